@@ -1,0 +1,95 @@
+import { z } from 'zod';
+import { jsonFormat } from './json-file.ts';
+
+/**
+ * `results/runs/<run-id>/run.json`: what a run was asked to do (its plan), what measured it,
+ * and how it ended. Written when the run starts (status "running") and rewritten atomically
+ * after each stage and at the end. Comparability of runs is checked on these fields.
+ */
+
+export const RUN_STATUSES = ['running', 'completed', 'interrupted', 'failed'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+
+/**
+ * How one stage ended.
+ * - completed: the engine ran the whole plan (exit 0, or 99 when the script's own thresholds were crossed).
+ * - target-failed: the engine ran but the system under test failed (refused connections, timeouts in bulk).
+ * - interrupted: the operator stopped it (Ctrl-C); samples up to then are kept.
+ * - engine-failed: the engine itself broke (script error, crash): not a measurement of the target.
+ * - skipped: not run (an earlier stage failed and --stop-on-failure was given, or the run was interrupted).
+ */
+export const STAGE_STATUSES = ['completed', 'target-failed', 'interrupted', 'engine-failed', 'skipped'] as const;
+export type StageStatus = (typeof STAGE_STATUSES)[number];
+
+export const StagePlanSchema = z.object({
+  /** Concurrent virtual users held in this stage. */
+  users: z.number().int().positive(),
+  /** Ramp from 0 to `users` at the run's spawn rate. */
+  rampMs: z.number().int().nonnegative(),
+  holdMs: z.number().int().positive(),
+});
+export type StagePlan = z.infer<typeof StagePlanSchema>;
+
+export const StageRecordSchema = z.object({
+  users: z.number().int().positive(),
+  status: z.enum(STAGE_STATUSES),
+  /** Why it ended that way, in one line (empty when completed). */
+  why: z.string().optional(),
+  startedAt: z.iso.datetime().optional(),
+  endedAt: z.iso.datetime().optional(),
+  /** The engine's exit code, when it ran. */
+  exitCode: z.number().int().optional(),
+  /** File names relative to the run folder. */
+  files: z.object({
+    csv: z.string(),
+    summary: z.string(),
+    log: z.string(),
+    stats: z.string().optional(),
+  }),
+});
+export type StageRecord = z.infer<typeof StageRecordSchema>;
+
+export const RunManifestSchema = z.object({
+  kind: z.literal('run-manifest'),
+  schemaVersion: z.literal(1),
+  /** Sorts by time: `2026-11-22T0301Z-ab12`. */
+  id: z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{4}Z-[0-9a-z]{4}$/),
+  startedAt: z.iso.datetime(),
+  endedAt: z.iso.datetime().optional(),
+  /** The host with any credentials removed (see runner/redact.ts). */
+  host: z.string(),
+  label: z.string().optional(),
+  scenario: z.object({
+    /** A name under scenarios/ or the path of the user's script as given. */
+    name: z.string(),
+    /** sha256 of the bundle the engine ran (hex). */
+    bundleSha256: z.string().regex(/^[0-9a-f]{64}$/),
+  }),
+  plan: z.object({
+    stages: z.array(StagePlanSchema).min(1),
+    holdMs: z.number().int().positive(),
+    /** Users per second during each stage's ramp. */
+    spawnRate: z.number().positive(),
+    targetStage: z.number().int().positive(),
+    keyTransaction: z.string().min(1),
+  }),
+  engine: z.object({ name: z.string(), version: z.string() }),
+  gitCommit: z.string().optional(),
+  status: z.enum(RUN_STATUSES),
+  /** One line on why the run ended as it did (required unless completed). */
+  why: z.string().optional(),
+  stages: z.array(StageRecordSchema),
+});
+export type RunManifest = z.infer<typeof RunManifestSchema>;
+
+export const runManifestFormat = jsonFormat('run-manifest', 1, RunManifestSchema, 'run.json is written by `npm run stages`; it cannot be regenerated');
+
+/** The file names of a stage, relative to its run folder. */
+export function stageFiles(users: number): StageRecord['files'] {
+  return {
+    csv: `stage-${users}.csv.gz`,
+    summary: `stage-${users}.summary.json`,
+    log: `stage-${users}.log`,
+    stats: `stage-${users}.stats.json`,
+  };
+}

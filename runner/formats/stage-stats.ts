@@ -1,0 +1,130 @@
+import { z } from 'zod';
+import { jsonFormat } from './json-file.ts';
+
+/**
+ * `results/runs/<run-id>/stage-<users>.stats.json`: the statistics of one stage, computed from
+ * its raw k6 CSV over the hold period (ramp-up and warm-up excluded as stated in `hold`).
+ * Durations in ms, rates as 0–1, throughputs per second, times as ms since the Unix epoch.
+ * Fields are only ever added; renaming or removing one bumps schemaVersion.
+ */
+
+/** Latency and failure figures of a set of HTTP requests (`http_req_duration`, `http_req_failed`). */
+export const RequestStatsSchema = z.object({
+  count: z.number().int().nonnegative(),
+  /** `http_req_failed` samples equal to 1. */
+  failures: z.number().int().nonnegative(),
+  /** failures / count; 0 when count is 0. */
+  errorRate: z.number().min(0).max(1),
+  throughputPerS: z.number().nonnegative(),
+  /** null when count is 0. Percentiles as k6's p(N): sorted samples, linear interpolation. */
+  minMs: z.number().nullable(),
+  meanMs: z.number().nullable(),
+  p50Ms: z.number().nullable(),
+  p90Ms: z.number().nullable(),
+  p95Ms: z.number().nullable(),
+  p99Ms: z.number().nullable(),
+  maxMs: z.number().nullable(),
+});
+export type RequestStats = z.infer<typeof RequestStatsSchema>;
+
+export const WindowStatsSchema = z.object({
+  index: z.number().int().nonnegative(),
+  startMs: z.number(),
+  endMs: z.number(),
+  /** All requests in the window. */
+  count: z.number().int().nonnegative(),
+  throughputPerS: z.number().nonnegative(),
+  errorRate: z.number().min(0).max(1),
+  /** The key transaction in the window (null figures when it has no sample there). */
+  keyCount: z.number().int().nonnegative(),
+  keyMeanMs: z.number().nullable(),
+  keyP95Ms: z.number().nullable(),
+});
+export type WindowStats = z.infer<typeof WindowStatsSchema>;
+
+/** A one-sided Mann–Kendall test with the Theil–Sen slope over a series of windows. */
+export const TrendTestSchema = z.object({
+  /** Windows used (those with a value). */
+  n: z.number().int().nonnegative(),
+  s: z.number(),
+  z: z.number(),
+  /** One-sided p-value for the direction named by `direction`. */
+  pValue: z.number().min(0).max(1),
+  direction: z.enum(['increasing', 'decreasing']),
+  /** Theil–Sen slope, in the series' unit per window. */
+  slopePerWindow: z.number(),
+  /** slope × (n − 1) as a percentage of the series' Theil–Sen intercept at the first window. */
+  changePctOverHold: z.number(),
+});
+export type TrendTest = z.infer<typeof TrendTestSchema>;
+
+export const StageStatsSchema = z.object({
+  kind: z.literal('stage-stats'),
+  schemaVersion: z.literal(1),
+  users: z.number().int().positive(),
+  keyName: z.string(),
+  source: z.object({
+    file: z.string(),
+    rows: z.number().int().nonnegative(),
+    /** The input ended early (e.g. a gzip cut by a killed engine): figures cover what was read. */
+    truncated: z.boolean(),
+    warnings: z.array(z.string()),
+    /** Resolution of the CSV timestamps (1000 for k6's default whole seconds). */
+    timeResolutionMs: z.number().positive(),
+  }),
+  hold: z.object({
+    /** First sample of the stage (the test start as seen in the CSV). */
+    testStartMs: z.number(),
+    rampMs: z.number().nonnegative(),
+    /** Start and end of the figures' period (hold start → last sample or planned end). */
+    startMs: z.number(),
+    endMs: z.number(),
+    plannedHoldMs: z.number().nonnegative(),
+    /** Measured hold length; shorter than planned when the stage stopped early. */
+    heldMs: z.number().nonnegative(),
+    windowMs: z.number().positive(),
+    warmupMs: z.number().nonnegative(),
+  }),
+  key: RequestStatsSchema,
+  all: RequestStatsSchema,
+  byName: z.record(z.string(), RequestStatsSchema),
+  /** 95 % confidence interval of the key transaction's p95 from per-window p95s (batch means). */
+  p95Ci: z.object({ lowMs: z.number(), highMs: z.number(), windows: z.number().int() }).nullable(),
+  windows: z.array(WindowStatsSchema),
+  /** Trend of the key transaction's per-window mean latency (increasing). */
+  latencyTrend: TrendTestSchema.nullable(),
+  /** Trend of per-window throughput (decreasing). */
+  throughputTrend: TrendTestSchema.nullable(),
+  /** Indices of windows whose key p95 is above median + k × MAD of the windows' log p95. */
+  outlierWindows: z.array(z.number().int().nonnegative()),
+  iterations: z.object({
+    count: z.number().int().nonnegative(),
+    ratePerS: z.number().nonnegative(),
+    meanDurationMs: z.number().nullable(),
+  }),
+  /** users ≈ iteration rate × mean iteration duration, within 10 %. */
+  littlesLaw: z.object({
+    users: z.number(),
+    estimatedUsers: z.number().nullable(),
+    deviationPct: z.number().nullable(),
+    ok: z.boolean(),
+  }),
+  checks: z.object({ passes: z.number().int(), fails: z.number().int() }),
+  data: z.object({ sentBytes: z.number(), receivedBytes: z.number() }),
+  errors: z.object({
+    /** k6 error_code → count, over the hold. */
+    byCode: z.record(z.string(), z.number().int()),
+    /** HTTP status → count of failed requests, over the hold ("0" for transport errors). */
+    byStatus: z.record(z.string(), z.number().int()),
+    /** Requests that timed out (error_code 1050). */
+    timeouts: z.number().int().nonnegative(),
+  }),
+  /**
+   * Every Trend metric over the WHOLE file (ramp included), with k6's summary-export keys, so
+   * that it can be held against k6's own `--summary-export`.
+   */
+  metrics: z.record(z.string(), z.record(z.string(), z.number())),
+});
+export type StageStats = z.infer<typeof StageStatsSchema>;
+
+export const stageStatsFormat = jsonFormat('stage-stats', 1, StageStatsSchema, 'regenerate with `npm run collect -- --run <run folder>`');
