@@ -1,0 +1,223 @@
+/**
+ * The scenarios' configuration, read from k6's `__ENV`. Pure: no k6 module is imported here, so
+ * this file runs in vitest as well as in k6, and every rule is table-tested
+ * (scenarios/lib/config.test.ts). A scenario calls `readConfig(__ENV)` in its init code and
+ * hands an error to k6's `fail()`.
+ */
+
+/** The environment as k6 gives it (`__ENV`), or a plain object in tests. */
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/** Where the journey goes and how long a visitor thinks between steps. */
+export interface JourneyConfig {
+  /** Base URL without a trailing slash, e.g. `https://app.example.com`. */
+  readonly host: string;
+  /** Path of the home page. */
+  readonly homePath: string;
+  /** Path of the search, with `{q}` replaced by the URL-encoded query. */
+  readonly searchPath: string;
+  /** Path of one result, with `{id}` replaced by the URL-encoded id; empty: no result step. */
+  readonly resultPath: string;
+  /** Regular expression whose first group is a result id in the search response body. */
+  readonly resultIdPattern: string;
+  /** Think time between steps, uniform in [min, max] seconds. */
+  readonly thinkMinS: number;
+  readonly thinkMaxS: number;
+}
+
+/** The load shape: one ramping-vus scenario, ramp to `users` at `rampRate` users/s, then hold. */
+export interface LoadConfig {
+  readonly users: number;
+  /** Users started per second during the ramp. */
+  readonly rampRate: number;
+  /** Hold duration in k6's syntax, as given (e.g. `10m`, `1h30m`). */
+  readonly hold: string;
+}
+
+export interface ScenarioConfig {
+  readonly journey: JourneyConfig;
+  readonly load: LoadConfig;
+}
+
+/**
+ * Defaults: they fit the embedded demo target (runner/demo-target) and a short manual run.
+ * The runner always passes HOST, USERS, RAMP_RATE and HOLD, and k6's `--stage` flag as well.
+ */
+export const DEFAULTS = {
+  USERS: '10',
+  RAMP_RATE: '5',
+  HOLD: '1m',
+  HOME_PATH: '/',
+  SEARCH_PATH: '/search?q={q}',
+  RESULT_PATH: '/items/{id}',
+  // The demo's search answers JSON `{"results":[{"id":"…",…}]}`; an HTML app would use e.g. href="/items/(\d+)".
+  RESULT_ID_PATTERN: '"id"\\s*:\\s*"([^"]+)"',
+  THINK_MIN: '1',
+  THINK_MAX: '3',
+} as const satisfies Record<string, string>;
+
+/** Every variable the scenarios read, for documentation and error messages. */
+export const ENV_NAMES = ['HOST', ...Object.keys(DEFAULTS)] as const;
+
+/** gracefulRampDown of the scenario: short, so a stage ends soon after its hold. */
+export const GRACEFUL_RAMP_DOWN = '5s';
+
+export type ConfigResult = { readonly ok: true; readonly config: ScenarioConfig } | { readonly ok: false; readonly error: string };
+
+/** Reads and checks the whole configuration; the error names the variable, what was expected and what was found. */
+export function readConfig(env: Env): ConfigResult {
+  const errors: string[] = [];
+  const get = (name: keyof typeof DEFAULTS): string => {
+    const v = env[name];
+    return v === undefined || v.trim() === '' ? DEFAULTS[name] : v.trim();
+  };
+
+  const host = checkHost(env.HOST, errors);
+  const users = positiveInteger('USERS', get('USERS'), errors);
+  const rampRate = positiveNumber('RAMP_RATE', get('RAMP_RATE'), errors);
+  const hold = get('HOLD');
+  if (!isK6Duration(hold)) errors.push(`HOLD: expected a k6 duration like 90s, 10m or 1h30m, got "${hold}"`);
+
+  const homePath = path('HOME_PATH', get('HOME_PATH'), [], errors);
+  const searchPath = path('SEARCH_PATH', get('SEARCH_PATH'), ['{q}'], errors);
+  // RESULT_PATH may be set to '-' to leave the result step out (for an app without one).
+  const rawResult = env.RESULT_PATH === '-' ? '' : get('RESULT_PATH');
+  const resultPath = rawResult === '' ? '' : path('RESULT_PATH', rawResult, ['{id}'], errors);
+  const resultIdPattern = get('RESULT_ID_PATTERN');
+  try {
+    const groups = new RegExp(`${resultIdPattern}|`).exec('')!.length - 1;
+    if (groups < 1) errors.push(`RESULT_ID_PATTERN: expected a regular expression with a capturing group, got "${resultIdPattern}"`);
+  } catch {
+    errors.push(`RESULT_ID_PATTERN: expected a regular expression, got "${resultIdPattern}"`);
+  }
+  const thinkMinS = nonNegativeNumber('THINK_MIN', get('THINK_MIN'), errors);
+  const thinkMaxS = nonNegativeNumber('THINK_MAX', get('THINK_MAX'), errors);
+  if (thinkMinS > thinkMaxS) errors.push(`THINK_MAX: expected at least THINK_MIN (${thinkMinS}), got ${thinkMaxS}`);
+
+  if (errors.length > 0) return { ok: false, error: errors.join('; ') };
+  return {
+    ok: true,
+    config: {
+      journey: { host, homePath, searchPath, resultPath, resultIdPattern, thinkMinS, thinkMaxS },
+      load: { users, rampRate, hold },
+    },
+  };
+}
+
+/** Ramp length for `users` at `rampRate` users/s, in whole milliseconds (rounded up, so the rate is never exceeded). */
+export function rampDurationMs(users: number, rampRate: number): number {
+  return Math.max(1, Math.ceil((users * 1000) / rampRate));
+}
+
+/** The shape of k6's options this builder produces (structurally a k6 `Options`). */
+export interface RampingOptions {
+  readonly scenarios: {
+    readonly default: {
+      readonly executor: 'ramping-vus';
+      readonly startVUs: 0;
+      readonly stages: Array<{ duration: string; target: number }>;
+      readonly gracefulRampDown: string;
+    };
+  };
+}
+
+/**
+ * k6 options for one stage: ramp from 0 to `users` at `rampRate` users/s, then hold `hold`.
+ * Named `default` like the scenario k6 builds from `--stage`, so both ways of running a stage
+ * tag samples the same (`scenario=default`). k6's `--stage` flag replaces these scenarios.
+ */
+export function buildOptions(load: LoadConfig): RampingOptions {
+  return {
+    scenarios: {
+      default: {
+        executor: 'ramping-vus',
+        startVUs: 0,
+        stages: [
+          { duration: `${rampDurationMs(load.users, load.rampRate)}ms`, target: load.users },
+          { duration: load.hold, target: load.users },
+        ],
+        gracefulRampDown: GRACEFUL_RAMP_DOWN,
+      },
+    },
+  };
+}
+
+/** `template` with `{name}` replaced by the URL-encoded value. */
+export function fillPath(template: string, name: 'q' | 'id', value: string): string {
+  return template.split(`{${name}}`).join(encodeURIComponent(value));
+}
+
+/** Every id the search response body holds, in order, without duplicates. */
+export function resultIds(body: string, pattern: string): string[] {
+  const ids: string[] = [];
+  const re = new RegExp(pattern, 'g');
+  for (let m = re.exec(body); m; m = re.exec(body)) {
+    if (m[0] === '') re.lastIndex += 1; // an empty match would loop forever
+    const id = m[1];
+    if (id !== undefined && id !== '' && !ids.includes(id)) ids.push(id);
+  }
+  return ids;
+}
+
+/** A uniform think time in [min, max] seconds for `random` in [0, 1). */
+export function thinkTimeS(journey: Pick<JourneyConfig, 'thinkMinS' | 'thinkMaxS'>, random: number): number {
+  return journey.thinkMinS + (journey.thinkMaxS - journey.thinkMinS) * random;
+}
+
+// k6 (Go) durations: one or more number+unit pairs; k6 also reads a bare number as seconds.
+const DURATION = /^(?:\d+(?:\.\d+)?(?:ms|us|µs|ns|h|m|s))+$|^\d+(?:\.\d+)?$/;
+function isK6Duration(text: string): boolean {
+  return DURATION.test(text) && !/^0+(\.0+)?(ms|s|m|h)?$/.test(text);
+}
+
+function checkHost(raw: string | undefined, errors: string[]): string {
+  const v = raw?.trim() ?? '';
+  if (v === '') {
+    errors.push('HOST: the base URL of the service under test is required, e.g. -e HOST=https://app.example.com');
+    return '';
+  }
+  if (!/^https?:\/\/[^/\s]+/i.test(v)) {
+    // The value is not echoed: it may hold credentials.
+    errors.push('HOST: expected an http(s) URL like https://app.example.com, got a value that is not one');
+    return '';
+  }
+  return v.replace(/\/+$/, '');
+}
+
+function positiveInteger(name: string, text: string, errors: string[]): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(n) || n < 1) {
+    errors.push(`${name}: expected a positive whole number, got "${text}"`);
+    return 1;
+  }
+  return n;
+}
+
+function positiveNumber(name: string, text: string, errors: string[]): number {
+  const n = Number(text);
+  if (!/^\d+(\.\d+)?$/.test(text) || !(n > 0)) {
+    errors.push(`${name}: expected a number above 0, got "${text}"`);
+    return 1;
+  }
+  return n;
+}
+
+function nonNegativeNumber(name: string, text: string, errors: string[]): number {
+  const n = Number(text);
+  if (!/^\d+(\.\d+)?$/.test(text)) {
+    errors.push(`${name}: expected a number of seconds, 0 or more, got "${text}"`);
+    return 0;
+  }
+  return n;
+}
+
+function path(name: string, text: string, placeholders: readonly string[], errors: string[]): string {
+  if (!text.startsWith('/')) {
+    errors.push(`${name}: expected a path starting with "/", got "${text}"`);
+    return '/';
+  }
+  for (const p of placeholders) {
+    if (!text.includes(p)) errors.push(`${name}: expected the placeholder ${p} in the path, got "${text}"`);
+  }
+  return text;
+}

@@ -1,0 +1,70 @@
+/**
+ * A visitor's journey: the home page, a search with a query drawn from scenarios/data/queries.json,
+ * then one of the results, with a random think time after each step.
+ *
+ * Every request carries a `name` tag (home, search, result); `name=search` is the key transaction
+ * that the decision scores. The paths and think time come from env (scenarios/lib/config.ts), so
+ * the same script fits a user's own app; the defaults fit the demo target.
+ *
+ *   k6 run -e HOST=https://app.example.com -e USERS=50 -e RAMP_RATE=5 -e HOLD=10m dist/scenarios/search.js
+ *
+ * The runner also passes k6's `--stage` flag, which replaces `options.scenarios`: the journey
+ * does not depend on which of the two drives it.
+ */
+import { check, fail, sleep } from 'k6';
+import { SharedArray } from 'k6/data';
+import http from 'k6/http';
+import type { Options } from 'k6/options';
+import { buildOptions, fillPath, readConfig, resultIds, thinkTimeS } from './lib/config.ts';
+
+const read = readConfig(__ENV);
+if (!read.ok) fail(`scenario search: ${read.error}`);
+const { journey, load } = read.config;
+
+export const options: Options = buildOptions(load);
+
+// One copy for all VUs (SharedArray), read once per test. k6 resolves open() next to the bundle:
+// runner/bundle.ts copies the file there.
+const queries = new SharedArray('search queries', (): string[] => {
+  const parsed: unknown = JSON.parse(open('./data/queries.json'));
+  if (!Array.isArray(parsed) || parsed.length === 0 || !parsed.every((q) => typeof q === 'string' && q !== '')) {
+    throw new Error('scenario search: data/queries.json must be a non-empty JSON array of strings');
+  }
+  return parsed;
+});
+
+function pick<T>(items: ArrayLike<T>): T {
+  return items[Math.floor(Math.random() * items.length)] as T;
+}
+
+function think(): void {
+  sleep(thinkTimeS(journey, Math.random()));
+}
+
+export default function (): void {
+  const home = http.get(`${journey.host}${journey.homePath}`, { tags: { name: 'home' } });
+  check(home, {
+    'home: status 200': (r) => r.status === 200,
+    'home: has a body': (r) => typeof r.body === 'string' && r.body.length > 0,
+  });
+  think();
+
+  const q = pick(queries);
+  const search = http.get(`${journey.host}${fillPath(journey.searchPath, 'q', q)}`, { tags: { name: 'search' } });
+  const body = typeof search.body === 'string' ? search.body : '';
+  const ids = search.status === 200 ? resultIds(body, journey.resultIdPattern) : [];
+  check(search, {
+    'search: status 200': (r) => r.status === 200,
+    'search: has results': () => ids.length > 0,
+  });
+  think();
+
+  if (journey.resultPath === '' || ids.length === 0) return;
+  const id = pick(ids);
+  const result = http.get(`${journey.host}${fillPath(journey.resultPath, 'id', id)}`, { tags: { name: 'result' } });
+  check(result, {
+    'result: status 200': (r) => r.status === 200,
+    'result: shows the result': (r) => typeof r.body === 'string' && r.body.includes(id),
+  });
+  think();
+}
