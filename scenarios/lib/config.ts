@@ -56,9 +56,6 @@ export const DEFAULTS = {
   THINK_MAX: '3',
 } as const satisfies Record<string, string>;
 
-/** Every variable the scenarios read, for documentation and error messages. */
-export const ENV_NAMES = ['HOST', ...Object.keys(DEFAULTS)] as const;
-
 /** gracefulRampDown of the scenario: short, so a stage ends soon after its hold. */
 export const GRACEFUL_RAMP_DOWN = '5s';
 
