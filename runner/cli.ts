@@ -11,6 +11,7 @@ import { processIo } from './io.ts';
  */
 export async function main(argv: string[]): Promise<number> {
   const interrupt = new AbortController();
+  const kill = new AbortController();
   let interrupts = 0;
   const onSigint = () => {
     interrupts += 1;
@@ -18,13 +19,15 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write('\ninterrupt: stopping the current stage cleanly (Ctrl-C again to kill at once)\n');
       interrupt.abort();
     } else {
-      process.stderr.write('\ninterrupt: killed\n');
-      process.exit(ExitCode.interrupted);
+      process.stderr.write('\ninterrupt: killing at once\n');
+      kill.abort();
+      // Give the kill a moment to reach child processes, then leave whatever is still running.
+      setTimeout(() => process.exit(ExitCode.interrupted), 200).unref();
     }
   };
   process.on('SIGINT', onSigint);
   process.on('SIGTERM', onSigint);
-  const io = processIo(interrupt.signal);
+  const io = processIo(interrupt.signal, kill.signal);
   const name = argv[0];
   try {
     if (!name || name.startsWith('-') || !(name in COMMANDS)) {

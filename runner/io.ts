@@ -11,13 +11,16 @@ export interface Io {
   readonly stderr: Writable;
   /** Milliseconds since the Unix epoch. */
   readonly now: () => number;
-  /** Aborted on the operator's first Ctrl-C. */
+  /** Aborted on the operator's first Ctrl-C: stop cleanly, keep what was measured. */
   readonly signal: AbortSignal;
+  /** Aborted on the second Ctrl-C: stop at once (kill child processes). */
+  readonly kill?: AbortSignal;
 }
 
 /** The Io of the real process. `signal` is wired by the CLI's main(). */
-export function processIo(signal: AbortSignal): Io {
+export function processIo(signal: AbortSignal, kill?: AbortSignal): Io {
   return {
+    kill,
     cwd: process.cwd(),
     env: process.env,
     stdout: process.stdout,

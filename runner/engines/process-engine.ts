@@ -31,7 +31,12 @@ export function processEngine(name: EngineName, command: string, prefixArgs: rea
       const child = spawn(command, [...prefixArgs, ...k6RunArgs(spec)], {
         env: { ...process.env, K6_CSV_TIME_FORMAT: spec.csvTimeFormat, K6_NO_USAGE_REPORT: 'true' },
         stdio: ['ignore', 'pipe', 'pipe'],
+        // Its own process group: a terminal Ctrl-C reaches only the runner, which forwards one
+        // SIGINT (k6 reads a second SIGINT as "kill now").
+        detached: true,
       });
+      const killOnExit = () => child.kill('SIGKILL');
+      process.once('exit', killOnExit);
       child.stdout.pipe(log, { end: false });
       child.stderr.pipe(log, { end: false });
       let interrupted = false;
@@ -50,6 +55,7 @@ export function processEngine(name: EngineName, command: string, prefixArgs: rea
         });
         return { exitCode, signal, interrupted, startedAtMs, endedAtMs: Date.now() };
       } finally {
+        process.off('exit', killOnExit);
         spec.signal.removeEventListener('abort', onAbort);
         spec.kill?.removeEventListener('abort', onKill);
         log.end();

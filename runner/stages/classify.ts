@@ -1,0 +1,54 @@
+import type { StageStatus } from '../formats/manifest.ts';
+import type { StageStats } from '../formats/stage-stats.ts';
+import type { StageRunOutcome } from '../engines/engine.ts';
+import { K6ExitCode } from '../k6/exit-codes.ts';
+
+/** Failed requests that never got an HTTP answer (k6 codes 1000–1399: network, DNS, TCP, TLS, timeouts). */
+export function transportFailures(stats: StageStats): number {
+  return Object.entries(stats.errors.byCode)
+    .filter(([code]) => Number(code) >= 1000 && Number(code) < 1400)
+    .reduce((sum, [, n]) => sum + n, 0);
+}
+
+/**
+ * How a stage ended, from the engine's exit and the stage's statistics. A failure of the system
+ * under test (refused connections, timeouts in bulk) is a measurement ("target-failed", which
+ * the decision scores red); a failure of the engine is not ("engine-failed").
+ */
+export function classifyStage(outcome: StageRunOutcome, stats: StageStats | null, statsError?: string): { status: StageStatus; why?: string } {
+  const { exitCode, signal, interrupted } = outcome;
+  if (interrupted || exitCode === K6ExitCode.externalAbort) {
+    return { status: 'interrupted', why: `stopped by the operator after ${Math.round((outcome.endedAtMs - outcome.startedAtMs) / 1000)} s` };
+  }
+  if (exitCode === null) return { status: 'engine-failed', why: `the engine was killed (${signal ?? 'unknown signal'})` };
+  const finished = exitCode === K6ExitCode.ok || exitCode === K6ExitCode.thresholdsHaveFailed || exitCode === K6ExitCode.scriptAborted;
+  if (!finished) return { status: 'engine-failed', why: `the engine exited with code ${exitCode}` };
+  if (!stats) return { status: 'engine-failed', why: `the engine's CSV could not be read${statsError ? `: ${statsError}` : ''}` };
+  if (stats.all.count === 0) return { status: 'target-failed', why: 'no request completed during the hold' };
+  const transport = transportFailures(stats);
+  if (stats.all.failures === stats.all.count) {
+    return { status: 'target-failed', why: `every request failed (${describeTopError(stats)})` };
+  }
+  if (transport >= stats.all.count / 2) {
+    return { status: 'target-failed', why: `${Math.round((100 * transport) / stats.all.count)} % of requests got no answer (${describeTopError(stats)})` };
+  }
+  if (exitCode === K6ExitCode.scriptAborted) return { status: 'target-failed', why: 'the script aborted the test (exit 108)' };
+  if (exitCode === K6ExitCode.thresholdsHaveFailed) return { status: 'completed', why: "the script's own thresholds were crossed (exit 99)" };
+  return { status: 'completed' };
+}
+
+const CODE_NAMES: Record<string, string> = {
+  '1050': 'request timeout',
+  '1211': 'dial timeout',
+  '1212': 'connection refused',
+  '1220': 'connection reset',
+  '1101': 'host not found',
+};
+
+function describeTopError(stats: StageStats): string {
+  const top = Object.entries(stats.errors.byCode).sort((a, b) => b[1] - a[1])[0];
+  if (!top) return 'no error code';
+  const [code, n] = top;
+  const name = CODE_NAMES[code] ?? (Number(code) >= 1400 ? `HTTP ${Number(code) - 1000}` : 'network error');
+  return `mostly ${name}, k6 error ${code} × ${n}`;
+}

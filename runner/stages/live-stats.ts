@@ -1,0 +1,66 @@
+import { Metric } from '../k6/csv.ts';
+import { percentileSorted } from '../stats/samples.ts';
+
+/** What the live figures need of one CSV row. */
+export interface LiveSample {
+  readonly metric: string;
+  readonly timeMs: number;
+  readonly value: number;
+  /** The request's `name` tag. */
+  readonly name: string;
+}
+
+export interface LiveFigures {
+  readonly requestsPerS: number;
+  /** Failed requests / requests over the window, 0–1; null before any request. */
+  readonly errorRate: number | null;
+  readonly keyP95Ms: number | null;
+  readonly requests: number;
+}
+
+/**
+ * Rolling figures over the last `windowMs` of samples (by their own timestamps, so a slow
+ * reader does not distort them): requests/s, error rate, p95 of the key transaction.
+ */
+export class LiveStats {
+  private readonly requests: number[] = [];
+  private readonly failures: number[] = [];
+  private readonly key: Array<{ t: number; ms: number }> = [];
+  private latestMs = 0;
+  private total = 0;
+
+  constructor(private readonly keyName: string, private readonly windowMs = 10_000) {}
+
+  add(s: LiveSample): void {
+    if (s.timeMs > this.latestMs) this.latestMs = s.timeMs;
+    if (s.metric === Metric.httpReqs) {
+      this.requests.push(s.timeMs);
+      this.total += 1;
+    } else if (s.metric === Metric.httpReqFailed && s.value !== 0) {
+      this.failures.push(s.timeMs);
+    } else if (s.metric === Metric.httpReqDuration && s.name === this.keyName) {
+      this.key.push({ t: s.timeMs, ms: s.value });
+    }
+  }
+
+  figures(): LiveFigures {
+    const from = this.latestMs - this.windowMs;
+    dropBefore(this.requests, from, (t) => t);
+    dropBefore(this.failures, from, (t) => t);
+    dropBefore(this.key, from, (k) => k.t);
+    const spanS = Math.max(1, Math.min(this.windowMs, this.latestMs - (this.requests[0] ?? this.latestMs))) / 1000;
+    const sorted = Float64Array.from(this.key, (k) => k.ms).sort();
+    return {
+      requestsPerS: this.requests.length / spanS,
+      errorRate: this.requests.length ? this.failures.length / this.requests.length : null,
+      keyP95Ms: sorted.length ? percentileSorted(sorted, 0.95) : null,
+      requests: this.total,
+    };
+  }
+}
+
+function dropBefore<T>(items: T[], from: number, time: (item: T) => number): void {
+  let n = 0;
+  while (n < items.length && time(items[n]!) < from) n += 1;
+  if (n) items.splice(0, n);
+}

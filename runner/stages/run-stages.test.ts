@@ -1,0 +1,175 @@
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Engine, StageRunSpec } from '../engines/engine.ts';
+import { runManifestFormat } from '../formats/manifest.ts';
+import { runSummaryFormat, type RunSummary } from '../formats/run-summary.ts';
+import type { StageStats } from '../formats/stage-stats.ts';
+import type { Io } from '../io.ts';
+import { planStages } from '../stage-plan.ts';
+import { classifyStage } from './classify.ts';
+import { runStages, type StagesDeps, type StagesRequest } from './run-stages.ts';
+
+/** Minimal stage statistics: `count` requests over the hold with `failures` failed, by error code. */
+function fakeStats(users: number, count: number, failures = 0, byCode: Record<string, number> = {}): StageStats {
+  const req = { count, failures, errorRate: count ? failures / count : 0, throughputPerS: count / 10, minMs: 1, meanMs: 5, p50Ms: 5, p90Ms: 8, p95Ms: 9, p99Ms: 10, maxMs: 12 };
+  return {
+    kind: 'stage-stats', schemaVersion: 1, users, keyName: 'search',
+    source: { file: 'x', rows: count * 9, truncated: false, warnings: [], timeResolutionMs: 1 },
+    hold: { testStartMs: 0, rampMs: 0, startMs: 0, endMs: 10_000, plannedHoldMs: 10_000, heldMs: 10_000, windowMs: 500, warmupMs: 1000 },
+    key: req, all: req, byName: { search: req }, p95Ci: null, windows: [], latencyTrend: null, throughputTrend: null, outlierWindows: [],
+    iterations: { count, ratePerS: count / 10, meanDurationMs: 10 }, littlesLaw: { users, estimatedUsers: users, deviationPct: 0, ok: true },
+    checks: { passes: count, fails: 0 }, data: { sentBytes: 0, receivedBytes: 0 },
+    errors: { byCode, byStatus: {}, timeouts: byCode['1050'] ?? 0 }, metrics: {},
+  };
+}
+
+const outcome = (exitCode: number | null, interrupted = false) => ({ exitCode, signal: null, interrupted, startedAtMs: 0, endedAtMs: 3000 });
+
+describe('classifyStage', () => {
+  it.each([
+    ['a clean run', outcome(0), fakeStats(5, 100), 'completed'],
+    ["the script's thresholds crossed", outcome(99), fakeStats(5, 100, 2, { '1500': 2 }), 'completed'],
+    ['an operator interrupt', outcome(105, true), fakeStats(5, 10), 'interrupted'],
+    ['every request failing', outcome(0), fakeStats(5, 40, 40, { '1503': 40 }), 'target-failed'],
+    ['refused connections', outcome(0), fakeStats(5, 40, 30, { '1212': 30 }), 'target-failed'],
+    ['no request at all', outcome(0), fakeStats(5, 0), 'target-failed'],
+    ['some 500s only', outcome(0), fakeStats(5, 40, 10, { '1500': 10 }), 'completed'],
+    ['a script error in init', outcome(107), null, 'engine-failed'],
+    ['a killed engine', outcome(null), null, 'engine-failed'],
+    ['an unreadable CSV', outcome(0), null, 'engine-failed'],
+  ] as const)('%s → %s', (_what, o, stats, expected) => {
+    expect(classifyStage(o, stats).status).toBe(expected);
+  });
+
+  it('says why the target failed', () => {
+    expect(classifyStage(outcome(0), fakeStats(5, 40, 30, { '1212': 30 })).why).toMatch(/75 % of requests got no answer \(mostly connection refused, k6 error 1212 × 30\)/);
+  });
+});
+
+/** A fake engine: exits with the scripted code per stage, writes a log, and honours the abort signal. */
+function fakeEngine(script: Record<number, { exit: number; waitForAbort?: boolean }>): Engine & { specs: StageRunSpec[] } {
+  const specs: StageRunSpec[] = [];
+  return {
+    name: 'embedded',
+    specs,
+    version: async () => 'fake 1.0',
+    async runStage(spec) {
+      specs.push(spec);
+      const users = spec.stages[0]!.target;
+      await writeFile(spec.logPath, `ran ${users}\n`, { flag: 'wx' });
+      await writeFile(spec.csvOutputs[0]!, 'x');
+      const step = script[users] ?? { exit: 0 };
+      if (step.waitForAbort) await new Promise((r) => spec.signal.addEventListener('abort', r, { once: true }));
+      return { exitCode: spec.signal.aborted ? 105 : step.exit, signal: null, interrupted: spec.signal.aborted, startedAtMs: 0, endedAtMs: 1000 };
+    },
+  };
+}
+
+describe('runStages (with a fake engine)', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'stages-'));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const request = (over: Partial<StagesRequest> = {}): StagesRequest => ({
+    resultsDir: dir,
+    scenario: { name: 'search', bundlePath: '/x/search.js', sha256: 'a'.repeat(64) },
+    host: { display: 'http://127.0.0.1:1', base: 'http://127.0.0.1:1', username: 'u', password: 'hunter2' },
+    plan: planStages({ users: [2, 4, 8], holdMs: 3000, spawnRate: 2, targetStage: 4 }),
+    spawnRate: 2, targetStage: 4, keyName: 'search', stopOnFailure: false,
+    stats: { windowMs: 30_000, warmupMs: 60_000, outlierMads: 3.5, p95GreenMs: 2500 },
+    ...over,
+  });
+  const io = (signal = new AbortController().signal) => {
+    const stdout = new PassThrough();
+    let text = '';
+    stdout.on('data', (c) => (text += c));
+    const value: Io = { cwd: dir, env: {}, stdout, stderr: new PassThrough(), now: () => Date.UTC(2026, 10, 22, 3, 1), signal };
+    return { io: value, text: () => text };
+  };
+  const deps = (engine: Engine, statsFor: (users: number) => StageStats | Error = (u) => fakeStats(u, 50)): StagesDeps => ({
+    engine,
+    engineVersion: 'fake 1.0',
+    computeStageStats: async (input) => {
+      const s = statsFor(input.users);
+      if (s instanceof Error) throw s;
+      return s;
+    },
+    summarizeRun: (input): RunSummary => ({
+      kind: 'run-summary', schemaVersion: 1, runId: input.runId, keyName: input.keyName, stages: input.stages,
+      saturation: { firstStage: null, steps: [] }, capacity: { estimate: null, note: 'fake' }, suspectStages: [],
+    }),
+    windowParams: (holdMs) => ({ windowMs: holdMs / 20, warmupMs: holdMs / 10 }),
+  });
+
+  it('runs every stage with k6 flags and env, and records a completed run', async () => {
+    const engine = fakeEngine({});
+    const { io: theIo, text } = io();
+    const result = await runStages(request(), deps(engine), theIo);
+    expect(result.exitCode).toBe(0);
+    expect(engine.specs.map((s) => s.stages)).toEqual([
+      [{ durationMs: 1000, target: 2 }, { durationMs: 3000, target: 2 }],
+      [{ durationMs: 2000, target: 4 }, { durationMs: 3000, target: 4 }],
+      [{ durationMs: 4000, target: 8 }, { durationMs: 3000, target: 8 }],
+    ]);
+    expect(engine.specs[1]!.env).toMatchObject({ HOST: 'http://127.0.0.1:1', USERS: '4', RAMP_RATE: '2', HOLD: '3s', HOST_PASSWORD: 'hunter2' });
+    expect(engine.specs[0]!.csvTimeFormat).toBe('unix_milli');
+    const manifest = await runManifestFormat.read(join(result.runDir, 'run.json'));
+    expect(manifest).toMatchObject({ id: result.manifest.id, status: 'completed', host: 'http://127.0.0.1:1', engine: { name: 'embedded', version: 'fake 1.0' } });
+    expect(manifest.stages.map((s) => s.status)).toEqual(['completed', 'completed', 'completed']);
+    expect(manifest.id).toMatch(/^2026-11-22T0301Z-[0-9a-z]{4}$/);
+    const files = (await readdir(result.runDir)).sort();
+    const expected = ['run.json', 'summary.json', ...[2, 4, 8].flatMap((u) => [`stage-${u}.csv.gz`, `stage-${u}.log`, `stage-${u}.stats.json`])];
+    expect(files).toEqual(expected.sort());
+    const summary = await runSummaryFormat.read(join(result.runDir, 'summary.json'));
+    expect(summary.stages.map((s) => s.users)).toEqual([2, 4, 8]);
+    expect(text()).toMatch(/users\s+requests/);
+    expect(text()).not.toContain('hunter2');
+    expect(await readFile(join(result.runDir, 'run.json'), 'utf8')).not.toContain('hunter2');
+  });
+
+  it('goes on after a target failure, or stops with --stop-on-failure', async () => {
+    const failing = (u: number) => (u === 4 ? fakeStats(u, 20, 20, { '1212': 20 }) : fakeStats(u, 50));
+    const goOn = await runStages(request(), deps(fakeEngine({}), failing), io().io);
+    expect(goOn.manifest.stages.map((s) => s.status)).toEqual(['completed', 'target-failed', 'completed']);
+    expect(goOn.manifest.status).toBe('completed');
+    expect(goOn.manifest.why).toMatch(/target failed at 4 users/);
+    const stop = await runStages(request({ stopOnFailure: true }), deps(fakeEngine({}), failing), io().io);
+    expect(stop.manifest.stages.map((s) => s.status)).toEqual(['completed', 'target-failed', 'skipped']);
+    expect(stop.exitCode).toBe(0);
+  });
+
+  it('marks the run failed when the engine breaks, and skips the rest', async () => {
+    const result = await runStages(request(), deps(fakeEngine({ 4: { exit: 107 } })), io().io);
+    expect(result.manifest.status).toBe('failed');
+    expect(result.manifest.stages.map((s) => s.status)).toEqual(['completed', 'engine-failed', 'skipped']);
+    expect(result.manifest.why).toMatch(/stage 4 users: the engine exited with code 107/);
+    expect(result.exitCode).not.toBe(0);
+  });
+
+  it('keeps what was measured on interrupt and says so', async () => {
+    const controller = new AbortController();
+    const engine = fakeEngine({ 4: { exit: 0, waitForAbort: true } });
+    const { io: theIo } = io(controller.signal);
+    const running = runStages(request(), deps(engine), theIo);
+    setTimeout(() => controller.abort(), 50);
+    const result = await running;
+    expect(result.manifest.status).toBe('interrupted');
+    expect(result.manifest.stages.map((s) => s.status)).toEqual(['completed', 'interrupted', 'skipped']);
+    expect(result.exitCode).toBe(130);
+    expect((await runManifestFormat.read(join(result.runDir, 'run.json'))).status).toBe('interrupted');
+  });
+
+  it('never reuses a run folder', async () => {
+    const a = await runStages(request(), deps(fakeEngine({})), io().io);
+    const b = await runStages(request(), deps(fakeEngine({})), io().io);
+    expect(a.runDir).not.toBe(b.runDir);
+    expect((await readdir(join(dir, 'runs'))).length).toBe(2);
+  });
+});
