@@ -54,6 +54,8 @@ export const RunSummarySchema = z.object({
     /** The first stage showing the signal of SPEC §2, or null. */
     firstStage: z.number().int().nullable(),
     steps: z.array(SaturationStepSchema),
+    /** One line on why `firstStage` is what it is (added field: optional for older files). */
+    why: z.string().optional(),
   }),
   capacity: z.object({
     estimate: CapacityEstimateSchema.nullable(),

@@ -121,7 +121,9 @@ export const StageStatsSchema = z.object({
   }),
   /**
    * Every Trend metric over the WHOLE file (ramp included), with k6's summary-export keys, so
-   * that it can be held against k6's own `--summary-export`.
+   * that it can be held against k6's own `--summary-export`; also k6's built-in counters
+   * (`count`) and rates (`passes`, `fails`, `value`). A custom metric's type is not in the CSV:
+   * one with a value other than 0 or 1 is reported as a Trend.
    */
   metrics: z.record(z.string(), z.record(z.string(), z.number())),
 });

@@ -1,0 +1,331 @@
+import { BUILTIN_METRICS, K6_ERROR_CODES, Metric, type BuiltinMetric } from '../k6/csv.ts';
+import type { RequestStats, StageStats, WindowStats } from '../formats/stage-stats.ts';
+import { readK6Csv, type K6Record, type ReadResult } from './k6-csv-reader.ts';
+import { SampleBuffer, percentileSorted, trendFigures } from './samples.ts';
+import { trendTest } from './trend.ts';
+import { batchMeansCi, logMadOutliers, windowParams } from './windows.ts';
+
+/**
+ * A stage's statistics (runner/formats/stage-stats.ts) from its k6 rows, in one pass: the
+ * runner feeds it live rows (createK6CsvParser on the engine's FIFO) and `collect` feeds it a
+ * file, so the live progress and the end-of-run figures come from the same code.
+ * Memory: the duration samples kept for exact percentiles (8 bytes each), nothing per row else.
+ */
+
+export interface StageParams {
+  users: number;
+  /** Planned ramp-up: the hold starts at the first sample + rampMs. */
+  rampMs: number;
+  /** Planned hold length; figures stop at hold start + holdMs or at the last sample. */
+  holdMs: number;
+  /** The key transaction's `name` tag. */
+  keyName: string;
+  /** Configured window and warm-up; shrunk for short holds by windowParams (SPEC §2). */
+  windowMs: number;
+  warmupMs: number;
+  /** k of "above median + k × MAD of log p95" (SPEC §2: 3.5). */
+  outlierMads: number;
+}
+
+interface NameState {
+  durations: SampleBuffer;
+  failures: number;
+}
+
+interface MetricState {
+  trend: boolean;
+  builtin: boolean;
+  /** A custom metric with a value other than 0/1: a Trend (or a Counter) rather than a Rate. */
+  nonBinary: boolean;
+  samples: SampleBuffer | null;
+  /** Over the whole file, for k6's counter (count) and rate (passes/fails) figures. */
+  n: number;
+  sum: number;
+  nonZero: number;
+}
+
+const ITER_METRICS = new Set<string>([Metric.iterations, Metric.iterationDuration, Metric.checks, Metric.dataSent, Metric.dataReceived]);
+
+function requestStats(durations: SampleBuffer, failures: number, periodMs: number): RequestStats {
+  const count = durations.count;
+  const s = count ? durations.sortedView() : null;
+  const nz = (v: number): number | null => (s ? v : null);
+  return {
+    count,
+    failures,
+    errorRate: count ? Math.min(1, failures / count) : 0,
+    throughputPerS: periodMs > 0 ? (count * 1000) / periodMs : 0,
+    minMs: nz(s ? s[0]! : NaN),
+    meanMs: nz(count ? durations.total / count : NaN),
+    p50Ms: nz(s ? percentileSorted(s, 0.5) : NaN),
+    p90Ms: nz(s ? percentileSorted(s, 0.9) : NaN),
+    p95Ms: nz(s ? percentileSorted(s, 0.95) : NaN),
+    p99Ms: nz(s ? percentileSorted(s, 0.99) : NaN),
+    maxMs: nz(s ? s[s.length - 1]! : NaN),
+  };
+}
+
+/** Accumulates one stage's rows; `finish` computes the StageStats. */
+export class StageAccumulator {
+  readonly params: StageParams;
+  readonly windowMs: number;
+  readonly warmupMs: number;
+
+  private started = false;
+  private testStartMs = 0;
+  private holdStartMs = 0;
+  private plannedEndMs = 0;
+  private windowsStartMs = 0;
+  private plannedWindows = 0;
+  private lastMs = -Infinity;
+
+  private readonly metricStates: MetricState[] = [];
+  private readonly metricNames: string[] = [];
+  /** Per name id: state, or undefined before the first request of that name. */
+  private readonly names: Array<NameState | undefined> = [];
+  private readonly nameText: string[] = [];
+  private readonly isKey: boolean[] = [];
+  private readonly all: NameState = { durations: new SampleBuffer(1 << 16), failures: 0 };
+  private key: NameState = { durations: new SampleBuffer(), failures: 0 };
+
+  private winCount: Int32Array = new Int32Array(0);
+  private winFailures: Int32Array = new Int32Array(0);
+  private winKey: SampleBuffer[] = [];
+
+  private iterations = 0;
+  private iterDurationSum = 0;
+  private iterDurationCount = 0;
+  private checkPasses = 0;
+  private checkFails = 0;
+  private sentBytes = 0;
+  private receivedBytes = 0;
+  private readonly byCode = new Map<number, number>();
+  private readonly byStatus = new Map<number, number>();
+  private timeouts = 0;
+
+  constructor(params: StageParams) {
+    this.params = params;
+    const w = windowParams(params.holdMs, { windowMs: params.windowMs, warmupMs: params.warmupMs });
+    this.windowMs = w.windowMs;
+    this.warmupMs = w.warmupMs;
+  }
+
+  private begin(t: number): void {
+    this.started = true;
+    this.testStartMs = t;
+    this.holdStartMs = t + this.params.rampMs;
+    this.plannedEndMs = this.holdStartMs + this.params.holdMs;
+    this.windowsStartMs = this.holdStartMs + this.warmupMs;
+    this.plannedWindows = this.windowMs > 0 ? Math.max(0, Math.floor((this.params.holdMs - this.warmupMs) / this.windowMs + 1e-9)) : 0;
+    this.winCount = new Int32Array(this.plannedWindows);
+    this.winFailures = new Int32Array(this.plannedWindows);
+    this.winKey = Array.from({ length: this.plannedWindows }, () => new SampleBuffer(256));
+  }
+
+  private metricState(r: K6Record): MetricState {
+    let m = this.metricStates[r.metricId];
+    if (m === undefined) {
+      const builtin = Object.hasOwn(BUILTIN_METRICS, r.metric);
+      const trend = builtin ? BUILTIN_METRICS[r.metric as BuiltinMetric].type === 'trend' : true;
+      // A custom metric's type is not in the CSV: keep its samples and decide at the end.
+      m = { trend, builtin, nonBinary: false, samples: trend ? new SampleBuffer(1024) : null, n: 0, sum: 0, nonZero: 0 };
+      this.metricStates[r.metricId] = m;
+      this.metricNames[r.metricId] = r.metric;
+    }
+    return m;
+  }
+
+  private nameState(r: K6Record): NameState {
+    let n = this.names[r.nameId];
+    if (n === undefined) {
+      n = { durations: new SampleBuffer(1024), failures: 0 };
+      this.names[r.nameId] = n;
+      this.nameText[r.nameId] = r.name;
+      this.isKey[r.nameId] = r.name === this.params.keyName;
+      if (this.isKey[r.nameId]) this.key = n;
+    }
+    return n;
+  }
+
+  /** Adds one row (the record may be reused by the caller afterwards). */
+  add(r: K6Record): void {
+    const t = r.timeMs;
+    if (!this.started) this.begin(t);
+    if (t > this.lastMs) this.lastMs = t;
+    const m = this.metricState(r);
+    const v = r.value;
+    m.n++;
+    m.sum += v;
+    if (v !== 0) m.nonZero++;
+    if (m.samples !== null) {
+      m.samples.push(v);
+      if (!m.builtin && v !== 0 && v !== 1) m.nonBinary = true;
+    }
+    if (t < this.holdStartMs || t >= this.plannedEndMs) return;
+    const metric = r.metric;
+    let w = -1;
+    if (t >= this.windowsStartMs) {
+      w = Math.floor((t - this.windowsStartMs) / this.windowMs);
+      if (w >= this.plannedWindows) w = -1;
+    }
+    if (metric === Metric.httpReqDuration) {
+      const n = this.nameState(r);
+      n.durations.push(v);
+      this.all.durations.push(v);
+      if (w >= 0) {
+        this.winCount[w]! += 1;
+        if (this.isKey[r.nameId]) this.winKey[w]!.push(v);
+      }
+    } else if (metric === Metric.httpReqFailed) {
+      if (r.errorCode !== 0) {
+        this.byCode.set(r.errorCode, (this.byCode.get(r.errorCode) ?? 0) + 1);
+        if (r.errorCode === K6_ERROR_CODES.requestTimeout) this.timeouts++;
+      }
+      if (v !== 0) {
+        this.nameState(r).failures++;
+        this.all.failures++;
+        this.byStatus.set(r.status, (this.byStatus.get(r.status) ?? 0) + 1);
+        if (w >= 0) this.winFailures[w]! += 1;
+      }
+    } else if (ITER_METRICS.has(metric)) {
+      if (metric === Metric.iterations) this.iterations += v;
+      else if (metric === Metric.iterationDuration) {
+        this.iterDurationSum += v;
+        this.iterDurationCount++;
+      } else if (metric === Metric.checks) {
+        if (v !== 0) this.checkPasses++;
+        else this.checkFails++;
+      } else if (metric === Metric.dataSent) this.sentBytes += v;
+      else this.receivedBytes += v;
+    }
+  }
+
+  /** The stage's statistics over the rows added so far (callable again as more rows come). */
+  finish(source: Pick<ReadResult, 'rows' | 'truncated' | 'warnings' | 'timeResolutionMs'> & { file: string }): StageStats {
+    const p = this.params;
+    const res = source.timeResolutionMs;
+    // A row stamped T (whole seconds by default) stands for [T, T + resolution).
+    const endMs = Math.max(this.holdStartMs, Math.min(this.plannedEndMs, this.lastMs + res));
+    const heldMs = endMs - this.holdStartMs;
+
+    // Windows shorter than the timestamps' resolution (a short hold with k6's whole-second
+    // timestamps) would alternate between full and empty: merge k planned windows into one.
+    const k = this.windowMs < res ? Math.ceil(res / this.windowMs - 1e-9) : 1;
+    const windowMs = this.windowMs * k;
+    const windows: WindowStats[] = [];
+    const winSeconds = windowMs / 1000;
+    for (let i = 0; (i + 1) * k <= this.plannedWindows; i++) {
+      const startMs = this.windowsStartMs + i * windowMs;
+      const wEnd = startMs + windowMs;
+      if (wEnd > endMs + 1e-6) break;
+      let count = 0;
+      let failures = 0;
+      let ks = this.winKey[i * k]!;
+      if (k > 1) ks = new SampleBuffer(256);
+      for (let j = i * k; j < (i + 1) * k; j++) {
+        count += this.winCount[j]!;
+        failures += this.winFailures[j]!;
+        if (k > 1) {
+          const part = this.winKey[j]!.sortedView();
+          for (let q = 0; q < part.length; q++) ks.push(part[q]!);
+        }
+      }
+      const sorted = ks.count ? ks.sortedView() : null;
+      windows.push({
+        index: i,
+        startMs,
+        endMs: wEnd,
+        count,
+        throughputPerS: count / winSeconds,
+        errorRate: count ? Math.min(1, failures / count) : 0,
+        keyCount: ks.count,
+        keyMeanMs: sorted ? ks.total / ks.count : null,
+        keyP95Ms: sorted ? percentileSorted(sorted, 0.95) : null,
+      });
+    }
+    const warnings = [...source.warnings];
+    if (k > 1) {
+      warnings.push(`${source.file}: timestamps have a ${res} ms resolution, coarser than the ${this.windowMs} ms windows: windows widened to ${windowMs} ms (run k6 with K6_CSV_TIME_FORMAT=unix_milli)`);
+    }
+
+    const key = requestStats(this.key.durations, this.key.failures, heldMs);
+    const byName: Record<string, RequestStats> = {};
+    this.names.forEach((n, id) => {
+      if (n) byName[this.nameText[id]!] = requestStats(n.durations, n.failures, heldMs);
+    });
+    const keyP95s = windows.map((w) => w.keyP95Ms).filter((v): v is number => v !== null);
+
+    const iterRate = heldMs > 0 ? (this.iterations * 1000) / heldMs : 0;
+    const meanIter = this.iterDurationCount ? this.iterDurationSum / this.iterDurationCount : null;
+    const estimatedUsers = meanIter !== null && heldMs > 0 ? (iterRate * meanIter) / 1000 : null;
+    const deviationPct = estimatedUsers !== null ? ((estimatedUsers - p.users) / p.users) * 100 : null;
+
+    const metrics: Record<string, Record<string, number>> = {};
+    this.metricStates.forEach((m, id) => {
+      const name = this.metricNames[id]!;
+      if (m.builtin && !m.trend) {
+        // Built-in counters and rates with k6's keys too, so the whole file can be checked against k6.
+        const type = BUILTIN_METRICS[name as BuiltinMetric].type;
+        if (type === 'counter') metrics[name] = { count: m.sum };
+        else if (type === 'rate') metrics[name] = { passes: m.nonZero, fails: m.n - m.nonZero, value: m.n ? m.nonZero / m.n : 0 };
+        return;
+      }
+      if (!m.samples || (!m.builtin && !m.nonBinary)) return;
+      const f = trendFigures(m.samples);
+      if (f) metrics[name] = { ...f };
+    });
+
+    const mapRecord = (m: Map<number, number>): Record<string, number> =>
+      Object.fromEntries([...m.entries()].sort((a, b) => a[0] - b[0]).map(([k, v]) => [String(k), v]));
+
+    return {
+      kind: 'stage-stats',
+      schemaVersion: 1,
+      users: p.users,
+      keyName: p.keyName,
+      source: { file: source.file, rows: source.rows, truncated: source.truncated, warnings, timeResolutionMs: res },
+      hold: {
+        testStartMs: this.testStartMs,
+        rampMs: p.rampMs,
+        startMs: this.holdStartMs,
+        endMs,
+        plannedHoldMs: p.holdMs,
+        heldMs,
+        windowMs,
+        warmupMs: this.warmupMs,
+      },
+      key,
+      all: requestStats(this.all.durations, this.all.failures, heldMs),
+      byName,
+      p95Ci: key.p95Ms === null ? null : batchMeansCi(key.p95Ms, keyP95s),
+      windows,
+      latencyTrend: trendTest(windows.filter((w) => w.keyMeanMs !== null).map((w) => ({ x: w.index, y: w.keyMeanMs! })), 'increasing'),
+      throughputTrend: trendTest(windows.map((w) => ({ x: w.index, y: w.throughputPerS })), 'decreasing'),
+      outlierWindows: logMadOutliers(windows.map((w) => w.keyP95Ms), p.outlierMads).map((i) => windows[i]!.index),
+      iterations: { count: this.iterations, ratePerS: iterRate, meanDurationMs: meanIter },
+      littlesLaw: {
+        users: p.users,
+        estimatedUsers,
+        deviationPct,
+        // Not checkable (no finished iteration in the hold) counts as suspect: nothing vouches for the data.
+        ok: deviationPct !== null && Math.abs(deviationPct) <= 10,
+      },
+      checks: { passes: this.checkPasses, fails: this.checkFails },
+      data: { sentBytes: this.sentBytes, receivedBytes: this.receivedBytes },
+      errors: { byCode: mapRecord(this.byCode), byStatus: mapRecord(this.byStatus), timeouts: this.timeouts },
+      metrics,
+    };
+  }
+}
+
+/**
+ * Reads a stage's CSV (plain or gzip) and computes its statistics over the hold period:
+ * hold = first sample + rampMs → + holdMs, clipped to the data. Rejects with a UserError
+ * naming the file and line when the CSV is unreadable; a cut file gives figures over what was
+ * read, with `source.truncated` and a warning.
+ */
+export async function computeStageStats(input: StageParams & { file: string; signal?: AbortSignal }): Promise<StageStats> {
+  const acc = new StageAccumulator(input);
+  const read = await readK6Csv(input.file, (r) => acc.add(r), input.signal ? { signal: input.signal } : {});
+  return acc.finish({ ...read, file: input.file });
+}
