@@ -65,6 +65,8 @@ export const DecisionSchema = z.object({
   environment: z.string(),
   targetStage: z.number().int().positive().nullable(),
   keyTransaction: z.string(),
+  /** The action for next week, from the config's `actions` (with the provisional note when provisional). */
+  action: z.string().optional(),
 });
 export type Decision = z.infer<typeof DecisionSchema>;
 

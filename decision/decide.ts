@@ -1,0 +1,153 @@
+import type { CapacityConfig } from '../runner/formats/config.ts';
+import { type RunInput, type UsableRun, differences, unusableReason } from './comparability.ts';
+import { verdict } from './consolidate.ts';
+import { CRITERIA, type CriterionId, type CriterionResult, type Decision, type DecisionValue, type Level } from './decision-format.ts';
+import { type RunLevels, levelRun } from './levels.ts';
+import { plural } from './words.ts';
+
+export { levelRun, type RunLevels } from './levels.ts';
+export type { RunInput } from './comparability.ts';
+
+/**
+ * The decision over a results folder's runs (SPEC §3): exclusions, comparability with a reference
+ * run, the last `runsToCompare` comparable runs, per-run levels, consolidation, score, decision.
+ * Pure: the runs, the config and the time bound are parameters.
+ */
+
+export interface DecideOptions {
+  /** The run the others are compared with (default: the newest usable run). */
+  baseline?: string;
+  /** ISO-8601 time: runs started after it are ignored (a report for a past week). */
+  until?: string;
+}
+
+/** A bad --baseline or --until: the caller turns it into a one-line user error. */
+export class DecisionInputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DecisionInputError';
+  }
+}
+
+/** When a run started: its manifest, else the time in its id (`2026-11-22T0301Z-ab12`), else unknown. */
+function startedAtMs(run: RunInput): number | null {
+  if (run.manifest) return Date.parse(run.manifest.startedAt);
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2})(\d{2})Z-/.exec(run.id);
+  return m ? Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5])) : null;
+}
+
+function actionFor(config: CapacityConfig, value: DecisionValue, provisional: boolean): string {
+  const a = config.actions;
+  const main = value === 'go' ? a.go : value === 'watch' ? a.watch : value === 'no-go' ? a.noGo : a.insufficientData;
+  return provisional ? `${main} ${a.provisional}` : main;
+}
+
+/**
+ * Decides over `runs` (any order; ids sort by start time) with the thresholds of `config`.
+ * Throws DecisionInputError when `options.baseline` names no usable run or `options.until` is not a time.
+ */
+export function decide(runs: readonly RunInput[], config: CapacityConfig, options: DecideOptions = {}): Decision {
+  let considered = [...runs].sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0)); // newest first
+  if (options.until !== undefined) {
+    const until = Date.parse(options.until);
+    if (Number.isNaN(until)) throw new DecisionInputError(`--until: expected an ISO-8601 time like 2026-11-23T00:00:00Z (got "${options.until}")`);
+    // A run of unknown start time is kept: it is then listed with its problem rather than hidden.
+    considered = considered.filter((r) => {
+      const t = startedAtMs(r);
+      return t === null || t <= until;
+    });
+  }
+
+  const excluded: { id: string; reason: string }[] = [];
+  const usable: UsableRun[] = [];
+  for (const run of considered) {
+    const reason = unusableReason(run);
+    if (reason || !run.manifest || !run.summary) excluded.push({ id: run.id, reason: reason ?? 'run.json or summary.json missing' });
+    else usable.push({ ...run, manifest: run.manifest, summary: run.summary });
+  }
+
+  let reference: UsableRun | undefined;
+  if (options.baseline !== undefined) {
+    reference = usable.find((r) => r.id === options.baseline);
+    if (!reference) {
+      const out = excluded.find((e) => e.id === options.baseline);
+      const known = runs.some((r) => r.id === options.baseline);
+      throw new DecisionInputError(
+        out
+          ? `--baseline ${options.baseline}: this run cannot be a reference: ${out.reason}`
+          : known
+            ? `--baseline ${options.baseline}: this run started after --until ${options.until ?? ''}`.trimEnd()
+            : `--baseline ${options.baseline}: no such run in the results folder`,
+      );
+    }
+  } else {
+    reference = usable[0];
+  }
+
+  const base = { kind: 'decision' as const, schemaVersion: 1 as const };
+  const settings = { runsToCompare: config.runsToCompare, environment: config.environment };
+
+  if (!reference) {
+    const reasons = [
+      considered.length === 0
+        ? 'no run in the results folder'
+        : `no comparable run: ${plural(considered.length, 'run')} found, every one excluded (see excluded)`,
+    ];
+    return {
+      ...base,
+      decision: 'insufficient-data',
+      provisional: false,
+      score: null,
+      reading: null,
+      reasons,
+      criteria: {},
+      runs: [],
+      baseline: null,
+      excluded,
+      ...settings,
+      targetStage: config.targetStage,
+      keyTransaction: config.keyTransaction.name,
+      action: actionFor(config, 'insufficient-data', false),
+    };
+  }
+
+  const comparable: UsableRun[] = [];
+  for (const run of usable) {
+    const diff = differences(run.manifest, reference.manifest);
+    if (diff.length) excluded.push({ id: run.id, reason: `not comparable with ${reference.id}: ${diff.join('; ')}` });
+    else comparable.push(run);
+  }
+  const used = comparable.slice(0, config.runsToCompare);
+  const provisional = used.length < config.runsToCompare;
+  const oldestUsed = used[used.length - 1]!.id;
+  // With enough runs, exclusions older than the oldest run used changed nothing: leave them out.
+  // With too few, every exclusion helps explain why the decision is provisional.
+  const listed = (provisional ? excluded : excluded.filter((e) => e.id > oldestUsed)).sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+
+  const levels: RunLevels[] = used.map((r) => levelRun(r.manifest, r.summary, config));
+  const perRun = {} as Record<CriterionId, Level[]>;
+  for (const id of CRITERIA) perRun[id] = levels.map((l) => l[id].level);
+  const v = verdict(perRun);
+  const criteria: Partial<Record<CriterionId, CriterionResult>> = {};
+  for (const id of CRITERIA) criteria[id] = { level: v.consolidated[id], runs: levels.map((l) => l[id]) };
+  const reasons = provisional
+    ? [`provisional: rests on ${plural(used.length, 'comparable run')} of the ${config.runsToCompare} to compare`, ...v.reasons]
+    : v.reasons;
+
+  return {
+    ...base,
+    decision: v.decision,
+    provisional,
+    score: v.score,
+    reading: v.reading,
+    reasons,
+    criteria,
+    runs: used.map((r) => r.id),
+    baseline: reference.id,
+    excluded: listed,
+    ...settings,
+    targetStage: reference.manifest.plan.targetStage,
+    keyTransaction: reference.manifest.plan.keyTransaction,
+    action: actionFor(config, v.decision, provisional),
+  };
+}

@@ -1,0 +1,50 @@
+/**
+ * Numbers and durations as the decision's evidence writes them. Pure; no locale (the output is
+ * compared in tests and read in reports the same way everywhere).
+ */
+
+/** Rounds to at most `digits` decimals and drops trailing zeros: 2480.35 → "2480.4" (digits 1). */
+export function round(value: number, digits: number): string {
+  const f = 10 ** digits;
+  return String(Math.round(value * f) / f);
+}
+
+/**
+ * `value` with as few decimals as needed (0 to 3) so that it never prints equal to one of `bounds`
+ * it is not equal to: 2500.3 next to a bound of 2500 prints "2500.3", not "2500" (which would read
+ * as green while it is orange).
+ */
+export function nearBounds(value: number, bounds: readonly number[], minDigits = 0): string {
+  for (let d = minDigits; d < 3; d += 1) {
+    const text = round(value, d);
+    if (!bounds.some((b) => Number(text) === b && value !== b)) return text;
+  }
+  return round(value, 3);
+}
+
+/** Milliseconds as `9m58s`, `45s`, `1.5s`, `250ms` (k6's style, to the tenth of a second). */
+export function duration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)}ms`;
+  const tenths = Math.round(ms / 100);
+  const h = Math.floor(tenths / 36_000);
+  const m = Math.floor((tenths % 36_000) / 600);
+  const s = (tenths % 600) / 10;
+  return `${h ? `${h}h` : ''}${m ? `${m}m` : ''}${s || (!h && !m) ? `${s}s` : ''}`;
+}
+
+/** A signed percentage: +14 %, −3.5 %. */
+export function signedPct(value: number, digits = 1): string {
+  const text = round(Math.abs(value), digits);
+  return `${value < 0 ? '−' : '+'}${text} %`;
+}
+
+/** A p-value as statisticians write it: 0.003, 0.41, < 0.001. */
+export function pValue(p: number): string {
+  if (p < 0.001) return '< 0.001';
+  return `= ${p < 0.01 ? round(p, 4) : round(p, 3)}`;
+}
+
+/** "1 run", "3 runs". */
+export function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
