@@ -1,0 +1,265 @@
+import type { CriterionId, CriterionResult, Decision, Level, RunLevel } from '../../../decision/decision-format.ts';
+import type { RunManifest } from '../../formats/manifest.ts';
+import { stageFiles } from '../../formats/manifest.ts';
+import type { RunSummary } from '../../formats/run-summary.ts';
+import type { RequestStats, StageStats, WindowStats } from '../../formats/stage-stats.ts';
+import type { ReportRun, ReportSettings } from '../view-model.ts';
+
+/**
+ * Builders of the report's inputs with sensible defaults (a healthy 6-stage run of the demo
+ * shape), so that each test states only what it is about. Pure: no files.
+ */
+
+export const SETTINGS: ReportSettings = {
+  environment: 'staging',
+  criteria: { p95Ms: { green: 2500, orange: 4000 }, errorRatePct: { green: 1, orange: 3 } },
+  targetStage: 100,
+  keyTransaction: { name: 'search' },
+  runsToCompare: 3,
+  actions: {
+    go: 'Keep the weekly run; no change.',
+    watch: 'Run twice this week and look at the slowest windows.',
+    noGo: 'Open the migration study: shortlist two providers.',
+    provisional: 'Run again this week so the decision rests on three runs.',
+    insufficientData: 'Run `npm run stages` against the target three times this week.',
+  },
+};
+
+const STAGES = [5, 20, 50, 75, 100, 150];
+
+function requestStats(count: number, errorRate: number, throughputPerS: number, p95Ms: number): RequestStats {
+  return {
+    count,
+    failures: Math.round(count * errorRate),
+    errorRate,
+    throughputPerS,
+    minMs: Math.round(p95Ms * 0.2),
+    meanMs: Math.round(p95Ms * 0.55),
+    p50Ms: Math.round(p95Ms * 0.5),
+    p90Ms: Math.round(p95Ms * 0.85),
+    p95Ms,
+    p99Ms: Math.round(p95Ms * 1.3),
+    maxMs: Math.round(p95Ms * 1.8),
+  };
+}
+
+export interface StageShape {
+  users: number;
+  p95Ms: number;
+  /** 0–1. */
+  errorRate: number;
+  throughputPerS: number;
+}
+
+/** Latency and throughput of the default healthy run, per stage (throughput flattens past 100). */
+export function healthyShape(users: number): StageShape {
+  const throughputPerS = users <= 100 ? users * 0.9 : 90 + (users - 100) * 0.1;
+  const p95Ms = users <= 100 ? 400 + users * 15 : 1900 + (users - 100) * 40;
+  return { users, p95Ms, errorRate: users > 100 ? 0.02 : 0.001, throughputPerS };
+}
+
+export function stageStats(shape: StageShape, startMs: number, holdMs = 600_000): StageStats {
+  const windowMs = 30_000;
+  const warmupMs = 60_000;
+  const holdStart = startMs + 20_000;
+  const count = Math.round(shape.throughputPerS * (holdMs - warmupMs) / 1000);
+  const windows: WindowStats[] = [];
+  for (let i = 0; (i + 1) * windowMs <= holdMs - warmupMs; i++) {
+    const wStart = holdStart + warmupMs + i * windowMs;
+    // A small deterministic wobble so the lines are not flat.
+    const wobble = 1 + ((i % 4) - 1.5) * 0.02;
+    windows.push({
+      index: i,
+      startMs: wStart,
+      endMs: wStart + windowMs,
+      count: Math.round(shape.throughputPerS * 30),
+      throughputPerS: Number((shape.throughputPerS * wobble).toFixed(2)),
+      errorRate: shape.errorRate,
+      keyCount: Math.round(shape.throughputPerS * 10),
+      keyMeanMs: Math.round(shape.p95Ms * 0.55 * wobble),
+      keyP95Ms: Math.round(shape.p95Ms * wobble),
+    });
+  }
+  const key = requestStats(Math.round(count / 3), shape.errorRate, shape.throughputPerS / 3, shape.p95Ms);
+  const all = requestStats(count, shape.errorRate, shape.throughputPerS, Math.round(shape.p95Ms * 0.8));
+  return {
+    kind: 'stage-stats',
+    schemaVersion: 1,
+    users: shape.users,
+    keyName: 'search',
+    source: { file: stageFiles(shape.users).csv, rows: count * 12, truncated: false, warnings: [], timeResolutionMs: 1000 },
+    hold: {
+      testStartMs: startMs,
+      rampMs: 20_000,
+      startMs: holdStart,
+      endMs: holdStart + holdMs,
+      plannedHoldMs: holdMs,
+      heldMs: holdMs,
+      windowMs,
+      warmupMs,
+    },
+    key,
+    all,
+    byName: { search: key },
+    p95Ci: { lowMs: Math.round(shape.p95Ms * 0.92), highMs: Math.round(shape.p95Ms * 1.08), windows: windows.length },
+    windows,
+    latencyTrend: null,
+    throughputTrend: null,
+    outlierWindows: [],
+    iterations: { count: Math.round(count / 3), ratePerS: shape.throughputPerS / 3, meanDurationMs: 3000 },
+    littlesLaw: { users: shape.users, estimatedUsers: shape.users, deviationPct: 0, ok: true },
+    checks: { passes: count, fails: 0 },
+    data: { sentBytes: count * 200, receivedBytes: count * 5000 },
+    errors: { byCode: {}, byStatus: {}, timeouts: 0 },
+    metrics: {},
+  };
+}
+
+export interface RunSpec {
+  id: string;
+  startedAt: string;
+  shape?: (users: number) => StageShape;
+  host?: string;
+  engine?: { name: string; version: string };
+  status?: RunManifest['status'];
+  why?: string;
+  saturatedFrom?: number | null;
+  capacity?: boolean;
+  suspectStages?: number[];
+}
+
+/** A run folder's manifest and summary, as the results store returns them. */
+export function run(spec: RunSpec): ReportRun {
+  const shape = spec.shape ?? healthyShape;
+  const t0 = Date.parse(spec.startedAt);
+  const stageMs = 620_000;
+  const manifest: RunManifest = {
+    kind: 'run-manifest',
+    schemaVersion: 1,
+    id: spec.id,
+    startedAt: spec.startedAt,
+    endedAt: new Date(t0 + STAGES.length * stageMs).toISOString(),
+    host: spec.host ?? 'https://app.example.com',
+    scenario: { name: 'search', bundleSha256: 'a'.repeat(64) },
+    plan: { stages: STAGES.map((users) => ({ users, rampMs: 20_000, holdMs: 600_000 })), holdMs: 600_000, spawnRate: 5, targetStage: 100, keyTransaction: 'search' },
+    engine: spec.engine ?? { name: 'k6', version: '1.4.2' },
+    status: spec.status ?? 'completed',
+    ...(spec.why ? { why: spec.why } : {}),
+    stages: STAGES.map((users, i) => ({
+      users,
+      status: 'completed' as const,
+      startedAt: new Date(t0 + i * stageMs).toISOString(),
+      endedAt: new Date(t0 + (i + 1) * stageMs).toISOString(),
+      exitCode: 0,
+      files: stageFiles(users),
+    })),
+  };
+  const stages = STAGES.map((users, i) => ({ users, status: 'completed' as const, stats: stageStats(shape(users), t0 + i * stageMs) }));
+  const saturatedFrom = spec.saturatedFrom === undefined ? 150 : spec.saturatedFrom;
+  const summary: RunSummary = {
+    kind: 'run-summary',
+    schemaVersion: 1,
+    runId: spec.id,
+    keyName: 'search',
+    stages,
+    saturation: {
+      firstStage: saturatedFrom,
+      steps: STAGES.slice(1).map((toUsers, i) => ({
+        fromUsers: STAGES[i]!,
+        toUsers,
+        throughputGainRatio: toUsers === saturatedFrom ? 0.1 : 0.95,
+        p95RisePct: toUsers === saturatedFrom ? 60 : 12,
+        errorsAppeared: false,
+        saturated: toUsers === saturatedFrom,
+        why: toUsers === saturatedFrom ? 'throughput +2 % for +50 % users while p95 rose 60 %' : 'throughput followed users',
+      })),
+    },
+    capacity:
+      spec.capacity === false
+        ? { estimate: null, note: 'fewer than 4 stages with samples: no fit' }
+        : {
+            estimate: uslEstimate(shape),
+            note: '',
+          },
+    suspectStages: spec.suspectStages ?? [],
+  };
+  return { id: spec.id, manifest, summary };
+}
+
+/** A USL estimate whose peak follows from its parameters (λ 0.95, σ 0, κ 3e-5: peak at 183 users). */
+function uslEstimate(shape: (users: number) => StageShape): NonNullable<RunSummary['capacity']['estimate']> {
+  const lambda = 0.95;
+  const sigma = 0;
+  const kappa = 0.00003;
+  const x = (n: number) => (lambda * n) / (1 + sigma * (n - 1) + kappa * n * (n - 1));
+  const usersAtPeak = Math.sqrt((1 - sigma) / kappa);
+  return {
+    model: 'usl',
+    lambda,
+    sigma,
+    kappa,
+    r2: 0.97,
+    residuals: STAGES.map((users) => ({ users, observed: shape(users).throughputPerS, fitted: x(users) })),
+    peakThroughputPerS: x(usersAtPeak),
+    usersAtPeak,
+    usersAtP95Green: 140,
+  };
+}
+
+export interface RunLevelSpec {
+  level: Level;
+  figure?: number | null;
+  borderline?: boolean;
+  rule?: string;
+}
+
+const BOUNDS: Record<CriterionId, string> = {
+  p95: 'green ≤ 2500 ms, orange ≤ 4000 ms',
+  errorRate: 'green < 1 %, orange ≤ 3 %',
+  held: 'held without degradation',
+};
+
+/** A decision over `runIds` (newest first) with per-criterion levels per run. */
+export function decision(options: {
+  decision: Decision['decision'];
+  runIds: string[];
+  levels: Partial<Record<CriterionId, { consolidated: Level; runs: RunLevelSpec[] }>>;
+  score: number | null;
+  reading: Decision['reading'];
+  reasons?: string[];
+  provisional?: boolean;
+  excluded?: Decision['excluded'];
+}): Decision {
+  const criteria: Partial<Record<CriterionId, CriterionResult>> = {};
+  for (const [id, spec] of Object.entries(options.levels) as [CriterionId, { consolidated: Level; runs: RunLevelSpec[] }][]) {
+    criteria[id] = {
+      level: spec.consolidated,
+      runs: spec.runs.map((r, i): RunLevel => ({
+        runId: options.runIds[i]!,
+        level: r.level,
+        figure: r.figure === undefined ? null : r.figure,
+        bound: BOUNDS[id],
+        rule: r.rule ?? `${r.level} by the grid`,
+        borderline: r.borderline ?? false,
+        ci: id === 'p95' && r.figure != null ? { lowMs: Math.round(r.figure * 0.92), highMs: Math.round(r.figure * 1.08) } : null,
+      })),
+    };
+  }
+  return {
+    kind: 'decision',
+    schemaVersion: 1,
+    decision: options.decision,
+    provisional: options.provisional ?? false,
+    score: options.score,
+    reading: options.reading,
+    reasons: options.reasons ?? [],
+    criteria,
+    runs: options.runIds,
+    baseline: options.runIds.at(-1) ?? null,
+    excluded: options.excluded ?? [],
+    runsToCompare: 3,
+    environment: 'staging',
+    targetStage: options.runIds.length ? 100 : null,
+    keyTransaction: 'search',
+  };
+}

@@ -1,0 +1,164 @@
+import type { CapacityEstimate, RunSummary } from '../formats/run-summary.ts';
+import type { ReportInput, ReportRun } from './view-model.ts';
+
+/**
+ * The data of the report's charts, as plain series (pure). `charts.ts` turns each spec into
+ * an SVG with ECharts; tests check the series here and their presence in the SVG.
+ */
+
+export type ChartId = 'p95-vs-users' | 'throughput-vs-users' | 'error-rate-vs-users' | 'target-windows';
+
+export interface LineSeries {
+  readonly name: string;
+  /** [x, y]; y null leaves a gap. */
+  readonly points: readonly (readonly [number, number | null])[];
+  /** Which y axis (0 = left, 1 = right). */
+  readonly yAxis: 0 | 1;
+  readonly dashed: boolean;
+  /** Draw the points as symbols (observed data) or not (a fitted curve). */
+  readonly symbols: boolean;
+}
+
+/** A horizontal bound drawn across the plot (e.g. the green p95 bound). */
+export interface Bound {
+  readonly label: string;
+  readonly value: number;
+  readonly level: 'green' | 'orange';
+}
+
+/** A vertical marker (e.g. users at the capacity peak). */
+export interface Marker {
+  readonly label: string;
+  readonly x: number;
+}
+
+export interface ChartSpec {
+  readonly id: ChartId;
+  readonly file: string;
+  readonly title: string;
+  /** Text alternative for the Markdown image. */
+  readonly alt: string;
+  readonly xAxis: { readonly name: string };
+  readonly yAxes: readonly { readonly name: string }[];
+  readonly series: readonly LineSeries[];
+  readonly bounds: readonly Bound[];
+  readonly markers: readonly Marker[];
+}
+
+const round = (v: number, digits: number) => Number(v.toFixed(digits));
+
+interface RunWithSummary {
+  readonly id: string;
+  readonly summary: RunSummary;
+}
+
+/** Universal Scalability Law: X(N) = λN / (1 + σ(N−1) + κN(N−1)). */
+export function uslThroughput(e: Pick<CapacityEstimate, 'lambda' | 'sigma' | 'kappa'>, users: number): number {
+  return (e.lambda * users) / (1 + e.sigma * (users - 1) + e.kappa * users * (users - 1));
+}
+
+function stagePoints(run: RunWithSummary, pick: (s: NonNullable<RunSummary['stages'][number]['stats']>) => number | null): [number, number | null][] {
+  return [...run.summary.stages]
+    .sort((a, b) => a.users - b.users)
+    .map((s) => [s.users, s.stats ? pick(s.stats) : null] as [number, number | null]);
+}
+
+/** The chart specs of a report: only charts with something to draw. Runs are the decision's, newest first. */
+export function buildChartSpecs(input: ReportInput): ChartSpec[] {
+  const byId = new Map<string, ReportRun>(input.runs.map((r) => [r.id, r]));
+  const runs: RunWithSummary[] = input.decision.runs
+    .map((id) => byId.get(id))
+    .filter((r): r is ReportRun & { summary: RunSummary } => r !== undefined && r.summary !== null)
+    .map((r) => ({ id: r.id, summary: r.summary }));
+  if (runs.length === 0) return [];
+  const s = input.settings;
+  const key = s.keyTransaction.name;
+  const target = input.decision.targetStage ?? s.targetStage;
+  const series = (pick: Parameters<typeof stagePoints>[1], digits: number): LineSeries[] =>
+    runs.map((r) => ({
+      name: r.id,
+      points: stagePoints(r, pick).map(([x, y]) => [x, y == null ? null : round(y, digits)] as const),
+      yAxis: 0,
+      dashed: false,
+      symbols: true,
+    }));
+
+  const specs: ChartSpec[] = [];
+  specs.push({
+    id: 'p95-vs-users',
+    file: 'p95-vs-users.svg',
+    title: `p95 of ${key} by users`,
+    alt: `p95 of ${key} (ms) against users, one line per run, with the green and orange bounds`,
+    xAxis: { name: 'users' },
+    yAxes: [{ name: `p95 of ${key} (ms)` }],
+    series: series((st) => st.key.p95Ms, 0),
+    bounds: [
+      { label: `green ≤ ${s.criteria.p95Ms.green} ms`, value: s.criteria.p95Ms.green, level: 'green' },
+      { label: `orange ≤ ${s.criteria.p95Ms.orange} ms`, value: s.criteria.p95Ms.orange, level: 'orange' },
+    ],
+    markers: [{ label: `target ${target} users`, x: target }],
+  });
+
+  const newest = runs[0]!;
+  const estimate = newest.summary.capacity.estimate;
+  const throughputSeries = series((st) => st.all.throughputPerS, 1);
+  const markers: Marker[] = [];
+  if (estimate) {
+    const maxUsers = Math.max(...newest.summary.stages.map((x) => x.users), estimate.usersAtPeak);
+    const upTo = Math.ceil(maxUsers * 1.1);
+    const step = Math.max(1, Math.round(upTo / 60));
+    const points: [number, number][] = [];
+    for (let n = 1; n <= upTo; n += step) points.push([n, round(uslThroughput(estimate, n), 1)]);
+    throughputSeries.push({ name: `USL fit (${newest.id})`, points, yAxis: 0, dashed: true, symbols: false });
+    markers.push({ label: `peak ${round(estimate.peakThroughputPerS, 1)}/s at ${Math.round(estimate.usersAtPeak)} users`, x: Math.round(estimate.usersAtPeak) });
+  }
+  specs.push({
+    id: 'throughput-vs-users',
+    file: 'throughput-vs-users.svg',
+    title: 'Throughput by users',
+    alt: estimate ? 'throughput (requests/s) against users, one line per run, with the capacity estimate (USL fit)' : 'throughput (requests/s) against users, one line per run',
+    xAxis: { name: 'users' },
+    yAxes: [{ name: 'throughput (requests/s)' }],
+    series: throughputSeries,
+    bounds: [],
+    markers,
+  });
+
+  specs.push({
+    id: 'error-rate-vs-users',
+    file: 'error-rate-vs-users.svg',
+    title: 'Error rate by users',
+    alt: 'error rate (% of requests) against users, one line per run, with the green and orange bounds',
+    xAxis: { name: 'users' },
+    yAxes: [{ name: 'error rate (%)' }],
+    series: series((st) => st.all.errorRate * 100, 2),
+    bounds: [
+      { label: `green < ${s.criteria.errorRatePct.green} %`, value: s.criteria.errorRatePct.green, level: 'green' },
+      { label: `orange ≤ ${s.criteria.errorRatePct.orange} %`, value: s.criteria.errorRatePct.orange, level: 'orange' },
+    ],
+    markers: [{ label: `target ${target} users`, x: target }],
+  });
+
+  const windowSeries: LineSeries[] = [];
+  for (const r of runs) {
+    const st = r.summary.stages.find((x) => x.users === target)?.stats;
+    if (!st || st.windows.length === 0) continue;
+    const minutes = (w: { startMs: number; endMs: number }) => round(((w.startMs + w.endMs) / 2 - st.hold.startMs) / 60_000, 2);
+    windowSeries.push({ name: `p95 ${r.id}`, points: st.windows.map((w) => [minutes(w), w.keyP95Ms == null ? null : Math.round(w.keyP95Ms)] as const), yAxis: 0, dashed: false, symbols: true });
+    windowSeries.push({ name: `throughput ${r.id}`, points: st.windows.map((w) => [minutes(w), round(w.throughputPerS, 1)] as const), yAxis: 1, dashed: true, symbols: false });
+  }
+  if (windowSeries.length) {
+    specs.push({
+      id: 'target-windows',
+      file: 'target-windows.svg',
+      title: `Target stage (${target} users) over its hold`,
+      alt: `p95 of ${key} (ms, left axis) and throughput (requests/s, right axis) per window of the ${target}-user stage's hold`,
+      xAxis: { name: 'minutes into the hold' },
+      yAxes: [{ name: `p95 of ${key} (ms)` }, { name: 'throughput (requests/s)' }],
+      series: windowSeries,
+      bounds: [{ label: `green ≤ ${s.criteria.p95Ms.green} ms`, value: s.criteria.p95Ms.green, level: 'green' }],
+      markers: [],
+    });
+  }
+  return specs;
+}

@@ -1,0 +1,558 @@
+import type { CriterionId, Decision, Level, Reading, RunLevel } from '../../decision/decision-format.ts';
+import { CRITERIA } from '../../decision/decision-format.ts';
+import { formatDuration } from '../duration.ts';
+import type { RunManifest } from '../formats/manifest.ts';
+import type { RunSummary } from '../formats/run-summary.ts';
+import type { StageStats } from '../formats/stage-stats.ts';
+import { buildChartSpecs, type ChartSpec } from './chart-data.ts';
+import { codeText, count, fractionPct, mdText, ms, pct, perSecond, safeHost, utcDay, utcMinute } from './format.ts';
+import { compareIsoWeeks, formatIsoWeek, isoWeekEnd, isoWeekStart, type IsoWeek } from './iso-week.ts';
+
+/**
+ * The weekly report's view model: a pure function from the decision, the runs it rests on and
+ * the previous weeks' decisions to a flat object of ready-to-print strings (numbers rounded,
+ * levels as words, rows sorted). The Handlebars templates only loop over it and test flags;
+ * `npm run report -- --json` prints it, so every figure of the report can be traced to it.
+ */
+
+/** What the report needs of the capacity config (a structural subset of CapacityConfig). */
+export interface ReportSettings {
+  readonly environment: string;
+  readonly criteria: {
+    readonly p95Ms: { readonly green: number; readonly orange: number };
+    readonly errorRatePct: { readonly green: number; readonly orange: number };
+  };
+  readonly targetStage: number;
+  readonly keyTransaction: { readonly name: string };
+  readonly runsToCompare: number;
+  /** The action for next week, per decision. */
+  readonly actions: {
+    readonly go: string;
+    readonly watch: string;
+    readonly noGo: string;
+    readonly provisional: string;
+    readonly insufficientData: string;
+  };
+}
+
+/** A run as the results store returns it (structural subset of StoredRun). */
+export interface ReportRun {
+  readonly id: string;
+  readonly manifest: RunManifest | null;
+  readonly summary: RunSummary | null;
+}
+
+export interface WeekDecision {
+  readonly week: IsoWeek;
+  readonly decision: Decision;
+}
+
+export interface ReportInput {
+  readonly week: IsoWeek;
+  readonly settings: ReportSettings;
+  /** The decision at the end of `week`. */
+  readonly decision: Decision;
+  /** Every run known (looked up by id; runs not named by a decision are ignored). */
+  readonly runs: readonly ReportRun[];
+  /** Decisions at the end of earlier weeks that had runs, any order. */
+  readonly previousWeeks: readonly WeekDecision[];
+  /** Folder of the charts, relative to the Markdown file (e.g. `staging-2026-W47`). */
+  readonly chartsDir: string;
+  readonly generatedAtMs: number;
+}
+
+export interface ReportView {
+  readonly title: string;
+  readonly environment: string;
+  readonly week: { readonly id: string; readonly from: string; readonly to: string };
+  readonly generatedAt: string;
+  readonly context: ContextView;
+  readonly keyResults: KeyResultsView;
+  readonly grid: GridView;
+  readonly decision: DecisionView;
+  readonly trend: TrendView;
+  readonly details: readonly RunDetailsView[];
+  readonly charts: readonly ChartRefView[];
+  readonly hasCharts: boolean;
+}
+
+export interface ContextView {
+  /** False when no run at all is known up to the end of the week. */
+  readonly hasSource: boolean;
+  /** The run the context lines are read from (the newest run used, else the newest known). */
+  readonly sourceRunId: string;
+  readonly host: string;
+  readonly scenario: string;
+  readonly bundle: string;
+  readonly stages: string;
+  readonly targetStage: string;
+  readonly keyTransaction: string;
+  readonly holdPerStage: string;
+  readonly rampPerStage: string;
+  readonly spawnRate: string;
+  readonly engine: string;
+  readonly runsUsed: readonly { readonly id: string; readonly startedAt: string; readonly status: string; readonly label: string }[];
+  readonly hasRunsUsed: boolean;
+  readonly runsUsedCount: string;
+  readonly runsToCompare: string;
+  readonly excluded: readonly { readonly id: string; readonly reason: string }[];
+  readonly hasExcluded: boolean;
+}
+
+export interface KeyResultRow {
+  readonly runId: string;
+  readonly p95AtTarget: string;
+  readonly errorRateScored: string;
+  readonly errorRateAll: string;
+  readonly held: string;
+  readonly saturation: string;
+  readonly capacity: string;
+}
+
+export interface KeyResultsView {
+  readonly hasRuns: boolean;
+  /** The newest run used: the bullets are its figures. */
+  readonly newest: KeyResultRow | null;
+  readonly rows: readonly KeyResultRow[];
+  readonly hasSeveralRuns: boolean;
+}
+
+export interface GridView {
+  readonly hasCriteria: boolean;
+  readonly runIds: readonly string[];
+  readonly rows: readonly {
+    readonly criterion: string;
+    readonly level: string;
+    readonly perRun: readonly { readonly text: string }[];
+  }[];
+  readonly evidence: readonly {
+    readonly criterion: string;
+    readonly runId: string;
+    readonly level: string;
+    readonly figure: string;
+    readonly bound: string;
+    readonly rule: string;
+    readonly borderline: string;
+  }[];
+  readonly reds: string;
+  readonly oranges: string;
+  readonly score: string;
+  readonly reading: string;
+}
+
+export interface DecisionView {
+  /** `Go`, `Watch`, `No-Go` or `Insufficient data`. */
+  readonly label: string;
+  readonly meaning: string;
+  readonly provisional: boolean;
+  readonly provisionalNote: string;
+  readonly insufficient: boolean;
+  readonly reasons: readonly string[];
+  readonly hasReasons: boolean;
+  readonly actions: readonly string[];
+}
+
+export interface TrendRow {
+  readonly week: string;
+  readonly current: boolean;
+  readonly decision: string;
+  readonly runs: string;
+  readonly p95AtTarget: string;
+  readonly errorRate: string;
+  readonly capacity: string;
+}
+
+export interface TrendView {
+  readonly rows: readonly TrendRow[];
+  /** True when at least one earlier week was found. */
+  readonly hasPrevious: boolean;
+  readonly weeksShown: string;
+}
+
+export interface RunDetailsView {
+  readonly runId: string;
+  readonly startedAt: string;
+  readonly hasStages: boolean;
+  readonly stages: readonly {
+    readonly users: string;
+    readonly status: string;
+    readonly requests: string;
+    readonly throughput: string;
+    readonly p50: string;
+    readonly p95: string;
+    readonly p99: string;
+    readonly errorRate: string;
+    readonly held: string;
+  }[];
+  readonly notes: readonly string[];
+  readonly hasNotes: boolean;
+}
+
+export interface ChartRefView {
+  readonly id: string;
+  readonly title: string;
+  readonly path: string;
+  readonly alt: string;
+}
+
+/** How many earlier weeks the trend table shows. */
+export const TREND_WEEKS = 8;
+
+const DECISION_LABEL: Record<Decision['decision'], string> = {
+  go: 'Go',
+  watch: 'Watch',
+  'no-go': 'No-Go',
+  'insufficient-data': 'Insufficient data',
+};
+
+const DECISION_MEANING: Record<Decision['decision'], string> = {
+  go: 'stay on the current hosting',
+  watch: 'stay, under closer monitoring',
+  'no-go': 'prepare the migration',
+  'insufficient-data': 'no comparable run to decide on',
+};
+
+const READING: Record<Reading, string> = {
+  ok: 'OK (0–1)',
+  attention: 'attention (2)',
+  migrate: 'open the migration study now (≥ 3)',
+};
+
+const STAGE_STATUS: Record<string, string> = {
+  completed: 'completed',
+  'target-failed': 'target failed',
+  interrupted: 'interrupted',
+  'engine-failed': 'engine failed',
+  skipped: 'skipped',
+};
+
+function levelWord(level: Level): string {
+  return level;
+}
+
+function criterionName(id: CriterionId, s: ReportSettings, targetStage: number): string {
+  switch (id) {
+    case 'p95':
+      return `p95 of ${codeText(s.keyTransaction.name)} at ${targetStage} users`;
+    case 'errorRate':
+      return `error rate, stages up to ${targetStage} users`;
+    case 'held':
+      return `target stage (${targetStage} users) held`;
+  }
+}
+
+function figureOf(id: CriterionId, r: RunLevel): string {
+  if (id === 'p95') return r.figure == null ? '—' : r.ci ? `${ms(r.figure)} [${Math.round(r.ci.lowMs)}, ${Math.round(r.ci.highMs)}]` : ms(r.figure);
+  if (id === 'errorRate') return pct(r.figure);
+  return r.level === 'red' ? 'not held' : r.level === 'orange' ? 'held, degraded' : 'held';
+}
+
+function stageOf(summary: RunSummary | null, users: number): StageStats | null {
+  return summary?.stages.find((s) => s.users === users)?.stats ?? null;
+}
+
+/** Failed / all requests over every stage of the run (stress stages included). */
+function allStagesErrorRate(summary: RunSummary | null): number | null {
+  if (!summary) return null;
+  let failures = 0;
+  let total = 0;
+  for (const s of summary.stages) {
+    if (!s.stats) continue;
+    failures += s.stats.all.failures;
+    total += s.stats.all.count;
+  }
+  return total === 0 ? null : failures / total;
+}
+
+/** Failed / all requests over the stages up to and including the target (the scored figure, recomputed when the decision has none). */
+function scoredErrorRate(summary: RunSummary | null, targetStage: number): number | null {
+  if (!summary) return null;
+  let failures = 0;
+  let total = 0;
+  for (const s of summary.stages) {
+    if (!s.stats || s.users > targetStage) continue;
+    failures += s.stats.all.failures;
+    total += s.stats.all.count;
+  }
+  return total === 0 ? null : failures / total;
+}
+
+function capacityText(summary: RunSummary | null, s: ReportSettings): string {
+  if (!summary) return '—';
+  const e = summary.capacity.estimate;
+  if (!e) return summary.capacity.note ? `none (${mdText(summary.capacity.note)})` : 'none';
+  const green =
+    e.usersAtP95Green == null
+      ? `p95 stays under ${s.criteria.p95Ms.green} ms up to 1.5 × the largest stage`
+      : `p95 would cross ${s.criteria.p95Ms.green} ms at ${Math.round(e.usersAtP95Green)} users`;
+  return `peak ${perSecond(e.peakThroughputPerS)} at ${Math.round(e.usersAtPeak)} users (USL, R² ${e.r2.toFixed(2)}); ${green}`;
+}
+
+function capacityShort(summary: RunSummary | null): string {
+  const e = summary?.capacity.estimate;
+  return e ? `${perSecond(e.peakThroughputPerS)} at ${Math.round(e.usersAtPeak)} users` : '—';
+}
+
+function runLevel(d: Decision, id: CriterionId, runId: string): RunLevel | null {
+  return d.criteria[id]?.runs.find((r) => r.runId === runId) ?? null;
+}
+
+function keyResultRow(d: Decision, run: ReportRun | undefined, runId: string, s: ReportSettings, target: number): KeyResultRow {
+  const summary = run?.summary ?? null;
+  const p95Level = runLevel(d, 'p95', runId);
+  const stage = stageOf(summary, target);
+  let p95AtTarget = '—';
+  if (p95Level && p95Level.figure != null) p95AtTarget = figureOf('p95', p95Level);
+  else if (stage?.key.p95Ms != null) {
+    p95AtTarget = stage.p95Ci ? `${ms(stage.key.p95Ms)} [${Math.round(stage.p95Ci.lowMs)}, ${Math.round(stage.p95Ci.highMs)}]` : ms(stage.key.p95Ms);
+  }
+  const errLevel = runLevel(d, 'errorRate', runId);
+  const errorRateScored = errLevel && errLevel.figure != null ? pct(errLevel.figure) : fractionPct(scoredErrorRate(summary, target));
+  const heldLevel = runLevel(d, 'held', runId);
+  let held: string;
+  if (heldLevel) held = heldLevel.level === 'red' ? 'no' : heldLevel.level === 'orange' ? 'yes, with degradation' : 'yes';
+  else {
+    const status = run?.manifest?.stages.find((x) => x.users === target)?.status;
+    held = status === undefined ? '—' : status === 'completed' ? 'yes' : `no (${STAGE_STATUS[status] ?? status})`;
+  }
+  const first = summary?.saturation.firstStage;
+  const saturation = summary == null ? '—' : first == null ? 'no' : `yes, from ${first} users`;
+  return {
+    runId: codeText(runId),
+    p95AtTarget,
+    errorRateScored,
+    errorRateAll: fractionPct(allStagesErrorRate(summary)),
+    held,
+    saturation,
+    capacity: capacityText(summary, s),
+  };
+}
+
+/** The ramps' lengths: one figure when equal, else the shortest to the longest. */
+function rampText(m: RunManifest): string {
+  const ramps = m.plan.stages.map((s) => s.rampMs);
+  const lo = Math.min(...ramps);
+  const hi = Math.max(...ramps);
+  return lo === hi ? `ramp ${formatDuration(lo)}` : `ramps of ${formatDuration(lo)} to ${formatDuration(hi)}`;
+}
+
+function contextView(input: ReportInput, byId: Map<string, ReportRun>): ContextView {
+  const d = input.decision;
+  const used = d.runs.map((id) => byId.get(id)).filter((r): r is ReportRun => r !== undefined);
+  const end = isoWeekEnd(input.week);
+  const known = input.runs
+    .filter((r) => r.manifest && Date.parse(r.manifest.startedAt) < end)
+    .sort((a, b) => Date.parse(b.manifest!.startedAt) - Date.parse(a.manifest!.startedAt));
+  const source = used.find((r) => r.manifest) ?? known[0];
+  const m = source?.manifest ?? null;
+  const target = m?.plan.targetStage ?? d.targetStage ?? input.settings.targetStage;
+  const firstStage = m?.plan.stages[0];
+  return {
+    hasSource: m !== null,
+    sourceRunId: source ? codeText(source.id) : '—',
+    host: m ? safeHost(m.host) : '—',
+    scenario: m ? codeText(m.scenario.name) : '—',
+    bundle: m ? m.scenario.bundleSha256.slice(0, 12) : '—',
+    stages: m ? m.plan.stages.map((x) => x.users).join(', ') : '—',
+    targetStage: `${target} users`,
+    keyTransaction: codeText(m?.plan.keyTransaction ?? d.keyTransaction),
+    holdPerStage: m ? formatDuration(m.plan.holdMs) : '—',
+    rampPerStage: m && firstStage ? rampText(m) : '—',
+    spawnRate: m ? `${m.plan.spawnRate} users/s` : '—',
+    engine: m ? `${codeText(m.engine.name)} ${codeText(m.engine.version)}` : '—',
+    runsUsed: d.runs.map((id) => {
+      const run = byId.get(id);
+      return {
+        id: codeText(id),
+        startedAt: run?.manifest ? utcMinute(run.manifest.startedAt) : '—',
+        status: run?.manifest ? run.manifest.status : 'unknown',
+        label: run?.manifest?.label ? mdText(run.manifest.label) : '',
+      };
+    }),
+    hasRunsUsed: d.runs.length > 0,
+    runsUsedCount: String(d.runs.length),
+    runsToCompare: String(d.runsToCompare),
+    excluded: [...d.excluded].sort((a, b) => b.id.localeCompare(a.id)).map((x) => ({ id: codeText(x.id), reason: mdText(x.reason) })),
+    hasExcluded: d.excluded.length > 0,
+  };
+}
+
+function gridView(input: ReportInput, target: number): GridView {
+  const d = input.decision;
+  const ids = CRITERIA.filter((c) => d.criteria[c] !== undefined);
+  const rows = ids.map((id) => {
+    const c = d.criteria[id]!;
+    return {
+      criterion: criterionName(id, input.settings, target),
+      level: levelWord(c.level),
+      perRun: d.runs.map((runId) => {
+        const r = c.runs.find((x) => x.runId === runId);
+        if (!r) return { text: '—' };
+        const figure = id === 'held' ? '' : ` (${figureOf(id, r)})`;
+        return { text: `${levelWord(r.level)}${figure}${r.borderline ? ', borderline' : ''}` };
+      }),
+    };
+  });
+  const evidence = ids.flatMap((id) => {
+    const c = d.criteria[id]!;
+    const order = new Map(d.runs.map((r, i) => [r, i]));
+    return [...c.runs]
+      .sort((a, b) => (order.get(a.runId) ?? 99) - (order.get(b.runId) ?? 99))
+      .map((r) => ({
+        criterion: criterionName(id, input.settings, target),
+        runId: codeText(r.runId),
+        level: levelWord(r.level),
+        figure: figureOf(id, r),
+        bound: mdText(r.bound),
+        rule: mdText(r.rule),
+        borderline: r.borderline ? 'yes' : 'no',
+      }));
+  });
+  const named = (level: Level) => {
+    const names = ids.filter((id) => d.criteria[id]!.level === level).map((id) => criterionName(id, input.settings, target));
+    return names.length ? names.join('; ') : 'none';
+  };
+  return {
+    hasCriteria: ids.length > 0,
+    runIds: d.runs.map(codeText),
+    rows,
+    evidence,
+    reds: named('red'),
+    oranges: named('orange'),
+    score: d.score == null ? '—' : String(d.score),
+    reading: d.reading == null ? '—' : READING[d.reading],
+  };
+}
+
+function actionsFor(d: Decision, s: ReportSettings): string[] {
+  const main = { go: s.actions.go, watch: s.actions.watch, 'no-go': s.actions.noGo, 'insufficient-data': s.actions.insufficientData }[d.decision];
+  const out = [main];
+  if (d.provisional && d.decision !== 'insufficient-data') out.push(s.actions.provisional);
+  return out.map(mdText);
+}
+
+function decisionView(input: ReportInput): DecisionView {
+  const d = input.decision;
+  const insufficient = d.decision === 'insufficient-data';
+  const provisional = d.provisional && !insufficient;
+  return {
+    label: DECISION_LABEL[d.decision],
+    meaning: DECISION_MEANING[d.decision],
+    provisional,
+    provisionalNote: provisional
+      ? `Provisional: rests on ${d.runs.length} comparable run${d.runs.length === 1 ? '' : 's'} of the ${d.runsToCompare} the grid asks for.`
+      : '',
+    insufficient,
+    reasons: d.reasons.map(mdText),
+    hasReasons: d.reasons.length > 0,
+    actions: actionsFor(d, input.settings),
+  };
+}
+
+function decisionWord(d: Decision): string {
+  const label = DECISION_LABEL[d.decision];
+  return d.provisional && d.decision !== 'insufficient-data' ? `${label} (provisional)` : label;
+}
+
+function trendRow(w: WeekDecision, current: boolean, byId: Map<string, ReportRun>, target: number): TrendRow {
+  const d = w.decision;
+  const newest = d.runs[0];
+  const run = newest ? byId.get(newest) : undefined;
+  const p95Level = newest ? runLevel(d, 'p95', newest) : null;
+  const errLevel = newest ? runLevel(d, 'errorRate', newest) : null;
+  const stage = stageOf(run?.summary ?? null, target);
+  return {
+    week: formatIsoWeek(w.week),
+    current,
+    decision: decisionWord(d),
+    runs: String(d.runs.length),
+    p95AtTarget: p95Level && p95Level.figure != null ? ms(p95Level.figure) : ms(stage?.key.p95Ms),
+    errorRate: errLevel && errLevel.figure != null ? pct(errLevel.figure) : fractionPct(scoredErrorRate(run?.summary ?? null, target)),
+    capacity: capacityShort(run?.summary ?? null),
+  };
+}
+
+function detailsView(run: ReportRun): RunDetailsView {
+  const m = run.manifest;
+  const summary = run.summary;
+  const users = new Set<number>([...(m?.plan.stages.map((s) => s.users) ?? []), ...(summary?.stages.map((s) => s.users) ?? [])]);
+  const stages = [...users]
+    .sort((a, b) => a - b)
+    .map((u) => {
+      const fromSummary = summary?.stages.find((s) => s.users === u);
+      const record = m?.stages.find((s) => s.users === u);
+      const status = fromSummary?.status ?? record?.status ?? 'skipped';
+      const st = fromSummary?.stats ?? null;
+      const cut = st ? st.source.truncated || st.hold.heldMs < st.hold.plannedHoldMs - st.source.timeResolutionMs : false;
+      const held = status === 'completed' && !cut ? 'yes' : status === 'completed' ? 'no (cut short)' : `no (${STAGE_STATUS[status] ?? status})`;
+      return {
+        users: String(u),
+        status: STAGE_STATUS[status] ?? status,
+        requests: count(st?.all.count),
+        throughput: perSecond(st?.all.throughputPerS),
+        p50: ms(st?.key.p50Ms),
+        p95: ms(st?.key.p95Ms),
+        p99: ms(st?.key.p99Ms),
+        errorRate: fractionPct(st?.all.errorRate),
+        held,
+      };
+    });
+  const notes: string[] = [];
+  if (!summary) notes.push('No summary.json: run `npm run collect` on this run folder to get its figures.');
+  if (m && m.status !== 'completed' && m.why) notes.push(`Run ${m.status}: ${mdText(m.why)}`);
+  for (const step of summary?.saturation.steps ?? []) {
+    if (step.saturated) notes.push(`Saturation from ${step.fromUsers} to ${step.toUsers} users: ${mdText(step.why)}`);
+  }
+  if (summary && summary.suspectStages.length) {
+    notes.push(`Suspect data (Little's law off by more than 10 %) at ${[...summary.suspectStages].sort((a, b) => a - b).join(', ')} users.`);
+  }
+  for (const s of summary?.stages ?? []) {
+    if (s.stats?.source.truncated) notes.push(`Stage ${s.users}: its CSV ended early; figures cover what was read.`);
+  }
+  return {
+    runId: codeText(run.id),
+    startedAt: m ? utcMinute(m.startedAt) : '—',
+    hasStages: stages.length > 0,
+    stages,
+    notes,
+    hasNotes: notes.length > 0,
+  };
+}
+
+/** File name of the Markdown report: `<environment>-<YYYY-Www>.md`, the environment made file-safe. */
+export function reportFileStem(environment: string, week: IsoWeek): string {
+  const env = environment
+    .toLowerCase()
+    .replace(/[^a-z0-9._-]+/g, '-')
+    .replace(/^[-.]+|-+$/g, '');
+  return `${env || 'environment'}-${formatIsoWeek(week)}`;
+}
+
+/** The view the report template is rendered from. Pure. */
+export function buildReportView(input: ReportInput): ReportView {
+  const d = input.decision;
+  const byId = new Map(input.runs.map((r) => [r.id, r]));
+  const target = d.targetStage ?? input.settings.targetStage;
+  const weekId = formatIsoWeek(input.week);
+  const rows = d.runs.map((id) => keyResultRow(d, byId.get(id), id, input.settings, target));
+  const previous = [...input.previousWeeks]
+    .filter((w) => compareIsoWeeks(w.week, input.week) < 0)
+    .sort((a, b) => compareIsoWeeks(a.week, b.week))
+    .slice(-TREND_WEEKS);
+  const trendRows = [...previous.map((w) => trendRow(w, false, byId, target)), trendRow({ week: input.week, decision: d }, true, byId, target)];
+  const specs: ChartSpec[] = buildChartSpecs(input);
+  return {
+    title: `Capacity report — ${mdText(input.settings.environment)} — week ${weekId}`,
+    environment: mdText(input.settings.environment),
+    week: { id: weekId, from: utcDay(isoWeekStart(input.week)), to: utcDay(isoWeekEnd(input.week) - 1) },
+    generatedAt: utcMinute(input.generatedAtMs),
+    context: contextView(input, byId),
+    keyResults: { hasRuns: rows.length > 0, newest: rows[0] ?? null, rows, hasSeveralRuns: rows.length > 1 },
+    grid: gridView(input, target),
+    decision: decisionView(input),
+    trend: { rows: trendRows, hasPrevious: previous.length > 0, weeksShown: String(previous.length) },
+    details: d.runs.map((id) => byId.get(id)).filter((r): r is ReportRun => r !== undefined).map(detailsView),
+    charts: specs.map((c) => ({ id: c.id, title: c.title, path: `${input.chartsDir}/${c.file}`, alt: c.alt })),
+    hasCharts: specs.length > 0,
+  };
+}

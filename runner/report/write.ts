@@ -1,0 +1,47 @@
+import { access } from 'node:fs/promises';
+import { basename, dirname, extname, join } from 'node:path';
+import { UserError } from '../errors.ts';
+import { writeFileAtomic } from '../formats/json-file.ts';
+
+/**
+ * Where a report and its charts go, and writing them. The charts sit in a folder named after
+ * the report, beside it (`staging-2026-W47.md` + `staging-2026-W47/p95-vs-users.svg`), so the
+ * Markdown links them by a relative path that works on GitHub and in a copied folder.
+ */
+
+export interface ReportPaths {
+  readonly markdown: string;
+  /** Folder of the charts (path as given/joined, not necessarily absolute). */
+  readonly chartsDir: string;
+  /** The charts folder relative to the Markdown file (what the links use). */
+  readonly chartsLink: string;
+}
+
+export function reportPaths(markdownPath: string): ReportPaths {
+  const ext = extname(markdownPath);
+  const stem = basename(markdownPath, ext);
+  return { markdown: markdownPath, chartsDir: join(dirname(markdownPath), stem), chartsLink: stem };
+}
+
+async function exists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+/**
+ * Writes the charts, then the Markdown (each atomically), so a report never points at charts
+ * that are not there. Without `force`, refuses when the Markdown exists: a report already sent
+ * is not replaced by accident.
+ */
+export async function writeReport(paths: ReportPaths, markdown: string, charts: readonly { file: string; svg: string }[], force: boolean): Promise<void> {
+  if (!force && (await exists(paths.markdown))) {
+    throw new UserError('already exists; refusing to overwrite a report', {
+      file: paths.markdown,
+      hint: 'add --force to regenerate it, or give another --out',
+    });
+  }
+  for (const c of charts) await writeFileAtomic(join(paths.chartsDir, c.file), c.svg);
+  await writeFileAtomic(paths.markdown, markdown);
+}
