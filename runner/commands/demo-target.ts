@@ -1,12 +1,107 @@
 import { defineCommand } from './command.ts';
-import { UserError } from '../errors.ts';
+import { parseDuration } from '../duration.ts';
+import { ExitCode, UserError } from '../errors.ts';
+import { DEMO_PRESETS, DEMO_PRESET_NAMES, estimateKnee, startDemoTarget, type DemoTarget, type DemoTargetOptions } from '../demo-target/server.ts';
+import { DOWN_MODES, optionProblems, type DownMode } from '../demo-target/model.ts';
 
-/** Placeholder until issue #3 lands: says so instead of pretending. */
+/** Port of `npm run demo-target` when none is given: fixed, so the README can name the URL. */
+export const DEMO_TARGET_PORT = 8099;
+
+/** How often a stats line is printed while requests come in. */
+const STATS_EVERY_MS = 5000;
+
+/**
+ * `npm run demo-target -- [--port N] [--preset name] [--workers N] …`: the demo service in the
+ * foreground on 127.0.0.1 until Ctrl-C, with a line of figures every few seconds.
+ */
 export const command = defineCommand({
   name: 'demo-target',
-  describe: 'not implemented yet (issue #3)',
-  builder: (y) => y,
-  run: async () => {
-    throw new UserError('"demo-target" is not implemented yet (issue #3)');
+  describe: 'start the demo service (home page, search, result page) on 127.0.0.1 with a realistic capacity limit, until Ctrl-C',
+  builder: (y) =>
+    y
+      .usage('npm run demo-target -- [--port 8099] [--preset default] [--workers 4] [--queue 20] …')
+      .option('port', { type: 'number', default: DEMO_TARGET_PORT, describe: 'TCP port on 127.0.0.1 (0: a free one)' })
+      .option('preset', { type: 'string', choices: DEMO_PRESET_NAMES, default: 'default', describe: 'a named service; the flags below change it' })
+      .option('workers', { type: 'number', describe: 'requests served at once' })
+      .option('queue', { type: 'number', describe: 'requests that may wait for a worker; one more gets a 503' })
+      .option('home-ms', { type: 'number', describe: 'mean service time of the home page (ms)' })
+      .option('search-ms', { type: 'number', describe: 'mean service time of a search (ms)' })
+      .option('result-ms', { type: 'number', describe: 'mean service time of a result page (ms)' })
+      .option('spread', { type: 'number', describe: 'σ of the log-normal service times (0: constant)' })
+      .option('timeout', { type: 'string', describe: 'answer 504 when a request is not served within this (k6 duration, e.g. 5s)' })
+      .option('error-rate', { type: 'number', describe: 'share of requests answered 500 (0–1)' })
+      .option('drift', { type: 'number', describe: 'service times grow by this many % per minute' })
+      .option('down', { type: 'string', choices: DOWN_MODES, describe: 'refuse: nothing listens; close: connections are closed on accept' })
+      .option('seed', { type: 'number', describe: 'seed of the random draws (repeatable runs)' })
+      .example('npm run demo-target', 'the default service: its knee is near 118 users of the search scenario')
+      .example('npm run demo-target -- --preset flaky --port 9000', 'one request in five fails')
+      .example('npm run demo-target -- --workers 8 --drift 20', 'twice the capacity, slowing down by 20 %/min'),
+  run: async (args, io) => {
+    const base = DEMO_PRESETS[args.preset as keyof typeof DEMO_PRESETS];
+    const options: DemoTargetOptions = {
+      ...base,
+      port: args.port,
+      workers: args.workers ?? base.workers,
+      queueLength: args.queue ?? base.queueLength,
+      serviceMs: {
+        home: args['home-ms'] ?? base.serviceMs.home,
+        search: args['search-ms'] ?? base.serviceMs.search,
+        result: args['result-ms'] ?? base.serviceMs.result,
+      },
+      spread: args.spread ?? base.spread,
+      timeoutMs: args.timeout === undefined ? base.timeoutMs : parseDuration(args.timeout, '--timeout'),
+      errorRate: args['error-rate'] ?? base.errorRate,
+      driftPctPerMin: args.drift ?? base.driftPctPerMin,
+      down: (args.down as DownMode | undefined) ?? base.down,
+      seed: args.seed ?? base.seed,
+    };
+    const problems = optionProblems(options);
+    if (problems.length > 0) throw new UserError(problems.join('; '));
+
+    let target: DemoTarget;
+    try {
+      target = await startDemoTarget(options);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+        throw new UserError(`--port: ${options.port} is already in use on 127.0.0.1`, { hint: 'pass another --port, or --port 0 for a free one' });
+      }
+      throw e;
+    }
+    const { serviceMs: ms } = options;
+    io.stdout.write(
+      `demo target (${args.preset}) on ${target.url}  ` +
+        `${options.workers} workers, queue ${options.queueLength}, mean service home ${ms.home} / search ${ms.search} / result ${ms.result} ms, ` +
+        `timeout ${options.timeoutMs} ms` +
+        (options.errorRate > 0 ? `, errors ${(options.errorRate * 100).toFixed(0)} %` : '') +
+        (options.driftPctPerMin > 0 ? `, drift +${options.driftPctPerMin} %/min` : '') +
+        (options.down !== 'no' ? `, DOWN (${options.down})` : '') +
+        `\nknee ≈ ${Math.round(estimateKnee(options))} users of the search scenario (think time 1–3 s)` +
+        `\ntry: npm run stages -- --host ${target.url} --users 25,50,100 --duration 1m\nCtrl-C to stop\n`,
+    );
+
+    let last = target.stats();
+    const timer = setInterval(() => {
+      const s = target.stats();
+      const requests = s.received - last.received;
+      if (requests > 0 || s.inService > 0) {
+        io.stdout.write(
+          `${(requests / (STATS_EVERY_MS / 1000)).toFixed(1)} req/s  in service ${s.inService}/${options.workers}  queued ${s.queued}  ` +
+            `503 ${s.rejected - last.rejected}  504 ${s.timedOut - last.timedOut}  500 ${s.injected - last.injected}  service ×${s.serviceTimeFactor.toFixed(2)}\n`,
+        );
+      }
+      last = s;
+    }, STATS_EVERY_MS);
+    try {
+      await new Promise<void>((resolve) => {
+        if (io.signal.aborted) return resolve();
+        io.signal.addEventListener('abort', () => resolve(), { once: true });
+      });
+    } finally {
+      clearInterval(timer);
+      await target.close();
+    }
+    const s = target.stats();
+    io.stdout.write(`stopped: ${s.received} requests, ${s.ok} ok, ${s.rejected} × 503, ${s.timedOut} × 504, ${s.injected} × 500\n`);
+    return ExitCode.ok;
   },
 });
