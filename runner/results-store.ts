@@ -33,27 +33,31 @@ export function runDir(resultsDir: string, runId: string): string {
   return join(resultsDir, RUNS_FOLDER, runId);
 }
 
-async function readOrProblem<T>(read: () => Promise<T>): Promise<{ value: T | null; problem: string | null }> {
+/** Reads one file of a run; a UserError becomes a problem naming the file relative to the run folder. */
+async function readOrProblem<T>(dir: string, file: string, read: (path: string) => Promise<T>): Promise<{ value: T | null; problem: string | null }> {
+  const path = join(dir, file);
   try {
-    return { value: await read(), problem: null };
+    return { value: await read(path), problem: null };
   } catch (e) {
-    if (isUserError(e)) return { value: null, problem: e.hint ? `${e.message} (${e.hint})` : e.message };
-    throw e;
+    if (!isUserError(e)) throw e;
+    const message = e.message.startsWith(`${path}: `) ? `${file}: ${e.message.slice(path.length + 2)}` : e.message;
+    return { value: null, problem: e.hint ? `${message} (${e.hint})` : message };
   }
 }
 
 /** Reads one run folder; a missing or invalid file becomes `problem`, never an exception. */
 export async function readRun(dir: string, id: string): Promise<StoredRun> {
-  const m = await readOrProblem(() => runManifestFormat.read(join(dir, MANIFEST_FILE)));
-  const s = await readOrProblem(() => runSummaryFormat.read(join(dir, SUMMARY_FILE)));
+  const m = await readOrProblem(dir, MANIFEST_FILE, (p) => runManifestFormat.read(p));
+  const s = await readOrProblem(dir, SUMMARY_FILE, (p) => runSummaryFormat.read(p));
   const problems: string[] = [];
   if (m.problem) problems.push(m.problem);
-  if (m.value && m.value.id !== id) problems.push(`${join(dir, MANIFEST_FILE)}: id "${m.value.id}" does not match its folder "${id}"`);
-  if (s.problem) {
+  if (m.value && m.value.id !== id) problems.push(`${MANIFEST_FILE}: id "${m.value.id}" does not match its folder "${id}"`);
+  // Without a readable run.json the summary's state explains nothing more.
+  if (s.problem && !m.problem) {
     // A missing summary is expected of a run that never finished a stage; say so plainly.
-    problems.push(/ENOENT/.test(s.problem) ? `${join(dir, SUMMARY_FILE)}: missing (run \`npm run collect -- --run ${dir}\`)` : s.problem);
+    problems.push(/ENOENT/.test(s.problem) ? `${SUMMARY_FILE}: missing (run \`npm run collect -- --run ${dir}\`)` : s.problem);
   }
-  if (s.value && s.value.runId !== id) problems.push(`${join(dir, SUMMARY_FILE)}: runId "${s.value.runId}" does not match its folder "${id}"`);
+  if (s.value && s.value.runId !== id) problems.push(`${SUMMARY_FILE}: runId "${s.value.runId}" does not match its folder "${id}"`);
   return { id, dir, manifest: m.value, summary: s.value, problem: problems.length ? problems.join('; ') : null };
 }
 

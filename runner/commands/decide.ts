@@ -1,12 +1,44 @@
+import { resolve } from 'node:path';
+import { DecisionInputError, decide } from '../../decision/decide.ts';
+import { decisionFormat } from '../../decision/decision-format.ts';
+import { renderDecisionText } from '../../decision/render-text.ts';
+import { ExitCode, UserError } from '../errors.ts';
+import { loadConfig } from '../formats/config.ts';
+import { listRuns } from '../results-store.ts';
 import { defineCommand } from './command.ts';
-import { UserError } from '../errors.ts';
 
-/** Placeholder until issue #5 lands: says so instead of pretending. */
+/**
+ * `npm run decide -- [--results results] [--config <file>] [--baseline <run-id>] [--until <ISO>] [--json]`:
+ * reads the results folder and the config, calls the pure decision, prints it. Exit 0 whatever the
+ * decision (a No-Go is an answer, not a failure); a bad folder, config or flag is a UserError.
+ */
 export const command = defineCommand({
   name: 'decide',
-  describe: 'not implemented yet (issue #5)',
-  builder: (y) => y,
-  run: async () => {
-    throw new UserError('"decide" is not implemented yet (issue #5)');
+  describe: 'Go / Watch / No-Go over the last comparable runs, with the evidence',
+  builder: (y) =>
+    y
+      .usage('npm run decide -- [--results <folder>] [--config <file>] [--baseline <run-id>] [--until <time>] [--json]')
+      .option('results', { type: 'string', default: 'results', describe: 'the results folder `npm run stages` wrote to' })
+      .option('config', { type: 'string', describe: 'capacity.config.json to use (default: the one in the current folder, else the defaults)' })
+      .option('baseline', { type: 'string', describe: 'the run others are compared with (default: the newest usable run)' })
+      .option('until', { type: 'string', describe: 'ignore runs started after this ISO-8601 time (decide as of a past date)' })
+      .option('json', { type: 'boolean', default: false, describe: 'print the decision JSON (decision/decision-format.ts) instead of the table' })
+      .example('npm run decide', 'decide over results/ with capacity.config.json')
+      .example('npm run decide -- --baseline 2026-11-22T0301Z-ab12 --json', 'compare with a given run, as JSON'),
+  run: async (args, io) => {
+    const config = await loadConfig(args.config, io.cwd);
+    const runs = await listRuns(resolve(io.cwd, args.results));
+    let decision;
+    try {
+      decision = decide(runs, config, {
+        ...(args.baseline !== undefined ? { baseline: args.baseline } : {}),
+        ...(args.until !== undefined ? { until: args.until } : {}),
+      });
+    } catch (e) {
+      if (e instanceof DecisionInputError) throw new UserError(e.message, { hint: 'list the runs with `ls <results>/runs`' });
+      throw e;
+    }
+    io.stdout.write(args.json ? decisionFormat.stringify(decision) : renderDecisionText(decision));
+    return ExitCode.ok;
   },
 });

@@ -1,0 +1,70 @@
+import { CRITERIA, type CriterionId, type Decision, type RunLevel } from './decision-format.ts';
+import { nearBounds } from './words.ts';
+
+/**
+ * The decision as a readable table with its evidence (`npm run decide` without --json). Pure:
+ * the command writes the returned text.
+ */
+
+const TITLES: Readonly<Record<CriterionId, string>> = {
+  p95: 'p95 at the target stage',
+  errorRate: 'error rate up to the target',
+  held: 'target stage held',
+};
+
+const WORDS: Readonly<Record<Decision['decision'], string>> = {
+  go: 'GO (stay)',
+  watch: 'WATCH (closer monitoring)',
+  'no-go': 'NO-GO (prepare the migration)',
+  'insufficient-data': 'INSUFFICIENT DATA',
+};
+
+function cell(id: CriterionId, r: RunLevel): string {
+  if (r.figure === null) return r.level;
+  const figure = id === 'p95' ? `${nearBounds(r.figure, [])} ms` : `${nearBounds(r.figure, [], 2)} %`;
+  return `${r.level} ${figure}${r.borderline ? ' (borderline)' : ''}`;
+}
+
+function table(rows: readonly (readonly string[])[]): string[] {
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
+  return rows.map((r) => r.map((v, c) => (c === r.length - 1 ? v : v.padEnd(widths[c]!))).join('  ').trimEnd());
+}
+
+export function renderDecisionText(d: Decision): string {
+  const lines: string[] = [];
+  const provisional = d.provisional ? `  [provisional: ${d.runs.length} of ${d.runsToCompare} runs]` : '';
+  const score = d.score === null ? '' : ` — score ${d.score} (${d.reading})`;
+  lines.push(`Decision: ${WORDS[d.decision]}${score}${provisional}`);
+  lines.push(
+    `${d.environment} · target ${d.targetStage ?? '?'} users · key transaction "${d.keyTransaction}"` +
+      (d.baseline ? ` · compared with ${d.baseline}` : ''),
+  );
+  lines.push('');
+  if (d.runs.length) {
+    const header = ['criterion', 'consolidated', ...d.runs];
+    const rows = CRITERIA.filter((id) => d.criteria[id]).map((id) => {
+      const c = d.criteria[id]!;
+      return [TITLES[id], c.level, ...d.runs.map((runId) => {
+        const r = c.runs.find((x) => x.runId === runId);
+        return r ? cell(id, r) : '-';
+      })];
+    });
+    lines.push(...table([header, ...rows]), '');
+  }
+  lines.push('Why:', ...d.reasons.map((r) => `  - ${r}`), '');
+  if (d.runs.length) {
+    lines.push('Evidence:');
+    for (const id of CRITERIA) {
+      const c = d.criteria[id];
+      if (!c) continue;
+      lines.push(`  ${TITLES[id]} (${c.runs[0]?.bound ?? ''})`);
+      for (const r of c.runs) lines.push(`    ${r.runId}  ${r.rule}`);
+    }
+    lines.push('');
+  }
+  if (d.excluded.length) {
+    lines.push('Excluded:', ...d.excluded.map((e) => `  ${e.id}  ${e.reason}`), '');
+  }
+  if (d.action) lines.push(`Action for next week: ${d.action}`);
+  return `${lines.join('\n').trimEnd()}\n`;
+}
