@@ -199,7 +199,7 @@ function heldRunLevel(runId: string, target: StageView, missing: string | null, 
   }
   const stats = target.stats;
   if (missing || !stats) {
-    if (!notHeld.length) notHeld.push(missing ?? 'no statistics for the target stage');
+    notHeld.push(missing ?? 'no statistics for the target stage');
   } else {
     const hold = stats.hold;
     // Samples carry timestamps of `timeResolutionMs` (1 s for k6): a full hold can measure a little short.

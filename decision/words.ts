@@ -10,16 +10,16 @@ export function round(value: number, digits: number): string {
 }
 
 /**
- * `value` with as few decimals as needed (0 to 3) so that it never prints equal to one of `bounds`
+ * `value` with as few decimals as needed so that it never prints equal to one of `bounds`
  * it is not equal to: 2500.3 next to a bound of 2500 prints "2500.3", not "2500" (which would read
  * as green while it is orange).
  */
 export function nearBounds(value: number, bounds: readonly number[], minDigits = 0): string {
-  for (let d = minDigits; d < 3; d += 1) {
+  for (let d = minDigits; d < 6; d += 1) {
     const text = round(value, d);
     if (!bounds.some((b) => Number(text) === b && value !== b)) return text;
   }
-  return round(value, 3);
+  return String(value);
 }
 
 /** Milliseconds as `9m58s`, `45s`, `1.5s`, `250ms` (k6's style, to the tenth of a second). */
