@@ -1,12 +1,137 @@
+import { access, appendFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { DecisionInputError, decide } from '../../decision/decide.ts';
+import { decisionFormat, type Decision } from '../../decision/decision-format.ts';
+import { ExitCode, UserError } from '../errors.ts';
+import { loadConfig } from '../formats/config.ts';
+import type { Io } from '../io.ts';
+import { DEFAULT_FAILURE_THRESHOLD, detectChanges, type NotifyEvent } from '../notify/detect.ts';
+import { buildPayload, eventLines, markdownSummary, PAYLOAD_FORMATS, type PayloadFormat } from '../notify/payload.ts';
+import { parseWebhook, postWebhook, type Webhook } from '../notify/post.ts';
+import { runOutcomes } from '../notify/runs.ts';
+import { notifyStateFormat, notifyStatePath, type NotifyState } from '../notify/state.ts';
+import { listRuns, type StoredRun } from '../results-store.ts';
 import { defineCommand } from './command.ts';
-import { UserError } from '../errors.ts';
 
-/** Placeholder until issue #7 lands: says so instead of pretending. */
+/** The environment variable that holds the webhook URL (preferred to the flag: argv is visible to other users). */
+export const WEBHOOK_ENV = 'CAPACITY_WEBHOOK_URL';
+
+export interface NotifyArgs {
+  webhook?: string | undefined;
+  results: string;
+  config?: string | undefined;
+  decision?: string | undefined;
+  format: PayloadFormat;
+  'dry-run': boolean;
+  summary?: string | undefined;
+  link?: string | undefined;
+  failures: number;
+}
+
 export const command = defineCommand({
   name: 'notify',
-  describe: 'not implemented yet (issue #7)',
-  builder: (y) => y,
-  run: async () => {
-    throw new UserError('"notify" is not implemented yet (issue #7)');
-  },
+  describe: 'post the decision to a webhook when it changed, or when the tool failed twice in a row',
+  builder: (y) =>
+    y
+      .usage(
+        'npm run notify -- [--webhook <url>] [--results results] [--format slack|json] [--dry-run]\n\n' +
+          'Posts when the decision changed since the last post (Go → Watch, Watch → No-Go, back to Go…) and after\n' +
+          'consecutive failed runs of the tool itself; posts nothing when nothing changed. What was posted is kept\n' +
+          `in <results>/notify-state.json. The webhook URL may come from ${WEBHOOK_ENV} (preferred: a flag is visible in ps).`,
+      )
+      .option('webhook', { type: 'string', describe: `webhook URL (default: $${WEBHOOK_ENV}); never printed` })
+      .option('results', { type: 'string', default: 'results', describe: 'results folder (runs/ and the notify state)' })
+      .option('config', { type: 'string', describe: 'capacity.config.json to decide with (default: ./capacity.config.json if present)' })
+      .option('decision', { type: 'string', describe: 'read the decision from this file (`npm run decide -- --json > file`) instead of deciding' })
+      .option('format', { choices: PAYLOAD_FORMATS, default: 'slack' as PayloadFormat, describe: 'slack: { text, blocks }; json: a versioned document' })
+      .option('dry-run', { type: 'boolean', default: false, describe: 'print what would be posted; post nothing, write no state' })
+      .option('summary', { type: 'string', describe: 'append the decision as Markdown to this file (e.g. $GITHUB_STEP_SUMMARY)' })
+      .option('link', { type: 'string', describe: 'a URL to put in the message (e.g. the CI run)' })
+      .option('failures', { type: 'number', default: DEFAULT_FAILURE_THRESHOLD, describe: 'consecutive failed runs of the tool before an alert' })
+      .example('CAPACITY_WEBHOOK_URL=https://hooks.slack.com/services/… npm run notify', 'post if the decision changed')
+      .example('npm run notify -- --dry-run --format json', 'show the message without posting'),
+  run: (args, io) => runNotify(args as NotifyArgs, io),
 });
+
+/** Exit 0 when posted or nothing to post; `incomplete` when the webhook refused or could not be reached. */
+export async function runNotify(args: NotifyArgs, io: Io): Promise<number> {
+  if (!Number.isInteger(args.failures) || args.failures < 1) {
+    throw new UserError(`--failures: expected a positive whole number of runs, got ${String(args.failures)}`);
+  }
+  if (args.link !== undefined && !/^https?:\/\/\S+$/.test(args.link)) {
+    throw new UserError(`--link: expected an http(s) URL, got "${args.link.slice(0, 80)}"`);
+  }
+  const resultsDir = resolve(io.cwd, args.results);
+  const webhookText = args.webhook ?? (io.env[WEBHOOK_ENV] || undefined);
+  const webhook: Webhook | null = webhookText === undefined ? null : parseWebhook(webhookText, args.webhook !== undefined ? '--webhook' : WEBHOOK_ENV);
+
+  const stored = await listRuns(resultsDir);
+  const decision = args.decision ? await decisionFormat.read(resolve(io.cwd, args.decision)) : await decideHere(stored, args.config, io);
+  const runs = runOutcomes(stored);
+  const statePath = notifyStatePath(resultsDir);
+  const previous: NotifyState | null = (await exists(statePath)) ? await notifyStateFormat.read(statePath) : null;
+  const { events, next } = detectChanges({ previous, decision, runs, failureThreshold: args.failures, now: new Date(io.now()).toISOString() });
+  const payload = events.length ? buildPayload(args.format, { decision, events, link: args.link }) : null;
+
+  let outcome: string;
+  if (args['dry-run']) {
+    outcome = payload ? `would post (${describe(events)}); dry run, nothing posted` : 'nothing changed since the last post; dry run';
+    io.stdout.write(payload ? `${JSON.stringify(payload, null, 2)}\n` : '');
+    io.stderr.write(`notify: ${outcome}\n`);
+  } else if (!payload) {
+    outcome = 'nothing changed since the last post, nothing posted';
+    io.stdout.write(`notify: ${outcome}\n`);
+  } else if (!webhook) {
+    if (args.summary === undefined) {
+      throw new UserError(`no webhook: give --webhook <url> or set ${WEBHOOK_ENV}`, { hint: 'or --dry-run to see the message' });
+    }
+    // In CI the summary is still wanted when no webhook secret is configured.
+    outcome = `no webhook configured (${WEBHOOK_ENV}), nothing posted`;
+    io.stdout.write(`notify: ${outcome}\n`);
+  } else {
+    try {
+      await postWebhook(webhook, payload, { signal: io.signal });
+    } catch (e) {
+      // The job summary still shows the decision, and that the post failed (the message is URL-free).
+      if (args.summary !== undefined) await appendSummary(args.summary, io, markdownSummary(decision, `failed: ${(e as Error).message}`, args.link));
+      throw e;
+    }
+    // Only after the receiver accepted it: a failed post is retried by the next call.
+    await notifyStateFormat.write(statePath, next);
+    outcome = `posted to ${webhook.shown} (${describe(events)})`;
+    io.stdout.write(`notify: ${outcome}\n`);
+    for (const line of eventLines(events, decision)) io.stdout.write(`  ${line}\n`);
+  }
+  if (args.summary !== undefined) await appendSummary(args.summary, io, markdownSummary(decision, outcome, args.link));
+  return ExitCode.ok;
+}
+
+async function appendSummary(path: string, io: Io, markdown: string): Promise<void> {
+  try {
+    await appendFile(resolve(io.cwd, path), markdown);
+  } catch (e) {
+    throw new UserError(`--summary: cannot append (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, { file: path });
+  }
+}
+
+function describe(events: readonly NotifyEvent[]): string {
+  return events.map((e) => (e.type === 'decision-changed' ? `decision ${e.from ?? 'none'} → ${e.to}` : e.type)).join(', ');
+}
+
+async function exists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** The decision over the stored runs, as `npm run decide` makes it (same config, same pure function). */
+async function decideHere(runs: readonly StoredRun[], configPath: string | undefined, io: Io): Promise<Decision> {
+  const config = await loadConfig(configPath, io.cwd);
+  try {
+    return decide(runs, config);
+  } catch (e) {
+    if (e instanceof DecisionInputError) throw new UserError(e.message, { hint: 'or pass a decision file with --decision' });
+    throw e;
+  }
+}

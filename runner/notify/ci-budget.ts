@@ -1,0 +1,124 @@
+import { pathToFileURL } from 'node:url';
+import { parseDuration } from '../duration.ts';
+import { isUserError, UserError } from '../errors.ts';
+import { applyOverrides, loadConfig, WEEKDAYS, type CapacityConfig, type ConfigOverrides, type Weekday } from '../formats/config.ts';
+
+/**
+ * The nightly CI job's plan (`.github/workflows/capacity-nightly.yml`, job `plan`): how long the
+ * stages may take, how long the whole job may take, and whether today is the weekly report's day.
+ * The budget is computed from the same config and overrides `npm run stages` will use, so a longer
+ * `duration` or more stages lengthen the timeouts instead of being killed by a fixed one.
+ */
+
+/** GitHub-hosted runners stop any job after 6 hours. */
+export const MAX_JOB_MINUTES = 360;
+/** Per stage, beyond its ramp and hold: engine start, summary export, CSV gzip and statistics. */
+export const STAGE_OVERHEAD_MS = 60_000;
+/** Slack on the planned time: slow engine starts, a loaded runner, the end-of-stage grace period. */
+export const PLAN_MARGIN = 1.25;
+/** Everything else in the job: checkout, npm ci, k6 setup, decide, report, history push. */
+export const JOB_OVERHEAD_MINUTES = 20;
+
+export interface StagesShape {
+  readonly users: readonly number[];
+  readonly holdMs: number;
+  /** Users per second during each stage's ramp. */
+  readonly spawnRate: number;
+}
+
+export interface CiBudget {
+  /** What the stage plan itself lasts (ramps + holds), minutes. */
+  readonly plannedMinutes: number;
+  /** Timeout of the step that runs `npm run stages`. */
+  readonly stageMinutes: number;
+  /** Timeout of the whole job. */
+  readonly jobMinutes: number;
+}
+
+/**
+ * Timeouts sized from the stages: each stage ramps to its users at `spawnRate` then holds;
+ * the step gets that × PLAN_MARGIN plus a per-stage overhead; the job that plus its own steps.
+ * Throws a UserError when the plan cannot fit in a GitHub-hosted job.
+ */
+export function ciBudget(shape: StagesShape): CiBudget {
+  const plannedMs = shape.users.reduce((sum, u) => sum + (u / shape.spawnRate) * 1000 + shape.holdMs, 0);
+  const stageMs = plannedMs * PLAN_MARGIN + shape.users.length * STAGE_OVERHEAD_MS;
+  const stageMinutes = Math.ceil(stageMs / 60_000);
+  const jobMinutes = stageMinutes + JOB_OVERHEAD_MINUTES;
+  if (jobMinutes > MAX_JOB_MINUTES) {
+    throw new UserError(
+      `the stages need about ${stageMinutes} min, more than a GitHub-hosted job may run (${MAX_JOB_MINUTES} min with its other steps)`,
+      { hint: 'use fewer stages or a shorter duration for the nightly job, or a self-hosted runner with a longer limit' },
+    );
+  }
+  return { plannedMinutes: Math.ceil(plannedMs / 60_000), stageMinutes, jobMinutes };
+}
+
+/** The weekday of `epochMs` in UTC, named as in the config (`report.weekday`). */
+export function utcWeekday(epochMs: number): Weekday {
+  // getUTCDay: 0 is Sunday; WEEKDAYS starts on Monday (ISO-8601).
+  return WEEKDAYS[(new Date(epochMs).getUTCDay() + 6) % 7]!;
+}
+
+/** The CI's own inputs (workflow inputs or repository variables): set ones override the config. */
+export interface CiOverrides {
+  readonly users?: string | undefined;
+  readonly duration?: string | undefined;
+  readonly targetStage?: string | undefined;
+}
+
+/** Applies the CI's overrides to the config, with the same validation as the config file. */
+export function withCiOverrides(config: CapacityConfig, o: CiOverrides): CapacityConfig {
+  const overrides: ConfigOverrides = {};
+  if (o.users) {
+    const users = o.users.split(',').map((s) => s.trim());
+    if (!users.every((u) => /^\d+$/.test(u))) throw new UserError(`users: expected positive whole numbers separated by commas like 5,20,50, got "${o.users}"`);
+    overrides.stages = users.map(Number);
+  }
+  if (o.duration) {
+    parseDuration(o.duration, 'duration');
+    overrides.duration = o.duration;
+  }
+  if (o.targetStage) {
+    if (!/^\d+$/.test(o.targetStage.trim())) throw new UserError(`target stage: expected a whole number of users, got "${o.targetStage}"`);
+    overrides.targetStage = Number(o.targetStage);
+  }
+  return applyOverrides(config, overrides, 'the CI inputs');
+}
+
+/** `key=value` lines for `$GITHUB_OUTPUT`. */
+export function planOutputs(config: CapacityConfig, nowMs: number, forceReport: boolean): string {
+  const budget = ciBudget({ users: config.stages, holdMs: parseDuration(config.duration, 'duration'), spawnRate: config.spawnRate });
+  const reportDay = utcWeekday(nowMs) === config.report.weekday;
+  return [
+    `planned-minutes=${budget.plannedMinutes}`,
+    `stage-minutes=${budget.stageMinutes}`,
+    `job-minutes=${budget.jobMinutes}`,
+    `weekly-report=${reportDay || forceReport}`,
+    `report-weekday=${config.report.weekday}`,
+  ].join('\n');
+}
+
+/** `tsx runner/notify/ci-budget.ts`: reads CAPACITY_CONFIG, CAPACITY_USERS, CAPACITY_DURATION, CAPACITY_TARGET_STAGE, CAPACITY_FORCE_REPORT. */
+async function main(): Promise<number> {
+  const env = process.env;
+  try {
+    const config = withCiOverrides(await loadConfig(env.CAPACITY_CONFIG || undefined, process.cwd()), {
+      users: env.CAPACITY_USERS,
+      duration: env.CAPACITY_DURATION,
+      targetStage: env.CAPACITY_TARGET_STAGE,
+    });
+    process.stdout.write(`${planOutputs(config, Date.now(), env.CAPACITY_FORCE_REPORT === 'true')}\n`);
+    return 0;
+  } catch (e) {
+    if (!isUserError(e)) throw e;
+    process.stderr.write(`error: ${e.message}\n${e.hint ? `hint: ${e.hint}\n` : ''}`);
+    return e.exitCode;
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -1,0 +1,180 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { decisionFormat, type Decision } from '../../decision/decision-format.ts';
+import { runNotify, type NotifyArgs } from '../commands/notify.ts';
+import { ExitCode, UserError } from '../errors.ts';
+import { runManifestFormat, type RunStatus } from '../formats/manifest.ts';
+import { captureIo, makeDecision, makeManifest, startReceiver } from './__testkit__.ts';
+import { notifyStateFormat, notifyStatePath } from './state.ts';
+
+let dir: string;
+let receiver: Awaited<ReturnType<typeof startReceiver>>;
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'notify-'));
+  receiver = await startReceiver();
+});
+afterEach(async () => {
+  await receiver.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function writeDecision(d: Decision): Promise<string> {
+  const path = join(dir, 'decision.json');
+  await decisionFormat.write(path, d);
+  return path;
+}
+
+async function addRun(id: string, status: RunStatus, why?: string): Promise<void> {
+  await runManifestFormat.write(join(dir, 'results', 'runs', id, 'run.json'), makeManifest(id, status, why));
+}
+
+function args(extra: Partial<NotifyArgs> = {}): NotifyArgs {
+  return { results: 'results', format: 'slack', 'dry-run': false, failures: 2, decision: 'decision.json', ...extra };
+}
+
+/** Runs notify with the webhook in the environment, as the CI job does. */
+async function notify(extra: Partial<NotifyArgs> = {}, env: Record<string, string> = { CAPACITY_WEBHOOK_URL: receiver.url }) {
+  const cap = captureIo(dir, env);
+  const code = await runNotify(args(extra), cap.io);
+  return { code, out: cap.stdout(), err: cap.stderr() };
+}
+
+describe('npm run notify against a loopback webhook', () => {
+  beforeEach(async () => {
+    await addRun('2026-11-22T0200Z-aaaa', 'completed');
+  });
+
+  it('posts a changed decision once, then nothing while it stays the same', async () => {
+    await writeDecision(makeDecision('go'));
+    const first = await notify();
+    expect(first.code).toBe(ExitCode.ok);
+    expect(receiver.received).toHaveLength(1);
+
+    await writeDecision(makeDecision('watch'));
+    const changed = await notify();
+    expect(changed.code).toBe(ExitCode.ok);
+    expect(receiver.received).toHaveLength(2);
+    const body = JSON.parse(receiver.received[1]!.body) as { text: string; blocks: { type: string }[] };
+    expect(receiver.received[1]!.contentType).toMatch(/^application\/json/);
+    expect(body.text).toContain('changed: Go → Watch');
+    expect(body.blocks[0]!.type).toBe('header');
+    expect(changed.out).toContain('posted to http://127.0.0.1:');
+
+    const again = await notify();
+    expect(again.code).toBe(ExitCode.ok);
+    expect(again.out).toContain('nothing changed');
+    expect(receiver.received).toHaveLength(2);
+
+    const state = await notifyStateFormat.read(notifyStatePath(join(dir, 'results')));
+    expect(state.decision?.value).toBe('watch');
+    for (const r of [first, changed, again]) expect(r.out + r.err).not.toContain(receiver.url);
+    // The state file never holds the URL.
+    expect(await readFile(notifyStatePath(join(dir, 'results')), 'utf8')).not.toContain('SECRET');
+  });
+
+  it('posts after two consecutive failed runs of the tool, once', async () => {
+    await writeDecision(makeDecision('go'));
+    await notify();
+    await addRun('2026-11-23T0200Z-bbbb', 'failed', 'engine failed: k6 exited with code 107');
+    await notify();
+    expect(receiver.received).toHaveLength(1);
+    await addRun('2026-11-24T0200Z-cccc', 'failed', 'engine failed: k6 exited with code 107');
+    await notify();
+    expect(receiver.received).toHaveLength(2);
+    const body = JSON.parse(receiver.received[1]!.body) as { text: string };
+    expect(body.text).toContain('failed on the last 2 runs in a row');
+    expect(body.text).toContain('2026-11-24T0200Z-cccc: engine failed: k6 exited with code 107');
+    await notify();
+    expect(receiver.received).toHaveLength(2);
+  });
+
+  it('json format: the generic document', async () => {
+    await writeDecision(makeDecision('no-go'));
+    await notify({ format: 'json', link: 'https://ci.example.com/runs/7' });
+    const body = JSON.parse(receiver.received[0]!.body) as { kind: string; schemaVersion: number; decision: { value: string }; link: string };
+    expect(body).toMatchObject({ kind: 'capacity-notification', schemaVersion: 1, decision: { value: 'no-go' }, link: 'https://ci.example.com/runs/7' });
+  });
+
+  it('a refusing webhook: one-line error without the URL, non-zero, state untouched, retried next time', async () => {
+    await writeDecision(makeDecision('go'));
+    receiver.setStatus(403);
+    const summary = join(dir, 'summary.md');
+    const error = await notify({ summary }).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(UserError);
+    const e = error as UserError;
+    expect(e.exitCode).not.toBe(ExitCode.ok);
+    expect(e.message).toMatch(/^webhook http:\/\/127\.0\.0\.1:\d+\/\*\*\*: answered HTTP 403 "invalid_token"/);
+    expect(e.message).not.toContain('SECRET');
+    expect(e.message.split('\n')).toHaveLength(1);
+    expect(await readFile(summary, 'utf8')).toMatch(/Notification: failed: webhook http:\/\/127\.0\.0\.1:\d+\/\*\*\*: answered HTTP 403/);
+    await expect(readFile(notifyStatePath(join(dir, 'results')))).rejects.toThrow();
+    receiver.setStatus(200);
+    await notify();
+    expect(receiver.received).toHaveLength(2);
+  });
+
+  it('an unreachable webhook: one-line error without the URL', async () => {
+    await writeDecision(makeDecision('go'));
+    const url = receiver.url;
+    await receiver.close();
+    const error = await notify({}, { CAPACITY_WEBHOOK_URL: url }).then(
+      () => null,
+      (e: unknown) => e as UserError,
+    );
+    expect(error?.message).toMatch(/unreachable \(ECONNREFUSED\)/);
+    expect(error?.message).not.toContain('SECRET');
+    receiver = await startReceiver();
+  });
+
+  it('a malformed webhook URL is described, never echoed', async () => {
+    await writeDecision(makeDecision('go'));
+    await expect(notify({}, { CAPACITY_WEBHOOK_URL: 'not a url with SECRET' })).rejects.toThrow(/CAPACITY_WEBHOOK_URL: expected an http\(s\) URL \(the value is a secret/);
+    await expect(notify({ webhook: 'ftp://x/SECRET' }, {})).rejects.toThrow(/--webhook: expected an http or https URL, got the scheme "ftp:"/);
+  });
+
+  it('dry run prints the payload, posts nothing, writes no state', async () => {
+    await writeDecision(makeDecision('watch'));
+    const r = await notify({ 'dry-run': true });
+    expect(JSON.parse(r.out)).toHaveProperty('blocks');
+    expect(r.err).toContain('would post (decision none → watch)');
+    expect(receiver.received).toHaveLength(0);
+    await expect(readFile(notifyStatePath(join(dir, 'results')))).rejects.toThrow();
+  });
+
+  it('no webhook: an error, unless only the summary is wanted', async () => {
+    await writeDecision(makeDecision('go'));
+    await expect(notify({}, {})).rejects.toThrow(/no webhook: give --webhook <url> or set CAPACITY_WEBHOOK_URL/);
+    const summary = join(dir, 'step-summary.md');
+    await writeFile(summary, '# earlier step\n');
+    const r = await notify({ summary }, { CAPACITY_WEBHOOK_URL: '' });
+    expect(r.code).toBe(ExitCode.ok);
+    const md = await readFile(summary, 'utf8');
+    expect(md.startsWith('# earlier step\n## Capacity — staging: Go\n')).toBe(true);
+    expect(md).toContain('Notification: no webhook configured');
+  });
+
+  it('the summary records what was posted', async () => {
+    await writeDecision(makeDecision('no-go'));
+    const summary = join(dir, 'summary.md');
+    await notify({ summary });
+    const md = await readFile(summary, 'utf8');
+    expect(md).toContain('## Capacity — staging: No-Go');
+    expect(md).toMatch(/Notification: posted to http:\/\/127\.0\.0\.1:\d+\/\*\*\* \(decision none → no-go\)/);
+    expect(md).not.toContain('SECRET');
+  });
+
+  it('without --decision, decides over the results folder like npm run decide', async () => {
+    const r = await notify({ decision: undefined, summary: join(dir, 's.md') });
+    expect(r.code).toBe(ExitCode.ok);
+    const body = JSON.parse(receiver.received[0]!.body) as { text: string };
+    // One run without a summary: nothing comparable, and notify says so rather than pretending.
+    expect(body.text).toContain('Insufficient data');
+    expect(await readFile(join(dir, 's.md'), 'utf8')).toContain('## Capacity — staging: Insufficient data');
+  });
+});
