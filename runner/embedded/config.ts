@@ -1,0 +1,366 @@
+/**
+ * From the command line and the script's `options` to the test's configuration: flags, the
+ * scenarios to run (k6's shortcut rules), thresholds. Pure: no I/O.
+ */
+import { UserError } from '../errors.ts';
+import { parseDuration } from '../duration.ts';
+import { isCsvTimeFormat, type CsvTimeFormat } from '../k6/csv.ts';
+
+export const EXECUTORS = ['constant-vus', 'ramping-vus', 'per-vu-iterations', 'shared-iterations'] as const;
+export type Executor = (typeof EXECUTORS)[number];
+
+export interface Stage {
+  durationMs: number;
+  target: number;
+}
+
+export interface RunFlags {
+  script: string;
+  env: Record<string, string>;
+  csvOutputs: string[];
+  summaryExport: string | null;
+  vus: number | null;
+  durationMs: number | null;
+  iterations: number | null;
+  stages: Stage[] | null;
+  noThresholds: boolean;
+  quiet: boolean;
+  noSummary: boolean;
+  noColor: boolean;
+  includeSystemEnv: boolean;
+}
+
+/** Bad usage, as k6 (cobra) reports it: exit 255. */
+export class UsageError extends Error {}
+
+function int(flag: string, v: string): number {
+  if (!/^\d+$/.test(v)) throw new UsageError(`invalid argument "${v}" for "${flag}" flag: expected a whole number`);
+  return Number(v);
+}
+
+function duration(flag: string, v: string): number {
+  try {
+    return parseDuration(v, flag);
+  } catch {
+    throw new UsageError(`invalid argument "${v}" for "${flag}" flag: expected a duration like 30s, 5m or 1h30m`);
+  }
+}
+
+/** Parses `--stage 30s:10,1m:10` (repeatable) into stages. */
+export function parseStages(flag: string, v: string): Stage[] {
+  return v.split(',').filter((s) => s.trim()).map((s) => {
+    const m = /^\s*([^:]+):(\d+)\s*$/.exec(s);
+    if (!m) throw new UsageError(`invalid argument "${v}" for "${flag}" flag: expected <duration>:<target>,… like 30s:10,1m:10`);
+    return { durationMs: duration(flag, m[1]!), target: Number(m[2]) };
+  });
+}
+
+/** Parses `k6 run` arguments (everything after `run`). Throws UsageError on bad usage. */
+export function parseRunArgs(argv: readonly string[]): RunFlags {
+  const f: RunFlags = {
+    script: '', env: {}, csvOutputs: [], summaryExport: null, vus: null, durationMs: null, iterations: null, stages: null,
+    noThresholds: false, quiet: false, noSummary: false, noColor: false, includeSystemEnv: true,
+  };
+  const positional: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const raw = argv[i]!;
+    if (!raw.startsWith('-') || raw === '-') {
+      positional.push(raw);
+      continue;
+    }
+    let flag = raw;
+    let inline: string | undefined;
+    const eq = raw.indexOf('=');
+    if (raw.startsWith('--') && eq > 0) {
+      flag = raw.slice(0, eq);
+      inline = raw.slice(eq + 1);
+    } else if (!raw.startsWith('--') && raw.length > 2) {
+      flag = raw.slice(0, 2);
+      inline = raw.slice(2).replace(/^=/, '');
+    }
+    const value = (): string => {
+      if (inline !== undefined) return inline;
+      const v = argv[++i];
+      if (v === undefined) throw new UsageError(`flag needs an argument: ${flag}`);
+      return v;
+    };
+    switch (flag) {
+      case '-e':
+      case '--env': {
+        const v = value();
+        const k = v.indexOf('=');
+        if (k <= 0) throw new UsageError(`invalid argument "${v}" for "${flag}" flag: expected KEY=VALUE`);
+        f.env[v.slice(0, k)] = v.slice(k + 1);
+        break;
+      }
+      case '-o':
+      case '--out': {
+        const v = value();
+        if (!v.startsWith('csv=') || v.length === 4) throw new UsageError(`invalid output "${v}": the embedded engine supports only csv=<file>`);
+        f.csvOutputs.push(v.slice(4));
+        break;
+      }
+      case '--summary-export':
+        f.summaryExport = value();
+        break;
+      case '-u':
+      case '--vus':
+        f.vus = int(flag, value());
+        break;
+      case '-d':
+      case '--duration':
+        f.durationMs = duration(flag, value());
+        break;
+      case '-i':
+      case '--iterations':
+        f.iterations = int(flag, value());
+        break;
+      case '-s':
+      case '--stage':
+        f.stages = [...(f.stages ?? []), ...parseStages(flag, value())];
+        break;
+      case '--no-thresholds':
+        f.noThresholds = true;
+        break;
+      case '-q':
+      case '--quiet':
+        f.quiet = true;
+        break;
+      case '--no-summary':
+        f.noSummary = true;
+        break;
+      case '--no-color':
+        f.noColor = true;
+        break;
+      case '--include-system-env-vars':
+        f.includeSystemEnv = inline === undefined ? true : inline !== 'false';
+        break;
+      default:
+        throw new UsageError(`unknown flag: ${flag}`);
+    }
+  }
+  if (positional.length !== 1) throw new UsageError(positional.length ? `accepts 1 arg(s), received ${positional.length}` : 'accepts 1 arg(s), received 0 (the script to run)');
+  f.script = positional[0]!;
+  return f;
+}
+
+export function csvTimeFormat(env: Readonly<Record<string, string | undefined>>): CsvTimeFormat {
+  const v = env.K6_CSV_TIME_FORMAT;
+  if (v === undefined || v === '') return 'unix';
+  if (!isCsvTimeFormat(v)) throw new UsageError(`K6_CSV_TIME_FORMAT: expected unix, unix_milli, unix_micro, unix_nano, rfc3339 or rfc3339_nano, got "${v}"`);
+  return v;
+}
+
+export interface Scenario {
+  name: string;
+  executor: Executor;
+  exec: string;
+  startTimeMs: number;
+  gracefulStopMs: number;
+  /** constant-vus, per-vu-iterations, shared-iterations */
+  vus: number;
+  /** constant-vus */
+  durationMs: number;
+  /** per-vu-iterations (per VU), shared-iterations (total) */
+  iterations: number;
+  /** per-vu-iterations, shared-iterations */
+  maxDurationMs: number;
+  /** ramping-vus */
+  startVUs: number;
+  stages: Stage[];
+  gracefulRampDownMs: number;
+  tags: Record<string, string>;
+  env: Record<string, string>;
+}
+
+const DEFAULT_GRACEFUL = 30_000;
+
+/** A config error in the script's options (k6 exits 104 for these). */
+function bad(path: string, expected: string, got: unknown): UserError {
+  return new UserError(`options.${path}: expected ${expected}, got ${JSON.stringify(got)}`);
+}
+
+function durOpt(path: string, v: unknown, dflt: number): number {
+  if (v === undefined || v === null) return dflt;
+  if (typeof v === 'number' && v >= 0) return v; // k6 reads a bare number in options as milliseconds
+  if (typeof v !== 'string') throw bad(path, 'a duration like "30s"', v);
+  try {
+    return parseDuration(v, `options.${path}`);
+  } catch {
+    throw bad(path, 'a duration like "30s"', v);
+  }
+}
+
+function intOpt(path: string, v: unknown, dflt: number): number {
+  if (v === undefined || v === null) return dflt;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw bad(path, 'a whole number ≥ 0', v);
+  return v;
+}
+
+function stagesOpt(path: string, v: unknown): Stage[] {
+  if (!Array.isArray(v)) throw bad(path, 'an array of {duration, target}', v);
+  return v.map((s: unknown, i) => {
+    if (!s || typeof s !== 'object') throw bad(`${path}[${i}]`, '{duration, target}', s);
+    const o = s as { duration?: unknown; target?: unknown };
+    return { durationMs: durOpt(`${path}[${i}].duration`, o.duration, 0), target: intOpt(`${path}[${i}].target`, o.target, 0) };
+  });
+}
+
+function strMap(path: string, v: unknown): Record<string, string> {
+  if (v === undefined || v === null) return {};
+  if (typeof v !== 'object') throw bad(path, 'an object of strings', v);
+  return Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, String(x)]));
+}
+
+function base(name: string, executor: Executor): Scenario {
+  return {
+    name, executor, exec: 'default', startTimeMs: 0, gracefulStopMs: DEFAULT_GRACEFUL, vus: 1, durationMs: 0, iterations: 1,
+    maxDurationMs: 600_000, startVUs: 1, stages: [], gracefulRampDownMs: DEFAULT_GRACEFUL, tags: {}, env: {},
+  };
+}
+
+function fromShortcuts(s: { vus?: number | null; durationMs?: number | null; iterations?: number | null; stages?: Stage[] | null }): Scenario {
+  if (s.stages && s.stages.length) return { ...base('default', 'ramping-vus'), startVUs: s.vus ?? 1, stages: s.stages };
+  if (s.iterations != null) {
+    return { ...base('default', 'shared-iterations'), vus: s.vus ?? 1, iterations: s.iterations, maxDurationMs: s.durationMs ?? 600_000 };
+  }
+  if (s.durationMs != null && s.durationMs > 0) return { ...base('default', 'constant-vus'), vus: s.vus ?? 1, durationMs: s.durationMs };
+  return { ...base('default', 'shared-iterations'), vus: s.vus ?? 1, iterations: Math.max(1, s.vus ?? 1) };
+}
+
+/**
+ * The scenarios to run: as in k6, shortcut flags (--vus, --duration, --iterations, --stage)
+ * replace the script's own scenarios with one named `default`; else the script's `scenarios`;
+ * else the script's shortcut options; else one iteration of one VU.
+ */
+export function deriveScenarios(options: Record<string, unknown>, flags: Pick<RunFlags, 'vus' | 'durationMs' | 'iterations' | 'stages'>): Scenario[] {
+  if (flags.stages || flags.durationMs != null || flags.iterations != null) return [fromShortcuts(flags)];
+  const scen = options.scenarios;
+  if (scen && typeof scen === 'object' && Object.keys(scen).length) {
+    return Object.entries(scen as Record<string, unknown>).map(([name, raw]) => scenarioFrom(name, raw));
+  }
+  const o = options as { vus?: unknown; duration?: unknown; iterations?: unknown; stages?: unknown };
+  return [fromShortcuts({
+    vus: flags.vus ?? (o.vus === undefined ? null : intOpt('vus', o.vus, 1)),
+    durationMs: o.duration === undefined ? null : durOpt('duration', o.duration, 0),
+    iterations: o.iterations === undefined ? null : intOpt('iterations', o.iterations, 1),
+    stages: o.stages === undefined ? null : stagesOpt('stages', o.stages),
+  })];
+}
+
+function scenarioFrom(name: string, raw: unknown): Scenario {
+  if (!raw || typeof raw !== 'object') throw bad(`scenarios.${name}`, 'an object', raw);
+  const o = raw as Record<string, unknown>;
+  const p = `scenarios.${name}`;
+  const executor = o.executor;
+  if (typeof executor !== 'string' || !(EXECUTORS as readonly string[]).includes(executor)) {
+    throw bad(`${p}.executor`, `one of ${EXECUTORS.join(', ')} (the embedded engine runs these)`, executor);
+  }
+  const s: Scenario = {
+    ...base(name, executor as Executor),
+    exec: typeof o.exec === 'string' ? o.exec : 'default',
+    startTimeMs: durOpt(`${p}.startTime`, o.startTime, 0),
+    gracefulStopMs: durOpt(`${p}.gracefulStop`, o.gracefulStop, DEFAULT_GRACEFUL),
+    tags: strMap(`${p}.tags`, o.tags),
+    env: strMap(`${p}.env`, o.env),
+  };
+  switch (s.executor) {
+    case 'constant-vus':
+      s.vus = intOpt(`${p}.vus`, o.vus, 1);
+      s.durationMs = durOpt(`${p}.duration`, o.duration, NaN);
+      if (Number.isNaN(s.durationMs)) throw bad(`${p}.duration`, 'a duration like "30s"', o.duration);
+      break;
+    case 'ramping-vus':
+      s.startVUs = intOpt(`${p}.startVUs`, o.startVUs, 1);
+      s.stages = stagesOpt(`${p}.stages`, o.stages);
+      s.gracefulRampDownMs = durOpt(`${p}.gracefulRampDown`, o.gracefulRampDown, DEFAULT_GRACEFUL);
+      break;
+    case 'per-vu-iterations':
+    case 'shared-iterations':
+      s.vus = intOpt(`${p}.vus`, o.vus, 1);
+      s.iterations = intOpt(`${p}.iterations`, o.iterations, 1);
+      s.maxDurationMs = durOpt(`${p}.maxDuration`, o.maxDuration, 600_000);
+      if (s.executor === 'shared-iterations' && s.vus > s.iterations) {
+        throw new UserError(`options.${p}: the number of VUs (${s.vus}) can't be more than the number of iterations (${s.iterations})`);
+      }
+      break;
+  }
+  return s;
+}
+
+/** The VUs a scenario needs at most. */
+export function maxVUs(s: Scenario): number {
+  if (s.executor === 'ramping-vus') return Math.max(s.startVUs, ...s.stages.map((x) => x.target));
+  return s.vus;
+}
+
+/** How long a scenario runs before its graceful stop (ms). */
+export function scenarioDurationMs(s: Scenario): number {
+  switch (s.executor) {
+    case 'constant-vus':
+      return s.durationMs;
+    case 'ramping-vus':
+      return s.stages.reduce((a, x) => a + x.durationMs, 0);
+    default:
+      return s.maxDurationMs;
+  }
+}
+
+/**
+ * ramping-vus as data: the times (ms from the scenario's start) at which the number of active
+ * VUs changes, and the new number. A VU is added when the linear ramp reaches it and removed
+ * when the ramp goes below it, as k6 steps VUs.
+ */
+export function rampingSteps(startVUs: number, stages: readonly Stage[]): Array<{ atMs: number; vus: number }> {
+  const steps = [{ atMs: 0, vus: startVUs }];
+  let t = 0;
+  let cur = startVUs;
+  for (const st of stages) {
+    const from = cur;
+    const to = st.target;
+    if (st.durationMs === 0) {
+      if (to !== from) steps.push({ atMs: t, vus: to });
+    } else if (to > from) {
+      for (let v = from + 1; v <= to; v++) steps.push({ atMs: t + (st.durationMs * (v - from)) / (to - from), vus: v });
+    } else if (to < from) {
+      for (let v = from - 1; v >= to; v--) steps.push({ atMs: t + (st.durationMs * (from - v)) / (from - to), vus: v });
+    }
+    t += st.durationMs;
+    cur = to;
+  }
+  return steps;
+}
+
+/** The VUs a ramping-vus scenario holds at `atMs` (pure, from the steps). */
+export function vusAt(steps: ReadonlyArray<{ atMs: number; vus: number }>, atMs: number): number {
+  let v = 0;
+  for (const s of steps) {
+    if (s.atMs > atMs) break;
+    v = s.vus;
+  }
+  return v;
+}
+
+/** k6's one-line description of a scenario for the banner. */
+export function describeScenario(s: Scenario): string {
+  const g = (ms: number) => formatMs(ms);
+  switch (s.executor) {
+    case 'constant-vus':
+      return `${s.vus} looping VUs for ${g(s.durationMs)} (gracefulStop: ${g(s.gracefulStopMs)})`;
+    case 'ramping-vus':
+      return `Up to ${maxVUs(s)} looping VUs for ${g(scenarioDurationMs(s))} over ${s.stages.length} stages (gracefulRampDown: ${g(s.gracefulRampDownMs)}, gracefulStop: ${g(s.gracefulStopMs)})`;
+    case 'per-vu-iterations':
+      return `${s.iterations} iterations for each of ${s.vus} VUs (maxDuration: ${g(s.maxDurationMs)}, gracefulStop: ${g(s.gracefulStopMs)})`;
+    case 'shared-iterations':
+      return `${s.iterations} iterations shared among ${s.vus} VUs (maxDuration: ${g(s.maxDurationMs)}, gracefulStop: ${g(s.gracefulStopMs)})`;
+  }
+}
+
+function formatMs(ms: number): string {
+  if (ms === 0) return '0s';
+  const h = Math.floor(ms / 3_600_000);
+  const m = Math.floor((ms % 3_600_000) / 60_000);
+  const s = (ms % 60_000) / 1000;
+  return `${h ? `${h}h` : ''}${m ? `${m}m` : ''}${s ? `${Number(s.toFixed(3))}s` : h || m ? '0s' : ''}`;
+}
+export { formatMs };

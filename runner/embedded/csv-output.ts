@@ -1,0 +1,88 @@
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { createGzip, type Gzip } from 'node:zlib';
+import { once } from 'node:events';
+import { CSV_COLUMNS, csvField, encodePairs, formatTimestamp, formatValue, type CsvTimeFormat } from '../k6/csv.ts';
+
+/** The columns that carry a tag (all but metric_name, timestamp, metric_value, extra_tags, metadata). */
+const TAG_COLUMNS = CSV_COLUMNS.slice(3, -2);
+const TAG_SET = new Set<string>(TAG_COLUMNS);
+
+/** Formats one sample as k6's CSV row (with its trailing newline). Pure. */
+export function csvRow(metric: string, epochMs: number, value: number, tags: Readonly<Record<string, string>>, metadata: Readonly<Record<string, string>> | undefined, format: CsvTimeFormat): string {
+  let row = `${csvField(metric)},${formatTimestamp(epochMs, format)},${formatValue(value)}`;
+  for (const c of TAG_COLUMNS) {
+    const v = tags[c];
+    row += v === undefined ? ',' : `,${csvField(v)}`;
+  }
+  let extra: Record<string, string> | null = null;
+  for (const k in tags) {
+    if (!TAG_SET.has(k)) (extra ??= {})[k] = tags[k]!;
+  }
+  row += `,${extra ? csvField(encodePairs(extra)) : ''},${metadata ? csvField(encodePairs(metadata)) : ''}\n`;
+  return row;
+}
+
+/**
+ * k6's `--out csv=<file>`: rows are buffered and written every second and on close; gzip when
+ * the name ends in `.gz`. A failed write is kept and reported by flush()/close(): the run must
+ * fail, since a silently short CSV would make the figures look better than they are.
+ */
+export class CsvOutput {
+  private buffer: string[] = [];
+  private error: Error | null = null;
+  private readonly file: WriteStream;
+  private readonly gzip: Gzip | null;
+  private readonly sink: NodeJS.WritableStream;
+
+  private constructor(readonly path: string, readonly format: CsvTimeFormat) {
+    this.file = createWriteStream(path);
+    this.file.on('error', (e) => (this.error ??= e));
+    if (path.endsWith('.gz')) {
+      this.gzip = createGzip();
+      this.gzip.on('error', (e) => (this.error ??= e));
+      this.gzip.pipe(this.file);
+      this.sink = this.gzip;
+    } else {
+      this.gzip = null;
+      this.sink = this.file;
+    }
+    this.buffer.push(`${CSV_COLUMNS.join(',')}\n`);
+  }
+
+  /** Opens the file (a FIFO blocks until its reader opens it, as with k6). */
+  static open(path: string, format: CsvTimeFormat): CsvOutput {
+    return new CsvOutput(path, format);
+  }
+
+  failure(): Error | null {
+    return this.error;
+  }
+
+  add(metric: string, epochMs: number, value: number, tags: Readonly<Record<string, string>>, metadata?: Readonly<Record<string, string>>): void {
+    this.buffer.push(csvRow(metric, epochMs, value, tags, metadata, this.format));
+  }
+
+  /** Writes what is buffered; resolves when the data left the process (or was queued by gzip). */
+  async flush(): Promise<void> {
+    if (this.error) throw this.error;
+    if (!this.buffer.length) return;
+    const chunk = this.buffer.join('');
+    this.buffer = [];
+    const ok = this.sink.write(chunk);
+    if (!ok) await Promise.race([once(this.sink as NodeJS.EventEmitter, 'drain'), once(this.file, 'error')]);
+    if (this.error) throw this.error;
+  }
+
+  /** Flushes, finishes gzip and closes the file; throws the first write error. */
+  async close(): Promise<void> {
+    try {
+      await this.flush();
+    } finally {
+      const closed = once(this.file, 'close').catch(() => undefined);
+      if (this.gzip) this.gzip.end();
+      else this.file.end();
+      await closed;
+    }
+    if (this.error) throw this.error;
+  }
+}

@@ -1,0 +1,497 @@
+/**
+ * `k6 run` on Node: spawns one worker per VU (plus k6's "VU 0" for options, setup, teardown and
+ * handleSummary), walks the scenarios' executors, owns every sample (aggregation, CSV outputs),
+ * and ends with thresholds, summaries and k6's exit code.
+ */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Writable } from 'node:stream';
+import { writeFileAtomic } from '../formats/json-file.ts';
+import { UserError } from '../errors.ts';
+import { parseDuration } from '../duration.ts';
+import { httpStatusErrorCode } from '../k6/csv.ts';
+import { K6ExitCode } from '../k6/exit-codes.ts';
+import { bundleAll, type Bundles } from './bundle.ts';
+import { UsageError, csvTimeFormat, deriveScenarios, describeScenario, formatMs, maxVUs, rampingSteps, scenarioDurationMs, type RunFlags, type Scenario } from './config.ts';
+import { CsvOutput } from './csv-output.ts';
+import type { Hop } from './http-client.ts';
+import { logLine } from './logfmt.ts';
+import { MetricStore, bindThresholds, evaluateThresholds, parseThresholds, type Threshold } from './metrics.ts';
+import type { ExecState, VuCall, VuCommand, VuReply, WireHttpRequest, WireHttpResponse } from './protocol.ts';
+import { summaryData, summaryExport, textSummary } from './summary.ts';
+import { Vu, type ControlCall, type ServedCall, type VuHooks } from './vu.ts';
+
+export const ENGINE_VERSION = '0.1.0';
+
+export interface EngineIo {
+  readonly cwd: string;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly stdout: Writable;
+  readonly stderr: Writable;
+  /** Aborted on Ctrl-C: the test stops, outputs are completed, exit 105. */
+  readonly signal: AbortSignal;
+}
+
+type StopReason = 'abort' | 'sigint' | 'threshold' | 'output';
+
+const nowMs = (): number => performance.timeOrigin + performance.now();
+
+function hopResponse(req: WireHttpRequest, hop: Hop): WireHttpResponse {
+  let body: string | null = null;
+  let bodyBase64 = false;
+  if (hop.body && req.responseType !== 'none') {
+    if (req.responseType === 'binary') {
+      body = hop.body.toString('base64');
+      bodyBase64 = true;
+    } else body = hop.body.toString('utf8');
+  }
+  return {
+    status: hop.status, status_text: hop.status ? `${hop.status} ${hop.statusText}`.trim() : '', proto: hop.proto, url: hop.url, headers: hop.headers,
+    body, ...(bodyBase64 ? { bodyBase64 } : {}), timings: hop.timings, error: hop.error, error_code: hop.errorCode || (httpStatusErrorCode(hop.status) ?? 0),
+    remote_ip: hop.remoteIp, remote_port: hop.remotePort,
+    request: { method: hop.method, url: hop.url, headers: req.headers, body: req.body ?? '' },
+  };
+}
+
+/** Runs a test as `k6 run` does; resolves with k6's exit code. Never throws for a script's failure. */
+export async function runK6(flags: RunFlags, io: EngineIo): Promise<number> {
+  const err = (level: string, msg: string, fields = ''): void => void io.stderr.write(logLine(level, msg, fields));
+  const scriptPath = resolve(io.cwd, flags.script);
+  let timeFormat;
+  try {
+    timeFormat = csvTimeFormat(io.env);
+  } catch (e) {
+    err('error', (e as Error).message);
+    return K6ExitCode.badUsage;
+  }
+  if (!existsSync(scriptPath)) {
+    err('error', `The moduleSpecifier "${flags.script}" couldn't be found on local disk. Make sure that you've specified the right path to the file.`);
+    return K6ExitCode.scriptException;
+  }
+  const env: Record<string, string> = {};
+  if (flags.includeSystemEnv) for (const [k, v] of Object.entries(io.env)) if (typeof v === 'string') env[k] = v;
+  Object.assign(env, flags.env);
+
+  let bundles: Bundles;
+  try {
+    bundles = await bundleAll(scriptPath);
+  } catch (e) {
+    err('error', (e as Error).message);
+    return K6ExitCode.scriptException;
+  }
+
+  const store = new MetricStore();
+  const outputs: CsvOutput[] = [];
+  const shared = new Map<string, string>();
+  const allVus: Vu[] = [];
+  let thresholds: Threshold[] = [];
+  let outputError: Error | null = null;
+  const state = { stopped: false, reason: null as StopReason | null, abortMessage: '', completed: 0, interrupted: 0, active: 0, initialized: 0, startedAt: 0, progress: 0 };
+  const stopWaiters = new Set<() => void>();
+  const stop = (reason: StopReason): void => {
+    if (state.stopped) return;
+    state.stopped = true;
+    state.reason = reason;
+    for (const v of allVus) v.interrupt();
+    for (const w of stopWaiters) w();
+  };
+  const wait = (ms: number): Promise<void> =>
+    new Promise((res) => {
+      if (state.stopped || ms <= 0) return res();
+      const done = (): void => {
+        clearTimeout(t);
+        stopWaiters.delete(done);
+        res();
+      };
+      const t = setTimeout(done, ms);
+      stopWaiters.add(done);
+    });
+
+  const emit = (metric: string, value: number, time: number, tags: Record<string, string>, metadata?: Record<string, string>): void => {
+    try {
+      store.add(metric, value, tags);
+    } catch (e) {
+      err('warning', (e as Error).message);
+      return;
+    }
+    for (const o of outputs) o.add(metric, time, value, tags, metadata);
+  };
+
+  const emitHop = (req: WireHttpRequest, hop: Hop): void => {
+    const tags: Record<string, string> = { ...req.tags, method: hop.method, status: String(hop.status), proto: hop.proto };
+    if (hop.url !== req.url && req.tags.url === req.url) {
+      tags.url = hop.url;
+      tags.name = hop.url;
+    }
+    let expected: boolean | null = null;
+    if (req.expected) {
+      expected = req.expected.some(([a, b]) => hop.status >= a && hop.status <= b);
+      tags.expected_response = String(expected);
+    }
+    const code = hop.errorCode || httpStatusErrorCode(hop.status);
+    if (code) tags.error_code = String(code);
+    if (hop.error) tags.error = hop.error;
+    if (!hop.proto) delete tags.proto;
+    const t = hop.endMs;
+    const tm = hop.timings;
+    const md = req.metadata;
+    emit('http_reqs', 1, t, tags, md);
+    emit('http_req_duration', tm.duration, t, tags, md);
+    emit('http_req_blocked', tm.blocked, t, tags, md);
+    emit('http_req_connecting', tm.connecting, t, tags, md);
+    emit('http_req_tls_handshaking', tm.tls_handshaking, t, tags, md);
+    emit('http_req_sending', tm.sending, t, tags, md);
+    emit('http_req_waiting', tm.waiting, t, tags, md);
+    emit('http_req_receiving', tm.receiving, t, tags, md);
+    if (expected !== null) emit('http_req_failed', expected ? 0 : 1, t, tags, md);
+  };
+
+  const runRequest = async (vu: Vu, req: WireHttpRequest, signal: AbortSignal): Promise<WireHttpResponse | null> => {
+    const hops = await vu.http.request(req, signal);
+    if (signal.aborted) return null;
+    for (const h of hops) emitHop(req, h);
+    return hopResponse(req, hops[hops.length - 1]!);
+  };
+
+  let currentScenarioProgress = 0;
+  const execState = (): ExecState => ({
+    vusActive: state.active, vusInitialized: state.initialized, iterationsCompleted: state.completed, iterationsInterrupted: state.interrupted,
+    currentTestRunDuration: state.startedAt ? performance.now() - state.startedAt : 0, scenarioProgress: currentScenarioProgress,
+  });
+
+  const hooks: VuHooks = {
+    onCall(_vu, call: VuCall) {
+      if (call.metrics) {
+        for (const m of call.metrics) {
+          try {
+            store.declare({ name: m.name, type: m.type, contains: m.isTime ? 'time' : 'default' });
+          } catch (e) {
+            err('error', (e as Error).message);
+          }
+        }
+      }
+      if (call.samples) for (const s of call.samples) emit(s[0], s[1], s[2], s[3], s[4]);
+    },
+    async serve(vu, call: ServedCall, signal): Promise<VuReply> {
+      switch (call.op) {
+        case 'http': {
+          const res = await Promise.all(call.requests.map((r) => runRequest(vu, r, signal)));
+          if (res.some((r) => r === null)) return { op: 'interrupted' };
+          return { op: 'http', responses: res as WireHttpResponse[] };
+        }
+        case 'async-http':
+          void runRequest(vu, call.request, signal).then((response) => vu.postEvent({ kind: 'async-result', id: call.id, response, ...(response ? {} : { interrupted: true }) }));
+          return { op: 'async-started' };
+        case 'shared-get':
+          return { op: 'shared', json: shared.get(call.name) ?? null };
+        case 'shared-put':
+          if (!shared.has(call.name)) shared.set(call.name, call.json);
+          return { op: 'ok' };
+        case 'exec-state':
+          return { op: 'exec-state', state: execState() };
+        case 'flush':
+          return { op: 'ok' };
+      }
+    },
+    onLog(_vu, m) {
+      if (m.level === 'debug') return;
+      err(m.level === 'warn' ? 'warning' : m.level, m.text, m.fields ?? '');
+    },
+    onExit() {},
+  };
+
+  const spawn = (id: number, controller: boolean): Vu => {
+    const vu = new Vu(id, bundles.worker, { code: bundles.user, runtimeCode: bundles.runtime, scriptPath, env, controller }, hooks);
+    allVus.push(vu);
+    return vu;
+  };
+
+  const closeAll = async (): Promise<void> => {
+    await Promise.all(allVus.map(async (v) => {
+      if (!v.exited) void v.command({ op: 'exit' });
+      await v.close();
+    }));
+  };
+
+  const onSigint = (): void => stop('sigint');
+  io.signal.addEventListener('abort', onSigint, { once: true });
+
+  const initFailed = (c: ControlCall): number => {
+    const abort = c.op === 'init' && !c.ok ? c.abort : c.op === 'done' ? c.abort : undefined;
+    if (abort) {
+      err('error', `test aborted: ${abort}`);
+      return K6ExitCode.scriptAborted;
+    }
+    const text = c.op === 'init' && !c.ok ? c.error : c.op === 'done' ? c.error ?? 'init failed' : 'init failed';
+    err('error', text);
+    return K6ExitCode.scriptException;
+  };
+
+  try {
+    // VU 0: reads the options, runs setup and teardown.
+    const ctl = spawn(0, true);
+    const init0 = await ctl.nextControl();
+    if (init0.op !== 'init' || !init0.ok) return initFailed(init0);
+    const options = (init0.options ?? {}) as Record<string, unknown>;
+    const exportsOf = new Set(init0.exports);
+    let scenarios: Scenario[];
+    try {
+      scenarios = deriveScenarios(options, flags);
+      if (!flags.noThresholds) thresholds = bindThresholds(store, parseThresholds(options.thresholds, (s) => parseDuration(s, 'delayAbortEval')));
+    } catch (e) {
+      err('error', (e as Error).message);
+      return e instanceof UsageError ? K6ExitCode.badUsage : K6ExitCode.invalidConfig;
+    }
+    for (const s of scenarios) {
+      if (!exportsOf.has(s.exec)) {
+        err('error', s.exec === 'default' ? 'no exported functions in script (export a default function)' : `scenario ${s.name}: exec function "${s.exec}" is not exported by the script`);
+        return K6ExitCode.invalidConfig;
+      }
+    }
+    for (const p of flags.csvOutputs) outputs.push(CsvOutput.open(resolve(io.cwd, p), timeFormat));
+
+    // The VUs of every scenario, initialised before the test starts (as k6 does).
+    const perScenario: Vu[][] = [];
+    let nextId = 1;
+    for (const s of scenarios) {
+      const list: Vu[] = [];
+      for (let i = 0; i < maxVUs(s); i++) list.push(spawn(nextId++, false));
+      perScenario.push(list);
+    }
+    const vusMax = nextId - 1;
+    const inits = await Promise.all(perScenario.flat().map((v) => v.nextControl()));
+    const badInit = inits.find((c) => c.op !== 'init' || !c.ok);
+    if (badInit) return initFailed(badInit);
+    state.initialized = vusMax;
+
+    const totalMs = Math.max(...scenarios.map((s) => s.startTimeMs + scenarioDurationMs(s) + s.gracefulStopMs));
+    banner(io.stdout, flags, scenarios, vusMax, totalMs);
+
+    // setup()
+    let data: string | null = null;
+    if (exportsOf.has('setup')) {
+      const r = await ctl.command({ op: 'setup' });
+      if (r.op !== 'done' || r.error || r.abort) {
+        if (r.op === 'done' && r.abort) {
+          err('error', `test aborted: ${r.abort}`);
+          return K6ExitCode.scriptAborted;
+        }
+        return K6ExitCode.scriptException;
+      }
+      data = r.result ?? null;
+    }
+
+    // The test itself.
+    state.startedAt = performance.now();
+    const startEpoch = nowMs();
+    let ticks = 0;
+    const ticker = setInterval(() => {
+      ticks++;
+      const t = nowMs();
+      emit('vus', state.active, t, {});
+      emit('vus_max', vusMax, t, {});
+      for (const o of outputs) {
+        o.flush().catch((e: Error) => {
+          outputError ??= new Error(`writing ${o.path}: ${e.message}`);
+          stop('output');
+        });
+      }
+      if (!flags.quiet) progress(io.stdout, scenarios, state, vusMax, performance.now() - state.startedAt);
+      const elapsed = performance.now() - state.startedAt;
+      const abortable = thresholds.filter((x) => x.abortOnFail && elapsed >= x.delayAbortEvalMs);
+      if (abortable.length && ticks % 2 === 0) {
+        const crossed = evaluateThresholds(abortable, elapsed / 1000);
+        if (crossed.length) {
+          err('error', `thresholds on metrics '${[...new Set(crossed.map((x) => x.metricKey))].join("', '")}' were crossed; at least one has abortOnFail enabled, stopping test prematurely`);
+          stop('threshold');
+        }
+      }
+    }, 1000);
+
+    let iterInTest = 0;
+    const iterOfVu = new Map<number, number>();
+    const runScenario = async (s: Scenario, vus: Vu[]): Promise<void> => {
+      await wait(s.startTimeMs);
+      if (state.stopped) return;
+      const scenStart = performance.now();
+      const scenStartEpoch = nowMs();
+      const endAt = scenStart + scenarioDurationMs(s);
+      const timers: NodeJS.Timeout[] = [];
+      timers.push(setTimeout(() => vus.forEach((v) => v.interrupt()), endAt + s.gracefulStopMs - performance.now()));
+      let iterInScenario = 0;
+      let sharedLeft = s.iterations;
+      const inIteration = new Map<Vu, number>();
+      let seq = 0;
+      const loop = async (vu: Vu, canStart: () => boolean): Promise<void> => {
+        state.active++;
+        try {
+          while (!state.stopped && performance.now() < endAt && canStart()) {
+            vu.clearInterrupt();
+            const iv = iterOfVu.get(vu.id) ?? 0;
+            iterOfVu.set(vu.id, iv + 1);
+            const cmd: VuCommand = { op: 'iterate', scenario: s.name, executor: s.executor, exec: s.exec, iterInVu: iv, iterInScenario: iterInScenario++, iterInTest: iterInTest++, scenarioStartMs: scenStartEpoch, data };
+            vu.bytesMark = vu.http.bytes();
+            inIteration.set(vu, ++seq);
+            const done = await vu.command(cmd);
+            inIteration.delete(vu);
+            if (done.op !== 'done') continue;
+            const b = vu.http.bytes();
+            const tags = { ...(done.tags ?? {}), scenario: s.name, ...s.tags };
+            const end = done.endMs ?? nowMs();
+            emit('data_sent', b.written - vu.bytesMark.written, end, tags);
+            emit('data_received', b.read - vu.bytesMark.read, end, tags);
+            if (done.interrupted) state.interrupted++;
+            else {
+              emit('iteration_duration', end - (done.startMs ?? end), end, tags);
+              emit('iterations', 1, end, tags);
+              state.completed++;
+            }
+            if (done.abort !== undefined) {
+              state.abortMessage = done.abort;
+              stop('abort');
+            }
+            if (vu.exited) break;
+          }
+        } finally {
+          state.active--;
+        }
+      };
+      const loops: Array<Promise<void>> = [];
+      switch (s.executor) {
+        case 'constant-vus':
+          for (const v of vus) loops.push(loop(v, () => true));
+          break;
+        case 'per-vu-iterations':
+          for (const v of vus) {
+            let n = 0;
+            loops.push(loop(v, () => n++ < s.iterations));
+          }
+          break;
+        case 'shared-iterations':
+          for (const v of vus) loops.push(loop(v, () => sharedLeft-- > 0));
+          break;
+        case 'ramping-vus': {
+          const steps = rampingSteps(s.startVUs, s.stages);
+          let target = 0;
+          const running = new Set<number>();
+          const apply = (vusTarget: number): void => {
+            const before = target;
+            target = vusTarget;
+            for (let i = 0; i < Math.min(target, vus.length); i++) {
+              if (running.has(i)) continue;
+              running.add(i);
+              const idx = i;
+              loops.push(loop(vus[idx]!, () => idx < target).finally(() => running.delete(idx)));
+            }
+            // VUs ramped down finish their iteration within gracefulRampDown, then are stopped.
+            for (let i = target; i < before; i++) {
+              const v = vus[i]!;
+              const mine = inIteration.get(v);
+              if (mine === undefined) continue;
+              const idx = i;
+              timers.push(setTimeout(() => {
+                if (idx >= target && inIteration.get(v) === mine) v.interrupt();
+              }, s.gracefulRampDownMs));
+            }
+          };
+          for (const st of steps) {
+            if (st.atMs === 0) apply(st.vus);
+            else timers.push(setTimeout(() => apply(st.vus), st.atMs - (performance.now() - scenStart)));
+          }
+          break;
+        }
+      }
+      await wait(endAt - performance.now());
+      // Loops of ramping-vus may start late: wait until none is left.
+      for (let n = 0; n < loops.length; n = loops.length) await Promise.all(loops.slice(n));
+      await Promise.all(loops);
+      for (const t of timers) clearTimeout(t);
+    };
+    await Promise.all(scenarios.map((s, i) => runScenario(s, perScenario[i]!)));
+    clearInterval(ticker);
+    const durationMs = performance.now() - state.startedAt;
+    if (!flags.quiet) progress(io.stdout, scenarios, state, vusMax, durationMs);
+
+    // teardown()
+    let exitCode: number = K6ExitCode.ok;
+    if (exportsOf.has('teardown') && state.reason !== 'output') {
+      ctl.clearInterrupt();
+      const r = await ctl.command({ op: 'teardown', data });
+      if (r.op === 'done' && r.abort) {
+        state.abortMessage = r.abort;
+        state.reason ??= 'abort';
+      } else if (r.op === 'done' && r.error) exitCode = K6ExitCode.scriptException;
+    }
+
+    // Thresholds, summaries, outputs.
+    const crossed = evaluateThresholds(thresholds, durationMs / 1000);
+    const summary = summaryData(store, thresholds, durationMs, options, io.stdout);
+    let printedByHandleSummary = false;
+    if (exportsOf.has('handleSummary')) {
+      const r = await ctl.command({ op: 'handleSummary', summary: JSON.stringify(summary) });
+      if (r.op === 'done' && r.result) {
+        printedByHandleSummary = true;
+        for (const [k, v] of Object.entries(JSON.parse(r.result) as Record<string, string>)) {
+          if (k === 'stdout') io.stdout.write(v);
+          else if (k === 'stderr') io.stderr.write(v);
+          else await writeFileAtomic(resolve(io.cwd, k), v);
+        }
+      }
+    }
+    if (!flags.noSummary && !printedByHandleSummary) io.stdout.write(textSummary(summary, { color: !flags.noColor }));
+    if (flags.summaryExport) await writeFileAtomic(resolve(io.cwd, flags.summaryExport), `${JSON.stringify(summaryExport(summary), null, 4)}\n`);
+    for (const o of outputs) {
+      try {
+        await o.close();
+      } catch (e) {
+        outputError ??= new Error(`writing ${o.path}: ${(e as Error).message}`);
+      }
+    }
+    outputs.length = 0;
+
+    if (outputError) {
+      err('error', outputError.message);
+      return K6ExitCode.genericEngine;
+    }
+    if (state.reason === 'abort') {
+      err('error', `test aborted: ${state.abortMessage}`);
+      return K6ExitCode.scriptAborted;
+    }
+    if (state.reason === 'sigint') return K6ExitCode.externalAbort;
+    if (crossed.length && state.reason !== 'threshold') {
+      err('error', `thresholds on metrics '${[...new Set(crossed.map((x) => x.metricKey))].join("', '")}' have been crossed`);
+    }
+    if (crossed.length || state.reason === 'threshold') return K6ExitCode.thresholdsHaveFailed;
+    return exitCode;
+  } catch (e) {
+    if (e instanceof UserError) {
+      err('error', e.message);
+      return K6ExitCode.invalidConfig;
+    }
+    throw e;
+  } finally {
+    io.signal.removeEventListener('abort', onSigint);
+    for (const o of outputs) await o.close().catch((e: Error) => err('error', `writing ${o.path}: ${e.message}`));
+    await closeAll();
+  }
+}
+
+function banner(out: Writable, flags: RunFlags, scenarios: Scenario[], vusMax: number, totalMs: number): void {
+  const outputs = flags.csvOutputs.length ? flags.csvOutputs.map((p) => `csv (${p})`).join(', ') : '-';
+  let s = `\n  k6-embedded v${ENGINE_VERSION} (k6 v0.48 compatible)\n\n  execution: local\n     script: ${flags.script}\n     output: ${outputs}\n\n`;
+  s += `  scenarios: (100.00%) ${scenarios.length} scenario${scenarios.length > 1 ? 's' : ''}, ${vusMax} max VUs, ${formatMs(totalMs)} max duration (incl. graceful stop):\n`;
+  for (const sc of scenarios) s += `           * ${sc.name}: ${describeScenario(sc)}\n`;
+  out.write(`${s}\n\n`);
+}
+
+function progress(out: Writable, scenarios: Scenario[], st: { active: number; completed: number; interrupted: number }, vusMax: number, elapsedMs: number): void {
+  const w = String(vusMax).length;
+  const pad = (n: number): string => String(n).padStart(w, '0');
+  let s = `running (${(elapsedMs / 1000).toFixed(1).padStart(4, '0')}s), ${pad(st.active)}/${pad(vusMax)} VUs, ${st.completed} complete and ${st.interrupted} interrupted iterations\n`;
+  for (const sc of scenarios) {
+    const total = scenarioDurationMs(sc);
+    const pct = total ? Math.min(100, Math.round(((elapsedMs - sc.startTimeMs) / total) * 100)) : 100;
+    s += `${sc.name} [ ${String(Math.max(0, pct)).padStart(3)}% ] ${pad(st.active)}/${pad(vusMax)} VUs  ${(elapsedMs / 1000).toFixed(1)}s/${(total / 1000).toFixed(1)}s\n`;
+  }
+  out.write(`${s}\n`);
+}

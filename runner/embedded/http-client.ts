@@ -1,0 +1,250 @@
+import { Agent, buildConnector } from 'undici';
+import type { Socket } from 'node:net';
+import { K6_ERROR_CODES } from '../k6/csv.ts';
+import type { WireHttpRequest, WireTimings } from './protocol.ts';
+
+/** One HTTP exchange (one hop of a redirect chain), as measured on the wire. */
+export interface Hop {
+  method: string;
+  url: string;
+  status: number;
+  statusText: string;
+  proto: string;
+  headers: Record<string, string>;
+  body: Buffer | null;
+  timings: WireTimings;
+  error: string;
+  errorCode: number;
+  /** Epoch ms at the end of the exchange: the time of its samples. */
+  endMs: number;
+  remoteIp: string;
+  remotePort: number;
+}
+
+const now = (): number => performance.now();
+
+/** Go's canonical header key ("content-type" → "Content-Type"), as k6 shows headers. */
+export function canonicalHeader(name: string): string {
+  return name.toLowerCase().replace(/(^|-)([a-z])/g, (_m, d: string, c: string) => d + c.toUpperCase());
+}
+
+class TransportError extends Error {
+  constructor(message: string, readonly code: number) {
+    super(message);
+  }
+}
+
+/** Maps a Node/undici error to k6's error text and code (runner/k6/csv.ts K6_ERROR_CODES). */
+export function classifyError(e: unknown, url: URL): { error: string; code: number } {
+  if (e instanceof TransportError) return { error: e.message, code: e.code };
+  const err = e as { code?: string; message?: string; cause?: { code?: string } };
+  const code = err.code ?? err.cause?.code ?? '';
+  const addr = `${url.hostname}:${url.port || (url.protocol === 'https:' ? 443 : 80)}`;
+  switch (code) {
+    case 'ECONNREFUSED':
+      return { error: `dial tcp ${addr}: connect: connection refused`, code: K6_ERROR_CODES.tcpDialRefused };
+    case 'UND_ERR_CONNECT_TIMEOUT':
+    case 'ETIMEDOUT':
+      return { error: `dial tcp ${addr}: i/o timeout`, code: K6_ERROR_CODES.tcpDialTimeout };
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return { error: `lookup ${url.hostname}: no such host`, code: K6_ERROR_CODES.dnsNoIp };
+    case 'ECONNRESET':
+      return { error: `read tcp ${addr}: read: connection reset by peer`, code: K6_ERROR_CODES.tcpResetByPeer };
+    case 'EPIPE':
+      return { error: `write tcp ${addr}: write: broken pipe`, code: K6_ERROR_CODES.tcpBrokenPipe };
+    case 'ERR_TLS_CERT_ALTNAME_INVALID':
+      return { error: `tls: certificate is not valid for ${url.hostname}`, code: K6_ERROR_CODES.tlsHostnameMismatch };
+    case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE':
+    case 'SELF_SIGNED_CERT_IN_CHAIN':
+    case 'DEPTH_ZERO_SELF_SIGNED_CERT':
+    case 'CERT_HAS_EXPIRED':
+    case 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY':
+      return { error: `x509: certificate signed by unknown authority (${code})`, code: K6_ERROR_CODES.tlsUnknownAuthority };
+    default:
+      if (code.startsWith('ERR_TLS') || code.startsWith('ERR_SSL')) return { error: `tls: ${err.message ?? code}`, code: K6_ERROR_CODES.tlsGeneric };
+      return { error: err.message ?? String(e), code: K6_ERROR_CODES.generic };
+  }
+}
+
+const USER_AGENT = 'k6-embedded/0.1.0 (k6 v0.48 compatible)';
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+
+/**
+ * A VU's HTTP client: its own connection pool (k6 gives each VU its own connections), so that a
+ * connection opened during a request is that request's connect time, and the bytes moved on the
+ * VU's sockets are the VU's data_sent / data_received.
+ */
+export class VuHttp {
+  private readonly agent: Agent;
+  private lastConnect: { start: number; tcp: number; tls: number } | null = null;
+  private readonly live = new Set<Socket>();
+  private closedRead = 0;
+  private closedWritten = 0;
+
+  constructor() {
+    const base = buildConnector({ timeout: 60_000 });
+    this.agent = new Agent({
+      pipelining: 1,
+      connect: (opts, cb) => {
+        const start = now();
+        let tcp = 0;
+        const socket = base(opts, (err, s) => {
+          const end = now();
+          if (!err && s) {
+            this.lastConnect = { start, tcp: tcp || end, tls: end };
+            const sock = s as Socket;
+            this.live.add(sock);
+            sock.once('close', () => {
+              this.closedRead += sock.bytesRead;
+              this.closedWritten += sock.bytesWritten;
+              this.live.delete(sock);
+            });
+          }
+          (cb as (e: Error | null, s: unknown) => void)(err, s);
+        });
+        (socket as unknown as Socket).once('connect', () => (tcp = now()));
+        return socket;
+      },
+    });
+  }
+
+  /** Bytes read and written on this VU's sockets so far. */
+  bytes(): { read: number; written: number } {
+    let read = this.closedRead;
+    let written = this.closedWritten;
+    for (const s of this.live) {
+      read += s.bytesRead;
+      written += s.bytesWritten;
+    }
+    return { read, written };
+  }
+
+  /** Runs a request and its redirects; resolves with every hop (never rejects). */
+  async request(req: WireHttpRequest, signal: AbortSignal): Promise<Hop[]> {
+    const hops: Hop[] = [];
+    let method = req.method;
+    let body: Buffer | string | null = req.body === null ? null : req.bodyBase64 ? Buffer.from(req.body, 'base64') : req.body;
+    let urlText = req.url;
+    const headers: Record<string, string> = { ...req.headers };
+    if (!Object.keys(headers).some((h) => h.toLowerCase() === 'user-agent')) headers['User-Agent'] = USER_AGENT;
+    for (let redirects = 0; ; redirects++) {
+      const hop = await this.once(method, urlText, headers, body, req.timeoutMs, signal);
+      hops.push(hop);
+      if (signal.aborted) return hops;
+      const location = hop.headers.Location;
+      if (!REDIRECT_STATUSES.has(hop.status) || !location || redirects >= req.redirects) return hops;
+      urlText = new URL(location, urlText).toString();
+      if (hop.status === 303 || ((hop.status === 301 || hop.status === 302) && method === 'POST')) {
+        method = 'GET';
+        body = null;
+        for (const h of Object.keys(headers)) if (/^content-(type|length)$/i.test(h)) delete headers[h];
+      }
+    }
+  }
+
+  private once(method: string, urlText: string, headers: Record<string, string>, body: Buffer | string | null, timeoutMs: number, signal: AbortSignal): Promise<Hop> {
+    const t0 = now();
+    const connectBefore = this.lastConnect;
+    return new Promise<Hop>((resolve) => {
+      let url: URL;
+      const failed = (e: unknown, u: URL | null): void => {
+        const { error, code } = u ? classifyError(e, u) : { error: `invalid URL "${urlText}"`, code: K6_ERROR_CODES.invalidUrl };
+        finish(0, '', {}, null, error, code);
+      };
+      let tSend = 0;
+      let tSent = 0;
+      let tFirst = 0;
+      let done = false;
+      let abortFn: ((e: Error) => void) | null = null;
+      const chunks: Buffer[] = [];
+      let status = 0;
+      let statusText = '';
+      let resHeaders: Record<string, string> = {};
+      const finish = (st: number, stText: string, hdrs: Record<string, string>, b: Buffer | null, error: string, errorCode: number): void => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        signal.removeEventListener('abort', onAbort);
+        const tEnd = now();
+        if (!tSend) tSend = tEnd;
+        if (!tSent) tSent = tSend;
+        if (!tFirst) tFirst = tSent;
+        const c = this.lastConnect !== connectBefore && this.lastConnect && this.lastConnect.start >= t0 ? this.lastConnect : null;
+        const timings: WireTimings = {
+          blocked: tSend - t0,
+          connecting: c ? c.tcp - c.start : 0,
+          tls_handshaking: c && urlText.startsWith('https:') ? c.tls - c.tcp : 0,
+          sending: tSent - tSend,
+          waiting: tFirst - tSent,
+          receiving: tEnd - tFirst,
+          duration: tEnd - tSend,
+        };
+        resolve({
+          method, url: urlText, status: st, statusText: stText, proto: st ? 'HTTP/1.1' : '', headers: hdrs, body: b,
+          timings, error, errorCode, endMs: performance.timeOrigin + tEnd, remoteIp: '', remotePort: 0,
+        });
+      };
+      const timer = setTimeout(() => {
+        abortFn?.(new Error('request timeout'));
+        finish(0, '', {}, null, 'request timeout', K6_ERROR_CODES.requestTimeout);
+      }, timeoutMs);
+      const onAbort = (): void => {
+        abortFn?.(new Error('interrupted'));
+        finish(0, '', {}, null, 'context canceled', K6_ERROR_CODES.generic);
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      try {
+        url = new URL(urlText);
+        if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('unsupported protocol');
+      } catch {
+        failed(null, null);
+        return;
+      }
+      const u = url;
+      this.agent.dispatch(
+        { origin: u.origin, path: u.pathname + u.search, method, headers, body },
+        {
+          onConnect(abort: (e?: Error) => void) {
+            abortFn = abort;
+            tSend = now();
+          },
+          onRequestSent() {
+            tSent = now();
+          },
+          onResponseStarted() {
+            tFirst = now();
+          },
+          onHeaders(statusCode: number, raw: Buffer[], _resume: () => void, text: string) {
+            if (statusCode < 200) return true;
+            if (!tFirst) tFirst = now();
+            status = statusCode;
+            statusText = text;
+            const h: Record<string, string> = {};
+            for (let i = 0; i + 1 < raw.length; i += 2) {
+              const k = canonicalHeader(raw[i]!.toString('latin1'));
+              const v = raw[i + 1]!.toString('latin1');
+              h[k] = h[k] === undefined ? v : `${h[k]}, ${v}`;
+            }
+            resHeaders = h;
+            return true;
+          },
+          onData(chunk: Buffer) {
+            chunks.push(chunk);
+            return true;
+          },
+          onComplete() {
+            finish(status, statusText, resHeaders, Buffer.concat(chunks), '', 0);
+          },
+          onError(e: Error) {
+            failed(e, u);
+          },
+        } as never,
+      );
+    });
+  }
+
+  close(): Promise<void> {
+    return this.agent.destroy();
+  }
+}

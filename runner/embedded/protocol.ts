@@ -1,0 +1,143 @@
+import type { MessagePort } from 'node:worker_threads';
+
+/**
+ * The messages between the main thread and a VU's worker. A VU calls the main thread
+ * synchronously (its thread blocks in Atomics.wait while the main thread answers), so every
+ * call carries the samples the VU measured since its last call: the main thread sees each
+ * VU's samples in the order they were taken, and no extra message is needed for them.
+ */
+
+/** One metric sample as a VU measured it: [metric, value, epoch ms, tags, metadata?]. */
+export type WireSample = [string, number, number, Record<string, string>, Record<string, string>?];
+
+/** A custom metric declared by the script (`new Trend('x', true)`). */
+export interface WireMetricDecl {
+  name: string;
+  type: 'counter' | 'gauge' | 'rate' | 'trend';
+  isTime: boolean;
+}
+
+/** What a VU sends with every call. */
+export interface CallBase {
+  samples?: WireSample[];
+  metrics?: WireMetricDecl[];
+}
+
+export interface WireHttpRequest {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  /** Text body, or base64 when `bodyBase64`. */
+  body: string | null;
+  bodyBase64?: boolean;
+  timeoutMs: number;
+  redirects: number;
+  responseType: 'text' | 'binary' | 'none';
+  /** Tags of the samples of this request (system tags the VU knows + user tags). */
+  tags: Record<string, string>;
+  metadata?: Record<string, string>;
+  /** Status ranges counted as expected (k6's responseCallback); null: no callback (all expected). */
+  expected: Array<[number, number]> | null;
+}
+
+export interface WireTimings {
+  blocked: number;
+  connecting: number;
+  tls_handshaking: number;
+  sending: number;
+  waiting: number;
+  receiving: number;
+  duration: number;
+}
+
+export interface WireHttpResponse {
+  status: number;
+  status_text: string;
+  proto: string;
+  url: string;
+  headers: Record<string, string>;
+  /** Text, base64 (binary) or null (`responseType: none`, or a transport error). */
+  body: string | null;
+  bodyBase64?: boolean;
+  timings: WireTimings;
+  error: string;
+  error_code: number;
+  remote_ip: string;
+  remote_port: number;
+  request: { method: string; url: string; headers: Record<string, string>; body: string };
+}
+
+/** A call from a VU to the main thread. */
+export type VuCall =
+  | (CallBase & { op: 'init'; ok: true; options: unknown; exports: string[] })
+  | (CallBase & { op: 'init'; ok: false; error: string; abort?: string })
+  /** The end of a command: an iteration (with its start and end, epoch ms), setup, teardown, handleSummary. */
+  | (CallBase & { op: 'done'; error?: string; abort?: string; interrupted?: boolean; result?: string; startMs?: number; endMs?: number; tags?: Record<string, string> })
+  | (CallBase & { op: 'http'; requests: WireHttpRequest[] })
+  | (CallBase & { op: 'async-http'; id: number; request: WireHttpRequest })
+  | (CallBase & { op: 'shared-get'; name: string })
+  | (CallBase & { op: 'shared-put'; name: string; json: string })
+  | (CallBase & { op: 'exec-state' })
+  | (CallBase & { op: 'flush' });
+
+/** What a VU is told to do next (the reply to `init` and `done`). */
+export type VuCommand =
+  | { op: 'iterate'; scenario: string; executor: string; exec: string; iterInVu: number; iterInScenario: number; iterInTest: number; scenarioStartMs: number; data: string | null }
+  | { op: 'setup' }
+  | { op: 'teardown'; data: string | null }
+  | { op: 'handleSummary'; summary: string }
+  | { op: 'exit' };
+
+export interface ExecState {
+  vusActive: number;
+  vusInitialized: number;
+  iterationsCompleted: number;
+  iterationsInterrupted: number;
+  currentTestRunDuration: number;
+  scenarioProgress: number;
+}
+
+/** Reply to a call that is not a control call. */
+export type VuReply =
+  | { op: 'http'; responses: WireHttpResponse[] }
+  | { op: 'async-started' }
+  | { op: 'shared'; json: string | null }
+  | { op: 'exec-state'; state: ExecState }
+  | { op: 'ok' }
+  | { op: 'interrupted' };
+
+/** Layout of a VU's SharedArrayBuffer (Int32 slots, then the message bytes). */
+export const SLOT = {
+  /** 0 idle, 1 a call is waiting for the main thread, 3 the main thread serves it, 2 the reply is ready. */
+  state: 0,
+  /** 1 while the main thread wants the VU to stop its current iteration now. */
+  interrupt: 1,
+  /** Byte length of the message in the data area; -1 when it came through the MessagePort. */
+  length: 2,
+} as const;
+export const STATE = { idle: 0, call: 1, reply: 2, serving: 3 } as const;
+export const HEADER_BYTES = 16;
+/** Messages larger than this go through the VU's MessagePort instead of shared memory. */
+export const DATA_BYTES = 256 * 1024;
+
+/** Data a worker starts with. */
+export interface VuWorkerData {
+  vuId: number;
+  code: string;
+  scriptPath: string;
+  env: Record<string, string>;
+  sab: SharedArrayBuffer;
+  port: MessagePort;
+  /** True for the VU that reads options and runs setup/teardown (k6's "VU 0"). */
+  controller: boolean;
+}
+
+/** Message on a VU's port from the main thread (async HTTP results, oversize replies). */
+export type PortMessage =
+  | { kind: 'async-result'; id: number; response: WireHttpResponse | null; interrupted?: boolean }
+  | { kind: 'reply'; json: string };
+
+/** Message on a VU's port to the main thread. */
+export type WorkerPortMessage =
+  | { kind: 'log'; level: 'info' | 'warn' | 'error' | 'debug'; text: string }
+  | { kind: 'call'; json: string };

@@ -1,0 +1,34 @@
+/**
+ * What the worker thread gives the VU's script context (a vm context of its own): the only
+ * way out of it. Everything crossing is a primitive or a string, so that objects the script
+ * sees are always of its own realm.
+ */
+export interface Host {
+  readonly vuId: number;
+  readonly envJson: string;
+  /** Sends a JSON call to the main thread and blocks until its JSON reply. */
+  callJson(json: string): string;
+  /** Blocks this VU only; true when it was woken because the iteration must stop. */
+  sleep(ms: number): boolean;
+  interrupted(): boolean;
+  /** k6's open(): path relative to the script's folder. */
+  open(path: string, binary: boolean): string | Uint8Array;
+  log(level: 'info' | 'warn' | 'error' | 'debug', text: string, fields?: string): void;
+  /** Epoch ms with sub-ms precision. */
+  now(): number;
+  /** Registers the receiver of async HTTP results (JSON of PortMessage). */
+  onAsync(receiver: (json: string) => void): void;
+  /** Keeps the VU's event loop alive while async requests are pending. */
+  ref(on: boolean): void;
+  setTimeout(fn: () => void, ms: number): number;
+  clearTimeout(id: number): void;
+  setInterval(fn: () => void, ms: number): number;
+  clearInterval(id: number): void;
+  b64encode(input: string | Uint8Array, urlSafe: boolean, raw: boolean): string;
+  b64decode(input: string, urlSafe: boolean): Uint8Array;
+  b64decodeText(input: string, urlSafe: boolean): string;
+  /** Compiles the user's CommonJS bundle in this context. */
+  userModule(): (require: (id: string) => unknown, module: { exports: Record<string, unknown> }, exports: Record<string, unknown>) => void;
+}
+
+export const host: Host = (globalThis as unknown as { __k6host: Host }).__k6host;

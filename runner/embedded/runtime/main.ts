@@ -1,0 +1,166 @@
+/**
+ * The VU's life inside its own context: evaluate the script's init code, then obey the main
+ * thread's commands (iterate, setup, teardown, handleSummary) until told to exit. Bundled with
+ * the k6 modules into one script run in every VU's context.
+ */
+import type { VuCommand } from '../protocol.ts';
+import { host } from './host.ts';
+import { Interrupt, TestAbort, callForCommand, vu } from './state.ts';
+import k6, * as k6Named from './k6.ts';
+import http, * as httpNamed from './http.ts';
+import metrics, * as metricsNamed from './metrics.ts';
+import data, * as dataNamed from './data.ts';
+import exec, { setTestOptions } from './execution.ts';
+import { encoding, timers } from './extras.ts';
+
+const g = globalThis as unknown as Record<string, unknown>;
+
+function esm(def: object, named: object): object {
+  return { __esModule: true, ...named, default: def };
+}
+
+const MODULES: Record<string, object> = {
+  k6: esm(k6, k6Named),
+  'k6/http': esm(http, httpNamed),
+  'k6/metrics': esm(metrics, metricsNamed),
+  'k6/data': esm(data, dataNamed),
+  'k6/execution': esm(exec, {}),
+  'k6/experimental/timers': esm(timers, timers),
+  'k6/timers': esm(timers, timers),
+  'k6/encoding': esm(encoding, encoding),
+};
+
+function requireModule(id: string): unknown {
+  const m = MODULES[id];
+  if (m) return m;
+  if (/^https?:\/\//.test(id)) throw new Error(`remote module "${id}" is not supported by the embedded engine (bundle it into the script)`);
+  throw new Error(`module "${id}" is not supported by the embedded engine (supported: ${Object.keys(MODULES).join(', ')})`);
+}
+
+function show(v: unknown): string {
+  if (typeof v === 'string') return v;
+  if (v instanceof Error) return v.stack ?? String(v);
+  if (v && typeof v === 'object') {
+    try {
+      return JSON.stringify(v);
+    } catch {
+      return String(v);
+    }
+  }
+  return String(v);
+}
+
+function installGlobals(): void {
+  const log = (level: 'info' | 'warn' | 'error' | 'debug') => (...args: unknown[]) => host.log(level, args.map(show).join(' '), 'source=console');
+  g.console = { log: log('info'), info: log('info'), warn: log('warn'), error: log('error'), debug: log('debug') };
+  g.__ENV = JSON.parse(host.envJson) as Record<string, string>;
+  g.__VU = vu.id;
+  g.__ITER = 0;
+  g.open = (path: string, mode?: string): string | ArrayBuffer => {
+    if (vu.stage !== 'init') throw new Error('open() can only be called in the init context');
+    const r = host.open(String(path), mode === 'b');
+    if (typeof r === 'string') return r;
+    const copy = new Uint8Array(r.length);
+    copy.set(r);
+    return copy.buffer;
+  };
+}
+
+function describe(e: unknown): string {
+  if (e instanceof Error) return e.stack ?? `${e.name}: ${e.message}`;
+  return String(e);
+}
+
+/** A JSON copy of the script's options (functions dropped, as k6 would not accept them). */
+function plain(o: unknown): unknown {
+  return o === undefined ? {} : JSON.parse(JSON.stringify(o) ?? '{}');
+}
+
+export async function start(): Promise<void> {
+  installGlobals();
+  const mod: { exports: Record<string, unknown> } = { exports: {} };
+  let cmd: VuCommand;
+  try {
+    host.userModule()(requireModule, mod, mod.exports);
+  } catch (e) {
+    const abort = e instanceof TestAbort ? e.reason : undefined;
+    callForCommand<VuCommand>({ op: 'init', ok: false, error: describe(e), ...(abort ? { abort } : {}) });
+    return;
+  }
+  const ex = mod.exports;
+  const options = plain(ex.options);
+  setTestOptions(options);
+  cmd = callForCommand<VuCommand>({ op: 'init', ok: true, options, exports: Object.keys(ex).filter((k) => typeof ex[k] === 'function') });
+  let dataText: string | null = null;
+  let dataValue: unknown;
+  const dataFor = (text: string | null): unknown => {
+    if (text !== dataText) {
+      dataText = text;
+      dataValue = text === null ? undefined : JSON.parse(text);
+    }
+    return dataValue;
+  };
+
+  for (;;) {
+    if (cmd.op === 'exit') return;
+    let error: string | undefined;
+    let abort: string | undefined;
+    let interrupted = false;
+    let result: string | undefined;
+    const startMs = host.now();
+    let fields = '';
+    try {
+      if (cmd.op === 'iterate') {
+        vu.stage = 'vu';
+        vu.scenario = cmd.scenario;
+        vu.executor = cmd.executor;
+        vu.iterInVu = cmd.iterInVu;
+        vu.iterInScenario = cmd.iterInScenario;
+        vu.iterInTest = cmd.iterInTest;
+        vu.scenarioStartMs = cmd.scenarioStartMs;
+        g.__ITER = cmd.iterInVu;
+        fields = `executor=${cmd.executor} scenario=${cmd.scenario}`;
+        const fn = ex[cmd.exec];
+        if (typeof fn !== 'function') throw new Error(`function "${cmd.exec}" is not exported by the script`);
+        const r = (fn as (d: unknown) => unknown)(dataFor(cmd.data));
+        if (r && typeof (r as Promise<unknown>).then === 'function') await r;
+      } else if (cmd.op === 'setup' || cmd.op === 'teardown') {
+        vu.stage = cmd.op;
+        vu.scenario = '';
+        vu.group = `::${cmd.op}`;
+        const fn = ex[cmd.op] as ((d?: unknown) => unknown) | undefined;
+        let r = fn ? (cmd.op === 'setup' ? fn() : fn(dataFor(cmd.data))) : undefined;
+        if (r && typeof (r as Promise<unknown>).then === 'function') r = await r;
+        if (cmd.op === 'setup' && r !== undefined) result = JSON.stringify(r);
+      } else if (cmd.op === 'handleSummary') {
+        vu.stage = 'teardown';
+        const fn = ex.handleSummary as (d: unknown) => unknown;
+        let r = fn(JSON.parse(cmd.summary));
+        if (r && typeof (r as Promise<unknown>).then === 'function') r = await r;
+        const out: Record<string, string> = {};
+        for (const [k, v] of Object.entries((r ?? {}) as Record<string, unknown>)) out[k] = typeof v === 'string' ? v : JSON.stringify(v);
+        result = JSON.stringify(out);
+      }
+    } catch (e) {
+      if (e instanceof Interrupt) interrupted = true;
+      else if (e instanceof TestAbort) abort = e.reason;
+      else {
+        error = describe(e);
+        host.log('error', error, fields);
+      }
+    }
+    const endMs = host.now();
+    vu.group = '';
+    const tags: Record<string, string> = { ...vu.tags };
+    if (vu.scenario) tags.scenario = vu.scenario;
+    cmd = callForCommand<VuCommand>({
+      op: 'done', startMs, endMs, tags,
+      ...(error !== undefined ? { error } : {}),
+      ...(abort !== undefined ? { abort } : {}),
+      ...(interrupted ? { interrupted } : {}),
+      ...(result !== undefined ? { result } : {}),
+    });
+  }
+}
+
+(globalThis as unknown as { __k6start: () => Promise<void> }).__k6start = start;

@@ -1,0 +1,88 @@
+import type { ExecState, VuCall, VuReply, WireMetricDecl, WireSample } from '../protocol.ts';
+import { host } from './host.ts';
+
+/** Thrown through the script when the main thread stops the iteration (end of stage, Ctrl-C). */
+export class Interrupt extends Error {
+  constructor() {
+    super('iteration interrupted');
+    this.name = 'Interrupt';
+  }
+}
+
+/** Thrown by exec.test.abort(): stops the whole test (exit 108). */
+export class TestAbort extends Error {
+  constructor(readonly reason: string) {
+    super(`test aborted: ${reason}`);
+    this.name = 'TestAbort';
+  }
+}
+
+/** The one VU this context is: mutable by design (one context = one VU, nothing shared). */
+export const vu = {
+  id: host.vuId,
+  /** `::a::b`, '' outside any group. */
+  group: '',
+  scenario: '',
+  executor: '',
+  iterInVu: -1,
+  iterInScenario: -1,
+  iterInTest: -1,
+  scenarioStartMs: 0,
+  /** 'init' | 'setup' | 'teardown' | 'vu' */
+  stage: 'init' as 'init' | 'setup' | 'teardown' | 'vu',
+  tags: {} as Record<string, string>,
+  metadata: {} as Record<string, string>,
+};
+
+let samples: WireSample[] = [];
+let decls: WireMetricDecl[] = [];
+
+/** The tags every sample of this VU carries now (group, scenario, the VU's own tags). */
+export function baseTags(): Record<string, string> {
+  const t: Record<string, string> = { ...vu.tags };
+  t.group = vu.group;
+  if (vu.scenario) t.scenario = vu.scenario;
+  return t;
+}
+
+export function metadata(): Record<string, string> | undefined {
+  for (const _ in vu.metadata) return { ...vu.metadata };
+  return undefined;
+}
+
+export function pushSample(metric: string, value: number, tags: Record<string, string>): void {
+  const md = metadata();
+  samples.push(md ? [metric, value, host.now(), tags, md] : [metric, value, host.now(), tags]);
+}
+
+export function declareMetric(d: WireMetricDecl): void {
+  decls.push(d);
+}
+
+/** Sends a call with the pending samples; returns the main thread's reply. */
+export function call(msg: VuCall): VuReply {
+  if (samples.length) msg.samples = samples;
+  if (decls.length) msg.metrics = decls;
+  samples = [];
+  decls = [];
+  return JSON.parse(host.callJson(JSON.stringify(msg))) as VuReply;
+}
+
+/** Like call(), for the control calls whose reply is the next command. */
+export function callForCommand<T>(msg: VuCall): T {
+  if (samples.length) msg.samples = samples;
+  if (decls.length) msg.metrics = decls;
+  samples = [];
+  decls = [];
+  return JSON.parse(host.callJson(JSON.stringify(msg))) as T;
+}
+
+export function execState(): ExecState {
+  const r = call({ op: 'exec-state' });
+  if (r.op !== 'exec-state') throw new Error('embedded engine: unexpected reply to exec-state');
+  return r.state;
+}
+
+export function checkInterrupt(): void {
+  if (host.interrupted()) throw new Interrupt();
+}

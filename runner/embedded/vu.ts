@@ -1,0 +1,176 @@
+import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
+import { DATA_BYTES, HEADER_BYTES, SLOT, STATE, type PortMessage, type VuCall, type VuCommand, type VuReply, type WorkerPortMessage } from './protocol.ts';
+import { VuHttp } from './http-client.ts';
+
+export type ControlCall = Extract<VuCall, { op: 'init' } | { op: 'done' }>;
+export type ServedCall = Exclude<VuCall, { op: 'init' } | { op: 'done' }>;
+
+export interface VuHooks {
+  /** Every call's samples and metric declarations, in order. */
+  onCall(vu: Vu, call: VuCall): void;
+  /** Serves a non-control call; the reply goes back to the VU. */
+  serve(vu: Vu, call: ServedCall, signal: AbortSignal): Promise<VuReply> | VuReply;
+  onLog(vu: Vu, m: Extract<WorkerPortMessage, { kind: 'log' }> & { fields?: string }): void;
+  onExit(vu: Vu, code: number): void;
+}
+
+/** Atomics.waitAsync (Node ≥ 16; missing from the project's es2023 lib typings). */
+interface AtomicsWaitAsync {
+  waitAsync(a: Int32Array, index: number, value: number, timeout?: number): { async: false; value: 'not-equal' | 'timed-out' } | { async: true; value: Promise<'ok' | 'timed-out'> };
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/**
+ * The main thread's side of one VU: its worker, its shared memory channel and its HTTP client.
+ * The main thread waits for the VU's calls with Atomics.waitAsync (no message event per call).
+ */
+export class Vu {
+  readonly http = new VuHttp();
+  private readonly sab = new SharedArrayBuffer(HEADER_BYTES + DATA_BYTES);
+  private readonly i32 = new Int32Array(this.sab, 0, HEADER_BYTES / 4);
+  private readonly bytes = new Uint8Array(this.sab, HEADER_BYTES, DATA_BYTES);
+  private readonly port: MessagePort;
+  readonly events: MessagePort;
+  private readonly worker: Worker;
+  private control: ((c: ControlCall) => void) | null = null;
+  private pendingControl: ControlCall | null = null;
+  private inflight = new AbortController();
+  private closed = false;
+  exited = false;
+  /** Bytes on the VU's sockets when its current iteration started. */
+  bytesMark = { read: 0, written: 0 };
+
+  constructor(readonly id: number, workerCode: string, data: { code: string; runtimeCode: string; scriptPath: string; env: Record<string, string>; controller: boolean }, private readonly hooks: VuHooks) {
+    const sync = new MessageChannel();
+    const events = new MessageChannel();
+    this.port = sync.port1;
+    this.events = events.port1;
+    this.worker = new Worker(workerCode, {
+      eval: true,
+      workerData: { ...data, vuId: id, sab: this.sab, port: sync.port2, events: events.port2 },
+      transferList: [sync.port2, events.port2],
+      // Small heaps: 150 VUs must fit in a few hundred MiB.
+      resourceLimits: { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 256, stackSizeMb: 2 },
+      stdout: false,
+      stderr: false,
+    });
+    this.events.on('message', (m: WorkerPortMessage & { fields?: string }) => {
+      if (m.kind === 'log') hooks.onLog(this, m);
+    });
+    this.events.unref();
+    this.worker.on('error', (e) => hooks.onLog(this, { kind: 'log', level: 'error', text: `VU ${id}: ${e instanceof Error ? e.stack ?? e.message : String(e)}` }));
+    this.worker.on('exit', (code) => {
+      this.exited = true;
+      this.closed = true;
+      hooks.onExit(this, code);
+      // A VU gone while a control call was awaited: answer for it so nothing waits forever.
+      this.resolveControl({ op: 'done', error: `VU ${id} exited (code ${code})` });
+    });
+    void this.serveLoop();
+  }
+
+  private resolveControl(c: ControlCall): void {
+    const r = this.control;
+    if (r) {
+      this.control = null;
+      r(c);
+    } else this.pendingControl = c;
+  }
+
+  /** Resolves with the next control call (init, done). */
+  nextControl(): Promise<ControlCall> {
+    if (this.pendingControl) {
+      const c = this.pendingControl;
+      this.pendingControl = null;
+      return Promise.resolve(c);
+    }
+    return new Promise((resolve) => (this.control = resolve));
+  }
+
+  /** Answers the VU's pending control call with a command; resolves with the VU's next control call. */
+  command(cmd: VuCommand): Promise<ControlCall> {
+    if (this.exited) return Promise.resolve({ op: 'done', error: `VU ${this.id} is not running` });
+    const next = this.nextControl();
+    this.writeReply(JSON.stringify(cmd));
+    return next;
+  }
+
+  /** Stops the VU's current iteration now: its sleep wakes and its HTTP request is abandoned. */
+  interrupt(): void {
+    Atomics.store(this.i32, SLOT.interrupt, 1);
+    Atomics.notify(this.i32, SLOT.interrupt);
+    this.inflight.abort();
+  }
+
+  clearInterrupt(): void {
+    Atomics.store(this.i32, SLOT.interrupt, 0);
+    if (this.inflight.signal.aborted) this.inflight = new AbortController();
+  }
+
+  get interrupted(): boolean {
+    return Atomics.load(this.i32, SLOT.interrupt) !== 0;
+  }
+
+  postEvent(m: PortMessage): void {
+    if (!this.exited) this.events.postMessage(m);
+  }
+
+  private writeReply(json: string): void {
+    let len = -1;
+    if (json.length * 3 <= DATA_BYTES) len = encoder.encodeInto(json, this.bytes).written;
+    else this.port.postMessage({ kind: 'reply', json });
+    Atomics.store(this.i32, SLOT.length, len);
+    Atomics.store(this.i32, SLOT.state, STATE.reply);
+    Atomics.notify(this.i32, SLOT.state);
+  }
+
+  private readCall(): VuCall {
+    const len = Atomics.load(this.i32, SLOT.length);
+    let json: string;
+    if (len >= 0) json = decoder.decode(this.bytes.slice(0, len));
+    else {
+      const m = receiveMessageOnPort(this.port);
+      if (!m) throw new Error(`VU ${this.id}: call missing from its port`);
+      json = (m.message as WorkerPortMessage & { kind: 'call' }).json;
+    }
+    return JSON.parse(json) as VuCall;
+  }
+
+  private async serveLoop(): Promise<void> {
+    while (!this.closed) {
+      const st = Atomics.load(this.i32, SLOT.state);
+      if (st !== STATE.call) {
+        const w = (Atomics as unknown as AtomicsWaitAsync).waitAsync(this.i32, SLOT.state, st, 1000);
+        if (w.async) await w.value;
+        continue;
+      }
+      Atomics.store(this.i32, SLOT.state, STATE.serving);
+      const call = this.readCall();
+      this.hooks.onCall(this, call);
+      if (call.op === 'init' || call.op === 'done') {
+        this.resolveControl(call);
+        continue;
+      }
+      let reply: VuReply;
+      try {
+        reply = await this.hooks.serve(this, call, this.inflight.signal);
+      } catch (e) {
+        this.hooks.onLog(this, { kind: 'log', level: 'error', text: `embedded engine: ${(e as Error).stack ?? String(e)}` });
+        reply = { op: 'interrupted' };
+      }
+      if (this.interrupted && reply.op === 'http') reply = { op: 'interrupted' };
+      this.writeReply(JSON.stringify(reply));
+    }
+  }
+
+  /** Ends the worker (after it was told to exit, or forcibly). */
+  async close(): Promise<void> {
+    this.closed = true;
+    if (!this.exited) await this.worker.terminate();
+    this.port.close();
+    this.events.close();
+    await this.http.close();
+  }
+}

@@ -1,0 +1,109 @@
+/**
+ * A VU's worker thread: builds the VU's own vm context (k6's globals, no Node ones), runs the
+ * k6 modules and the user's script in it, and blocks on shared memory while the main thread
+ * serves its calls. Bundled to plain JS at start-up (no TypeScript loader in 150 workers).
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import vm from 'node:vm';
+import { receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
+import { DATA_BYTES, HEADER_BYTES, SLOT, STATE, type PortMessage, type VuWorkerData } from './protocol.ts';
+import type { Host } from './runtime/host.ts';
+
+interface Data extends VuWorkerData {
+  runtimeCode: string;
+  events: MessagePort;
+}
+
+const wd = workerData as Data;
+const i32 = new Int32Array(wd.sab, 0, HEADER_BYTES / 4);
+const bytes = new Uint8Array(wd.sab, HEADER_BYTES, DATA_BYTES);
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+const scriptDir = dirname(wd.scriptPath);
+
+function callJson(json: string): string {
+  // Worst case UTF-8 is 3 bytes per UTF-16 unit: only then can encodeInto fall short.
+  let len = -1;
+  if (json.length * 3 <= DATA_BYTES) len = encoder.encodeInto(json, bytes).written;
+  else wd.port.postMessage({ kind: 'call', json });
+  Atomics.store(i32, SLOT.length, len);
+  Atomics.store(i32, SLOT.state, STATE.call);
+  Atomics.notify(i32, SLOT.state);
+  for (;;) {
+    const st = Atomics.load(i32, SLOT.state);
+    if (st === STATE.reply) break;
+    Atomics.wait(i32, SLOT.state, st);
+  }
+  const rlen = Atomics.load(i32, SLOT.length);
+  let out: string;
+  if (rlen >= 0) out = decoder.decode(bytes.slice(0, rlen));
+  else {
+    const m = receiveMessageOnPort(wd.port);
+    if (!m) throw new Error('embedded engine: reply missing from the VU port');
+    out = (m.message as PortMessage & { kind: 'reply' }).json;
+  }
+  Atomics.store(i32, SLOT.state, STATE.idle);
+  return out;
+}
+
+let asyncReceiver: ((json: string) => void) | undefined;
+wd.events.on('message', (m: PortMessage) => asyncReceiver?.(JSON.stringify(m)));
+wd.events.unref();
+
+const b64 = (s: string, urlSafe: boolean, raw: boolean): string => {
+  let out = s;
+  if (urlSafe) out = out.replaceAll('+', '-').replaceAll('/', '_');
+  if (raw) out = out.replace(/=+$/, '');
+  return out;
+};
+
+const context: Record<string, unknown> = {};
+const host: Host = {
+  vuId: wd.vuId,
+  envJson: JSON.stringify(wd.env),
+  callJson,
+  sleep(ms) {
+    return Atomics.wait(i32, SLOT.interrupt, 0, ms) !== 'timed-out';
+  },
+  interrupted: () => Atomics.load(i32, SLOT.interrupt) !== 0,
+  open(path, binary) {
+    const buf = readFileSync(resolve(scriptDir, path));
+    return binary ? new Uint8Array(buf) : buf.toString('utf8');
+  },
+  log(level, text, fields) {
+    wd.events.postMessage({ kind: 'log', level, text, fields });
+  },
+  now: () => performance.timeOrigin + performance.now(),
+  onAsync(receiver) {
+    asyncReceiver = receiver;
+  },
+  ref(on) {
+    if (on) wd.events.ref();
+    else wd.events.unref();
+  },
+  setTimeout: (fn, ms) => setTimeout(fn, ms) as unknown as number,
+  clearTimeout: (id) => clearTimeout(id as unknown as NodeJS.Timeout),
+  setInterval: (fn, ms) => setInterval(fn, ms) as unknown as number,
+  clearInterval: (id) => clearInterval(id as unknown as NodeJS.Timeout),
+  b64encode: (input, urlSafe, raw) => b64(Buffer.from(input).toString('base64'), urlSafe, raw),
+  b64decode: (input, urlSafe) => new Uint8Array(Buffer.from(input, urlSafe ? 'base64url' : 'base64')),
+  b64decodeText: (input, urlSafe) => Buffer.from(input, urlSafe ? 'base64url' : 'base64').toString('utf8'),
+  userModule() {
+    return vm.runInContext(`(function (require, module, exports) {${wd.code}\n})`, context, { filename: wd.scriptPath }) as ReturnType<Host['userModule']>;
+  },
+};
+context.__k6host = host;
+vm.createContext(context, { name: `VU ${wd.vuId}` });
+vm.runInContext(wd.runtimeCode, context, { filename: 'k6-embedded-runtime.js' });
+const start = context.__k6start as () => Promise<void>;
+start().then(
+  () => {
+    wd.events.close();
+    wd.port.close();
+  },
+  (e: unknown) => {
+    wd.events.postMessage({ kind: 'log', level: 'error', text: `embedded engine: VU ${wd.vuId} failed: ${String(e)}` });
+    process.exit(1);
+  },
+);
