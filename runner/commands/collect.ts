@@ -1,12 +1,197 @@
+import { join, resolve } from 'node:path';
 import { defineCommand } from './command.ts';
-import { UserError } from '../errors.ts';
+import { ExitCode, UserError, isUserError } from '../errors.ts';
+import type { Io } from '../io.ts';
+import { parseDuration, formatDuration } from '../duration.ts';
+import { configDurationsMs, loadConfig } from '../formats/config.ts';
+import { runManifestFormat, stageFiles } from '../formats/manifest.ts';
+import { runSummaryFormat, type RunSummary } from '../formats/run-summary.ts';
+import { stageStatsFormat, type RequestStats, type StageStats } from '../formats/stage-stats.ts';
+import { Metric } from '../k6/csv.ts';
+import { readK6Csv } from '../stats/k6-csv-reader.ts';
+import { summarizeRun } from '../stats/run-summary.ts';
+import { computeStageStats } from '../stats/stage-stats.ts';
 
-/** Placeholder until issue #4 lands: says so instead of pretending. */
+/**
+ * `npm run collect -- <stage.csv[.gz]> [--key-name search] [--json]`: the statistics of one k6
+ * CSV (the whole file as the hold unless --ramp/--hold say otherwise), as a table or as the
+ * stage-stats JSON. `npm run collect -- --run <run folder>`: recomputes every
+ * `stage-<users>.stats.json` and the `summary.json` of a run from its run.json and raw CSVs
+ * (after a threshold or config change), each written atomically.
+ */
+interface CollectArgs {
+  csv?: string;
+  run?: string;
+  'key-name'?: string;
+  json: boolean;
+  users?: number;
+  ramp?: string;
+  hold?: string;
+  config?: string;
+}
+
+const ms = (v: number | null | undefined): string => (v === null || v === undefined ? '-' : v >= 100 ? v.toFixed(0) : v.toFixed(1));
+const pct = (rate: number): string => `${(rate * 100).toFixed(2)} %`;
+
+function pad(rows: string[][]): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  return rows.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd()).join('\n') + '\n';
+}
+
+function requestRow(name: string, r: RequestStats): string[] {
+  return [name, String(r.count), String(r.failures), pct(r.errorRate), r.throughputPerS.toFixed(2), ms(r.meanMs), ms(r.p50Ms), ms(r.p90Ms), ms(r.p95Ms), ms(r.p99Ms), ms(r.maxMs)];
+}
+
+/** The human table of one stage's statistics. */
+export function renderStageStats(s: StageStats): string {
+  const out: string[] = [];
+  const h = s.hold;
+  out.push(`${s.source.file}: ${s.source.rows} rows${s.source.truncated ? ' (TRUNCATED: figures cover the rows read)' : ''}\n`);
+  out.push(`hold: ${formatDuration(h.heldMs)} of ${formatDuration(h.plannedHoldMs)} planned, after a ${formatDuration(h.rampMs)} ramp; windows of ${formatDuration(Math.round(h.windowMs))} after a ${formatDuration(Math.round(h.warmupMs))} warm-up; ${s.users} users\n\n`);
+  const rows = [['request', 'count', 'failed', 'errors', 'req/s', 'mean', 'p50', 'p90', 'p95', 'p99', 'max']];
+  for (const [name, r] of Object.entries(s.byName).sort((a, b) => b[1].count - a[1].count)) rows.push(requestRow(name === s.keyName ? `${name} (key)` : name || '(no name)', r));
+  rows.push(requestRow('all', s.all));
+  out.push(pad(rows));
+  out.push('\n');
+  if (!(s.keyName in s.byName)) out.push(`key transaction "${s.keyName}": no request with this name tag in the hold\n`);
+  if (s.key.p95Ms !== null) {
+    out.push(`key p95 ${ms(s.key.p95Ms)} ms${s.p95Ci ? ` [${ms(s.p95Ci.lowMs)}, ${ms(s.p95Ci.highMs)}] (95 % CI over ${s.p95Ci.windows} windows)` : ' (too few windows for an interval)'}\n`);
+  }
+  const trend = (label: string, t: StageStats['latencyTrend']): string =>
+    t ? `${label}: ${t.direction} trend p = ${t.pValue.toFixed(3)} (Mann–Kendall, ${t.n} windows), Theil–Sen ${t.changePctOverHold >= 0 ? '+' : ''}${t.changePctOverHold.toFixed(1)} % over the hold\n` : `${label}: too few windows for a trend test\n`;
+  out.push(trend('key mean latency', s.latencyTrend));
+  out.push(trend('throughput', s.throughputTrend));
+  out.push(`outlier windows (key p95): ${s.outlierWindows.length ? s.outlierWindows.join(', ') : 'none'}\n`);
+  const it = s.iterations;
+  out.push(`iterations: ${it.count} (${it.ratePerS.toFixed(2)}/s, mean ${ms(it.meanDurationMs)} ms); Little's law: ${s.littlesLaw.estimatedUsers === null ? 'not checkable' : `${s.littlesLaw.estimatedUsers.toFixed(1)} users estimated for ${s.users} (${s.littlesLaw.deviationPct! >= 0 ? '+' : ''}${s.littlesLaw.deviationPct!.toFixed(1)} %)`}${s.littlesLaw.ok ? '' : ' — SUSPECT'}\n`);
+  out.push(`checks: ${s.checks.passes} passed, ${s.checks.fails} failed; data: ${s.data.sentBytes} B sent, ${s.data.receivedBytes} B received\n`);
+  const codes = Object.entries(s.errors.byCode).map(([c, n]) => `${c}×${n}`).join(', ');
+  const statuses = Object.entries(s.errors.byStatus).map(([c, n]) => `${c}×${n}`).join(', ');
+  out.push(`errors: by code ${codes || 'none'}; failed by status ${statuses || 'none'}; timeouts ${s.errors.timeouts}\n`);
+  for (const w of s.source.warnings) out.push(`warning: ${w}\n`);
+  return out.join('');
+}
+
+/** The human table of a run's summary. */
+export function renderRunSummary(summary: RunSummary, errors: ReadonlyMap<number, string>): string {
+  const rows = [['users', 'status', 'requests', 'req/s', 'key p95', '95 % CI', 'errors', 'held', 'notes']];
+  for (const st of summary.stages) {
+    const s = st.stats;
+    if (!s) {
+      rows.push([String(st.users), st.status, '-', '-', '-', '-', '-', '-', errors.get(st.users) ?? 'no statistics']);
+      continue;
+    }
+    const notes = [s.source.truncated ? 'truncated CSV' : '', s.littlesLaw.ok ? '' : "Little's law off", s.outlierWindows.length ? `${s.outlierWindows.length} outlier windows` : ''].filter(Boolean).join('; ');
+    rows.push([
+      String(st.users), st.status, String(s.all.count), s.all.throughputPerS.toFixed(2), ms(s.key.p95Ms),
+      s.p95Ci ? `[${ms(s.p95Ci.lowMs)}, ${ms(s.p95Ci.highMs)}]` : '-', pct(s.all.errorRate), formatDuration(s.hold.heldMs), notes,
+    ]);
+  }
+  const out = [`run ${summary.runId} (key transaction "${summary.keyName}")\n\n`, pad(rows), '\n'];
+  out.push(`saturation: ${summary.saturation.firstStage === null ? 'not seen' : `first at ${summary.saturation.firstStage} users`}${summary.saturation.why ? ` (${summary.saturation.why})` : ''}\n`);
+  const e = summary.capacity.estimate;
+  if (e) {
+    out.push(`capacity (USL): peak ${e.peakThroughputPerS.toFixed(1)} req/s at ${e.usersAtPeak.toFixed(0)} users; p95 reaches the green bound at ${e.usersAtP95Green === null ? 'no user level within the fit' : `${e.usersAtP95Green.toFixed(0)} users`}\n`);
+  }
+  out.push(`capacity note: ${summary.capacity.note}\n`);
+  if (summary.suspectStages.length) out.push(`suspect data (Little's law): ${summary.suspectStages.join(', ')} users\n`);
+  return out.join('');
+}
+
+/** First and last timestamps and the largest `vus` value of a CSV: its extent when no plan is given. */
+async function scanExtent(file: string, signal: AbortSignal): Promise<{ firstMs: number; lastMs: number; maxVus: number; resolutionMs: number }> {
+  let firstMs = NaN;
+  let lastMs = -Infinity;
+  let maxVus = 0;
+  const r = await readK6Csv(file, (rec) => {
+    if (Number.isNaN(firstMs)) firstMs = rec.timeMs;
+    if (rec.timeMs > lastMs) lastMs = rec.timeMs;
+    if (rec.metric === Metric.vus && rec.value > maxVus) maxVus = rec.value;
+  }, { signal });
+  return { firstMs, lastMs, maxVus, resolutionMs: r.timeResolutionMs };
+}
+
+async function collectFile(args: CollectArgs, io: Io): Promise<number> {
+  const file = resolve(io.cwd, args.csv!);
+  const config = await loadConfig(args.config, io.cwd);
+  const durations = configDurationsMs(config);
+  const rampMs = args.ramp !== undefined ? parseDuration(args.ramp, '--ramp') : 0;
+  let holdMs = args.hold !== undefined ? parseDuration(args.hold, '--hold') : NaN;
+  let users = args.users;
+  if (Number.isNaN(holdMs) || users === undefined) {
+    const extent = await scanExtent(file, io.signal);
+    if (Number.isNaN(holdMs)) holdMs = Math.max(extent.resolutionMs, extent.lastMs + extent.resolutionMs - extent.firstMs - rampMs);
+    if (users === undefined) users = Math.max(1, Math.round(extent.maxVus));
+  }
+  if (!(holdMs > 0)) throw new UserError(`--hold must be longer than 0 (got ${args.hold ?? holdMs})`);
+  const stats = await computeStageStats({
+    file, users, rampMs, holdMs, keyName: args['key-name'] ?? config.keyTransaction.name,
+    windowMs: durations.windowMs, warmupMs: durations.warmupMs, outlierMads: config.criteria.held.outlierMads, signal: io.signal,
+  });
+  io.stdout.write(args.json ? stageStatsFormat.stringify(stats) : renderStageStats(stats));
+  return ExitCode.ok;
+}
+
+async function collectRun(args: CollectArgs, io: Io): Promise<number> {
+  const dir = resolve(io.cwd, args.run!);
+  const manifest = await runManifestFormat.read(join(dir, 'run.json'));
+  const config = await loadConfig(args.config, io.cwd);
+  const durations = configDurationsMs(config);
+  const keyName = args['key-name'] ?? manifest.plan.keyTransaction;
+  const stages: Array<{ users: number; status: (typeof manifest.stages)[number]['status']; stats: StageStats | null }> = [];
+  const errors = new Map<number, string>();
+  let failed = 0;
+  for (const record of manifest.stages) {
+    const plan = manifest.plan.stages.find((p) => p.users === record.users);
+    if (!plan) throw new UserError(`stages: ${record.users} users is not in plan.stages`, { file: join(dir, 'run.json') });
+    let stats: StageStats | null = null;
+    if (record.status !== 'skipped') {
+      try {
+        stats = await computeStageStats({
+          file: join(dir, record.files.csv), users: record.users, rampMs: plan.rampMs, holdMs: plan.holdMs, keyName,
+          windowMs: durations.windowMs, warmupMs: durations.warmupMs, outlierMads: config.criteria.held.outlierMads, signal: io.signal,
+        });
+        await stageStatsFormat.write(join(dir, record.files.stats ?? stageFiles(record.users).stats!), stats);
+      } catch (e) {
+        if (!isUserError(e)) throw e;
+        // One unreadable stage does not stop the others: it is reported and has no statistics.
+        failed++;
+        errors.set(record.users, e.message);
+        io.stderr.write(`warning: ${e.message}\n`);
+      }
+    }
+    stages.push({ users: record.users, status: record.status, stats });
+  }
+  const summary = summarizeRun({ runId: manifest.id, keyName, p95GreenMs: config.criteria.p95Ms.green, stages });
+  await runSummaryFormat.write(join(dir, 'summary.json'), summary);
+  io.stdout.write(args.json ? runSummaryFormat.stringify(summary) : renderRunSummary(summary, errors));
+  return failed ? ExitCode.incomplete : ExitCode.ok;
+}
+
 export const command = defineCommand({
-  name: 'collect',
-  describe: 'not implemented yet (issue #4)',
-  builder: (y) => y,
-  run: async () => {
-    throw new UserError('"collect" is not implemented yet (issue #4)');
+  name: 'collect [csv]',
+  describe: "statistics of a stage's k6 CSV, or recompute a run's stats and summary",
+  builder: (y) =>
+    y
+      .usage('npm run collect -- <stage.csv[.gz]> [--key-name search] [--json]\nnpm run collect -- --run <run folder> [--key-name search] [--json]')
+      .positional('csv', { type: 'string', describe: 'a k6 CSV (plain or gzip) written by `--out csv`' })
+      .option('run', { type: 'string', describe: 'a run folder (results/runs/<id>): recompute its stage-*.stats.json and summary.json' })
+      .option('key-name', { type: 'string', describe: 'the key transaction\'s name tag (default: the run\'s, else the config\'s)' })
+      .option('json', { type: 'boolean', default: false, describe: 'print JSON (stage-stats, or the run summary) instead of a table' })
+      .option('users', { type: 'number', describe: 'one file: the stage\'s users (default: the largest `vus` sample)' })
+      .option('ramp', { type: 'string', describe: 'one file: ramp-up to leave out, k6 syntax (default 0s)' })
+      .option('hold', { type: 'string', describe: 'one file: hold length after the ramp, k6 syntax (default: to the last sample)' })
+      .option('config', { type: 'string', describe: 'capacity.config.json to use (default: the one in the current folder, else the defaults)' })
+      .check((a) => {
+        if (a.csv !== undefined && a.run !== undefined) throw new Error('give either a CSV file or --run <folder>, not both');
+        if (a.csv === undefined && a.run === undefined) throw new Error('expected a CSV file or --run <folder>');
+        return true;
+      })
+      .example('npm run collect -- results/runs/2026-11-22T0301Z-ab12/stage-100.csv.gz', 'the figures of one stage')
+      .example('npm run collect -- stage.csv --key-name search --json', 'as JSON, metrics in k6 summary-export keys')
+      .example('npm run collect -- --run results/runs/2026-11-22T0301Z-ab12', "recompute a run's statistics") as never,
+  run: async (args: CollectArgs, io) => {
+    if (args.users !== undefined && !(Number.isInteger(args.users) && args.users > 0)) throw new UserError(`--users must be a positive whole number (got ${args.users})`);
+    return args.run !== undefined ? collectRun(args, io) : collectFile(args, io);
   },
 });

@@ -1,0 +1,86 @@
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Io } from '../io.ts';
+import { ExitCode } from '../errors.ts';
+import { runManifestFormat, stageFiles, type RunManifest } from '../formats/manifest.ts';
+import { runSummaryFormat } from '../formats/run-summary.ts';
+import { stageStatsFormat } from '../formats/stage-stats.ts';
+import { command } from './collect.ts';
+
+const fixtures = join(import.meta.dirname, '../k6/__fixtures__');
+const tmp = mkdtempSync(join(tmpdir(), 'collect-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+function testIo(): { io: Io; out: () => string; err: () => string } {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  const o: Buffer[] = [];
+  const e: Buffer[] = [];
+  stdout.on('data', (c: Buffer) => o.push(c));
+  stderr.on('data', (c: Buffer) => e.push(c));
+  const signal = new AbortController().signal;
+  const io: Io = { cwd: tmp, env: {}, stdout, stderr, now: () => 0, signal };
+  return { io, out: () => Buffer.concat(o).toString('utf8'), err: () => Buffer.concat(e).toString('utf8') };
+}
+
+describe('npm run collect', () => {
+  it('prints one CSV as JSON with metrics in k6 summary-export keys', async () => {
+    const { io, out } = testIo();
+    const code = await command.run({ csv: join(fixtures, 'out.csv'), json: true, 'key-name': 'athlete_search' }, io);
+    expect(code).toBe(ExitCode.ok);
+    const stats = stageStatsFormat.parse(out(), 'stdout');
+    const k6 = JSON.parse(readFileSync(join(fixtures, 'summary-export.json'), 'utf8')) as { metrics: Record<string, Record<string, number>> };
+    for (const key of ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)']) {
+      expect(Math.abs(stats.metrics.http_req_duration![key]! - k6.metrics.http_req_duration![key]!)).toBeLessThan(1e-3);
+    }
+    expect(stats.metrics.http_req_duration!['p(99)']).toBeGreaterThan(0);
+    expect(stats.users).toBe(10); // the largest vus sample
+    expect(stats.key.count).toBe(238);
+  });
+
+  it('prints a table', async () => {
+    const { io, out } = testIo();
+    await command.run({ csv: join(fixtures, 'out.csv.gz'), json: false, 'key-name': 'athlete_search', ramp: '5s', hold: '10s' }, io);
+    expect(out()).toMatch(/athlete_search \(key\)\s+\d+/);
+    expect(out()).toMatch(/key p95 \d/);
+    expect(out()).toMatch(/errors: by code 1500×\d+/);
+  });
+
+  it('recomputes a run folder: every stage-<users>.stats.json and summary.json', async () => {
+    const dir = join(tmp, 'runs', '2026-11-22T0301Z-ab12');
+    const users = [5, 10, 20];
+    const manifest: RunManifest = {
+      kind: 'run-manifest', schemaVersion: 1, id: '2026-11-22T0301Z-ab12', startedAt: '2026-11-22T03:01:00Z', endedAt: '2026-11-22T03:10:00Z',
+      host: 'http://127.0.0.1:18090', scenario: { name: 'search', bundleSha256: 'a'.repeat(64) },
+      plan: { stages: users.map((u) => ({ users: u, rampMs: 5000, holdMs: 10_000 })), holdMs: 10_000, spawnRate: 2, targetStage: 10, keyTransaction: 'athlete_search' },
+      engine: { name: 'k6', version: 'k6 v0.48.0' }, status: 'completed',
+      stages: users.map((u) => ({ users: u, status: u === 20 ? ('target-failed' as const) : ('completed' as const), files: stageFiles(u) })),
+    };
+    await runManifestFormat.write(join(dir, 'run.json'), manifest);
+    copyFileSync(join(fixtures, 'out.csv.gz'), join(dir, 'stage-5.csv.gz'));
+    copyFileSync(join(fixtures, 'out.csv'), join(dir, 'stage-10.csv.gz')); // plain despite its name
+    writeFileSync(join(dir, 'stage-20.csv.gz'), 'not,a,k6,csv\n1,2,3,4\n');
+    const { io, out, err } = testIo();
+    const code = await command.run({ run: dir, json: false }, io);
+    expect(code).toBe(ExitCode.incomplete);
+    expect(err()).toMatch(/stage-20\.csv\.gz: line 1: unknown header/);
+    const s5 = await stageStatsFormat.read(join(dir, 'stage-5.stats.json'));
+    const s10 = await stageStatsFormat.read(join(dir, 'stage-10.stats.json'));
+    expect(s5.keyName).toBe('athlete_search');
+    expect(s5.hold.rampMs).toBe(5000);
+    expect(s10.key.count).toBeGreaterThan(0);
+    const summary = await runSummaryFormat.read(join(dir, 'summary.json'));
+    expect(summary.stages.map((s) => [s.users, s.status, s.stats !== null])).toEqual([[5, 'completed', true], [10, 'completed', true], [20, 'target-failed', false]]);
+    expect(summary.capacity.estimate).toBeNull();
+    expect(out()).toMatch(/run 2026-11-22T0301Z-ab12/);
+    expect(out()).toMatch(/capacity note: no estimate: 2 stage/);
+  });
+
+  it('refuses a folder without run.json', async () => {
+    const { io } = testIo();
+    await expect(command.run({ run: join(tmp, 'nothing'), json: false }, io)).rejects.toThrow(/run\.json: cannot read/);
+  });
+});
