@@ -113,12 +113,26 @@ function niceCeil(v: number): number {
   return (m <= 1 ? 1 : m <= 2 ? 2 : m <= 5 ? 5 : 10) * p;
 }
 
+/**
+ * ECharts names hover-style classes and clip paths after a process-wide instance counter
+ * (`zr3-cls-5`, `zr3-c0`);
+ * renaming them in order of appearance makes the same chart the same file, whatever was
+ * rendered before it (so regenerated examples do not churn).
+ */
+function stableClassNames(svg: string): string {
+  const names = new Map<string, string>();
+  return svg.replace(/\bzr\d+-(cls-|c)?\d+\b/g, (name) => {
+    if (!names.has(name)) names.set(name, `chart-${names.size}`);
+    return names.get(name)!;
+  });
+}
+
 /** One SVG document (UTF-8 text, with an XML declaration-free `<svg>` root) per spec. */
 export function renderChartSvg(spec: ChartSpec): string {
   const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width: CHART_WIDTH, height: CHART_HEIGHT });
   try {
     chart.setOption(chartOption(spec));
-    return chart.renderToSVGString();
+    return stableClassNames(chart.renderToSVGString());
   } finally {
     chart.dispose();
   }

@@ -42,13 +42,14 @@ export function utcDay(isoOrMs: string | number): string {
 }
 
 /**
- * Free text (reasons, rules, notes from run files) made safe inside a Markdown line or table
- * cell: one line, Markdown's inline markup and table pipes escaped, raw HTML neutralised.
+ * Free text (reasons, rules, actions, notes from run files and the config) made safe inside a
+ * Markdown line or table cell: one line, table pipes and raw HTML escaped, links neutralised.
+ * Code spans (backticks) and emphasis are kept: the decision's and the config's texts use them.
  */
 export function mdText(text: string): string {
   return text
     .replace(/\s*[\r\n]+\s*/g, ' ')
-    .replace(/[\\`*_[\]<>|#]/g, (c) => `\\${c}`)
+    .replace(/[\\|<>[\]]/g, (c) => `\\${c}`)
     .trim();
 }
 
@@ -67,6 +68,8 @@ export function codeText(text: string): string {
  */
 export function safeHost(host: string): string {
   if (!/[@?#]/.test(host)) return codeText(host);
+  // Without a scheme, `user:pw@host` would parse as a URL of scheme "user:".
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(host)) return codeText(host.replace(/^[^@/]*@/, '').replace(/[?#].*$/, ''));
   try {
     const url = new URL(host);
     url.username = '';
