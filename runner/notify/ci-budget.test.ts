@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_CONFIG } from '../formats/config.ts';
+import { ciBudget, MAX_JOB_MINUTES, planOutputs, utcWeekday, withCiOverrides } from './ci-budget.ts';
+
+describe('ciBudget: timeouts sized from the stages', () => {
+  it.each([
+    // SPEC's defaults: ramps 1+4+10+15+20+30 s, holds 6 × 10 min → 61.3 min planned.
+    { users: [5, 20, 50, 75, 100, 150], holdMs: 600_000, spawnRate: 5, planned: 62, stage: 83, job: 103 },
+    // (2 + 4) / 2 s of ramp + 2 × 30 s: 1.05 min × 1.25 + 2 min of overhead.
+    { users: [2, 4], holdMs: 30_000, spawnRate: 2, planned: 2, stage: 4, job: 24 },
+    // 100 s ramp + 60 min hold = 3700 s; × 1.25 + 60 s = 4685 s.
+    { users: [100], holdMs: 3_600_000, spawnRate: 1, planned: 62, stage: 79, job: 99 },
+  ])('$users.length stages of $holdMs ms → step $stage min, job $job min', ({ users, holdMs, spawnRate, planned, stage, job }) => {
+    expect(ciBudget({ users, holdMs, spawnRate })).toEqual({ plannedMinutes: planned, stageMinutes: stage, jobMinutes: job });
+  });
+
+  it('grows with the hold: a longer duration is never cut by a fixed timeout', () => {
+    const short = ciBudget({ users: [5, 20], holdMs: 60_000, spawnRate: 5 });
+    const long = ciBudget({ users: [5, 20], holdMs: 1_800_000, spawnRate: 5 });
+    expect(long.stageMinutes).toBeGreaterThan((2 * 1_800_000) / 60_000);
+    expect(long.stageMinutes).toBeGreaterThan(short.stageMinutes);
+  });
+
+  it('refuses a plan that cannot fit in a GitHub-hosted job', () => {
+    expect(() => ciBudget({ users: [5, 20, 50, 75, 100, 150], holdMs: 3_600_000, spawnRate: 5 })).toThrow(
+      new RegExp(`more than a GitHub-hosted job may run \\(${MAX_JOB_MINUTES} min`),
+    );
+  });
+});
+
+describe('report day and CI overrides', () => {
+  it.each([
+    ['2026-11-23T02:17:00Z', 'monday'],
+    ['2026-11-26T23:59:59Z', 'thursday'],
+    ['2026-11-29T00:00:00Z', 'sunday'],
+  ] as const)('%s is a %s (UTC)', (iso, day) => {
+    expect(utcWeekday(Date.parse(iso))).toBe(day);
+  });
+
+  it('plan outputs: the report runs on the configured weekday, or when forced', () => {
+    const monday = Date.parse('2026-11-23T02:17:00Z');
+    const tuesday = Date.parse('2026-11-24T02:17:00Z');
+    expect(planOutputs(DEFAULT_CONFIG, monday, false)).toContain('weekly-report=true');
+    expect(planOutputs(DEFAULT_CONFIG, tuesday, false)).toContain('weekly-report=false');
+    expect(planOutputs(DEFAULT_CONFIG, tuesday, true)).toContain('weekly-report=true');
+    expect(planOutputs(DEFAULT_CONFIG, tuesday, false).split('\n')).toEqual([
+      'planned-minutes=62',
+      'stage-minutes=83',
+      'job-minutes=103',
+      'weekly-report=false',
+      'report-weekday=monday',
+    ]);
+  });
+
+  it('inputs override the config, and are checked like it', () => {
+    const c = withCiOverrides(DEFAULT_CONFIG, { users: '2, 4', duration: '30s', targetStage: '4' });
+    expect(c.stages).toEqual([2, 4]);
+    expect(c.duration).toBe('30s');
+    expect(c.targetStage).toBe(4);
+    expect(withCiOverrides(DEFAULT_CONFIG, { users: '', duration: undefined })).toEqual(DEFAULT_CONFIG);
+    expect(() => withCiOverrides(DEFAULT_CONFIG, { users: '5,x' })).toThrow(/^users: expected positive whole numbers/);
+    expect(() => withCiOverrides(DEFAULT_CONFIG, { duration: 'soon' })).toThrow(/^duration: expected a duration like 90s/);
+    expect(() => withCiOverrides(DEFAULT_CONFIG, { targetStage: '7' })).toThrow(/targetStage: must be one of the stages/);
+  });
+});
