@@ -1,0 +1,150 @@
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { XMLValidator } from 'fast-xml-parser';
+import { Lexer, type Token, type Tokens } from 'marked';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runReport } from '../commands/report.ts';
+import { UserError } from '../errors.ts';
+import { runManifestFormat } from '../formats/manifest.ts';
+import { runSummaryFormat } from '../formats/run-summary.ts';
+import type { Io } from '../io.ts';
+import { healthyShape, run, type RunSpec } from './__testkit__/builders.ts';
+
+let dir: string;
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'report-cmd-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+function io(): Io & { out: () => string; err: () => string } {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (c: Buffer) => (out += c.toString()));
+  stderr.on('data', (c: Buffer) => (err += c.toString()));
+  return {
+    cwd: dir,
+    env: {},
+    stdout,
+    stderr,
+    now: () => Date.parse('2026-11-23T08:00:00Z'),
+    signal: new AbortController().signal,
+    out: () => out,
+    err: () => err,
+  };
+}
+
+async function store(spec: RunSpec, options: { summary?: boolean } = {}): Promise<void> {
+  const r = run(spec);
+  const runDir = join(dir, 'results', 'runs', r.id);
+  await runManifestFormat.write(join(runDir, 'run.json'), r.manifest!);
+  if (options.summary !== false) await runSummaryFormat.write(join(runDir, 'summary.json'), r.summary!);
+}
+
+/** Three healthy runs in week 47, one in week 46, an interrupted one in week 47. */
+async function seed(): Promise<void> {
+  await store({ id: '2026-11-12T0300Z-aa01', startedAt: '2026-11-12T03:00:00Z' });
+  await store({ id: '2026-11-17T0300Z-bb01', startedAt: '2026-11-17T03:00:00Z' });
+  await store({ id: '2026-11-19T0300Z-bb02', startedAt: '2026-11-19T03:00:00Z', shape: (u) => ({ ...healthyShape(u), p95Ms: healthyShape(u).p95Ms + 100 }) });
+  await store({ id: '2026-11-20T1000Z-bb03', startedAt: '2026-11-20T10:00:00Z', status: 'interrupted', why: 'Ctrl-C during stage 75' }, { summary: false });
+  await store({ id: '2026-11-22T0300Z-bb04', startedAt: '2026-11-22T03:00:00Z' });
+}
+
+const walk = (tokens: readonly Token[], out: Token[] = []): Token[] => {
+  for (const t of tokens) {
+    out.push(t);
+    const any = t as Token & { tokens?: Token[]; items?: Token[] };
+    if (any.tokens) walk(any.tokens, out);
+    if (any.items) walk(any.items, out);
+  }
+  return out;
+};
+
+describe('npm run report', () => {
+  it('writes the report of the newest run’s week with its charts beside it, and prints its path', async () => {
+    await seed();
+    const x = io();
+    expect(await runReport({}, x)).toBe(0);
+    const path = join('results', 'reports', 'staging-2026-W47.md');
+    expect(x.out()).toBe(`${path}\n`);
+    const markdown = await readFile(join(dir, path), 'utf8');
+    expect(markdown.split('\n')[0]).toBe('# Capacity report — staging — week 2026-W47');
+    // The interrupted run is listed as excluded, with why.
+    expect(markdown).toMatch(/\| `2026-11-20T1000Z-bb03` \| interrupted[^|]*Ctrl-C during stage 75/);
+    // Week 46 shows in the trend.
+    expect(markdown).toMatch(/\| 2026-W46 \| /);
+    const images = walk(Lexer.lex(markdown)).filter((t): t is Tokens.Image => t.type === 'image');
+    expect(images.length).toBe(4);
+    for (const image of images) {
+      expect(image.href).toMatch(/^staging-2026-W47\/[a-z0-9-]+\.svg$/);
+      const svg = await readFile(join(dir, 'results', 'reports', image.href), 'utf8');
+      expect(XMLValidator.validate(svg)).toBe(true);
+    }
+    expect((await readdir(join(dir, 'results', 'reports', 'staging-2026-W47'))).sort()).toEqual([
+      'error-rate-vs-users.svg',
+      'p95-vs-users.svg',
+      'target-windows.svg',
+      'throughput-vs-users.svg',
+    ]);
+  });
+
+  it('never replaces a report unless --force', async () => {
+    await seed();
+    expect(await runReport({}, io())).toBe(0);
+    const path = join(dir, 'results', 'reports', 'staging-2026-W47.md');
+    await writeFile(path, 'edited by hand\n');
+    await expect(runReport({}, io())).rejects.toThrow(/already exists; refusing to overwrite a report/);
+    expect(await readFile(path, 'utf8')).toBe('edited by hand\n');
+    expect(await runReport({ force: true }, io())).toBe(0);
+    expect(await readFile(path, 'utf8')).toMatch(/^# Capacity report/);
+  });
+
+  it('--week picks an earlier week: only runs up to its end count', async () => {
+    await seed();
+    const x = io();
+    expect(await runReport({ week: '2026-W46', out: 'out/w46.md' }, x)).toBe(0);
+    const markdown = await readFile(join(dir, 'out', 'w46.md'), 'utf8');
+    expect(markdown).toContain('week 2026-W46');
+    expect(markdown).toContain('`2026-11-12T0300Z-aa01`');
+    expect(markdown).not.toContain('2026-11-17T0300Z-bb01');
+    expect(markdown).toContain('> Provisional: rests on 1 comparable run of the 3 the grid asks for.');
+    expect(markdown).toContain('](w46/p95-vs-users.svg)');
+  });
+
+  it('--json prints the view the report is rendered from, and writes nothing', async () => {
+    await seed();
+    const x = io();
+    expect(await runReport({ json: true }, x)).toBe(0);
+    const view: unknown = JSON.parse(x.out());
+    expect(view).toMatchObject({ title: 'Capacity report — staging — week 2026-W47', week: { id: '2026-W47' } });
+    await expect(readdir(join(dir, 'results', 'reports'))).rejects.toThrow(/ENOENT/);
+  });
+
+  it('a week without runs gives an insufficient-data report; no run and no --week is an error', async () => {
+    await expect(runReport({}, io())).rejects.toThrow(UserError);
+    await store({ id: '2026-11-22T0300Z-bb04', startedAt: '2026-11-22T03:00:00Z' });
+    expect(await runReport({ week: '2026-W40' }, io())).toBe(0);
+    const markdown = await readFile(join(dir, 'results', 'reports', 'staging-2026-W40.md'), 'utf8');
+    expect(markdown).toContain('**Insufficient data**');
+    expect(markdown).toContain('No chart: no comparable run with statistics.');
+  });
+
+  it('refuses a bad --week with a one-line error', async () => {
+    await seed();
+    await expect(runReport({ week: '2026-47' }, io())).rejects.toThrow(/--week: expected an ISO week like 2026-W47, got "2026-47"/);
+  });
+
+  it('the environment of the config names the report', async () => {
+    await seed();
+    await writeFile(join(dir, 'capacity.config.json'), JSON.stringify({ environment: 'Streamlit Cloud' }));
+    const x = io();
+    expect(await runReport({}, x)).toBe(0);
+    expect(x.out()).toBe(`${join('results', 'reports', 'streamlit-cloud-2026-W47.md')}\n`);
+  });
+});
