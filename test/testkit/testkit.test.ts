@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { runManifestFormat } from '../../runner/formats/manifest.ts';
+import { runSummaryFormat } from '../../runner/formats/run-summary.ts';
+import { stageStatsFormat } from '../../runner/formats/stage-stats.ts';
+import { runId, runWithLevels, stageStats, storedRun } from './runs.ts';
+
+/** The builders are only useful if what they build is what the runner could write. */
+describe('test kit builders pass their formats', () => {
+  it.each([
+    ['a default run', storedRun()],
+    ['a run whose target failed', storedRun({ stageStatus: { 100: { status: 'target-failed', why: 'refused' }, 150: 'skipped' } })],
+    ['an interrupted run', storedRun({ status: 'interrupted', stageStatus: { 150: 'interrupted' } })],
+    ['a run of other levels', runWithLevels(3, 'R O R')],
+  ])('%s', (_, run) => {
+    expect(runManifestFormat.parse(runManifestFormat.stringify(run.manifest!), 'run.json')).toEqual(run.manifest);
+    expect(runSummaryFormat.parse(runSummaryFormat.stringify(run.summary!), 'summary.json')).toEqual(run.summary);
+  });
+
+  it('stage statistics', () => {
+    const s = stageStats({ failures: 12, timeouts: 3, p95Ms: null });
+    expect(stageStatsFormat.parse(stageStatsFormat.stringify(s), 'x.stats.json')).toEqual(s);
+  });
+
+  it('run ids sort by time', () => {
+    const ids = [0, 1, 23, 24, 47, 100].map(runId);
+    expect([...ids].sort()).toEqual(ids);
+    expect(runId(25)).toBe('2026-11-02T0100Z-r025');
+  });
+});
