@@ -294,4 +294,16 @@ describe('options', () => {
     expect(d).toMatchObject({ environment: 'production', targetStage: 40, keyTransaction: 'login', baseline: runId(0) });
     expect(d.criteria.p95!.runs[0]!.rule).toContain('p95 of "login" at 40 users 1800 ms');
   });
+
+  it('warns when the config and the runs disagree, or the target stage data is suspect', () => {
+    const config = applyOverrides(DEFAULT_CONFIG, { targetStage: 150, keyTransaction: { name: 'home' } });
+    const d = decide([runWithLevels(0, 'G G G'), runWithLevels(1, 'G G G', { suspectStages: [100] })], config);
+    expect(d.warnings).toEqual([
+      "the config's targetStage is 150 but the runs were made with 100: the runs' is used",
+      'the config\'s key transaction is "home" but the runs measured "search": the runs\' is used',
+      `${runId(1)}: the target stage fails the Little's law check (suspect data)`,
+    ]);
+    expect(d.targetStage).toBe(100);
+    expect(decide([runWithLevels(0, 'G G G')], DEFAULT_CONFIG).warnings).toEqual([]);
+  });
 });

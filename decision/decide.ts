@@ -108,6 +108,7 @@ export function decide(runs: readonly RunInput[], config: CapacityConfig, option
       targetStage: config.targetStage,
       keyTransaction: config.keyTransaction.name,
       action: actionFor(config, 'insufficient-data', false),
+      warnings: [],
     };
   }
 
@@ -134,6 +135,20 @@ export function decide(runs: readonly RunInput[], config: CapacityConfig, option
     ? [`provisional: rests on ${plural(used.length, 'comparable run')} of the ${config.runsToCompare} to compare`, ...v.reasons]
     : v.reasons;
 
+  const warnings: string[] = [];
+  const plan = reference.manifest.plan;
+  if (plan.targetStage !== config.targetStage) {
+    warnings.push(`the config's targetStage is ${config.targetStage} but the runs were made with ${plan.targetStage}: the runs' is used`);
+  }
+  if (plan.keyTransaction !== config.keyTransaction.name) {
+    warnings.push(`the config's key transaction is "${config.keyTransaction.name}" but the runs measured "${plan.keyTransaction}": the runs' is used`);
+  }
+  for (const run of used) {
+    if (run.summary.suspectStages.includes(run.manifest.plan.targetStage)) {
+      warnings.push(`${run.id}: the target stage fails the Little's law check (suspect data)`);
+    }
+  }
+
   return {
     ...base,
     decision: v.decision,
@@ -149,5 +164,6 @@ export function decide(runs: readonly RunInput[], config: CapacityConfig, option
     targetStage: reference.manifest.plan.targetStage,
     keyTransaction: reference.manifest.plan.keyTransaction,
     action: actionFor(config, v.decision, provisional),
+    warnings,
   };
 }

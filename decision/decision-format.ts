@@ -67,6 +67,8 @@ export const DecisionSchema = z.object({
   keyTransaction: z.string(),
   /** The action for next week, from the config's `actions` (with the provisional note when provisional). */
   action: z.string().optional(),
+  /** What a reader should know that does not change the decision (config and runs disagree, suspect data). */
+  warnings: z.array(z.string()).optional(),
 });
 export type Decision = z.infer<typeof DecisionSchema>;
 

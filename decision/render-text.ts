@@ -65,6 +65,7 @@ export function renderDecisionText(d: Decision): string {
   if (d.excluded.length) {
     lines.push('Excluded:', ...d.excluded.map((e) => `  ${e.id}  ${e.reason}`), '');
   }
+  if (d.warnings?.length) lines.push('Warnings:', ...d.warnings.map((w) => `  - ${w}`), '');
   if (d.action) lines.push(`Action for next week: ${d.action}`);
   return `${lines.join('\n').trimEnd()}\n`;
 }

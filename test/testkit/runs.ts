@@ -191,6 +191,8 @@ export interface RunSpec {
   stageStatus?: Readonly<Record<number, StageStatus | { status: StageStatus; why?: string }>>;
   /** Per stage (users): its statistics (a spec, or null for none); default healthy, none for skipped stages. */
   stats?: Readonly<Record<number, StageSpec | null>>;
+  /** Stages failing the Little's law check. */
+  suspectStages?: readonly number[];
 }
 
 export function runManifest(spec: RunSpec = {}): RunManifest {
@@ -246,7 +248,7 @@ export function runSummary(manifest: RunManifest, spec: RunSpec = {}): RunSummar
     }),
     saturation: { firstStage: null, steps: [] },
     capacity: { estimate: null, note: 'no estimate (test run)' },
-    suspectStages: [],
+    suspectStages: [...(spec.suspectStages ?? [])],
   };
 }
 
