@@ -126,6 +126,14 @@ describe('payloads', () => {
     expect(JSON.stringify(p.blocks[4])).toContain('<https://ci.example.com/run/1|details>');
   });
 
+  it('slack: no section is ever empty (Slack refuses it), even for a preview without events', () => {
+    const p = slackPayload({ decision: makeDecision('insufficient-data'), events: [] });
+    for (const b of p.blocks) {
+      const t = (b as { text?: { text: string } }).text?.text;
+      if (t !== undefined) expect(t.trim().length).toBeGreaterThan(0);
+    }
+  });
+
   it('slack: long texts are clipped, mrkdwn control characters escaped', () => {
     const long = makeDecision('no-go', { reasons: ['x'.repeat(5000)] });
     long.environment = 'e'.repeat(300);

@@ -1,6 +1,8 @@
+import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { decisionFormat, type Decision } from '../../decision/decision-format.ts';
 import { runNotify, type NotifyArgs } from '../commands/notify.ts';
@@ -176,5 +178,27 @@ describe('npm run notify against a loopback webhook', () => {
     // One run without a summary: nothing comparable, and notify says so rather than pretending.
     expect(body.text).toContain('Insufficient data');
     expect(await readFile(join(dir, 's.md'), 'utf8')).toContain('## Capacity — staging: Insufficient data');
+  });
+
+  it('through the real CLI: a refused post is one error line (and a hint), exit 1, the URL nowhere', async () => {
+    await writeDecision(makeDecision('watch'));
+    receiver.setStatus(404);
+    const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+    // Async: the receiver lives in this process and must keep answering while the CLI runs.
+    const r = await new Promise<{ code: number | null; stdout: string; stderr: string }>((done) => {
+      execFile(
+        join(root, 'node_modules', '.bin', 'tsx'),
+        [join(root, 'runner', 'cli.ts'), 'notify', '--results', join(dir, 'results'), '--decision', join(dir, 'decision.json'), '--webhook', receiver.url],
+        { cwd: dir, timeout: 60_000, env: { ...process.env, CAPACITY_WEBHOOK_URL: '' } },
+        (error, stdout, stderr) => done({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr }),
+      );
+    });
+    expect(r.code).toBe(ExitCode.incomplete);
+    const lines = r.stderr.trim().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/^error: webhook http:\/\/127\.0\.0\.1:\d+\/\*\*\*: answered HTTP 404 "invalid_token"; the message was not accepted$/);
+    expect(lines[1]).toMatch(/^hint: /);
+    expect(r.stdout + r.stderr).not.toContain('SECRET');
+    expect(receiver.received).toHaveLength(1);
   });
 });

@@ -134,7 +134,8 @@ export function slackPayload(ctx: MessageContext): SlackPayload {
   const { decision: d } = ctx;
   const blocks: Record<string, unknown>[] = [
     { type: 'header', text: { type: 'plain_text', text: clip(`Capacity — ${d.environment}: ${decisionLabel(d)}`, 150), emoji: true } },
-    { type: 'section', text: { type: 'mrkdwn', text: clip(eventLines(ctx.events, d).map(escapeMrkdwn).join('\n'), 3000) } },
+    // Slack refuses an empty section text: without events (a preview), the decision stands alone.
+    { type: 'section', text: { type: 'mrkdwn', text: clip(escapeMrkdwn(eventLines(ctx.events, d).join('\n') || decisionLabel(d)), 3000) } },
   ];
   const figures = keyFigures(d);
   if (figures.length) {
