@@ -87,7 +87,7 @@ function heldBound(c: Criteria): string {
     `red (not held): ended early, error rate > ${c.errorRatePct.orange} %, timeouts ≥ ${h.bulkTimeoutsPct} %, ` +
     `throughput < ${round(h.collapseRatio * 100, 1)} % of the first windows', or a trend ≥ ${signedPct(h.trendRedPct, 1)}; ` +
     `orange: Mann–Kendall p < ${h.trendAlpha} with Theil–Sen ≥ ${signedPct(h.trendMinPct, 1)} over the hold, ` +
-    `or outlier windows with p95 above ${c.p95Ms.green} ms`
+    `or outlier windows (log p95 above median + ${h.outlierMads} × MAD) with p95 above ${c.p95Ms.green} ms`
   );
 }
 
@@ -149,25 +149,15 @@ function mean(values: readonly number[]): number {
   return values.reduce((a, b) => a + b, 0) / values.length;
 }
 
-function median(values: readonly number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-}
-
 /**
- * Windows whose key p95 is an outlier (log p95 above median + k × MAD of the windows' log p95,
- * SPEC §2) and above the p95 green bound: occasional degradation. Logs because latency is
- * right-skewed: a window twice as slow is as far above as one half as slow is below.
+ * Occasional degradation (SPEC §2): the outlier windows of the stage (the collector's
+ * `outlierWindows`: log p95 above median + outlierMads × MAD of the windows' log p95, one
+ * definition for the whole toolkit, see runner/stats/windows.ts) whose p95 is also above the
+ * p95 green bound. A slow window that is the norm is not an outlier; a fast outlier is harmless.
  */
-export function degradedWindows(windows: readonly WindowStats[], k: number, greenMs: number): WindowStats[] {
-  const withP95 = windows.filter((w) => w.keyP95Ms !== null && w.keyP95Ms > 0);
-  if (withP95.length < 3) return [];
-  const logs = withP95.map((w) => Math.log(w.keyP95Ms!));
-  const med = median(logs);
-  const mad = median(logs.map((l) => Math.abs(l - med)));
-  const limit = med + k * mad;
-  return withP95.filter((w, i) => logs[i]! > limit && w.keyP95Ms! > greenMs);
+export function degradedWindows(stats: Pick<StageStats, 'windows' | 'outlierWindows'>, greenMs: number): WindowStats[] {
+  const outliers = new Set(stats.outlierWindows);
+  return stats.windows.filter((w) => outliers.has(w.index) && w.keyP95Ms !== null && w.keyP95Ms > greenMs);
 }
 
 /** What a trend test says against the thresholds: none, continuous degradation (orange) or unstable (red). */
@@ -238,14 +228,13 @@ function heldRunLevel(runId: string, target: StageView, missing: string | null, 
       else fine.push(trend.words);
     }
 
-    const outliers = degradedWindows(w, h.outlierMads, c.p95Ms.green);
+    const outliers = degradedWindows(stats, c.p95Ms.green);
     if (outliers.length) {
       const list = outliers.map((o) => `#${o.index} ${ms(o.keyP95Ms!, c.p95Ms)}`).join(', ');
-      degraded.push(
-        `occasional degradation: ${plural(outliers.length, 'window')} with p95 above ${c.p95Ms.green} ms and above median + ${h.outlierMads} × MAD of log p95 (${list})`,
-      );
+      degraded.push(`occasional degradation: ${plural(outliers.length, 'outlier window')} with p95 above ${c.p95Ms.green} ms (${list})`);
     } else {
-      fine.push(`no outlier window above ${c.p95Ms.green} ms`);
+      const n = stats.outlierWindows.length;
+      fine.push(n ? `${plural(n, 'outlier window')}, none above ${c.p95Ms.green} ms` : 'no outlier window');
     }
   }
   const level: Level = notHeld.length ? 'red' : degraded.length ? 'orange' : 'green';

@@ -122,6 +122,8 @@ export interface StageSpec {
   windows?: WindowStats[];
   latencyTrend?: TrendTest | null;
   throughputTrend?: TrendTest | null;
+  /** Indices of the windows the collector found to be outliers; default none. */
+  outlierWindows?: number[];
 }
 
 export function stageStats(spec: StageSpec = {}): StageStats {
@@ -163,7 +165,7 @@ export function stageStats(spec: StageSpec = {}): StageStats {
     windows: ws,
     latencyTrend: spec.latencyTrend === undefined ? trend() : spec.latencyTrend,
     throughputTrend: spec.throughputTrend === undefined ? trend({ direction: 'decreasing', pValue: 0.5, changePctOverHold: -1 }) : spec.throughputTrend,
-    outlierWindows: [],
+    outlierWindows: spec.outlierWindows ?? [],
     iterations: { count: Math.round(count / 3), ratePerS: count / 3 / 540, meanDurationMs: (users * 540_000 * 3) / count },
     littlesLaw: { users, estimatedUsers: users, deviationPct: 0, ok: true },
     checks: { passes: count - failures, fails: failures },
