@@ -85,8 +85,28 @@ class Interner {
   private readonly bytes: Uint8Array[] = [];
   private readonly byString = new Map<string, number>();
 
+  /** Direct-mapped cache on (length, first, middle, last byte): most lookups end here, no hashing. */
+  private readonly cache = new Int32Array(1024).fill(-1);
+
   /** Id of the raw (unquoted, unescaped) bytes buf[start, end). */
   idOfBytes(buf: Uint8Array, start: number, end: number): number {
+    const len = end - start;
+    const slot = len === 0 ? 0 : ((len * 31 + buf[start]!) * 31 + buf[end - 1]! * 7 + buf[start + (len >> 1)]!) & 1023;
+    const cached = this.cache[slot]!;
+    if (cached >= 0) {
+      const known = this.bytes[cached]!;
+      if (known.length === len) {
+        let i = 0;
+        while (i < len && known[i] === buf[start + i]) i++;
+        if (i === len) return cached;
+      }
+    }
+    const id = this.lookup(buf, start, end);
+    this.cache[slot] = id;
+    return id;
+  }
+
+  private lookup(buf: Uint8Array, start: number, end: number): number {
     let h = 0x811c9dc5 ^ (end - start);
     for (let i = start; i < end; i++) h = Math.imul(h ^ buf[i]!, 0x01000193);
     const bucket = this.byHash.get(h);
@@ -200,8 +220,10 @@ export function createK6CsvParser(onRecord: (r: K6Record) => void, options: Pars
   let ends = new Int32Array(32);
   let quotedFlags = new Uint8Array(32);
   let cur: Uint8Array = new Uint8Array(0);
+  /** The current row went through the general scanner (quotedFlags are valid); false on the fast path. */
+  let rowQuoted = false;
 
-  let leftover: Uint8Array | null = null;
+  let leftover: Buffer | null = null;
   let line = 1;
   let rows = 0;
   let resolution = Infinity;
@@ -222,7 +244,7 @@ export function createK6CsvParser(onRecord: (r: K6Record) => void, options: Pars
     field(column: string): string {
       const c = colIndex.get(column);
       if (c === undefined) return '';
-      return decodeField(cur, starts[c]!, ends[c]!, quotedFlags[c] === 1);
+      return decodeField(cur, starts[c]!, ends[c]!, rowQuoted && quotedFlags[c] === 1);
     },
   };
 
@@ -302,6 +324,7 @@ export function createK6CsvParser(onRecord: (r: K6Record) => void, options: Pars
     const n = buf.length;
     let col = 0;
     let lines = 0;
+    rowQuoted = true;
     for (;;) {
       let s = p;
       let e: number;
@@ -368,16 +391,17 @@ export function createK6CsvParser(onRecord: (r: K6Record) => void, options: Pars
       fail(at, `${fields} fields where the header has ${ncols}`, `the header is ${columns!.join(',')}`);
     }
     cur = buf;
-    const mq = quotedFlags[cMetric] === 1;
+    const q = rowQuoted;
+    const mq = q && quotedFlags[cMetric] === 1;
     rec.metricId = mq ? metrics.idOfString(decodeField(buf, starts[cMetric]!, ends[cMetric]!, true)) : metrics.idOfBytes(buf, starts[cMetric]!, ends[cMetric]!);
     rec.metric = metrics.strings[rec.metricId]!;
     if (rec.metric === '') fail(at, 'empty metric_name');
-    rec.timeMs = parseTime(buf, starts[cTime]!, ends[cTime]!, quotedFlags[cTime] === 1, at);
-    const v = parseNumber(buf, starts[cValue]!, ends[cValue]!, quotedFlags[cValue] === 1);
+    rec.timeMs = parseTime(buf, starts[cTime]!, ends[cTime]!, q && quotedFlags[cTime] === 1, at);
+    const v = parseNumber(buf, starts[cValue]!, ends[cValue]!, q && quotedFlags[cValue] === 1);
     if (Number.isNaN(v)) fail(at, `metric_value "${decodeField(buf, starts[cValue]!, ends[cValue]!, quotedFlags[cValue] === 1)}" is not a number`);
     rec.value = v;
     if (cName >= 0) {
-      rec.nameId = quotedFlags[cName] === 1 ? names.idOfString(decodeField(buf, starts[cName]!, ends[cName]!, true)) : names.idOfBytes(buf, starts[cName]!, ends[cName]!);
+      rec.nameId = q && quotedFlags[cName] === 1 ? names.idOfString(decodeField(buf, starts[cName]!, ends[cName]!, true)) : names.idOfBytes(buf, starts[cName]!, ends[cName]!);
       rec.name = names.strings[rec.nameId]!;
     }
     if (cStatus >= 0) {
@@ -398,7 +422,7 @@ export function createK6CsvParser(onRecord: (r: K6Record) => void, options: Pars
   if (!names.strings.length) names.idOfString('');
 
   /** Parses complete rows of `buf`; returns where the unparsed rest starts. */
-  const parse = (buf: Uint8Array, final: boolean): number => {
+  const parse = (buf: Buffer, final: boolean): number => {
     let p = 0;
     const n = buf.length;
     while (p < n) {
@@ -426,6 +450,42 @@ export function createK6CsvParser(onRecord: (r: K6Record) => void, options: Pars
         p = r.next;
         continue;
       }
+      // Fast path: the row's end by memchr, then its commas; a quoted field sends the row to the
+      // general scanner (quotes may hide commas and newlines).
+      const lf = buf.indexOf(LF, p);
+      if (lf < 0 && !final) return p;
+      const end = lf < 0 ? n : lf;
+      if (buf[p] !== QUOTE) {
+        const lineEnd = end > p && buf[end - 1] === CR ? end - 1 : end;
+        let col = 0;
+        let s = p;
+        let plain = true;
+        for (let q = p; q < lineEnd; q++) {
+          if (buf[q] === COMMA) {
+            if (col < ncols) {
+              starts[col] = s;
+              ends[col] = q;
+            }
+            col++;
+            s = q + 1;
+            if (buf[s] === QUOTE) {
+              plain = false;
+              break;
+            }
+          }
+        }
+        if (plain) {
+          if (col < ncols) {
+            starts[col] = s;
+            ends[col] = lineEnd;
+          }
+          rowQuoted = false;
+          handleRow(buf, col + 1, line);
+          line++;
+          p = end + 1;
+          continue;
+        }
+      }
       const r = scanRow(buf, p, final, ncols);
       if (r === null) return p;
       handleRow(buf, r.fields, line);
@@ -446,14 +506,15 @@ export function createK6CsvParser(onRecord: (r: K6Record) => void, options: Pars
     },
     push(chunk: Uint8Array) {
       if (chunk.length === 0) return;
-      let buf = chunk;
+      let buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
       if (leftover) {
-        buf = new Uint8Array(leftover.length + chunk.length);
-        buf.set(leftover, 0);
-        buf.set(chunk, leftover.length);
+        const joined = Buffer.allocUnsafe(leftover.length + chunk.length);
+        joined.set(leftover, 0);
+        joined.set(chunk, leftover.length);
+        buf = joined;
       }
       const rest = parse(buf, false);
-      leftover = rest < buf.length ? buf.slice(rest) : null;
+      leftover = rest < buf.length ? Buffer.from(buf.subarray(rest)) : null;
     },
     end(endOptions: { truncated?: boolean; why?: string } = {}) {
       let truncated = endOptions.truncated ?? false;

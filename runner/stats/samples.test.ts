@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { computeStageStats } from './stage-stats.ts';
-import { SampleBuffer, percentile, percentileSorted, trendFigures } from './samples.ts';
+import { SampleBuffer, percentile, percentileSorted, percentilesUnsorted, trendFigures } from './samples.ts';
 
 const fixtures = join(import.meta.dirname, '../k6/__fixtures__');
 
@@ -89,5 +89,18 @@ describe('stage statistics against real k6 summaries of the same run', () => {
     const all = stats.all;
     expect(Math.abs(all.p95Ms! - expected.http_req_duration!['p(95)']!)).toBeLessThan(1e-3);
     expect(Math.abs(all.meanMs! - expected.http_req_duration!.avg!)).toBeLessThan(1e-3);
+  });
+});
+
+describe('percentilesUnsorted (quickselect) equals the sorted definition', () => {
+  it.each([1, 2, 3, 10, 101, 5000])('on %i values, with ties and runs', (n) => {
+    let seed = n;
+    const rnd = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    for (const make of [(i: number) => Math.floor(rnd() * 20), (i: number) => i, (i: number) => n - i, () => rnd() * 1000]) {
+      const values = Float64Array.from({ length: n }, (_, i) => make(i));
+      const ps = [0.99, 0, 0.5, 0.95, 0.9, 1];
+      const expected = ps.map((p) => percentile(values, p));
+      expect(percentilesUnsorted(values.slice(), ps)).toEqual(expected);
+    }
   });
 });

@@ -32,7 +32,29 @@ interface NameState {
   failures: number;
 }
 
+/** What a metric's rows feed in the hold, decided once per metric (dispatch by id, no string compare per row). */
+const enum Feeds {
+  nothing,
+  duration,
+  failed,
+  iterations,
+  iterationDuration,
+  checks,
+  dataSent,
+  dataReceived,
+}
+const FEEDS: Readonly<Record<string, Feeds>> = {
+  [Metric.httpReqDuration]: Feeds.duration,
+  [Metric.httpReqFailed]: Feeds.failed,
+  [Metric.iterations]: Feeds.iterations,
+  [Metric.iterationDuration]: Feeds.iterationDuration,
+  [Metric.checks]: Feeds.checks,
+  [Metric.dataSent]: Feeds.dataSent,
+  [Metric.dataReceived]: Feeds.dataReceived,
+};
+
 interface MetricState {
+  feeds: Feeds;
   trend: boolean;
   builtin: boolean;
   /** A custom metric with a value other than 0/1: a Trend (or a Counter) rather than a Rate. */
@@ -44,7 +66,6 @@ interface MetricState {
   nonZero: number;
 }
 
-const ITER_METRICS = new Set<string>([Metric.iterations, Metric.iterationDuration, Metric.checks, Metric.dataSent, Metric.dataReceived]);
 
 function requestStats(durations: SampleBuffer, failures: number, periodMs: number): RequestStats {
   const count = durations.count;
@@ -125,10 +146,11 @@ export class StageAccumulator {
   private metricState(r: K6Record): MetricState {
     let m = this.metricStates[r.metricId];
     if (m === undefined) {
+      // First row of this metric: classify it once.
       const builtin = Object.hasOwn(BUILTIN_METRICS, r.metric);
       const trend = builtin ? BUILTIN_METRICS[r.metric as BuiltinMetric].type === 'trend' : true;
       // A custom metric's type is not in the CSV: keep its samples and decide at the end.
-      m = { trend, builtin, nonBinary: false, samples: trend ? new SampleBuffer(1024) : null, n: 0, sum: 0, nonZero: 0 };
+      m = { feeds: FEEDS[r.metric] ?? Feeds.nothing, trend, builtin, nonBinary: false, samples: trend ? new SampleBuffer(1024) : null, n: 0, sum: 0, nonZero: 0 };
       this.metricStates[r.metricId] = m;
       this.metricNames[r.metricId] = r.metric;
     }
@@ -161,42 +183,52 @@ export class StageAccumulator {
       m.samples.push(v);
       if (!m.builtin && v !== 0 && v !== 1) m.nonBinary = true;
     }
-    if (t < this.holdStartMs || t >= this.plannedEndMs) return;
-    const metric = r.metric;
+    if (t < this.holdStartMs || t >= this.plannedEndMs || m.feeds === Feeds.nothing) return;
     let w = -1;
     if (t >= this.windowsStartMs) {
       w = Math.floor((t - this.windowsStartMs) / this.windowMs);
       if (w >= this.plannedWindows) w = -1;
     }
-    if (metric === Metric.httpReqDuration) {
-      const n = this.nameState(r);
-      n.durations.push(v);
-      this.all.durations.push(v);
-      if (w >= 0) {
-        this.winCount[w]! += 1;
-        if (this.isKey[r.nameId]) this.winKey[w]!.push(v);
+    switch (m.feeds) {
+      case Feeds.duration: {
+        const n = this.names[r.nameId] ?? this.nameState(r);
+        n.durations.push(v);
+        this.all.durations.push(v);
+        if (w >= 0) {
+          this.winCount[w]! += 1;
+          if (this.isKey[r.nameId]) this.winKey[w]!.push(v);
+        }
+        break;
       }
-    } else if (metric === Metric.httpReqFailed) {
-      if (r.errorCode !== 0) {
-        this.byCode.set(r.errorCode, (this.byCode.get(r.errorCode) ?? 0) + 1);
-        if (r.errorCode === K6_ERROR_CODES.requestTimeout) this.timeouts++;
-      }
-      if (v !== 0) {
-        this.nameState(r).failures++;
-        this.all.failures++;
-        this.byStatus.set(r.status, (this.byStatus.get(r.status) ?? 0) + 1);
-        if (w >= 0) this.winFailures[w]! += 1;
-      }
-    } else if (ITER_METRICS.has(metric)) {
-      if (metric === Metric.iterations) this.iterations += v;
-      else if (metric === Metric.iterationDuration) {
+      case Feeds.failed:
+        if (r.errorCode !== 0) {
+          this.byCode.set(r.errorCode, (this.byCode.get(r.errorCode) ?? 0) + 1);
+          if (r.errorCode === K6_ERROR_CODES.requestTimeout) this.timeouts++;
+        }
+        if (v !== 0) {
+          (this.names[r.nameId] ?? this.nameState(r)).failures++;
+          this.all.failures++;
+          this.byStatus.set(r.status, (this.byStatus.get(r.status) ?? 0) + 1);
+          if (w >= 0) this.winFailures[w]! += 1;
+        }
+        break;
+      case Feeds.iterations:
+        this.iterations += v;
+        break;
+      case Feeds.iterationDuration:
         this.iterDurationSum += v;
         this.iterDurationCount++;
-      } else if (metric === Metric.checks) {
+        break;
+      case Feeds.checks:
         if (v !== 0) this.checkPasses++;
         else this.checkFails++;
-      } else if (metric === Metric.dataSent) this.sentBytes += v;
-      else this.receivedBytes += v;
+        break;
+      case Feeds.dataSent:
+        this.sentBytes += v;
+        break;
+      case Feeds.dataReceived:
+        this.receivedBytes += v;
+        break;
     }
   }
 

@@ -1,0 +1,32 @@
+import { computeStageStats } from '../runner/stats/stage-stats.ts';
+import { readK6Csv } from '../runner/stats/k6-csv-reader.ts';
+
+/**
+ * One measured ingestion, run in its own process by csv.bench.ts so that its peak RSS is its own:
+ * `node --import tsx bench/csv-ingest.ts <stats|parse> <file> <users> <rampMs> <holdMs>`.
+ * Prints one JSON line: rows, milliseconds, peak RSS in MiB, and a digest of the figures.
+ */
+const [mode, file, users, rampMs, holdMs] = process.argv.slice(2);
+if (!file || (mode !== 'stats' && mode !== 'parse')) {
+  process.stderr.write('usage: csv-ingest.ts <stats|parse> <file> <users> <rampMs> <holdMs>\n');
+  process.exit(2);
+}
+const t = performance.now();
+let rows = 0;
+let digest = '';
+if (mode === 'parse') {
+  let sum = 0;
+  const r = await readK6Csv(file, (rec) => {
+    sum += rec.value;
+  });
+  rows = r.rows;
+  digest = `sum ${sum.toFixed(3)}`;
+} else {
+  const s = await computeStageStats({
+    file, users: Number(users), rampMs: Number(rampMs), holdMs: Number(holdMs), keyName: 'search', windowMs: 30_000, warmupMs: 60_000, outlierMads: 3.5,
+  });
+  rows = s.source.rows;
+  digest = `key p95 ${s.key.p95Ms?.toFixed(3)} ms, ${s.all.count} requests, ${s.windows.length} windows, error rate ${(s.all.errorRate * 100).toFixed(2)} %`;
+}
+const ms = performance.now() - t;
+process.stdout.write(`${JSON.stringify({ rows, ms, peakRssMiB: process.resourceUsage().maxRSS / 1024, digest })}\n`);
