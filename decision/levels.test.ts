@@ -191,6 +191,23 @@ describe('target stage held', () => {
   });
 
   it.each([
+    // planned hold, held, mean iteration, resolution → held?
+    [20_000, 17_500, 3_000, 1, 'red'],
+    [20_000, 18_200, 3_000, 1, 'green'], // a short demo hold with 3 s iterations: within one iteration of the end
+    [20_000, 17_900, 60_000, 1, 'red'], // stalled iterations do not stretch the tolerance past 10 % of the hold
+    [20_000, 18_100, 60_000, 1, 'green'],
+    [20_000, 18_000, 100, 1000, 'green'], // 1 s timestamps: 2 s
+  ])('a %d ms hold that measured %d ms with %d ms iterations (%d ms timestamps) → %s', (holdMs, heldMs, meanIter, res, expected) => {
+    const spec = { holdMs, heldMs };
+    const manifest = runManifest({ holdMs, stats: { 100: spec } });
+    const summary = runSummary(manifest, { stats: { 100: spec } });
+    const stats = summary.stages.find((s) => s.users === 100)!.stats!;
+    stats.iterations.meanDurationMs = meanIter;
+    stats.source.timeResolutionMs = res;
+    expect(levelRun(manifest, summary, DEFAULT_CONFIG).held.level).toBe(expected);
+  });
+
+  it.each([
     ['+10 % (the bound)', 10],
     ['+14 %', 14],
     ['+24.9 %', 24.9],

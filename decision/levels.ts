@@ -192,8 +192,11 @@ function heldRunLevel(runId: string, target: StageView, missing: string | null, 
     notHeld.push(missing ?? 'no statistics for the target stage');
   } else {
     const hold = stats.hold;
-    // Samples carry timestamps of `timeResolutionMs` (1 s for k6): a full hold can measure a little short.
-    const tolerance = Math.max(2 * stats.source.timeResolutionMs, 0.01 * hold.plannedHoldMs);
+    // A full hold can measure a little short: samples carry timestamps of `timeResolutionMs` (1 s
+    // for k6), and the last request may end up to one iteration before the stage's end (few users,
+    // long think times). Capped at 10 % of the hold so a stalled target still shows.
+    const iteration = Math.min(stats.iterations.meanDurationMs ?? 0, 0.1 * hold.plannedHoldMs);
+    const tolerance = Math.max(2 * stats.source.timeResolutionMs, 0.01 * hold.plannedHoldMs, iteration);
     const heldWords = `held ${duration(hold.heldMs)} of ${duration(hold.plannedHoldMs)}`;
     if (hold.heldMs < hold.plannedHoldMs - tolerance) notHeld.push(`${heldWords}${stats.source.truncated ? ' (CSV cut short)' : ''}`);
     else fine.push(heldWords);

@@ -166,7 +166,7 @@ export function stageStats(spec: StageSpec = {}): StageStats {
     latencyTrend: spec.latencyTrend === undefined ? trend() : spec.latencyTrend,
     throughputTrend: spec.throughputTrend === undefined ? trend({ direction: 'decreasing', pValue: 0.5, changePctOverHold: -1 }) : spec.throughputTrend,
     outlierWindows: spec.outlierWindows ?? [],
-    iterations: { count: Math.round(count / 3), ratePerS: count / 3 / 540, meanDurationMs: (users * 540_000 * 3) / count },
+    iterations: { count: Math.round(count / 3), ratePerS: count / 3 / 540, meanDurationMs: 3000 },
     littlesLaw: { users, estimatedUsers: users, deviationPct: 0, ok: true },
     checks: { passes: count - failures, fails: failures },
     data: { sentBytes: count * 200, receivedBytes: count * 5000 },
