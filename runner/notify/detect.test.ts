@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DecisionSchema } from '../../decision/decision-format.ts';
 import { makeDecision } from './__testkit__.ts';
 import { detectChanges, failureStreak, type RunOutcome } from './detect.ts';
-import { escapeMrkdwn, jsonPayload, keyFigures, markdownSummary, messageText, slackPayload } from './payload.ts';
+import { escapeMrkdwn, jsonPayload, keyFigures, markdownSummary, messageText, slackPayload, SlackPayloadSchema, type SlackPayload } from './payload.ts';
 import { NotifyStateSchema, type NotifyState } from './state.ts';
 
 const NOW = '2026-11-24T03:00:00.000Z';
@@ -101,6 +101,17 @@ describe('detectChanges: failures of the tool', () => {
   });
 });
 
+/** Every mrkdwn / plain text of a Slack payload. */
+function blockTexts(p: SlackPayload): string[] {
+  return p.blocks.flatMap((b) => ('text' in b ? [b.text.text] : 'fields' in b ? b.fields.map((f) => f.text) : b.elements.map((e) => e.text)));
+}
+
+function headerText(p: SlackPayload): string {
+  const header = p.blocks[0];
+  if (header?.type !== 'header') throw new Error('the first block is not a header');
+  return header.text.text;
+}
+
 describe('payloads', () => {
   const watch = makeDecision('watch', { reasons: ['2 orange criteria, no red: watch closely'] });
   const ctx = { decision: watch, events: [{ type: 'decision-changed', from: 'go', to: 'watch' } as const], link: 'https://ci.example.com/run/1' };
@@ -115,35 +126,28 @@ describe('payloads', () => {
 
   it('slack: text plus header/section/context blocks within Slack limits', () => {
     const p = slackPayload(ctx);
+    expect(SlackPayloadSchema.parse(p)).toEqual(p);
     expect(p.text).toContain('changed: Go → Watch');
     expect(p.blocks.map((b) => b.type)).toEqual(['header', 'section', 'section', 'section', 'context']);
-    const header = p.blocks[0] as { text: { type: string; text: string } };
-    expect(header.text.type).toBe('plain_text');
-    expect(header.text.text).toBe('Capacity — staging: Watch');
-    const fields = (p.blocks[2] as { fields: { text: string }[] }).fields;
+    expect(headerText(p)).toBe('Capacity — staging: Watch');
+    const fields = p.blocks.flatMap((b) => ('fields' in b ? b.fields : []));
     expect(fields).toHaveLength(3);
     expect(fields[0]!.text).toContain('2480 ms');
-    expect(JSON.stringify(p.blocks[4])).toContain('<https://ci.example.com/run/1|details>');
+    expect(blockTexts(p).at(-1)).toContain('<https://ci.example.com/run/1|details>');
   });
 
   it('slack: no section is ever empty (Slack refuses it), even for a preview without events', () => {
     const p = slackPayload({ decision: makeDecision('insufficient-data'), events: [] });
-    for (const b of p.blocks) {
-      const t = (b as { text?: { text: string } }).text?.text;
-      if (t !== undefined) expect(t.trim().length).toBeGreaterThan(0);
-    }
+    expect(SlackPayloadSchema.parse(p)).toEqual(p);
+    for (const t of blockTexts(p)) expect(t.trim().length).toBeGreaterThan(0);
   });
 
-  it('slack: long texts are clipped, mrkdwn control characters escaped', () => {
+  it('slack: long texts are clipped to Slack limits, mrkdwn control characters escaped', () => {
     const long = makeDecision('no-go', { reasons: ['x'.repeat(5000)] });
     long.environment = 'e'.repeat(300);
     const p = slackPayload({ decision: long, events: [{ type: 'decision-changed', from: null, to: 'no-go' }] });
-    const header = p.blocks[0] as { text: { text: string } };
-    expect(header.text.text.length).toBe(150);
-    for (const b of p.blocks) {
-      const t = (b as { text?: { text: string } }).text?.text;
-      if (t) expect(t.length).toBeLessThanOrEqual(3000);
-    }
+    expect(headerText(p).length).toBe(150);
+    expect(SlackPayloadSchema.parse(p)).toEqual(p);
     expect(escapeMrkdwn('a <b> & c')).toBe('a &lt;b&gt; &amp; c');
   });
 

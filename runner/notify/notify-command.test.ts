@@ -4,11 +4,13 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { decisionFormat, type Decision } from '../../decision/decision-format.ts';
 import { runNotify, type NotifyArgs } from '../commands/notify.ts';
 import { ExitCode, UserError } from '../errors.ts';
 import { runManifestFormat, type RunStatus } from '../formats/manifest.ts';
 import { captureIo, makeDecision, makeManifest, startReceiver } from './__testkit__.ts';
+import { SlackPayloadSchema } from './payload.ts';
 import { notifyStateFormat, notifyStatePath } from './state.ts';
 
 let dir: string;
@@ -59,7 +61,7 @@ describe('npm run notify against a loopback webhook', () => {
     const changed = await notify();
     expect(changed.code).toBe(ExitCode.ok);
     expect(receiver.received).toHaveLength(2);
-    const body = JSON.parse(receiver.received[1]!.body) as { text: string; blocks: { type: string }[] };
+    const body = SlackPayloadSchema.parse(JSON.parse(receiver.received[1]!.body));
     expect(receiver.received[1]!.contentType).toMatch(/^application\/json/);
     expect(body.text).toContain('changed: Go → Watch');
     expect(body.blocks[0]!.type).toBe('header');
@@ -86,7 +88,7 @@ describe('npm run notify against a loopback webhook', () => {
     await addRun('2026-11-24T0200Z-cccc', 'failed', 'engine failed: k6 exited with code 107');
     await notify();
     expect(receiver.received).toHaveLength(2);
-    const body = JSON.parse(receiver.received[1]!.body) as { text: string };
+    const body = SlackPayloadSchema.parse(JSON.parse(receiver.received[1]!.body));
     expect(body.text).toContain('failed on the last 2 runs in a row');
     expect(body.text).toContain('2026-11-24T0200Z-cccc: engine failed: k6 exited with code 107');
     await notify();
@@ -96,7 +98,9 @@ describe('npm run notify against a loopback webhook', () => {
   it('json format: the generic document', async () => {
     await writeDecision(makeDecision('no-go'));
     await notify({ format: 'json', link: 'https://ci.example.com/runs/7' });
-    const body = JSON.parse(receiver.received[0]!.body) as { kind: string; schemaVersion: number; decision: { value: string }; link: string };
+    const body = z
+      .object({ kind: z.string(), schemaVersion: z.number(), text: z.string(), decision: z.object({ value: z.string() }), link: z.string() })
+      .parse(JSON.parse(receiver.received[0]!.body));
     expect(body).toMatchObject({ kind: 'capacity-notification', schemaVersion: 1, decision: { value: 'no-go' }, link: 'https://ci.example.com/runs/7' });
   });
 
@@ -143,7 +147,7 @@ describe('npm run notify against a loopback webhook', () => {
   it('dry run prints the payload, posts nothing, writes no state', async () => {
     await writeDecision(makeDecision('watch'));
     const r = await notify({ 'dry-run': true });
-    expect(JSON.parse(r.out)).toHaveProperty('blocks');
+    expect(SlackPayloadSchema.parse(JSON.parse(r.out)).blocks.length).toBeGreaterThan(0);
     expect(r.err).toContain('would post (decision none → watch)');
     expect(receiver.received).toHaveLength(0);
     await expect(readFile(notifyStatePath(join(dir, 'results')))).rejects.toThrow();
@@ -174,7 +178,7 @@ describe('npm run notify against a loopback webhook', () => {
   it('without --decision, decides over the results folder like npm run decide', async () => {
     const r = await notify({ decision: undefined, summary: join(dir, 's.md') });
     expect(r.code).toBe(ExitCode.ok);
-    const body = JSON.parse(receiver.received[0]!.body) as { text: string };
+    const body = SlackPayloadSchema.parse(JSON.parse(receiver.received[0]!.body));
     // One run without a summary: nothing comparable, and notify says so rather than pretending.
     expect(body.text).toContain('Insufficient data');
     expect(await readFile(join(dir, 's.md'), 'utf8')).toContain('## Capacity — staging: Insufficient data');

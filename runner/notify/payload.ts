@@ -1,4 +1,5 @@
 import { CRITERIA, type CriterionId, type Decision, type DecisionValue, type Level } from '../../decision/decision-format.ts';
+import { z } from 'zod';
 import type { NotifyEvent } from './detect.ts';
 
 /**
@@ -124,15 +125,24 @@ function clip(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
-export interface SlackPayload {
-  readonly text: string;
-  readonly blocks: readonly Record<string, unknown>[];
-}
+const MrkdwnSchema = z.object({ type: z.literal('mrkdwn'), text: z.string().min(1).max(3000) });
+
+/** The Block Kit subset notify sends, with Slack's limits (so tests can hold a received body against it). */
+export const SlackBlockSchema = z.union([
+  z.object({ type: z.literal('header'), text: z.object({ type: z.literal('plain_text'), text: z.string().min(1).max(150), emoji: z.boolean() }) }),
+  z.object({ type: z.literal('section'), text: MrkdwnSchema }),
+  z.object({ type: z.literal('section'), fields: z.array(MrkdwnSchema.extend({ text: z.string().min(1).max(2000) })).min(1).max(10) }),
+  z.object({ type: z.literal('context'), elements: z.array(MrkdwnSchema).min(1).max(10) }),
+]);
+export type SlackBlock = z.infer<typeof SlackBlockSchema>;
+
+export const SlackPayloadSchema = z.object({ text: z.string().min(1), blocks: z.array(SlackBlockSchema).min(1).max(50) });
+export type SlackPayload = z.infer<typeof SlackPayloadSchema>;
 
 /** `{ text, blocks }` for Slack-compatible incoming webhooks. */
 export function slackPayload(ctx: MessageContext): SlackPayload {
   const { decision: d } = ctx;
-  const blocks: Record<string, unknown>[] = [
+  const blocks: SlackBlock[] = [
     { type: 'header', text: { type: 'plain_text', text: clip(`Capacity — ${d.environment}: ${decisionLabel(d)}`, 150), emoji: true } },
     // Slack refuses an empty section text: without events (a preview), the decision stands alone.
     { type: 'section', text: { type: 'mrkdwn', text: clip(escapeMrkdwn(eventLines(ctx.events, d).join('\n') || decisionLabel(d)), 3000) } },
