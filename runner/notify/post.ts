@@ -1,4 +1,5 @@
 import { request } from 'undici';
+import { formatDuration } from '../duration.ts';
 import { ExitCode, UserError } from '../errors.ts';
 
 /**
@@ -72,7 +73,7 @@ export async function postWebhook(webhook: Webhook, payload: unknown, options: P
     status = res.statusCode;
     answer = await res.body.text();
   } catch (e) {
-    const why = timeout.aborted ? `no answer within ${Math.round((options.timeoutMs ?? 15_000) / 1000)} s` : networkReason(e);
+    const why = timeout.aborted ? `no answer within ${formatDuration(options.timeoutMs ?? 15_000)}` : networkReason(e);
     throw new UserError(`webhook ${webhook.shown}: unreachable (${scrubWebhook(why, webhook.url)}); nothing was posted`, {
       exitCode: ExitCode.incomplete,
       hint: 'check the webhook URL and that this machine can reach it; the next call retries (the state was not updated)',
