@@ -450,18 +450,16 @@ export function createK6CsvParser(onRecord: (r: K6Record) => void, options: Pars
         p = r.next;
         continue;
       }
-      // Fast path: the row's end by memchr, then its commas; a quoted field sends the row to the
-      // general scanner (quotes may hide commas and newlines).
-      const lf = buf.indexOf(LF, p);
-      if (lf < 0 && !final) return p;
-      const end = lf < 0 ? n : lf;
+      // Fast path: one pass over the row for commas and its line end; a quoted field sends the
+      // row to the general scanner (quotes may hide commas and newlines).
       if (buf[p] !== QUOTE) {
-        const lineEnd = end > p && buf[end - 1] === CR ? end - 1 : end;
         let col = 0;
         let s = p;
+        let q = p;
         let plain = true;
-        for (let q = p; q < lineEnd; q++) {
-          if (buf[q] === COMMA) {
+        for (; q < n; q++) {
+          const c = buf[q];
+          if (c === COMMA) {
             if (col < ncols) {
               starts[col] = s;
               ends[col] = q;
@@ -472,9 +470,12 @@ export function createK6CsvParser(onRecord: (r: K6Record) => void, options: Pars
               plain = false;
               break;
             }
+          } else if (c === LF) {
+            break;
           }
         }
-        if (plain) {
+        if (plain && (q < n || final)) {
+          const lineEnd = q > s && buf[q - 1] === CR ? q - 1 : q;
           if (col < ncols) {
             starts[col] = s;
             ends[col] = lineEnd;
@@ -482,9 +483,10 @@ export function createK6CsvParser(onRecord: (r: K6Record) => void, options: Pars
           rowQuoted = false;
           handleRow(buf, col + 1, line);
           line++;
-          p = end + 1;
+          p = q + 1;
           continue;
         }
+        if (plain) return p;
       }
       const r = scanRow(buf, p, final, ncols);
       if (r === null) return p;
