@@ -1,0 +1,78 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { bundleScenario, resolveScenario } from '../bundle.ts';
+import { resolveEngine } from '../engines/index.ts';
+import { Metric } from '../k6/csv.ts';
+import { startDemoTarget, type DemoTarget } from './server.ts';
+
+let tmp: string;
+let target: DemoTarget;
+beforeAll(async () => {
+  tmp = await mkdtemp(join(tmpdir(), 'search-scenario-'));
+  target = await startDemoTarget({ seed: 11 });
+});
+afterAll(async () => {
+  await target.close();
+  await rm(tmp, { recursive: true, force: true });
+});
+
+it('the bundled search scenario runs on the embedded engine against the demo target: the whole journey, tagged, checked', async () => {
+  const { entry } = await resolveScenario('search', tmp);
+  const bundle = await bundleScenario(entry, join(tmp, 'dist'));
+  const engine = await resolveEngine('embedded', {});
+  const csvPath = join(tmp, 'out.csv');
+  const outcome = await engine.runStage({
+    scriptPath: bundle.path,
+    // Short think times so 3 users make a few iterations in 2 s.
+    env: { HOST: target.url, USERS: '3', RAMP_RATE: '6', HOLD: '1500ms', THINK_MIN: '0.05', THINK_MAX: '0.15' },
+    stages: [
+      { durationMs: 500, target: 3 },
+      { durationMs: 1500, target: 3 },
+    ],
+    csvOutputs: [csvPath],
+    summaryExportPath: join(tmp, 'summary.json'),
+    logPath: join(tmp, 'engine.log'),
+    csvTimeFormat: 'unix_milli',
+    signal: new AbortController().signal,
+  });
+  const log = await readFile(join(tmp, 'engine.log'), 'utf8');
+  expect(outcome.exitCode, log).toBe(0);
+
+  const rows = parse<Record<string, string>>(await readFile(csvPath, 'utf8'), { columns: true });
+  const requests = rows.filter((r) => r.metric_name === Metric.httpReqs);
+  const names = new Set(requests.map((r) => r.name));
+  expect([...names].sort()).toEqual(['home', 'result', 'search']);
+  expect(requests.every((r) => r.status === '200' && r.scenario === 'default')).toBe(true);
+  const checks = rows.filter((r) => r.metric_name === Metric.checks);
+  expect(new Set(checks.map((r) => r.check))).toEqual(
+    new Set(['home: status 200', 'home: has a body', 'search: status 200', 'search: has results', 'result: status 200', 'result: shows the result']),
+  );
+  expect(checks.every((r) => r.metric_value === '1.000000')).toBe(true);
+  // The demo target saw what the engine recorded.
+  const stats = target.stats();
+  expect(stats.byRoute.search).toBe(requests.filter((r) => r.name === 'search').length);
+  expect(stats.ok).toBe(requests.length);
+});
+
+it('without HOST the scenario fails in its init code with a message naming HOST (k6 exit 107)', async () => {
+  const { entry } = await resolveScenario('search', tmp);
+  const bundle = await bundleScenario(entry, join(tmp, 'dist-nohost'));
+  const engine = await resolveEngine('embedded', {});
+  const before = target.stats().received;
+  const outcome = await engine.runStage({
+    scriptPath: bundle.path,
+    env: { USERS: '1' },
+    stages: [{ durationMs: 500, target: 1 }],
+    csvOutputs: [join(tmp, 'nohost.csv')],
+    summaryExportPath: join(tmp, 'nohost.json'),
+    logPath: join(tmp, 'nohost.log'),
+    csvTimeFormat: 'unix_milli',
+    signal: new AbortController().signal,
+  });
+  expect(outcome.exitCode).toBe(107);
+  expect(await readFile(join(tmp, 'nohost.log'), 'utf8')).toMatch(/HOST: the base URL of the service under test is required/);
+  expect(target.stats().received).toBe(before);
+});
