@@ -401,7 +401,20 @@ export async function runK6(flags: RunFlags, io: EngineIo): Promise<number> {
           break;
         }
       }
-      await wait(endAt - performance.now());
+      if (s.executor === 'ramping-vus') await wait(endAt - performance.now());
+      else {
+        // Iteration-based executors end when their iterations are done, or at maxDuration.
+        let release = (): void => {};
+        const timeUp = new Promise<void>((res) => {
+          const t = setTimeout(res, endAt - performance.now());
+          release = () => {
+            clearTimeout(t);
+            res();
+          };
+        });
+        await Promise.race([Promise.all(loops), timeUp]);
+        release();
+      }
       // Loops of ramping-vus may start late: wait until none is left.
       for (let n = 0; n < loops.length; n = loops.length) await Promise.all(loops.slice(n));
       await Promise.all(loops);

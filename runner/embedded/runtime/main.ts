@@ -15,8 +15,13 @@ import { encoding, timers } from './extras.ts';
 
 const g = globalThis as unknown as Record<string, unknown>;
 
+/**
+ * A k6 module as the bundle's interop sees it: `import x from 'k6/…'` may read `.default`
+ * (__esModule) or the module object itself (Node's rule for .js in a "type": "module" package),
+ * so the object carries both.
+ */
 function esm(def: object, named: object): object {
-  return { __esModule: true, ...named, default: def };
+  return { ...def, ...named, __esModule: true, default: def };
 }
 
 const MODULES: Record<string, object> = {
@@ -67,8 +72,11 @@ function installGlobals(): void {
 }
 
 function describe(e: unknown): string {
-  if (e instanceof Error) return e.stack ?? `${e.name}: ${e.message}`;
-  return String(e);
+  if (!(e instanceof Error)) return String(e);
+  const stack = e.stack ?? `${e.name}: ${e.message}`;
+  // Frames below the script's own (the engine's runtime and worker) mean nothing to its author.
+  const cut = stack.indexOf('\n    at start (k6-embedded-runtime.js');
+  return cut > 0 ? stack.slice(0, cut) : stack;
 }
 
 /** A JSON copy of the script's options (functions dropped, as k6 would not accept them). */

@@ -1,0 +1,254 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, existsSync, statSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'csv-parse/sync';
+import { CSV_COLUMNS, HTTP_REQUEST_METRICS, ITERATION_METRICS } from '../k6/csv.ts';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const k6Fixtures = join(here, '..', 'k6', '__fixtures__');
+const fixtures = join(here, '__fixtures__');
+const cli = join(here, 'cli.ts');
+const tsx = import.meta.resolve('tsx');
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function start(args: string[], cwd: string): ChildProcess {
+  return spawn(process.execPath, ['--import', tsx, cli, ...args], { cwd, env: { ...process.env, K6_CSV_TIME_FORMAT: 'unix_milli' }, stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+function finish(child: ChildProcess): Promise<Run> {
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`engine did not exit in time\n${stderr}`));
+    }, 40_000);
+    child.on('close', (code) => {
+      clearTimeout(t);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+const run = (args: string[], cwd: string): Promise<Run> => finish(start(args, cwd));
+
+type Row = Record<string, string>;
+const rows = (text: string): Row[] => parse(text, { columns: true }) as Row[];
+
+let server: ChildProcess;
+let base = '';
+let dir = '';
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'k6-embedded-'));
+  // Port 0: the fixture server prints the port it got.
+  server = spawn(process.execPath, ['-e', `
+    const http = require('http');
+    process.env.PORT = '0';
+    const orig = http.Server.prototype.listen;
+    http.Server.prototype.listen = function (...a) { const s = orig.apply(this, a); this.on('listening', () => console.log('PORT=' + this.address().port)); return s; };
+    require(${JSON.stringify(join(k6Fixtures, 'server.cjs'))});
+  `], { stdio: ['ignore', 'pipe', 'inherit'] });
+  base = await new Promise<string>((resolve) => {
+    server.stdout!.on('data', (d: Buffer) => {
+      const m = /PORT=(\d+)/.exec(d.toString());
+      if (m) resolve(`http://127.0.0.1:${m[1]}`);
+    });
+  });
+});
+
+afterAll(() => {
+  server?.kill();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('the fixture script on the embedded engine, held against real k6 output', () => {
+  let csv: Row[] = [];
+  let header = '';
+  let result: Run;
+  let gz = '';
+  let plain = '';
+
+  beforeAll(async () => {
+    // The server answers every 20th search with a 500: 19 searches first make the engine's first one a 500.
+    for (let i = 0; i < 19; i++) await fetch(`${base}/api/search?q=warm`).then((r) => r.text());
+    const cwd = mkdtempSync(join(dir, 'fixture-'));
+    result = await run(['run', '--quiet', '--no-color', '-e', `BASE_URL=${base}`, '--stage', '1s:3,2s:3', '--out', 'csv=out.csv', '--out', 'csv=out.csv.gz', '--summary-export', 'summary.json', join(k6Fixtures, 'script.js')], cwd);
+    plain = readFileSync(join(cwd, 'out.csv'), 'utf8');
+    gz = gunzipSync(readFileSync(join(cwd, 'out.csv.gz'))).toString('utf8');
+    header = plain.slice(0, plain.indexOf('\n'));
+    csv = rows(plain);
+    summaryPath = join(cwd, 'summary.json');
+  });
+  let summaryPath = '';
+
+  it('exits 0 and writes the same CSV to both outputs (the .gz one gzipped)', () => {
+    expect(result.code, result.stderr).toBe(0);
+    expect(gz).toBe(plain);
+  });
+
+  it('has k6\'s header and metric set', () => {
+    const k6 = readFileSync(join(k6Fixtures, 'out.csv'), 'utf8');
+    expect(header).toBe(k6.slice(0, k6.indexOf('\n')));
+    expect(header.split(',')).toEqual([...CSV_COLUMNS]);
+    const names = (r: Row[]) => [...new Set(r.map((x) => x.metric_name))].sort();
+    expect(names(csv)).toEqual(names(rows(k6)));
+  });
+
+  it('writes 9 rows per request and 4 per iteration in k6\'s order, plus checks, groups and custom metrics', () => {
+    const reqs = csv.filter((r) => r.metric_name === 'http_reqs').length;
+    const iters = csv.filter((r) => r.metric_name === 'iterations').length;
+    expect(reqs).toBeGreaterThan(0);
+    expect(reqs).toBe(2 * iters);
+    for (const m of HTTP_REQUEST_METRICS) expect(csv.filter((r) => r.metric_name === m)).toHaveLength(reqs);
+    for (const m of ['checks', 'group_duration', 'search_duration', 'search_errors', 'search_requests', ...ITERATION_METRICS]) {
+      expect(csv.filter((r) => r.metric_name === m), m).toHaveLength(iters);
+    }
+    const first = csv.findIndex((r) => r.metric_name === 'http_reqs');
+    expect(csv.slice(first, first + 9).map((r) => r.metric_name)).toEqual([...HTTP_REQUEST_METRICS]);
+    const it0 = csv.findIndex((r) => r.metric_name === 'data_sent');
+    expect(csv.slice(it0, it0 + 4).map((r) => r.metric_name)).toEqual([...ITERATION_METRICS]);
+    const vus = csv.filter((r) => r.metric_name === 'vus');
+    expect(vus.length).toBeGreaterThanOrEqual(2);
+    expect(csv.filter((r) => r.metric_name === 'vus_max').every((r) => r.metric_value === '3.000000')).toBe(true);
+  });
+
+  it('tags requests as k6 does', () => {
+    const search = csv.filter((r) => r.metric_name === 'http_reqs' && r.name === 'athlete_search');
+    const home = csv.filter((r) => r.metric_name === 'http_reqs' && r.name !== 'athlete_search');
+    expect(search.length).toBeGreaterThan(0);
+    for (const r of search) {
+      expect(r).toMatchObject({ group: '::search', url: 'athlete_search', method: 'GET', proto: 'HTTP/1.1', scenario: 'default' });
+    }
+    for (const r of home) expect(r).toMatchObject({ group: '', name: `${base}/`, url: `${base}/`, status: '200', expected_response: 'true', error_code: '' });
+    const failed = search.filter((r) => r.status === '500');
+    expect(failed.length).toBeGreaterThan(0);
+    for (const r of failed) expect(r).toMatchObject({ error_code: '1500', expected_response: 'false', error: '' });
+    const ok = search.filter((r) => r.status === '200');
+    for (const r of ok) expect(r).toMatchObject({ error_code: '', expected_response: 'true' });
+    expect(csv.find((r) => r.metric_name === 'checks')).toMatchObject({ check: 'status is 200', group: '::search', scenario: 'default' });
+    const k6Row = rows(readFileSync(join(k6Fixtures, 'out.csv'), 'utf8')).find((r) => r.metric_name === 'iterations')!;
+    const ours = csv.find((r) => r.metric_name === 'iterations')!;
+    expect(Object.keys(ours).filter((k) => ours[k] !== '')).toEqual(Object.keys(k6Row).filter((k) => k6Row[k] !== ''));
+    // Timestamps in ms (K6_CSV_TIME_FORMAT=unix_milli) and six decimals.
+    expect(csv[0]!.timestamp).toMatch(/^\d{13}$/);
+    expect(csv.every((r) => /^-?\d+\.\d{6}$/.test(r.metric_value!))).toBe(true);
+  });
+
+  it('writes a summary export with k6\'s keys', () => {
+    const ours = JSON.parse(readFileSync(summaryPath, 'utf8')) as { metrics: Record<string, Record<string, unknown>>; root_group: Record<string, unknown> };
+    const k6 = JSON.parse(readFileSync(join(k6Fixtures, 'summary-export.json'), 'utf8')) as typeof ours;
+    expect(Object.keys(ours.metrics).sort()).toEqual(Object.keys(k6.metrics).sort());
+    for (const [k, v] of Object.entries(k6.metrics)) expect(Object.keys(ours.metrics[k]!).sort(), k).toEqual(Object.keys(v).sort());
+    expect(Object.keys(ours.root_group).sort()).toEqual(Object.keys(k6.root_group).sort());
+    expect(ours.root_group).toMatchObject({ id: 'd41d8cd98f00b204e9800998ecf8427e', groups: { search: { id: '26b8520e2af4331315c3a77500b7a2a4', checks: { 'status is 200': { id: 'e6c2f812f697c42a23c3a2b39bd47a84' } } } } });
+    const iters = csv.filter((r) => r.metric_name === 'iterations').length;
+    expect(ours.metrics.iterations!.count).toBe(iters);
+  });
+});
+
+describe('exit codes and failures, as k6', () => {
+  it('exits 99 when thresholds are crossed, and names them', async () => {
+    const r = await run(['run', '--quiet', '--summary-export', 's.json', join(fixtures, 'thresholds-fail.js')], dir);
+    expect(r.code).toBe(99);
+    expect(r.stderr).toContain("thresholds on metrics 'my_trend' have been crossed");
+    const s = JSON.parse(readFileSync(join(dir, 's.json'), 'utf8')) as { metrics: Record<string, { thresholds?: Record<string, boolean> }> };
+    expect(s.metrics.my_trend!.thresholds).toEqual({ 'p(95)<5': true });
+    expect(s.metrics['my_trend{kind:a}']!.thresholds).toEqual({ 'max<100': false });
+  });
+
+  it('exits 0 with --no-thresholds', async () => {
+    expect((await run(['run', '--quiet', '--no-thresholds', join(fixtures, 'thresholds-fail.js')], dir)).code).toBe(0);
+  });
+
+  it('exits 108 on exec.test.abort()', async () => {
+    const r = await run(['run', '--quiet', join(fixtures, 'abort.js')], dir);
+    expect(r.code).toBe(108);
+    expect(r.stderr).toContain('test aborted: aborting on purpose');
+  });
+
+  it('exits 107 on an error in the init code', async () => {
+    const r = await run(['run', '--quiet', join(fixtures, 'init-error.js')], dir);
+    expect(r.code).toBe(107);
+    expect(r.stderr).toContain('broken init code');
+  });
+
+  it('exits 255 with one line on bad usage', async () => {
+    for (const args of [['run', '--abort-on-fail', 'x.js'], ['run', '--vus', 'many', 'x.js'], ['run'], ['walk']]) {
+      const r = await run(args, dir);
+      expect(r.code, args.join(' ')).toBe(255);
+      expect(r.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
+    }
+  });
+
+  it('logs an exception inside an iteration and goes on', async () => {
+    const r = await run(['run', '--quiet', '--out', 'csv=iter.csv', join(fixtures, 'iteration-error.js')], dir);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('boom in iteration');
+    expect(r.stderr).toContain('level=error');
+    const c = rows(readFileSync(join(dir, 'iter.csv'), 'utf8'));
+    expect(c.filter((x) => x.metric_name === 'reached')).toHaveLength(3);
+    expect(c.filter((x) => x.metric_name === 'iterations')).toHaveLength(3);
+  });
+
+  it('prints its version', async () => {
+    const r = await run(['version'], dir);
+    expect(r.stdout).toMatch(/^k6-embedded v\d+\.\d+\.\d+ \(node v\d+\.\S+, k6 v0\.48 compatible\)\n$/);
+  });
+});
+
+describe('k6 semantics', () => {
+  it('runs setup/teardown, SharedArray, checks, nested groups, custom metrics; VUs share no globals; sleep blocks only its VU', async () => {
+    const r = await run(['run', '--no-color', '--out', 'csv=f.csv', '--summary-export', 'f.json', join(fixtures, 'features.js')], dir);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('teardown got 42');
+    const c = rows(readFileSync(join(dir, 'f.csv'), 'utf8'));
+    const checks = c.filter((x) => x.metric_name === 'checks');
+    expect(checks.length).toBeGreaterThan(0);
+    expect(checks.every((x) => x.metric_value === '1.000000' && x.group === '::outer::inner')).toBe(true);
+    expect(new Set(c.filter((x) => x.metric_name === 'group_duration').map((x) => x.group))).toEqual(new Set(['::outer::inner', '::outer']));
+    const counter = c.filter((x) => x.metric_name === 'my_counter');
+    expect(counter.every((x) => x.metric_value === '2.000000' && /word=(alpha|beta|gamma)/.test(x.extra_tags!))).toBe(true);
+    for (const m of ['my_gauge', 'my_rate', 'my_trend']) expect(c.some((x) => x.metric_name === m), m).toBe(true);
+    const itersOf = (vu: string) => c.filter((x) => x.metric_name === 'iterations' && x.extra_tags === `vu_id=${vu}`).length;
+    // VU 1 sleeps 1.2 s per iteration: 2 at most in 1.5 s. VU 2 sleeps 50 ms: if sleeps blocked
+    // every VU, it would be held to VU 1's pace.
+    expect(itersOf('1')).toBeLessThanOrEqual(2);
+    expect(itersOf('2')).toBeGreaterThan(4 * itersOf('1'));
+    const s = JSON.parse(readFileSync(join(dir, 'f.json'), 'utf8')) as { root_group: { groups: Record<string, { groups: Record<string, { checks: Record<string, { passes: number; fails: number }> }> }> } };
+    const inner = s.root_group.groups.outer!.groups.inner!.checks;
+    expect(Object.keys(inner)).toEqual(['setup data arrives', 'shared array is shared', 'globals are per VU']);
+    expect(Object.values(inner).every((x) => x.fails === 0 && x.passes > 0)).toBe(true);
+    expect(r.stdout).toContain('✓ setup data arrives');
+    expect(r.stdout).toMatch(/my_counter\.+: \d+/);
+  });
+
+  it('stops cleanly on SIGINT: exit 105, every output complete', async () => {
+    const cwd = mkdtempSync(join(dir, 'sigint-'));
+    const child = start(['run', '--quiet', '-e', `BASE_URL=${base}`, '--out', 'csv=a.csv', '--out', 'csv=b.csv.gz', '--summary-export', 's.json', join(fixtures, 'long-run.js')], cwd);
+    const done = finish(child);
+    // Wait until the first per-second flush reached the file, then interrupt.
+    for (let i = 0; i < 200 && !(existsSync(join(cwd, 'a.csv')) && statSync(join(cwd, 'a.csv')).size > 1000); i++) await new Promise((r) => setTimeout(r, 50));
+    child.kill('SIGINT');
+    const r = await done;
+    expect(r.code, r.stderr).toBe(105);
+    const a = readFileSync(join(cwd, 'a.csv'), 'utf8');
+    expect(a.endsWith('\n')).toBe(true);
+    expect(gunzipSync(readFileSync(join(cwd, 'b.csv.gz'))).toString('utf8')).toBe(a);
+    const s = JSON.parse(readFileSync(join(cwd, 's.json'), 'utf8')) as { metrics: Record<string, { count?: number }> };
+    const c = rows(a);
+    expect(s.metrics.http_reqs!.count).toBe(c.filter((x) => x.metric_name === 'http_reqs').length);
+    expect(s.metrics.ticks!.count).toBe(c.filter((x) => x.metric_name === 'ticks').length);
+  });
+});
