@@ -4,7 +4,8 @@ import { readK6Csv } from '../runner/stats/k6-csv-reader.ts';
 /**
  * One measured ingestion, run in its own process by csv.bench.ts so that its peak RSS is its own:
  * `node --import tsx bench/csv-ingest.ts <stats|parse> <file> <users> <rampMs> <holdMs>`.
- * Prints one JSON line: rows, milliseconds, peak RSS in MiB, and a digest of the figures.
+ * Prints one JSON line: rows, wall and CPU milliseconds (CPU includes zlib's threads), peak RSS
+ * in MiB, and a digest of the figures.
  */
 const [mode, file, users, rampMs, holdMs] = process.argv.slice(2);
 if (!file || (mode !== 'stats' && mode !== 'parse')) {
@@ -12,6 +13,7 @@ if (!file || (mode !== 'stats' && mode !== 'parse')) {
   process.exit(2);
 }
 const t = performance.now();
+const cpu0 = process.cpuUsage();
 let rows = 0;
 let digest = '';
 if (mode === 'parse') {
@@ -29,4 +31,6 @@ if (mode === 'parse') {
   digest = `key p95 ${s.key.p95Ms?.toFixed(3)} ms, ${s.all.count} requests, ${s.windows.length} windows, error rate ${(s.all.errorRate * 100).toFixed(2)} %`;
 }
 const ms = performance.now() - t;
-process.stdout.write(`${JSON.stringify({ rows, ms, peakRssMiB: process.resourceUsage().maxRSS / 1024, digest })}\n`);
+const cpu = process.cpuUsage(cpu0);
+const cpuMs = (cpu.user + cpu.system) / 1000;
+process.stdout.write(`${JSON.stringify({ rows, ms, cpuMs, peakRssMiB: process.resourceUsage().maxRSS / 1024, digest })}\n`);

@@ -1,0 +1,85 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { generateK6Csv, gzipFile } from './csv-generate.ts';
+
+/**
+ * CSV ingestion: a k6 CSV of 5 million rows (k6's exact format, quoted fields included), plain
+ * and gzip, read into full stage statistics, each run in its own process (csv-ingest.ts) so
+ * that its peak RSS is its own. Reference in the same benchmark: `wc -l` (plain) and
+ * `zcat | wc -l` (gzip). Targets on a 2-core machine: ≥ 3 M rows/s plain, ≥ 2 M rows/s gzip,
+ * peak RSS < 300 MiB. Best of `RUNS` (the machine may be shared), all runs printed.
+ * `CSV_BENCH_ROWS` changes the row count.
+ */
+const ROWS = Number(process.env.CSV_BENCH_ROWS ?? 5_000_000);
+const RUNS = 3;
+const TARGETS = { plain: 3_000_000, gzip: 2_000_000, rssMiB: 300 };
+const here = dirname(fileURLToPath(import.meta.url));
+
+function wall(fn: () => void): number {
+  const t = performance.now();
+  fn();
+  return performance.now() - t;
+}
+
+function shell(command: string): number {
+  let out = '';
+  const ms = wall(() => {
+    const r = spawnSync('sh', ['-c', command], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`${command}: ${r.stderr}`);
+    out = r.stdout;
+  });
+  if (!/^\s*\d+/.test(out)) throw new Error(`${command}: unexpected output ${out}`);
+  return ms;
+}
+
+interface Ingest {
+  rows: number;
+  ms: number;
+  peakRssMiB: number;
+  digest: string;
+}
+
+function ingest(file: string, stage: { users: number; rampMs: number; holdMs: number }): Ingest {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(here, 'csv-ingest.ts'), 'stats', file, String(stage.users), String(stage.rampMs), String(stage.holdMs)], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`csv-ingest failed: ${r.stderr}`);
+  return JSON.parse(r.stdout.trim()) as Ingest;
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'csv-bench-'));
+let failed = false;
+try {
+  const plain = join(dir, 'stage.csv');
+  const gz = join(dir, 'stage.csv.gz');
+  const stage = generateK6Csv(plain, { rows: ROWS });
+  await gzipFile(plain, gz);
+  const mb = (f: string) => (statSync(f).size / 2 ** 20).toFixed(0);
+  process.stdout.write(`generated ${stage.rows} rows: ${mb(plain)} MiB plain, ${mb(gz)} MiB gzip (${stage.users} users, hold ${(stage.holdMs / 1000).toFixed(0)} s)\n\n`);
+
+  const rows: string[][] = [['input', 'run', 'ms', 'M rows/s', 'peak RSS MiB', 'reference ms', 'time / reference']];
+  for (const [label, file, reference] of [['plain', plain, `wc -l < '${plain}'`], ['gzip', gz, `zcat '${gz}' | wc -l`]] as const) {
+    const results: Array<Ingest & { refMs: number }> = [];
+    for (let i = 0; i < RUNS; i++) {
+      const refMs = shell(reference);
+      const r = ingest(file, stage);
+      if (r.rows !== stage.rows) throw new Error(`${label}: read ${r.rows} rows, generated ${stage.rows}`);
+      results.push({ ...r, refMs });
+      rows.push([label, String(i + 1), r.ms.toFixed(0), (r.rows / r.ms / 1000).toFixed(2), r.peakRssMiB.toFixed(0), refMs.toFixed(0), (r.ms / refMs).toFixed(1)]);
+    }
+    const best = results.reduce((a, b) => (b.ms < a.ms ? b : a));
+    const rate = best.rows / (best.ms / 1000);
+    const rss = Math.max(...results.map((r) => r.peakRssMiB));
+    const target = label === 'plain' ? TARGETS.plain : TARGETS.gzip;
+    const ok = rate >= target && rss < TARGETS.rssMiB;
+    failed ||= !ok;
+    rows.push([label, 'best', best.ms.toFixed(0), (rate / 1e6).toFixed(2), rss.toFixed(0), best.refMs.toFixed(0), (best.ms / best.refMs).toFixed(1)]);
+    rows.push([`  ${ok ? 'OK' : 'MISSED'}: target ≥ ${target / 1e6} M rows/s, peak RSS < ${TARGETS.rssMiB} MiB; ${best.digest}`]);
+  }
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.filter((r) => r.length > 1).map((r) => r[i]!.length)));
+  for (const r of rows) process.stdout.write(`${r.length === 1 ? r[0] : r.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ')}\n`);
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
+process.exitCode = failed ? 1 : 0;
