@@ -86,6 +86,24 @@ describe('chart specs', () => {
     expect(w.series[1]!.yAxis).toBe(1);
   });
 
+  it('short holds (demos) are shown in seconds, without a bound far above the lines', () => {
+    const input = caseInput('go');
+    const shortened = input.runs.map((r) => {
+      if (!r.summary) return r;
+      const stages = r.summary.stages.map((st) => {
+        if (!st.stats || st.users !== 100) return st;
+        const h = st.stats.hold;
+        const windows = [0, 1, 2, 3].map((i) => ({ ...st.stats!.windows[i]!, startMs: h.startMs + 4000 + i * 2000, endMs: h.startMs + 6000 + i * 2000, keyP95Ms: 300 }));
+        return { ...st, stats: { ...st.stats, hold: { ...h, endMs: h.startMs + 40_000 }, windows } };
+      });
+      return { ...r, summary: { ...r.summary, stages } };
+    });
+    const w = buildChartSpecs({ ...input, runs: shortened }).find((s) => s.id === 'target-windows')!;
+    expect(w.xAxis.name).toBe('seconds into the hold');
+    expect(w.series[0]!.points.map(([x]) => x)).toEqual([5, 7, 9, 11]);
+    expect(w.bounds).toEqual([]);
+  });
+
   it('no chart without a run that has statistics', () => {
     expect(buildChartSpecs(caseInput('insufficient-data'))).toEqual([]);
   });
