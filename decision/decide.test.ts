@@ -172,6 +172,15 @@ describe('exclusions, each with its reason', () => {
     expect(d.reasons).toContain('target stage not held in 2 of 3 runs');
   });
 
+  it('a target failure beyond the target stage (saturation found by the stress stages) is comparable and not scored', () => {
+    const saturated = storedRun({ id: runId(2), stageStatus: { 150: { status: 'target-failed', why: 'timeouts in bulk' } }, stats: { 150: { failures: 4000, timeouts: 3000 } } });
+    const d = decide([runWithLevels(0, 'G G G'), runWithLevels(1, 'G G G'), saturated], DEFAULT_CONFIG);
+    expect(d.runs).toEqual([runId(2), runId(1), runId(0)]);
+    expect(d.criteria.held!.runs[0]!.level).toBe('green');
+    expect(d.criteria.errorRate!.runs[0]!.rule).toContain('beyond the target (reported, not scored): 150 users 40 %');
+    expect(d.decision).toBe('go');
+  });
+
   it('a target that was never reached (skipped after an earlier stage failed) is red on every criterion, saying so', () => {
     const failed = storedRun({
       id: runId(0),
