@@ -1,3 +1,5 @@
+import { redactUrlText } from '../redact.ts';
+
 /**
  * Number, date and text formatting of the weekly report. Pure; the view model is the only
  * caller, so that the template never formats anything.
@@ -47,7 +49,8 @@ export function utcDay(isoOrMs: string | number): string {
  * Code spans (backticks) and emphasis are kept: the decision's and the config's texts use them.
  */
 export function mdText(text: string): string {
-  return text
+  // Texts from run files may quote a URL: its credentials never reach the report.
+  return redactUrlText(text)
     .replace(/\s*[\r\n]+\s*/g, ' ')
     .replace(/[\\|<>[\]]/g, (c) => `\\${c}`)
     .trim();

@@ -25,6 +25,7 @@ describe('formatting', () => {
     expect(mdText('run `npm run collect`')).toBe('run `npm run collect`');
     expect(mdText('see [here](http://x)')).toBe('see \\[here\\](http://x)');
     expect(codeText('a`b|c')).toBe("a'b¦c");
+    expect(mdText('GET https://bob:pw@host/x failed')).toBe('GET https://***@host/x failed');
   });
 
   it.each([
