@@ -3,10 +3,10 @@ import { resolve } from 'node:path';
 import { DecisionInputError, decide } from '../../decision/decide.ts';
 import { decisionFormat, type Decision } from '../../decision/decision-format.ts';
 import { ExitCode, UserError } from '../errors.ts';
-import { loadConfig } from '../formats/config.ts';
+import { loadConfig, type CapacityConfig } from '../formats/config.ts';
 import type { Io } from '../io.ts';
 import { DEFAULT_FAILURE_THRESHOLD, detectChanges, type NotifyEvent } from '../notify/detect.ts';
-import { buildPayload, eventLines, markdownSummary, PAYLOAD_FORMATS, type PayloadFormat } from '../notify/payload.ts';
+import { actionsFor, buildPayload, eventLines, markdownSummary, PAYLOAD_FORMATS, type PayloadFormat } from '../notify/payload.ts';
 import { parseWebhook, postWebhook, type Webhook } from '../notify/post.ts';
 import { runOutcomes } from '../notify/runs.ts';
 import { notifyStateFormat, notifyStatePath, type NotifyState } from '../notify/state.ts';
@@ -41,7 +41,7 @@ export const command = defineCommand({
       )
       .option('webhook', { type: 'string', describe: `webhook URL (default: $${WEBHOOK_ENV}); never printed` })
       .option('results', { type: 'string', default: 'results', describe: 'results folder (runs/ and the notify state)' })
-      .option('config', { type: 'string', describe: 'capacity.config.json to decide with (default: ./capacity.config.json if present)' })
+      .option('config', { type: 'string', describe: 'capacity.config.json: decides with it, and says its action for the decision (default: ./capacity.config.json if present)' })
       .option('decision', { type: 'string', describe: 'read the decision from this file (`npm run decide -- --json > file`) instead of deciding' })
       .option('format', { choices: PAYLOAD_FORMATS, default: 'slack' as PayloadFormat, describe: 'slack: { text, blocks }; json: a versioned document' })
       .option('dry-run', { type: 'boolean', default: false, describe: 'print what would be posted; post nothing, write no state' })
@@ -65,13 +65,15 @@ export async function runNotify(args: NotifyArgs, io: Io): Promise<number> {
   const webhookText = args.webhook ?? (io.env[WEBHOOK_ENV] || undefined);
   const webhook: Webhook | null = webhookText === undefined ? null : parseWebhook(webhookText, args.webhook !== undefined ? '--webhook' : WEBHOOK_ENV);
 
+  const config = await loadConfig(args.config, io.cwd);
   const stored = await listRuns(resultsDir);
-  const decision = args.decision ? await decisionFormat.read(resolve(io.cwd, args.decision)) : await decideHere(stored, args.config, io);
+  const decision = args.decision ? await decisionFormat.read(resolve(io.cwd, args.decision)) : decideHere(stored, config);
+  const actions = actionsFor(decision, config.actions);
   const runs = runOutcomes(stored);
   const statePath = notifyStatePath(resultsDir);
   const previous: NotifyState | null = (await exists(statePath)) ? await notifyStateFormat.read(statePath) : null;
   const { events, next } = detectChanges({ previous, decision, runs, failureThreshold: args.failures, now: new Date(io.now()).toISOString() });
-  const payload = events.length ? buildPayload(args.format, { decision, events, link: args.link }) : null;
+  const payload = events.length ? buildPayload(args.format, { decision, events, link: args.link, actions }) : null;
 
   let outcome: string;
   if (args['dry-run']) {
@@ -93,7 +95,7 @@ export async function runNotify(args: NotifyArgs, io: Io): Promise<number> {
       await postWebhook(webhook, payload, { signal: io.signal });
     } catch (e) {
       // The job summary still shows the decision, and that the post failed (the message is URL-free).
-      if (args.summary !== undefined) await appendSummary(args.summary, io, markdownSummary(decision, `failed: ${(e as Error).message}`, args.link));
+      if (args.summary !== undefined) await appendSummary(args.summary, io, markdownSummary(decision, `failed: ${(e as Error).message}`, args.link, actions));
       throw e;
     }
     // Only after the receiver accepted it: a failed post is retried by the next call.
@@ -102,7 +104,7 @@ export async function runNotify(args: NotifyArgs, io: Io): Promise<number> {
     io.stdout.write(`notify: ${outcome}\n`);
     for (const line of eventLines(events, decision)) io.stdout.write(`  ${line}\n`);
   }
-  if (args.summary !== undefined) await appendSummary(args.summary, io, markdownSummary(decision, outcome, args.link));
+  if (args.summary !== undefined) await appendSummary(args.summary, io, markdownSummary(decision, outcome, args.link, actions));
   return ExitCode.ok;
 }
 
@@ -126,8 +128,7 @@ async function exists(path: string): Promise<boolean> {
 }
 
 /** The decision over the stored runs, as `npm run decide` makes it (same config, same pure function). */
-async function decideHere(runs: readonly StoredRun[], configPath: string | undefined, io: Io): Promise<Decision> {
-  const config = await loadConfig(configPath, io.cwd);
+function decideHere(runs: readonly StoredRun[], config: CapacityConfig): Decision {
   try {
     return decide(runs, config);
   } catch (e) {

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { DecisionSchema } from '../../decision/decision-format.ts';
+import { DEFAULT_CONFIG } from '../formats/config.ts';
 import { makeDecision } from './__testkit__.ts';
 import { detectChanges, failureStreak, type RunOutcome } from './detect.ts';
-import { escapeMrkdwn, jsonPayload, keyFigures, markdownSummary, messageText, slackPayload, SlackPayloadSchema, type SlackPayload } from './payload.ts';
+import { actionsFor, escapeMrkdwn, jsonPayload, keyFigures, markdownSummary, messageText, slackPayload, SlackPayloadSchema, type SlackPayload } from './payload.ts';
 import { NotifyStateSchema, type NotifyState } from './state.ts';
 
 const NOW = '2026-11-24T03:00:00.000Z';
@@ -164,6 +165,22 @@ describe('payloads', () => {
     const none = makeDecision('insufficient-data');
     expect(DecisionSchema.parse(none)).toEqual(none);
     expect(messageText({ decision: none, events: [] })).toContain('Insufficient data — no comparable run');
+  });
+
+  it.each([
+    ['go', false, [DEFAULT_CONFIG.actions.go]],
+    ['watch', true, [DEFAULT_CONFIG.actions.watch, DEFAULT_CONFIG.actions.provisional]],
+    ['no-go', false, [DEFAULT_CONFIG.actions.noGo]],
+    ['insufficient-data', false, [DEFAULT_CONFIG.actions.insufficientData]],
+  ] as const)('the action for %s (provisional: %s) comes from the config', (value, provisional, expected) => {
+    const d = makeDecision(value, { provisional });
+    const actions = actionsFor(d, DEFAULT_CONFIG.actions);
+    expect(actions).toEqual(expected);
+    const p = slackPayload({ decision: d, events: [{ type: 'decision-changed', from: null, to: value }], actions });
+    expect(SlackPayloadSchema.parse(p)).toEqual(p);
+    expect(blockTexts(p).join('\n')).toContain(`*Next:* ${expected[0]}`);
+    expect(jsonPayload({ decision: d, events: [], actions }).actions).toEqual(expected);
+    expect(markdownSummary(d, 'x', undefined, actions)).toContain(`**Next:** ${expected[0]}`);
   });
 
   it('tool-failing message lists each failed run and its reason', () => {

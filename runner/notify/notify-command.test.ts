@@ -171,6 +171,8 @@ describe('npm run notify against a loopback webhook', () => {
     await notify({ summary });
     const md = await readFile(summary, 'utf8');
     expect(md).toContain('## Capacity — staging: No-Go');
+    // The config's action (here its default) is said with the decision.
+    expect(md).toContain('**Next:** Prepare the migration');
     expect(md).toMatch(/Notification: posted to http:\/\/127\.0\.0\.1:\d+\/\*\*\* \(decision none → no-go\)/);
     expect(md).not.toContain('SECRET');
   });
@@ -203,6 +205,17 @@ describe('npm run notify against a loopback webhook', () => {
     expect(lines[0]).toMatch(/^error: webhook http:\/\/127\.0\.0\.1:\d+\/\*\*\*: answered HTTP 404 "invalid_token"; the message was not accepted$/);
     expect(lines[1]).toMatch(/^hint: /);
     expect(r.stdout + r.stderr).not.toContain('SECRET');
+    expect(receiver.received).toHaveLength(1);
+  });
+
+  it("says the config's own action, and a bad config is refused before anything is posted", async () => {
+    await writeDecision(makeDecision('go'));
+    await writeFile(join(dir, 'capacity.config.json'), JSON.stringify({ actions: { go: 'Carry on; ping #capacity on Friday.' } }));
+    await notify();
+    expect(SlackPayloadSchema.parse(JSON.parse(receiver.received[0]!.body)).text).toContain('Next: Carry on; ping #capacity on Friday.');
+    await writeFile(join(dir, 'bad.json'), JSON.stringify({ runsToCompare: 0 }));
+    await writeDecision(makeDecision('no-go'));
+    await expect(notify({ config: 'bad.json' })).rejects.toThrow(/bad\.json: runsToCompare/);
     expect(receiver.received).toHaveLength(1);
   });
 });

@@ -1,5 +1,6 @@
 import { CRITERIA, type CriterionId, type Decision, type DecisionValue, type Level } from '../../decision/decision-format.ts';
 import { z } from 'zod';
+import type { CapacityConfig } from '../formats/config.ts';
 import type { NotifyEvent } from './detect.ts';
 
 /**
@@ -19,6 +20,14 @@ export interface MessageContext {
   readonly events: readonly NotifyEvent[];
   /** Where to read more (the CI run, the report); shown as a link. */
   readonly link?: string | undefined;
+  /** What to do about it (see `actionsFor`). */
+  readonly actions?: readonly string[] | undefined;
+}
+
+/** The config's action for this decision, then the provisional one when it applies (as the weekly report says them). */
+export function actionsFor(d: Decision, actions: CapacityConfig['actions']): string[] {
+  const main = { go: actions.go, watch: actions.watch, 'no-go': actions.noGo, 'insufficient-data': actions.insufficientData }[d.decision];
+  return d.provisional && d.decision !== 'insufficient-data' ? [main, actions.provisional] : [main];
 }
 
 const DECISION_WORDS: Record<DecisionValue, string> = {
@@ -111,6 +120,7 @@ export function messageText(ctx: MessageContext): string {
   lines.push(`${decisionLabel(d)} — ${facts.join('; ')}.`);
   for (const f of keyFigures(d)) lines.push(`• ${f.label}: ${f.level} (newest run: ${f.newest})`);
   for (const r of d.reasons) lines.push(`• ${r}`);
+  for (const a of ctx.actions ?? []) lines.push(`Next: ${a}`);
   if (ctx.link) lines.push(ctx.link);
   return lines.join('\n');
 }
@@ -159,6 +169,9 @@ export function slackPayload(ctx: MessageContext): SlackPayload {
   }
   const summary = [scoreText(d), ...d.reasons].filter((x) => x !== null);
   if (summary.length) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: clip(summary.map((s) => `• ${escapeMrkdwn(s)}`).join('\n'), 3000) } });
+  if (ctx.actions?.length) {
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: clip(ctx.actions.map((a) => `*Next:* ${escapeMrkdwn(a)}`).join('\n'), 3000) } });
+  }
   // Already mrkdwn: the plain parts are escaped, the link is Slack's <url|label> syntax.
   const context = [escapeMrkdwn(d.runs.length ? `Runs: ${d.runs.join(', ')}` : 'No comparable run')];
   if (d.excluded.length) context.push(`${d.excluded.length} excluded`);
@@ -183,6 +196,7 @@ export interface JsonPayload {
     readonly reasons: readonly string[];
     readonly criteria: readonly KeyFigure[];
   };
+  readonly actions: readonly string[];
   readonly link: string | null;
 }
 
@@ -205,6 +219,7 @@ export function jsonPayload(ctx: MessageContext): JsonPayload {
       reasons: d.reasons,
       criteria: keyFigures(d),
     },
+    actions: ctx.actions ?? [],
     link: ctx.link ?? null,
   };
 }
@@ -222,7 +237,7 @@ function cell(text: string): string {
  * The decision and its key figures as Markdown, for `$GITHUB_STEP_SUMMARY`: a heading with the
  * decision, a table of the criteria, the reasons, the runs used and excluded, and what notify did.
  */
-export function markdownSummary(d: Decision, notified: string, link?: string): string {
+export function markdownSummary(d: Decision, notified: string, link?: string, actions: readonly string[] = []): string {
   const out: string[] = [`## Capacity — ${cell(d.environment)}: ${decisionLabel(d)}`, ''];
   const score = scoreText(d);
   if (score) out.push(`**${score[0]!.toUpperCase()}${score.slice(1)}**`, '');
@@ -233,6 +248,7 @@ export function markdownSummary(d: Decision, notified: string, link?: string): s
     out.push('');
   }
   if (d.reasons.length) out.push(...d.reasons.map((r) => `- ${r}`), '');
+  for (const a of actions) out.push(`**Next:** ${a}`, '');
   out.push(d.runs.length ? `Runs used (newest first): ${d.runs.map((r) => `\`${r}\``).join(', ')}` : 'No comparable run.', '');
   if (d.excluded.length) {
     out.push('Excluded runs:', '');
