@@ -1,12 +1,162 @@
+import { execFile } from 'node:child_process';
+import { access, constants, mkdir, rm, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
 import { defineCommand } from './command.ts';
 import { UserError } from '../errors.ts';
+import type { Io } from '../io.ts';
+import { parseDuration, formatDuration } from '../duration.ts';
+import { parseHost, type Host } from '../redact.ts';
+import { parseUserList, planStages } from '../stage-plan.ts';
+import { ENGINE_CHOICES, resolveEngine, type EngineChoice } from '../engines/index.ts';
+import { configDurationsMs, loadConfig } from '../formats/config.ts';
+import { bundleScenario, resolveScenario } from '../bundle.ts';
+import { computeStageStats } from '../stats/stage-stats.ts';
+import { windowParams } from '../stats/windows.ts';
+import { summarizeRun } from '../stats/run-summary.ts';
+import { createK6CsvParser } from '../stats/k6-csv-reader.ts';
+import { startDemoTarget, DEMO_PRESETS, type DemoPresetName } from '../demo-target/server.ts';
+import { runStages, type StagesResult } from '../stages/run-stages.ts';
 
-/** Placeholder until issue #3 lands: says so instead of pretending. */
-export const command = defineCommand({
+export interface StagesArgs {
+  host?: string;
+  users?: string;
+  duration?: string;
+  'spawn-rate'?: number;
+  'target-stage'?: number;
+  scenario?: string;
+  engine?: EngineChoice;
+  results?: string;
+  config?: string;
+  label?: string;
+  demo?: boolean;
+  'demo-preset'?: string;
+  'stop-on-failure'?: boolean;
+  'dry-run'?: boolean;
+  env?: string[];
+}
+
+export const command = defineCommand<StagesArgs>({
   name: 'stages',
-  describe: 'not implemented yet (issue #3)',
-  builder: (y) => y,
-  run: async () => {
-    throw new UserError('"stages" is not implemented yet (issue #3)');
-  },
+  describe: 'run a scenario through staged user levels, one stage after another, and record every sample',
+  builder: (y) =>
+    y
+      .usage('npm run stages -- --host <url> [flags]\n\nRuns the scenario at each user level: ramp at --spawn-rate users/s, then hold for --duration.\nDefaults come from capacity.config.json (or --config), flags override it.')
+      .option('host', { type: 'string', describe: 'base URL of the service under load (credentials allowed, never recorded), e.g. https://app.example.com' })
+      .option('users', { type: 'string', describe: 'increasing user levels, e.g. 5,20,50,75,100,150 (default from config)' })
+      .option('duration', { type: 'string', describe: 'hold per stage in k6 syntax, e.g. 90s, 10m, 1h30m (default 10m)' })
+      .option('spawn-rate', { type: 'number', describe: 'users started per second during each ramp, e.g. 5 (default 5)' })
+      .option('target-stage', { type: 'number', describe: 'the user level the service must hold, one of --users, e.g. 100 (default 100)' })
+      .option('scenario', { type: 'string', describe: 'a scenario name under scenarios/ or the path of your own k6 script (.ts/.js), e.g. search' })
+      .option('engine', { choices: ENGINE_CHOICES, describe: 'auto: real k6 when K6_BIN or PATH has it, else the embedded engine (default auto)' })
+      .option('results', { type: 'string', describe: 'results folder, e.g. results (default results)' })
+      .option('config', { type: 'string', describe: 'config file, e.g. capacity.config.json' })
+      .option('label', { type: 'string', describe: 'environment name recorded with the run, e.g. staging (default: config environment)' })
+      .option('demo', { type: 'boolean', describe: 'start the embedded demo target on a free loopback port and use it as --host' })
+      .option('demo-preset', { type: 'string', describe: 'with --demo: healthy, saturating, flaky, degrading or down (default: the default demo target)' })
+      .option('stop-on-failure', { type: 'boolean', describe: 'skip the remaining stages once the target fails at one' })
+      .option('env', { type: 'string', array: true, describe: 'extra K=V for the script, as k6 -e, e.g. --env THINK_MAX=2' })
+      .option('dry-run', { type: 'boolean', describe: 'print the stage plan and exit without sending load' })
+      .example('npm run stages -- --host https://staging.example.com', 'the full default plan against staging')
+      .example('npm run stages -- --demo --users 2,4 --duration 5s --spawn-rate 10', 'a tiny run against the embedded demo target')
+      .example('npm run stages -- --host http://127.0.0.1:8080 --scenario ./my-test.ts --engine embedded', 'your own k6 script'),
+  run: async (args, io) => (await runStagesCommand(args, io)).exitCode,
 });
+
+/** Parses and checks every input before any load is sent; then runs the stages. */
+export async function runStagesCommand(args: StagesArgs, io: Io): Promise<Pick<StagesResult, 'exitCode'> & Partial<StagesResult>> {
+  const config = await loadConfig(args.config, io.cwd);
+  if (args.host !== undefined && args.demo) throw new UserError('--host and --demo: give one or the other (--demo starts its own target)');
+  if (args.host === undefined && !args.demo) throw new UserError('--host: required, e.g. --host https://app.example.com (or --demo for the embedded demo target)');
+  if (args['demo-preset'] !== undefined && !args.demo) throw new UserError('--demo-preset: only with --demo');
+  const preset = args['demo-preset'];
+  if (preset !== undefined && !(preset in DEMO_PRESETS)) {
+    throw new UserError(`--demo-preset: expected one of ${Object.keys(DEMO_PRESETS).join(', ')}, got "${preset}"`);
+  }
+  const host: Host | undefined = args.host !== undefined ? parseHost(args.host) : undefined;
+  const users = args.users !== undefined ? parseUserList(args.users) : [...config.stages];
+  const configured = configDurationsMs(config);
+  const holdMs = args.duration !== undefined ? parseDuration(args.duration, '--duration') : configured.holdMs;
+  const spawnRate = args['spawn-rate'] ?? config.spawnRate;
+  // With --users but no --target-stage, a configured target outside the list falls back to the
+  // largest stage (said in the output) rather than refusing a quick ad-hoc run.
+  const targetFallback = args['target-stage'] === undefined && !users.includes(config.targetStage);
+  const targetStage = args['target-stage'] ?? (targetFallback ? users[users.length - 1]! : config.targetStage);
+  const plan = planStages({ users, holdMs, spawnRate, targetStage });
+  const extraEnv = parseEnvPairs(args.env ?? []);
+  const { name: scenarioName, entry } = await resolveScenario(args.scenario ?? 'search', io.cwd);
+
+  if (args['dry-run']) {
+    io.stdout.write(`scenario ${scenarioName} (${entry}), target stage ${targetStage}, spawn rate ${spawnRate}/s\n`);
+    for (const s of plan) io.stdout.write(`  ${String(s.users).padStart(5)} users: ramp ${formatDuration(s.rampMs)}, hold ${formatDuration(s.holdMs)}\n`);
+    return { exitCode: 0 };
+  }
+
+  const engine = await resolveEngine(args.engine ?? 'auto', io.env);
+  const engineVersion = await engine.version();
+  const resultsDir = resolve(io.cwd, args.results ?? 'results');
+  await assertWritable(resultsDir);
+  const bundle = await bundleScenario(entry, join(io.cwd, 'dist', 'scenarios'));
+  const gitCommit = await currentCommit(io.cwd);
+
+  const demo = args.demo ? await startDemoTarget(preset ? DEMO_PRESETS[preset as DemoPresetName] : {}) : undefined;
+  try {
+    const target = host ?? parseHost(demo!.url);
+    if (demo) io.stdout.write(`demo target: ${demo.url}${preset ? ` (${preset})` : ''}\n`);
+    if (targetFallback) io.stdout.write(`target stage: ${targetStage} users (the configured ${config.targetStage} is not in --users)\n`);
+    const label = args.label ?? config.environment;
+    return await runStages(
+      {
+        resultsDir,
+        scenario: { name: scenarioName, bundlePath: bundle.path, sha256: bundle.sha256 },
+        host: target,
+        label,
+        plan,
+        spawnRate,
+        targetStage,
+        keyName: config.keyTransaction.name,
+        stopOnFailure: args['stop-on-failure'] ?? false,
+        stats: { windowMs: configured.windowMs, warmupMs: configured.warmupMs, outlierMads: config.criteria.held.outlierMads, p95GreenMs: config.criteria.p95Ms.green },
+        ...(gitCommit ? { gitCommit } : {}),
+        extraEnv,
+      },
+      { engine, engineVersion, computeStageStats, summarizeRun, windowParams, liveParser: createK6CsvParser },
+      io,
+    );
+  } finally {
+    await demo?.close();
+  }
+}
+
+function parseEnvPairs(pairs: readonly string[]): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const p of pairs) {
+    const eq = p.indexOf('=');
+    if (eq <= 0) throw new UserError(`--env: expected K=V, got "${p.slice(0, 40)}"`);
+    env[p.slice(0, eq)] = p.slice(eq + 1);
+  }
+  return env;
+}
+
+/** Fails before any load when the results folder cannot be written. */
+async function assertWritable(dir: string): Promise<void> {
+  const probe = join(dir, `.write-check-${process.pid}`);
+  try {
+    await mkdir(dir, { recursive: true });
+    await access(dir, constants.W_OK);
+    await writeFile(probe, '');
+    await rm(probe, { force: true });
+  } catch (e) {
+    throw new UserError(`--results: cannot write to ${dir} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+}
+
+async function currentCommit(cwd: string): Promise<string | undefined> {
+  try {
+    const { stdout } = await promisify(execFile)('git', ['rev-parse', 'HEAD'], { cwd, timeout: 5000 });
+    return /^[0-9a-f]{40}$/.test(stdout.trim()) ? stdout.trim() : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
