@@ -312,7 +312,7 @@ describe("the workflow's own scripts, run with bash", () => {
   }
 
   /** One night: a fresh checkout (as actions/checkout), restore, stages, save. */
-  async function runNight(runId: string, exitCode: number, beforeSave?: (work: string) => Promise<void>) {
+  async function runNight(runId: string, exitCode: number, beforeSave?: (work: string) => Promise<void>, stagesEnv: Record<string, string> = {}) {
     night += 1;
     const work = join(tmp, `night-${night}`);
     git(tmp, 'clone', '-q', origin, work);
@@ -324,6 +324,7 @@ describe("the workflow's own scripts, run with bash", () => {
       FAKE_RUN_ID: runId,
       FAKE_EXIT: String(exitCode),
       FAKE_NPM_ARGS: argsFile,
+      ...stagesEnv,
     });
     await beforeSave?.(work);
     const save = await runStep(work, 'capacity', 'Save the results history', { HISTORY_DIR: restore.outputs.dir ?? '', RUN_ID: stages.outputs['run-id'] ?? '' });
@@ -336,16 +337,31 @@ describe("the workflow's own scripts, run with bash", () => {
   }
 
   it('night 1 starts the history branch with the JSON files only; night 2 finds them; a failed run is still saved', async () => {
-    const first = await runNight('2026-11-23T0217Z-aaaa', 0, async (work) => {
-      await mkdir(join(work, 'results', 'reports'), { recursive: true });
-      await writeFile(join(work, 'results', 'reports', 'staging-2026-W48.md'), '# report\n');
-      await writeFile(join(work, 'results', 'notify-state.json'), '{}\n');
-    });
+    const first = await runNight(
+      '2026-11-23T0217Z-aaaa',
+      0,
+      async (work) => {
+        await mkdir(join(work, 'results', 'reports'), { recursive: true });
+        await writeFile(join(work, 'results', 'reports', 'staging-2026-W48.md'), '# report\n');
+        await writeFile(join(work, 'results', 'notify-state.json'), '{}\n');
+      },
+      { CAPACITY_USERS: '5,20', CAPACITY_DURATION: '1m', CAPACITY_TARGET_STAGE: '20' },
+    );
     expect(first.stages.code).toBe(0);
     expect(first.stages.outputs).toMatchObject({ 'exit-code': '0', 'run-id': '2026-11-23T0217Z-aaaa' });
     // Real k6, never a silent fallback; the host from the environment.
     expect(first.npmArgs.slice(0, 3)).toEqual(['run', '--silent', 'stages']);
     expect(first.npmArgs.join(' ')).toContain('--host https://staging.example.com --engine k6 --results results');
+    // The real CLI accepts exactly these flags (yargs is strict): its dry run prints the plan they make.
+    const flags = first.npmArgs.slice(first.npmArgs.indexOf('--') + 1);
+    const dry = spawnSync(join(ROOT, 'node_modules', '.bin', 'tsx'), [join(ROOT, 'runner', 'cli.ts'), 'stages', ...flags, '--dry-run'], {
+      cwd: first.work,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(dry.status, dry.stderr).toBe(0);
+    expect(dry.stdout).toMatch(/target stage 20/);
+    expect(dry.stdout).toMatch(/20 users: ramp 4s, hold 1m/);
     expect(historyFiles()).toEqual([
       'README.md',
       'notify-state.json',
