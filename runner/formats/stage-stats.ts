@@ -53,7 +53,10 @@ export const TrendTestSchema = z.object({
   direction: z.enum(['increasing', 'decreasing']),
   /** Theil–Sen slope, in the series' unit per window. */
   slopePerWindow: z.number(),
-  /** slope × (n − 1) as a percentage of the series' Theil–Sen intercept at the first window. */
+  /**
+   * slope × (last − first window index, i.e. n − 1 without gaps) as a percentage of the series'
+   * Theil–Sen line at the first window (the mean of |values| when that is not positive).
+   */
   changePctOverHold: z.number(),
 });
 export type TrendTest = z.infer<typeof TrendTestSchema>;
