@@ -53,3 +53,10 @@ describe('batch means confidence interval', () => {
     expect(batchMeansCi(10, [10])).toBeNull();
   });
 });
+
+describe('batch means interval with few windows', () => {
+  it('does not reach below 0 ms', () => {
+    // m = 2: t(0.975, 1) = 12.7 makes the half-width larger than the estimate.
+    expect(batchMeansCi(100, [50, 150])!.lowMs).toBe(0);
+  });
+});

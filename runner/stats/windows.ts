@@ -44,7 +44,7 @@ export function logMadOutliers(values: ReadonlyArray<number | null>, k: number):
 /**
  * 95 % confidence interval of a whole-period percentile by batch means: the windows are the
  * batches, their percentiles b_1..b_m vary around the whole-period value with standard error
- * sd(b)/√m, so the interval is `estimate ± t(0.975, m−1) × sd(b)/√m`. Needs m ≥ 2 batches.
+ * sd(b)/√m, so the interval is `estimate ± t(0.975, m−1) × sd(b)/√m`, floored at 0. Needs m ≥ 2 batches.
  */
 export function batchMeansCi(estimate: number, batchValues: readonly number[], confidence = 0.95): { lowMs: number; highMs: number; windows: number } | null {
   const m = batchValues.length;
@@ -52,5 +52,6 @@ export function batchMeansCi(estimate: number, batchValues: readonly number[], c
   const mean = batchValues.reduce((a, b) => a + b, 0) / m;
   const variance = batchValues.reduce((a, b) => a + (b - mean) ** 2, 0) / (m - 1);
   const half = studentTQuantile(1 - (1 - confidence) / 2, m - 1) * Math.sqrt(variance / m);
-  return { lowMs: estimate - half, highMs: estimate + half, windows: m };
+  // Latencies are not negative: with few windows the interval would reach below 0.
+  return { lowMs: Math.max(0, estimate - half), highMs: estimate + half, windows: m };
 }
