@@ -105,7 +105,10 @@ export const StageStatsSchema = z.object({
     ratePerS: z.number().nonnegative(),
     meanDurationMs: z.number().nullable(),
   }),
-  /** users ≈ iteration rate × mean iteration duration, within 10 %. */
+  /**
+   * users ≈ iteration rate × mean iteration duration, within 10 %. When no iteration ended in the
+   * hold the check cannot be made: estimatedUsers and deviationPct are null and ok is true.
+   */
   littlesLaw: z.object({
     users: z.number(),
     estimatedUsers: z.number().nullable(),

@@ -193,3 +193,16 @@ describe('readK6Csv', () => {
     await expect(readK6Csv(join(tmp, 'nope.csv'), () => {})).rejects.toThrow(/nope\.csv: cannot read \(ENOENT\)/);
   });
 });
+
+describe('RFC 3339 timestamps with a fraction or an offset', () => {
+  it.each([
+    { ts: '2026-11-22T13:47:24Z', ms: Date.UTC(2026, 10, 22, 13, 47, 24), res: 1000 },
+    { ts: '2026-11-22T13:47:24.5Z', ms: Date.UTC(2026, 10, 22, 13, 47, 24, 500), res: 100 },
+    { ts: '2026-11-22T13:47:24.123456789Z', ms: Date.UTC(2026, 10, 22, 13, 47, 24, 123), res: 1 },
+    { ts: '2026-11-22T14:47:24.25+01:00', ms: Date.UTC(2026, 10, 22, 13, 47, 24, 250), res: 10 },
+  ])('$ts', ({ ts, ms, res }) => {
+    const { rows, result } = parseAll(`${HEADER}\n${row({ metric_name: 'vus', timestamp: ts, metric_value: '1' })}\n`);
+    expect(rows[0]!.timeMs).toBe(ms);
+    expect(result.timeResolutionMs).toBe(res);
+  });
+});

@@ -307,8 +307,11 @@ export function createK6CsvParser(onRecord: (r: K6Record) => void, options: Pars
     if (text === prevTimeText) return prevTimeMs;
     const ms = Date.parse(text);
     if (Number.isNaN(ms)) fail(at, `timestamp "${text}" is not a k6 timestamp`, 'expected Unix seconds/ms/µs/ns or RFC 3339 (K6_CSV_TIME_FORMAT)');
+    // Resolution from the fraction's digits; Date.parse keeps whole ms, so 1 ms at best.
     const dot = text.indexOf('.');
-    const r = dot < 0 ? 1000 : 1000 / 10 ** Math.min(9, text.length - dot - 2);
+    let fraction = 0;
+    if (dot >= 0) while (dot + 1 + fraction < text.length && /\d/.test(text[dot + 1 + fraction]!)) fraction++;
+    const r = Math.max(1, 1000 / 10 ** fraction);
     if (resolution > r) resolution = r;
     prevTimeText = text;
     prevTimeMs = ms;
