@@ -463,10 +463,10 @@ export function createK6CsvParser(onRecord: (r: K6Record) => void, options: Pars
         for (; q < n; q++) {
           const c = buf[q];
           if (c === COMMA) {
-            if (col < ncols) {
-              starts[col] = s;
-              ends[col] = q;
-            }
+            // Typed arrays ignore writes past their end: a row with too many fields is caught by
+            // the count check in handleRow without a bound check here.
+            starts[col] = s;
+            ends[col] = q;
             col++;
             s = q + 1;
             if (buf[s] === QUOTE) {
