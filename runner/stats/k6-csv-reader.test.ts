@@ -130,6 +130,7 @@ describe('createK6CsvParser', () => {
     { name: 'header only', text: `${HEADER}\n`, message: /line 2: no samples/ },
     { name: 'unknown header', text: 'a,b,c\n1,2,3\n', message: /line 1: unknown header "a,b,c"/ },
     { name: 'too few fields', text: `${HEADER}\nvus,1795355090,1\n`, message: /line 2: 3 fields where the header has 19/ },
+    { name: 'too many fields', text: `${HEADER}\n${row({ metric_name: 'vus', timestamp: '1795355090', metric_value: '1' })},extra\n`, message: /line 2: 20 fields where the header has 19/ },
     { name: 'bad value', text: `${HEADER}\n${row({ metric_name: 'vus', timestamp: '1795355090', metric_value: 'abc' })}\n`, message: /line 2: metric_value "abc" is not a number/ },
     { name: 'bad timestamp', text: `${HEADER}\n${row({ metric_name: 'vus', timestamp: '1795355090' })}\n${row({ metric_name: 'vus', timestamp: 'yesterday', metric_value: '1' })}\n`, message: /line 2: metric_value "" is not a number/ },
     { name: 'bad timestamp text', text: `${HEADER}\n${row({ metric_name: 'vus', timestamp: 'yesterday', metric_value: '1' })}\n`, message: /line 2: timestamp "yesterday" is not a k6 timestamp/ },
