@@ -76,6 +76,9 @@ const MINUS = 45;
 const ZERO = 48;
 const NINE = 57;
 
+/** Widest header accepted (k6 writes about 20 columns). */
+const MAX_COLUMNS = 4096;
+
 const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
 
 /** Interns the byte strings of one column: same bytes → same string object and id. */
@@ -215,10 +218,10 @@ export function createK6CsvParser(onRecord: (r: K6Record) => void, options: Pars
   let cErrorCode = -1;
   let colIndex = new Map<string, number>();
 
-  // Field bounds of the current row (into `cur`), reused.
-  let starts = new Int32Array(32);
-  let ends = new Int32Array(32);
-  let quotedFlags = new Uint8Array(32);
+  // Field bounds of the current row (into `cur`), reused; sized for the widest header accepted.
+  const starts = new Int32Array(MAX_COLUMNS + 1);
+  const ends = new Int32Array(MAX_COLUMNS + 1);
+  const quotedFlags = new Uint8Array(MAX_COLUMNS + 1);
   let cur: Uint8Array = new Uint8Array(0);
   /** The current row went through the general scanner (quotedFlags are valid); false on the fast path. */
   let rowQuoted = false;
@@ -268,11 +271,6 @@ export function createK6CsvParser(onRecord: (r: K6Record) => void, options: Pars
     cName = colIndex.get('name') ?? -1;
     cStatus = colIndex.get('status') ?? -1;
     cErrorCode = colIndex.get('error_code') ?? -1;
-    if (ncols > starts.length) {
-      starts = new Int32Array(ncols);
-      ends = new Int32Array(ncols);
-      quotedFlags = new Uint8Array(ncols);
-    }
   };
 
   const parseTime = (buf: Uint8Array, s: number, e: number, quoted: boolean, at: number): number => {
@@ -401,7 +399,7 @@ export function createK6CsvParser(onRecord: (r: K6Record) => void, options: Pars
     if (rec.metric === '') fail(at, 'empty metric_name');
     rec.timeMs = parseTime(buf, starts[cTime]!, ends[cTime]!, q && quotedFlags[cTime] === 1, at);
     const v = parseNumber(buf, starts[cValue]!, ends[cValue]!, q && quotedFlags[cValue] === 1);
-    if (Number.isNaN(v)) fail(at, `metric_value "${decodeField(buf, starts[cValue]!, ends[cValue]!, quotedFlags[cValue] === 1)}" is not a number`);
+    if (Number.isNaN(v)) fail(at, `metric_value "${decodeField(buf, starts[cValue]!, ends[cValue]!, q && quotedFlags[cValue] === 1)}" is not a number`);
     rec.value = v;
     if (cName >= 0) {
       rec.nameId = q && quotedFlags[cName] === 1 ? names.idOfString(decodeField(buf, starts[cName]!, ends[cName]!, true)) : names.idOfBytes(buf, starts[cName]!, ends[cName]!);
@@ -422,7 +420,8 @@ export function createK6CsvParser(onRecord: (r: K6Record) => void, options: Pars
     onRecord(rec);
   };
 
-  if (!names.strings.length) names.idOfString('');
+  // '' (no name tag) is name id 0.
+  names.idOfString('');
 
   /** Parses complete rows of `buf`; returns where the unparsed rest starts. */
   const parse = (buf: Buffer, final: boolean): number => {
@@ -442,12 +441,11 @@ export function createK6CsvParser(onRecord: (r: K6Record) => void, options: Pars
         continue;
       }
       if (columns === null) {
-        const r = scanRow(buf, p, final, 4096);
+        const r = scanRow(buf, p, final, MAX_COLUMNS);
         if (r === null) return p;
-        if (r.fields > 4096) fail(line, 'header has more than 4096 columns');
+        if (r.fields > MAX_COLUMNS) fail(line, `header has more than ${MAX_COLUMNS} columns`);
         const fields: string[] = [];
         for (let i = 0; i < r.fields; i++) fields.push(decodeField(buf, starts[i]!, ends[i]!, quotedFlags[i] === 1));
-        if (r.fields > starts.length) fail(line, 'header too wide');
         setHeader(fields);
         line += r.lines;
         p = r.next;
@@ -499,11 +497,6 @@ export function createK6CsvParser(onRecord: (r: K6Record) => void, options: Pars
     }
     return p;
   };
-
-  // The header scan fills starts/ends beyond their size if the header is wide: size them up front.
-  starts = new Int32Array(4097);
-  ends = new Int32Array(4097);
-  quotedFlags = new Uint8Array(4097);
 
   return {
     get rows() {
