@@ -27,7 +27,10 @@ function usable(stages: readonly SummaryStageInput[]): Array<SummaryStageInput &
 
 const pct = (v: number): string => `${v >= 0 ? '+' : ''}${v.toFixed(0)} %`;
 
-/** One step up the stage list: did throughput stop following users while p95 rose, or did errors appear? */
+/**
+ * One step up the stage list: did throughput (all requests per second over the hold) stop following
+ * users while the key p95 rose, or did errors appear?
+ */
 export function saturationStep(from: { users: number; stats: StageStats }, to: { users: number; stats: StageStats }): SaturationStep {
   const x1 = from.stats.all.throughputPerS;
   const x2 = to.stats.all.throughputPerS;
