@@ -7,9 +7,9 @@ import { CSV_COLUMNS, csvField, encodePairs, formatTimestamp, formatValue, type 
 const TAG_COLUMNS = CSV_COLUMNS.slice(3, -2);
 const TAG_SET = new Set<string>(TAG_COLUMNS);
 
-/** Formats one sample as k6's CSV row (with its trailing newline). Pure. */
-export function csvRow(metric: string, epochMs: number, value: number, tags: Readonly<Record<string, string>>, metadata: Readonly<Record<string, string>> | undefined, format: CsvTimeFormat): string {
-  let row = `${csvField(metric)},${formatTimestamp(epochMs, format)},${formatValue(value)}`;
+/** The part of a row after metric_value (tags, extra_tags, metadata, newline). Pure. */
+export function csvTail(tags: Readonly<Record<string, string>>, metadata: Readonly<Record<string, string>> | undefined): string {
+  let row = '';
   for (const c of TAG_COLUMNS) {
     const v = tags[c];
     row += v === undefined ? ',' : `,${csvField(v)}`;
@@ -18,8 +18,12 @@ export function csvRow(metric: string, epochMs: number, value: number, tags: Rea
   for (const k in tags) {
     if (!TAG_SET.has(k)) (extra ??= {})[k] = tags[k]!;
   }
-  row += `,${extra ? csvField(encodePairs(extra)) : ''},${metadata ? csvField(encodePairs(metadata)) : ''}\n`;
-  return row;
+  return `${row},${extra ? csvField(encodePairs(extra)) : ''},${metadata ? csvField(encodePairs(metadata)) : ''}\n`;
+}
+
+/** Formats one sample as k6's CSV row (with its trailing newline). Pure. */
+export function csvRow(metric: string, epochMs: number, value: number, tags: Readonly<Record<string, string>>, metadata: Readonly<Record<string, string>> | undefined, format: CsvTimeFormat): string {
+  return `${csvField(metric)},${formatTimestamp(epochMs, format)},${formatValue(value)}${csvTail(tags, metadata)}`;
 }
 
 /**
@@ -62,6 +66,15 @@ export class CsvOutput {
     this.buffer.push(csvRow(metric, epochMs, value, tags, metadata, this.format));
   }
 
+  /** Rows of samples sharing a time and tags (one HTTP request's 9): the tags are formatted once. */
+  addMany(metrics: readonly string[], values: readonly number[], epochMs: number, tags: Readonly<Record<string, string>>, metadata?: Readonly<Record<string, string>>): void {
+    const ts = formatTimestamp(epochMs, this.format);
+    const tail = csvTail(tags, metadata);
+    let rows = '';
+    for (let i = 0; i < metrics.length; i++) rows += `${csvField(metrics[i]!)},${ts},${formatValue(values[i]!)}${tail}`;
+    this.buffer.push(rows);
+  }
+
   /** Writes what is buffered; resolves when the data left the process (or was queued by gzip). */
   async flush(): Promise<void> {
     if (this.error) throw this.error;
@@ -69,7 +82,18 @@ export class CsvOutput {
     const chunk = this.buffer.join('');
     this.buffer = [];
     const ok = this.sink.write(chunk);
-    if (!ok) await Promise.race([once(this.sink as NodeJS.EventEmitter, 'drain'), once(this.file, 'error')]);
+    if (!ok) {
+      // Wait for drain, or for a failure (then no drain comes); listeners removed either way.
+      await new Promise<void>((resolve) => {
+        const done = (): void => {
+          this.sink.removeListener('drain', done);
+          this.file.removeListener('error', done);
+          resolve();
+        };
+        this.sink.once('drain', done);
+        this.file.once('error', done);
+      });
+    }
     if (this.error) throw this.error;
   }
 

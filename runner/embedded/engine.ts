@@ -9,7 +9,7 @@ import type { Writable } from 'node:stream';
 import { writeFileAtomic } from '../formats/json-file.ts';
 import { UserError } from '../errors.ts';
 import { parseDuration } from '../duration.ts';
-import { httpStatusErrorCode } from '../k6/csv.ts';
+import { HTTP_REQUEST_METRICS, httpStatusErrorCode } from '../k6/csv.ts';
 import { K6ExitCode } from '../k6/exit-codes.ts';
 import { bundleAll, type Bundles } from './bundle.ts';
 import { UsageError, csvTimeFormat, deriveScenarios, describeScenario, formatMs, maxVUs, rampingSteps, scenarioDurationMs, type RunFlags, type Scenario } from './config.ts';
@@ -132,18 +132,12 @@ export async function runK6(flags: RunFlags, io: EngineIo): Promise<number> {
     if (code) tags.error_code = String(code);
     if (hop.error) tags.error = hop.error;
     if (!hop.proto) delete tags.proto;
-    const t = hop.endMs;
     const tm = hop.timings;
-    const md = req.metadata;
-    emit('http_reqs', 1, t, tags, md);
-    emit('http_req_duration', tm.duration, t, tags, md);
-    emit('http_req_blocked', tm.blocked, t, tags, md);
-    emit('http_req_connecting', tm.connecting, t, tags, md);
-    emit('http_req_tls_handshaking', tm.tls_handshaking, t, tags, md);
-    emit('http_req_sending', tm.sending, t, tags, md);
-    emit('http_req_waiting', tm.waiting, t, tags, md);
-    emit('http_req_receiving', tm.receiving, t, tags, md);
-    if (expected !== null) emit('http_req_failed', expected ? 0 : 1, t, tags, md);
+    const vals = [1, tm.duration, tm.blocked, tm.connecting, tm.tls_handshaking, tm.sending, tm.waiting, tm.receiving];
+    const names: readonly string[] = expected === null ? HTTP_REQUEST_METRICS.slice(0, 8) : HTTP_REQUEST_METRICS;
+    if (expected !== null) vals.push(expected ? 0 : 1);
+    for (let i = 0; i < names.length; i++) store.add(names[i]!, vals[i]!, tags);
+    for (const o of outputs) o.addMany(names, vals, hop.endMs, tags, req.metadata);
   };
 
   const runRequest = async (vu: Vu, req: WireHttpRequest, signal: AbortSignal): Promise<WireHttpResponse | null> => {

@@ -64,6 +64,7 @@ export class Vu {
     this.worker.on('exit', (code) => {
       this.exited = true;
       this.closed = true;
+      Atomics.notify(this.i32, SLOT.state);
       hooks.onExit(this, code);
       // A VU gone while a control call was awaited: answer for it so nothing waits forever.
       this.resolveControl({ op: 'done', error: `VU ${id} exited (code ${code})` });
@@ -142,7 +143,7 @@ export class Vu {
     while (!this.closed) {
       const st = Atomics.load(this.i32, SLOT.state);
       if (st !== STATE.call) {
-        const w = (Atomics as unknown as AtomicsWaitAsync).waitAsync(this.i32, SLOT.state, st, 1000);
+        const w = (Atomics as unknown as AtomicsWaitAsync).waitAsync(this.i32, SLOT.state, st);
         if (w.async) await w.value;
         continue;
       }
@@ -168,6 +169,8 @@ export class Vu {
   /** Ends the worker (after it was told to exit, or forcibly). */
   async close(): Promise<void> {
     this.closed = true;
+    // Wake the serve loop so that it sees `closed` and ends.
+    Atomics.notify(this.i32, SLOT.state);
     if (!this.exited) await this.worker.terminate();
     this.port.close();
     this.events.close();
