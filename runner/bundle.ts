@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { copyFile, mkdir, readFile, readdir, stat } from 'node:fs/promises';
+import { mkdir, readFile, readdir, stat } from 'node:fs/promises';
 import { builtinModules } from 'node:module';
 import { basename, dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -112,8 +112,9 @@ export async function bundleScenario(entry: string, outDir: string): Promise<{ n
   await mkdir(dirname(outPath), { recursive: true });
   for (const [source, rel] of assets) {
     const target = join(dirname(outPath), rel);
-    await mkdir(dirname(target), { recursive: true });
-    await copyFile(source, target);
+    // Atomically, like the bundle: another run bundling into the same folder must never let an
+    // engine that is starting read a half-copied data file (copyFile truncates, then writes).
+    await writeFileAtomic(target, await readFile(source));
   }
   await writeFileAtomic(outPath, output.contents);
   const sha256 = createHash('sha256').update(output.contents).digest('hex');
