@@ -17,7 +17,7 @@ import { CsvOutput } from './csv-output.ts';
 import type { Hop } from './http-client.ts';
 import { logLine } from './logfmt.ts';
 import { MetricStore, bindThresholds, evaluateThresholds, parseThresholds, type Threshold } from './metrics.ts';
-import type { ExecState, VuCall, VuCommand, VuReply, WireHttpRequest, WireHttpResponse } from './protocol.ts';
+import { COUNTER, type ExecState, type IterationEnd, type VuCall, type VuCommand, type VuReply, type WireHttpRequest, type WireHttpResponse } from './protocol.ts';
 import { summaryData, summaryExport, textSummary } from './summary.ts';
 import { Vu, type ControlCall, type ServedCall, type VuHooks } from './vu.ts';
 
@@ -92,7 +92,10 @@ export async function runK6(flags: RunFlags, io: EngineIo): Promise<number> {
     if (state.stopped) return;
     state.stopped = true;
     state.reason = reason;
-    for (const v of allVus) v.interrupt();
+    for (const v of allVus) {
+      v.hold(true);
+      v.interrupt();
+    }
     for (const w of stopWaiters) w();
   };
   const wait = (ms: number): Promise<void> =>
@@ -153,8 +156,27 @@ export async function runK6(flags: RunFlags, io: EngineIo): Promise<number> {
     currentTestRunDuration: state.startedAt ? performance.now() - state.startedAt : 0, scenarioProgress: currentScenarioProgress,
   });
 
+  /** The scenario each VU is iterating in (for its iteration metrics). */
+  const vuScenario = new Map<Vu, Scenario>();
+  /** An iteration's end: data_sent/data_received (the VU's socket bytes since the last one), iteration_duration, iterations. */
+  const iterationEnd = (vu: Vu, e: IterationEnd): void => {
+    const s = vuScenario.get(vu);
+    const b = vu.http.bytes();
+    const tags = s ? { ...e.tags, scenario: s.name, ...s.tags } : e.tags;
+    emit('data_sent', b.written - vu.bytesMark.written, e.endMs, tags);
+    emit('data_received', b.read - vu.bytesMark.read, e.endMs, tags);
+    vu.bytesMark = b;
+    if (e.interrupted) state.interrupted++;
+    else {
+      emit('iteration_duration', e.endMs - e.startMs, e.endMs, tags);
+      emit('iterations', 1, e.endMs, tags);
+      state.completed++;
+    }
+  };
+
   const hooks: VuHooks = {
-    onCall(_vu, call: VuCall) {
+    onCall(vu, call: VuCall) {
+      if (call.iterations) for (const e of call.iterations) iterationEnd(vu, e);
       if (call.metrics) {
         for (const m of call.metrics) {
           try {
@@ -194,8 +216,10 @@ export async function runK6(flags: RunFlags, io: EngineIo): Promise<number> {
     onExit() {},
   };
 
+  const counters = new SharedArrayBuffer(4 * 64);
+  const count = new Int32Array(counters);
   const spawn = (id: number, controller: boolean): Vu => {
-    const vu = new Vu(id, bundles.worker, { code: bundles.user, runtimeCode: bundles.runtime, scriptPath, env, controller }, hooks);
+    const vu = new Vu(id, bundles.worker, { code: bundles.user, runtimeCode: bundles.runtime, scriptPath, env, controller, counters }, hooks);
     allVus.push(vu);
     return vu;
   };
@@ -302,18 +326,19 @@ export async function runK6(flags: RunFlags, io: EngineIo): Promise<number> {
       }
     }, 1000);
 
-    let iterInTest = 0;
-    const iterOfVu = new Map<number, number>();
-    const runScenario = async (s: Scenario, vus: Vu[]): Promise<void> => {
+    const runScenario = async (s: Scenario, vus: Vu[], index: number): Promise<void> => {
       await wait(s.startTimeMs);
       if (state.stopped) return;
       const scenStart = performance.now();
       const scenStartEpoch = nowMs();
       const endAt = scenStart + scenarioDurationMs(s);
       const timers: NodeJS.Timeout[] = [];
+      // At the end, VUs finish their iteration (gracefulStop), then are stopped.
+      timers.push(setTimeout(() => vus.forEach((v) => v.hold(true)), endAt - performance.now()));
       timers.push(setTimeout(() => vus.forEach((v) => v.interrupt()), endAt + s.gracefulStopMs - performance.now()));
-      let iterInScenario = 0;
       let sharedLeft = s.iterations;
+      // Only open-ended executors lend iterations: the others count every iteration here.
+      const lease = s.executor === 'constant-vus' || s.executor === 'ramping-vus';
       const inIteration = new Map<Vu, number>();
       let seq = 0;
       const loop = async (vu: Vu, canStart: () => boolean): Promise<void> => {
@@ -321,25 +346,20 @@ export async function runK6(flags: RunFlags, io: EngineIo): Promise<number> {
         try {
           while (!state.stopped && performance.now() < endAt && canStart()) {
             vu.clearInterrupt();
-            const iv = iterOfVu.get(vu.id) ?? 0;
-            iterOfVu.set(vu.id, iv + 1);
-            const cmd: VuCommand = { op: 'iterate', scenario: s.name, executor: s.executor, exec: s.exec, iterInVu: iv, iterInScenario: iterInScenario++, iterInTest: iterInTest++, scenarioStartMs: scenStartEpoch, data };
+            vu.hold(false);
+            const cmd: VuCommand = {
+              op: 'iterate', scenario: s.name, scenarioIndex: index, executor: s.executor, exec: s.exec,
+              iterInScenario: Atomics.add(count, COUNTER.scenarioBase + index, 1), iterInTest: Atomics.add(count, COUNTER.iterInTest, 1),
+              scenarioStartMs: scenStartEpoch, data, lease,
+            };
             vu.bytesMark = vu.http.bytes();
+            vuScenario.set(vu, s);
             inIteration.set(vu, ++seq);
             const done = await vu.command(cmd);
             inIteration.delete(vu);
             if (done.op !== 'done') continue;
-            const b = vu.http.bytes();
-            const tags = { ...(done.tags ?? {}), scenario: s.name, ...s.tags };
             const end = done.endMs ?? nowMs();
-            emit('data_sent', b.written - vu.bytesMark.written, end, tags);
-            emit('data_received', b.read - vu.bytesMark.read, end, tags);
-            if (done.interrupted) state.interrupted++;
-            else {
-              emit('iteration_duration', end - (done.startMs ?? end), end, tags);
-              emit('iterations', 1, end, tags);
-              state.completed++;
-            }
+            iterationEnd(vu, { startMs: done.startMs ?? end, endMs: end, tags: done.tags ?? {}, ...(done.interrupted ? { interrupted: true } : {}) });
             if (done.abort !== undefined) {
               state.abortMessage = done.abort;
               stop('abort');
@@ -380,6 +400,7 @@ export async function runK6(flags: RunFlags, io: EngineIo): Promise<number> {
             // VUs ramped down finish their iteration within gracefulRampDown, then are stopped.
             for (let i = target; i < before; i++) {
               const v = vus[i]!;
+              v.hold(true);
               const mine = inIteration.get(v);
               if (mine === undefined) continue;
               const idx = i;
@@ -414,7 +435,7 @@ export async function runK6(flags: RunFlags, io: EngineIo): Promise<number> {
       await Promise.all(loops);
       for (const t of timers) clearTimeout(t);
     };
-    await Promise.all(scenarios.map((s, i) => runScenario(s, perScenario[i]!)));
+    await Promise.all(scenarios.map((s, i) => runScenario(s, perScenario[i]!, i)));
     clearInterval(ticker);
     const durationMs = performance.now() - state.startedAt;
     if (!flags.quiet) progress(io.stdout, scenarios, state, vusMax, durationMs);

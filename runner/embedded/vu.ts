@@ -42,7 +42,7 @@ export class Vu {
   /** Bytes on the VU's sockets when its current iteration started. */
   bytesMark = { read: 0, written: 0 };
 
-  constructor(readonly id: number, workerCode: string, data: { code: string; runtimeCode: string; scriptPath: string; env: Record<string, string>; controller: boolean }, private readonly hooks: VuHooks) {
+  constructor(readonly id: number, workerCode: string, data: { code: string; runtimeCode: string; scriptPath: string; env: Record<string, string>; controller: boolean; counters: SharedArrayBuffer }, private readonly hooks: VuHooks) {
     const sync = new MessageChannel();
     const events = new MessageChannel();
     this.port = sync.port1;
@@ -103,6 +103,11 @@ export class Vu {
     Atomics.store(this.i32, SLOT.interrupt, 1);
     Atomics.notify(this.i32, SLOT.interrupt);
     this.inflight.abort();
+  }
+
+  /** While held, a VU with a lease comes back after its current iteration instead of starting another. */
+  hold(on: boolean): void {
+    Atomics.store(this.i32, SLOT.hold, on ? 1 : 0);
   }
 
   clearInterrupt(): void {

@@ -21,6 +21,9 @@ const bytes = new Uint8Array(wd.sab, HEADER_BYTES, DATA_BYTES);
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 const scriptDir = dirname(wd.scriptPath);
+const counters = new Int32Array(wd.counters);
+/** When the VU last called the main thread: ended iterations ride on calls, so they must be frequent. */
+let lastCallMs = 0;
 
 function callJson(json: string): string {
   // Worst case UTF-8 is 3 bytes per UTF-16 unit: only then can encodeInto fall short.
@@ -44,6 +47,7 @@ function callJson(json: string): string {
     out = (m.message as PortMessage & { kind: 'reply' }).json;
   }
   Atomics.store(i32, SLOT.state, STATE.idle);
+  lastCallMs = performance.now();
   return out;
 }
 
@@ -67,6 +71,8 @@ const host: Host = {
     return Atomics.wait(i32, SLOT.interrupt, 0, ms) !== 'timed-out';
   },
   interrupted: () => Atomics.load(i32, SLOT.interrupt) !== 0,
+  mayContinue: () => Atomics.load(i32, SLOT.hold) === 0 && Atomics.load(i32, SLOT.interrupt) === 0 && performance.now() - lastCallMs < 250,
+  nextCount: (slot) => Atomics.add(counters, slot, 1),
   open(path, binary) {
     const buf = readFileSync(resolve(scriptDir, path));
     return binary ? new Uint8Array(buf) : buf.toString('utf8');

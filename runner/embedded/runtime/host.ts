@@ -11,6 +11,10 @@ export interface Host {
   /** Blocks this VU only; true when it was woken because the iteration must stop. */
   sleep(ms: number): boolean;
   interrupted(): boolean;
+  /** True when the VU may start its next iteration without asking (not held, recent call). */
+  mayContinue(): boolean;
+  /** Atomically takes the next number of a shared counter (COUNTER slot). */
+  nextCount(slot: number): number;
   /** k6's open(): path relative to the script's folder. */
   open(path: string, binary: boolean): string | Uint8Array;
   log(level: 'info' | 'warn' | 'error' | 'debug', text: string, fields?: string): void;

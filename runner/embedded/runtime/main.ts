@@ -5,7 +5,8 @@
  */
 import type { VuCommand } from '../protocol.ts';
 import { host } from './host.ts';
-import { Interrupt, TestAbort, callForCommand, vu } from './state.ts';
+import { COUNTER } from '../protocol.ts';
+import { Interrupt, TestAbort, callForCommand, iterationEnded, vu } from './state.ts';
 import k6, * as k6Named from './k6.ts';
 import http, * as httpNamed from './http.ts';
 import metrics, * as metricsNamed from './metrics.ts';
@@ -122,11 +123,12 @@ export async function start(): Promise<void> {
         vu.stage = 'vu';
         vu.scenario = cmd.scenario;
         vu.executor = cmd.executor;
-        vu.iterInVu = cmd.iterInVu;
+        // The VU counts its own iterations (__ITER), as the main thread does not see leased ones at once.
+        vu.iterInVu += 1;
         vu.iterInScenario = cmd.iterInScenario;
         vu.iterInTest = cmd.iterInTest;
         vu.scenarioStartMs = cmd.scenarioStartMs;
-        g.__ITER = cmd.iterInVu;
+        g.__ITER = vu.iterInVu;
         fields = `executor=${cmd.executor} scenario=${cmd.scenario}`;
         const fn = ex[cmd.exec];
         if (typeof fn !== 'function') throw new Error(`function "${cmd.exec}" is not exported by the script`);
@@ -161,6 +163,15 @@ export async function start(): Promise<void> {
     vu.group = '';
     const tags: Record<string, string> = { ...vu.tags };
     if (vu.scenario) tags.scenario = vu.scenario;
+    if (cmd.op === 'iterate' && cmd.lease && abort === undefined && host.mayContinue()) {
+      iterationEnded({ startMs, endMs, tags, ...(error !== undefined ? { error } : {}), ...(interrupted ? { interrupted } : {}) });
+      cmd = {
+        ...cmd,
+        iterInScenario: host.nextCount(COUNTER.scenarioBase + cmd.scenarioIndex),
+        iterInTest: host.nextCount(COUNTER.iterInTest),
+      };
+      continue;
+    }
     cmd = callForCommand<VuCommand>({
       op: 'done', startMs, endMs, tags,
       ...(error !== undefined ? { error } : {}),

@@ -1,4 +1,4 @@
-import type { ExecState, VuCall, VuReply, WireMetricDecl, WireSample } from '../protocol.ts';
+import type { ExecState, IterationEnd, VuCall, VuReply, WireMetricDecl, WireSample } from '../protocol.ts';
 import { host } from './host.ts';
 
 /** Thrown through the script when the main thread stops the iteration (end of stage, Ctrl-C). */
@@ -36,6 +36,21 @@ export const vu = {
 
 let samples: WireSample[] = [];
 let decls: WireMetricDecl[] = [];
+let ended: IterationEnd[] = [];
+
+/** Records an iteration ended under a lease; it goes with the next call. */
+export function iterationEnded(e: IterationEnd): void {
+  ended.push(e);
+}
+
+function attach(msg: VuCall): void {
+  if (samples.length) msg.samples = samples;
+  if (decls.length) msg.metrics = decls;
+  if (ended.length) msg.iterations = ended;
+  samples = [];
+  decls = [];
+  ended = [];
+}
 
 /** The tags every sample of this VU carries now (group, scenario, the VU's own tags). */
 export function baseTags(): Record<string, string> {
@@ -61,19 +76,13 @@ export function declareMetric(d: WireMetricDecl): void {
 
 /** Sends a call with the pending samples; returns the main thread's reply. */
 export function call(msg: VuCall): VuReply {
-  if (samples.length) msg.samples = samples;
-  if (decls.length) msg.metrics = decls;
-  samples = [];
-  decls = [];
+  attach(msg);
   return JSON.parse(host.callJson(JSON.stringify(msg))) as VuReply;
 }
 
 /** Like call(), for the control calls whose reply is the next command. */
 export function callForCommand<T>(msg: VuCall): T {
-  if (samples.length) msg.samples = samples;
-  if (decls.length) msg.metrics = decls;
-  samples = [];
-  decls = [];
+  attach(msg);
   return JSON.parse(host.callJson(JSON.stringify(msg))) as T;
 }
 
