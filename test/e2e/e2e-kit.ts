@@ -1,0 +1,122 @@
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import { readFile, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { PassThrough, type Readable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
+import type { Io } from '../../runner/io.ts';
+
+/**
+ * Helpers of the end-to-end tests: real `npm run stages` runs, in-process (through the command
+ * function and an Io with captured, non-terminal streams) or as a child process of the real CLI.
+ */
+
+/** The project root: the stages command bundles into `<cwd>/dist/scenarios` and finds `scenarios/` there. */
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const CLI = join(ROOT, 'runner', 'cli.ts');
+
+/** The scenario's think time, shortened so that 3–4 s holds carry enough samples. */
+export const SHORT_THINK = ['THINK_MIN=0.1', 'THINK_MAX=0.3'];
+
+export interface CapturedIo {
+  readonly io: Io;
+  stdout(): string;
+  stderr(): string;
+}
+
+/** An Io whose stdout and stderr are plain pipes (no TTY, as in CI), captured as text. */
+export function capturedIo(signal: AbortSignal = new AbortController().signal): CapturedIo {
+  const out = new PassThrough();
+  const err = new PassThrough();
+  let stdout = '';
+  let stderr = '';
+  out.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+  err.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+  return {
+    io: { cwd: ROOT, env: process.env, stdout: out, stderr: err, now: () => Date.now(), signal },
+    stdout: () => stdout,
+    stderr: () => stderr,
+  };
+}
+
+export interface CliRun {
+  readonly child: ChildProcessByStdio<null, Readable, Readable>;
+  stdout(): string;
+  stderr(): string;
+  /** Resolves with the exit code once the process closed its streams. */
+  readonly exited: Promise<number | null>;
+  /** Resolves once stdout satisfies `test`; rejects if the process ends first. */
+  waitForStdout(test: (stdout: string) => boolean): Promise<void>;
+}
+
+/** Spawns `tsx runner/cli.ts stages …` in the project root with stdout and stderr as pipes. */
+export function spawnStages(args: readonly string[], env: NodeJS.ProcessEnv = process.env): CliRun {
+  return spawnCli('stages', args, env);
+}
+
+/** Spawns `tsx runner/cli.ts <command> …` (what `npm run <command> -- …` runs) in the project root. */
+export function spawnCli(command: string, args: readonly string[], env: NodeJS.ProcessEnv = process.env): CliRun {
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI, command, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  const listeners = new Set<() => void>();
+  child.stdout.setEncoding('utf8').on('data', (c: string) => {
+    stdout += c;
+    for (const l of listeners) l();
+  });
+  child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+  const exited = new Promise<number | null>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (code) => resolve(code));
+  });
+  return {
+    child,
+    stdout: () => stdout,
+    stderr: () => stderr,
+    exited,
+    waitForStdout(test) {
+      return new Promise<void>((resolve, reject) => {
+        let settled = false;
+        const settle = (error?: unknown) => {
+          settled = true;
+          listeners.delete(check);
+          if (error === undefined) resolve();
+          else reject(error instanceof Error ? error : new Error(String(error)));
+        };
+        const check = () => {
+          if (settled) return;
+          try {
+            if (test(stdout)) settle();
+          } catch (e) {
+            settle(e);
+          }
+        };
+        listeners.add(check);
+        check();
+        void exited.then((code) => {
+          if (!settled) settle(new Error(`the CLI exited (${code}) before the expected output; stdout:\n${stdout}\nstderr:\n${stderr}`));
+        });
+      });
+    },
+  };
+}
+
+/** Every file under `dir` (recursively), relative paths sorted. */
+export async function listFiles(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  return entries
+    .filter((e) => e.isFile() || e.isFIFO())
+    .map((e) => join(e.parentPath, e.name).slice(dir.length + 1))
+    .sort();
+}
+
+/** The text of every file under `dir`, gzip files decompressed: for greps of secrets. */
+export async function allText(dir: string): Promise<Array<{ file: string; text: string }>> {
+  const files = await listFiles(dir);
+  return Promise.all(
+    files.map(async (file) => {
+      const bytes = await readFile(join(dir, file));
+      return { file, text: (file.endsWith('.gz') ? gunzipSync(bytes) : bytes).toString('utf8') };
+    }),
+  );
+}

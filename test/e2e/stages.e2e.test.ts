@@ -1,0 +1,335 @@
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { decide } from '../../decision/decide.ts';
+import { runStagesCommand } from '../../runner/commands/stages.ts';
+import { DEMO_PRESETS, startDemoTarget, type DemoTarget } from '../../runner/demo-target/server.ts';
+import { ExitCode } from '../../runner/errors.ts';
+import { DEFAULT_CONFIG } from '../../runner/formats/config.ts';
+import { runManifestFormat, stageFiles } from '../../runner/formats/manifest.ts';
+import { runSummaryFormat } from '../../runner/formats/run-summary.ts';
+import { stageStatsFormat } from '../../runner/formats/stage-stats.ts';
+import { CSV_COLUMNS, Metric } from '../../runner/k6/csv.ts';
+import { K6ExitCode } from '../../runner/k6/exit-codes.ts';
+import { listRuns } from '../../runner/results-store.ts';
+import { readK6Csv } from '../../runner/stats/k6-csv-reader.ts';
+import { ROOT, SHORT_THINK, allText, capturedIo, listFiles, spawnStages } from './e2e-kit.ts';
+
+/**
+ * `npm run stages` end to end (issue #3, Evidence): real stages on the embedded engine against the
+ * demo target, tiny plans (2 stages of 2–4 users, 2–3 s holds). What a fake engine cannot show:
+ * the files on disk, the progress and the end table as printed, Ctrl-C on the real CLI, a target
+ * that refuses connections, and bad input refused before any load.
+ */
+
+const RUN_ID = /^\d{4}-\d{2}-\d{2}T\d{4}Z-[0-9a-z]{4}$/;
+/** A plain (non-terminal) progress line, as formatProgress writes it. */
+const PROGRESS =
+  /^stage (\d)\/(\d) · (\d+) users · (ramp|hold) · stage \d+:\d\d\/\d+:\d\d · run \d+:\d\d\/\d+:\d\d · (\d+\.\d) req\/s · errors (–|\d+\.\d%) · p95 search (–|\d+ ms)$/;
+/** The engine's summary export: only what the test compares. */
+const SummaryExportSchema = z.object({ metrics: z.object({ http_reqs: z.object({ count: z.number() }) }) });
+
+let tmp: string;
+beforeAll(async () => {
+  tmp = await mkdtemp(join(tmpdir(), 'stages-e2e-'));
+});
+afterAll(async () => {
+  await rm(tmp, { recursive: true, force: true });
+});
+
+/** The only run folder under `<results>/runs`. */
+async function onlyRun(results: string): Promise<string> {
+  const ids = await readdir(join(results, 'runs'));
+  expect(ids).toHaveLength(1);
+  expect(ids[0]).toMatch(RUN_ID);
+  return join(results, 'runs', ids[0]!);
+}
+
+function lines(text: string): string[] {
+  return text.split('\n').filter((l) => l !== '');
+}
+
+describe.concurrent('npm run stages on the embedded engine against the demo target', () => {
+  it('writes the results layout, a valid manifest without the credentials of --host, stats, progress lines and the end table', async () => {
+    const SECRET = 'S3cr3t-e2e-pw';
+    const demo = await startDemoTarget(DEMO_PRESETS.healthy);
+    const results = join(tmp, 'layout');
+    const cap = capturedIo();
+    let exitCode: number;
+    try {
+      ({ exitCode } = await runStagesCommand(
+        {
+          host: `http://alice:${SECRET}@127.0.0.1:${demo.port}`,
+          users: '2,4', duration: '3s', 'spawn-rate': 10, 'target-stage': 4,
+          engine: 'embedded', results, label: 'e2e', env: SHORT_THINK,
+        },
+        cap.io,
+      ));
+    } finally {
+      await demo.close();
+    }
+    expect(exitCode, cap.stdout() + cap.stderr()).toBe(ExitCode.ok);
+    const dir = await onlyRun(results);
+    const id = dir.slice(dir.lastIndexOf('/') + 1);
+
+    // Layout: exactly the documented files, nothing temporary left (no .tmp, no live-progress pipe).
+    const perStage = (u: number) => Object.values(stageFiles(u));
+    expect(await listFiles(dir)).toEqual(['run.json', 'summary.json', ...perStage(2), ...perStage(4)].sort());
+
+    // The manifest: schema-valid (read through its format), and what was asked and what measured it.
+    const manifest = await runManifestFormat.read(join(dir, 'run.json'));
+    expect(manifest).toMatchObject({
+      id,
+      host: `http://127.0.0.1:${demo.port}`,
+      label: 'e2e',
+      scenario: { name: 'search' },
+      plan: {
+        stages: [{ users: 2, rampMs: 1000, holdMs: 3000 }, { users: 4, rampMs: 1000, holdMs: 3000 }],
+        holdMs: 3000, spawnRate: 10, targetStage: 4, keyTransaction: 'search',
+      },
+      engine: { name: 'embedded' },
+      status: 'completed',
+    });
+    expect(manifest.why).toBeUndefined();
+    expect(manifest.engine.version).toMatch(/^k6-embedded v\d+\.\d+\.\d+/);
+    expect(manifest.gitCommit ?? 'not in a git checkout').toMatch(/^([0-9a-f]{40}|not in a git checkout)$/);
+    expect(Date.parse(manifest.endedAt!)).toBeGreaterThan(Date.parse(manifest.startedAt));
+    // The hash is the one of the bundle the engine ran (every run bundles the same bytes).
+    const bundle = await readFile(join(ROOT, 'dist', 'scenarios', 'search.js'));
+    expect(manifest.scenario.bundleSha256).toBe(createHash('sha256').update(bundle).digest('hex'));
+    for (const [i, s] of manifest.stages.entries()) {
+      expect(s).toMatchObject({ users: [2, 4][i], status: 'completed', exitCode: 0, files: stageFiles(s.users) });
+      expect(Date.parse(s.endedAt!)).toBeGreaterThan(Date.parse(s.startedAt!));
+    }
+
+    // Each stage: the raw CSV (k6's columns, ms timestamps), stats that agree with the engine's own
+    // summary export, and every request the target received is a row of the CSVs.
+    let csvRequests = 0;
+    for (const users of [2, 4]) {
+      const files = stageFiles(users);
+      let requests = 0;
+      let searches = 0;
+      const read = await readK6Csv(join(dir, files.csv), (r) => {
+        if (r.metric === Metric.httpReqs) {
+          requests += 1;
+          if (r.name === 'search') searches += 1;
+        }
+      });
+      expect(read.columns).toEqual([...CSV_COLUMNS]);
+      expect(read.truncated).toBe(false);
+      expect(read.timeResolutionMs).toBe(1);
+      expect(searches).toBeGreaterThan(0);
+      csvRequests += requests;
+
+      const stats = await stageStatsFormat.read(join(dir, files.stats!));
+      expect(stats).toMatchObject({ users, keyName: 'search', hold: { rampMs: 1000, plannedHoldMs: 3000 } });
+      expect(stats.all.count).toBeGreaterThan(0);
+      expect(stats.key.count).toBeGreaterThan(0);
+      expect(stats.all.failures).toBe(0);
+      expect(stats.windows.length).toBeGreaterThan(0);
+      const exported = SummaryExportSchema.parse(JSON.parse(await readFile(join(dir, files.summary), 'utf8')));
+      expect(stats.metrics[Metric.httpReqs]?.count).toBe(exported.metrics.http_reqs.count);
+      expect(exported.metrics.http_reqs.count).toBe(requests);
+
+      expect(await readFile(join(dir, files.log), 'utf8')).toMatch(/http_reqs\.+: \d+/);
+    }
+    expect(demo.stats().received).toBe(csvRequests);
+
+    const summary = await runSummaryFormat.read(join(dir, 'summary.json'));
+    expect(summary.runId).toBe(id);
+    expect(summary.stages.map((s) => [s.users, s.status, s.stats !== null])).toEqual([[2, 'completed', true], [4, 'completed', true]]);
+
+    // Progress in non-terminal mode: plain lines (no carriage return, no escape), stage i of n.
+    const out = cap.stdout();
+    expect(out).not.toMatch(/[\r\x1b]/);
+    const progress = lines(out).filter((l) => PROGRESS.test(l)).map((l) => PROGRESS.exec(l)!);
+    expect(progress.map((m) => `${m[1]}/${m[2]} ${m[3]}`)).toEqual(expect.arrayContaining(['1/2 2', '2/2 4']));
+    expect(out).toContain(`run ${id}: 2 stages (2, 4 users), hold 3s, spawn rate 10/s, against http://127.0.0.1:${demo.port} with k6-embedded`);
+    expect(out).toMatch(/^stage 1\/2 \(2 users\): completed$/m);
+    expect(out).toMatch(/^stage 2\/2 \(4 users\): completed$/m);
+    // The end table: a row per stage with the key transaction's figures, the target marked.
+    expect(out).toMatch(/^users {2}requests {2}req\/s {2}p50 search ms {2}p95 ms {2}p99 ms {2}errors {6}stage$/m);
+    expect(out).toMatch(/^2 {3,}\d+ +\d+\.\d +\d+ +\d+ +\d+ +0\.00% +completed$/m);
+    expect(out).toMatch(/^4 \* +\d+ +\d+\.\d +\d+ +\d+ +\d+ +0\.00% +completed$/m);
+    expect(out).toContain(`run ${id}: completed\nresults: ${dir}\n`);
+    expect(cap.stderr()).toBe('');
+
+    // The password and the user name reach no file and no output.
+    for (const { file, text } of await allText(results)) {
+      expect(text, file).not.toContain(SECRET);
+      expect(text, file).not.toContain('alice');
+    }
+    expect(out + cap.stderr()).not.toContain(SECRET);
+    expect(out).not.toContain('alice');
+  }, 120_000);
+
+  it('on Ctrl-C (SIGINT to the real CLI) stops the stage cleanly: manifest "interrupted", exit 130, the CSV kept, later stages skipped', async () => {
+    const results = join(tmp, 'interrupt');
+    // A hold far longer than the test waits: the run can only end through the interrupt.
+    const cli = spawnStages(['--demo', '--demo-preset', 'healthy', '--users', '3,6', '--duration', '60s', '--spawn-rate', '10',
+      '--engine', 'embedded', '--results', results, ...SHORT_THINK.flatMap((e) => ['--env', e])]);
+    let live: RegExpExecArray | undefined;
+    try {
+      // Wait for a plain progress line with live figures of the first stage (one every 5 s).
+      await cli.waitForStdout((out) => {
+        if (/^stage 1\/2 \(3 users\):/m.test(out)) throw new Error(`stage 1 ended before it was interrupted:\n${out}`);
+        live = lines(out).map((l) => PROGRESS.exec(l)).find((m) => m !== null && m[1] === '1' && Number(m[5]) > 0 && m[7] !== '–') ?? undefined;
+        return live !== undefined;
+      });
+    } finally {
+      cli.child.kill('SIGINT');
+    }
+    const code = await cli.exited;
+    const out = cli.stdout();
+    expect(code, out + cli.stderr()).toBe(ExitCode.interrupted);
+    // Live figures of the key transaction in the progress line: requests/s, errors, p95 of search.
+    expect(live![0]).toMatch(/ · \d+\.\d req\/s · errors 0\.0% · p95 search \d+ ms$/);
+    expect(out).not.toMatch(/[\r\x1b]/);
+    expect(out).toMatch(/^demo target: http:\/\/127\.0\.0\.1:\d+ \(healthy\)$/m);
+    expect(cli.stderr()).toBe('\ninterrupt: stopping the current stage cleanly (Ctrl-C again to kill at once)\n');
+
+    const dir = await onlyRun(results);
+    const manifest = await runManifestFormat.read(join(dir, 'run.json'));
+    expect(manifest.status).toBe('interrupted');
+    expect(manifest.why).toMatch(/^stage 3 users: stopped by the operator after \d+ s$/);
+    expect(manifest.stages[0]).toMatchObject({ users: 3, status: 'interrupted', exitCode: K6ExitCode.externalAbort });
+    expect(manifest.stages[1]).toMatchObject({ users: 6, status: 'skipped', why: 'the run was interrupted' });
+    expect(await listFiles(dir)).toEqual(['run.json', 'summary.json', ...Object.values(stageFiles(3))].sort());
+
+    // What was measured until the interrupt is kept and readable: a whole gzip, k6's columns, samples.
+    let requests = 0;
+    const read = await readK6Csv(join(dir, stageFiles(3).csv), (r) => {
+      if (r.metric === Metric.httpReqs) requests += 1;
+    });
+    expect(read.truncated).toBe(false);
+    expect(read.columns).toEqual([...CSV_COLUMNS]);
+    expect(requests).toBeGreaterThan(0);
+    const stats = await stageStatsFormat.read(join(dir, stageFiles(3).stats!));
+    expect(stats.all.count).toBeGreaterThan(0);
+    expect(stats.hold.heldMs).toBeLessThan(stats.hold.plannedHoldMs);
+
+    expect(out).toMatch(/^stage 1\/2 \(3 users\): interrupted — stopped by the operator after \d+ s$/m);
+    expect(out).toMatch(/^3 {3,}\d+ +\d+\.\d +\d+ +\d+ +\d+ +0\.00% +interrupted$/m);
+    expect(out).toMatch(/^6 \* +– +– +– +– +– +– +skipped$/m);
+    expect(out).toContain(`run ${manifest.id}: interrupted (stage 3 users: stopped by the operator after`);
+
+    // The decision never counts it (SPEC §3: stopped by the operator → excluded, with the reason).
+    const decision = decide(await listRuns(results), DEFAULT_CONFIG);
+    expect(decision.decision).toBe('insufficient-data');
+    expect(decision.excluded).toEqual([{ id: manifest.id, reason: expect.stringMatching(/^interrupted by the operator/) }]);
+  }, 120_000);
+
+  it('records a target that refuses connections as "target-failed" and still runs the next stage; the run is completed', async () => {
+    const results = join(tmp, 'down');
+    const cap = capturedIo();
+    const { exitCode } = await runStagesCommand(
+      { demo: true, 'demo-preset': 'down', users: '2,4', duration: '2s', 'spawn-rate': 10, engine: 'embedded', results, env: SHORT_THINK },
+      cap.io,
+    );
+    expect(exitCode, cap.stdout() + cap.stderr()).toBe(ExitCode.ok);
+    const dir = await onlyRun(results);
+    const manifest = await runManifestFormat.read(join(dir, 'run.json'));
+    expect(manifest.status).toBe('completed');
+    expect(manifest.why).toBe('the target failed at 2, 4 users');
+    for (const s of manifest.stages) {
+      expect(s).toMatchObject({ status: 'target-failed', exitCode: 0 });
+      expect(s.why).toMatch(/^every request failed \(mostly connection refused, k6 error 1212 × \d+\)$/);
+      const stats = await stageStatsFormat.read(join(dir, stageFiles(s.users).stats!));
+      expect(stats.all.failures).toBe(stats.all.count);
+      expect(stats.errors.byCode['1212']).toBe(stats.all.count);
+    }
+    expect(cap.stdout()).toMatch(/^stage 1\/2 \(2 users\): target-failed — every request failed/m);
+    expect(cap.stdout()).toMatch(/^stage 2\/2 \(4 users\): target-failed — every request failed/m);
+    expect(cap.stdout()).toMatch(/^run \S+: completed \(the target failed at 2, 4 users\)$/m);
+
+    // A target failure is a measurement: the decision keeps the run, and it is red.
+    const decision = decide(await listRuns(results), DEFAULT_CONFIG);
+    expect(decision.excluded).toEqual([]);
+    expect(decision.runs).toEqual([manifest.id]);
+    expect(decision.criteria.held?.level).toBe('red');
+    expect(decision.decision).toBe('no-go');
+  }, 120_000);
+
+  it('with --stop-on-failure skips the stages after the one where the target failed', async () => {
+    const results = join(tmp, 'down-stop');
+    const cap = capturedIo();
+    const { exitCode } = await runStagesCommand(
+      { demo: true, 'demo-preset': 'down', users: '2,4', duration: '2s', 'spawn-rate': 10, engine: 'embedded', results, 'stop-on-failure': true, env: SHORT_THINK },
+      cap.io,
+    );
+    expect(exitCode, cap.stdout() + cap.stderr()).toBe(ExitCode.ok);
+    const dir = await onlyRun(results);
+    const manifest = await runManifestFormat.read(join(dir, 'run.json'));
+    expect(manifest.status).toBe('completed');
+    expect(manifest.stages.map((s) => [s.users, s.status, s.why])).toEqual([
+      [2, 'target-failed', expect.stringMatching(/^every request failed/)],
+      [4, 'skipped', 'an earlier stage failed (--stop-on-failure)'],
+    ]);
+    expect(await listFiles(dir)).toEqual(['run.json', 'summary.json', ...Object.values(stageFiles(2))].sort());
+  }, 120_000);
+
+  describe('bad input: one line on stderr and exit 2 before any load, no run folder', () => {
+    let demo: DemoTarget;
+    let noK6Path: string;
+    let aFile: string;
+    beforeAll(async () => {
+      demo = await startDemoTarget(DEMO_PRESETS.healthy);
+      noK6Path = join(tmp, 'empty-bin');
+      await mkdir(noK6Path, { recursive: true });
+      aFile = join(tmp, 'a-regular-file');
+      await writeFile(aFile, 'not a folder\n');
+    });
+    afterAll(async () => {
+      await demo.close();
+    });
+
+    const withoutK6 = (extra: Record<string, string>): NodeJS.ProcessEnv => {
+      const { K6_BIN: _ignored, ...env } = process.env;
+      return { ...env, ...extra };
+    };
+
+    // [what, flags replacing the good ones, expected message, env]
+    const cases: ReadonlyArray<[string, Record<string, string>, RegExp, ((ctx: { noK6Path: string }) => NodeJS.ProcessEnv)?]> = [
+      ['a host that is not http(s)', { host: 'ftp://127.0.0.1:21' }, /^error: --host: expected an http or https URL, got the scheme "ftp:"$/],
+      ['a host that is not a URL', { host: 'app.example.com' }, /^error: --host: expected an http\(s\) URL like https:\/\/app\.example\.com, got "app\.example\.com"$/],
+      ['a host URL with credentials that does not parse', { host: 'http://alice:S3cr3t-bad@127.0.0.1:99999' }, /^error: --host: expected an http\(s\) URL .*, got "http:\/\/\*\*\*@127\.0\.0\.1:99999"$/],
+      ['an unknown scenario', { scenario: 'no-such-scenario' }, /^error: --scenario: unknown scenario "no-such-scenario"; expected one of search or the path of a k6 script/],
+      ['a decreasing user list', { users: '4,2' }, /^error: --users: expected increasing user levels, got 4 then 2$/],
+      ['a repeated user level', { users: '2,2' }, /^error: --users: expected increasing user levels, got 2 then 2$/],
+      ['zero users', { users: '0,2' }, /^error: --users: expected positive integers, got 0$/],
+      ['a user level that is not an integer', { users: '2,2.5' }, /^error: --users: expected a comma-separated list of positive integers like 5,20,50, got "2,2\.5"$/],
+      ['a target stage not in the list', { 'target-stage': '3' }, /^error: --target-stage: expected one of the stages \(2, 4\), got 3$/],
+      ['a duration k6 cannot read', { duration: '10 minutes' }, /^error: --duration: expected a duration like 90s, 10m or 1h30m, got "10 minutes"$/],
+      ['a zero duration', { duration: '0s' }, /^error: --duration: expected a hold above 0, got 0 ms$/],
+      ['a zero spawn rate', { 'spawn-rate': '0' }, /^error: --spawn-rate: expected users per second above 0, got 0$/],
+      ['--engine k6 with K6_BIN pointing nowhere', { engine: 'k6' }, /^error: --engine k6: K6_BIN=\/nonexistent\/k6 is not an executable file$/,
+        () => withoutK6({ K6_BIN: '/nonexistent/k6' })],
+      ['--engine k6 without k6 on PATH', { engine: 'k6' }, /^error: --engine k6: no k6 binary on PATH \(set K6_BIN or install k6\)$/,
+        (ctx) => withoutK6({ PATH: ctx.noK6Path })],
+      ['a results folder under a regular file', { results: 'UNDER_A_FILE' }, /^error: --results: cannot write to .*a-regular-file\/results \(ENOTDIR\)$/],
+    ];
+
+    it.concurrent.each(cases)('%s', async (_what, flags, message, env) => {
+      const results = flags.results === 'UNDER_A_FILE' ? join(aFile, 'results') : join(tmp, `bad-${Math.random().toString(36).slice(2)}`);
+      const good: Record<string, string> = { host: demo.url, users: '2,4', duration: '3s', 'spawn-rate': '10', engine: 'embedded' };
+      const args = Object.entries({ ...good, ...flags, results }).flatMap(([k, v]) => [`--${k}`, v]);
+      const cli = spawnStages(args, env?.({ noK6Path }));
+      const code = await cli.exited;
+      const err = lines(cli.stderr());
+      expect(code, cli.stderr()).toBe(ExitCode.usage);
+      expect(err[0]).toMatch(message);
+      // One line saying what is wrong, at most a hint after it.
+      expect(err.slice(1).every((l) => l.startsWith('hint: ')), cli.stderr()).toBe(true);
+      expect(err.length).toBeLessThanOrEqual(2);
+      expect(cli.stderr()).not.toContain('S3cr3t');
+      // Nothing started: no output, no results folder, no request to the target.
+      expect(cli.stdout()).toBe('');
+      if (flags.results === undefined) expect(existsSync(results)).toBe(false);
+      expect(demo.stats().received).toBe(0);
+    }, 60_000);
+  });
+});
