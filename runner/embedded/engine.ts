@@ -36,6 +36,12 @@ type StopReason = 'abort' | 'sigint' | 'threshold' | 'output';
 
 const nowMs = (): number => performance.timeOrigin + performance.now();
 
+/** Response.timings to the nanosecond, as k6 shows them (no float noise in 21.403139000000001). */
+function roundTimings(t: Hop['timings']): Hop['timings'] {
+  const r = (x: number): number => Math.round(x * 1e6) / 1e6;
+  return { blocked: r(t.blocked), connecting: r(t.connecting), tls_handshaking: r(t.tls_handshaking), sending: r(t.sending), waiting: r(t.waiting), receiving: r(t.receiving), duration: r(t.duration) };
+}
+
 function hopResponse(req: WireHttpRequest, hop: Hop): WireHttpResponse {
   let body: string | null = null;
   let bodyBase64 = false;
@@ -47,7 +53,7 @@ function hopResponse(req: WireHttpRequest, hop: Hop): WireHttpResponse {
   }
   return {
     status: hop.status, status_text: hop.status ? `${hop.status} ${hop.statusText}`.trim() : '', proto: hop.proto, url: hop.url, headers: hop.headers,
-    body, ...(bodyBase64 ? { bodyBase64 } : {}), timings: hop.timings, error: hop.error, error_code: hop.errorCode || (httpStatusErrorCode(hop.status) ?? 0),
+    body, ...(bodyBase64 ? { bodyBase64 } : {}), timings: roundTimings(hop.timings), error: hop.error, error_code: hop.errorCode || (httpStatusErrorCode(hop.status) ?? 0),
     remote_ip: hop.remoteIp, remote_port: hop.remotePort,
     request: { method: hop.method, url: hop.url, headers: req.headers, body: req.body ?? '' },
   };

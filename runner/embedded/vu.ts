@@ -52,7 +52,7 @@ export class Vu {
       workerData: { ...data, vuId: id, sab: this.sab, port: sync.port2, events: events.port2 },
       transferList: [sync.port2, events.port2],
       // Small heaps: 150 VUs must fit in a few hundred MiB.
-      resourceLimits: { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 256, stackSizeMb: 2 },
+      resourceLimits: { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 256, stackSizeMb: 2 },
       stdout: false,
       stderr: false,
     });

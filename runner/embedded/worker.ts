@@ -62,6 +62,15 @@ const b64 = (s: string, urlSafe: boolean, raw: boolean): string => {
   return out;
 };
 
+// A script's stray promise or timer callback must not take the VU down: k6 logs it and goes on.
+process.on('unhandledRejection', (e: unknown) => {
+  if (e instanceof Error && e.name === 'Interrupt') return;
+  wd.events.postMessage({ kind: 'log', level: 'error', text: `Uncaught (in promise) ${e instanceof Error ? e.stack ?? e.message : String(e)}` });
+});
+process.on('uncaughtException', (e: unknown) => {
+  wd.events.postMessage({ kind: 'log', level: 'error', text: `Uncaught ${e instanceof Error ? e.stack ?? e.message : String(e)}` });
+});
+
 const context: Record<string, unknown> = {};
 const host: Host = {
   vuId: wd.vuId,
