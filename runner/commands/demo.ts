@@ -1,12 +1,75 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { defineCommand } from './command.ts';
-import { UserError } from '../errors.ts';
+import { ExitCode } from '../errors.ts';
+import type { Io } from '../io.ts';
+import { estimateKnee, startDemoTarget, type DemoTarget } from '../demo-target/server.ts';
+import { CONFIG_FILE_NAME } from '../formats/config.ts';
+import { runStagesCommand } from './stages.ts';
+import { runReport } from './report.ts';
 
-/** Placeholder until issue #3 lands: says so instead of pretending. */
-export const command = defineCommand({
+/** The demo's plan: the default stage list, held a few seconds each, ramped fast. */
+export const DEMO_CONFIG = {
+  environment: 'demo',
+  stages: [5, 20, 50, 75, 100, 150],
+  duration: '5s',
+  spawnRate: 50,
+  targetStage: 100,
+};
+
+/** The demo target's port, fixed so that demo runs of different days are comparable (same host). */
+export const DEMO_PORT = 18181;
+
+/**
+ * Short think times so that 5 s holds see a steady state (an iteration lasts ~1.4 s, not ~6 s,
+ * and k6's graceful stop waits for at most one), with a demo target scaled to match: 18 workers
+ * instead of 4 keep the knee near 118 users (estimateKnee), as the default target has it for
+ * the default think time.
+ */
+export const DEMO_THINK = { min: 0.2, max: 0.6 };
+export const DEMO_WORKERS = 18;
+
+interface DemoArgs {
+  results?: string;
+  runs?: number;
+}
+
+export const command = defineCommand<DemoArgs>({
   name: 'demo',
-  describe: 'not implemented yet (issue #3)',
-  builder: (y) => y,
-  run: async () => {
-    throw new UserError('"demo" is not implemented yet (issue #3)');
-  },
+  describe: 'three short runs of the default scenario against the embedded demo target, then the weekly report (~3 min)',
+  builder: (y) =>
+    y
+      .usage('npm run demo -- [--results results/demo] [--runs 3]\n\nStarts the demo target on 127.0.0.1, runs `stages` three times with 5 s holds,\nthen renders the weekly report over them and prints its path.')
+      .option('results', { type: 'string', describe: 'results folder of the demo, e.g. results/demo (default results/demo)' })
+      .option('runs', { type: 'number', describe: 'how many runs before the report (default 3, the runs a decision rests on)' })
+      .example('npm run demo', 'three runs and the report, in results/demo/'),
+  run: (args, io) => runDemo(args, io),
 });
+
+async function runDemo(args: DemoArgs, io: Io): Promise<number> {
+  const results = resolve(io.cwd, args.results ?? join('results', 'demo'));
+  const configPath = join(results, CONFIG_FILE_NAME);
+  // The demo's own config, written once and then left as the user edits it.
+  await mkdir(results, { recursive: true });
+  await writeFile(configPath, `${JSON.stringify(DEMO_CONFIG, null, 2)}\n`, { flag: 'wx' }).catch((e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EEXIST') throw e;
+  });
+  const target: DemoTarget = await startDemoTarget({ port: DEMO_PORT, workers: DEMO_WORKERS }).catch(() => startDemoTarget({ port: 0, workers: DEMO_WORKERS }));
+  const knee = Math.round(estimateKnee(target.options, { requestsPerIteration: 3, thinkS: 3 * ((DEMO_THINK.min + DEMO_THINK.max) / 2) }));
+  const runs = args.runs ?? 3;
+  try {
+    io.stdout.write(`demo target: ${target.url} (${DEMO_WORKERS} workers: its knee is near ${knee} users of the search scenario)\n`);
+    for (let i = 1; i <= runs; i += 1) {
+      io.stdout.write(`\n=== demo run ${i} of ${runs}\n`);
+      const result = await runStagesCommand({ host: target.url, results, config: configPath, label: 'demo', env: [`THINK_MIN=${DEMO_THINK.min}`, `THINK_MAX=${DEMO_THINK.max}`] }, io);
+      if (result.exitCode !== ExitCode.ok) {
+        io.stderr.write(`demo: run ${i} ended with exit code ${result.exitCode}; no report\n`);
+        return result.exitCode;
+      }
+    }
+  } finally {
+    await target.close();
+  }
+  io.stdout.write('\n=== weekly report\n');
+  return runReport({ results, config: configPath, force: true }, io);
+}
