@@ -120,3 +120,33 @@ export async function allText(dir: string): Promise<Array<{ file: string; text: 
     }),
   );
 }
+
+export interface TargetProcess {
+  /** `http://127.0.0.1:<port>`. */
+  readonly url: string;
+  /** Stops it (SIGINT, as Ctrl-C) and resolves with what it printed. */
+  stop(): Promise<string>;
+}
+
+/**
+ * `npm run demo-target -- --preset <name> --port 0` in its own process: the target's latency then
+ * does not depend on what the test process does meanwhile (statistics of other runs, other targets).
+ */
+export async function startTargetProcess(preset: string): Promise<TargetProcess> {
+  const cli = spawnCli('demo-target', ['--preset', preset, '--port', '0']);
+  const line = /^demo target \(\S+\) on (http:\/\/127\.0\.0\.1:\d+) /m;
+  try {
+    await cli.waitForStdout((out) => line.test(out));
+  } catch (e) {
+    cli.child.kill('SIGKILL');
+    throw e;
+  }
+  return {
+    url: line.exec(cli.stdout())![1]!,
+    async stop() {
+      cli.child.kill('SIGINT');
+      await cli.exited;
+      return cli.stdout();
+    },
+  };
+}
