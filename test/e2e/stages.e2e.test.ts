@@ -190,7 +190,8 @@ describe.concurrent('npm run stages on the embedded engine against the demo targ
     expect(live![0]).toMatch(/ · \d+\.\d req\/s · errors 0\.0% · p95 search \d+ ms$/);
     expect(out).not.toMatch(/[\r\x1b]/);
     expect(out).toMatch(/^demo target: http:\/\/127\.0\.0\.1:\d+ \(healthy\)$/m);
-    expect(cli.stderr()).toBe('\ninterrupt: stopping the current stage cleanly (Ctrl-C again to kill at once)\n');
+    expect(cli.stderr()).toContain('interrupt: stopping the current stage cleanly (Ctrl-C again to kill at once)\n');
+    expect(cli.stderr()).not.toMatch(/error|killing at once/);
 
     const dir = await onlyRun(results);
     const manifest = await runManifestFormat.read(join(dir, 'run.json'));
@@ -230,6 +231,8 @@ describe.concurrent('npm run stages on the embedded engine against the demo targ
       { demo: true, 'demo-preset': 'down', users: '2,4', duration: '2s', 'spawn-rate': 10, engine: 'embedded', results, env: SHORT_THINK },
       cap.io,
     );
+    // A failed target is a result, not a failure of the tool: exit 0 (docs/ci.md fails the job
+    // only when the engine or the tool broke).
     expect(exitCode, cap.stdout() + cap.stderr()).toBe(ExitCode.ok);
     const dir = await onlyRun(results);
     const manifest = await runManifestFormat.read(join(dir, 'run.json'));
