@@ -14,6 +14,21 @@ import type { ChartSpec } from './chart-data.ts';
  */
 echarts.use([LineChart, GridComponent, LegendComponent, MarkLineComponent, TitleComponent, SVGRenderer]);
 
+/**
+ * Without a canvas, zrender guesses text widths too narrow for the fonts a viewer substitutes
+ * (legend entries then overlap or run off the edge). A deliberately generous width per
+ * character keeps the layout right whatever sans-serif font draws it.
+ */
+const EM_PER_CHAR = 0.62;
+function fontSizeOf(font: string | undefined): number {
+  const m = /(\d+(?:\.\d+)?)px/.exec(font ?? '');
+  return m ? Number(m[1]) : 12;
+}
+function textWidth(text: string, fontSize: number): number {
+  return [...text].length * fontSize * EM_PER_CHAR;
+}
+echarts.setPlatformAPI({ measureText: (text: string, font?: string) => ({ width: textWidth(text, fontSizeOf(font)) }) });
+
 export const CHART_WIDTH = 820;
 export const CHART_HEIGHT = 420;
 
@@ -32,6 +47,29 @@ function colourOf(spec: ChartSpec, index: number): string {
   const name = spec.series[index]!.name;
   if (name.startsWith('USL fit')) return '#57606a';
   return RUN_COLOURS[runIndex % RUN_COLOURS.length]!;
+}
+
+const LEGEND_TOP = 34;
+const LEGEND_SIDE = 20;
+const LEGEND_GAP = 16;
+const LEGEND_ICON = 25;
+// ECharts spaces wrapped legend rows by the item gap too: the item height (14) plus the gap.
+const LEGEND_ROW = 14 + LEGEND_GAP;
+
+/** Rows the legend wraps into, packing entries the way ECharts does (icon, 5 px, text, gap). */
+function legendRowCount(names: readonly string[]): number {
+  const room = CHART_WIDTH - 2 * LEGEND_SIDE;
+  let rows = 1;
+  let used = 0;
+  for (const name of names) {
+    const w = LEGEND_ICON + 5 + textWidth(name, 12);
+    if (used > 0 && used + w > room) {
+      rows += 1;
+      used = 0;
+    }
+    used += w + LEGEND_GAP;
+  }
+  return rows;
 }
 
 /** The ECharts option of a spec (exported for tests). */
@@ -80,14 +118,25 @@ export function chartOption(spec: ChartSpec): echarts.EChartsCoreOption {
     });
   }
   const highestBound = Math.max(0, ...spec.bounds.map((b) => b.value));
+  const legendRows = legendRowCount(spec.series.map((s) => s.name));
   return {
     animation: false,
     backgroundColor: BACKGROUND,
     textStyle,
     title: { text: spec.title, left: 'center', top: 8, textStyle: { color: TEXT, fontSize: 15, fontWeight: 'bold' } },
     // The SSR renderer estimates text widths: a wide gap keeps long run ids from overlapping.
-    legend: { data: spec.series.map((s) => s.name), top: 34, left: 'center', itemGap: 36, textStyle: { color: TEXT }, type: 'plain' },
-    grid: { left: 80, right: spec.yAxes.length > 1 ? 80 : 40, top: 90, bottom: 60 },
+    legend: {
+      data: spec.series.map((s) => s.name),
+      top: LEGEND_TOP,
+      left: LEGEND_SIDE,
+      right: LEGEND_SIDE,
+      itemGap: LEGEND_GAP,
+      itemWidth: LEGEND_ICON,
+      textStyle: { color: TEXT, fontSize: 12 },
+      type: 'plain',
+    },
+    // The plot starts below however many rows the legend wraps into.
+    grid: { left: 80, right: spec.yAxes.length > 1 ? 80 : 40, top: LEGEND_TOP + legendRows * LEGEND_ROW + 30, bottom: 60 },
     xAxis: { type: 'value', name: spec.xAxis.name, nameLocation: 'middle', nameGap: 30, min: 0, ...axisCommon, splitLine: { show: false } },
     yAxis: spec.yAxes.map((a, i) => ({
       type: 'value',
