@@ -112,6 +112,11 @@ export async function runStages(request: StagesRequest, deps: StagesDeps, io: Io
 
   for (const [index, stage] of request.plan.entries()) {
     if (stopped) break;
+    // Ctrl-C between two stages (while the last one's statistics were computed): start no engine.
+    if (io.signal.aborted) {
+      stopped = 'interrupted';
+      break;
+    }
     const files = stageFiles(stage.users);
     const live = new LiveStats(request.keyName);
     const parser = deps.liveParser?.((s) => live.add(s));
@@ -217,7 +222,9 @@ export async function runStages(request: StagesRequest, deps: StagesDeps, io: Io
   manifest.endedAt = new Date(io.now()).toISOString();
   const failedStage = manifest.stages.find((s) => s.status === 'engine-failed' || s.status === 'interrupted');
   const targetFailed = manifest.stages.filter((s) => s.status === 'target-failed');
-  if (status !== 'completed') manifest.why = `stage ${failedStage?.users} users: ${failedStage?.why ?? failedStage?.status}`;
+  if (status !== 'completed') {
+    manifest.why = failedStage ? `stage ${failedStage.users} users: ${failedStage.why ?? failedStage.status}` : 'stopped by the operator between two stages';
+  }
   else if (targetFailed.length) manifest.why = `the target failed at ${targetFailed.map((s) => s.users).join(', ')} users`;
   await runSummaryFormat.write(join(dir, 'summary.json'), summary);
   await runManifestFormat.write(manifestPath, manifest);

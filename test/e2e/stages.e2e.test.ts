@@ -224,6 +224,39 @@ describe.concurrent('npm run stages on the embedded engine against the demo targ
     expect(decision.excluded).toEqual([{ id: manifest.id, reason: expect.stringMatching(/^interrupted by the operator/) }]);
   }, 120_000);
 
+  it('on Ctrl-C between two stages starts no further stage: the next ones are skipped, the run interrupted', async () => {
+    const demo = await startDemoTarget(DEMO_PRESETS.healthy);
+    const results = join(tmp, 'interrupt-between');
+    const interrupt = new AbortController();
+    const cap = capturedIo(interrupt.signal);
+    let receivedAtInterrupt = -1;
+    // The operator presses Ctrl-C as the first stage's result is printed, before the next stage.
+    cap.io.stdout.on('data', () => {
+      if (!interrupt.signal.aborted && /^stage 1\/2 \(2 users\): /m.test(cap.stdout())) {
+        receivedAtInterrupt = demo.stats().received;
+        interrupt.abort();
+      }
+    });
+    let exitCode: number;
+    try {
+      ({ exitCode } = await runStagesCommand(
+        { host: demo.url, users: '2,4', duration: '2s', 'spawn-rate': 10, engine: 'embedded', results, env: SHORT_THINK },
+        cap.io,
+      ));
+    } finally {
+      await demo.close();
+    }
+    expect(exitCode, cap.stdout() + cap.stderr()).toBe(ExitCode.interrupted);
+    expect(receivedAtInterrupt).toBeGreaterThan(0);
+    expect(demo.stats().received).toBe(receivedAtInterrupt);
+    const dir = await onlyRun(results);
+    const manifest = await runManifestFormat.read(join(dir, 'run.json'));
+    expect(manifest.status).toBe('interrupted');
+    expect(manifest.why).toBe('stopped by the operator between two stages');
+    expect(manifest.stages.map((s) => [s.users, s.status, s.why])).toEqual([[2, 'completed', undefined], [4, 'skipped', 'the run was interrupted']]);
+    expect(await listFiles(dir)).toEqual(['run.json', 'summary.json', ...Object.values(stageFiles(2))].sort());
+  }, 120_000);
+
   it('records a target that refuses connections as "target-failed" and still runs the next stage; the run is completed', async () => {
     const results = join(tmp, 'down');
     const cap = capturedIo();
