@@ -1,16 +1,10 @@
-import { join, relative, resolve } from 'node:path';
-import { decide, DecisionInputError } from '../../decision/decide.ts';
+import { relative, resolve } from 'node:path';
 import { defineCommand } from './command.ts';
-import { ExitCode, UserError } from '../errors.ts';
+import { ExitCode } from '../errors.ts';
 import type { Io } from '../io.ts';
 import { loadConfig } from '../formats/config.ts';
-import { listRuns } from '../results-store.ts';
-import { assembleReport, newestRunWeek, type AssembledReport, type DecideFn } from '../report/assemble.ts';
-import { renderChartSvg } from '../report/charts.ts';
+import { generateReport } from '../report/generate.ts';
 import { formatIsoWeek, parseIsoWeek } from '../report/iso-week.ts';
-import { loadReportTemplate } from '../report/render.ts';
-import { reportFileStem } from '../report/view-model.ts';
-import { reportPaths, writeReport } from '../report/write.ts';
 
 export interface ReportArgs {
   results?: string;
@@ -44,49 +38,26 @@ export const command = defineCommand<ReportArgs>({
   run: (args, io) => runReport(args, io),
 });
 
-/** The decision of decision/decide.ts, its input errors turned into one-line user errors. */
-const decideForReport: DecideFn = (runs, config, options) => {
-  try {
-    return decide(runs, config, options);
-  } catch (e) {
-    if (e instanceof DecisionInputError) throw new UserError(e.message);
-    throw e;
-  }
-};
-
 /** Reads the results, decides, renders; writes the report and prints its path (or prints the view with --json). */
 export async function runReport(args: ReportArgs, io: Io): Promise<number> {
   const config = await loadConfig(args.config, io.cwd);
-  const resultsDir = resolve(io.cwd, args.results ?? 'results');
-  const week = args.week !== undefined ? parseIsoWeek(args.week) : null;
-  const runs = await listRuns(resultsDir);
-  const reportWeek = week ?? newestRunWeek(runs);
-  if (!reportWeek) {
-    throw new UserError('no run to report on, and no --week given', {
-      file: join(resultsDir, 'runs'),
-      hint: 'record runs with `npm run stages`, or give --week 2026-W47 for a report that says there is no data',
-    });
-  }
-  const stem = reportFileStem(config.environment, reportWeek);
-  const paths = reportPaths(args.out !== undefined ? resolve(io.cwd, args.out) : join(resultsDir, 'reports', `${stem}.md`));
-  const assembled: AssembledReport = assembleReport({
-    runs,
+  const week = args.week !== undefined ? parseIsoWeek(args.week) : undefined;
+  const report = await generateReport({
+    resultsDir: resolve(io.cwd, args.results ?? 'results'),
     config,
-    week: reportWeek,
-    decide: decideForReport,
-    chartsDir: paths.chartsLink,
-    generatedAtMs: io.now(),
+    ...(week ? { week } : {}),
+    ...(args.out !== undefined ? { out: resolve(io.cwd, args.out) } : {}),
+    force: args.force ?? false,
+    dryRun: args.json ?? false,
+    nowMs: io.now(),
   });
   if (args.json) {
-    io.stdout.write(`${JSON.stringify(assembled.view, null, 2)}\n`);
+    io.stdout.write(`${JSON.stringify(report.view, null, 2)}\n`);
     return ExitCode.ok;
   }
-  const template = await loadReportTemplate();
-  const markdown = template(assembled.view);
-  const charts = assembled.charts.map((spec) => ({ file: spec.file, svg: renderChartSvg(spec) }));
-  await writeReport(paths, markdown, charts, args.force ?? false);
-  const shown = relative(io.cwd, paths.markdown) || paths.markdown;
-  io.stderr.write(`report ${formatIsoWeek(reportWeek)}: ${assembled.view.decision.label}${assembled.decision.provisional ? ' (provisional)' : ''}, ${charts.length} chart(s)\n`);
-  io.stdout.write(`${shown.startsWith('..') ? paths.markdown : shown}\n`);
+  const shown = relative(io.cwd, report.paths.markdown);
+  const provisional = report.decision.provisional ? ' (provisional)' : '';
+  io.stderr.write(`report ${formatIsoWeek(report.week)}: ${report.view.decision.label}${provisional}, ${report.chartFiles.length} chart(s)\n`);
+  io.stdout.write(`${shown && !shown.startsWith('..') ? shown : report.paths.markdown}\n`);
   return ExitCode.ok;
 }

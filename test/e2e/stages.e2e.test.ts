@@ -21,9 +21,10 @@ import { ROOT, SHORT_THINK, allText, capturedIo, listFiles, spawnStages } from '
 
 /**
  * `npm run stages` end to end (issue #3, Evidence): real stages on the embedded engine against the
- * demo target, tiny plans (2 stages of 2–4 users, 2–3 s holds). What a fake engine cannot show:
- * the files on disk, the progress and the end table as printed, Ctrl-C on the real CLI, a target
- * that refuses connections, and bad input refused before any load.
+ * demo target, tiny plans (2 stages of 2–6 users, 2–3 s holds; the Ctrl-C test holds for 60 s
+ * and interrupts after ~6 s, at its first progress line with live figures, printed every 5 s).
+ * What a fake engine cannot show: the files on disk, the progress and the end table as printed,
+ * Ctrl-C on the real CLI, a target that refuses connections, and bad input refused before any load.
  */
 
 const RUN_ID = /^\d{4}-\d{2}-\d{2}T\d{4}Z-[0-9a-z]{4}$/;
