@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, existsSync, statSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
 import { CSV_COLUMNS, HTTP_REQUEST_METRICS, ITERATION_METRICS } from '../k6/csv.ts';
@@ -146,6 +146,15 @@ describe('the fixture script on the embedded engine, held against real k6 output
     expect(csv.every((r) => /^-?\d+\.\d{6}$/.test(r.metric_value!))).toBe(true);
   });
 
+  it('hands handleSummary() k6\'s data shape and writes the files it returns', () => {
+    const ours = JSON.parse(readFileSync(join(dirname(summaryPath), 'handle-summary.json'), 'utf8')) as Record<string, Record<string, unknown>>;
+    const k6 = JSON.parse(readFileSync(join(k6Fixtures, 'handle-summary.json'), 'utf8')) as typeof ours;
+    expect(Object.keys(ours).sort()).toEqual(Object.keys(k6).sort());
+    expect(Object.keys(ours.metrics!).sort()).toEqual(Object.keys(k6.metrics!).sort());
+    expect(ours.metrics!.http_req_duration).toMatchObject({ type: 'trend', contains: 'time', thresholds: { 'p(95)<500': { ok: true } } });
+    expect(Object.keys(ours.state!).sort()).toEqual(Object.keys(k6.state!).sort());
+  });
+
   it('writes a summary export with k6\'s keys', () => {
     const ours = JSON.parse(readFileSync(summaryPath, 'utf8')) as { metrics: Record<string, Record<string, unknown>>; root_group: Record<string, unknown> };
     const k6 = JSON.parse(readFileSync(join(k6Fixtures, 'summary-export.json'), 'utf8')) as typeof ours;
@@ -232,6 +241,18 @@ describe('k6 semantics', () => {
     expect(Object.values(inner).every((x) => x.fails === 0 && x.passes > 0)).toBe(true);
     expect(r.stdout).toContain('✓ setup data arrives');
     expect(r.stdout).toMatch(/my_counter\.+: \d+/);
+  });
+
+  it('interrupts ramped-down VUs after gracefulRampDown; per-vu-iterations runs N iterations per VU', async () => {
+    const r = await run(['run', '--no-color', '-e', 'LONG=1', '--out', 'csv=ramp.csv', join(fixtures, 'ramp-down.js')], dir);
+    expect(r.code, r.stderr).toBe(0);
+    const c = rows(readFileSync(join(dir, 'ramp.csv'), 'utf8'));
+    const iters = (scenario: string) => c.filter((x) => x.metric_name === 'iterations' && x.scenario === scenario).length;
+    // The ramp's only iteration sleeps 20 s: with gracefulRampDown 0s it is interrupted, never complete.
+    expect(iters('ramp')).toBe(0);
+    expect(c.some((x) => x.metric_name === 'data_sent' && x.scenario === 'ramp')).toBe(true);
+    expect(iters('each')).toBe(6);
+    expect(r.stdout).toMatch(/running \([\d.]+s\), \d+\/3 VUs, 6 complete and 1 interrupted iterations/);
   });
 
   it('stops cleanly on SIGINT: exit 105, every output complete', async () => {
