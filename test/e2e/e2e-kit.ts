@@ -24,9 +24,13 @@ export interface CapturedIo {
   stderr(): string;
 }
 
-/** An Io whose stdout and stderr are plain pipes (no TTY, as in CI), captured as text. */
-export function capturedIo(signal: AbortSignal = new AbortController().signal): CapturedIo {
-  const out = new PassThrough();
+/**
+ * An Io whose stdout and stderr are captured as text: plain pipes (no TTY, as in CI), or with
+ * `terminal`, a stdout that says it is a terminal of that many columns.
+ */
+export function capturedIo(signal: AbortSignal = new AbortController().signal, terminal?: { columns: number }): CapturedIo {
+  const out: PassThrough & { isTTY?: boolean; columns?: number } = new PassThrough();
+  if (terminal) Object.assign(out, { isTTY: true, columns: terminal.columns });
   const err = new PassThrough();
   let stdout = '';
   let stderr = '';

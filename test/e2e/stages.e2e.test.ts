@@ -291,9 +291,9 @@ describe.concurrent('npm run stages on the embedded engine against the demo targ
     expect(decision.decision).toBe('no-go');
   }, 120_000);
 
-  it('with --stop-on-failure skips the stages after the one where the target failed', async () => {
+  it('with --stop-on-failure skips the stages after the one where the target failed (progress on a terminal)', async () => {
     const results = join(tmp, 'down-stop');
-    const cap = capturedIo();
+    const cap = capturedIo(undefined, { columns: 60 });
     const { exitCode } = await runStagesCommand(
       { demo: true, 'demo-preset': 'down', users: '2,4', duration: '2s', 'spawn-rate': 10, engine: 'embedded', results, 'stop-on-failure': true, env: SHORT_THINK },
       cap.io,
@@ -307,6 +307,17 @@ describe.concurrent('npm run stages on the embedded engine against the demo targ
       [4, 'skipped', 'an earlier stage failed (--stop-on-failure)'],
     ]);
     expect(await listFiles(dir)).toEqual(['run.json', 'summary.json', ...Object.values(stageFiles(2))].sort());
+
+    // On a terminal: one line rewritten in place (carriage return, erase line), cut to its width,
+    // and the stage's result starts on a fresh line.
+    const out = cap.stdout();
+    const updates = out.split('\r\x1b[2K').slice(1).map((u) => u.split(/[\r\n]/)[0]!);
+    expect(updates.length).toBeGreaterThan(0);
+    for (const u of updates) {
+      expect(u).toMatch(/^stage 1\/2 · 2 users · /);
+      expect(u.length).toBeLessThanOrEqual(59);
+    }
+    expect(out).toMatch(/\nstage 1\/2 \(2 users\): target-failed/);
   }, 120_000);
 
   describe('bad input: one line on stderr and exit 2 before any load, no run folder', () => {
