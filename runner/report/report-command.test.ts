@@ -1,6 +1,8 @@
+import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { PassThrough } from 'node:stream';
 import { XMLValidator } from 'fast-xml-parser';
 import { Lexer, type Token, type Tokens } from 'marked';
@@ -146,5 +148,29 @@ describe('npm run report', () => {
     const x = io();
     expect(await runReport({}, x)).toBe(0);
     expect(x.out()).toBe(`${join('results', 'reports', 'streamlit-cloud-2026-W47.md')}\n`);
+  });
+});
+
+describe('the real CLI', () => {
+  const root = fileURLToPath(new URL('../../', import.meta.url));
+  // Run from the project (where tsx resolves), on the temporary results folder.
+  const runCli = (args: string[]) =>
+    new Promise<{ code: number; stdout: string; stderr: string }>((done) => {
+      const all = ['--results', join(dir, 'results'), ...args];
+      execFile(process.execPath, ['--import', 'tsx', 'runner/cli.ts', 'report', ...all], { cwd: root, timeout: 30_000 }, (error, stdout, stderr) => {
+        done({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
+      });
+    });
+
+  it('writes the report and prints its path; a bad --week is exit 2 with one error line', async () => {
+    await seed();
+    const ok = await runCli(['--week', '2026-W47']);
+    expect(ok).toMatchObject({ code: 0, stdout: `${join(dir, 'results', 'reports', 'staging-2026-W47.md')}\n` });
+    const bad = await runCli(['--week', '2026-W99']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toBe('error: --week: 2026 has weeks W01 to W53, got "2026-W99"\n');
+    const again = await runCli(['--week', '2026-W47']);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/already exists; refusing to overwrite a report\nhint: add --force/);
   });
 });
