@@ -109,12 +109,14 @@ export async function runStages(request: StagesRequest, deps: StagesDeps, io: Io
   let summary = deps.summarizeRun({ runId: id, keyName: request.keyName, p95GreenMs: request.stats.p95GreenMs, stages: [] });
   const progress = new ProgressWriter(out, io.now);
   let stopped: 'interrupted' | 'failed' | 'target' | undefined;
+  let interruptedBefore: number | undefined;
 
   for (const [index, stage] of request.plan.entries()) {
     if (stopped) break;
-    // Ctrl-C between two stages (while the last one's statistics were computed): start no engine.
+    // Ctrl-C before this stage started (e.g. while the last one's statistics were computed): start no engine.
     if (io.signal.aborted) {
       stopped = 'interrupted';
+      interruptedBefore = stage.users;
       break;
     }
     const files = stageFiles(stage.users);
@@ -223,9 +225,8 @@ export async function runStages(request: StagesRequest, deps: StagesDeps, io: Io
   const failedStage = manifest.stages.find((s) => s.status === 'engine-failed' || s.status === 'interrupted');
   const targetFailed = manifest.stages.filter((s) => s.status === 'target-failed');
   if (status !== 'completed') {
-    manifest.why = failedStage ? `stage ${failedStage.users} users: ${failedStage.why ?? failedStage.status}` : 'stopped by the operator between two stages';
-  }
-  else if (targetFailed.length) manifest.why = `the target failed at ${targetFailed.map((s) => s.users).join(', ')} users`;
+    manifest.why = failedStage ? `stage ${failedStage.users} users: ${failedStage.why ?? failedStage.status}` : `stopped by the operator before stage ${interruptedBefore} users`;
+  } else if (targetFailed.length) manifest.why = `the target failed at ${targetFailed.map((s) => s.users).join(', ')} users`;
   await runSummaryFormat.write(join(dir, 'summary.json'), summary);
   await runManifestFormat.write(manifestPath, manifest);
 

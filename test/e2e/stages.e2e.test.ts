@@ -253,7 +253,7 @@ describe.concurrent('npm run stages on the embedded engine against the demo targ
     const dir = await onlyRun(results);
     const manifest = await runManifestFormat.read(join(dir, 'run.json'));
     expect(manifest.status).toBe('interrupted');
-    expect(manifest.why).toBe('stopped by the operator between two stages');
+    expect(manifest.why).toBe('stopped by the operator before stage 4 users');
     expect(manifest.stages.map((s) => [s.users, s.status, s.why])).toEqual([[2, 'completed', undefined], [4, 'skipped', 'the run was interrupted']]);
     expect(await listFiles(dir)).toEqual(['run.json', 'summary.json', ...Object.values(stageFiles(2))].sort());
   }, 120_000);
