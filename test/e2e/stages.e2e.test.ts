@@ -261,15 +261,20 @@ describe.concurrent('npm run stages on the embedded engine against the demo targ
   it('records a target that refuses connections as "target-failed" and still runs the next stage; the run is completed', async () => {
     const results = join(tmp, 'down');
     const cap = capturedIo();
+    // No --engine: "auto" takes the embedded engine when neither K6_BIN nor PATH has k6.
+    const noK6 = join(tmp, 'no-k6-here');
+    await mkdir(noK6, { recursive: true });
+    const { K6_BIN: _ignored, ...env } = process.env;
     const { exitCode } = await runStagesCommand(
-      { demo: true, 'demo-preset': 'down', users: '2,4', duration: '2s', 'spawn-rate': 10, engine: 'embedded', results, env: SHORT_THINK },
-      cap.io,
+      { demo: true, 'demo-preset': 'down', users: '2,4', duration: '2s', 'spawn-rate': 10, results, env: SHORT_THINK },
+      { ...cap.io, env: { ...env, PATH: noK6 } },
     );
     // A failed target is a result, not a failure of the tool: exit 0 (docs/ci.md fails the job
     // only when the engine or the tool broke).
     expect(exitCode, cap.stdout() + cap.stderr()).toBe(ExitCode.ok);
     const dir = await onlyRun(results);
     const manifest = await runManifestFormat.read(join(dir, 'run.json'));
+    expect(manifest.engine.name).toBe('embedded');
     expect(manifest.status).toBe('completed');
     expect(manifest.why).toBe('the target failed at 2, 4 users');
     for (const s of manifest.stages) {
