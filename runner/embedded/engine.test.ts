@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, existsSync, statSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -253,6 +255,24 @@ describe('k6 semantics', () => {
     expect(c.some((x) => x.metric_name === 'data_sent' && x.scenario === 'ramp')).toBe(true);
     expect(iters('each')).toBe(6);
     expect(r.stdout).toMatch(/running \([\d.]+s\), \d+\/3 VUs, 6 complete and 1 interrupted iterations/);
+  });
+
+  it('gives each VU a cookie jar, emptied at each iteration', async () => {
+    const server = createServer((req, res) => {
+      if (req.url === '/login') res.setHeader('Set-Cookie', 'sid=abc; Path=/; HttpOnly');
+      res.end(req.url === '/me' ? req.headers.cookie ?? '' : 'ok');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const r = await run(['run', '--quiet', '-e', `BASE_URL=http://127.0.0.1:${port}`, '--out', 'csv=cookies.csv', join(fixtures, 'cookies.js')], dir);
+      expect(r.code, r.stderr).toBe(0);
+      const checks = rows(readFileSync(join(dir, 'cookies.csv'), 'utf8')).filter((x) => x.metric_name === 'checks');
+      expect(checks).toHaveLength(6);
+      expect(checks.filter((x) => x.metric_value !== '1.000000').map((x) => x.check)).toEqual([]);
+    } finally {
+      server.close();
+    }
   });
 
   it('stops cleanly on SIGINT: exit 105, every output complete', async () => {

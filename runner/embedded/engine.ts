@@ -56,6 +56,7 @@ function hopResponse(req: WireHttpRequest, hop: Hop): WireHttpResponse {
     body, ...(bodyBase64 ? { bodyBase64 } : {}), timings: roundTimings(hop.timings), error: hop.error, error_code: hop.errorCode || (httpStatusErrorCode(hop.status) ?? 0),
     remote_ip: hop.remoteIp, remote_port: hop.remotePort,
     request: { method: hop.method, url: hop.url, headers: req.headers, body: req.body ?? '' },
+    ...(hop.cookies ? { cookies: hop.cookies } : {}),
   };
 }
 
@@ -197,11 +198,13 @@ export async function runK6(flags: RunFlags, io: EngineIo): Promise<number> {
     async serve(vu, call: ServedCall, signal): Promise<VuReply> {
       switch (call.op) {
         case 'http': {
+          if (call.resetCookies) vu.http.resetCookies();
           const res = await Promise.all(call.requests.map((r) => runRequest(vu, r, signal)));
           if (res.some((r) => r === null)) return { op: 'interrupted' };
           return { op: 'http', responses: res as WireHttpResponse[] };
         }
         case 'async-http':
+          if (call.resetCookies) vu.http.resetCookies();
           void runRequest(vu, call.request, signal).then((response) => vu.postEvent({ kind: 'async-result', id: call.id, response, ...(response ? {} : { interrupted: true }) }));
           return { op: 'async-started' };
         case 'shared-get':

@@ -19,6 +19,9 @@ export interface Hop {
   endMs: number;
   remoteIp: string;
   remotePort: number;
+  /** Raw Set-Cookie lines, and the cookies kept from them. */
+  setCookie: string[];
+  cookies?: Record<string, string[]>;
 }
 
 const now = (): number => performance.now();
@@ -77,6 +80,8 @@ const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
  */
 export class VuHttp {
   private readonly agent: Agent;
+  /** The VU's cookie jar: host → cookie name → value (k6 empties it at each iteration). */
+  private jar = new Map<string, Map<string, string>>();
   private lastConnect: { start: number; tcp: number; tls: number } | null = null;
   private readonly live = new Set<Socket>();
   private closedRead = 0;
@@ -109,6 +114,51 @@ export class VuHttp {
     });
   }
 
+  resetCookies(): void {
+    this.jar.clear();
+  }
+
+  private cookieHeader(url: string): string | null {
+    let host: string;
+    try {
+      host = new URL(url).hostname;
+    } catch {
+      return null;
+    }
+    const pairs: string[] = [];
+    for (const [domain, cookies] of this.jar) {
+      if (host === domain || host.endsWith(`.${domain}`)) for (const [k, v] of cookies) pairs.push(`${k}=${v}`);
+    }
+    return pairs.length ? pairs.join('; ') : null;
+  }
+
+  /** Keeps the cookies a response set (name=value; Domain honoured, Path and expiry not). */
+  private keepCookies(url: string, setCookie: string[]): Record<string, string[]> {
+    const out: Record<string, string[]> = {};
+    let host: string;
+    try {
+      host = new URL(url).hostname;
+    } catch {
+      return out;
+    }
+    for (const line of setCookie) {
+      const [pair, ...attrs] = line.split(';');
+      const eq = pair!.indexOf('=');
+      if (eq <= 0) continue;
+      const name = pair!.slice(0, eq).trim();
+      const value = pair!.slice(eq + 1).trim();
+      const domainAttr = attrs.map((a) => a.trim()).find((a) => /^domain=/i.test(a));
+      const domain = domainAttr ? domainAttr.slice(7).replace(/^\./, '').toLowerCase() : host;
+      const expired = attrs.some((a) => /^\s*max-age=\s*(0|-\d+)\s*$/i.test(a));
+      let jar = this.jar.get(domain);
+      if (!jar) this.jar.set(domain, (jar = new Map()));
+      if (expired) jar.delete(name);
+      else jar.set(name, value);
+      (out[name] ??= []).push(value);
+    }
+    return out;
+  }
+
   /** Bytes read and written on this VU's sockets so far. */
   bytes(): { read: number; written: number } {
     let read = this.closedRead;
@@ -128,8 +178,13 @@ export class VuHttp {
     let urlText = req.url;
     const headers: Record<string, string> = { ...req.headers };
     if (!Object.keys(headers).some((h) => h.toLowerCase() === 'user-agent')) headers['User-Agent'] = USER_AGENT;
+    const userCookie = Object.keys(headers).find((h) => h.toLowerCase() === 'cookie');
     for (let redirects = 0; ; redirects++) {
+      const jarCookie = userCookie ? null : this.cookieHeader(urlText);
+      if (jarCookie) headers.Cookie = jarCookie;
+      else if (!userCookie) delete headers.Cookie;
       const hop = await this.once(method, urlText, headers, body, req.timeoutMs, signal);
+      if (hop.setCookie.length) hop.cookies = this.keepCookies(urlText, hop.setCookie);
       hops.push(hop);
       if (signal.aborted) return hops;
       const location = hop.headers.Location;
@@ -161,6 +216,7 @@ export class VuHttp {
       let status = 0;
       let statusText = '';
       let resHeaders: Record<string, string> = {};
+      const setCookie: string[] = [];
       const finish = (st: number, stText: string, hdrs: Record<string, string>, b: Buffer | null, error: string, errorCode: number): void => {
         if (done) return;
         done = true;
@@ -182,7 +238,7 @@ export class VuHttp {
         };
         resolve({
           method, url: urlText, status: st, statusText: stText, proto: st ? 'HTTP/1.1' : '', headers: hdrs, body: b,
-          timings, error, errorCode, endMs: performance.timeOrigin + tEnd, remoteIp: '', remotePort: 0,
+          timings, error, errorCode, endMs: performance.timeOrigin + tEnd, remoteIp: '', remotePort: 0, setCookie,
         });
       };
       const timer = setTimeout(() => {
@@ -224,6 +280,7 @@ export class VuHttp {
             for (let i = 0; i + 1 < raw.length; i += 2) {
               const k = canonicalHeader(raw[i]!.toString('latin1'));
               const v = raw[i + 1]!.toString('latin1');
+              if (k === 'Set-Cookie') setCookie.push(v);
               h[k] = h[k] === undefined ? v : `${h[k]}, ${v}`;
             }
             resHeaders = h;

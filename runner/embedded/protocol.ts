@@ -76,6 +76,8 @@ export interface WireHttpResponse {
   remote_ip: string;
   remote_port: number;
   request: { method: string; url: string; headers: Record<string, string>; body: string };
+  /** Cookies set by this response: name → values. */
+  cookies?: Record<string, string[]>;
 }
 
 /** A call from a VU to the main thread. */
@@ -84,8 +86,9 @@ export type VuCall =
   | (CallBase & { op: 'init'; ok: false; error: string; abort?: string })
   /** The end of a command: an iteration (with its start and end, epoch ms), setup, teardown, handleSummary. */
   | (CallBase & { op: 'done'; error?: string; abort?: string; interrupted?: boolean; result?: string; startMs?: number; endMs?: number; tags?: Record<string, string> })
-  | (CallBase & { op: 'http'; requests: WireHttpRequest[] })
-  | (CallBase & { op: 'async-http'; id: number; request: WireHttpRequest })
+  /** `resetCookies`: the first request of an iteration (k6 empties a VU's cookie jar per iteration). */
+  | (CallBase & { op: 'http'; requests: WireHttpRequest[]; resetCookies?: boolean })
+  | (CallBase & { op: 'async-http'; id: number; request: WireHttpRequest; resetCookies?: boolean })
   | (CallBase & { op: 'shared-get'; name: string })
   | (CallBase & { op: 'shared-put'; name: string; json: string })
   | (CallBase & { op: 'exec-state' })

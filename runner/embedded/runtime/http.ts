@@ -1,6 +1,12 @@
 import type { PortMessage, WireHttpRequest, WireHttpResponse } from '../protocol.ts';
 import { host } from './host.ts';
-import { Interrupt, baseTags, call, metadata } from './state.ts';
+import { Interrupt, baseTags, call, metadata, vu } from './state.ts';
+
+function takeReset(): { resetCookies?: boolean } {
+  if (!vu.freshIteration) return {};
+  vu.freshIteration = false;
+  return { resetCookies: true };
+}
 
 /** k6's expectedStatuses(): a response callback as data (status ranges). */
 export interface ExpectedStatuses {
@@ -117,7 +123,8 @@ export class Response {
   remote_ip: string;
   remote_port: number;
   request: WireHttpResponse['request'];
-  cookies: Record<string, unknown> = {};
+  /** Cookies the response set, as k6: name → [{name, value}]. */
+  cookies: Record<string, Array<{ name: string; value: string }>> = {};
   constructor(w: WireHttpResponse) {
     this.status = w.status;
     this.status_text = w.status_text;
@@ -131,6 +138,7 @@ export class Response {
     this.remote_ip = w.remote_ip;
     this.remote_port = w.remote_port;
     this.request = w.request;
+    for (const [name, values] of Object.entries(w.cookies ?? {})) this.cookies[name] = values.map((value) => ({ name, value }));
   }
   /** Parses the body as JSON; `selector` is a dotted path (a subset of k6's gjson). */
   json(selector?: string): unknown {
@@ -150,7 +158,7 @@ export class Response {
 }
 
 function send(requests: WireHttpRequest[]): Response[] {
-  const r = call({ op: 'http', requests });
+  const r = call({ op: 'http', requests, ...takeReset() });
   if (r.op === 'interrupted') throw new Interrupt();
   if (r.op !== 'http') throw new Error('embedded engine: unexpected reply to http');
   return r.responses.map((w) => new Response(w));
@@ -206,7 +214,7 @@ export function asyncRequest(method: string, url: unknown, body?: unknown, param
   return new Promise<Response>((resolve, reject) => {
     pending.set(id, { resolve, reject });
     host.ref(true);
-    const r = call({ op: 'async-http', id, request: req });
+    const r = call({ op: 'async-http', id, request: req, ...takeReset() });
     if (r.op === 'interrupted') {
       pending.delete(id);
       reject(new Interrupt());

@@ -129,6 +129,7 @@ export async function start(): Promise<void> {
         vu.iterInTest = cmd.iterInTest;
         vu.scenarioStartMs = cmd.scenarioStartMs;
         g.__ITER = vu.iterInVu;
+        vu.freshIteration = true;
         fields = `executor=${cmd.executor} scenario=${cmd.scenario}`;
         const fn = ex[cmd.exec];
         if (typeof fn !== 'function') throw new Error(`function "${cmd.exec}" is not exported by the script`);
@@ -165,6 +166,7 @@ export async function start(): Promise<void> {
     if (vu.scenario) tags.scenario = vu.scenario;
     if (cmd.op === 'iterate' && cmd.lease && abort === undefined && host.mayContinue()) {
       iterationEnded({ startMs, endMs, tags, ...(error !== undefined ? { error } : {}), ...(interrupted ? { interrupted } : {}) });
+      vu.freshIteration = true;
       cmd = {
         ...cmd,
         iterInScenario: host.nextCount(COUNTER.scenarioBase + cmd.scenarioIndex),

@@ -32,6 +32,8 @@ export const vu = {
   stage: 'init' as 'init' | 'setup' | 'teardown' | 'vu',
   tags: {} as Record<string, string>,
   metadata: {} as Record<string, string>,
+  /** True until the iteration's first HTTP request (which empties the VU's cookie jar). */
+  freshIteration: false,
 };
 
 let samples: WireSample[] = [];
