@@ -227,8 +227,8 @@ export async function runK6(flags: RunFlags, io: EngineIo): Promise<number> {
 
   const counters = new SharedArrayBuffer(4 * 64);
   const count = new Int32Array(counters);
-  const spawn = (id: number, controller: boolean): Vu => {
-    const vu = new Vu(id, bundles.worker, { code: bundles.user, runtimeCode: bundles.runtime, scriptPath, env, controller, counters }, hooks);
+  const spawn = (id: number, controller: boolean, scenarioEnv: Record<string, string> = {}): Vu => {
+    const vu = new Vu(id, bundles.worker, { code: bundles.user, runtimeCode: bundles.runtime, scriptPath, env: { ...env, ...scenarioEnv }, controller, counters }, hooks);
     allVus.push(vu);
     return vu;
   };
@@ -282,7 +282,8 @@ export async function runK6(flags: RunFlags, io: EngineIo): Promise<number> {
     let nextId = 1;
     for (const s of scenarios) {
       const list: Vu[] = [];
-      for (let i = 0; i < maxVUs(s); i++) list.push(spawn(nextId++, false));
+      // A VU serves one scenario: its __ENV includes the scenario's env.
+      for (let i = 0; i < maxVUs(s); i++) list.push(spawn(nextId++, false, s.env));
       perScenario.push(list);
     }
     const vusMax = nextId - 1;
