@@ -12,8 +12,8 @@ export interface Host {
 
 /**
  * Parses `--host`. Credentials in the URL are allowed but kept apart so that they never reach
- * a results file, a log line or a report. Query strings are dropped from the display form
- * because tokens hide there too.
+ * a results file, a log line or a report (the engine gets them apart, as HOST_USERNAME and
+ * HOST_PASSWORD).
  */
 export function parseHost(text: string): Host {
   let url: URL;
@@ -25,14 +25,16 @@ export function parseHost(text: string): Host {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new UserError(`--host: expected an http or https URL, got the scheme "${url.protocol}"`);
   }
+  if (url.search || url.hash) {
+    // Scenarios append paths to the host; a query there would end up in the middle of every URL.
+    throw new UserError('--host: expected a base URL without a query string or fragment, e.g. https://app.example.com/base');
+  }
   const username = url.username ? decodeURIComponent(url.username) : undefined;
   const password = url.password ? decodeURIComponent(url.password) : undefined;
   url.username = '';
   url.password = '';
   const base = url.href.replace(/\/$/, '');
-  url.search = '';
-  url.hash = '';
-  return { display: url.href.replace(/\/$/, ''), base, username, password };
+  return { display: base, base, username, password };
 }
 
 /** Best-effort scrub of `user:pass@` in arbitrary text (error messages, unparsable input). */

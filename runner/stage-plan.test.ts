@@ -41,13 +41,17 @@ describe('planStages', () => {
 
 describe('parseHost', () => {
   it('keeps credentials apart from what is shown', () => {
-    const h = parseHost('https://alice:s3cr%40t@app.example.com/base/?token=abc');
-    expect(h).toEqual({ display: 'https://app.example.com/base', base: 'https://app.example.com/base/?token=abc', username: 'alice', password: 's3cr@t' });
+    const h = parseHost('https://alice:s3cr%40t@app.example.com/base/');
+    expect(h).toEqual({ display: 'https://app.example.com/base', base: 'https://app.example.com/base', username: 'alice', password: 's3cr@t' });
     expect(parseHost('http://127.0.0.1:8080').display).toBe('http://127.0.0.1:8080');
   });
 
   it.each(['ftp://example.com', 'example.com', 'not a url', ''])('refuses %j with one line', (text) => {
     expect(() => parseHost(text)).toThrow(/^--host: expected an http/);
+  });
+
+  it.each(['https://app.example.com/?token=abc', 'https://app.example.com/#x'])('refuses a query or fragment in %j (it would split every URL)', (text) => {
+    expect(() => parseHost(text)).toThrow(/^--host: expected a base URL without a query string/);
   });
 
   it('never echoes a password from unparsable input', () => {

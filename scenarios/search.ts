@@ -13,6 +13,7 @@
  */
 import { check, fail, sleep } from 'k6';
 import { SharedArray } from 'k6/data';
+import encoding from 'k6/encoding';
 import http from 'k6/http';
 import type { Options } from 'k6/options';
 import { buildOptions, fillPath, readConfig, resultIds, thinkTimeS } from './lib/config.ts';
@@ -33,6 +34,11 @@ const queries = new SharedArray('search queries', (): string[] => {
   return parsed;
 });
 
+// Credentials travel as a header, never in a URL (URLs end up in k6's CSV and error messages).
+const headers: Record<string, string> = journey.basicAuth
+  ? { Authorization: `Basic ${encoding.b64encode(`${journey.basicAuth.username}:${journey.basicAuth.password}`)}` }
+  : {};
+
 function pick<T>(items: ArrayLike<T>): T {
   return items[Math.floor(Math.random() * items.length)] as T;
 }
@@ -42,7 +48,7 @@ function think(): void {
 }
 
 export default function (): void {
-  const home = http.get(`${journey.host}${journey.homePath}`, { tags: { name: 'home' } });
+  const home = http.get(`${journey.host}${journey.homePath}`, { headers, tags: { name: 'home' } });
   check(home, {
     'home: status 200': (r) => r.status === 200,
     'home: has a body': (r) => typeof r.body === 'string' && r.body.length > 0,
@@ -50,7 +56,7 @@ export default function (): void {
   think();
 
   const q = pick(queries);
-  const search = http.get(`${journey.host}${fillPath(journey.searchPath, 'q', q)}`, { tags: { name: 'search' } });
+  const search = http.get(`${journey.host}${fillPath(journey.searchPath, 'q', q)}`, { headers, tags: { name: 'search' } });
   const body = typeof search.body === 'string' ? search.body : '';
   const ids = search.status === 200 ? resultIds(body, journey.resultIdPattern) : [];
   check(search, {
@@ -61,7 +67,7 @@ export default function (): void {
 
   if (journey.resultPath === '' || ids.length === 0) return;
   const id = pick(ids);
-  const result = http.get(`${journey.host}${fillPath(journey.resultPath, 'id', id)}`, { tags: { name: 'result' } });
+  const result = http.get(`${journey.host}${fillPath(journey.resultPath, 'id', id)}`, { headers, tags: { name: 'result' } });
   check(result, {
     'result: status 200': (r) => r.status === 200,
     'result: shows the result': (r) => typeof r.body === 'string' && r.body.includes(id),

@@ -92,6 +92,7 @@ export async function runStagesCommand(args: StagesArgs, io: Io): Promise<Pick<S
     return { exitCode: 0 };
   }
 
+  if (args.results !== undefined && args.results.trim() === '') throw new UserError('--results: expected a folder path, e.g. results, got an empty string');
   const engine = await resolveEngine(args.engine ?? 'auto', io.env);
   const engineVersion = await engine.version();
   const resultsDir = resolve(io.cwd, args.results ?? 'results');

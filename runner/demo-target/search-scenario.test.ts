@@ -76,3 +76,49 @@ it('without HOST the scenario fails in its init code with a message naming HOST 
   expect(await readFile(join(tmp, 'nohost.log'), 'utf8')).toMatch(/HOST: the base URL of the service under test is required/);
   expect(target.stats().received).toBe(before);
 });
+
+it('credentials from --host reach the service as a basic Authorization header, through the environment, never a URL or a file', async () => {
+  const { createServer } = await import('node:http');
+  const expected = `Basic ${Buffer.from('alice:p@ss:word').toString('base64')}`;
+  let denied = 0;
+  const server = createServer((req, res) => {
+    if (req.headers.authorization !== expected) {
+      denied += 1;
+      res.writeHead(401).end();
+      return;
+    }
+    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    res.writeHead(200, { 'content-type': path === '/search' ? 'application/json' : 'text/html' });
+    res.end(path === '/search' ? '{"results":[{"id":"7"}]}' : path === '/items/7' ? '<h1>7</h1>' : '<h1>home</h1>');
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  try {
+    const { entry } = await resolveScenario('search', tmp);
+    const bundle = await bundleScenario(entry, join(tmp, 'dist-auth'));
+    const engine = await resolveEngine('embedded', {});
+    const spec = {
+      scriptPath: bundle.path,
+      env: { HOST: `http://127.0.0.1:${(server.address() as { port: number }).port}`, THINK_MIN: '0.05', THINK_MAX: '0.1' },
+      secretEnv: { HOST_USERNAME: 'alice', HOST_PASSWORD: 'p@ss:word' },
+      stages: [{ durationMs: 800, target: 1 }],
+      csvOutputs: [join(tmp, 'auth.csv')],
+      summaryExportPath: join(tmp, 'auth.json'),
+      logPath: join(tmp, 'auth.log'),
+      csvTimeFormat: 'unix_milli' as const,
+      signal: new AbortController().signal,
+    };
+    const outcome = await engine.runStage(spec);
+    expect(outcome.exitCode, await readFile(spec.logPath, 'utf8')).toBe(0);
+    const csv = await readFile(spec.csvOutputs[0]!, 'utf8');
+    const rows = parse<Record<string, string>>(csv, { columns: true }).filter((r) => r.metric_name === Metric.httpReqs);
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows.every((r) => r.status === '200')).toBe(true);
+    expect(denied).toBe(0);
+    const { k6RunArgs } = await import('../engines/process-engine.ts');
+    for (const text of [csv, await readFile(spec.logPath, 'utf8'), await readFile(spec.summaryExportPath, 'utf8'), k6RunArgs(spec).join(' ')]) {
+      expect(text).not.toContain('p@ss:word');
+    }
+  } finally {
+    await new Promise((r) => server.close(r));
+  }
+});

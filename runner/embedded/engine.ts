@@ -472,12 +472,24 @@ export async function runK6(flags: RunFlags, io: EngineIo): Promise<number> {
         for (const [k, v] of Object.entries(JSON.parse(r.result) as Record<string, string>)) {
           if (k === 'stdout') io.stdout.write(v);
           else if (k === 'stderr') io.stderr.write(v);
-          else await writeFileAtomic(resolve(io.cwd, k), v);
+          else {
+            try {
+              await writeFileAtomic(resolve(io.cwd, k), v);
+            } catch (e) {
+              outputError ??= new Error(`writing ${k} (from handleSummary): ${(e as Error).message}`);
+            }
+          }
         }
       }
     }
     if (!flags.noSummary && !printedByHandleSummary) io.stdout.write(textSummary(summary, { color: !flags.noColor }));
-    if (flags.summaryExport) await writeFileAtomic(resolve(io.cwd, flags.summaryExport), `${JSON.stringify(summaryExport(summary), null, 4)}\n`);
+    if (flags.summaryExport) {
+      try {
+        await writeFileAtomic(resolve(io.cwd, flags.summaryExport), `${JSON.stringify(summaryExport(summary), null, 4)}\n`);
+      } catch (e) {
+        outputError ??= new Error(`writing the summary export ${flags.summaryExport}: ${(e as Error).message}`);
+      }
+    }
     for (const o of outputs) {
       try {
         await o.close();

@@ -7,8 +7,13 @@ import type { CsvTimeFormat } from '../k6/csv.ts';
 export interface StageRunSpec {
   /** The bundled ES module the engine runs. */
   readonly scriptPath: string;
-  /** `-e K=V` for the script (HOST, USERS, RAMP_RATE, HOLD, …). Values may hold secrets: never logged. */
+  /** `-e K=V` for the script (HOST, USERS, RAMP_RATE, HOLD, …): visible in the process list, so no secrets. */
   readonly env: Readonly<Record<string, string>>;
+  /**
+   * Secrets for the script (HOST_USERNAME, HOST_PASSWORD): given through the engine's process
+   * environment, which k6 also exposes as `__ENV`, never on its command line.
+   */
+  readonly secretEnv?: Readonly<Record<string, string>>;
   /** k6 `--stage` entries, in order. */
   readonly stages: ReadonlyArray<{ durationMs: number; target: number }>;
   /** `--out csv=` targets; the first is the raw CSV kept in the results, others (a FIFO) feed live progress. */

@@ -29,7 +29,7 @@ export function processEngine(name: EngineName, command: string, prefixArgs: rea
       await once(log, 'open');
       const startedAtMs = Date.now();
       const child = spawn(command, [...prefixArgs, ...k6RunArgs(spec)], {
-        env: { ...process.env, K6_CSV_TIME_FORMAT: spec.csvTimeFormat, K6_NO_USAGE_REPORT: 'true' },
+        env: { ...process.env, ...spec.secretEnv, K6_CSV_TIME_FORMAT: spec.csvTimeFormat, K6_NO_USAGE_REPORT: 'true' },
         stdio: ['ignore', 'pipe', 'pipe'],
         // Its own process group: a terminal Ctrl-C reaches only the runner, which forwards one
         // SIGINT (k6 reads a second SIGINT as "kill now").

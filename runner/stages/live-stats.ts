@@ -28,10 +28,13 @@ export class LiveStats {
   private readonly key: Array<{ t: number; ms: number }> = [];
   private latestMs = 0;
   private total = 0;
+  /** Timestamp of the first sample: the engine's clock has started (its start-up is over). */
+  firstSampleMs: number | null = null;
 
   constructor(private readonly keyName: string, private readonly windowMs = 10_000) {}
 
   add(s: LiveSample): void {
+    if (this.firstSampleMs === null) this.firstSampleMs = s.timeMs;
     if (s.timeMs > this.latestMs) this.latestMs = s.timeMs;
     if (s.metric === Metric.httpReqs) {
       this.requests.push(s.timeMs);

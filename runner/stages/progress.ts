@@ -1,6 +1,16 @@
 import { formatClock } from './format.ts';
 import type { LiveFigures } from './live-stats.ts';
 
+/** starting: the engine is starting; stopping: the plan is over, in-flight iterations finish (k6's graceful stop). */
+export type Phase = 'starting' | 'ramp' | 'hold' | 'stopping';
+
+/** The phase of a stage `elapsedMs` after its first sample (null: none yet). */
+export function stagePhase(elapsedMs: number | null, rampMs: number, holdMs: number): Phase {
+  if (elapsedMs === null) return 'starting';
+  if (elapsedMs < rampMs) return 'ramp';
+  return elapsedMs < rampMs + holdMs ? 'hold' : 'stopping';
+}
+
 /** Where the run stands, for one progress line. */
 export interface ProgressState {
   readonly stageIndex: number;
@@ -10,7 +20,7 @@ export interface ProgressState {
   readonly stagePlannedMs: number;
   readonly runElapsedMs: number;
   readonly runPlannedMs: number;
-  readonly phase: 'ramp' | 'hold';
+  readonly phase: Phase;
   readonly keyName: string;
   readonly live: LiveFigures;
 }
@@ -37,6 +47,7 @@ export function formatProgress(s: ProgressState): string {
  */
 export class ProgressWriter {
   private lastPlainMs = -Infinity;
+  private lastPhase: Phase | undefined;
   private dirty = false;
 
   constructor(
@@ -45,15 +56,17 @@ export class ProgressWriter {
     private readonly plainEveryMs = 5000,
   ) {}
 
-  update(line: string): void {
+  /** A plain (non-terminal) line is written every `plainEveryMs` and at each change of phase, never while starting. */
+  update(line: string, phase: Phase): void {
     if (this.out.isTTY) {
       const width = Math.max(20, (this.out.columns ?? 120) - 1);
       this.out.write(`\r\x1b[2K${line.slice(0, width)}`);
       this.dirty = true;
-    } else if (this.now() - this.lastPlainMs >= this.plainEveryMs) {
+    } else if (phase !== 'starting' && (phase !== this.lastPhase || this.now() - this.lastPlainMs >= this.plainEveryMs)) {
       this.out.write(`${line}\n`);
       this.lastPlainMs = this.now();
     }
+    this.lastPhase = phase;
   }
 
   /** Ends the in-place line so that what follows starts on a fresh one. */
@@ -61,5 +74,6 @@ export class ProgressWriter {
     if (this.dirty) this.out.write('\n');
     this.dirty = false;
     this.lastPlainMs = -Infinity;
+    this.lastPhase = undefined;
   }
 }

@@ -118,7 +118,8 @@ describe('runStages (with a fake engine)', () => {
       [{ durationMs: 2000, target: 4 }, { durationMs: 3000, target: 4 }],
       [{ durationMs: 4000, target: 8 }, { durationMs: 3000, target: 8 }],
     ]);
-    expect(engine.specs[1]!.env).toMatchObject({ HOST: 'http://127.0.0.1:1', USERS: '4', RAMP_RATE: '2', HOLD: '3s', HOST_PASSWORD: 'hunter2' });
+    expect(engine.specs[1]!.env).toEqual({ HOST: 'http://127.0.0.1:1', USERS: '4', RAMP_RATE: '2', HOLD: '3s' });
+    expect(engine.specs[1]!.secretEnv).toEqual({ HOST_USERNAME: 'u', HOST_PASSWORD: 'hunter2' });
     expect(engine.specs[0]!.csvTimeFormat).toBe('unix_milli');
     const manifest = await runManifestFormat.read(join(result.runDir, 'run.json'));
     expect(manifest).toMatchObject({ id: result.manifest.id, status: 'completed', host: 'http://127.0.0.1:1', engine: { name: 'embedded', version: 'fake 1.0' } });

@@ -13,7 +13,7 @@ import { formatDuration } from '../duration.ts';
 import { classifyStage } from './classify.ts';
 import { openLiveFeed, type LiveFeed } from './live-feed.ts';
 import { LiveStats, type LiveSample } from './live-stats.ts';
-import { ProgressWriter, formatProgress } from './progress.ts';
+import { ProgressWriter, formatProgress, stagePhase } from './progress.ts';
 import { formatStageTable } from './stage-table.ts';
 
 /** Everything a run needs, validated and parsed (see commands/stages.ts). */
@@ -138,12 +138,16 @@ export async function runStages(request: StagesRequest, deps: StagesDeps, io: Io
     const stageStartMs = io.now();
     const stagePlannedMs = stage.rampMs + stage.holdMs;
     const tick = setInterval(() => {
-      const elapsed = io.now() - stageStartMs;
+      // The stage clock starts with the engine's first sample (its start-up is not the plan's time);
+      // without live figures, with the engine process.
+      const startMs = parser ? live.firstSampleMs : stageStartMs;
+      const elapsed = startMs === null ? null : Math.max(0, io.now() - startMs);
+      const phase = stagePhase(elapsed, stage.rampMs, stage.holdMs);
       progress.update(formatProgress({
         stageIndex: index, stageCount: request.plan.length, users: stage.users,
-        stageElapsedMs: elapsed, stagePlannedMs, runElapsedMs: io.now() - startedAtMs, runPlannedMs,
-        phase: elapsed < stage.rampMs ? 'ramp' : 'hold', keyName: request.keyName, live: live.figures(),
-      }));
+        stageElapsedMs: elapsed ?? 0, stagePlannedMs, runElapsedMs: io.now() - startedAtMs, runPlannedMs,
+        phase, keyName: request.keyName, live: live.figures(),
+      }), phase);
     }, 1000);
     let record: StageRecord;
     try {
@@ -151,12 +155,14 @@ export async function runStages(request: StagesRequest, deps: StagesDeps, io: Io
         scriptPath: request.scenario.bundlePath,
         env: {
           HOST: request.host.base,
-          ...(request.host.username !== undefined ? { HOST_USERNAME: request.host.username } : {}),
-          ...(request.host.password !== undefined ? { HOST_PASSWORD: request.host.password } : {}),
           USERS: String(stage.users),
           RAMP_RATE: String(request.spawnRate),
           HOLD: formatDuration(stage.holdMs),
           ...request.extraEnv,
+        },
+        secretEnv: {
+          ...(request.host.username !== undefined ? { HOST_USERNAME: request.host.username } : {}),
+          ...(request.host.password !== undefined ? { HOST_PASSWORD: request.host.password } : {}),
         },
         stages: k6StagesOf(stage),
         csvOutputs: feed ? [join(dir, files.csv), feed.path] : [join(dir, files.csv)],

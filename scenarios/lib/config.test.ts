@@ -23,10 +23,20 @@ describe('readConfig', () => {
           resultIdPattern: DEFAULTS.RESULT_ID_PATTERN,
           thinkMinS: 1,
           thinkMaxS: 3,
+          basicAuth: null,
         },
         load: { users: 10, rampRate: 5, hold: '1m' },
       },
     });
+  });
+
+  it.each([
+    [{ HOST, HOST_USERNAME: 'alice', HOST_PASSWORD: 's3cr:t' }, { username: 'alice', password: 's3cr:t' }],
+    [{ HOST, HOST_PASSWORD: 'token-only' }, { username: '', password: 'token-only' }],
+    [{ HOST, HOST_USERNAME: '', HOST_PASSWORD: '' }, null],
+  ])('takes basic credentials from HOST_USERNAME / HOST_PASSWORD: %j', (env, expected) => {
+    const r = readConfig(env);
+    expect(r.ok && r.config.journey.basicAuth).toEqual(expected);
   });
 
   it.each([

@@ -23,6 +23,11 @@ export interface JourneyConfig {
   /** Think time between steps, uniform in [min, max] seconds. */
   readonly thinkMinS: number;
   readonly thinkMaxS: number;
+  /**
+   * HTTP basic credentials (HOST_USERNAME / HOST_PASSWORD): the runner takes them out of
+   * `--host` and hands them over apart so that no URL, tag or log line carries them.
+   */
+  readonly basicAuth: { readonly username: string; readonly password: string } | null;
 }
 
 /** The load shape: one ramping-vus scenario, ramp to `users` at `rampRate` users/s, then hold. */
@@ -91,11 +96,15 @@ export function readConfig(env: Env): ConfigResult {
   const thinkMaxS = nonNegativeNumber('THINK_MAX', get('THINK_MAX'), errors);
   if (thinkMinS > thinkMaxS) errors.push(`THINK_MAX: expected at least THINK_MIN (${thinkMinS}), got ${thinkMaxS}`);
 
+  const username = env.HOST_USERNAME ?? '';
+  const password = env.HOST_PASSWORD ?? '';
+  const basicAuth = username !== '' || password !== '' ? { username, password } : null;
+
   if (errors.length > 0) return { ok: false, error: errors.join('; ') };
   return {
     ok: true,
     config: {
-      journey: { host, homePath, searchPath, resultPath, resultIdPattern, thinkMinS, thinkMaxS },
+      journey: { host, homePath, searchPath, resultPath, resultIdPattern, thinkMinS, thinkMaxS, basicAuth },
       load: { users, rampRate, hold },
     },
   };

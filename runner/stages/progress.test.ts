@@ -1,0 +1,63 @@
+import { PassThrough } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { ProgressWriter, formatProgress, stagePhase } from './progress.ts';
+import { LiveStats } from './live-stats.ts';
+import { formatClock } from './format.ts';
+
+describe('stagePhase', () => {
+  it.each([
+    [null, 'starting'],
+    [0, 'ramp'],
+    [1999, 'ramp'],
+    [2000, 'hold'],
+    [11_999, 'hold'],
+    [12_000, 'stopping'],
+  ] as const)('%s ms after the first sample of a 2 s ramp + 10 s hold → %s', (elapsed, phase) => {
+    expect(stagePhase(elapsed, 2000, 10_000)).toBe(phase);
+  });
+});
+
+describe('progress', () => {
+  it('formats one line with the live figures of the key transaction', () => {
+    const live = new LiveStats('search', 10_000);
+    for (let i = 0; i < 100; i += 1) {
+      const t = 1_000_000 + i * 100;
+      live.add({ metric: 'http_reqs', timeMs: t, value: 1, name: i % 2 ? 'search' : 'home' });
+      live.add({ metric: 'http_req_failed', timeMs: t, value: i < 5 ? 1 : 0, name: '' });
+      if (i % 2) live.add({ metric: 'http_req_duration', timeMs: t, value: i, name: 'search' });
+    }
+    const f = live.figures();
+    expect(f.requests).toBe(100);
+    expect(f.errorRate).toBeCloseTo(0.05);
+    expect(f.requestsPerS).toBeCloseTo(100 / 9.9, 1);
+    expect(live.firstSampleMs).toBe(1_000_000);
+    const line = formatProgress({ stageIndex: 2, stageCount: 6, users: 50, stageElapsedMs: 42_000, stagePlannedMs: 70_000, runElapsedMs: 130_000, runPlannedMs: 560_000, phase: 'hold', keyName: 'search', live: f });
+    expect(line).toBe(`stage 3/6 · 50 users · hold · stage 0:42/1:10 · run 2:10/9:20 · 10.1 req/s · errors 5.0% · p95 search ${Math.round(f.keyP95Ms!)} ms`);
+    expect(formatClock(3_725_000)).toBe('1:02:05');
+  });
+
+  it('writes plain lines every few seconds and at each phase change, none while the engine starts', () => {
+    const out = new PassThrough();
+    let text = '';
+    out.on('data', (c) => (text += c));
+    let now = 0;
+    const writer = new ProgressWriter(out, () => now, 5000);
+    const steps: Array<[number, 'starting' | 'ramp' | 'hold' | 'stopping']> = [[1000, 'starting'], [2000, 'ramp'], [3000, 'ramp'], [4000, 'hold'], [5000, 'hold'], [9000, 'hold'], [10_000, 'stopping']];
+    for (const [t, phase] of steps) {
+      now = t;
+      writer.update(`${t} ${phase}`, phase);
+    }
+    expect(text.split('\n').filter(Boolean)).toEqual(['2000 ramp', '4000 hold', '9000 hold', '10000 stopping']);
+    expect(text).not.toMatch(/[\r\x1b]/);
+  });
+
+  it('rewrites one line in place on a terminal, cut to its width', () => {
+    const out = Object.assign(new PassThrough(), { isTTY: true, columns: 21 });
+    let text = '';
+    out.on('data', (c) => (text += c));
+    const writer = new ProgressWriter(out, () => 0);
+    writer.update('a'.repeat(50), 'hold');
+    writer.done();
+    expect(text).toBe(`\r\x1b[2K${'a'.repeat(20)}\n`);
+  });
+});
