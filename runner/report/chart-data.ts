@@ -9,7 +9,13 @@ import type { ReportInput, ReportRun } from './view-model.ts';
 export type ChartId = 'p95-vs-users' | 'throughput-vs-users' | 'error-rate-vs-users' | 'target-windows';
 
 export interface LineSeries {
+  /**
+   * The legend label. Several series may share one (the windows chart draws a run's p95 and
+   * throughput under its label): one legend entry then stands for, and toggles, both.
+   */
   readonly name: string;
+  /** Index of the run it comes from (its colour), null for a series that is not a run's data. */
+  readonly run: number | null;
   /** [x, y]; y null leaves a gap. */
   readonly points: readonly (readonly [number, number | null])[];
   /** Which y axis (0 = left, 1 = right). */
@@ -32,6 +38,18 @@ export interface Marker {
   readonly x: number;
 }
 
+/** A run as the legends name it: a short label ("11-26 15:24") and its full id. */
+export interface RunLabel {
+  readonly label: string;
+  readonly id: string;
+}
+
+/** A legend entry that explains a line style rather than a series (e.g. "throughput, right axis" dashed). */
+export interface StyleKey {
+  readonly name: string;
+  readonly dashed: boolean;
+}
+
 export interface ChartSpec {
   readonly id: ChartId;
   readonly file: string;
@@ -41,6 +59,10 @@ export interface ChartSpec {
   readonly xAxis: { readonly name: string };
   readonly yAxes: readonly { readonly name: string }[];
   readonly series: readonly LineSeries[];
+  /** Legend entries for line styles, after the series' entries. */
+  readonly styleKeys: readonly StyleKey[];
+  /** The runs drawn, in order (index = LineSeries.run), so the full ids travel with the picture. */
+  readonly runs: readonly RunLabel[];
   readonly bounds: readonly Bound[];
   readonly markers: readonly Marker[];
 }
@@ -49,7 +71,25 @@ const round = (v: number, digits: number) => Number(v.toFixed(digits));
 
 interface RunWithSummary {
   readonly id: string;
+  readonly startedAt: string | null;
   readonly summary: RunSummary;
+}
+
+const pad2 = (n: number) => String(n).padStart(2, '0');
+
+/**
+ * Short legend labels: the run's UTC start, "MM-DD HH:MM", as the report's run table shows it
+ * (full run ids made legends wider than the chart). Runs started in the same minute, or
+ * without a manifest, fall back to their full id so that no two labels are alike.
+ */
+export function runLabels(runs: readonly { readonly id: string; readonly startedAt: string | null }[]): RunLabel[] {
+  const short = runs.map((r) => {
+    const t = r.startedAt ? Date.parse(r.startedAt) : NaN;
+    if (!Number.isFinite(t)) return r.id;
+    const d = new Date(t);
+    return `${pad2(d.getUTCMonth() + 1)}-${pad2(d.getUTCDate())} ${pad2(d.getUTCHours())}:${pad2(d.getUTCMinutes())}`;
+  });
+  return runs.map((r, i) => ({ id: r.id, label: short.filter((x) => x === short[i]).length > 1 ? r.id : short[i]! }));
 }
 
 /** Universal Scalability Law: X(N) = λN / (1 + σ(N−1) + κN(N−1)). */
@@ -69,14 +109,16 @@ export function buildChartSpecs(input: ReportInput): ChartSpec[] {
   const runs: RunWithSummary[] = input.decision.runs
     .map((id) => byId.get(id))
     .filter((r): r is ReportRun & { summary: RunSummary } => r !== undefined && r.summary !== null)
-    .map((r) => ({ id: r.id, summary: r.summary }));
+    .map((r) => ({ id: r.id, startedAt: r.manifest?.startedAt ?? null, summary: r.summary }));
   if (runs.length === 0) return [];
+  const labels = runLabels(runs);
   const s = input.settings;
   const key = s.keyTransaction.name;
   const target = input.decision.targetStage ?? s.targetStage;
   const series = (pick: Parameters<typeof stagePoints>[1], digits: number): LineSeries[] =>
-    runs.map((r) => ({
-      name: r.id,
+    runs.map((r, i) => ({
+      name: labels[i]!.label,
+      run: i,
       points: stagePoints(r, pick).map(([x, y]) => [x, y == null ? null : round(y, digits)] as const),
       yAxis: 0,
       dashed: false,
@@ -92,6 +134,8 @@ export function buildChartSpecs(input: ReportInput): ChartSpec[] {
     xAxis: { name: 'users' },
     yAxes: [{ name: `p95 of ${key} (ms)` }],
     series: series((st) => st.key.p95Ms, 0),
+    styleKeys: [],
+    runs: labels,
     bounds: [
       { label: `green ≤ ${s.criteria.p95Ms.green} ms`, value: s.criteria.p95Ms.green, level: 'green' },
       { label: `orange ≤ ${s.criteria.p95Ms.orange} ms`, value: s.criteria.p95Ms.orange, level: 'orange' },
@@ -109,7 +153,7 @@ export function buildChartSpecs(input: ReportInput): ChartSpec[] {
     const step = Math.max(1, Math.round(upTo / 60));
     const points: [number, number][] = [];
     for (let n = 1; n <= upTo; n += step) points.push([n, round(uslThroughput(estimate, n), 1)]);
-    throughputSeries.push({ name: `USL fit (${newest.id})`, points, yAxis: 0, dashed: true, symbols: false });
+    throughputSeries.push({ name: `USL fit (${labels[0]!.label})`, run: null, points, yAxis: 0, dashed: true, symbols: false });
     markers.push({ label: `peak ${round(estimate.peakThroughputPerS, 1)}/s at ${Math.round(estimate.usersAtPeak)} users`, x: Math.round(estimate.usersAtPeak) });
   }
   specs.push({
@@ -120,6 +164,8 @@ export function buildChartSpecs(input: ReportInput): ChartSpec[] {
     xAxis: { name: 'users' },
     yAxes: [{ name: 'throughput (requests/s)' }],
     series: throughputSeries,
+    styleKeys: [],
+    runs: labels,
     bounds: [],
     markers,
   });
@@ -132,6 +178,8 @@ export function buildChartSpecs(input: ReportInput): ChartSpec[] {
     xAxis: { name: 'users' },
     yAxes: [{ name: 'error rate (%)' }],
     series: series((st) => st.all.errorRate * 100, 2),
+    styleKeys: [],
+    runs: labels,
     bounds: [
       { label: `green < ${s.criteria.errorRatePct.green} %`, value: s.criteria.errorRatePct.green, level: 'green' },
       { label: `orange ≤ ${s.criteria.errorRatePct.orange} %`, value: s.criteria.errorRatePct.orange, level: 'orange' },
@@ -145,13 +193,16 @@ export function buildChartSpecs(input: ReportInput): ChartSpec[] {
   const unit = longestHold >= 180_000 ? { ms: 60_000, name: 'minutes into the hold' } : { ms: 1000, name: 'seconds into the hold' };
   const windowSeries: LineSeries[] = [];
   let highestWindowP95 = 0;
-  for (const r of runs) {
+  // Colour tells the runs apart and line style the metric: one legend entry per run plus a
+  // two-entry style key reads better than six "p95 <id>" / "throughput <id>" entries.
+  for (const [i, r] of runs.entries()) {
     const st = r.summary.stages.find((x) => x.users === target)?.stats;
     if (!st || st.windows.length === 0) continue;
     const at = (w: { startMs: number; endMs: number }) => round(((w.startMs + w.endMs) / 2 - st.hold.startMs) / unit.ms, 2);
     for (const w of st.windows) highestWindowP95 = Math.max(highestWindowP95, w.keyP95Ms ?? 0);
-    windowSeries.push({ name: `p95 ${r.id}`, points: st.windows.map((w) => [at(w), w.keyP95Ms == null ? null : Math.round(w.keyP95Ms)] as const), yAxis: 0, dashed: false, symbols: true });
-    windowSeries.push({ name: `throughput ${r.id}`, points: st.windows.map((w) => [at(w), round(w.throughputPerS, 1)] as const), yAxis: 1, dashed: true, symbols: false });
+    const name = labels[i]!.label;
+    windowSeries.push({ name, run: i, points: st.windows.map((w) => [at(w), w.keyP95Ms == null ? null : Math.round(w.keyP95Ms)] as const), yAxis: 0, dashed: false, symbols: true });
+    windowSeries.push({ name, run: i, points: st.windows.map((w) => [at(w), round(w.throughputPerS, 1)] as const), yAxis: 1, dashed: true, symbols: false });
   }
   if (windowSeries.length) {
     specs.push({
@@ -162,6 +213,11 @@ export function buildChartSpecs(input: ReportInput): ChartSpec[] {
       xAxis: { name: unit.name },
       yAxes: [{ name: `p95 of ${key} (ms)` }, { name: 'throughput (requests/s)' }],
       series: windowSeries,
+      styleKeys: [
+        { name: 'p95 (left axis)', dashed: false },
+        { name: 'throughput (right axis)', dashed: true },
+      ],
+      runs: labels,
       // The green bound only where windows come near it: otherwise it would flatten the lines.
       bounds: highestWindowP95 >= s.criteria.p95Ms.green / 2 ? [{ label: `green ≤ ${s.criteria.p95Ms.green} ms`, value: s.criteria.p95Ms.green, level: 'green' }] : [],
       markers: [],

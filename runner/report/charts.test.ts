@@ -1,8 +1,10 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
+import { healthyShape, run, SETTINGS } from './__testkit__/builders.ts';
 import { caseInput } from './__testkit__/cases.ts';
-import { buildChartSpecs, uslThroughput, type ChartSpec } from './chart-data.ts';
-import { CHART_HEIGHT, CHART_WIDTH, renderChartSvg } from './charts.ts';
+import { buildChartSpecs, runLabels, uslThroughput, type ChartSpec } from './chart-data.ts';
+import { CHART_HEIGHT, CHART_WIDTH, chartLayout, LEGEND_ROW, niceAxisMax, renderChartSvg, textWidth } from './charts.ts';
+import type { ReportInput } from './view-model.ts';
 
 type XmlNode = Record<string, unknown>;
 
@@ -41,12 +43,29 @@ function parseSvg(svg: string): XmlNode {
 }
 
 const specs = buildChartSpecs(caseInput('no-go'));
+const NO_GO_IDS = ['2026-11-22T0300Z-bb04', '2026-11-20T0300Z-bb03', '2026-11-18T0300Z-bb01'];
+const NO_GO_LABELS = ['11-22 03:00', '11-20 03:00', '11-18 03:00'];
 const byId = (id: ChartSpec['id']) => specs.find((s) => s.id === id)!;
 
 describe('chart specs', () => {
   it('has the four charts of the issue, one line per run used', () => {
     expect(specs.map((s) => s.id)).toEqual(['p95-vs-users', 'throughput-vs-users', 'error-rate-vs-users', 'target-windows']);
-    expect(byId('p95-vs-users').series.map((s) => s.name)).toEqual(['2026-11-22T0300Z-bb04', '2026-11-20T0300Z-bb03', '2026-11-18T0300Z-bb01']);
+    // Legends name runs by their UTC start (as the report's run table does); the ids travel with the spec.
+    expect(byId('p95-vs-users').series.map((s) => s.name)).toEqual(NO_GO_LABELS);
+    expect(byId('p95-vs-users').series.map((s) => s.run)).toEqual([0, 1, 2]);
+    for (const spec of specs) expect(spec.runs).toEqual(NO_GO_IDS.map((id, i) => ({ id, label: NO_GO_LABELS[i] })));
+  });
+
+  it('labels runs by start minute, and by full id when two share a minute or the start is unknown', () => {
+    expect(runLabels([{ id: 'a', startedAt: '2026-01-02T03:04:59Z' }])).toEqual([{ id: 'a', label: '01-02 03:04' }]);
+    expect(
+      runLabels([
+        { id: 'x-1', startedAt: '2026-11-26T15:24:01Z' },
+        { id: 'x-2', startedAt: '2026-11-26T15:24:40Z' },
+        { id: 'x-3', startedAt: null },
+        { id: 'x-4', startedAt: '2026-11-26T15:25:00Z' },
+      ]).map((r) => r.label),
+    ).toEqual(['x-1', 'x-2', 'x-3', '11-26 15:25']);
   });
 
   it('plots the key p95 per stage, with the green and orange bounds of the config', () => {
@@ -63,6 +82,8 @@ describe('chart specs', () => {
   it('draws the capacity estimate (USL fit) on the throughput chart, and its peak', () => {
     const t = byId('throughput-vs-users');
     const fit = t.series.find((s) => s.name.startsWith('USL fit'))!;
+    expect(fit.name).toBe('USL fit (11-22 03:00)');
+    expect(fit.run).toBeNull();
     expect(fit.dashed).toBe(true);
     const estimate = caseInput('no-go').runs.find((r) => r.id === '2026-11-22T0300Z-bb04')!.summary!.capacity.estimate!;
     for (const [n, y] of fit.points) expect(y).toBeCloseTo(uslThroughput(estimate, n), 1);
@@ -73,13 +94,17 @@ describe('chart specs', () => {
     const e = byId('error-rate-vs-users');
     expect(e.series[0]!.points.find(([u]) => u === 100)![1]).toBe(3.5);
     const w = byId('target-windows');
-    expect(w.series.map((s) => s.name)).toEqual([
-      'p95 2026-11-22T0300Z-bb04',
-      'throughput 2026-11-22T0300Z-bb04',
-      'p95 2026-11-20T0300Z-bb03',
-      'throughput 2026-11-20T0300Z-bb03',
-      'p95 2026-11-18T0300Z-bb01',
-      'throughput 2026-11-18T0300Z-bb01',
+    // Colour (the run) tells runs apart, line style the metric: p95 solid on the left axis,
+    // throughput dashed on the right, explained once by the style key.
+    expect(w.series.map((s) => [s.name, s.run, s.yAxis, s.dashed])).toEqual(
+      NO_GO_LABELS.flatMap((label, i) => [
+        [label, i, 0, false],
+        [label, i, 1, true],
+      ]),
+    );
+    expect(w.styleKeys).toEqual([
+      { name: 'p95 (left axis)', dashed: false },
+      { name: 'throughput (right axis)', dashed: true },
     ]);
     // Windows start after the 60 s warm-up and are 30 s long: the first midpoint is 1.25 min in.
     expect(w.series[0]!.points[0]![0]).toBe(1.25);
