@@ -162,3 +162,147 @@ describe('SVG rendering (ECharts server-side)', () => {
     expect(renderChartSvg(byId('error-rate-vs-users'))).toBe(renderChartSvg(byId('error-rate-vs-users')));
   });
 });
+
+/** An input whose decision compares `n` runs, two days apart, each a little slower than the last. */
+function inputWith(n: number, options: { keyName?: string; sameMinute?: boolean } = {}): ReportInput {
+  const base = caseInput('no-go');
+  const runs = Array.from({ length: n }, (_, i) => {
+    const day = 22 - 2 * i;
+    const id = `2026-11-${day}T0300Z-run${i}`;
+    const startedAt = options.sameMinute ? '2026-11-22T03:00:00Z' : `2026-11-${day}T03:00:00Z`;
+    return run({ id, startedAt, shape: (u) => ({ ...healthyShape(u), p95Ms: Math.round(healthyShape(u).p95Ms * (1 + i * 0.15)) }) });
+  });
+  const settings = options.keyName ? { ...SETTINGS, keyTransaction: { name: options.keyName } } : SETTINGS;
+  return { ...base, settings, runs, decision: { ...base.decision, runs: runs.map((r) => r.id) } };
+}
+
+interface TextBox {
+  text: string;
+  x0: number;
+  x1: number;
+  y0: number;
+  y1: number;
+}
+
+/**
+ * The box of every <text> of an ECharts SVG, from its anchor, transform and font size, with the
+ * same generous width per character the renderer lays text out with.
+ */
+function textBoxes(svg: string): TextBox[] {
+  const boxes: TextBox[] = [];
+  for (const m of svg.matchAll(/<text ([^>]*)>([^<]*)<\/text>/g)) {
+    const attrs = m[1]!;
+    const text = m[2]!.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+    const attr = (name: string) => new RegExp(`(?:^|\\s)${name}="([^"]*)"`).exec(attrs)?.[1];
+    const size = Number(/font-size:(\d+(?:\.\d+)?)px/.exec(attrs)?.[1] ?? 12);
+    expect(attr('dominant-baseline')).toBe('central');
+    const w = textWidth(text, size);
+    const x = Number(attr('x') ?? 0);
+    const y = Number(attr('y') ?? 0);
+    const anchor = attr('text-anchor') ?? 'start';
+    const lx0 = anchor === 'start' ? x : anchor === 'end' ? x - w : x - w / 2;
+    const local = { x0: lx0, x1: lx0 + w, y0: y - size / 2, y1: y + size / 2 };
+    const t = attr('transform') ?? '';
+    const tr = /translate\(([-\d.e]+) ([-\d.e]+)\)/.exec(t);
+    const mx = /matrix\(([^)]*)\)/.exec(t);
+    let box: Omit<TextBox, 'text'>;
+    if (mx) {
+      const [a, b, c, d, e, f] = mx[1]!.split(',').map(Number) as [number, number, number, number, number, number];
+      const corners = [
+        [local.x0, local.y0],
+        [local.x1, local.y0],
+        [local.x0, local.y1],
+        [local.x1, local.y1],
+      ].map(([px, py]) => [a * px! + c * py! + e, b * px! + d * py! + f] as const);
+      box = { x0: Math.min(...corners.map((p) => p[0])), x1: Math.max(...corners.map((p) => p[0])), y0: Math.min(...corners.map((p) => p[1])), y1: Math.max(...corners.map((p) => p[1])) };
+    } else {
+      const dx = tr ? Number(tr[1]) : 0;
+      const dy = tr ? Number(tr[2]) : 0;
+      box = { x0: local.x0 + dx, x1: local.x1 + dx, y0: local.y0 + dy, y1: local.y1 + dy };
+    }
+    if (text.trim()) boxes.push({ text, ...box });
+  }
+  return boxes;
+}
+
+/** WCAG contrast ratio of a #rrggbb colour against white. */
+function contrastOnWhite(hex: string): number {
+  const channel = (i: number) => {
+    const c = parseInt(hex.slice(1 + 2 * i, 3 + 2 * i), 16) / 255;
+    return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  };
+  const l = 0.2126 * channel(0) + 0.7152 * channel(1) + 0.0722 * channel(2);
+  return 1.05 / (l + 0.05);
+}
+
+const overlaps = (a: TextBox, b: TextBox) => a.x0 < b.x1 - 0.5 && b.x0 < a.x1 - 0.5 && a.y0 < b.y1 - 0.5 && b.y0 < a.y1 - 0.5;
+
+describe('layout: nothing cut at the edges, no text over another', () => {
+  const LONG_KEY = 'GET /api/v2/catalogue/products/search?category=garden-furniture&sort=price-ascending';
+  const layouts: [string, ReportInput][] = [
+    ['1 run', inputWith(1)],
+    ['3 runs', inputWith(3)],
+    ['5 runs', inputWith(5)],
+    ['5 runs started in the same minute (full ids)', inputWith(5, { sameMinute: true })],
+    ['3 runs, a long key-transaction name', inputWith(3, { keyName: LONG_KEY })],
+  ];
+  const rendered = layouts.flatMap(([name, input]) => {
+    const all = buildChartSpecs(input);
+    expect(all.map((s) => s.id)).toEqual(['p95-vs-users', 'throughput-vs-users', 'error-rate-vs-users', 'target-windows']);
+    return all.map((spec) => [`${name}: ${spec.id}`, spec, renderChartSvg(spec)] as const);
+  });
+
+  it.each(rendered)('%s', (_name, spec, svg) => {
+    const layout = chartLayout(spec);
+    const root = parseSvg(svg);
+    expect(root['@height']).toBe(String(layout.height));
+    // Dark themes show the page behind any transparent part: the first thing drawn is an
+    // opaque white rectangle over the whole canvas, and every text reads on it (WCAG AA, 4.5:1).
+    expect(svg).toMatch(new RegExp(`^<svg[^>]*>\\n(<title>.*</title>\\n<desc>.*</desc>\\n)<rect width="${CHART_WIDTH}" height="${layout.height}" x="0" y="0" fill="#ffffff"></rect>`));
+    const textFills = [...svg.matchAll(/<text [^>]*fill="([^"]*)"/g)].map((m) => m[1]!);
+    expect(textFills.length).toBeGreaterThan(10);
+    for (const fill of new Set(textFills)) expect(contrastOnWhite(fill), fill).toBeGreaterThanOrEqual(4.5);
+    const boxes = textBoxes(svg);
+    for (const b of boxes) {
+      expect(b.x0, b.text).toBeGreaterThanOrEqual(0);
+      expect(b.x1, b.text).toBeLessThanOrEqual(CHART_WIDTH);
+      expect(b.y0, b.text).toBeGreaterThanOrEqual(0);
+      expect(b.y1, b.text).toBeLessThanOrEqual(layout.height);
+    }
+    for (let i = 0; i < boxes.length; i++) {
+      for (let j = i + 1; j < boxes.length; j++) expect(overlaps(boxes[i]!, boxes[j]!), `"${boxes[i]!.text}" over "${boxes[j]!.text}"`).toBe(false);
+    }
+    // Every legend entry is shown once, whole, above the plot.
+    const entries = [...new Set([...spec.series.map((s) => s.name), ...spec.styleKeys.map((k) => k.name)])];
+    expect(layout.legendRows.flat()).toEqual(entries);
+    for (const name of entries) {
+      const shown = boxes.filter((b) => b.text === name);
+      expect(shown, name).toHaveLength(1);
+      expect(shown[0]!.y1).toBeLessThan(layout.plot.top);
+    }
+    // The canvas grows with the legend, so the plot keeps its height.
+    expect(layout.height).toBe(CHART_HEIGHT + (layout.legendRows.length - 1) * LEGEND_ROW);
+    // The full title and every run's full id are in the file, whatever the legend shows.
+    expect(root.title).toBe(spec.title);
+    for (const r of spec.runs) expect(String(root.desc)).toContain(r.id);
+  });
+
+  it('5 runs started in the same minute need a second legend row (full ids), and get it', () => {
+    const spec = buildChartSpecs(inputWith(5, { sameMinute: true })).find((s) => s.id === 'throughput-vs-users')!;
+    expect(spec.series[0]!.name).toBe('2026-11-22T0300Z-run0');
+    expect(chartLayout(spec).legendRows.length).toBeGreaterThan(1);
+  });
+
+  it('a long key-transaction name is shortened with an ellipsis in the picture, whole in its <title>', () => {
+    const spec = buildChartSpecs(inputWith(3, { keyName: LONG_KEY }))[0]!;
+    const svg = renderChartSvg(spec);
+    const shown = textBoxes(svg).map((b) => b.text);
+    expect(shown).not.toContain(spec.title);
+    expect(shown.some((t) => t.startsWith('p95 of GET /api') && t.endsWith('…'))).toBe(true);
+    expect(parseSvg(svg).title).toBe(spec.title);
+  });
+
+  it('axis ends are round', () => {
+    expect([150, 151, 248, 1, 0.3, 7, 0].map(niceAxisMax)).toEqual([150, 200, 250, 1, 0.3, 8, 1]);
+  });
+});

@@ -123,7 +123,7 @@ export function niceAxisMax(v: number): number {
   const raw = v / 5;
   const p = 10 ** Math.floor(Math.log10(raw));
   const step = [1, 2, 2.5, 5, 10].map((m) => m * p).find((x) => x >= raw)!;
-  return Math.ceil(v / step - 1e-9) * step;
+  return Number((Math.ceil(v / step - 1e-9) * step).toPrecision(12));
 }
 
 /** The ECharts option of a spec (exported for tests). */
