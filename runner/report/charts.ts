@@ -56,6 +56,12 @@ function colourOf(s: LineSeries): string {
 const SOLID_ICON = 'path://M0,0M25,14M0,6h25v2.5h-25z';
 const DASHED_ICON = 'path://M0,0M25,14M0,6h7v2.5h-7zM9,6h7v2.5h-7zM18,6h7v2.5h-7z';
 
+/**
+ * A light box behind labels drawn on the plot, so a data line crossing one does not strike it
+ * through; translucent, so the line stays visible under it (the canvas itself stays opaque).
+ */
+const LABEL_BOX = { backgroundColor: 'rgba(255,255,255,0.8)', padding: [1, 3] as [number, number] };
+
 const SIDE = 20;
 const TITLE_TOP = 8;
 const LEGEND_TOP = 36;
@@ -77,19 +83,37 @@ function legendItemWidth(name: string): number {
   return LEGEND_ICON + 5 + Math.min(textWidth(name, 12), legendTextRoom);
 }
 
-/** Legend entries (unique names, in order) packed into rows no wider than the canvas. */
+/**
+ * Legend entries (unique names, in order) packed into rows no wider than the canvas. The style
+ * key's entries stay together (on a new row if they do not fit), so they read as one key.
+ */
 export function legendRows(spec: ChartSpec): string[][] {
-  const names = [...new Set([...spec.series.map((s) => s.name), ...spec.styleKeys.map((k) => k.name)])];
+  const seriesNames = [...new Set(spec.series.map((s) => s.name))].map((name) => [name]);
+  const groups = spec.styleKeys.length ? [...seriesNames, spec.styleKeys.map((k) => k.name)] : seriesNames;
   const room = CHART_WIDTH - 2 * SIDE;
   const rows: string[][] = [];
   let used = 0;
-  for (const name of names) {
-    const w = legendItemWidth(name);
+  for (const group of groups) {
+    const w = group.reduce((a, name, i) => a + (i ? LEGEND_GAP : 0) + legendItemWidth(name), 0);
     if (rows.length === 0 || used + LEGEND_GAP + w > room) {
-      rows.push([name]);
+      // A group wider than a row (never with the keys the charts have) is split item by item.
+      if (w > room && group.length > 1) {
+        for (const name of group) {
+          const iw = legendItemWidth(name);
+          if (rows.length === 0 || used + LEGEND_GAP + iw > room) {
+            rows.push([name]);
+            used = iw;
+          } else {
+            rows.at(-1)!.push(name);
+            used += LEGEND_GAP + iw;
+          }
+        }
+        continue;
+      }
+      rows.push([...group]);
       used = w;
     } else {
-      rows.at(-1)!.push(name);
+      rows.at(-1)!.push(...group);
       used += LEGEND_GAP + w;
     }
   }
@@ -160,13 +184,14 @@ export function chartOption(spec: ChartSpec): echarts.EChartsCoreOption {
   const alignAt = (x: number): 'left' | 'center' | 'right' => (x / xMax > 0.6 ? 'right' : x / xMax < 0.4 ? 'left' : 'center');
 
   // Bounds and markers are drawn by a series without data, left out of the legend: their
-  // labels sit on the lines themselves. The orange label goes above its line and the green one
-  // below, so close bounds do not print one label over the other.
+  // labels sit on the lines themselves, at the left where the lines of a load test are lowest.
+  // The orange label goes above its line and the green one below, so close bounds do not print
+  // one label over the other.
   const lines: MarkLineData = [
     ...spec.bounds.map((b) => ({
       yAxis: b.value,
       name: b.label,
-      label: { formatter: b.label, position: b.level === 'green' ? ('insideEndBottom' as const) : ('insideEndTop' as const), color: BOUND_COLOURS[b.level] },
+      label: { formatter: b.label, position: b.level === 'green' ? ('insideStartBottom' as const) : ('insideStartTop' as const), color: BOUND_COLOURS[b.level], ...LABEL_BOX },
       lineStyle: { color: BOUND_COLOURS[b.level], type: 'dashed' as const, width: 1.5 },
     })),
     // Marker labels are written level, above the plot (where the layout keeps room), rather
@@ -174,7 +199,7 @@ export function chartOption(spec: ChartSpec): echarts.EChartsCoreOption {
     ...spec.markers.map((m) => ({
       xAxis: m.x,
       name: m.label,
-      label: { formatter: m.label, position: 'end' as const, distance: 6, align: alignAt(m.x), color: MARKER_COLOUR },
+      label: { formatter: m.label, position: 'end' as const, distance: 6, align: alignAt(m.x), color: MARKER_COLOUR, ...LABEL_BOX },
       lineStyle: { color: MARKER_COLOUR, type: 'dotted' as const, width: 1.5 },
     })),
   ];
