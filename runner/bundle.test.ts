@@ -71,7 +71,7 @@ describe('built-in scenarios', () => {
     const { entry } = await resolveScenario('search', tmp);
     const bundle = await bundleScenario(entry, outDir);
     const code = await readFile(bundle.path, 'utf8');
-    expect(specifiers(code)).toEqual(['k6', 'k6/data', 'k6/http']);
+    expect(specifiers(code)).toEqual(['k6', 'k6/data', 'k6/encoding', 'k6/http']);
     for (const name of ['home', 'search', 'result']) expect(code).toContain(`name: "${name}"`);
     expect(code).toContain(`open("./data/queries.json")`);
     const queries: unknown = JSON.parse(await readFile(join(outDir, 'data', 'queries.json'), 'utf8'));

@@ -30,7 +30,7 @@ import { ROOT, SHORT_THINK, allText, capturedIo, listFiles, spawnStages } from '
 const RUN_ID = /^\d{4}-\d{2}-\d{2}T\d{4}Z-[0-9a-z]{4}$/;
 /** A plain (non-terminal) progress line, as formatProgress writes it. */
 const PROGRESS =
-  /^stage (\d)\/(\d) · (\d+) users · (ramp|hold) · stage \d+:\d\d\/\d+:\d\d · run \d+:\d\d\/\d+:\d\d · (\d+\.\d) req\/s · errors (–|\d+\.\d%) · p95 search (–|\d+ ms)$/;
+  /^stage (\d)\/(\d) · (\d+) users · (starting|ramp|hold|stopping) · stage \d+:\d\d\/\d+:\d\d · run \d+:\d\d\/\d+:\d\d · (\d+\.\d) req\/s · errors (–|\d+\.\d%) · p95 search (–|\d+ ms)$/;
 /** The engine's summary export: only what the test compares. */
 const SummaryExportSchema = z.object({ metrics: z.object({ http_reqs: z.object({ count: z.number() }) }) });
 
@@ -175,10 +175,11 @@ describe.concurrent('npm run stages on the embedded engine against the demo targ
       '--engine', 'embedded', '--results', results, ...SHORT_THINK.flatMap((e) => ['--env', e])]);
     let live: RegExpExecArray | undefined;
     try {
-      // Wait for a plain progress line with live figures of the first stage (one every 5 s).
+      // Wait for a plain progress line of the first stage's hold with live figures (one every 5 s),
+      // so that the hold has samples when the interrupt comes.
       await cli.waitForStdout((out) => {
         if (/^stage 1\/2 \(3 users\):/m.test(out)) throw new Error(`stage 1 ended before it was interrupted:\n${out}`);
-        live = lines(out).map((l) => PROGRESS.exec(l)).find((m) => m !== null && m[1] === '1' && Number(m[5]) > 0 && m[7] !== '–') ?? undefined;
+        live = lines(out).map((l) => PROGRESS.exec(l)).find((m) => m !== null && m[1] === '1' && m[4] === 'hold' && Number(m[5]) > 0 && m[7] !== '–') ?? undefined;
         return live !== undefined;
       });
     } finally {
