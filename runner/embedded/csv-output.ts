@@ -102,10 +102,13 @@ export class CsvOutput {
     try {
       await this.flush();
     } finally {
-      const closed = once(this.file, 'close').catch(() => undefined);
-      if (this.gzip) this.gzip.end();
-      else this.file.end();
-      await closed;
+      // A file that failed to open is already closed: waiting for 'close' would never end.
+      if (!this.file.closed && !this.file.destroyed) {
+        const closed = once(this.file, 'close').catch(() => undefined);
+        if (this.gzip) this.gzip.end();
+        else this.file.end();
+        await closed;
+      } else this.gzip?.destroy();
     }
     if (this.error) throw this.error;
   }

@@ -213,6 +213,12 @@ describe('exit codes and failures, as k6', () => {
     expect(c.filter((x) => x.metric_name === 'iterations')).toHaveLength(3);
   });
 
+  it('fails loudly (exit 103, one line naming the file) when an output cannot be written', async () => {
+    const r = await run(['run', '--quiet', '--out', `csv=${join(dir, 'missing', 'x.csv.gz')}`, join(fixtures, 'thresholds-fail.js')], dir);
+    expect(r.code).toBe(103);
+    expect(r.stderr).toMatch(/level=error msg="writing .*missing\/x\.csv\.gz: ENOENT/);
+  });
+
   it('prints its version', async () => {
     const r = await run(['version'], dir);
     expect(r.stdout).toMatch(/^k6-embedded v\d+\.\d+\.\d+ \(node v\d+\.\S+, k6 v0\.48 compatible\)\n$/);
