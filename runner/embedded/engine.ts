@@ -4,6 +4,7 @@
  * and ends with thresholds, summaries and k6's exit code.
  */
 import { existsSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
 import { resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { writeFileAtomic } from '../formats/json-file.ts';
@@ -225,6 +226,10 @@ export async function runK6(flags: RunFlags, io: EngineIo): Promise<number> {
     onExit() {},
   };
 
+  // Measured: any V8 flag set now makes the 150 VU isolates start lazily (Node's code cache of
+  // its internals no longer matches the flags), ~0.6 MiB less each; this one also bounds their
+  // young generation. The main thread's heap is already configured and keeps its own.
+  setFlagsFromString('--max-semi-space-size=1');
   const counters = new SharedArrayBuffer(4 * 64);
   const count = new Int32Array(counters);
   const spawn = (id: number, controller: boolean, scenarioEnv: Record<string, string> = {}): Vu => {
