@@ -10,7 +10,7 @@ import type { Writable } from 'node:stream';
 import { writeFileAtomic } from '../formats/json-file.ts';
 import { UserError } from '../errors.ts';
 import { parseDuration } from '../duration.ts';
-import { HTTP_REQUEST_METRICS, httpStatusErrorCode } from '../k6/csv.ts';
+import { HTTP_REQUEST_METRICS, ITERATION_METRICS, httpStatusErrorCode } from '../k6/csv.ts';
 import { K6ExitCode } from '../k6/exit-codes.ts';
 import { bundleAll, type Bundles } from './bundle.ts';
 import { UsageError, csvTimeFormat, deriveScenarios, describeScenario, formatMs, maxVUs, rampingSteps, scenarioDurationMs, type RunFlags, type Scenario } from './config.ts';
@@ -171,15 +171,14 @@ export async function runK6(flags: RunFlags, io: EngineIo): Promise<number> {
     const s = vuScenario.get(vu);
     const b = vu.http.bytes();
     const tags = s ? { ...e.tags, scenario: s.name, ...s.tags } : e.tags;
-    emit('data_sent', b.written - vu.bytesMark.written, e.endMs, tags);
-    emit('data_received', b.read - vu.bytesMark.read, e.endMs, tags);
+    const values = [b.written - vu.bytesMark.written, b.read - vu.bytesMark.read, e.endMs - e.startMs, 1];
     vu.bytesMark = b;
+    // An interrupted iteration still moved bytes, but is neither timed nor counted (as k6).
+    const names: readonly string[] = e.interrupted ? ITERATION_METRICS.slice(0, 2) : ITERATION_METRICS;
+    for (let i = 0; i < names.length; i++) store.add(names[i]!, values[i]!, tags);
+    for (const o of outputs) o.addMany(names, values, e.endMs, tags);
     if (e.interrupted) state.interrupted++;
-    else {
-      emit('iteration_duration', e.endMs - e.startMs, e.endMs, tags);
-      emit('iterations', 1, e.endMs, tags);
-      state.completed++;
-    }
+    else state.completed++;
   };
 
   const hooks: VuHooks = {
