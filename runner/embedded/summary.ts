@@ -150,7 +150,8 @@ export function textSummary(d: SummaryData, opts: { color: boolean }): string {
     }
   };
   checks(d.root_group, '     ');
-  out += '\n';
+  // Nested groups without checks of their own: one blank line between headers, as k6.
+  out = `${out.replace(/\n{3,}/g, '\n\n')}\n`;
   const names = Object.keys(d.metrics).sort((a, b) => {
     const ba = a.split('{')[0]!;
     const bb = b.split('{')[0]!;
@@ -177,7 +178,7 @@ export function textSummary(d: SummaryData, opts: { color: boolean }): string {
         value = `${fmt(m, m.values.value!).padEnd(6)} ${`min=${fmt(m, m.values.min!)}`.padEnd(11)} max=${fmt(m, m.values.max!)}`;
         break;
     }
-    out += `   ${mark}${`${label}`.padEnd(sub ? 29 : 31, '.')}: ${value}\n`;
+    out += `   ${mark}${label.padEnd(31, '.')}: ${value}\n`;
   }
   return `${out}\n`;
 }
