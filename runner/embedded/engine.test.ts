@@ -179,6 +179,14 @@ describe('exit codes and failures, as k6', () => {
     expect(s.metrics['my_trend{kind:a}']!.thresholds).toEqual({ 'max<100': false });
   });
 
+  it('stops early with 99 when an abortOnFail threshold is crossed', async () => {
+    const r = await run(['run', '--quiet', '--summary-export', 'aof.json', join(fixtures, 'abort-on-fail.js')], dir);
+    expect(r.code).toBe(99);
+    expect(r.stderr).toContain("thresholds on metrics 'my_trend' were crossed; at least one has abortOnFail enabled, stopping test prematurely");
+    const s = JSON.parse(readFileSync(join(dir, 'aof.json'), 'utf8')) as { metrics: Record<string, { thresholds?: Record<string, boolean> }> };
+    expect(s.metrics.my_trend!.thresholds).toEqual({ 'max<1': true });
+  });
+
   it('exits 0 with --no-thresholds', async () => {
     expect((await run(['run', '--quiet', '--no-thresholds', join(fixtures, 'thresholds-fail.js')], dir)).code).toBe(0);
   });
