@@ -3,6 +3,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { formatDuration, parseDuration } from '../duration.ts';
 import { UserError } from '../errors.ts';
+import { SHORT_HOLD_MS, windowParams } from '../stats/windows.ts';
 
 /**
  * `capacity.config.json`: every threshold and plan default of the toolkit, in one file users edit.
@@ -117,9 +118,6 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-/** Holds shorter than this use windows of hold/20 after a warm-up of hold/10 (SPEC §2, "windows"). */
-export const SHORT_HOLD_MS = 600_000;
-
 /** Fewest windows for a trend test to be able to say anything at α = 0.05 (one-sided MK, n = 4: p ≥ 1/24). */
 export const MIN_WINDOWS = 4;
 
@@ -140,14 +138,9 @@ export function configDurationsMs(config: CapacityConfig): ConfigDurationsMs {
   };
 }
 
-/**
- * Window length and warm-up for a stage held `holdMs` (SPEC §2): the configured ones for holds of
- * 10 minutes or more; hold/20 and hold/10 for shorter holds (demos, tests), so every stage has windows.
- */
+/** Window length and warm-up for a stage held `holdMs` under this config (SPEC §2; see windowParams). */
 export function windowsForHold(holdMs: number, config: CapacityConfig): { windowMs: number; warmupMs: number } {
-  if (holdMs < SHORT_HOLD_MS) return { windowMs: holdMs / 20, warmupMs: holdMs / 10 };
-  const { windowMs, warmupMs } = configDurationsMs(config);
-  return { windowMs, warmupMs };
+  return windowParams(holdMs, configDurationsMs(config));
 }
 
 /** A cross-field rule: the path it concerns and what is wrong, or null when it holds. */
