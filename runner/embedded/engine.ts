@@ -347,8 +347,14 @@ export async function runK6(flags: RunFlags, io: EngineIo): Promise<number> {
       const scenStartEpoch = nowMs();
       const endAt = scenStart + scenarioDurationMs(s);
       const timers: NodeJS.Timeout[] = [];
-      // At the end, VUs finish their iteration (gracefulStop), then are stopped.
-      timers.push(setTimeout(() => vus.forEach((v) => v.hold(true)), endAt - performance.now()));
+      // At the end, VUs finish their iteration (gracefulStop), then are stopped. One flag decides
+      // the end: a timer may fire a fraction of a ms before performance.now() reaches endAt, and
+      // a VU sent on after its hold was set would go on iterating on its lease.
+      let ended = false;
+      timers.push(setTimeout(() => {
+        ended = true;
+        vus.forEach((v) => v.hold(true));
+      }, endAt - performance.now()));
       timers.push(setTimeout(() => vus.forEach((v) => v.interrupt()), endAt + s.gracefulStopMs - performance.now()));
       let sharedLeft = s.iterations;
       // Only open-ended executors lend iterations: the others count every iteration here.
@@ -358,7 +364,7 @@ export async function runK6(flags: RunFlags, io: EngineIo): Promise<number> {
       const loop = async (vu: Vu, canStart: () => boolean): Promise<void> => {
         state.active++;
         try {
-          while (!state.stopped && performance.now() < endAt && canStart()) {
+          while (!state.stopped && !ended && canStart()) {
             vu.clearInterrupt();
             vu.hold(false);
             const cmd: VuCommand = {

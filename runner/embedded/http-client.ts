@@ -236,10 +236,13 @@ export class VuHttp {
           receiving: tEnd - tFirst,
           duration: tEnd - tSend,
         };
-        resolve({
+        // Handed over after the other sockets' reads of this loop turn: their timings are taken
+        // before this response's samples, reply and VU wake-up are processed (bursts of VUs).
+        const hop: Hop = {
           method, url: urlText, status: st, statusText: stText, proto: st ? 'HTTP/1.1' : '', headers: hdrs, body: b,
           timings, error, errorCode, endMs: performance.timeOrigin + tEnd, remoteIp: '', remotePort: 0, setCookie,
-        });
+        };
+        setImmediate(resolve, hop);
       };
       const timer = setTimeout(() => {
         abortFn?.(new Error('request timeout'));

@@ -3,7 +3,8 @@
  * k6 modules and the user's script in it, and blocks on shared memory while the main thread
  * serves its calls. Bundled to plain JS at start-up (no TypeScript loader in 150 workers).
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, readlinkSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import vm from 'node:vm';
 import { receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
@@ -16,6 +17,16 @@ interface Data extends VuWorkerData {
 }
 
 const wd = workerData as Data;
+
+// Experimental: K6_EMBEDDED_NICE=<n> lowers the VU threads' priority (Linux: a thread id works as a pid).
+if (process.env.K6_EMBEDDED_NICE) {
+  try {
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    if (tid > 0) setPriority(tid, Number(process.env.K6_EMBEDDED_NICE));
+  } catch {
+    // not Linux: same priority
+  }
+}
 const i32 = new Int32Array(wd.sab, 0, HEADER_BYTES / 4);
 const bytes = new Uint8Array(wd.sab, HEADER_BYTES, DATA_BYTES);
 const encoder = new TextEncoder();
