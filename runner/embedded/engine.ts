@@ -205,7 +205,13 @@ export async function runK6(flags: RunFlags, io: EngineIo): Promise<number> {
         }
         case 'async-http':
           if (call.resetCookies) vu.http.resetCookies();
-          void runRequest(vu, call.request, signal).then((response) => vu.postEvent({ kind: 'async-result', id: call.id, response, ...(response ? {} : { interrupted: true }) }));
+          runRequest(vu, call.request, signal).then(
+            (response) => vu.postEvent({ kind: 'async-result', id: call.id, response, ...(response ? {} : { interrupted: true }) }),
+            (e: unknown) => {
+              err('error', `embedded engine: async request failed: ${String(e)}`);
+              vu.postEvent({ kind: 'async-result', id: call.id, response: null, interrupted: true });
+            },
+          );
           return { op: 'async-started' };
         case 'shared-get':
           return { op: 'shared', json: shared.get(call.name) ?? null };

@@ -189,7 +189,11 @@ export class VuHttp {
       if (signal.aborted) return hops;
       const location = hop.headers.Location;
       if (!REDIRECT_STATUSES.has(hop.status) || !location || redirects >= req.redirects) return hops;
-      urlText = new URL(location, urlText).toString();
+      try {
+        urlText = new URL(location, urlText).toString();
+      } catch {
+        return hops; // A Location that is no URL: the 3xx is the response, as an unfollowed redirect.
+      }
       if (hop.status === 303 || ((hop.status === 301 || hop.status === 302) && method === 'POST')) {
         method = 'GET';
         body = null;

@@ -93,7 +93,3 @@ export function execState(): ExecState {
   if (r.op !== 'exec-state') throw new Error('embedded engine: unexpected reply to exec-state');
   return r.state;
 }
-
-export function checkInterrupt(): void {
-  if (host.interrupted()) throw new Interrupt();
-}
