@@ -143,6 +143,7 @@ export async function runK6(flags: RunFlags, io: EngineIo): Promise<number> {
     if (code) tags.error_code = String(code);
     if (hop.error) tags.error = hop.error;
     if (!hop.proto) delete tags.proto;
+    if (hop.tlsVersion) tags.tls_version = hop.tlsVersion;
     const tm = hop.timings;
     const vals = [1, tm.duration, tm.blocked, tm.connecting, tm.tls_handshaking, tm.sending, tm.waiting, tm.receiving];
     const names: readonly string[] = expected === null ? HTTP_REQUEST_METRICS.slice(0, 8) : HTTP_REQUEST_METRICS;
@@ -270,6 +271,8 @@ export async function runK6(flags: RunFlags, io: EngineIo): Promise<number> {
     const init0 = await ctl.nextControl();
     if (init0.op !== 'init' || !init0.ok) return initFailed(init0);
     const options = (init0.options ?? {}) as Record<string, unknown>;
+    const insecure = options.insecureSkipTLSVerify === true;
+    ctl.http.insecureSkipTLSVerify = insecure;
     const exportsOf = new Set(init0.exports);
     let scenarios: Scenario[];
     try {
@@ -293,7 +296,11 @@ export async function runK6(flags: RunFlags, io: EngineIo): Promise<number> {
     for (const s of scenarios) {
       const list: Vu[] = [];
       // A VU serves one scenario: its __ENV includes the scenario's env.
-      for (let i = 0; i < maxVUs(s); i++) list.push(spawn(nextId++, false, s.env));
+      for (let i = 0; i < maxVUs(s); i++) {
+        const v = spawn(nextId++, false, s.env);
+        v.http.insecureSkipTLSVerify = insecure;
+        list.push(v);
+      }
       perScenario.push(list);
     }
     const vusMax = nextId - 1;

@@ -19,6 +19,8 @@ export interface Hop {
   endMs: number;
   remoteIp: string;
   remotePort: number;
+  /** k6's tls_version tag (https only). */
+  tlsVersion?: string;
   /** Raw Set-Cookie lines, and the cookies kept from them. */
   setCookie: string[];
   cookies?: Record<string, string[]>;
@@ -87,17 +89,26 @@ export class VuHttp {
   private closedRead = 0;
   private closedWritten = 0;
 
+  /** k6's insecureSkipTLSVerify; set from the script's options before the first request. */
+  insecureSkipTLSVerify = false;
+  /** TLS version of the last connection to each origin, as k6's tls_version tag (tls1.3). */
+  private readonly tlsVersions = new Map<string, string>();
+
   constructor() {
-    const base = buildConnector({ timeout: 60_000 });
+    const verified = buildConnector({ timeout: 60_000 });
+    const insecure = buildConnector({ timeout: 60_000, rejectUnauthorized: false });
     this.agent = new Agent({
       pipelining: 1,
       connect: (opts, cb) => {
         const start = now();
         let tcp = 0;
+        const base = this.insecureSkipTLSVerify ? insecure : verified;
         const socket = base(opts, (err, s) => {
           const end = now();
           if (!err && s) {
             this.lastConnect = { start, tcp: tcp || end, tls: end };
+            const proto = (s as { getProtocol?: () => string | null }).getProtocol?.();
+            if (proto) this.tlsVersions.set(`${opts.protocol}//${opts.hostname}:${opts.port || 443}`, proto.replace(/^TLSv/, 'tls'));
             const sock = s as Socket;
             this.live.add(sock);
             sock.once('close', () => {
@@ -242,7 +253,9 @@ export class VuHttp {
         };
         // Handed over after the other sockets' reads of this loop turn: their timings are taken
         // before this response's samples, reply and VU wake-up are processed (bursts of VUs).
+        const tlsVersion = urlText.startsWith('https:') && url ? this.tlsVersions.get(`https://${url.hostname}:${url.port || 443}`) : undefined;
         const hop: Hop = {
+          ...(tlsVersion ? { tlsVersion } : {}),
           method, url: urlText, status: st, statusText: stText, proto: st ? 'HTTP/1.1' : '', headers: hdrs, body: b,
           timings, error, errorCode, endMs: performance.timeOrigin + tEnd, remoteIp: '', remotePort: 0, setCookie,
         };
