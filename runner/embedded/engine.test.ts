@@ -289,6 +289,45 @@ describe('k6 semantics', () => {
     }
   });
 
+  it('supports k6/http beyond GET: batch, parallel asyncRequest, redirects, bodies, response types, callbacks', async () => {
+    const server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (d: Buffer) => (body += d.toString()));
+      req.on('end', () => {
+        const [path, query = ''] = (req.url ?? '').split('?');
+        if (path === '/redirect') {
+          res.writeHead(302, { Location: '/echo?from=redirect' });
+          res.end();
+        } else if (path === '/slow') setTimeout(() => res.end(JSON.stringify({ at: Date.now() })), 200);
+        else if (path === '/echo') res.end(JSON.stringify({ method: req.method, query, body, type: req.headers['content-type'] ?? '' }));
+        else {
+          res.writeHead(404);
+          res.end('no');
+        }
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const r = await run(['run', '--quiet', '-e', `BASE_URL=http://127.0.0.1:${port}`, '--out', 'csv=http.csv', join(fixtures, 'http-api.js')], dir);
+      expect(r.code, r.stderr).toBe(0);
+      const c = rows(readFileSync(join(dir, 'http.csv'), 'utf8'));
+      const checks = c.filter((x) => x.metric_name === 'checks');
+      expect(checks.filter((x) => x.metric_value !== '1.000000').map((x) => x.check)).toEqual([]);
+      expect(checks).toHaveLength(9);
+      // A followed redirect is two requests, each with its own 9 rows; the name tag stays.
+      expect(c.filter((x) => x.metric_name === 'http_reqs' && x.name === 'redirect').map((x) => x.status)).toEqual(['302', '200']);
+      const expected404 = c.find((x) => x.metric_name === 'http_req_failed' && x.status === '404')!;
+      expect(expected404).toMatchObject({ metric_value: '0.000000', expected_response: 'true', error_code: '1404' });
+      // setResponseCallback(null): no expected_response tag and no http_req_failed row.
+      const noCb = c.filter((x) => x.name === 'no-callback');
+      expect(noCb.map((x) => x.metric_name)).toEqual(['http_reqs', 'http_req_duration', 'http_req_blocked', 'http_req_connecting', 'http_req_tls_handshaking', 'http_req_sending', 'http_req_waiting', 'http_req_receiving']);
+      expect(noCb.every((x) => x.expected_response === '')).toBe(true);
+    } finally {
+      server.close();
+    }
+  });
+
   it('stops cleanly on SIGINT: exit 105, every output complete', async () => {
     const cwd = mkdtempSync(join(dir, 'sigint-'));
     const child = start(['run', '--quiet', '-e', `BASE_URL=${base}`, '--out', 'csv=a.csv', '--out', 'csv=b.csv.gz', '--summary-export', 's.json', join(fixtures, 'long-run.js')], cwd);

@@ -1,0 +1,27 @@
+// k6/http beyond GET: batch, asyncRequest in parallel, redirects, POST bodies, responseType,
+// expectedStatuses / setResponseCallback, json(), headers.
+import http from 'k6/http';
+import { check } from 'k6';
+export const options = { vus: 1, iterations: 1 };
+const B = __ENV.BASE_URL;
+export default async function () {
+  const [a, b] = http.batch([`${B}/echo?x=1`, ['POST', `${B}/echo`, JSON.stringify({ y: 2 }), { headers: { 'Content-Type': 'application/json' } }]]);
+  check(a, { 'batch GET': (r) => r.json('query') === 'x=1' });
+  check(b, { 'batch POST body': (r) => r.json('body') === '{"y":2}' && r.json('method') === 'POST' });
+  const form = http.post(`${B}/echo`, { k: 'v w' });
+  check(form, { 'object body sent as a form': (r) => r.json('body') === 'k=v%20w' && r.json('type') === 'application/x-www-form-urlencoded' });
+  const red = http.get(`${B}/redirect`, { tags: { name: 'redirect' } });
+  check(red, { 'redirect followed': (r) => r.status === 200 && r.url.endsWith('/echo?from=redirect') });
+  const noFollow = http.get(`${B}/redirect`, { redirects: 0 });
+  check(noFollow, { 'redirects: 0 stops': (r) => r.status === 302 && r.headers.Location === '/echo?from=redirect' });
+  const bin = http.get(`${B}/echo`, { responseType: 'binary' });
+  check(bin, { 'binary body is an ArrayBuffer': (r) => r.body instanceof ArrayBuffer && r.body.byteLength > 0 });
+  const none = http.get(`${B}/echo`, { responseType: 'none' });
+  check(none, { 'responseType none has no body': (r) => r.body === null && r.status === 200 });
+  const [p1, p2] = await Promise.all([http.asyncRequest('GET', `${B}/slow`), http.asyncRequest('GET', `${B}/slow`)]);
+  check([p1, p2], { 'async requests ran in parallel': (rs) => rs.every((r) => r.status === 200) && Math.abs(rs[0].json('at') - rs[1].json('at')) < 150 });
+  const missing = http.get(`${B}/missing`, { responseCallback: http.expectedStatuses(404) });
+  check(missing, { '404 expected by callback': (r) => r.status === 404 });
+  http.setResponseCallback(null);
+  http.get(`${B}/missing`, { tags: { name: 'no-callback' } });
+}
