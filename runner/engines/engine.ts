@@ -14,7 +14,10 @@ export interface StageRunSpec {
    * environment, which k6 also exposes as `__ENV`, never on its command line.
    */
   readonly secretEnv?: Readonly<Record<string, string>>;
-  /** k6 `--stage` entries, in order. */
+  /**
+   * k6 `--stage` entries, in order. Empty: no `--stage` flag, so the script's own
+   * `options.scenarios` apply (the open-model stage, whose arrival-rate plan `--stage` cannot express).
+   */
   readonly stages: ReadonlyArray<{ durationMs: number; target: number }>;
   /** `--out csv=` targets; the first is the raw CSV kept in the results, others (a FIFO) feed live progress. */
   readonly csvOutputs: readonly string[];

@@ -29,6 +29,27 @@ describe('k6RunArgs', () => {
       '/b/search.js',
     ]);
   });
+
+  it('leaves --stage out for a stage without k6 stages (the open model: the scenarios of the script apply)', () => {
+    const args = k6RunArgs({
+      scriptPath: '/b/search.js',
+      env: { HOST: 'http://h', EXECUTOR: 'constant-arrival-rate' },
+      stages: [],
+      csvOutputs: ['/r/stage-open.csv.gz'],
+      summaryExportPath: '/r/stage-open.summary.json',
+      logPath: '/r/stage-open.log',
+      csvTimeFormat: 'unix_milli',
+      signal: new AbortController().signal,
+    });
+    expect(args).not.toContain('--stage');
+    expect(args).toEqual([
+      'run', '--no-color', '--quiet',
+      '-e', 'HOST=http://h', '-e', 'EXECUTOR=constant-arrival-rate',
+      '--out', 'csv=/r/stage-open.csv.gz',
+      '--summary-export', '/r/stage-open.summary.json',
+      '/b/search.js',
+    ]);
+  });
 });
 
 describe('resolveEngine', () => {

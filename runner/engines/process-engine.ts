@@ -8,7 +8,8 @@ import { formatDuration } from '../duration.ts';
 export function k6RunArgs(spec: StageRunSpec): string[] {
   const args = ['run', '--no-color', '--quiet'];
   for (const [k, v] of Object.entries(spec.env)) args.push('-e', `${k}=${v}`);
-  args.push('--stage', spec.stages.map((s) => `${formatDuration(s.durationMs)}:${s.target}`).join(','));
+  // `--stage` would replace the script's scenarios: left out when the stage has none (open model).
+  if (spec.stages.length > 0) args.push('--stage', spec.stages.map((s) => `${formatDuration(s.durationMs)}:${s.target}`).join(','));
   for (const out of spec.csvOutputs) args.push('--out', `csv=${out}`);
   args.push('--summary-export', spec.summaryExportPath);
   args.push(spec.scriptPath);

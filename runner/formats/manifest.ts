@@ -49,6 +49,52 @@ export const StageRecordSchema = z.object({
 });
 export type StageRecord = z.infer<typeof StageRecordSchema>;
 
+/**
+ * The optional open-model stage (`--open-stage <factor>`): after the closed stages, a
+ * constant-arrival-rate stage at factor × the target stage's measured iteration rate.
+ * `status` reads as a closed stage's; `skipped` with `why` when it could not be run (target stage
+ * failed or measured no iteration rate, a script that does not build its options from env, an
+ * earlier interrupt or engine failure).
+ */
+export const OpenStageRecordSchema = z.object({
+  kind: z.literal('open'),
+  executor: z.literal('constant-arrival-rate'),
+  factor: z.number().positive(),
+  /** The target stage it was sized from. */
+  afterStage: z.number().int().positive(),
+  status: z.enum(STAGE_STATUSES),
+  why: z.string().optional(),
+  /** The target stage's measured iteration rate, per second (absent when it had none). */
+  baseRatePerS: z.number().nonnegative().optional(),
+  /** The arrival rate asked of the engine: `rate` iterations per `timeUnit` (= ratePerS per second). */
+  rate: z.number().int().positive().optional(),
+  timeUnit: z.string().optional(),
+  ratePerS: z.number().positive().optional(),
+  preAllocatedVUs: z.number().int().positive().optional(),
+  maxVUs: z.number().int().positive().optional(),
+  holdMs: z.number().int().positive(),
+  startedAt: z.iso.datetime().optional(),
+  endedAt: z.iso.datetime().optional(),
+  exitCode: z.number().int().optional(),
+  files: z.object({ csv: z.string(), summary: z.string(), log: z.string(), stats: z.string().optional() }).optional(),
+  /** Its figures over the hold (from stage-open.stats.json), when it ran and its CSV was read. */
+  figures: z
+    .object({
+      /** Key transaction p95, ms (null without samples). */
+      keyP95Ms: z.number().nullable(),
+      keyCount: z.number().int().nonnegative(),
+      errorRate: z.number().min(0).max(1),
+      /** Iterations completed per second over the hold. */
+      iterationsPerS: z.number().nonnegative(),
+      /** k6's `dropped_iterations`: arrivals the executor could not start (no free VU), whole stage. */
+      droppedIterations: z.number().int().nonnegative(),
+      /** droppedIterations / (dropped + started); 0 when none. */
+      droppedPct: z.number().min(0).max(100),
+    })
+    .optional(),
+});
+export type OpenStageRecord = z.infer<typeof OpenStageRecordSchema>;
+
 export const RunManifestSchema = z.object({
   kind: z.literal('run-manifest'),
   schemaVersion: z.literal(1),
@@ -72,6 +118,8 @@ export const RunManifestSchema = z.object({
     spawnRate: z.number().positive(),
     targetStage: z.number().int().positive(),
     keyTransaction: z.string().min(1),
+    /** `--open-stage <factor>` (added field: absent when not asked for). */
+    openStage: z.object({ factor: z.number().positive() }).optional(),
   }),
   engine: z.object({ name: z.string(), version: z.string() }),
   gitCommit: z.string().optional(),
@@ -79,6 +127,11 @@ export const RunManifestSchema = z.object({
   /** One line on why the run ended as it did (required unless completed). */
   why: z.string().optional(),
   stages: z.array(StageRecordSchema),
+  /**
+   * The open-model stage (added field: absent when not asked for). Kept apart from `stages`,
+   * which are the closed-model levels the decision scores: this one is reported, not scored.
+   */
+  openStage: OpenStageRecordSchema.optional(),
 });
 export type RunManifest = z.infer<typeof RunManifestSchema>;
 
@@ -91,5 +144,15 @@ export function stageFiles(users: number): StageRecord['files'] {
     summary: `stage-${users}.summary.json`,
     log: `stage-${users}.log`,
     stats: `stage-${users}.stats.json`,
+  };
+}
+
+/** The file names of the open-model stage, relative to its run folder. */
+export function openStageFiles(): NonNullable<OpenStageRecord['files']> {
+  return {
+    csv: 'stage-open.csv.gz',
+    summary: 'stage-open.summary.json',
+    log: 'stage-open.log',
+    stats: 'stage-open.stats.json',
   };
 }

@@ -30,14 +30,32 @@ export interface JourneyConfig {
   readonly basicAuth: { readonly username: string; readonly password: string } | null;
 }
 
-/** The load shape: one ramping-vus scenario, ramp to `users` at `rampRate` users/s, then hold. */
+/**
+ * The load shape: one ramping-vus scenario, ramp to `users` at `rampRate` users/s, then hold
+ * (closed model); or, with `EXECUTOR=constant-arrival-rate`, `open` iterations arriving at a
+ * fixed rate for the hold (the runner's `--open-stage`).
+ */
 export interface LoadConfig {
   readonly users: number;
   /** Users started per second during the ramp. */
   readonly rampRate: number;
   /** Hold duration in k6's syntax, as given (e.g. `10m`, `1h30m`). */
   readonly hold: string;
+  /** The open model (EXECUTOR=constant-arrival-rate), or null for the closed one. */
+  readonly open: OpenLoadConfig | null;
 }
+
+/** A constant arrival rate: `rate` iterations per `timeUnit`, whatever the service's pace. */
+export interface OpenLoadConfig {
+  readonly rate: number;
+  /** k6 duration, e.g. `1s`, `1m`. */
+  readonly timeUnit: string;
+  readonly preAllocatedVUs: number;
+  readonly maxVUs: number;
+}
+
+/** EXECUTOR values: the closed model (default) or the open one. */
+export const EXECUTORS = ['ramping-vus', 'constant-arrival-rate'] as const;
 
 export interface ScenarioConfig {
   readonly journey: JourneyConfig;
@@ -59,6 +77,8 @@ export const DEFAULTS = {
   RESULT_ID_PATTERN: '"id"\\s*:\\s*"([^"]+)"',
   THINK_MIN: '1',
   THINK_MAX: '3',
+  EXECUTOR: 'ramping-vus',
+  TIME_UNIT: '1s',
 } as const satisfies Record<string, string>;
 
 /** gracefulRampDown of the scenario: short, so a stage ends soon after its hold. */
@@ -79,6 +99,7 @@ export function readConfig(env: Env): ConfigResult {
   const rampRate = positiveNumber('RAMP_RATE', get('RAMP_RATE'), errors);
   const hold = get('HOLD');
   if (!isK6Duration(hold)) errors.push(`HOLD: expected a k6 duration like 90s, 10m or 1h30m, got "${hold}"`);
+  const open = readOpen(env, get('EXECUTOR'), get('TIME_UNIT'), errors);
 
   const homePath = path('HOME_PATH', get('HOME_PATH'), [], errors);
   const searchPath = path('SEARCH_PATH', get('SEARCH_PATH'), ['{q}'], errors);
@@ -105,7 +126,7 @@ export function readConfig(env: Env): ConfigResult {
     ok: true,
     config: {
       journey: { host, homePath, searchPath, resultPath, resultIdPattern, thinkMinS, thinkMaxS, basicAuth },
-      load: { users, rampRate, hold },
+      load: { users, rampRate, hold, open },
     },
   };
 }
@@ -127,12 +148,47 @@ export interface RampingOptions {
   };
 }
 
+/** The open model's options: one constant-arrival-rate scenario over the hold. */
+export interface ArrivalRateOptions {
+  readonly scenarios: {
+    readonly open_model: {
+      readonly executor: 'constant-arrival-rate';
+      readonly rate: number;
+      readonly timeUnit: string;
+      readonly duration: string;
+      readonly preAllocatedVUs: number;
+      readonly maxVUs: number;
+      readonly gracefulStop: string;
+    };
+  };
+}
+
 /**
  * k6 options for one stage: ramp from 0 to `users` at `rampRate` users/s, then hold `hold`.
  * Named `default` like the scenario k6 builds from `--stage`, so both ways of running a stage
  * tag samples the same (`scenario=default`). k6's `--stage` flag replaces these scenarios.
+ *
+ * With `load.open` (EXECUTOR=constant-arrival-rate), a constant-arrival-rate scenario named
+ * `open_model` instead (so its samples say which model produced them): the runner passes no
+ * `--stage` for that stage, since `--stage` would replace it. A user's own script gets the
+ * runner's open stage only when it builds its options from the same env (or calls this).
  */
-export function buildOptions(load: LoadConfig): RampingOptions {
+export function buildOptions(load: LoadConfig): RampingOptions | ArrivalRateOptions {
+  if (load.open) {
+    return {
+      scenarios: {
+        open_model: {
+          executor: 'constant-arrival-rate',
+          rate: load.open.rate,
+          timeUnit: load.open.timeUnit,
+          duration: load.hold,
+          preAllocatedVUs: load.open.preAllocatedVUs,
+          maxVUs: load.open.maxVUs,
+          gracefulStop: GRACEFUL_RAMP_DOWN,
+        },
+      },
+    };
+  }
   return {
     scenarios: {
       default: {
@@ -146,6 +202,23 @@ export function buildOptions(load: LoadConfig): RampingOptions {
       },
     },
   };
+}
+
+/** The open model's variables, read only when EXECUTOR asks for it. */
+function readOpen(env: Env, executor: string, timeUnit: string, errors: string[]): OpenLoadConfig | null {
+  if (!(EXECUTORS as readonly string[]).includes(executor)) {
+    errors.push(`EXECUTOR: expected one of ${EXECUTORS.join(', ')}, got "${executor}"`);
+    return null;
+  }
+  if (executor === 'ramping-vus') return null;
+  const required = (name: string): string => env[name]?.trim() ?? '';
+  const rate = positiveInteger('RATE', required('RATE'), errors);
+  if (!isK6Duration(timeUnit)) errors.push(`TIME_UNIT: expected a k6 duration like 1s or 1m, got "${timeUnit}"`);
+  const preAllocatedVUs = positiveInteger('PRE_ALLOCATED_VUS', required('PRE_ALLOCATED_VUS'), errors);
+  // MAX_VUS defaults to PRE_ALLOCATED_VUS (k6's own default).
+  const maxVUs = required('MAX_VUS') === '' ? preAllocatedVUs : positiveInteger('MAX_VUS', required('MAX_VUS'), errors);
+  if (maxVUs < preAllocatedVUs) errors.push(`MAX_VUS: expected at least PRE_ALLOCATED_VUS (${preAllocatedVUs}), got ${maxVUs}`);
+  return { rate, timeUnit, preAllocatedVUs, maxVUs };
 }
 
 /** `template` with `{name}` replaced by the URL-encoded value. */
