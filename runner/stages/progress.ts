@@ -16,6 +16,8 @@ export interface ProgressState {
   readonly stageIndex: number;
   readonly stageCount: number;
   readonly users: number;
+  /** Said instead of `<users> users` (the open-model stage has a rate, not users). */
+  readonly label?: string;
   readonly stageElapsedMs: number;
   readonly stagePlannedMs: number;
   readonly runElapsedMs: number;
@@ -31,7 +33,7 @@ export function formatProgress(s: ProgressState): string {
   const p95 = s.live.keyP95Ms === null ? `p95 ${s.keyName} –` : `p95 ${s.keyName} ${Math.round(s.live.keyP95Ms)} ms`;
   return [
     `stage ${s.stageIndex + 1}/${s.stageCount}`,
-    `${s.users} users`,
+    s.label ?? `${s.users} users`,
     s.phase,
     `stage ${formatClock(s.stageElapsedMs)}/${formatClock(s.stagePlannedMs)}`,
     `run ${formatClock(s.runElapsedMs)}/${formatClock(s.runPlannedMs)}`,

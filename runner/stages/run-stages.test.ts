@@ -50,7 +50,7 @@ describe('classifyStage', () => {
 });
 
 /** A fake engine: exits with the scripted code per stage, writes a log, and honours the abort signal. */
-function fakeEngine(script: Record<number, { exit: number; waitForAbort?: boolean }>): Engine & { specs: StageRunSpec[] } {
+function fakeEngine(script: Partial<Record<number | 'open', { exit: number; waitForAbort?: boolean }>>): Engine & { specs: StageRunSpec[] } {
   const specs: StageRunSpec[] = [];
   return {
     name: 'embedded',
@@ -58,7 +58,8 @@ function fakeEngine(script: Record<number, { exit: number; waitForAbort?: boolea
     version: async () => 'fake 1.0',
     async runStage(spec) {
       specs.push(spec);
-      const users = spec.stages[0]!.target;
+      // The open-model stage has no k6 stages (no --stage): its plan is in env.
+      const users = spec.stages[0]?.target ?? 'open';
       await writeFile(spec.logPath, `ran ${users}\n`, { flag: 'wx' });
       await writeFile(spec.csvOutputs[0]!, 'x');
       const step = script[users] ?? { exit: 0 };
@@ -93,11 +94,11 @@ describe('runStages (with a fake engine)', () => {
     const value: Io = { cwd: dir, env: {}, stdout, stderr: new PassThrough(), now: () => Date.UTC(2026, 10, 22, 3, 1), signal };
     return { io: value, text: () => text };
   };
-  const deps = (engine: Engine, statsFor: (users: number) => StageStats | Error = (u) => fakeStats(u, 50)): StagesDeps => ({
+  const deps = (engine: Engine, statsFor: (users: number, file: string) => StageStats | Error = (u) => fakeStats(u, 50)): StagesDeps => ({
     engine,
     engineVersion: 'fake 1.0',
     computeStageStats: async (input) => {
-      const s = statsFor(input.users);
+      const s = statsFor(input.users, input.file);
       if (s instanceof Error) throw s;
       return s;
     },
@@ -172,5 +173,91 @@ describe('runStages (with a fake engine)', () => {
     const b = await runStages(request(), deps(fakeEngine({})), io().io);
     expect(a.runDir).not.toBe(b.runDir);
     expect((await readdir(join(dir, 'runs'))).length).toBe(2);
+  });
+
+  describe('the open-model stage (--open-stage)', () => {
+    /** The open stage's statistics: slower, with iterations dropped (k6's counters over the whole file). */
+    const openStats = (users: number) => {
+      const s = fakeStats(users, 60);
+      return { ...s, key: { ...s.key, p95Ms: 420 }, metrics: { dropped_iterations: { count: 3 }, iterations: { count: 57 } } };
+    };
+    const withOpen = (users: number, file: string) => (file.endsWith('stage-open.csv.gz') ? openStats(users) : fakeStats(users, 50));
+
+    it('runs after the closed stages at factor × the target stage\'s iteration rate, without --stage, and records it apart', async () => {
+      const engine = fakeEngine({});
+      const { io: theIo, text } = io();
+      const result = await runStages(request({ openStage: { factor: 1.5, scriptReady: true } }), deps(engine, withOpen), theIo);
+      expect(result.exitCode).toBe(0);
+      expect(engine.specs).toHaveLength(4);
+      const open = engine.specs[3]!;
+      expect(open.stages).toEqual([]);
+      // The target stage (4 users) measured 50 iterations over 10 s: 5/s; × 1.5 = 7.5/s = 450 per minute.
+      expect(open.env).toEqual({
+        HOST: 'http://127.0.0.1:1', USERS: '4', RAMP_RATE: '2',
+        EXECUTOR: 'constant-arrival-rate', RATE: '450', TIME_UNIT: '1m', PRE_ALLOCATED_VUS: '1', MAX_VUS: '1', HOLD: '3s',
+      });
+      expect(open.secretEnv).toEqual({ HOST_USERNAME: 'u', HOST_PASSWORD: 'hunter2' });
+      expect(open.csvOutputs[0]).toBe(join(result.runDir, 'stage-open.csv.gz'));
+      const manifest = await runManifestFormat.read(join(result.runDir, 'run.json'));
+      expect(manifest.plan.openStage).toEqual({ factor: 1.5 });
+      expect(manifest.stages.map((s) => s.users)).toEqual([2, 4, 8]);
+      expect(manifest.openStage).toMatchObject({
+        kind: 'open', executor: 'constant-arrival-rate', factor: 1.5, afterStage: 4, status: 'completed',
+        baseRatePerS: 5, rate: 450, timeUnit: '1m', ratePerS: 7.5, preAllocatedVUs: 1, maxVUs: 1, holdMs: 3000,
+        files: { csv: 'stage-open.csv.gz', summary: 'stage-open.summary.json', log: 'stage-open.log', stats: 'stage-open.stats.json' },
+        figures: { keyP95Ms: 420, droppedIterations: 3, droppedPct: 5 },
+      });
+      const files = await readdir(result.runDir);
+      expect(files).toEqual(expect.arrayContaining(['stage-open.log', 'stage-open.csv.gz', 'stage-open.stats.json']));
+      // Not scored: the summary (which the decision reads) has the closed stages only.
+      expect((await runSummaryFormat.read(join(result.runDir, 'summary.json'))).stages.map((s) => s.users)).toEqual([2, 4, 8]);
+      expect(text()).toMatch(/open-model stage \(×1\.5, 7\.50 it\/s, 1–1 VUs\): p95 search 420 ms \(closed model at 4 users: 9 ms\), dropped iterations 3 \(5\.0%\)/);
+      expect(text()).toContain('stage 4/4 (open model): completed');
+    });
+
+    it.each([
+      ['the target stage failed', { scriptReady: true }, (u: number) => (u === 4 ? fakeStats(u, 20, 20, { '1212': 20 }) : fakeStats(u, 50)), /^the target stage \(4 users\) failed$/],
+      ['the script does not build its options from env', { scriptReady: false }, (u: number) => fakeStats(u, 50), /^the script does not build its options from EXECUTOR, RATE, TIME_UNIT/],
+      ['the target stage measured no iteration rate', { scriptReady: true }, (u: number) => {
+        const s = fakeStats(u, 50);
+        return u === 4 ? { ...s, iterations: { count: 0, ratePerS: 0, meanDurationMs: null } } : s;
+      }, /^the target stage \(4 users\) measured no iteration rate$/],
+    ] as const)('is skipped, saying why, when %s', async (_what, open, statsFor, why) => {
+      const engine = fakeEngine({});
+      const { io: theIo, text } = io();
+      const result = await runStages(request({ openStage: { factor: 2, ...open } }), deps(engine, statsFor), theIo);
+      expect(engine.specs).toHaveLength(3);
+      expect(result.manifest.openStage?.status).toBe('skipped');
+      expect(result.manifest.openStage?.why).toMatch(why);
+      expect(result.manifest.status).toBe('completed');
+      expect((await runManifestFormat.read(join(result.runDir, 'run.json'))).openStage?.status).toBe('skipped');
+      expect(text()).toMatch(/open-model stage \(×2\): skipped — /);
+    });
+
+    it('is skipped when the engine broke at an earlier stage', async () => {
+      const result = await runStages(request({ openStage: { factor: 1, scriptReady: true } }), deps(fakeEngine({ 8: { exit: 107 } })), io().io);
+      expect(result.manifest.status).toBe('failed');
+      expect(result.manifest.openStage).toMatchObject({ status: 'skipped', why: 'the engine failed on an earlier stage' });
+    });
+
+    it('marks the run interrupted when stopped during the open stage, keeping the closed stages', async () => {
+      const controller = new AbortController();
+      const engine = fakeEngine({ open: { exit: 0, waitForAbort: true } });
+      const running = runStages(request({ openStage: { factor: 1, scriptReady: true } }), deps(engine, withOpen), io(controller.signal).io);
+      setTimeout(() => controller.abort(), 50);
+      const result = await running;
+      expect(result.exitCode).toBe(130);
+      expect(result.manifest.status).toBe('interrupted');
+      expect(result.manifest.stages.map((s) => s.status)).toEqual(['completed', 'completed', 'completed']);
+      expect(result.manifest.openStage?.status).toBe('interrupted');
+      expect(result.manifest.why).toMatch(/^open-model stage: stopped by the operator/);
+    });
+
+    it('is absent from run.json when not asked for', async () => {
+      const result = await runStages(request(), deps(fakeEngine({})), io().io);
+      const raw = JSON.parse(await readFile(join(result.runDir, 'run.json'), 'utf8')) as Record<string, unknown>;
+      expect(raw).not.toHaveProperty('openStage');
+      expect(raw['plan']).not.toHaveProperty('openStage');
+    });
   });
 });

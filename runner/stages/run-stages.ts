@@ -1,20 +1,21 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Engine } from '../engines/engine.ts';
+import type { Engine, StageRunOutcome } from '../engines/engine.ts';
 import type { Io } from '../io.ts';
-import { runManifestFormat, stageFiles, type RunManifest, type RunStatus, type StagePlan, type StageRecord } from '../formats/manifest.ts';
+import { openStageFiles, runManifestFormat, stageFiles, type OpenStageRecord, type RunManifest, type RunStatus, type StagePlan, type StageRecord } from '../formats/manifest.ts';
 import { runSummaryFormat, type RunSummary } from '../formats/run-summary.ts';
 import { stageStatsFormat, type StageStats } from '../formats/stage-stats.ts';
 import { UserError, ExitCode } from '../errors.ts';
 import type { Host } from '../redact.ts';
 import { newRunId } from '../run-id.ts';
-import { k6StagesOf, plannedRunMs } from '../stage-plan.ts';
+import { k6StagesOf, openStageEnv, planOpenStage, plannedRunMs } from '../stage-plan.ts';
+import { openStageFigures } from '../stats/open-stage.ts';
 import { formatDuration } from '../duration.ts';
 import { classifyStage } from './classify.ts';
 import { openLiveFeed, type LiveFeed } from './live-feed.ts';
 import { LiveStats, type LiveSample } from './live-stats.ts';
 import { ProgressWriter, formatProgress, stagePhase } from './progress.ts';
-import { formatStageTable } from './stage-table.ts';
+import { formatOpenStageLine, formatStageTable } from './stage-table.ts';
 
 /** Everything a run needs, validated and parsed (see commands/stages.ts). */
 export interface StagesRequest {
@@ -31,6 +32,12 @@ export interface StagesRequest {
   readonly gitCommit?: string;
   /** Extra `-e` for the script (e.g. the demo's think time). */
   readonly extraEnv?: Readonly<Record<string, string>>;
+  /**
+   * `--open-stage <factor>`: after the closed stages, a constant-arrival-rate stage at factor ×
+   * the target stage's iteration rate. `scriptReady`: the bundle builds its options from the
+   * open stage's env (stage-plan.ts scriptSupportsOpenStage); when false the stage is skipped.
+   */
+  readonly openStage?: { readonly factor: number; readonly scriptReady: boolean };
 }
 
 /** What the orchestration calls out to; injected so that tests can walk it with fakes. */
@@ -90,20 +97,26 @@ export async function runStages(request: StagesRequest, deps: StagesDeps, io: Io
     host: request.host.display,
     ...(request.label ? { label: request.label } : {}),
     scenario: { name: request.scenario.name, bundleSha256: request.scenario.sha256 },
-    plan: { stages: [...request.plan], holdMs, spawnRate: request.spawnRate, targetStage: request.targetStage, keyTransaction: request.keyName },
+    plan: {
+      stages: [...request.plan], holdMs, spawnRate: request.spawnRate, targetStage: request.targetStage, keyTransaction: request.keyName,
+      ...(request.openStage ? { openStage: { factor: request.openStage.factor } } : {}),
+    },
     engine: { name: deps.engine.name, version: deps.engineVersion },
     ...(request.gitCommit ? { gitCommit: request.gitCommit } : {}),
     status: 'running',
     stages: request.plan.map((s) => ({ users: s.users, status: 'skipped' as const, why: 'not run yet', files: stageFiles(s.users) })),
+    ...(request.openStage ? { openStage: openStageSkipped(request, holdMs, 'not run yet') } : {}),
   };
   await runManifestFormat.write(manifestPath, manifest);
 
   const out = io.stdout;
-  out.write(`run ${id}: ${request.plan.length} stages (${request.plan.map((s) => s.users).join(', ')} users), hold ${formatDuration(holdMs)}, ` +
+  out.write(`run ${id}: ${request.plan.length} stages (${request.plan.map((s) => s.users).join(', ')} users)` +
+    `${request.openStage ? ` + an open-model stage at ×${request.openStage.factor} the iteration rate of ${request.targetStage} users` : ''}, hold ${formatDuration(holdMs)}, ` +
     `spawn rate ${request.spawnRate}/s, against ${request.host.display} with ${deps.engineVersion}\n`);
   out.write(`results: ${dir}\n`);
 
-  const runPlannedMs = plannedRunMs(request.plan);
+  const runPlannedMs = plannedRunMs(request.plan) + (request.openStage ? holdMs : 0);
+  const stageCount = request.plan.length + (request.openStage ? 1 : 0);
   const stageResults: Array<{ users: number; status: StageRecord['status']; stats: StageStats | null }> = [];
   const windows = deps.windowParams(holdMs, { windowMs: request.stats.windowMs, warmupMs: request.stats.warmupMs });
   let summary = deps.summarizeRun({ runId: id, keyName: request.keyName, p95GreenMs: request.stats.p95GreenMs, stages: [] });
@@ -120,103 +133,44 @@ export async function runStages(request: StagesRequest, deps: StagesDeps, io: Io
       break;
     }
     const files = stageFiles(stage.users);
-    const live = new LiveStats(request.keyName);
-    const parser = deps.liveParser?.((s) => live.add(s));
-    let feed: LiveFeed | undefined;
-    let liveBroken = false;
-    if (parser) {
-      feed = openLiveFeed(join(dir, `.stage-${stage.users}.live`), (chunk) => {
-        if (liveBroken) return;
-        try {
-          parser.push(chunk);
-        } catch {
-          // Live figures are a convenience: a row they cannot read must not stop the stage.
-          liveBroken = true;
-        }
-      });
-    }
-    const stageStartMs = io.now();
-    const stagePlannedMs = stage.rampMs + stage.holdMs;
-    const tick = setInterval(() => {
-      // The stage clock starts with the engine's first sample (its start-up is not the plan's time);
-      // without live figures, with the engine process.
-      const startMs = parser ? live.firstSampleMs : stageStartMs;
-      const elapsed = startMs === null ? null : Math.max(0, io.now() - startMs);
-      const phase = stagePhase(elapsed, stage.rampMs, stage.holdMs);
-      progress.update(formatProgress({
-        stageIndex: index, stageCount: request.plan.length, users: stage.users,
-        stageElapsedMs: elapsed ?? 0, stagePlannedMs, runElapsedMs: io.now() - startedAtMs, runPlannedMs,
-        phase, keyName: request.keyName, live: live.figures(),
-      }), phase);
-    }, 1000);
-    let record: StageRecord;
-    try {
-      const outcome = await deps.engine.runStage({
-        scriptPath: request.scenario.bundlePath,
-        env: {
-          HOST: request.host.base,
-          USERS: String(stage.users),
-          RAMP_RATE: String(request.spawnRate),
-          HOLD: formatDuration(stage.holdMs),
-          ...request.extraEnv,
-        },
-        secretEnv: {
-          ...(request.host.username !== undefined ? { HOST_USERNAME: request.host.username } : {}),
-          ...(request.host.password !== undefined ? { HOST_PASSWORD: request.host.password } : {}),
-        },
-        stages: k6StagesOf(stage),
-        csvOutputs: feed ? [join(dir, files.csv), feed.path] : [join(dir, files.csv)],
-        summaryExportPath: join(dir, files.summary),
-        logPath: join(dir, files.log),
-        csvTimeFormat: 'unix_milli',
-        signal: io.signal,
-        ...(io.kill ? { kill: io.kill } : {}),
-      });
-      clearInterval(tick);
-      await feed?.close();
-      if (!liveBroken) {
-        try {
-          parser?.end();
-        } catch {
-          // see above
-        }
-      }
-      progress.done();
-      let stats: StageStats | null = null;
-      let statsError: string | undefined;
-      try {
-        stats = await deps.computeStageStats({
-          file: join(dir, files.csv), users: stage.users, rampMs: stage.rampMs, holdMs: stage.holdMs,
-          keyName: request.keyName, ...windows, outlierMads: request.stats.outlierMads,
-        });
-        await stageStatsFormat.write(join(dir, files.stats!), stats);
-      } catch (e) {
-        statsError = (e as Error).message;
-      }
-      const verdict = classifyStage(outcome, stats, statsError);
-      record = {
-        users: stage.users,
-        status: verdict.status,
-        ...(verdict.why ? { why: verdict.why } : {}),
-        startedAt: new Date(outcome.startedAtMs).toISOString(),
-        endedAt: new Date(outcome.endedAtMs).toISOString(),
-        ...(outcome.exitCode !== null ? { exitCode: outcome.exitCode } : {}),
-        files: stats ? files : { csv: files.csv, summary: files.summary, log: files.log },
-      };
-      stageResults.push({ users: stage.users, status: verdict.status, stats });
-      out.write(`stage ${index + 1}/${request.plan.length} (${stage.users} users): ${verdict.status}${verdict.why ? ` — ${verdict.why}` : ''}\n`);
-      if (verdict.status === 'interrupted') stopped = 'interrupted';
-      else if (verdict.status === 'engine-failed') stopped = 'failed';
-      else if (verdict.status === 'target-failed' && request.stopOnFailure) stopped = 'target';
-    } catch (e) {
-      clearInterval(tick);
-      await feed?.close();
-      progress.done();
-      throw e;
-    }
+    const ran = await executeStage({
+      request, deps, io, dir, progress, startedAtMs, runPlannedMs, windows,
+      stageIndex: index, stageCount, users: stage.users, liveName: `.stage-${stage.users}.live`, files,
+      rampMs: stage.rampMs, holdMs: stage.holdMs,
+      env: {
+        HOST: request.host.base,
+        USERS: String(stage.users),
+        RAMP_RATE: String(request.spawnRate),
+        HOLD: formatDuration(stage.holdMs),
+        ...request.extraEnv,
+      },
+      k6Stages: k6StagesOf(stage),
+    });
+    const { outcome, stats, verdict } = ran;
+    const record: StageRecord = {
+      users: stage.users,
+      status: verdict.status,
+      ...(verdict.why ? { why: verdict.why } : {}),
+      startedAt: new Date(outcome.startedAtMs).toISOString(),
+      endedAt: new Date(outcome.endedAtMs).toISOString(),
+      ...(outcome.exitCode !== null ? { exitCode: outcome.exitCode } : {}),
+      files: stats ? files : { csv: files.csv, summary: files.summary, log: files.log },
+    };
+    stageResults.push({ users: stage.users, status: verdict.status, stats });
+    out.write(`stage ${index + 1}/${stageCount} (${stage.users} users): ${verdict.status}${verdict.why ? ` — ${verdict.why}` : ''}\n`);
+    if (verdict.status === 'interrupted') stopped = 'interrupted';
+    else if (verdict.status === 'engine-failed') stopped = 'failed';
+    else if (verdict.status === 'target-failed' && request.stopOnFailure) stopped = 'target';
     manifest.stages[index] = record;
     summary = deps.summarizeRun({ runId: id, keyName: request.keyName, p95GreenMs: request.stats.p95GreenMs, stages: stageResults });
     await runSummaryFormat.write(join(dir, 'summary.json'), summary);
+    await runManifestFormat.write(manifestPath, manifest);
+  }
+
+  if (request.openStage) {
+    const open = await runOpenStage({ request, deps, io, dir, progress, startedAtMs, runPlannedMs, windows, stageCount, holdMs, stopped, stageResults, manifest });
+    manifest.openStage = open.record;
+    if (open.record.status === 'interrupted' || open.interruptedBeforeStart) stopped = 'interrupted';
     await runManifestFormat.write(manifestPath, manifest);
   }
 
@@ -231,13 +185,213 @@ export async function runStages(request: StagesRequest, deps: StagesDeps, io: Io
   const failedStage = manifest.stages.find((s) => s.status === 'engine-failed' || s.status === 'interrupted');
   const targetFailed = manifest.stages.filter((s) => s.status === 'target-failed');
   if (status !== 'completed') {
-    manifest.why = failedStage ? `stage ${failedStage.users} users: ${failedStage.why ?? failedStage.status}` : `stopped by the operator before stage ${interruptedBefore} users`;
+    manifest.why = failedStage
+      ? `stage ${failedStage.users} users: ${failedStage.why ?? failedStage.status}`
+      : manifest.openStage?.status === 'interrupted'
+        ? `open-model stage: ${manifest.openStage.why ?? 'interrupted'}`
+        : interruptedBefore !== undefined ? `stopped by the operator before stage ${interruptedBefore} users` : 'stopped by the operator before the open-model stage';
   } else if (targetFailed.length) manifest.why = `the target failed at ${targetFailed.map((s) => s.users).join(', ')} users`;
   await runSummaryFormat.write(join(dir, 'summary.json'), summary);
   await runManifestFormat.write(manifestPath, manifest);
 
-  out.write(`\n${formatStageTable(manifest, summary)}\n\n`);
+  out.write(`\n${formatStageTable(manifest, summary)}\n`);
+  const openLine = formatOpenStageLine(manifest, summary);
+  out.write(openLine ? `${openLine}\n\n` : '\n');
   out.write(`run ${id}: ${status}${manifest.why ? ` (${manifest.why})` : ''}\nresults: ${dir}\n`);
   const exitCode = status === 'interrupted' ? ExitCode.interrupted : status === 'failed' ? ExitCode.incomplete : ExitCode.ok;
   return { manifest, summary, runDir: dir, exitCode };
+}
+
+/** What one stage run needs from the run around it. */
+interface StageContext {
+  readonly request: StagesRequest;
+  readonly deps: StagesDeps;
+  readonly io: Io;
+  readonly dir: string;
+  readonly progress: ProgressWriter;
+  readonly startedAtMs: number;
+  readonly runPlannedMs: number;
+  readonly windows: { windowMs: number; warmupMs: number };
+  readonly stageCount: number;
+}
+
+/**
+ * Runs one engine process for a stage, with live progress, then computes and writes its
+ * statistics. Shared by the closed stages and the open-model stage.
+ */
+async function executeStage(c: StageContext & {
+  stageIndex: number;
+  users: number;
+  /** Shown in the progress line instead of `<users> users` (the open stage). */
+  progressLabel?: string;
+  liveName: string;
+  files: StageRecord['files'];
+  rampMs: number;
+  holdMs: number;
+  env: Record<string, string>;
+  k6Stages: Array<{ durationMs: number; target: number }>;
+}): Promise<{ outcome: StageRunOutcome; stats: StageStats | null; verdict: ReturnType<typeof classifyStage> }> {
+  const { request, deps, io, dir, progress, files } = c;
+  const live = new LiveStats(request.keyName);
+  const parser = deps.liveParser?.((s) => live.add(s));
+  let feed: LiveFeed | undefined;
+  let liveBroken = false;
+  if (parser) {
+    feed = openLiveFeed(join(dir, c.liveName), (chunk) => {
+      if (liveBroken) return;
+      try {
+        parser.push(chunk);
+      } catch {
+        // Live figures are a convenience: a row they cannot read must not stop the stage.
+        liveBroken = true;
+      }
+    });
+  }
+  const stageStartMs = io.now();
+  const stagePlannedMs = c.rampMs + c.holdMs;
+  const tick = setInterval(() => {
+    // The stage clock starts with the engine's first sample (its start-up is not the plan's time);
+    // without live figures, with the engine process.
+    const startMs = parser ? live.firstSampleMs : stageStartMs;
+    const elapsed = startMs === null ? null : Math.max(0, io.now() - startMs);
+    const phase = stagePhase(elapsed, c.rampMs, c.holdMs);
+    progress.update(formatProgress({
+      stageIndex: c.stageIndex, stageCount: c.stageCount, users: c.users,
+      ...(c.progressLabel ? { label: c.progressLabel } : {}),
+      stageElapsedMs: elapsed ?? 0, stagePlannedMs, runElapsedMs: io.now() - c.startedAtMs, runPlannedMs: c.runPlannedMs,
+      phase, keyName: request.keyName, live: live.figures(),
+    }), phase);
+  }, 1000);
+  let outcome: StageRunOutcome;
+  try {
+    outcome = await deps.engine.runStage({
+      scriptPath: request.scenario.bundlePath,
+      env: c.env,
+      secretEnv: {
+        ...(request.host.username !== undefined ? { HOST_USERNAME: request.host.username } : {}),
+        ...(request.host.password !== undefined ? { HOST_PASSWORD: request.host.password } : {}),
+      },
+      stages: c.k6Stages,
+      csvOutputs: feed ? [join(dir, files.csv), feed.path] : [join(dir, files.csv)],
+      summaryExportPath: join(dir, files.summary),
+      logPath: join(dir, files.log),
+      csvTimeFormat: 'unix_milli',
+      signal: io.signal,
+      ...(io.kill ? { kill: io.kill } : {}),
+    });
+  } finally {
+    clearInterval(tick);
+    await feed?.close();
+  }
+  if (!liveBroken) {
+    try {
+      parser?.end();
+    } catch {
+      // see above
+    }
+  }
+  progress.done();
+  let stats: StageStats | null = null;
+  let statsError: string | undefined;
+  try {
+    stats = await deps.computeStageStats({
+      file: join(dir, files.csv), users: c.users, rampMs: c.rampMs, holdMs: c.holdMs,
+      keyName: request.keyName, ...c.windows, outlierMads: request.stats.outlierMads,
+    });
+    await stageStatsFormat.write(join(dir, files.stats!), stats);
+  } catch (e) {
+    statsError = (e as Error).message;
+  }
+  return { outcome, stats, verdict: classifyStage(outcome, stats, statsError) };
+}
+
+const OPEN_ENV_NAMES = 'EXECUTOR, RATE, TIME_UNIT, PRE_ALLOCATED_VUS, MAX_VUS and HOLD';
+
+/** The open stage's record before (or instead of) running it. */
+function openStageSkipped(request: StagesRequest, holdMs: number, why: string): OpenStageRecord {
+  return {
+    kind: 'open', executor: 'constant-arrival-rate', factor: request.openStage!.factor, afterStage: request.targetStage,
+    status: 'skipped', why, holdMs,
+  };
+}
+
+/**
+ * The open-model stage: sized from the target stage's statistics, run without `--stage` so that
+ * the script's env-built constant-arrival-rate scenario applies; or skipped, saying why. It is
+ * reported, not scored: its figures land in run.json `openStage` and stage-open.stats.json,
+ * never in summary.json, so the decision and comparability read the closed stages only.
+ */
+async function runOpenStage(c: StageContext & {
+  holdMs: number;
+  stopped: 'interrupted' | 'failed' | 'target' | undefined;
+  stageResults: ReadonlyArray<{ users: number; status: StageRecord['status']; stats: StageStats | null }>;
+  manifest: RunManifest;
+}): Promise<{ record: OpenStageRecord; interruptedBeforeStart: boolean }> {
+  const { request, io, holdMs } = c;
+  const open = request.openStage!;
+  const skip = (why: string, interruptedBeforeStart = false) => {
+    c.io.stdout.write(`open-model stage: skipped — ${why}\n`);
+    return { record: openStageSkipped(request, holdMs, why), interruptedBeforeStart };
+  };
+  if (c.stopped === 'interrupted') return skip('the run was interrupted');
+  if (c.stopped === 'failed') return skip('the engine failed on an earlier stage');
+  if (io.signal.aborted) return skip('the run was interrupted', true);
+  if (!open.scriptReady) {
+    return skip(`the script does not build its options from ${OPEN_ENV_NAMES} (see scenarios/lib/config.ts buildOptions); without --stage it would run its own options, not an open model`);
+  }
+  const target = c.stageResults.find((s) => s.users === request.targetStage);
+  if (!target) return skip(`the target stage (${request.targetStage} users) did not run`);
+  if (target.status !== 'completed') return skip(`the target stage (${request.targetStage} users) ${target.status === 'target-failed' ? 'failed' : `ended ${target.status}`}`);
+  const planned = planOpenStage({
+    factor: open.factor,
+    baseRatePerS: target.stats?.iterations.ratePerS ?? null,
+    meanIterationMs: target.stats?.iterations.meanDurationMs ?? null,
+    holdMs,
+    targetUsers: request.targetStage,
+  });
+  if (!planned.ok) return skip(planned.why);
+  const plan = planned.plan;
+  const files = openStageFiles();
+  const sizing = {
+    baseRatePerS: plan.baseRatePerS, rate: plan.rate, timeUnit: plan.timeUnit, ratePerS: plan.ratePerS,
+    preAllocatedVUs: plan.preAllocatedVUs, maxVUs: plan.maxVUs,
+  };
+  c.io.stdout.write(`open-model stage: ${plan.rate} iterations per ${plan.timeUnit} (×${plan.factor} of ${plan.baseRatePerS.toFixed(2)}/s at ${request.targetStage} users), ` +
+    `${plan.preAllocatedVUs}–${plan.maxVUs} VUs, hold ${formatDuration(holdMs)}\n`);
+  const { outcome, stats, verdict } = await executeStage({
+    ...c,
+    stageIndex: request.plan.length,
+    users: request.targetStage,
+    progressLabel: `open ${plan.ratePerS.toFixed(2)} it/s`,
+    liveName: '.stage-open.live',
+    files,
+    rampMs: 0,
+    holdMs,
+    env: {
+      HOST: request.host.base,
+      USERS: String(request.targetStage),
+      RAMP_RATE: String(request.spawnRate),
+      ...request.extraEnv,
+      // Last: the runner's plan for this stage wins over a same-named --env.
+      ...openStageEnv(plan),
+    },
+    k6Stages: [],
+  });
+  const figures = stats ? openStageFigures(stats) : undefined;
+  c.io.stdout.write(`stage ${c.stageCount}/${c.stageCount} (open model): ${verdict.status}${verdict.why ? ` — ${verdict.why}` : ''}\n`);
+  return {
+    record: {
+      kind: 'open', executor: 'constant-arrival-rate', factor: open.factor, afterStage: request.targetStage,
+      status: verdict.status,
+      ...(verdict.why ? { why: verdict.why } : {}),
+      ...sizing,
+      holdMs,
+      startedAt: new Date(outcome.startedAtMs).toISOString(),
+      endedAt: new Date(outcome.endedAtMs).toISOString(),
+      ...(outcome.exitCode !== null ? { exitCode: outcome.exitCode } : {}),
+      files: stats ? files : { csv: files.csv, summary: files.summary, log: files.log },
+      ...(figures ? { figures } : {}),
+    },
+    interruptedBeforeStart: false,
+  };
 }

@@ -22,3 +22,22 @@ export function formatStageTable(manifest: RunManifest, summary: RunSummary): st
   return formatTable(['users', 'requests', 'req/s', `p50 ${key} ms`, 'p95 ms', 'p99 ms', 'errors', 'stage'], rows) +
     `\n(* target stage; figures over each stage's hold, ramp-up excluded)`;
 }
+
+/**
+ * After the table, the open-model stage against the target stage's closed-model figures: the
+ * closed p95 is measured with a load that slows down when the service does (coordinated
+ * omission); the open one is not. Null when no open stage was asked for.
+ */
+export function formatOpenStageLine(manifest: RunManifest, summary: RunSummary): string | null {
+  const open = manifest.openStage;
+  if (!open) return null;
+  const key = manifest.plan.keyTransaction;
+  if (open.status === 'skipped') return `open-model stage (×${open.factor}): skipped — ${open.why ?? 'not run'}`;
+  const closed = summary.stages.find((s) => s.users === open.afterStage)?.stats ?? null;
+  const f = open.figures;
+  const rate = open.ratePerS !== undefined ? `${open.ratePerS.toFixed(2)} it/s` : 'the planned rate';
+  if (!f) return `open-model stage (×${open.factor}, ${rate}): ${open.status}${open.why ? ` — ${open.why}` : ''}`;
+  return `open-model stage (×${open.factor}, ${rate}, ${open.preAllocatedVUs ?? '?'}–${open.maxVUs ?? '?'} VUs): p95 ${key} ${fixed(f.keyP95Ms, 0)} ms ` +
+    `(closed model at ${open.afterStage} users: ${fixed(closed?.key.p95Ms, 0)} ms), dropped iterations ${f.droppedIterations} (${f.droppedPct.toFixed(1)}%), ` +
+    `errors ${(f.errorRate * 100).toFixed(2)}%, ${open.status}${open.why ? ` — ${open.why}` : ''} — reported, not scored`;
+}
