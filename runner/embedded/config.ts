@@ -6,7 +6,7 @@ import { UserError } from '../errors.ts';
 import { parseDuration } from '../duration.ts';
 import { isCsvTimeFormat, type CsvTimeFormat } from '../k6/csv.ts';
 
-export const EXECUTORS = ['constant-vus', 'ramping-vus', 'per-vu-iterations', 'shared-iterations'] as const;
+export const EXECUTORS = ['constant-vus', 'ramping-vus', 'per-vu-iterations', 'shared-iterations', 'constant-arrival-rate', 'ramping-arrival-rate'] as const;
 export type Executor = (typeof EXECUTORS)[number];
 
 export interface Stage {
@@ -167,8 +167,18 @@ export interface Scenario {
   maxDurationMs: number;
   /** ramping-vus */
   startVUs: number;
+  /** ramping-vus (targets are VUs), ramping-arrival-rate (targets are iterations per timeUnit) */
   stages: Stage[];
   gracefulRampDownMs: number;
+  /** constant-arrival-rate: iterations started per timeUnit */
+  rate: number;
+  /** ramping-arrival-rate: the rate at the start */
+  startRate: number;
+  /** arrival-rate executors */
+  timeUnitMs: number;
+  preAllocatedVUs: number;
+  /** arrival-rate executors: the VUs the scenario may allocate at most (k6's maxVUs) */
+  maxVUs: number;
   tags: Record<string, string>;
   env: Record<string, string>;
 }
@@ -216,6 +226,7 @@ function base(name: string, executor: Executor): Scenario {
   return {
     name, executor, exec: 'default', startTimeMs: 0, gracefulStopMs: DEFAULT_GRACEFUL, vus: 1, durationMs: 0, iterations: 1,
     maxDurationMs: 600_000, startVUs: 1, stages: [], gracefulRampDownMs: DEFAULT_GRACEFUL, tags: {}, env: {},
+    rate: 0, startRate: 0, timeUnitMs: 1000, preAllocatedVUs: 0, maxVUs: 0,
   };
 }
 
@@ -284,14 +295,81 @@ function scenarioFrom(name: string, raw: unknown): Scenario {
         throw new UserError(`options.${p}: the number of VUs (${s.vus}) can't be more than the number of iterations (${s.iterations})`);
       }
       break;
+    case 'constant-arrival-rate':
+    case 'ramping-arrival-rate': {
+      s.timeUnitMs = durOpt(`${p}.timeUnit`, o.timeUnit, 1000);
+      if (s.timeUnitMs <= 0) throw bad(`${p}.timeUnit`, 'a duration above 0', o.timeUnit);
+      if (o.preAllocatedVUs === undefined) throw bad(`${p}.preAllocatedVUs`, 'a whole number ≥ 0 (required by arrival-rate executors)', o.preAllocatedVUs);
+      s.preAllocatedVUs = intOpt(`${p}.preAllocatedVUs`, o.preAllocatedVUs, 0);
+      s.maxVUs = intOpt(`${p}.maxVUs`, o.maxVUs, s.preAllocatedVUs);
+      if (s.maxVUs < s.preAllocatedVUs) {
+        throw new UserError(`options.${p}: maxVUs (${s.maxVUs}) can't be less than preAllocatedVUs (${s.preAllocatedVUs})`);
+      }
+      if (s.executor === 'constant-arrival-rate') {
+        s.rate = intOpt(`${p}.rate`, o.rate, NaN);
+        if (!(s.rate > 0)) throw bad(`${p}.rate`, 'a whole number above 0', o.rate);
+        s.durationMs = durOpt(`${p}.duration`, o.duration, NaN);
+        if (!(s.durationMs > 0)) throw bad(`${p}.duration`, 'a duration above 0 like "30s"', o.duration);
+      } else {
+        s.startRate = intOpt(`${p}.startRate`, o.startRate, 0);
+        s.stages = stagesOpt(`${p}.stages`, o.stages);
+        if (!s.stages.length) throw bad(`${p}.stages`, 'at least one {duration, target}', o.stages);
+      }
+      if (s.maxVUs === 0) throw bad(`${p}.maxVUs`, 'at least 1 VU (preAllocatedVUs or maxVUs)', o.maxVUs);
+      break;
+    }
   }
   return s;
 }
 
+export const isArrivalRate = (s: Pick<Scenario, 'executor'>): boolean => s.executor === 'constant-arrival-rate' || s.executor === 'ramping-arrival-rate';
+
 /** The VUs a scenario needs at most. */
 export function maxVUs(s: Scenario): number {
   if (s.executor === 'ramping-vus') return Math.max(s.startVUs, ...s.stages.map((x) => x.target));
+  if (isArrivalRate(s)) return s.maxVUs;
   return s.vus;
+}
+
+/** The VUs initialised before the test starts (arrival-rate executors allocate the rest when needed). */
+export function initialVUs(s: Scenario): number {
+  return isArrivalRate(s) ? s.preAllocatedVUs : maxVUs(s);
+}
+
+/**
+ * An arrival-rate scenario as data: the offsets (ms from the scenario's start) at which its
+ * iterations start, in order, all before its duration. The rate goes linearly from one stage's
+ * target to the next (constant-arrival-rate is one flat stage); iteration i starts when the
+ * integral of the rate reaches i, so the first one starts at 0 unless the rate starts at 0.
+ */
+export function* arrivalOffsets(s: Pick<Scenario, 'executor' | 'rate' | 'startRate' | 'timeUnitMs' | 'stages' | 'durationMs'>): Generator<number> {
+  const flat = s.executor === 'constant-arrival-rate';
+  const stages = flat ? [{ durationMs: s.durationMs, target: s.rate }] : s.stages;
+  let r0 = (flat ? s.rate : s.startRate) / s.timeUnitMs; // iterations per ms
+  let t0 = 0;
+  let done = 0; // the integral of the rate up to t0
+  let i = r0 > 0 ? 0 : 1;
+  for (const st of stages) {
+    const r1 = st.target / s.timeUnitMs;
+    const d = st.durationMs;
+    if (d === 0) {
+      r0 = r1;
+      continue;
+    }
+    // Within the stage: count(τ) = r0·τ + (r1−r0)·τ²/(2d), increasing; solve count(τ) = i − done.
+    const total = ((r0 + r1) / 2) * d;
+    const a = (r1 - r0) / (2 * d);
+    // (the epsilon keeps float noise from starting a stage's boundary iteration in the stage before)
+    while (i - done < total - 1e-9) {
+      const k = i - done;
+      const tau = Math.abs(a) < 1e-15 ? k / r0 : (-r0 + Math.sqrt(Math.max(0, r0 * r0 + 4 * a * k))) / (2 * a);
+      yield t0 + Math.min(tau, d);
+      i++;
+    }
+    done += total;
+    t0 += d;
+    r0 = r1;
+  }
 }
 
 /** How long a scenario runs before its graceful stop (ms). */
@@ -300,7 +378,10 @@ export function scenarioDurationMs(s: Scenario): number {
     case 'constant-vus':
       return s.durationMs;
     case 'ramping-vus':
+    case 'ramping-arrival-rate':
       return s.stages.reduce((a, x) => a + x.durationMs, 0);
+    case 'constant-arrival-rate':
+      return s.durationMs;
     default:
       return s.maxDurationMs;
   }
@@ -353,6 +434,10 @@ export function describeScenario(s: Scenario): string {
       return `${s.iterations} iterations for each of ${s.vus} VUs (maxDuration: ${g(s.maxDurationMs)}, gracefulStop: ${g(s.gracefulStopMs)})`;
     case 'shared-iterations':
       return `${s.iterations} iterations shared among ${s.vus} VUs (maxDuration: ${g(s.maxDurationMs)}, gracefulStop: ${g(s.gracefulStopMs)})`;
+    case 'constant-arrival-rate':
+      return `${Number((s.rate * 1000 / s.timeUnitMs).toFixed(2))} iterations/s for ${g(s.durationMs)} (maxVUs: ${s.preAllocatedVUs}-${s.maxVUs}, gracefulStop: ${g(s.gracefulStopMs)})`;
+    case 'ramping-arrival-rate':
+      return `Up to ${Number((Math.max(s.startRate, ...s.stages.map((x) => x.target)) * 1000 / s.timeUnitMs).toFixed(2))} iterations/s for ${g(scenarioDurationMs(s))} over ${s.stages.length} stages (maxVUs: ${s.preAllocatedVUs}-${s.maxVUs}, gracefulStop: ${g(s.gracefulStopMs)})`;
   }
 }
 

@@ -13,7 +13,7 @@ import { parseDuration } from '../duration.ts';
 import { HTTP_REQUEST_METRICS, ITERATION_METRICS, httpStatusErrorCode } from '../k6/csv.ts';
 import { K6ExitCode } from '../k6/exit-codes.ts';
 import { bundleAll, type Bundles } from './bundle.ts';
-import { UsageError, csvTimeFormat, deriveScenarios, describeScenario, formatMs, maxVUs, rampingSteps, scenarioDurationMs, type RunFlags, type Scenario } from './config.ts';
+import { UsageError, arrivalOffsets, csvTimeFormat, deriveScenarios, describeScenario, formatMs, initialVUs, isArrivalRate, maxVUs, rampingSteps, scenarioDurationMs, type RunFlags, type Scenario } from './config.ts';
 import { CsvOutput } from './csv-output.ts';
 import type { Hop } from './http-client.ts';
 import { logLine } from './logfmt.ts';
@@ -171,7 +171,7 @@ export async function runK6(flags: RunFlags, io: EngineIo): Promise<number> {
   const iterationEnd = (vu: Vu, e: IterationEnd): void => {
     const s = vuScenario.get(vu);
     const b = vu.http.bytes();
-    const tags = s ? { ...e.tags, scenario: s.name, ...s.tags } : e.tags;
+    const tags = s ? { ...e.tags, scenario: s.name } : e.tags;
     const values = [b.written - vu.bytesMark.written, b.read - vu.bytesMark.read, e.endMs - e.startMs, 1];
     vu.bytesMark = b;
     // An interrupted iteration still moved bytes, but is neither timed nor counted (as k6).
@@ -272,6 +272,8 @@ export async function runK6(flags: RunFlags, io: EngineIo): Promise<number> {
     if (init0.op !== 'init' || !init0.ok) return initFailed(init0);
     const options = (init0.options ?? {}) as Record<string, unknown>;
     const insecure = options.insecureSkipTLSVerify === true;
+    const globalTags: Record<string, string> = {};
+    if (options.tags && typeof options.tags === 'object') for (const [k, v] of Object.entries(options.tags)) globalTags[k] = String(v);
     ctl.http.insecureSkipTLSVerify = insecure;
     const exportsOf = new Set(init0.exports);
     let scenarios: Scenario[];
@@ -293,24 +295,39 @@ export async function runK6(flags: RunFlags, io: EngineIo): Promise<number> {
     // The VUs of every scenario, initialised before the test starts (as k6 does).
     const perScenario: Vu[][] = [];
     let nextId = 1;
+    // A VU serves one scenario: its __ENV includes the scenario's env.
+    const newVu = (s: Scenario): Vu => {
+      const v = spawn(nextId++, false, s.env);
+      v.http.insecureSkipTLSVerify = insecure;
+      return v;
+    };
     for (const s of scenarios) {
       const list: Vu[] = [];
-      // A VU serves one scenario: its __ENV includes the scenario's env.
-      for (let i = 0; i < maxVUs(s); i++) {
-        const v = spawn(nextId++, false, s.env);
-        v.http.insecureSkipTLSVerify = insecure;
-        list.push(v);
-      }
+      for (let i = 0; i < initialVUs(s); i++) list.push(newVu(s));
       perScenario.push(list);
     }
-    const vusMax = nextId - 1;
+    // vus_max follows the VUs allocated (arrival-rate executors add some during the test).
+    let vusMax = nextId - 1;
     const inits = await Promise.all(perScenario.flat().map((v) => v.nextControl()));
     const badInit = inits.find((c) => c.op !== 'init' || !c.ok);
     if (badInit) return initFailed(badInit);
     state.initialized = vusMax;
+    /** Allocates one more VU during the test (arrival-rate executors); null if its init failed. */
+    const allocateVu = async (s: Scenario): Promise<Vu | null> => {
+      const v = newVu(s);
+      const c = await v.nextControl();
+      if (c.op !== 'init' || !c.ok) {
+        err('error', `scenario ${s.name}: a VU allocated during the test failed to initialise: ${c.op === 'init' && !c.ok ? c.error : 'init failed'}`);
+        return null;
+      }
+      vusMax++;
+      state.initialized++;
+      return v;
+    };
 
     const totalMs = Math.max(...scenarios.map((s) => s.startTimeMs + scenarioDurationMs(s) + s.gracefulStopMs));
-    banner(io.stdout, flags, scenarios, vusMax, totalMs);
+    const vusMaxPlanned = scenarios.reduce((a, s) => a + maxVUs(s), 0);
+    banner(io.stdout, flags, scenarios, vusMaxPlanned, totalMs);
 
     // setup()
     let data: string | null = null;
@@ -369,36 +386,39 @@ export async function runK6(flags: RunFlags, io: EngineIo): Promise<number> {
         vus.forEach((v) => v.hold(true));
       }, endAt - performance.now()));
       timers.push(setTimeout(() => vus.forEach((v) => v.interrupt()), endAt + s.gracefulStopMs - performance.now()));
+      const scenTags = { ...globalTags, ...s.tags };
       let sharedLeft = s.iterations;
       // Only open-ended executors lend iterations: the others count every iteration here.
       const lease = s.executor === 'constant-vus' || s.executor === 'ramping-vus';
       const inIteration = new Map<Vu, number>();
       let seq = 0;
+      /** One iteration (or, on a lease, several) on a VU; false when the VU is gone. */
+      const iterate = async (vu: Vu): Promise<boolean> => {
+        vu.clearInterrupt();
+        vu.hold(false);
+        const cmd: VuCommand = {
+          op: 'iterate', scenario: s.name, scenarioIndex: index, executor: s.executor, exec: s.exec,
+          iterInScenario: Atomics.add(count, COUNTER.scenarioBase + index, 1), iterInTest: Atomics.add(count, COUNTER.iterInTest, 1),
+          scenarioStartMs: scenStartEpoch, data, lease, tags: scenTags,
+        };
+        vu.bytesMark = vu.http.bytes();
+        vuScenario.set(vu, s);
+        inIteration.set(vu, ++seq);
+        const done = await vu.command(cmd);
+        inIteration.delete(vu);
+        if (done.op !== 'done') return !vu.exited;
+        const end = done.endMs ?? nowMs();
+        iterationEnd(vu, { startMs: done.startMs ?? end, endMs: end, tags: done.tags ?? {}, ...(done.interrupted ? { interrupted: true } : {}) });
+        if (done.abort !== undefined) {
+          state.abortMessage = done.abort;
+          stop('abort');
+        }
+        return !vu.exited;
+      };
       const loop = async (vu: Vu, canStart: () => boolean): Promise<void> => {
         state.active++;
         try {
-          while (!state.stopped && !ended && canStart()) {
-            vu.clearInterrupt();
-            vu.hold(false);
-            const cmd: VuCommand = {
-              op: 'iterate', scenario: s.name, scenarioIndex: index, executor: s.executor, exec: s.exec,
-              iterInScenario: Atomics.add(count, COUNTER.scenarioBase + index, 1), iterInTest: Atomics.add(count, COUNTER.iterInTest, 1),
-              scenarioStartMs: scenStartEpoch, data, lease,
-            };
-            vu.bytesMark = vu.http.bytes();
-            vuScenario.set(vu, s);
-            inIteration.set(vu, ++seq);
-            const done = await vu.command(cmd);
-            inIteration.delete(vu);
-            if (done.op !== 'done') continue;
-            const end = done.endMs ?? nowMs();
-            iterationEnd(vu, { startMs: done.startMs ?? end, endMs: end, tags: done.tags ?? {}, ...(done.interrupted ? { interrupted: true } : {}) });
-            if (done.abort !== undefined) {
-              state.abortMessage = done.abort;
-              stop('abort');
-            }
-            if (vu.exited) break;
-          }
+          while (!state.stopped && !ended && canStart()) if (!(await iterate(vu))) break;
         } finally {
           state.active--;
         }
@@ -448,8 +468,48 @@ export async function runK6(flags: RunFlags, io: EngineIo): Promise<number> {
           }
           break;
         }
+        case 'constant-arrival-rate':
+        case 'ramping-arrival-rate': {
+          // Iterations start on the plan's schedule on a free VU; with none free the iteration is
+          // dropped (dropped_iterations) and, below maxVUs, one more VU is allocated for later ones.
+          // Every allocated VU counts in `vus` for the scenario's duration (as k6).
+          const free: Vu[] = [...vus];
+          let allocating = 0;
+          state.active += vus.length;
+          const plan = arrivalOffsets(s);
+          let next = plan.next();
+          const release = (v: Vu): void => {
+            if (!v.exited) free.push(v);
+          };
+          const pump = (): void => {
+            if (ended || state.stopped) return;
+            const now = performance.now() - scenStart;
+            while (!next.done && next.value <= now) {
+              const v = free.pop();
+              if (v) loops.push(iterate(v).then(() => release(v), () => release(v)));
+              else {
+                emit('dropped_iterations', 1, nowMs(), { ...scenTags, scenario: s.name });
+                if (vus.length + allocating < s.maxVUs) {
+                  allocating++;
+                  loops.push(allocateVu(s).then((nv) => {
+                    allocating--;
+                    if (!nv) return;
+                    vus.push(nv);
+                    state.active++;
+                    if (ended || state.stopped) nv.hold(true);
+                    else free.push(nv);
+                  }));
+                }
+              }
+              next = plan.next();
+            }
+            if (!next.done) timers.push(setTimeout(pump, next.value - (performance.now() - scenStart)));
+          };
+          pump();
+          break;
+        }
       }
-      if (s.executor === 'ramping-vus') await wait(endAt - performance.now());
+      if (s.executor === 'ramping-vus' || isArrivalRate(s)) await wait(endAt - performance.now());
       else {
         // Iteration-based executors end when their iterations are done, or at maxDuration.
         let release = (): void => {};
@@ -467,6 +527,8 @@ export async function runK6(flags: RunFlags, io: EngineIo): Promise<number> {
       for (let n = 0; n < loops.length; n = loops.length) await Promise.all(loops.slice(n));
       await Promise.all(loops);
       for (const t of timers) clearTimeout(t);
+      // An arrival-rate scenario's VUs stay counted in `vus` until its last iteration has ended.
+      if (isArrivalRate(s)) state.active -= vus.length;
     };
     await Promise.all(scenarios.map((s, i) => runScenario(s, perScenario[i]!, i)));
     clearInterval(ticker);

@@ -40,7 +40,7 @@ describe('scenarios, as k6 derives them', () => {
     expect(deriveScenarios({}, { vus: null, durationMs: null, iterations: null, stages: null })[0]).toMatchObject({ executor: 'shared-iterations', vus: 1, iterations: 1 });
   });
   it('names the bad option', () => {
-    expect(() => deriveScenarios({ scenarios: { x: { executor: 'constant-arrival-rate' } } }, { vus: null, durationMs: null, iterations: null, stages: null })).toThrow('options.scenarios.x.executor');
+    expect(() => deriveScenarios({ scenarios: { x: { executor: 'externally-controlled' } } }, { vus: null, durationMs: null, iterations: null, stages: null })).toThrow('options.scenarios.x.executor');
   });
 });
 

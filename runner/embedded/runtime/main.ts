@@ -80,6 +80,8 @@ function describe(e: unknown): string {
   return cut > 0 ? stack.slice(0, cut) : stack;
 }
 
+const globalTags: Record<string, string> = {};
+
 /** A JSON copy of the script's options (functions dropped, as k6 would not accept them). */
 function plain(o: unknown): unknown {
   return o === undefined ? {} : JSON.parse(JSON.stringify(o) ?? '{}');
@@ -99,6 +101,9 @@ export async function start(): Promise<void> {
   const ex = mod.exports;
   const options = plain(ex.options);
   setTestOptions(options);
+  // options.tags: on every sample of the test, setup and teardown included (as k6's global tags).
+  const ot = (options as { tags?: unknown } | undefined)?.tags;
+  if (ot && typeof ot === 'object') for (const [k, v] of Object.entries(ot)) globalTags[k] = String(v);
   cmd = callForCommand<VuCommand>({ op: 'init', ok: true, options, exports: Object.keys(ex).filter((k) => typeof ex[k] === 'function') });
   let dataText: string | null = null;
   let dataValue: unknown;
@@ -122,6 +127,7 @@ export async function start(): Promise<void> {
       if (cmd.op === 'iterate') {
         vu.stage = 'vu';
         vu.scenario = cmd.scenario;
+        vu.scenarioTags = cmd.tags ?? {};
         vu.executor = cmd.executor;
         // The VU counts its own iterations (__ITER), as the main thread does not see leased ones at once.
         vu.iterInVu += 1;
@@ -138,6 +144,7 @@ export async function start(): Promise<void> {
       } else if (cmd.op === 'setup' || cmd.op === 'teardown') {
         vu.stage = cmd.op;
         vu.scenario = '';
+        vu.scenarioTags = cmd.op === 'setup' || cmd.op === 'teardown' ? globalTags : {};
         vu.group = `::${cmd.op}`;
         const fn = ex[cmd.op] as ((d?: unknown) => unknown) | undefined;
         let r = fn ? (cmd.op === 'setup' ? fn() : fn(dataFor(cmd.data))) : undefined;
@@ -162,7 +169,7 @@ export async function start(): Promise<void> {
     }
     const endMs = host.now();
     vu.group = '';
-    const tags: Record<string, string> = { ...vu.tags };
+    const tags: Record<string, string> = { ...vu.scenarioTags, ...vu.tags };
     if (vu.scenario) tags.scenario = vu.scenario;
     if (cmd.op === 'iterate' && cmd.lease && abort === undefined && host.mayContinue()) {
       iterationEnded({ startMs, endMs, tags, ...(error !== undefined ? { error } : {}), ...(interrupted ? { interrupted } : {}) });

@@ -31,6 +31,8 @@ export const vu = {
   /** 'init' | 'setup' | 'teardown' | 'vu' */
   stage: 'init' as 'init' | 'setup' | 'teardown' | 'vu',
   tags: {} as Record<string, string>,
+  /** The test's and the scenario's tags (options.tags, scenarios.<name>.tags) for the current iteration. */
+  scenarioTags: {} as Record<string, string>,
   metadata: {} as Record<string, string>,
   /** True until the iteration's first HTTP request (which empties the VU's cookie jar). */
   freshIteration: false,
@@ -56,7 +58,7 @@ function attach(msg: VuCall): void {
 
 /** The tags every sample of this VU carries now (group, scenario, the VU's own tags). */
 export function baseTags(): Record<string, string> {
-  const t: Record<string, string> = { ...vu.tags };
+  const t: Record<string, string> = { ...vu.scenarioTags, ...vu.tags };
   t.group = vu.group;
   if (vu.scenario) t.scenario = vu.scenario;
   return t;

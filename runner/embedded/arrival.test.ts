@@ -1,0 +1,91 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { arrivalOffsets, deriveScenarios, describeScenario, initialVUs, maxVUs, scenarioDurationMs } from './config.ts';
+import { csvRows, loopback, runEngine, type CsvRow, type Loopback } from './test-helpers.ts';
+
+const fixtures = fileURLToPath(new URL('./__fixtures__/', import.meta.url));
+
+const plan = (o: Record<string, unknown>) => deriveScenarios({ scenarios: { s: o } }, { vus: null, durationMs: null, iterations: null, stages: null })[0]!;
+
+describe('arrival-rate executors as data', () => {
+  it('constant-arrival-rate starts rate iterations per timeUnit, evenly, from 0', () => {
+    const s = plan({ executor: 'constant-arrival-rate', rate: 3, timeUnit: '500ms', duration: '1s', preAllocatedVUs: 2, maxVUs: 5 });
+    expect([...arrivalOffsets(s)].map((x) => Number(x.toFixed(6)))).toEqual([0, 166.666667, 333.333333, 500, 666.666667, 833.333333]);
+    expect([initialVUs(s), maxVUs(s), scenarioDurationMs(s)]).toEqual([2, 5, 1000]);
+    expect(describeScenario(s)).toBe('6 iterations/s for 1s (maxVUs: 2-5, gracefulStop: 30s)');
+  });
+  it('ramping-arrival-rate follows the integral of a linear rate across stages', () => {
+    const s = plan({ executor: 'ramping-arrival-rate', startRate: 0, timeUnit: '1s', preAllocatedVUs: 1, stages: [{ target: 4, duration: '2s' }, { target: 4, duration: '1s' }, { target: 0, duration: '1s' }] });
+    const t = [...arrivalOffsets(s)];
+    // 0→4/s over 2 s: 4 iterations, the n-th when 4·τ²/(2·2 s) = n, i.e. τ = √n s.
+    expect(t.slice(0, 3).map((x) => Math.round(x))).toEqual([1000, 1414, 1732]);
+    // then 4/s flat from 2 s, then 4→0 over the last second (integral 2: 2 more).
+    expect(t.slice(3, 7).map((x) => Math.round(x))).toEqual([2000, 2250, 2500, 2750]);
+    expect(t.length).toBe(3 + 4 + 2);
+    expect(t.every((x, i) => i === 0 || x > t[i - 1]!)).toBe(true);
+    expect(Math.max(...t)).toBeLessThan(4000);
+  });
+  it('a step (0 s stage) changes the rate at once; startRate > 0 starts at 0', () => {
+    const s = plan({ executor: 'ramping-arrival-rate', startRate: 2, preAllocatedVUs: 1, stages: [{ target: 2, duration: '1s' }, { target: 4, duration: '0s' }, { target: 4, duration: '1s' }] });
+    expect([...arrivalOffsets(s)]).toEqual([0, 500, 1000, 1250, 1500, 1750]);
+  });
+  it.each([
+    [{ executor: 'constant-arrival-rate', rate: 10, duration: '1s' }, 'preAllocatedVUs'],
+    [{ executor: 'constant-arrival-rate', rate: 0, duration: '1s', preAllocatedVUs: 1 }, 'rate'],
+    [{ executor: 'constant-arrival-rate', rate: 1, preAllocatedVUs: 1 }, 'duration'],
+    [{ executor: 'constant-arrival-rate', rate: 1, duration: '1s', preAllocatedVUs: 3, maxVUs: 2 }, "maxVUs (2) can't be less than preAllocatedVUs (3)"],
+    [{ executor: 'ramping-arrival-rate', preAllocatedVUs: 1, stages: [] }, 'stages'],
+    [{ executor: 'ramping-arrival-rate', preAllocatedVUs: 1, timeUnit: '0s', stages: [{ target: 1, duration: '1s' }] }, 'timeUnit'],
+  ])('rejects %j naming %s', (o, what) => {
+    expect(() => plan(o)).toThrow(what);
+  });
+});
+
+describe('arrival-rate executors on a loopback server', () => {
+  let srv: Loopback;
+  let dir = '';
+  let rows: CsvRow[] = [];
+  let code: number | null = null;
+  beforeAll(async () => {
+    srv = await loopback((_req, res) => res.end('ok'));
+    dir = mkdtempSync(join(tmpdir(), 'k6-arrival-'));
+    const r = await runEngine(['run', '-q', '-e', `BASE=${srv.base}`, '--out', 'csv=out.csv', join(fixtures, 'arrival-rate.js')], dir);
+    code = r.code;
+    if (r.code !== 0) console.error(r.stderr);
+    rows = csvRows(readFileSync(join(dir, 'out.csv'), 'utf8'));
+  });
+  afterAll(async () => {
+    await srv?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+  const of = (metric: string, scenario?: string): CsvRow[] => rows.filter((r) => r.metric_name === metric && (scenario === undefined || r.scenario === scenario));
+
+  it('exits 0', () => expect(code).toBe(0));
+  it('starts every planned iteration or counts it in dropped_iterations (tagged with the scenario)', () => {
+    // 20/s for 2 s; 4 VUs at most, each busy 0.3 s per iteration: some are dropped.
+    const done = of('iterations', 'steady').length;
+    const dropped = of('dropped_iterations', 'steady');
+    expect(done + dropped.length).toBe(40);
+    expect(dropped.length).toBeGreaterThan(0);
+    expect(dropped.every((r) => r.extra_tags === 'kind=open' && r.metric_value === '1.000000')).toBe(true);
+    // 0→5 per 500 ms over 1 s: integral 5, the first at 0 not started (rate 0): 4 iterations.
+    expect(of('iterations', 'ramp')).toHaveLength(4);
+    expect(of('dropped_iterations', 'ramp')).toHaveLength(0);
+  });
+  it('runs each scenario\'s exec with its env and tags, and starts late scenarios at startTime', () => {
+    expect(of('http_reqs', 'ramp').every((r) => r.url!.endsWith('/ramp'))).toBe(true);
+    expect(of('http_reqs', 'steady').every((r) => r.url!.endsWith('/steady') && r.extra_tags === 'kind=open')).toBe(true);
+    const t0 = Math.min(...of('http_reqs', 'steady').map((r) => Number(r.timestamp)));
+    const firstRamp = Math.min(...of('http_reqs', 'ramp').map((r) => Number(r.timestamp)));
+    // The ramp's first iteration is planned at 500 ms + √(1/5)·1 s ≈ 947 ms after the test starts.
+    expect(firstRamp - t0).toBeGreaterThan(800);
+  });
+  it('allocates VUs up to maxVUs when none is free; vus_max follows', () => {
+    const vmax = of('vus_max').map((r) => Number(r.metric_value));
+    expect(Math.max(...vmax)).toBe(5); // 2 + 1 preallocated, 2 more for "steady"
+    expect(Math.max(...of('vus').map((r) => Number(r.metric_value)))).toBeLessThanOrEqual(5);
+  });
+});

@@ -1,0 +1,63 @@
+/**
+ * Helpers for the engine's tests: run the embedded CLI as a child process, and a loopback HTTP
+ * server on 127.0.0.1 (port 0) that the tests start and stop themselves.
+ */
+import { spawn } from 'node:child_process';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'csv-parse/sync';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const cli = join(here, 'cli.ts');
+const tsx = import.meta.resolve('tsx');
+
+export interface EngineRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `k6 run <args>` on the embedded engine; kills it after `timeoutMs`. */
+export function runEngine(args: string[], cwd: string, timeoutMs = 40_000): Promise<EngineRun> {
+  const child = spawn(process.execPath, ['--import', tsx, cli, ...args], { cwd, env: { ...process.env, K6_CSV_TIME_FORMAT: 'unix_milli' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`engine did not exit in time\n${stderr}`));
+    }, timeoutMs);
+    child.on('close', (code) => {
+      clearTimeout(t);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+export type CsvRow = Record<string, string>;
+export const csvRows = (text: string): CsvRow[] => parse(text, { columns: true }) as CsvRow[];
+
+export interface Loopback {
+  base: string;
+  server: Server;
+  close(): Promise<void>;
+}
+
+/** Starts an HTTP server on 127.0.0.1 with the handler; resolves once it listens. */
+export async function loopback(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<Loopback> {
+  const server = createServer(handler);
+  await new Promise<void>((res) => server.listen(0, '127.0.0.1', res));
+  const { port } = server.address() as AddressInfo;
+  return {
+    base: `http://127.0.0.1:${port}`,
+    server,
+    close: () => new Promise<void>((res) => {
+      server.closeAllConnections();
+      server.close(() => res());
+    }),
+  };
+}
