@@ -9,7 +9,9 @@
  *   k6 run -e HOST=https://app.example.com -e USERS=50 -e RAMP_RATE=5 -e HOLD=10m dist/scenarios/search.js
  *
  * The runner also passes k6's `--stage` flag, which replaces `options.scenarios`: the journey
- * does not depend on which of the two drives it.
+ * does not depend on which of the two drives it. For its open-model stage (`--open-stage`) the
+ * runner passes no `--stage` but EXECUTOR=constant-arrival-rate, RATE, TIME_UNIT,
+ * PRE_ALLOCATED_VUS and MAX_VUS, which buildOptions turns into a constant-arrival-rate scenario.
  */
 import { check, fail, sleep } from 'k6';
 import { SharedArray } from 'k6/data';

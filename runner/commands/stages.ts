@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { access, constants, mkdir, rm, writeFile } from 'node:fs/promises';
+import { access, constants, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { defineCommand } from './command.ts';
@@ -7,7 +7,7 @@ import { UserError } from '../errors.ts';
 import type { Io } from '../io.ts';
 import { parseDuration, formatDuration } from '../duration.ts';
 import { parseHost, type Host } from '../redact.ts';
-import { parseUserList, planStages } from '../stage-plan.ts';
+import { MAX_VUS_MARGIN, OPEN_STAGE_VU_CAP, PRE_ALLOCATED_MARGIN, parseOpenStageFactor, parseUserList, planStages, scriptSupportsOpenStage } from '../stage-plan.ts';
 import { ENGINE_CHOICES, resolveEngine, type EngineChoice } from '../engines/index.ts';
 import { configDurationsMs, loadConfig } from '../formats/config.ts';
 import { bundleScenario, resolveScenario } from '../bundle.ts';
@@ -34,6 +34,7 @@ export interface StagesArgs {
   'stop-on-failure'?: boolean;
   'dry-run'?: boolean;
   env?: string[];
+  'open-stage'?: string | number;
 }
 
 export const command = defineCommand<StagesArgs>({
@@ -56,10 +57,21 @@ export const command = defineCommand<StagesArgs>({
       .option('demo-preset', { type: 'string', describe: 'with --demo: healthy, saturating, flaky, degrading or down (default: the default demo target)' })
       .option('stop-on-failure', { type: 'boolean', describe: 'skip the remaining stages once the target fails at one' })
       .option('env', { type: 'string', array: true, describe: 'extra K=V for the script, as k6 -e, e.g. --env THINK_MAX=2' })
+      .option('open-stage', {
+        type: 'string',
+        describe: 'after the stages, one open-model stage: constant-arrival-rate at this factor × the iteration rate measured at ' +
+          'the target stage, held --duration, e.g. 1.5. It shows what the closed model hides (coordinated omission: VUs wait for ' +
+          `a slow answer, so the load slows with the service): its p95 and dropped iterations are reported beside the target stage's, not scored. ` +
+          `VUs from Little's law: rate × the target stage's mean iteration time, ×${PRE_ALLOCATED_MARGIN} pre-allocated, up to ×${MAX_VUS_MARGIN} (at most ${OPEN_STAGE_VU_CAP}). ` +
+          'The stage runs without --stage: the script must build its options from env EXECUTOR=constant-arrival-rate, RATE, TIME_UNIT, ' +
+          'PRE_ALLOCATED_VUS, MAX_VUS, HOLD (the scenarios do, via scenarios/lib/config.ts buildOptions); for a script that does not, ' +
+          'the stage is skipped and run.json says why. Also skipped when the target stage failed or measured no iteration rate',
+      })
       .option('dry-run', { type: 'boolean', describe: 'print the stage plan and exit without sending load' })
       .example('npm run stages -- --host https://staging.example.com', 'the full default plan against staging')
       .example('npm run stages -- --demo --users 2,4 --duration 5s --spawn-rate 10', 'a tiny run against the embedded demo target')
-      .example('npm run stages -- --host http://127.0.0.1:8080 --scenario ./my-test.ts --engine embedded', 'your own k6 script'),
+      .example('npm run stages -- --host http://127.0.0.1:8080 --scenario ./my-test.ts --engine embedded', 'your own k6 script')
+      .example('npm run stages -- --demo --users 3 --duration 5s --open-stage 1.5', 'then an open-model stage at 1.5 × the iteration rate of 3 users'),
   run: async (args, io) => (await runStagesCommand(args, io)).exitCode,
 });
 
@@ -84,11 +96,13 @@ export async function runStagesCommand(args: StagesArgs, io: Io): Promise<Pick<S
   const targetStage = args['target-stage'] ?? (targetFallback ? users[users.length - 1]! : config.targetStage);
   const plan = planStages({ users, holdMs, spawnRate, targetStage });
   const extraEnv = parseEnvPairs(args.env ?? []);
+  const openFactor = args['open-stage'] !== undefined ? parseOpenStageFactor(args['open-stage']) : undefined;
   const { name: scenarioName, entry } = await resolveScenario(args.scenario ?? 'search', io.cwd);
 
   if (args['dry-run']) {
     io.stdout.write(`scenario ${scenarioName} (${entry}), target stage ${targetStage}, spawn rate ${spawnRate}/s\n`);
     for (const s of plan) io.stdout.write(`  ${String(s.users).padStart(5)} users: ramp ${formatDuration(s.rampMs)}, hold ${formatDuration(s.holdMs)}\n`);
+    if (openFactor !== undefined) io.stdout.write(`  open model: ${openFactor} × the iteration rate of ${targetStage} users, hold ${formatDuration(holdMs)}\n`);
     return { exitCode: 0 };
   }
 
@@ -99,6 +113,8 @@ export async function runStagesCommand(args: StagesArgs, io: Io): Promise<Pick<S
   await assertWritable(resultsDir);
   const bundle = await bundleScenario(entry, join(io.cwd, 'dist', 'scenarios'));
   const gitCommit = await currentCommit(io.cwd);
+  // Whether the open stage can apply is read off the bundle before any load (see --help).
+  const openStage = openFactor !== undefined ? { factor: openFactor, scriptReady: scriptSupportsOpenStage(await readFile(bundle.path, 'utf8')) } : undefined;
 
   const demo = args.demo ? await startDemoTarget(preset ? DEMO_PRESETS[preset as DemoPresetName] : {}) : undefined;
   try {
@@ -120,6 +136,7 @@ export async function runStagesCommand(args: StagesArgs, io: Io): Promise<Pick<S
         stats: { windowMs: configured.windowMs, warmupMs: configured.warmupMs, outlierMads: config.criteria.held.outlierMads, p95GreenMs: config.criteria.p95Ms.green },
         ...(gitCommit ? { gitCommit } : {}),
         extraEnv,
+        ...(openStage ? { openStage } : {}),
       },
       { engine, engineVersion, computeStageStats, summarizeRun, windowParams, liveParser: createK6CsvParser },
       io,

@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { openStageFigures } from './open-stage.ts';
+import { buildStageStats } from './testing.ts';
+
+describe('openStageFigures', () => {
+  it.each([
+    // k6 counters over the whole file → dropped iterations and their share of arrivals
+    [{ dropped_iterations: { count: 25 }, iterations: { count: 75 } }, 25, 25],
+    [{ iterations: { count: 40 } }, 0, 0],
+    [{ dropped_iterations: { count: 4 }, iterations: { count: 0 } }, 4, 100],
+    [{}, 0, 0],
+  ])('counters %j: %i dropped (%d %%)', (metrics, dropped, pct) => {
+    const stats = { ...buildStageStats({ p95Ms: 640, count: 300, failures: 3 }), metrics };
+    const f = openStageFigures(stats);
+    expect(f).toEqual({
+      keyP95Ms: 640,
+      keyCount: 300,
+      errorRate: 0.01,
+      iterationsPerS: stats.iterations.ratePerS,
+      droppedIterations: dropped,
+      droppedPct: pct,
+    });
+  });
+
+  it('falls back on the iterations ended in the hold when the iterations counter is absent', () => {
+    const base = buildStageStats();
+    const stats = { ...base, iterations: { ...base.iterations, count: 30 }, metrics: { dropped_iterations: { count: 10 } } };
+    expect(openStageFigures(stats).droppedPct).toBe(25);
+  });
+
+  it('has no p95 without key samples', () => {
+    expect(openStageFigures(buildStageStats({ p95Ms: null, count: 0 })).keyP95Ms).toBeNull();
+  });
+});
