@@ -28,7 +28,24 @@ export interface RunFlags {
   noSummary: boolean;
   noColor: boolean;
   includeSystemEnv: boolean;
+  /** --summary-trend-stats (null: the script's summaryTrendStats option or k6's default) */
+  summaryTrendStats: string[] | null;
+  /** --summary-time-unit: s, ms or us (null: the script's option, else the unit chosen per value) */
+  summaryTimeUnit: string | null;
 }
+
+const TREND_STAT_RE = /^(avg|min|med|max|count|p\((\d+(?:\.\d+)?)\))$/;
+
+/** Checks a list of trend stats (k6's summaryTrendStats); returns a message when one is not one. */
+export function badTrendStat(stats: readonly string[]): string | null {
+  for (const s of stats) {
+    const m = TREND_STAT_RE.exec(s);
+    if (!m || (m[2] !== undefined && Number(m[2]) > 100)) return `"${s}" is not a trend stat: expected avg, min, med, max, count or p(N) with 0 ≤ N ≤ 100`;
+  }
+  return null;
+}
+
+export const SUMMARY_TIME_UNITS = ['s', 'ms', 'us'] as const;
 
 /** Bad usage, as k6 (cobra) reports it: exit 255. */
 export class UsageError extends Error {}
@@ -59,7 +76,7 @@ export function parseStages(flag: string, v: string): Stage[] {
 export function parseRunArgs(argv: readonly string[]): RunFlags {
   const f: RunFlags = {
     script: '', env: {}, csvOutputs: [], summaryExport: null, vus: null, durationMs: null, iterations: null, stages: null,
-    noThresholds: false, quiet: false, noSummary: false, noColor: false, includeSystemEnv: true,
+    noThresholds: false, quiet: false, noSummary: false, noColor: false, includeSystemEnv: true, summaryTrendStats: null, summaryTimeUnit: null,
   };
   const positional: string[] = [];
   for (let i = 0; i < argv.length; i++) {
@@ -119,6 +136,20 @@ export function parseRunArgs(argv: readonly string[]): RunFlags {
       case '--stage':
         f.stages = [...(f.stages ?? []), ...parseStages(flag, value())];
         break;
+      case '--summary-trend-stats': {
+        const v = value();
+        const stats = v.split(',').map((x) => x.trim()).filter(Boolean);
+        const bad = badTrendStat(stats);
+        if (bad || !stats.length) throw new UsageError(`invalid argument "${v}" for "${flag}" flag: ${bad ?? 'expected a list like avg,p(95),p(99.9)'}`);
+        f.summaryTrendStats = stats;
+        break;
+      }
+      case '--summary-time-unit': {
+        const v = value();
+        if (!(SUMMARY_TIME_UNITS as readonly string[]).includes(v)) throw new UsageError(`invalid argument "${v}" for "${flag}" flag: expected s, ms or us`);
+        f.summaryTimeUnit = v;
+        break;
+      }
       case '--no-thresholds':
         f.noThresholds = true;
         break;
@@ -149,6 +180,25 @@ export function csvTimeFormat(env: Readonly<Record<string, string | undefined>>)
   if (v === undefined || v === '') return 'unix';
   if (!isCsvTimeFormat(v)) throw new UsageError(`K6_CSV_TIME_FORMAT: expected unix, unix_milli, unix_micro, unix_nano, rfc3339 or rfc3339_nano, got "${v}"`);
   return v;
+}
+
+/** The summary's trend stats and time unit: flags first, then the script's options, then k6's defaults. Throws UserError on a bad option. */
+export function summaryOptions(options: Record<string, unknown>, flags: Pick<RunFlags, 'summaryTrendStats' | 'summaryTimeUnit'>): { trendStats: string[]; timeUnit: string } {
+  let trendStats = flags.summaryTrendStats;
+  if (!trendStats && options.summaryTrendStats !== undefined) {
+    const v = options.summaryTrendStats;
+    if (!Array.isArray(v) || !v.every((x): x is string => typeof x === 'string')) throw bad('summaryTrendStats', 'an array of stats like ["avg", "p(95)"]', v);
+    const why = badTrendStat(v);
+    if (why) throw new UserError(`options.summaryTrendStats: ${why}`);
+    trendStats = v;
+  }
+  let timeUnit = flags.summaryTimeUnit;
+  if (timeUnit === null && options.summaryTimeUnit !== undefined && options.summaryTimeUnit !== '') {
+    const v = options.summaryTimeUnit;
+    if (typeof v !== 'string' || !(SUMMARY_TIME_UNITS as readonly string[]).includes(v)) throw bad('summaryTimeUnit', '"s", "ms" or "us"', v);
+    timeUnit = v;
+  }
+  return { trendStats: trendStats ?? ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)'], timeUnit: timeUnit ?? '' };
 }
 
 export interface Scenario {

@@ -13,7 +13,7 @@ import { parseDuration } from '../duration.ts';
 import { HTTP_REQUEST_METRICS, ITERATION_METRICS, httpStatusErrorCode } from '../k6/csv.ts';
 import { K6ExitCode } from '../k6/exit-codes.ts';
 import { bundleAll, type Bundles } from './bundle.ts';
-import { UsageError, arrivalOffsets, csvTimeFormat, deriveScenarios, describeScenario, formatMs, initialVUs, isArrivalRate, maxVUs, rampingSteps, scenarioDurationMs, type RunFlags, type Scenario } from './config.ts';
+import { UsageError, arrivalOffsets, summaryOptions, csvTimeFormat, deriveScenarios, describeScenario, formatMs, initialVUs, isArrivalRate, maxVUs, rampingSteps, scenarioDurationMs, type RunFlags, type Scenario } from './config.ts';
 import { CsvOutput } from './csv-output.ts';
 import type { Hop } from './http-client.ts';
 import { logLine } from './logfmt.ts';
@@ -277,8 +277,10 @@ export async function runK6(flags: RunFlags, io: EngineIo): Promise<number> {
     ctl.http.insecureSkipTLSVerify = insecure;
     const exportsOf = new Set(init0.exports);
     let scenarios: Scenario[];
+    let sumOpts: { trendStats: string[]; timeUnit: string };
     try {
       scenarios = deriveScenarios(options, flags);
+      sumOpts = summaryOptions(options, flags);
       if (!flags.noThresholds) thresholds = bindThresholds(store, parseThresholds(options.thresholds, (s) => parseDuration(s, 'delayAbortEval')));
     } catch (e) {
       err('error', (e as Error).message);
@@ -548,7 +550,7 @@ export async function runK6(flags: RunFlags, io: EngineIo): Promise<number> {
 
     // Thresholds, summaries, outputs.
     const crossed = evaluateThresholds(thresholds, durationMs / 1000);
-    const summary = summaryData(store, thresholds, durationMs, options, io.stdout);
+    const summary = summaryData(store, thresholds, durationMs, { ...sumOpts, noColor: flags.noColor }, io.stdout, io.stderr);
     let printedByHandleSummary = false;
     if (exportsOf.has('handleSummary')) {
       const r = await ctl.command({ op: 'handleSummary', summary: JSON.stringify(summary) });

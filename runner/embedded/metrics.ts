@@ -3,6 +3,7 @@
  * filters), the group/check tree, and thresholds. Pure: no I/O, no clock.
  */
 import { BUILTIN_METRICS, type MetricType, type ValueType } from '../k6/csv.ts';
+import { percentileSorted } from '../stats/samples.ts';
 
 export interface MetricInfo {
   name: string;
@@ -10,15 +11,12 @@ export interface MetricInfo {
   contains: ValueType;
 }
 
-/** k6's percentile: linear interpolation at rank p·(n−1) over the sorted values (as k6's TrendSink). */
+/**
+ * k6's percentile p(N) (N in 0–100) of sorted values: the project's percentileSorted (linear
+ * interpolation at rank p·(n−1), k6's TrendSink), with 0 for no values as k6's summary shows.
+ */
 export function percentile(sorted: Float64Array, p: number): number {
-  const n = sorted.length;
-  if (n === 0) return 0;
-  if (n === 1) return sorted[0]!;
-  const i = (p / 100) * (n - 1);
-  const lo = Math.floor(i);
-  const hi = Math.min(lo + 1, n - 1);
-  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (i - lo);
+  return sorted.length ? percentileSorted(sorted, p / 100) : 0;
 }
 
 export class Sink {
@@ -253,11 +251,38 @@ export function parseThresholds(option: unknown, parseDurationMs: (s: string) =>
   return out;
 }
 
-/** Binds specs to the store's sinks (declaring submetrics); throws on an unknown metric. */
+/** The aggregations a threshold may use on each metric type (as k6). */
+export const THRESHOLD_AGGREGATIONS: Readonly<Record<MetricType, string>> = {
+  counter: 'count, rate',
+  gauge: 'value',
+  rate: 'rate',
+  trend: 'avg, min, max, med, p(N)',
+};
+
+function aggregationFits(type: MetricType, agg: string): boolean {
+  switch (type) {
+    case 'counter':
+      return agg === 'count' || agg === 'rate';
+    case 'gauge':
+      return agg === 'value';
+    case 'rate':
+      return agg === 'rate';
+    case 'trend':
+      return ['avg', 'min', 'max', 'med'].includes(agg) || agg.startsWith('p(');
+  }
+}
+
+/**
+ * Binds specs to the store's sinks (declaring submetrics); throws on an unknown metric or an
+ * aggregation the metric's type does not have.
+ */
 export function bindThresholds(store: MetricStore, specs: ThresholdSpec[]): Threshold[] {
   return specs.map((s) => {
     const sink = store.sink(s.metricKey);
     if (!sink) throw new Error(`options.thresholds: no metric named "${parseMetricKey(s.metricKey).name}"`);
+    if (!aggregationFits(sink.type, s.aggregation)) {
+      throw new Error(`options.thresholds["${s.metricKey}"]: "${s.expr}" uses ${s.aggregation}, which a ${sink.type} metric does not have (expected ${THRESHOLD_AGGREGATIONS[sink.type]})`);
+    }
     return { ...s, sink, failed: false };
   });
 }
