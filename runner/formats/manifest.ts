@@ -80,9 +80,14 @@ export const OpenStageRecordSchema = z.object({
   /** Its figures over the hold (from stage-open.stats.json), when it ran and its CSV was read. */
   figures: z
     .object({
-      /** Key transaction p95, ms (null without samples). */
+      /** Key transaction p50, p95 and p99, ms (null without samples). */
+      keyP50Ms: z.number().nullable(),
       keyP95Ms: z.number().nullable(),
+      keyP99Ms: z.number().nullable(),
       keyCount: z.number().int().nonnegative(),
+      /** All requests over the hold. */
+      requests: z.number().int().nonnegative(),
+      throughputPerS: z.number().nonnegative(),
       errorRate: z.number().min(0).max(1),
       /** Iterations completed per second over the hold. */
       iterationsPerS: z.number().nonnegative(),

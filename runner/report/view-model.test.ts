@@ -83,6 +83,7 @@ describe('buildReportView', () => {
       held: 'no',
       saturation: 'yes, from 75 users',
       capacity: 'peak 87.0/s at 183 users (USL, R² 0.97); p95 would cross 2500 ms at 140 users',
+      openModel: '',
     });
     expect(view.keyResults.rows.map((r) => r.held)).toEqual(['no', 'no', 'yes']);
   });

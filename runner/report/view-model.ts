@@ -107,6 +107,8 @@ export interface KeyResultRow {
   readonly held: string;
   readonly saturation: string;
   readonly capacity: string;
+  /** The open-model stage against the target stage's closed-model p95; empty when the run had none. */
+  readonly openModel: string;
 }
 
 export interface KeyResultsView {
@@ -325,6 +327,43 @@ function keyResultRow(d: Decision, run: ReportRun | undefined, runId: string, s:
     held,
     saturation,
     capacity: capacityText(summary, s),
+    openModel: openModelText(run?.manifest ?? null, stage),
+  };
+}
+
+/**
+ * The open-model stage (`--open-stage`) in one line, beside the closed model's p95 at the target
+ * stage: the closed p95 is measured by users who wait for each answer before the next request
+ * (coordinated omission), the open one at an arrival rate that does not slow down with the
+ * service. Reported, not scored. Empty when the run had no open stage.
+ */
+function openModelText(m: RunManifest | null, target: StageStats | null): string {
+  const open = m?.openStage;
+  if (!open) return '';
+  if (open.status === 'skipped') return `skipped (${mdText(open.why ?? 'not run')})`;
+  const f = open.figures;
+  const at = `at ${open.factor} × the target stage's iteration rate${open.ratePerS !== undefined ? ` (${perSecond(open.ratePerS)} arrivals)` : ''}`;
+  if (!f) return `${at}: ${STAGE_STATUS[open.status] ?? open.status}${open.why ? ` (${mdText(open.why)})` : ''}`;
+  const status = open.status === 'completed' ? '' : `; ${STAGE_STATUS[open.status] ?? open.status}`;
+  return `${at}: p95 ${ms(f.keyP95Ms)} against ${ms(target?.key.p95Ms)} in the closed model, ` +
+    `${count(f.droppedIterations)} dropped iterations (${pct(f.droppedPct)}), error rate ${fractionPct(f.errorRate)}${status}`;
+}
+
+/** The open-model stage as a row of the per-run details table, or null when the run had none that ran. */
+function openModelRow(m: RunManifest | null): RunDetailsView['stages'][number] | null {
+  const open = m?.openStage;
+  if (!open || open.status === 'skipped') return null;
+  const f = open.figures;
+  return {
+    users: `open model, ${open.factor} × (${perSecond(open.ratePerS)})`,
+    status: STAGE_STATUS[open.status] ?? open.status,
+    requests: count(f?.requests),
+    throughput: perSecond(f?.throughputPerS),
+    p50: ms(f?.keyP50Ms),
+    p95: ms(f?.keyP95Ms),
+    p99: ms(f?.keyP99Ms),
+    errorRate: fractionPct(f?.errorRate),
+    held: f ? `${count(f.droppedIterations)} dropped iterations (${pct(f.droppedPct)})` : '—',
   };
 }
 
@@ -497,8 +536,13 @@ function detailsView(run: ReportRun): RunDetailsView {
         held,
       };
     });
+  const openRow = openModelRow(m);
+  if (openRow) stages.push(openRow);
   const notes: string[] = [];
   if (!summary) notes.push('No summary.json: run `npm run collect` on this run folder to get its figures.');
+  if (openRow) {
+    notes.push(`The open-model row is reported, not scored: a constant arrival rate of ${openRateWords(m)} after the stages, which does not slow down when the service does; its last column counts the arrivals it could not start (k6's dropped_iterations).`);
+  } else if (m?.openStage?.status === 'skipped') notes.push(`Open-model stage skipped: ${mdText(m.openStage.why ?? 'not run')}.`);
   if (m && m.status !== 'completed' && m.why) notes.push(`Run ${m.status}: ${mdText(m.why)}`);
   for (const step of summary?.saturation.steps ?? []) {
     if (step.saturated) notes.push(`Saturation from ${step.fromUsers} to ${step.toUsers} users: ${mdText(step.why)}`);
@@ -517,6 +561,12 @@ function detailsView(run: ReportRun): RunDetailsView {
     notes,
     hasNotes: notes.length > 0,
   };
+}
+
+/** The open stage's rate in words, for the details note. */
+function openRateWords(m: RunManifest | null): string {
+  const o = m?.openStage;
+  return o ? `${o.factor} × the iteration rate of ${o.afterStage} users${o.ratePerS !== undefined ? ` (${perSecond(o.ratePerS)})` : ''}` : '';
 }
 
 /** File name of the Markdown report: `<environment>-<YYYY-Www>.md`, the environment made file-safe. */

@@ -13,8 +13,12 @@ describe('openStageFigures', () => {
     const stats = { ...buildStageStats({ p95Ms: 640, count: 300, failures: 3 }), metrics };
     const f = openStageFigures(stats);
     expect(f).toEqual({
+      keyP50Ms: 320,
       keyP95Ms: 640,
+      keyP99Ms: 768,
       keyCount: 300,
+      requests: 300,
+      throughputPerS: stats.all.throughputPerS,
       errorRate: 0.01,
       iterationsPerS: stats.iterations.ratePerS,
       droppedIterations: dropped,

@@ -14,8 +14,12 @@ export function openStageFigures(stats: StageStats): NonNullable<OpenStageRecord
   // or those ended in the hold when the counter is absent.
   const started = Math.round(stats.metrics[Metric.iterations]?.['count'] ?? stats.iterations.count);
   return {
+    keyP50Ms: stats.key.p50Ms,
     keyP95Ms: stats.key.p95Ms,
+    keyP99Ms: stats.key.p99Ms,
     keyCount: stats.key.count,
+    requests: stats.all.count,
+    throughputPerS: stats.all.throughputPerS,
     errorRate: stats.all.errorRate,
     iterationsPerS: stats.iterations.ratePerS,
     droppedIterations: dropped,
