@@ -1,6 +1,7 @@
 import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';
 import { UserError } from '../errors.ts';
+import { JSLIB_MODULES, jslibModuleFor } from './jslib-urls.ts';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 
@@ -11,8 +12,9 @@ export interface Bundles {
   user: string;
 }
 
-async function one(entry: string, format: 'cjs' | 'iife', platform: 'node' | 'neutral', external: string[]): Promise<string> {
+async function one(entry: string, format: 'cjs' | 'iife', platform: 'node' | 'neutral', external: string[], remote?: string[]): Promise<string> {
   const r = await build({
+    metafile: remote !== undefined,
     entryPoints: [entry],
     bundle: true,
     write: false,
@@ -23,6 +25,9 @@ async function one(entry: string, format: 'cjs' | 'iife', platform: 'node' | 'ne
     logLevel: 'silent',
     mainFields: ['module', 'main'],
   });
+  if (remote && r.metafile) {
+    for (const input of Object.values(r.metafile.inputs)) for (const imp of input.imports) if (imp.external && /^https?:\/\//.test(imp.path)) remote.push(imp.path);
+  }
   return r.outputFiles[0]!.text;
 }
 
@@ -33,13 +38,19 @@ export async function bundleAll(scriptPath: string): Promise<Bundles> {
     one(`${here}runtime/main.ts`, 'iife', 'neutral', []),
   ]);
   let user: string;
+  const remote: string[] = [];
   try {
-    user = await one(scriptPath, 'cjs', 'neutral', ['k6', 'k6/*', 'https://*', 'http://*']);
+    user = await one(scriptPath, 'cjs', 'neutral', ['k6', 'k6/*', 'https://*', 'http://*'], remote);
   } catch (e) {
     const errs = (e as { errors?: Array<{ text: string; location?: { file: string; line: number; column: number } | null }> }).errors;
     const first = errs?.[0];
     const where = first?.location ? `${first.location.file}:${first.location.line}:${first.location.column}: ` : '';
     throw new UserError(`${where}${first ? first.text : (e as Error).message}`, { file: scriptPath });
+  }
+  // Remote modules: the jslib ones the engine answers locally; any other is an error before any VU starts.
+  const unknown = remote.find((u) => !jslibModuleFor(u));
+  if (unknown) {
+    throw new UserError(`remote module "${unknown}" is not available to the embedded engine (it answers only https://jslib.k6.io/{${JSLIB_MODULES.join(',')}}/<version>/index.js without network): download it next to the script and import it by path`, { file: scriptPath });
   }
   return { worker, runtime, user };
 }

@@ -3,6 +3,7 @@
  * k6 modules and the user's script in it, and blocks on shared memory while the main thread
  * serves its calls. Bundled to plain JS at start-up (no TypeScript loader in 150 workers).
  */
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { readFileSync, readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { dirname, resolve } from 'node:path';
@@ -119,6 +120,14 @@ const host: Host = {
   b64encode: (input, urlSafe, raw) => b64(Buffer.from(input).toString('base64'), urlSafe, raw),
   b64decode: (input, urlSafe) => new Uint8Array(Buffer.from(input, urlSafe ? 'base64url' : 'base64')),
   b64decodeText: (input, urlSafe) => Buffer.from(input, urlSafe ? 'base64url' : 'base64').toString('utf8'),
+  hash(algorithm, input, key) {
+    const h = key === null ? createHash(algorithm) : createHmac(algorithm, key);
+    for (const x of input) h.update(x);
+    return new Uint8Array(h.digest());
+  },
+  randomBytes: (n) => new Uint8Array(randomBytes(n)),
+  URL,
+  URLSearchParams,
   userModule() {
     return vm.runInContext(`(function (require, module, exports) {${wd.code}\n})`, context, { filename: wd.scriptPath }) as ReturnType<Host['userModule']>;
   },

@@ -31,6 +31,12 @@ export interface Host {
   b64encode(input: string | Uint8Array, urlSafe: boolean, raw: boolean): string;
   b64decode(input: string, urlSafe: boolean): Uint8Array;
   b64decodeText(input: string, urlSafe: boolean): string;
+  /** A digest (an HMAC when key is given) of input with Node's algorithm name; throws on an unknown one. */
+  hash(algorithm: string, input: ReadonlyArray<string | Uint8Array>, key: string | Uint8Array | null): Uint8Array;
+  randomBytes(n: number): Uint8Array;
+  /** The thread's WHATWG URL classes (k6's jslib url module answers with them). */
+  readonly URL: typeof URL;
+  readonly URLSearchParams: typeof URLSearchParams;
   /** Compiles the user's CommonJS bundle in this context. */
   userModule(): (require: (id: string) => unknown, module: { exports: Record<string, unknown> }, exports: Record<string, unknown>) => void;
 }

@@ -13,6 +13,9 @@ import metrics, * as metricsNamed from './metrics.ts';
 import data, * as dataNamed from './data.ts';
 import exec, { setTestOptions } from './execution.ts';
 import { encoding, timers } from './extras.ts';
+import crypto, * as cryptoNamed from './crypto.ts';
+import { k6Summary, k6Utils, url } from './jslib.ts';
+import { jslibModuleFor } from '../jslib-urls.ts';
 
 const g = globalThis as unknown as Record<string, unknown>;
 
@@ -34,11 +37,20 @@ const MODULES: Record<string, object> = {
   'k6/experimental/timers': esm(timers, timers),
   'k6/timers': esm(timers, timers),
   'k6/encoding': esm(encoding, encoding),
+  'k6/crypto': esm(crypto, cryptoNamed),
+};
+
+const JSLIB: Record<string, object> = {
+  'k6-utils': esm(k6Utils, k6Utils),
+  'k6-summary': esm(k6Summary, k6Summary),
+  url: esm(url, url),
 };
 
 function requireModule(id: string): unknown {
   const m = MODULES[id];
   if (m) return m;
+  const lib = jslibModuleFor(id);
+  if (lib) return JSLIB[lib];
   if (/^https?:\/\//.test(id)) throw new Error(`remote module "${id}" is not supported by the embedded engine (bundle it into the script)`);
   throw new Error(`module "${id}" is not supported by the embedded engine (supported: ${Object.keys(MODULES).join(', ')})`);
 }
