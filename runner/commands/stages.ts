@@ -59,7 +59,7 @@ export const command = defineCommand<StagesArgs>({
       .option('env', { type: 'string', array: true, describe: 'extra K=V for the script, as k6 -e, e.g. --env THINK_MAX=2' })
       .option('open-stage', {
         type: 'string',
-        describe: 'after the stages, one open-model stage: constant-arrival-rate at this factor × the iteration rate measured at ' +
+        describe: 'after the stages, one open-model stage: constant-arrival-rate at this factor (above 0, at most 100) × the iteration rate measured at ' +
           'the target stage, held --duration, e.g. 1.5. It shows what the closed model hides (coordinated omission: VUs wait for ' +
           `a slow answer, so the load slows with the service): its p95 and dropped iterations are reported beside the target stage's, not scored. ` +
           `VUs from Little's law: rate × the target stage's mean iteration time, ×${PRE_ALLOCATED_MARGIN} pre-allocated, up to ×${MAX_VUS_MARGIN} (at most ${OPEN_STAGE_VU_CAP}). ` +

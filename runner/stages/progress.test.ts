@@ -34,6 +34,9 @@ describe('progress', () => {
     const line = formatProgress({ stageIndex: 2, stageCount: 6, users: 50, stageElapsedMs: 42_000, stagePlannedMs: 70_000, runElapsedMs: 130_000, runPlannedMs: 560_000, phase: 'hold', keyName: 'search', live: f });
     expect(line).toBe(`stage 3/6 · 50 users · hold · stage 0:42/1:10 · run 2:10/9:20 · 10.1 req/s · errors 5.0% · p95 search ${Math.round(f.keyP95Ms!)} ms`);
     expect(formatClock(3_725_000)).toBe('1:02:05');
+    // The open-model stage names its rate instead of users.
+    const open = formatProgress({ stageIndex: 6, stageCount: 7, users: 100, label: 'open 17.00 it/s', stageElapsedMs: 1000, stagePlannedMs: 4000, runElapsedMs: 9000, runPlannedMs: 12_000, phase: 'hold', keyName: 'search', live: f });
+    expect(open).toMatch(/^stage 7\/7 · open 17\.00 it\/s · hold · stage 0:01\/0:04 · /);
   });
 
   it('writes plain lines every few seconds and at each phase change, none while the engine starts', () => {
