@@ -366,7 +366,7 @@ export async function runK6(flags: RunFlags, io: EngineIo): Promise<number> {
       if (abortable.length && ticks % 2 === 0) {
         const crossed = evaluateThresholds(abortable, elapsed / 1000);
         if (crossed.length) {
-          err('error', `thresholds on metrics '${[...new Set(crossed.map((x) => x.metricKey))].join("', '")}' were crossed; at least one has abortOnFail enabled, stopping test prematurely`);
+          err('error', `thresholds on metrics '${crossedNames(crossed)}' were crossed; at least one has abortOnFail enabled, stopping test prematurely`);
           stop('threshold');
         }
       }
@@ -596,7 +596,7 @@ export async function runK6(flags: RunFlags, io: EngineIo): Promise<number> {
     }
     if (state.reason === 'sigint') return K6ExitCode.externalAbort;
     if (crossed.length && state.reason !== 'threshold') {
-      err('error', `thresholds on metrics '${[...new Set(crossed.map((x) => x.metricKey))].join("', '")}' have been crossed`);
+      err('error', `thresholds on metrics '${crossedNames(crossed)}' have been crossed`);
     }
     if (crossed.length || state.reason === 'threshold') return K6ExitCode.thresholdsHaveFailed;
     return exitCode;
@@ -611,6 +611,11 @@ export async function runK6(flags: RunFlags, io: EngineIo): Promise<number> {
     for (const o of outputs) await o.close().catch((e: Error) => err('error', `writing ${o.path}: ${e.message}`));
     await closeAll();
   }
+}
+
+/** The metrics whose thresholds were crossed, as k6 names them in its error: sorted, comma-separated. */
+function crossedNames(crossed: readonly Threshold[]): string {
+  return [...new Set(crossed.map((x) => x.metricKey))].sort().join(', ');
 }
 
 function banner(out: Writable, flags: RunFlags, scenarios: Scenario[], vusMax: number, totalMs: number): void {

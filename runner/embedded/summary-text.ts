@@ -118,7 +118,8 @@ function textSummaryBody(d: SummaryData, opts: { color: boolean }): string {
         value = `${fmt(m, m.values.count!).padEnd(6)} ${m.contains === 'data' ? `${formatBytes(m.values.rate!)}/s` : `${Number(m.values.rate!.toFixed(6))}/s`}`;
         break;
       case 'rate':
-        value = `${`${(m.values.rate! * 100).toFixed(2)}%`.padEnd(6)} ${`✓ ${m.values.passes}`.padEnd(9)} ✗ ${m.values.fails}`;
+        // k6 truncates a rate to two decimals (94.957% shows as 94.95%).
+        value = `${`${(Math.trunc(m.values.rate! * 10_000) / 100).toFixed(2)}%`.padEnd(6)} ${`✓ ${m.values.passes}`.padEnd(9)} ✗ ${m.values.fails}`;
         break;
       case 'gauge':
         value = `${fmt(m, m.values.value!).padEnd(6)} ${`min=${fmt(m, m.values.min!)}`.padEnd(11)} max=${fmt(m, m.values.max!)}`;

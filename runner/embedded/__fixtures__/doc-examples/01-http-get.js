@@ -1,0 +1,11 @@
+// The smallest test: one request per iteration, a check on its status, a pause.
+import http from 'k6/http';
+import { check, sleep } from 'k6';
+
+export const options = { vus: 2, iterations: 6 };
+
+export default function () {
+  const res = http.get(`${__ENV.BASE}/`);
+  check(res, { 'status is 200': (r) => r.status === 200 });
+  sleep(0.05);
+}
