@@ -216,7 +216,8 @@ describe.concurrent('npm run stages on the embedded engine against the demo targ
     expect(stats.hold.heldMs).toBeLessThan(stats.hold.plannedHoldMs);
 
     expect(out).toMatch(/^stage 1\/2 \(3 users\): interrupted — stopped by the operator after \d+ s$/m);
-    expect(out).toMatch(/^3 {3,}\d+ +\d+\.\d +\d+ +\d+ +\d+ +0\.00% +interrupted$/m);
+    // The key transaction may have no sample in a hold cut short: its percentiles then read "–".
+    expect(out).toMatch(/^3 {3,}\d+ +\d+\.\d +(\d+|–) +(\d+|–) +(\d+|–) +0\.00% +interrupted$/m);
     expect(out).toMatch(/^6 \* +– +– +– +– +– +– +skipped$/m);
     expect(out).toContain(`run ${manifest.id}: interrupted (stage 3 users: stopped by the operator after`);
 
