@@ -173,6 +173,16 @@ const CASES: Case[] = [
     script: '18-summary-options.js', args: ['--summary-trend-stats', 'avg,max', '--summary-time-unit', 'us'], code: 0,
     expect: ({ run }) => expect(run.stdout).toMatch(/http_req_duration\.+: avg=\d+\.\d\dµs +max=\d+\.\d\dµs\s/),
   },
+  {
+    script: '19-graceful-stop.js', code: 0,
+    expect: ({ metrics }) => {
+      // 2 iterations planned in 500 ms at 4/s both started, then cut 300 ms after the end.
+      expect(num(metrics, 'http_reqs', 'count')).toBe(2);
+      expect(metrics.iterations).toBeUndefined();
+      expect(metrics.iteration_duration).toBeUndefined();
+      expect(metrics.dropped_iterations).toBeUndefined();
+    },
+  },
 ];
 
 let srv: Loopback;

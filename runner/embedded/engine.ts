@@ -426,6 +426,9 @@ export async function runK6(flags: RunFlags, io: EngineIo): Promise<number> {
         }
       };
       const loops: Array<Promise<void>> = [];
+      let pumpTimer: NodeJS.Timeout | undefined;
+      /** Arrival-rate iterations and VU allocations in flight (a set: a long test starts millions). */
+      const running = new Set<Promise<void>>();
       switch (s.executor) {
         case 'constant-vus':
           for (const v of vus) loops.push(loop(v, () => true));
@@ -480,6 +483,10 @@ export async function runK6(flags: RunFlags, io: EngineIo): Promise<number> {
           state.active += vus.length;
           const plan = arrivalOffsets(s);
           let next = plan.next();
+          const track = (p: Promise<void>): void => {
+            running.add(p);
+            void p.finally(() => running.delete(p));
+          };
           const release = (v: Vu): void => {
             if (!v.exited) free.push(v);
           };
@@ -488,12 +495,12 @@ export async function runK6(flags: RunFlags, io: EngineIo): Promise<number> {
             const now = performance.now() - scenStart;
             while (!next.done && next.value <= now) {
               const v = free.pop();
-              if (v) loops.push(iterate(v).then(() => release(v), () => release(v)));
+              if (v) track(iterate(v).then(() => release(v), () => release(v)));
               else {
                 emit('dropped_iterations', 1, nowMs(), { ...scenTags, scenario: s.name });
                 if (vus.length + allocating < s.maxVUs) {
                   allocating++;
-                  loops.push(allocateVu(s).then((nv) => {
+                  track(allocateVu(s).then((nv) => {
                     allocating--;
                     if (!nv) return;
                     vus.push(nv);
@@ -505,7 +512,8 @@ export async function runK6(flags: RunFlags, io: EngineIo): Promise<number> {
               }
               next = plan.next();
             }
-            if (!next.done) timers.push(setTimeout(pump, next.value - (performance.now() - scenStart)));
+            // One pending timer at a time (not one kept per arrival: long tests at high rates).
+            if (!next.done) pumpTimer = setTimeout(pump, next.value - (performance.now() - scenStart));
           };
           pump();
           break;
@@ -525,10 +533,12 @@ export async function runK6(flags: RunFlags, io: EngineIo): Promise<number> {
         await Promise.race([Promise.all(loops), timeUp]);
         release();
       }
+      while (running.size) await Promise.all(running);
       // Loops of ramping-vus may start late: wait until none is left.
       for (let n = 0; n < loops.length; n = loops.length) await Promise.all(loops.slice(n));
       await Promise.all(loops);
       for (const t of timers) clearTimeout(t);
+      clearTimeout(pumpTimer);
       // An arrival-rate scenario's VUs stay counted in `vus` until its last iteration has ended.
       if (isArrivalRate(s)) state.active -= vus.length;
     };
