@@ -4,7 +4,7 @@ import { ExitCode, UserError, isUserError } from '../errors.ts';
 import type { Io } from '../io.ts';
 import { parseDuration, formatDuration } from '../duration.ts';
 import { configDurationsMs, loadConfig } from '../formats/config.ts';
-import { runManifestFormat, stageFiles } from '../formats/manifest.ts';
+import { openStageFiles, runManifestFormat, stageFiles } from '../formats/manifest.ts';
 import { runSummaryFormat, type RunSummary } from '../formats/run-summary.ts';
 import { stageStatsFormat, type RequestStats, type StageStats } from '../formats/stage-stats.ts';
 import { Metric } from '../k6/csv.ts';
@@ -19,7 +19,7 @@ import { computeStageStats } from '../stats/stage-stats.ts';
  * `stage-<users>.stats.json` and the `summary.json` of a run from its run.json and raw CSVs
  * (after a threshold or config change), each written atomically.
  */
-interface CollectArgs {
+export interface CollectArgs {
   csv?: string;
   run?: string;
   'key-name'?: string;
@@ -161,6 +161,22 @@ async function collectRun(args: CollectArgs, io: Io): Promise<number> {
       }
     }
     stages.push({ users: record.users, status: record.status, stats });
+  }
+  // The open-model stage (reported, not scored): its statistics are recomputed too; its figures in
+  // run.json stay as recorded when the run ended.
+  const open = manifest.openStage;
+  if (open?.files && open.status !== 'skipped') {
+    try {
+      const stats = await computeStageStats({
+        file: join(dir, open.files.csv), users: open.afterStage, rampMs: 0, holdMs: open.holdMs, keyName,
+        windowMs: durations.windowMs, warmupMs: durations.warmupMs, outlierMads: config.criteria.held.outlierMads, signal: io.signal,
+      });
+      await stageStatsFormat.write(join(dir, open.files.stats ?? openStageFiles().stats!), stats);
+    } catch (e) {
+      if (!isUserError(e)) throw e;
+      failed++;
+      io.stderr.write(`warning: open-model stage: ${e.message}\n`);
+    }
   }
   const summary = summarizeRun({ runId: manifest.id, keyName, p95GreenMs: config.criteria.p95Ms.green, stages });
   await runSummaryFormat.write(join(dir, 'summary.json'), summary);

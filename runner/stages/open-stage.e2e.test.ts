@@ -60,5 +60,11 @@ describe('the open-model stage on the embedded engine', () => {
     expect(csv).toMatch(/^http_reqs,.*,open_model,/m);
     expect(csv).toMatch(/^dropped_iterations,/m);
     expect(text).toMatch(new RegExp(`open-model stage \\(×2, [\\d.]+ it/s, \\d+–\\d+ VUs\\): p95 search \\d+ ms \\(closed model at 3 users: \\d+ ms\\), dropped iterations ${dropped} `));
+
+    // `collect --run` recomputes the open stage's statistics from its raw CSV, as it does the others'.
+    await rm(join(runDir, 'stage-open.stats.json'));
+    const { command: collect } = await import('../commands/collect.ts');
+    expect(await collect.run({ run: runDir, json: false }, io)).toBe(0);
+    expect((await stageStatsFormat.read(join(runDir, 'stage-open.stats.json'))).key.p95Ms).toBe(stats.key.p95Ms);
   }, 60_000);
 });
