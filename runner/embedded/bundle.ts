@@ -9,6 +9,8 @@ const here = fileURLToPath(new URL('.', import.meta.url));
 export interface Bundles {
   worker: string;
   runtime: string;
+  /** k6/crypto and the jslib modules, evaluated in a VU only when its script requires one. */
+  lazy: string;
   user: string;
 }
 
@@ -33,9 +35,10 @@ async function one(entry: string, format: 'cjs' | 'iife', platform: 'node' | 'ne
 
 /** Bundles the engine's worker and runtime, and the user's script (k6 modules left to the runtime). */
 export async function bundleAll(scriptPath: string): Promise<Bundles> {
-  const [worker, runtime] = await Promise.all([
+  const [worker, runtime, lazy] = await Promise.all([
     one(`${here}worker.ts`, 'cjs', 'node', []),
     one(`${here}runtime/main.ts`, 'iife', 'neutral', []),
+    one(`${here}runtime/lazy.ts`, 'iife', 'neutral', []),
   ]);
   let user: string;
   const remote: string[] = [];
@@ -52,5 +55,5 @@ export async function bundleAll(scriptPath: string): Promise<Bundles> {
   if (unknown) {
     throw new UserError(`remote module "${unknown}" is not available to the embedded engine (it answers only https://jslib.k6.io/{${JSLIB_MODULES.join(',')}}/<version>/index.js without network): download it next to the script and import it by path`, { file: scriptPath });
   }
-  return { worker, runtime, user };
+  return { worker, runtime, lazy, user };
 }

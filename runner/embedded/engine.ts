@@ -239,7 +239,7 @@ export async function runK6(flags: RunFlags, io: EngineIo): Promise<number> {
   const counters = new SharedArrayBuffer(4 * 64);
   const count = new Int32Array(counters);
   const spawn = (id: number, controller: boolean, scenarioEnv: Record<string, string> = {}): Vu => {
-    const vu = new Vu(id, bundles.worker, { code: bundles.user, runtimeCode: bundles.runtime, scriptPath, env: { ...env, ...scenarioEnv }, controller, counters }, hooks);
+    const vu = new Vu(id, bundles.worker, { code: bundles.user, runtimeCode: bundles.runtime, lazyCode: bundles.lazy, scriptPath, env: { ...env, ...scenarioEnv }, controller, counters }, hooks);
     allVus.push(vu);
     return vu;
   };

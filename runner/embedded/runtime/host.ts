@@ -37,6 +37,8 @@ export interface Host {
   /** The thread's WHATWG URL classes (k6's jslib url module answers with them). */
   readonly URL: typeof URL;
   readonly URLSearchParams: typeof URLSearchParams;
+  /** Evaluates the lazily loaded modules' bundle (runtime/lazy.ts) in this context. */
+  loadLazy(): void;
   /** Compiles the user's CommonJS bundle in this context. */
   userModule(): (require: (id: string) => unknown, module: { exports: Record<string, unknown> }, exports: Record<string, unknown>) => void;
 }

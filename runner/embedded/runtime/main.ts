@@ -13,20 +13,10 @@ import metrics, * as metricsNamed from './metrics.ts';
 import data, * as dataNamed from './data.ts';
 import exec, { setTestOptions } from './execution.ts';
 import { encoding, timers } from './extras.ts';
-import crypto, * as cryptoNamed from './crypto.ts';
-import { k6Summary, k6Utils, url } from './jslib.ts';
+import { esm } from './esm.ts';
 import { jslibModuleFor } from '../jslib-urls.ts';
 
 const g = globalThis as unknown as Record<string, unknown>;
-
-/**
- * A k6 module as the bundle's interop sees it: `import x from 'k6/…'` may read `.default`
- * (__esModule) or the module object itself (Node's rule for .js in a "type": "module" package),
- * so the object carries both.
- */
-function esm(def: object, named: object): object {
-  return { ...def, ...named, __esModule: true, default: def };
-}
 
 const MODULES: Record<string, object> = {
   k6: esm(k6, k6Named),
@@ -37,20 +27,21 @@ const MODULES: Record<string, object> = {
   'k6/experimental/timers': esm(timers, timers),
   'k6/timers': esm(timers, timers),
   'k6/encoding': esm(encoding, encoding),
-  'k6/crypto': esm(crypto, cryptoNamed),
 };
 
-const JSLIB: Record<string, object> = {
-  'k6-utils': esm(k6Utils, k6Utils),
-  'k6-summary': esm(k6Summary, k6Summary),
-  url: esm(url, url),
-};
+/** k6/crypto and the jslib modules: from the lazily evaluated bundle (runtime/lazy.ts). */
+function lazyModule(name: string): object {
+  const lg = g as { __k6lazy?: Record<string, object> };
+  if (!lg.__k6lazy) host.loadLazy();
+  return lg.__k6lazy![name]!;
+}
 
 function requireModule(id: string): unknown {
   const m = MODULES[id];
   if (m) return m;
+  if (id === 'k6/crypto') return lazyModule(id);
   const lib = jslibModuleFor(id);
-  if (lib) return JSLIB[lib];
+  if (lib) return lazyModule(lib);
   if (/^https?:\/\//.test(id)) throw new Error(`remote module "${id}" is not supported by the embedded engine (bundle it into the script)`);
   throw new Error(`module "${id}" is not supported by the embedded engine (supported: ${Object.keys(MODULES).join(', ')})`);
 }
