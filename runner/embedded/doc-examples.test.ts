@@ -119,7 +119,7 @@ const CASES: Case[] = [
   {
     script: '11-k6-utils.js', code: 0,
     expect: ({ checks }) => {
-      for (const name of ['int in range', 'item from the list', 'string of the charset', 'uuid v4', 'title found']) expect(checks[name], name).toEqual({ passes: 5, fails: 0 });
+      for (const name of ['int in range', 'item from the list', 'string of the charset', 'uuid v4', 'title found', 'all between, or null', 'bell-curve stages']) expect(checks[name], name).toEqual({ passes: 5, fails: 0 });
     },
   },
   {

@@ -50,18 +50,19 @@ export function findBetween(content: string, left: string, right: string, repeat
 }
 
 /**
- * ramping-vus stages whose targets follow a normal curve (±2σ) peaking at maxVus, over
- * durationSeconds split evenly, back to 0 at the end.
+ * `numberOfStages` ramping-vus stages over `durationSeconds` in all, whose targets follow a
+ * normal curve sampled evenly over ±2σ and scaled so its middle is maxVus (10 VUs, 5 stages:
+ * 1, 6, 10, 6, 1).
  */
 export function normalDistributionStages(maxVus: number, durationSeconds: number, numberOfStages = 10): Array<{ duration: string; target: number }> {
-  const density = (x: number): number => Math.exp(-0.5 * x * x);
+  const n = Math.max(2, Math.floor(numberOfStages));
+  const base = Math.floor(durationSeconds / n);
+  const extra = durationSeconds - base * n;
   const stages: Array<{ duration: string; target: number }> = [];
-  const step = Math.max(1, Math.round(durationSeconds / (numberOfStages + 1)));
-  for (let i = 0; i <= numberOfStages; i++) {
-    const x = -2 + (4 * i) / numberOfStages;
-    stages.push({ duration: `${step}s`, target: Math.round(maxVus * density(x)) });
+  for (let i = 0; i < n; i++) {
+    const x = -2 + (4 * i) / (n - 1);
+    stages.push({ duration: `${base + (i < extra ? 1 : 0)}s`, target: Math.round(maxVus * Math.exp(-0.5 * x * x)) });
   }
-  stages.push({ duration: `${step}s`, target: 0 });
   return stages;
 }
 
