@@ -362,7 +362,8 @@ export async function runK6(flags: RunFlags, io: EngineIo): Promise<number> {
       }
       if (!flags.quiet) progress(io.stdout, scenarios, state, vusMax, performance.now() - state.startedAt);
       const elapsed = performance.now() - state.startedAt;
-      const abortable = thresholds.filter((x) => x.abortOnFail && elapsed >= x.delayAbortEvalMs);
+      // As k6 during the run: only abortOnFail ones past their delayAbortEval, on metrics with samples.
+      const abortable = thresholds.filter((x) => x.abortOnFail && elapsed >= x.delayAbortEvalMs && x.sink.count > 0);
       if (abortable.length && ticks % 2 === 0) {
         const crossed = evaluateThresholds(abortable, elapsed / 1000);
         if (crossed.length) {

@@ -21,7 +21,7 @@ function values(sink: Sink, type: SummaryMetric['type'], durationS: number, tren
     case 'counter':
       return { count: sink.sum, rate: durationS > 0 ? sink.sum / durationS : 0 };
     case 'gauge':
-      return { value: sink.last, min: sink.min, max: sink.max };
+      return { value: sink.last, min: sink.count ? sink.min : 0, max: sink.count ? sink.max : 0 };
     case 'rate':
       return { rate: sink.count ? sink.trues / sink.count : 0, passes: sink.trues, fails: sink.count - sink.trues };
   }
@@ -43,8 +43,8 @@ export function summaryData(store: MetricStore, thresholds: Threshold[], duratio
     metrics[key] = m;
   };
   for (const [name, e] of store.entries) {
-    if (e.sink.count === 0) continue;
-    add(name, e.sink, e.info.type, e.info.contains);
+    // A metric without samples shows only when it has thresholds (their verdict is reported).
+    if (e.sink.count > 0 || thresholds.some((t) => t.sink === e.sink)) add(name, e.sink, e.info.type, e.info.contains);
     for (const s of e.subs) if (s.sink.count > 0 || thresholds.some((t) => t.sink === s.sink)) add(s.key, s.sink, e.info.type, e.info.contains);
   }
   const group = (path: string): SummaryGroup => {

@@ -79,6 +79,15 @@ describe('summaries', () => {
     expect(() => parseRunArgs(['--summary-time-unit', 'm', 'x.js'])).toThrow('expected s, ms or us');
     expect(() => summaryOptions({ summaryTrendStats: ['mean'] }, { summaryTrendStats: null, summaryTimeUnit: null })).toThrow('"mean" is not a trend stat');
   });
+  it('reports a threshold on a metric without samples (evaluated on its empty sink at the end, as k6)', () => {
+    const st = new MetricStore();
+    const th = bindThresholds(st, parseThresholds({ checks: ['rate>0.9'], vus: ['value<10'] }, ms));
+    expect(evaluateThresholds(th, 1).map((t) => t.metricKey)).toEqual(['checks']);
+    const d = summaryData(st, th, 1000, { trendStats: ['avg'], timeUnit: '', noColor: true }, sink);
+    expect(d.metrics.checks).toMatchObject({ values: { rate: 0, passes: 0, fails: 0 }, thresholds: { 'rate>0.9': { ok: false } } });
+    expect(d.metrics.vus).toMatchObject({ values: { value: 0, min: 0, max: 0 }, thresholds: { 'value<10': { ok: true } } });
+    expect(d.metrics.http_reqs).toBeUndefined();
+  });
   it('writes thresholds as JUnit test cases', () => {
     const x = junitSummary(run(), { name: 'suite' });
     expect(x).toContain('<testsuites tests="2" failures="1">');
