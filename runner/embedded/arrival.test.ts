@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { arrivalOffsets, deriveScenarios, describeScenario, initialVUs, maxVUs, scenarioDurationMs } from './config.ts';
+import { arrivalOffsets, deriveScenarios, describeScenario, initialVUs, maxVUs, peakVUs, scenarioDurationMs } from './config.ts';
 import { csvRows, loopback, runEngine, type CsvRow, type Loopback } from './test-helpers.ts';
 
 const fixtures = fileURLToPath(new URL('./__fixtures__/', import.meta.url));
@@ -41,6 +41,22 @@ describe('arrival-rate executors as data', () => {
     [{ executor: 'ramping-arrival-rate', preAllocatedVUs: 1, timeUnit: '0s', stages: [{ target: 1, duration: '1s' }] }, 'timeUnit'],
   ])('rejects %j naming %s', (o, what) => {
     expect(() => plan(o)).toThrow(what);
+  });
+});
+
+describe('VUs shared by scenarios that do not overlap', () => {
+  it('holds the peak of the VUs the running scenarios need, a scenario running until the end of its gracefulStop', () => {
+    const all = deriveScenarios({
+      scenarios: {
+        a: { executor: 'constant-vus', vus: 3, duration: '10s', gracefulStop: '0s' },
+        b: { executor: 'constant-vus', vus: 5, duration: '10s', startTime: '10s' },
+        c: { executor: 'constant-arrival-rate', rate: 1, duration: '5s', preAllocatedVUs: 2, maxVUs: 4, startTime: '12s' },
+        d: { executor: 'constant-vus', vus: 1, duration: '1s', startTime: '2s', gracefulStop: '1s' },
+      },
+    }, { vus: null, durationMs: null, iterations: null, stages: null });
+    // a+d = 4 early; b+c from 12 s: 5+2 initialised, 5+4 at most.
+    expect(peakVUs(all, initialVUs)).toBe(7);
+    expect(peakVUs(all, maxVUs)).toBe(9);
   });
 });
 

@@ -422,6 +422,25 @@ export function* arrivalOffsets(s: Pick<Scenario, 'executor' | 'rate' | 'startRa
   }
 }
 
+/**
+ * The most VUs the scenarios hold at once, VUs being shared between scenarios that do not
+ * overlap (as k6): the peak over time of `need(s)` summed over the scenarios running, a scenario
+ * running from its startTime to the end of its gracefulStop.
+ */
+export function peakVUs(scenarios: readonly Scenario[], need: (s: Scenario) => number): number {
+  const events: Array<[number, number]> = [];
+  for (const s of scenarios) {
+    events.push([s.startTimeMs, need(s)]);
+    events.push([s.startTimeMs + scenarioDurationMs(s) + s.gracefulStopMs, -need(s)]);
+  }
+  // Ends before starts at the same instant: a scenario starting as another ends takes its VUs.
+  events.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  let cur = 0;
+  let peak = 0;
+  for (const [, d] of events) peak = Math.max(peak, (cur += d));
+  return peak;
+}
+
 /** How long a scenario runs before its graceful stop (ms). */
 export function scenarioDurationMs(s: Scenario): number {
   switch (s.executor) {

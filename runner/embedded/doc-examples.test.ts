@@ -183,6 +183,15 @@ const CASES: Case[] = [
       expect(metrics.dropped_iterations).toBeUndefined();
     },
   },
+  {
+    script: '20-sequential-scenarios.js', code: 0,
+    expect: ({ checks, run }) => {
+      expect(checks['warmup env']).toEqual({ passes: 2, fails: 0 });
+      expect(checks['main env']).toEqual({ passes: 4, fails: 0 });
+      expect(checks['a VU of the pool']).toEqual({ passes: 4, fails: 0 });
+      expect(run.stdout).toContain('2 scenarios, 2 max VUs');
+    },
+  },
 ];
 
 let srv: Loopback;

@@ -13,7 +13,7 @@ import { parseDuration } from '../duration.ts';
 import { HTTP_REQUEST_METRICS, ITERATION_METRICS, httpStatusErrorCode } from '../k6/csv.ts';
 import { K6ExitCode } from '../k6/exit-codes.ts';
 import { bundleAll, type Bundles } from './bundle.ts';
-import { UsageError, arrivalOffsets, summaryOptions, csvTimeFormat, deriveScenarios, describeScenario, formatMs, initialVUs, isArrivalRate, maxVUs, rampingSteps, scenarioDurationMs, type RunFlags, type Scenario } from './config.ts';
+import { UsageError, arrivalOffsets, peakVUs, summaryOptions, csvTimeFormat, deriveScenarios, describeScenario, formatMs, initialVUs, isArrivalRate, maxVUs, rampingSteps, scenarioDurationMs, type RunFlags, type Scenario } from './config.ts';
 import { CsvOutput } from './csv-output.ts';
 import type { Hop } from './http-client.ts';
 import { logLine } from './logfmt.ts';
@@ -294,29 +294,26 @@ export async function runK6(flags: RunFlags, io: EngineIo): Promise<number> {
     }
     for (const p of flags.csvOutputs) outputs.push(CsvOutput.open(resolve(io.cwd, p), timeFormat));
 
-    // The VUs of every scenario, initialised before the test starts (as k6 does).
-    const perScenario: Vu[][] = [];
+    // The VUs, initialised before the test starts (as k6 does): as many as the scenarios hold at
+    // once; a scenario takes its VUs from the idle ones when it starts and gives them back at its
+    // end. A scenario's env reaches __ENV with each iteration command.
     let nextId = 1;
-    // A VU serves one scenario: its __ENV includes the scenario's env.
-    const newVu = (s: Scenario): Vu => {
-      const v = spawn(nextId++, false, s.env);
+    const newVu = (): Vu => {
+      const v = spawn(nextId++, false);
       v.http.insecureSkipTLSVerify = insecure;
       return v;
     };
-    for (const s of scenarios) {
-      const list: Vu[] = [];
-      for (let i = 0; i < initialVUs(s); i++) list.push(newVu(s));
-      perScenario.push(list);
-    }
+    const idle: Vu[] = [];
+    for (let i = peakVUs(scenarios, initialVUs); i > 0; i--) idle.push(newVu());
     // vus_max follows the VUs allocated (arrival-rate executors add some during the test).
     let vusMax = nextId - 1;
-    const inits = await Promise.all(perScenario.flat().map((v) => v.nextControl()));
+    const inits = await Promise.all(idle.map((v) => v.nextControl()));
     const badInit = inits.find((c) => c.op !== 'init' || !c.ok);
     if (badInit) return initFailed(badInit);
     state.initialized = vusMax;
     /** Allocates one more VU during the test (arrival-rate executors); null if its init failed. */
     const allocateVu = async (s: Scenario): Promise<Vu | null> => {
-      const v = newVu(s);
+      const v = newVu();
       const c = await v.nextControl();
       if (c.op !== 'init' || !c.ok) {
         err('error', `scenario ${s.name}: a VU allocated during the test failed to initialise: ${c.op === 'init' && !c.ok ? c.error : 'init failed'}`);
@@ -328,7 +325,7 @@ export async function runK6(flags: RunFlags, io: EngineIo): Promise<number> {
     };
 
     const totalMs = Math.max(...scenarios.map((s) => s.startTimeMs + scenarioDurationMs(s) + s.gracefulStopMs));
-    const vusMaxPlanned = scenarios.reduce((a, s) => a + maxVUs(s), 0);
+    const vusMaxPlanned = peakVUs(scenarios, maxVUs);
     banner(io.stdout, flags, scenarios, vusMaxPlanned, totalMs);
 
     // setup()
@@ -373,9 +370,24 @@ export async function runK6(flags: RunFlags, io: EngineIo): Promise<number> {
       }
     }, 1000);
 
-    const runScenario = async (s: Scenario, vus: Vu[], index: number): Promise<void> => {
+    const runScenario = async (s: Scenario, index: number): Promise<void> => {
       await wait(s.startTimeMs);
       if (state.stopped) return;
+      const vus: Vu[] = idle.splice(0, initialVUs(s));
+      // The plan counts the VUs each scenario needs; a shortfall (a VU that exited) is allocated.
+      while (vus.length < initialVUs(s)) {
+        const v = await allocateVu(s);
+        if (!v) break;
+        vus.push(v);
+      }
+      try {
+        await scenarioBody(s, index, vus);
+      } finally {
+        // Back to the idle VUs for the scenarios that start later.
+        for (const v of vus) if (!v.exited) idle.push(v);
+      }
+    };
+    const scenarioBody = async (s: Scenario, index: number, vus: Vu[]): Promise<void> => {
       const scenStart = performance.now();
       const scenStartEpoch = nowMs();
       const endAt = scenStart + scenarioDurationMs(s);
@@ -390,6 +402,7 @@ export async function runK6(flags: RunFlags, io: EngineIo): Promise<number> {
       }, endAt - performance.now()));
       timers.push(setTimeout(() => vus.forEach((v) => v.interrupt()), endAt + s.gracefulStopMs - performance.now()));
       const scenTags = { ...globalTags, ...s.tags };
+      const hasEnv = Object.keys(s.env).length > 0;
       let sharedLeft = s.iterations;
       // Only open-ended executors lend iterations: the others count every iteration here.
       const lease = s.executor === 'constant-vus' || s.executor === 'ramping-vus';
@@ -402,7 +415,7 @@ export async function runK6(flags: RunFlags, io: EngineIo): Promise<number> {
         const cmd: VuCommand = {
           op: 'iterate', scenario: s.name, scenarioIndex: index, executor: s.executor, exec: s.exec,
           iterInScenario: Atomics.add(count, COUNTER.scenarioBase + index, 1), iterInTest: Atomics.add(count, COUNTER.iterInTest, 1),
-          scenarioStartMs: scenStartEpoch, data, lease, tags: scenTags,
+          scenarioStartMs: scenStartEpoch, data, lease, tags: scenTags, ...(hasEnv ? { env: s.env } : {}),
         };
         vu.bytesMark = vu.http.bytes();
         vuScenario.set(vu, s);
@@ -543,7 +556,7 @@ export async function runK6(flags: RunFlags, io: EngineIo): Promise<number> {
       // An arrival-rate scenario's VUs stay counted in `vus` until its last iteration has ended.
       if (isArrivalRate(s)) state.active -= vus.length;
     };
-    await Promise.all(scenarios.map((s, i) => runScenario(s, perScenario[i]!, i)));
+    await Promise.all(scenarios.map((s, i) => runScenario(s, i)));
     clearInterval(ticker);
     const durationMs = performance.now() - state.startedAt;
     if (!flags.quiet) progress(io.stdout, scenarios, state, vusMax, durationMs);

@@ -101,7 +101,7 @@ export type VuCommand =
    * `hold` slot is 0 (numbering them from the shared counters), reporting ended iterations with
    * its next call: one round trip per iteration saved. Without it, one iteration, then `done`.
    */
-  | { op: 'iterate'; scenario: string; scenarioIndex: number; executor: string; exec: string; iterInScenario: number; iterInTest: number; scenarioStartMs: number; data: string | null; lease: boolean; /** options.tags and the scenario's tags: on every sample of the iteration */ tags?: Record<string, string> }
+  | { op: 'iterate'; scenario: string; scenarioIndex: number; executor: string; exec: string; iterInScenario: number; iterInTest: number; scenarioStartMs: number; data: string | null; lease: boolean; /** options.tags and the scenario's tags: on every sample of the iteration */ tags?: Record<string, string>; /** the scenario's env, over the test's in __ENV */ env?: Record<string, string> }
   | { op: 'setup' }
   | { op: 'teardown'; data: string | null }
   | { op: 'handleSummary'; summary: string }

@@ -84,6 +84,8 @@ function describe(e: unknown): string {
 }
 
 const globalTags: Record<string, string> = {};
+/** The scenario env now in __ENV ('' for none). */
+let currentEnvKey = '';
 
 /** A JSON copy of the script's options (functions dropped, as k6 would not accept them). */
 function plain(o: unknown): unknown {
@@ -129,6 +131,14 @@ export async function start(): Promise<void> {
     try {
       if (cmd.op === 'iterate') {
         vu.stage = 'vu';
+        if (vu.scenario !== cmd.scenario) {
+          // A VU moves between scenarios that do not overlap: __ENV is the test's env plus the scenario's.
+          const envKey = cmd.env ? JSON.stringify(cmd.env) : '';
+          if (envKey !== currentEnvKey) {
+            g.__ENV = { ...(JSON.parse(host.envJson) as Record<string, string>), ...cmd.env };
+            currentEnvKey = envKey;
+          }
+        }
         vu.scenario = cmd.scenario;
         vu.scenarioTags = cmd.tags ?? {};
         vu.executor = cmd.executor;
