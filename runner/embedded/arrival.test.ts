@@ -15,7 +15,8 @@ describe('arrival-rate executors as data', () => {
     const s = plan({ executor: 'constant-arrival-rate', rate: 3, timeUnit: '500ms', duration: '1s', preAllocatedVUs: 2, maxVUs: 5 });
     expect([...arrivalOffsets(s)].map((x) => Number(x.toFixed(6)))).toEqual([0, 166.666667, 333.333333, 500, 666.666667, 833.333333]);
     expect([initialVUs(s), maxVUs(s), scenarioDurationMs(s)]).toEqual([2, 5, 1000]);
-    expect(describeScenario(s)).toBe('6 iterations/s for 1s (maxVUs: 2-5, gracefulStop: 30s)');
+    expect(describeScenario(s)).toBe('6.00 iterations/s for 1s (maxVUs: 2-5, gracefulStop: 30s)');
+    expect(describeScenario({ ...s, maxVUs: 2 })).toBe('6.00 iterations/s for 1s (maxVUs: 2, gracefulStop: 30s)');
   });
   it('ramping-arrival-rate follows the integral of a linear rate across stages', () => {
     const s = plan({ executor: 'ramping-arrival-rate', startRate: 0, timeUnit: '1s', preAllocatedVUs: 1, stages: [{ target: 4, duration: '2s' }, { target: 4, duration: '1s' }, { target: 0, duration: '1s' }] });

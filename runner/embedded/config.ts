@@ -504,10 +504,15 @@ export function describeScenario(s: Scenario): string {
     case 'shared-iterations':
       return `${s.iterations} iterations shared among ${s.vus} VUs (maxDuration: ${g(s.maxDurationMs)}, gracefulStop: ${g(s.gracefulStopMs)})`;
     case 'constant-arrival-rate':
-      return `${Number((s.rate * 1000 / s.timeUnitMs).toFixed(2))} iterations/s for ${g(s.durationMs)} (maxVUs: ${s.preAllocatedVUs}-${s.maxVUs}, gracefulStop: ${g(s.gracefulStopMs)})`;
+      return `${((s.rate * 1000) / s.timeUnitMs).toFixed(2)} iterations/s for ${g(s.durationMs)} (maxVUs: ${vuRange(s)}, gracefulStop: ${g(s.gracefulStopMs)})`;
     case 'ramping-arrival-rate':
-      return `Up to ${Number((Math.max(s.startRate, ...s.stages.map((x) => x.target)) * 1000 / s.timeUnitMs).toFixed(2))} iterations/s for ${g(scenarioDurationMs(s))} over ${s.stages.length} stages (maxVUs: ${s.preAllocatedVUs}-${s.maxVUs}, gracefulStop: ${g(s.gracefulStopMs)})`;
+      return `Up to ${((Math.max(s.startRate, ...s.stages.map((x) => x.target)) * 1000) / s.timeUnitMs).toFixed(2)} iterations/s for ${g(scenarioDurationMs(s))} over ${s.stages.length} stages (maxVUs: ${vuRange(s)}, gracefulStop: ${g(s.gracefulStopMs)})`;
   }
+}
+
+/** k6's "maxVUs: 3-5" (or "5" when preAllocatedVUs equals maxVUs). */
+function vuRange(s: Scenario): string {
+  return s.preAllocatedVUs === s.maxVUs ? String(s.maxVUs) : `${s.preAllocatedVUs}-${s.maxVUs}`;
 }
 
 function formatMs(ms: number): string {
