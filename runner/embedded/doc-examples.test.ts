@@ -36,6 +36,7 @@ const CASES: Case[] = [
       expect(num(metrics, 'iterations', 'count')).toBe(6);
       expect(num(metrics, 'http_reqs', 'count')).toBe(6);
       expect(checks['status is 200']).toEqual({ passes: 6, fails: 0 });
+      expect(metrics['http_reqs{env:staging}']).toMatchObject({ count: 6, thresholds: { 'count==6': false } });
     },
   },
   {

@@ -2,7 +2,8 @@
 import http from 'k6/http';
 import { check, sleep } from 'k6';
 
-export const options = { vus: 2, iterations: 6 };
+// options.tags go on every sample of the test.
+export const options = { vus: 2, iterations: 6, tags: { env: 'staging' }, thresholds: { 'http_reqs{env:staging}': ['count==6'] } };
 
 export default function () {
   const res = http.get(`${__ENV.BASE}/`);
