@@ -109,3 +109,34 @@ describe('resolveEngine', () => {
     expect(JSON.parse(await readFile(join(dir, 'summary.json'), 'utf8'))).toHaveProperty('metrics.http_reqs.count');
   });
 });
+
+describe('processEngine signals', () => {
+  it('forwards the first Ctrl-C as one SIGINT, and kills at once on the second', async () => {
+    const { processEngine } = await import('./process-engine.ts');
+    const dir = await mkdtemp(join(tmpdir(), 'engine-kill-'));
+    try {
+      // An "engine" that notes each SIGINT and refuses to stop, as a stuck engine would.
+      const stubborn = `process.on('SIGINT', () => console.log('SIGINT')); console.log('started'); setInterval(() => {}, 1000);`;
+      const engine = processEngine('embedded', process.execPath, ['-e', stubborn], async () => 'stub');
+      const interrupt = new AbortController();
+      const kill = new AbortController();
+      const logPath = join(dir, 'stage.log');
+      const running = engine.runStage({
+        scriptPath: 'x.js', env: {}, stages: [], csvOutputs: [], summaryExportPath: join(dir, 's.json'), logPath,
+        csvTimeFormat: 'unix_milli', signal: interrupt.signal, kill: kill.signal,
+      });
+      const until = async (text: string) => {
+        for (let i = 0; i < 200 && !(await readFile(logPath, 'utf8').catch(() => '')).includes(text); i += 1) await new Promise((r) => setTimeout(r, 25));
+      };
+      await until('started');
+      interrupt.abort();
+      await until('SIGINT');
+      kill.abort();
+      const outcome = await running;
+      expect(outcome).toMatchObject({ exitCode: null, signal: 'SIGKILL', interrupted: true });
+      expect((await readFile(logPath, 'utf8')).match(/SIGINT/g)).toHaveLength(1);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
