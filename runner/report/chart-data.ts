@@ -1,4 +1,5 @@
-import type { CapacityEstimate, RunSummary } from '../formats/run-summary.ts';
+import type { RunSummary } from '../formats/run-summary.ts';
+import { uslThroughput } from '../stats/usl.ts';
 import type { ReportInput, ReportRun } from './view-model.ts';
 
 /**
@@ -90,11 +91,6 @@ export function runLabels(runs: readonly { readonly id: string; readonly started
     return `${pad2(d.getUTCMonth() + 1)}-${pad2(d.getUTCDate())} ${pad2(d.getUTCHours())}:${pad2(d.getUTCMinutes())}`;
   });
   return runs.map((r, i) => ({ id: r.id, label: short.filter((x) => x === short[i]).length > 1 ? r.id : short[i]! }));
-}
-
-/** Universal Scalability Law: X(N) = λN / (1 + σ(N−1) + κN(N−1)). */
-export function uslThroughput(e: Pick<CapacityEstimate, 'lambda' | 'sigma' | 'kappa'>, users: number): number {
-  return (e.lambda * users) / (1 + e.sigma * (users - 1) + e.kappa * users * (users - 1));
 }
 
 function stagePoints(run: RunWithSummary, pick: (s: NonNullable<RunSummary['stages'][number]['stats']>) => number | null): [number, number | null][] {

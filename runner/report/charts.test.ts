@@ -1,8 +1,9 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
+import { uslThroughput } from '../stats/usl.ts';
 import { healthyShape, run, SETTINGS } from './__testkit__/builders.ts';
 import { caseInput } from './__testkit__/cases.ts';
-import { buildChartSpecs, runLabels, uslThroughput, type ChartSpec } from './chart-data.ts';
+import { buildChartSpecs, runLabels, type ChartSpec } from './chart-data.ts';
 import { CHART_HEIGHT, CHART_WIDTH, chartLayout, LEGEND_ROW, niceAxisMax, renderChartSvg, textWidth } from './charts.ts';
 import type { ReportInput } from './view-model.ts';
 
