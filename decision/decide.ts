@@ -3,7 +3,7 @@ import { type RunInput, type UsableRun, differences, unusableReason } from './co
 import { verdict } from './consolidate.ts';
 import { CRITERIA, type CriterionId, type CriterionResult, type Decision, type DecisionValue, type Level } from './decision-format.ts';
 import { type RunLevels, levelRun } from './levels.ts';
-import { plural } from './words.ts';
+import { decisionActions, plural } from './words.ts';
 
 export { levelRun, type RunLevels } from './levels.ts';
 export type { RunInput } from './comparability.ts';
@@ -37,9 +37,7 @@ function startedAtMs(run: RunInput): number | null {
 }
 
 function actionFor(config: CapacityConfig, value: DecisionValue, provisional: boolean): string {
-  const a = config.actions;
-  const main = value === 'go' ? a.go : value === 'watch' ? a.watch : value === 'no-go' ? a.noGo : a.insufficientData;
-  return provisional ? `${main} ${a.provisional}` : main;
+  return decisionActions(config.actions, value, provisional).join(' ');
 }
 
 /**

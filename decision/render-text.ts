@@ -1,5 +1,5 @@
 import { CRITERIA, type CriterionId, type Decision, type RunLevel } from './decision-format.ts';
-import { nearBounds } from './words.ts';
+import { decisionWord, nearBounds } from './words.ts';
 
 /**
  * The decision as a readable table with its evidence (`npm run decide` without --json). Pure:
@@ -12,12 +12,19 @@ const TITLES: Readonly<Record<CriterionId, string>> = {
   held: 'target stage held',
 };
 
-const WORDS: Readonly<Record<Decision['decision'], string>> = {
-  go: 'GO (stay)',
-  watch: 'WATCH (closer monitoring)',
-  'no-go': 'NO-GO (prepare the migration)',
-  'insufficient-data': 'INSUFFICIENT DATA',
+/** What the decision means, after its word in the headline. */
+const MEANINGS: Readonly<Record<Decision['decision'], string | null>> = {
+  go: 'stay',
+  watch: 'closer monitoring',
+  'no-go': 'prepare the migration',
+  'insufficient-data': null,
 };
+
+/** "GO (stay)", "INSUFFICIENT DATA": the headline shouts the same word the report and notifications use. */
+function headline(value: Decision['decision']): string {
+  const meaning = MEANINGS[value];
+  return `${decisionWord(value).toUpperCase()}${meaning ? ` (${meaning})` : ''}`;
+}
 
 function cell(id: CriterionId, r: RunLevel): string {
   if (r.figure === null) return r.level;
@@ -34,7 +41,7 @@ export function renderDecisionText(d: Decision): string {
   const lines: string[] = [];
   const provisional = d.provisional ? `  [provisional: ${d.runs.length} of ${d.runsToCompare} runs]` : '';
   const score = d.score === null ? '' : ` — score ${d.score} (${d.reading})`;
-  lines.push(`Decision: ${WORDS[d.decision]}${score}${provisional}`);
+  lines.push(`Decision: ${headline(d.decision)}${score}${provisional}`);
   lines.push(
     `${d.environment} · target ${d.targetStage ?? '?'} users · key transaction "${d.keyTransaction}"` +
       (d.baseline ? ` · compared with ${d.baseline}` : ''),

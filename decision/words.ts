@@ -1,7 +1,40 @@
 /**
- * Numbers and durations as the decision's evidence writes them. Pure; no locale (the output is
- * compared in tests and read in reports the same way everywhere).
+ * The decision in words — its value, its action, the numbers and durations of its evidence —
+ * as the decide table, the report and the notifications write them. Pure; no locale (the output
+ * is compared in tests and read in reports the same way everywhere).
  */
+
+import type { DecisionValue } from './decision-format.ts';
+
+const DECISION_WORDS: Readonly<Record<DecisionValue, string>> = {
+  go: 'Go',
+  watch: 'Watch',
+  'no-go': 'No-Go',
+  'insufficient-data': 'Insufficient data',
+};
+
+/** A decision value as people write it: "Go", "Watch", "No-Go", "Insufficient data". */
+export function decisionWord(value: DecisionValue): string {
+  return DECISION_WORDS[value];
+}
+
+/** The config's next-week actions, one per decision (the shape of `CapacityConfig['actions']`). */
+export interface DecisionActions {
+  readonly go: string;
+  readonly watch: string;
+  readonly noGo: string;
+  readonly provisional: string;
+  readonly insufficientData: string;
+}
+
+/**
+ * The action for `value`, then the provisional note when the decision is provisional (never for
+ * insufficient data, which has no decision to be provisional about).
+ */
+export function decisionActions(actions: DecisionActions, value: DecisionValue, provisional: boolean): string[] {
+  const main = { go: actions.go, watch: actions.watch, 'no-go': actions.noGo, 'insufficient-data': actions.insufficientData }[value];
+  return provisional && value !== 'insufficient-data' ? [main, actions.provisional] : [main];
+}
 
 /** Rounds to at most `digits` decimals and drops trailing zeros: 2480.35 → "2480.4" (digits 1). */
 export function round(value: number, digits: number): string {

@@ -1,4 +1,5 @@
 import { CRITERIA, type CriterionId, type Decision, type DecisionValue, type Level } from '../../decision/decision-format.ts';
+import { decisionActions, decisionWord } from '../../decision/words.ts';
 import { z } from 'zod';
 import type { CapacityConfig } from '../formats/config.ts';
 import type { NotifyEvent } from './detect.ts';
@@ -26,22 +27,10 @@ export interface MessageContext {
 
 /** The config's action for this decision, then the provisional one when it applies (as the weekly report says them). */
 export function actionsFor(d: Decision, actions: CapacityConfig['actions']): string[] {
-  const main = { go: actions.go, watch: actions.watch, 'no-go': actions.noGo, 'insufficient-data': actions.insufficientData }[d.decision];
-  return d.provisional && d.decision !== 'insufficient-data' ? [main, actions.provisional] : [main];
+  return decisionActions(actions, d.decision, d.provisional);
 }
-
-const DECISION_WORDS: Record<DecisionValue, string> = {
-  go: 'Go',
-  watch: 'Watch',
-  'no-go': 'No-Go',
-  'insufficient-data': 'Insufficient data',
-};
 
 const LEVEL_MARKS: Record<Level, string> = { green: '🟢', orange: '🟠', red: '🔴' };
-
-export function decisionWord(value: DecisionValue): string {
-  return DECISION_WORDS[value];
-}
 
 /** "Go", "Watch (provisional: 2 of 3 runs)", "Insufficient data". */
 export function decisionLabel(d: Decision): string {

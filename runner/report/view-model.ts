@@ -1,5 +1,6 @@
 import type { CriterionId, Decision, Level, Reading, RunLevel } from '../../decision/decision-format.ts';
 import { CRITERIA } from '../../decision/decision-format.ts';
+import { decisionActions, decisionWord } from '../../decision/words.ts';
 import { formatDuration } from '../duration.ts';
 import type { RunManifest } from '../formats/manifest.ts';
 import type { RunSummary } from '../formats/run-summary.ts';
@@ -199,13 +200,6 @@ export interface ChartRefView {
 
 /** How many earlier weeks the trend table shows. */
 export const TREND_WEEKS = 8;
-
-const DECISION_LABEL: Record<Decision['decision'], string> = {
-  go: 'Go',
-  watch: 'Watch',
-  'no-go': 'No-Go',
-  'insufficient-data': 'Insufficient data',
-};
 
 const DECISION_MEANING: Record<Decision['decision'], string> = {
   go: 'stay on the current hosting',
@@ -463,19 +457,12 @@ function gridView(input: ReportInput, target: number): GridView {
   };
 }
 
-function actionsFor(d: Decision, s: ReportSettings): string[] {
-  const main = { go: s.actions.go, watch: s.actions.watch, 'no-go': s.actions.noGo, 'insufficient-data': s.actions.insufficientData }[d.decision];
-  const out = [main];
-  if (d.provisional && d.decision !== 'insufficient-data') out.push(s.actions.provisional);
-  return out.map(mdText);
-}
-
 function decisionView(input: ReportInput): DecisionView {
   const d = input.decision;
   const insufficient = d.decision === 'insufficient-data';
   const provisional = d.provisional && !insufficient;
   return {
-    label: DECISION_LABEL[d.decision],
+    label: decisionWord(d.decision),
     meaning: DECISION_MEANING[d.decision],
     provisional,
     provisionalNote: provisional
@@ -484,12 +471,13 @@ function decisionView(input: ReportInput): DecisionView {
     insufficient,
     reasons: d.reasons.map(mdText),
     hasReasons: d.reasons.length > 0,
-    actions: actionsFor(d, input.settings),
+    actions: decisionActions(input.settings.actions, d.decision, d.provisional).map(mdText),
   };
 }
 
-function decisionWord(d: Decision): string {
-  const label = DECISION_LABEL[d.decision];
+/** The decision in the trend table: its word, marked when provisional. */
+function trendDecision(d: Decision): string {
+  const label = decisionWord(d.decision);
   return d.provisional && d.decision !== 'insufficient-data' ? `${label} (provisional)` : label;
 }
 
@@ -503,7 +491,7 @@ function trendRow(w: WeekDecision, current: boolean, byId: Map<string, ReportRun
   return {
     week: formatIsoWeek(w.week),
     current,
-    decision: decisionWord(d),
+    decision: trendDecision(d),
     runs: String(d.runs.length),
     p95AtTarget: p95Level && p95Level.figure != null ? ms(p95Level.figure) : ms(stage?.key.p95Ms),
     errorRate: errLevel && errLevel.figure != null ? pct(errLevel.figure) : fractionPct(scoredErrorRate(run?.summary ?? null, target)),
