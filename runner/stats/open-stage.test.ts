@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { openStageFigures } from './open-stage.ts';
-import { buildStageStats } from './testing.ts';
+import { requestStats, stageStats } from '../../test/testkit/runs.ts';
 
 describe('openStageFigures', () => {
   it.each([
@@ -10,7 +10,7 @@ describe('openStageFigures', () => {
     [{ dropped_iterations: { count: 4 }, iterations: { count: 0 } }, 4, 100],
     [{}, 0, 0],
   ])('counters %j: %i dropped (%d %%)', (metrics, dropped, pct) => {
-    const stats = { ...buildStageStats({ p95Ms: 640, count: 300, failures: 3 }), metrics };
+    const stats = { ...stageStats({ count: 300, failures: 3 }), key: requestStats({ count: 300, failures: 3, p50Ms: 320, p95Ms: 640, p99Ms: 768 }), metrics };
     const f = openStageFigures(stats);
     expect(f).toEqual({
       keyP50Ms: 320,
@@ -27,12 +27,12 @@ describe('openStageFigures', () => {
   });
 
   it('falls back on the iterations ended in the hold when the iterations counter is absent', () => {
-    const base = buildStageStats();
+    const base = stageStats();
     const stats = { ...base, iterations: { ...base.iterations, count: 30 }, metrics: { dropped_iterations: { count: 10 } } };
     expect(openStageFigures(stats).droppedPct).toBe(25);
   });
 
   it('has no p95 without key samples', () => {
-    expect(openStageFigures(buildStageStats({ p95Ms: null, count: 0 })).keyP95Ms).toBeNull();
+    expect(openStageFigures(stageStats({ p95Ms: null, count: 0 })).keyP95Ms).toBeNull();
   });
 });

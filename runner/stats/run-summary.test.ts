@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { runSummaryFormat } from '../formats/run-summary.ts';
 import { stageStatsFormat } from '../formats/stage-stats.ts';
+import { stageStats } from '../../test/testkit/runs.ts';
 import { summarizeRun } from './run-summary.ts';
-import { buildStageStats } from './testing.ts';
 import { fitUsl, uslPeakUsers, uslThroughput } from './usl.ts';
 
 describe('USL fit on data made from known parameters', () => {
@@ -39,7 +39,7 @@ function run(rows: Array<[number, number, number, number?]>, extra: { littlesLaw
   return rows.map(([users, throughputPerS, p95Ms, failures]) => ({
     users,
     status: 'completed' as const,
-    stats: buildStageStats({ users, throughputPerS, p95Ms, failures: failures ?? 0, littlesLawOk: !(extra.littlesLawOkAt ?? []).includes(users) }),
+    stats: stageStats({ users, throughputPerS, p95Ms, failures: failures ?? 0, littlesLawOk: !(extra.littlesLawOkAt ?? []).includes(users) }),
   }));
 }
 
@@ -72,7 +72,7 @@ describe('saturation signal (SPEC §2)', () => {
   it('skips stages without statistics and stages whose engine broke', () => {
     const stages = [
       ...run([[5, 10, 500], [20, 40, 500]]),
-      { users: 50, status: 'engine-failed' as const, stats: buildStageStats({ users: 50, throughputPerS: 1, p95Ms: 9000, failures: 10 }) },
+      { users: 50, status: 'engine-failed' as const, stats: stageStats({ users: 50, throughputPerS: 1, p95Ms: 9000, failures: 10 }) },
       { users: 75, status: 'skipped' as const, stats: null },
     ];
     const s = summarizeRun({ runId: 'r', keyName: 'search', p95GreenMs: 2500, stages });
@@ -126,6 +126,6 @@ describe('summarizeRun', () => {
   });
 
   it('builds stage statistics that the format accepts', () => {
-    expect(() => stageStatsFormat.parse(stageStatsFormat.stringify(buildStageStats()), 'x')).not.toThrow();
+    expect(() => stageStatsFormat.parse(stageStatsFormat.stringify(stageStats()), 'x')).not.toThrow();
   });
 });

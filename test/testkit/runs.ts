@@ -124,6 +124,14 @@ export interface StageSpec {
   throughputTrend?: TrendTest | null;
   /** Indices of the windows the collector found to be outliers; default none. */
   outlierWindows?: number[];
+  /** All requests' throughput (req/s); default count / 540 (a 10 m hold less its 1 m warm-up). */
+  throughputPerS?: number;
+  /** Failed requests by k6 error code; default 1050 (request timeout) × timeouts. */
+  byCode?: Readonly<Record<string, number>>;
+  /** Iterations ended in the hold; default count / 3 of them, at that many per 540 s, 3 s each. */
+  iterations?: Partial<StageStats['iterations']>;
+  /** Whether the stage passes the Little's law check; default true. */
+  littlesLawOk?: boolean;
 }
 
 export function stageStats(spec: StageSpec = {}): StageStats {
@@ -133,15 +141,30 @@ export function stageStats(spec: StageSpec = {}): StageStats {
   const p95 = spec.p95Ms === undefined ? 1200 : spec.p95Ms;
   const count = spec.count ?? 10_000;
   const failures = spec.failures ?? 0;
-  const timeouts = spec.timeouts ?? 0;
+  const timeouts = spec.timeouts ?? spec.byCode?.['1050'] ?? 0;
+  const byCode = spec.byCode ?? (timeouts ? { '1050': timeouts } : {});
   const start = 1_800_000_000_000;
   const ws = spec.windows ?? windows({ windowMs: holdMs / 20, startMs: start + holdMs / 10 });
   const key = requestStats({ count: Math.round(count / 3), failures: Math.round(failures / 3), p95Ms: p95 });
-  const all = requestStats({ count, failures, p95Ms: p95 === null ? 800 : p95 * 0.8 });
+  const all = requestStats({
+    count,
+    failures,
+    p95Ms: p95 === null ? 800 : p95 * 0.8,
+    // Only when given: an undefined field would override requestStats' own default.
+    ...(spec.throughputPerS === undefined ? {} : { throughputPerS: spec.throughputPerS }),
+  });
   const ci = spec.p95Ci === undefined ? (p95 === null ? null : { lowMs: p95 * 0.95, highMs: p95 * 1.05 }) : spec.p95Ci;
   const byStatus: Record<string, number> = {};
-  if (failures - timeouts > 0) byStatus['503'] = failures - timeouts;
-  if (timeouts > 0) byStatus['0'] = timeouts;
+  if (spec.byCode) {
+    // k6 codes from 1400 are an HTTP status + 1000; lower ones never got an answer (status 0).
+    for (const [code, n] of Object.entries(spec.byCode)) {
+      const status = Number(code) >= 1400 ? String(Number(code) - 1000) : '0';
+      byStatus[status] = (byStatus[status] ?? 0) + n;
+    }
+  } else {
+    if (failures - timeouts > 0) byStatus['503'] = failures - timeouts;
+    if (timeouts > 0) byStatus['0'] = timeouts;
+  }
   return {
     kind: 'stage-stats',
     schemaVersion: 1,
@@ -166,11 +189,11 @@ export function stageStats(spec: StageSpec = {}): StageStats {
     latencyTrend: spec.latencyTrend === undefined ? trend() : spec.latencyTrend,
     throughputTrend: spec.throughputTrend === undefined ? trend({ direction: 'decreasing', pValue: 0.5, changePctOverHold: -1 }) : spec.throughputTrend,
     outlierWindows: spec.outlierWindows ?? [],
-    iterations: { count: Math.round(count / 3), ratePerS: count / 3 / 540, meanDurationMs: 3000 },
-    littlesLaw: { users, estimatedUsers: users, deviationPct: 0, ok: true },
+    iterations: { count: Math.round(count / 3), ratePerS: count / 3 / 540, meanDurationMs: 3000, ...spec.iterations },
+    littlesLaw: { users, estimatedUsers: users, deviationPct: 0, ok: spec.littlesLawOk ?? true },
     checks: { passes: count - failures, fails: failures },
     data: { sentBytes: count * 200, receivedBytes: count * 5000 },
-    errors: { byCode: timeouts ? { '1050': timeouts } : {}, byStatus, timeouts },
+    errors: { byCode: { ...byCode }, byStatus, timeouts },
     metrics: {},
   };
 }
