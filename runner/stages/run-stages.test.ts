@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { stageStats } from '../../test/testkit/runs.ts';
 import type { Engine, StageRunSpec } from '../engines/engine.ts';
 import { runManifestFormat } from '../formats/manifest.ts';
 import { runSummaryFormat, type RunSummary } from '../formats/run-summary.ts';
@@ -12,18 +13,12 @@ import { planStages } from '../stage-plan.ts';
 import { classifyStage } from './classify.ts';
 import { runStages, type StagesDeps, type StagesRequest } from './run-stages.ts';
 
-/** Minimal stage statistics: `count` requests over the hold with `failures` failed, by error code. */
+/**
+ * Stage statistics of `count` requests with `failures` failed, by error code; key p95 9 ms, and
+ * `count` iterations of 10 ms at `count` / 10 per s (the open stage's rate and VUs follow from them).
+ */
 function fakeStats(users: number, count: number, failures = 0, byCode: Record<string, number> = {}): StageStats {
-  const req = { count, failures, errorRate: count ? failures / count : 0, throughputPerS: count / 10, minMs: 1, meanMs: 5, p50Ms: 5, p90Ms: 8, p95Ms: 9, p99Ms: 10, maxMs: 12 };
-  return {
-    kind: 'stage-stats', schemaVersion: 1, users, keyName: 'search',
-    source: { file: 'x', rows: count * 9, truncated: false, warnings: [], timeResolutionMs: 1 },
-    hold: { testStartMs: 0, rampMs: 0, startMs: 0, endMs: 10_000, plannedHoldMs: 10_000, heldMs: 10_000, windowMs: 500, warmupMs: 1000 },
-    key: req, all: req, byName: { search: req }, p95Ci: null, windows: [], latencyTrend: null, throughputTrend: null, outlierWindows: [],
-    iterations: { count, ratePerS: count / 10, meanDurationMs: 10 }, littlesLaw: { users, estimatedUsers: users, deviationPct: 0, ok: true },
-    checks: { passes: count, fails: 0 }, data: { sentBytes: 0, receivedBytes: 0 },
-    errors: { byCode, byStatus: {}, timeouts: byCode['1050'] ?? 0 }, metrics: {},
-  };
+  return stageStats({ users, count, failures, byCode, p95Ms: 9, iterations: { count, ratePerS: count / 10, meanDurationMs: 10 } });
 }
 
 const outcome = (exitCode: number | null, interrupted = false) => ({ exitCode, signal: null, interrupted, startedAtMs: 0, endedAtMs: 3000 });
