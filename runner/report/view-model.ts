@@ -247,26 +247,16 @@ function stageOf(summary: RunSummary | null, users: number): StageStats | null {
   return summary?.stages.find((s) => s.users === users)?.stats ?? null;
 }
 
-/** Failed / all requests over every stage of the run (stress stages included). */
-function allStagesErrorRate(summary: RunSummary | null): number | null {
+/**
+ * Failed / all requests over the stages of at most `maxUsers` users: up to the target, the scored
+ * figure (recomputed when the decision has none); with no limit, every stage (stress stages included).
+ */
+function errorRateUpTo(summary: RunSummary | null, maxUsers = Infinity): number | null {
   if (!summary) return null;
   let failures = 0;
   let total = 0;
   for (const s of summary.stages) {
-    if (!s.stats) continue;
-    failures += s.stats.all.failures;
-    total += s.stats.all.count;
-  }
-  return total === 0 ? null : failures / total;
-}
-
-/** Failed / all requests over the stages up to and including the target (the scored figure, recomputed when the decision has none). */
-function scoredErrorRate(summary: RunSummary | null, targetStage: number): number | null {
-  if (!summary) return null;
-  let failures = 0;
-  let total = 0;
-  for (const s of summary.stages) {
-    if (!s.stats || s.users > targetStage) continue;
+    if (!s.stats || s.users > maxUsers) continue;
     failures += s.stats.all.failures;
     total += s.stats.all.count;
   }
@@ -303,7 +293,7 @@ function keyResultRow(d: Decision, run: ReportRun | undefined, runId: string, s:
     p95AtTarget = stage.p95Ci ? `${ms(stage.key.p95Ms)} [${Math.round(stage.p95Ci.lowMs)}, ${Math.round(stage.p95Ci.highMs)}]` : ms(stage.key.p95Ms);
   }
   const errLevel = runLevel(d, 'errorRate', runId);
-  const errorRateScored = errLevel && errLevel.figure != null ? pct(errLevel.figure) : fractionPct(scoredErrorRate(summary, target));
+  const errorRateScored = errLevel && errLevel.figure != null ? pct(errLevel.figure) : fractionPct(errorRateUpTo(summary, target));
   const heldLevel = runLevel(d, 'held', runId);
   let held: string;
   if (heldLevel) held = heldLevel.level === 'red' ? 'no' : heldLevel.level === 'orange' ? 'yes, with degradation' : 'yes';
@@ -317,7 +307,7 @@ function keyResultRow(d: Decision, run: ReportRun | undefined, runId: string, s:
     runId: codeText(runId),
     p95AtTarget,
     errorRateScored,
-    errorRateAll: fractionPct(allStagesErrorRate(summary)),
+    errorRateAll: fractionPct(errorRateUpTo(summary)),
     held,
     saturation,
     capacity: capacityText(summary, s),
@@ -494,7 +484,7 @@ function trendRow(w: WeekDecision, current: boolean, byId: Map<string, ReportRun
     decision: trendDecision(d),
     runs: String(d.runs.length),
     p95AtTarget: p95Level && p95Level.figure != null ? ms(p95Level.figure) : ms(stage?.key.p95Ms),
-    errorRate: errLevel && errLevel.figure != null ? pct(errLevel.figure) : fractionPct(scoredErrorRate(run?.summary ?? null, target)),
+    errorRate: errLevel && errLevel.figure != null ? pct(errLevel.figure) : fractionPct(errorRateUpTo(run?.summary ?? null, target)),
     capacity: capacityShort(run?.summary ?? null),
   };
 }
