@@ -69,6 +69,10 @@ export interface WindowsSpec {
   /** Default: keyMeanMs × 2 with a small deterministic jitter (so the MAD is not 0). */
   keyP95Ms?: number | null | ((i: number) => number | null);
   errorRate?: number | ((i: number) => number);
+  /** Requests in the window; default throughput × window length. */
+  count?: number | ((i: number) => number);
+  /** Key transaction's requests in the window; default a third of the count. */
+  keyCount?: number | ((i: number) => number);
 }
 
 function at<T>(v: T | ((i: number) => T), i: number): T {
@@ -86,7 +90,7 @@ export function windows(spec: WindowsSpec = {}): WindowStats[] {
     const keyMeanMs = at(spec.keyMeanMs === undefined ? 600 : spec.keyMeanMs, i);
     const jitter = 1 + 0.02 * (((i * 7) % 5) - 2);
     const keyP95Ms = spec.keyP95Ms === undefined ? (keyMeanMs === null ? null : keyMeanMs * 2 * jitter) : at(spec.keyP95Ms, i);
-    const count = Math.round((throughputPerS * windowMs) / 1000);
+    const count = spec.count === undefined ? Math.round((throughputPerS * windowMs) / 1000) : at(spec.count, i);
     out.push({
       index: i,
       startMs: start + i * windowMs,
@@ -94,7 +98,7 @@ export function windows(spec: WindowsSpec = {}): WindowStats[] {
       count,
       throughputPerS,
       errorRate: at(spec.errorRate ?? 0, i),
-      keyCount: Math.round(count / 3),
+      keyCount: spec.keyCount === undefined ? Math.round(count / 3) : at(spec.keyCount, i),
       keyMeanMs,
       keyP95Ms,
     });

@@ -2,7 +2,8 @@ import type { CriterionId, CriterionResult, Decision, Level, RunLevel } from '..
 import type { RunManifest } from '../../formats/manifest.ts';
 import { stageFiles } from '../../formats/manifest.ts';
 import type { RunSummary } from '../../formats/run-summary.ts';
-import type { RequestStats, StageStats, WindowStats } from '../../formats/stage-stats.ts';
+import type { RequestStats, StageStats } from '../../formats/stage-stats.ts';
+import { BUNDLE_SHA, STAGES, windows as kitWindows } from '../../../test/testkit/runs.ts';
 import type { ReportRun, ReportSettings } from '../view-model.ts';
 
 /**
@@ -24,8 +25,6 @@ export const SETTINGS: ReportSettings = {
     insufficientData: 'Run `npm run stages` against the target three times this week.',
   },
 };
-
-const STAGES = [5, 20, 50, 75, 100, 150];
 
 function requestStats(count: number, errorRate: number, throughputPerS: number, p95Ms: number): RequestStats {
   return {
@@ -63,23 +62,19 @@ export function stageStats(shape: StageShape, startMs: number, holdMs = 600_000)
   const warmupMs = 60_000;
   const holdStart = startMs + 20_000;
   const count = Math.round(shape.throughputPerS * (holdMs - warmupMs) / 1000);
-  const windows: WindowStats[] = [];
-  for (let i = 0; (i + 1) * windowMs <= holdMs - warmupMs; i++) {
-    const wStart = holdStart + warmupMs + i * windowMs;
-    // A small deterministic wobble so the lines are not flat.
-    const wobble = 1 + ((i % 4) - 1.5) * 0.02;
-    windows.push({
-      index: i,
-      startMs: wStart,
-      endMs: wStart + windowMs,
-      count: Math.round(shape.throughputPerS * 30),
-      throughputPerS: Number((shape.throughputPerS * wobble).toFixed(2)),
-      errorRate: shape.errorRate,
-      keyCount: Math.round(shape.throughputPerS * 10),
-      keyMeanMs: Math.round(shape.p95Ms * 0.55 * wobble),
-      keyP95Ms: Math.round(shape.p95Ms * wobble),
-    });
-  }
+  // A small deterministic wobble so the lines are not flat.
+  const wobble = (i: number) => 1 + ((i % 4) - 1.5) * 0.02;
+  const windows = kitWindows({
+    n: Math.floor((holdMs - warmupMs) / windowMs),
+    windowMs,
+    startMs: holdStart + warmupMs,
+    count: Math.round(shape.throughputPerS * 30),
+    keyCount: Math.round(shape.throughputPerS * 10),
+    throughputPerS: (i) => Number((shape.throughputPerS * wobble(i)).toFixed(2)),
+    errorRate: shape.errorRate,
+    keyMeanMs: (i) => Math.round(shape.p95Ms * 0.55 * wobble(i)),
+    keyP95Ms: (i) => Math.round(shape.p95Ms * wobble(i)),
+  });
   const key = requestStats(Math.round(count / 3), shape.errorRate, shape.throughputPerS / 3, shape.p95Ms);
   const all = requestStats(count, shape.errorRate, shape.throughputPerS, Math.round(shape.p95Ms * 0.8));
   return {
@@ -140,7 +135,7 @@ export function run(spec: RunSpec): ReportRun {
     startedAt: spec.startedAt,
     endedAt: new Date(t0 + STAGES.length * stageMs).toISOString(),
     host: spec.host ?? 'https://app.example.com',
-    scenario: { name: 'search', bundleSha256: 'a'.repeat(64) },
+    scenario: { name: 'search', bundleSha256: BUNDLE_SHA },
     plan: { stages: STAGES.map((users) => ({ users, rampMs: 20_000, holdMs: 600_000 })), holdMs: 600_000, spawnRate: 5, targetStage: 100, keyTransaction: 'search' },
     engine: spec.engine ?? { name: 'k6', version: '1.4.2' },
     status: spec.status ?? 'completed',
