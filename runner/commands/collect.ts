@@ -11,6 +11,7 @@ import { Metric } from '../k6/csv.ts';
 import { readK6Csv } from '../stats/k6-csv-reader.ts';
 import { summarizeRun } from '../stats/run-summary.ts';
 import { computeStageStats } from '../stats/stage-stats.ts';
+import { alignColumns } from '../stages/format.ts';
 
 /**
  * `npm run collect -- <stage.csv[.gz]> [--key-name search] [--json]`: the statistics of one k6
@@ -34,8 +35,7 @@ const ms = (v: number | null | undefined): string => (v === null || v === undefi
 const pct = (rate: number): string => `${(rate * 100).toFixed(2)} %`;
 
 function pad(rows: string[][]): string {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd()).join('\n') + '\n';
+  return `${alignColumns(rows).join('\n')}\n`;
 }
 
 function requestRow(name: string, r: RequestStats): string[] {

@@ -8,11 +8,25 @@ export function formatClock(ms: number): string {
   return h ? `${h}:${String(m).padStart(2, '0')}:${ss}` : `${m}:${ss}`;
 }
 
-/** A plain-text table with right-aligned numeric columns, for terminals and logs. */
+/** The width of each column of `rows` (the first row sets the columns). */
+function columnWidths(rows: ReadonlyArray<readonly string[]>): number[] {
+  return rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+}
+
+/**
+ * Rows (the first one sets the columns) as aligned lines, two spaces apart: the first column
+ * left-aligned (names), the others right-aligned (numbers). For terminals and logs.
+ */
+export function alignColumns(rows: ReadonlyArray<readonly string[]>, widths = columnWidths(rows)): string[] {
+  return rows.map((cells) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd());
+}
+
+/** A plain-text table with right-aligned numeric columns and a rule under the header, for terminals and logs. */
 export function formatTable(header: readonly string[], rows: ReadonlyArray<readonly string[]>): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: readonly string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
-  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+  const all = [header, ...rows];
+  const widths = columnWidths(all);
+  const [head, ...body] = alignColumns(all, widths);
+  return [head!, widths.map((w) => '-'.repeat(w)).join('  '), ...body].join('\n');
 }
 
 /** A number with a fixed count of decimals, or an en dash when there is none. */
