@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { startLoopbackServer } from '../../test/testkit/loopback.ts';
 import { bundleScenario, resolveScenario } from '../bundle.ts';
 import { resolveEngine } from '../engines/index.ts';
 import { Metric } from '../k6/csv.ts';
@@ -78,10 +79,9 @@ it('without HOST the scenario fails in its init code with a message naming HOST 
 });
 
 it('credentials from --host reach the service as a basic Authorization header, through the environment, never a URL or a file', async () => {
-  const { createServer } = await import('node:http');
   const expected = `Basic ${Buffer.from('alice:p@ss:word').toString('base64')}`;
   let denied = 0;
-  const server = createServer((req, res) => {
+  const server = await startLoopbackServer((req, res) => {
     if (req.headers.authorization !== expected) {
       denied += 1;
       res.writeHead(401).end();
@@ -91,14 +91,13 @@ it('credentials from --host reach the service as a basic Authorization header, t
     res.writeHead(200, { 'content-type': path === '/search' ? 'application/json' : 'text/html' });
     res.end(path === '/search' ? '{"results":[{"id":"7"}]}' : path === '/items/7' ? '<h1>7</h1>' : '<h1>home</h1>');
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   try {
     const { entry } = await resolveScenario('search', tmp);
     const bundle = await bundleScenario(entry, join(tmp, 'dist-auth'));
     const engine = await resolveEngine('embedded', {});
     const spec = {
       scriptPath: bundle.path,
-      env: { HOST: `http://127.0.0.1:${(server.address() as { port: number }).port}`, THINK_MIN: '0.05', THINK_MAX: '0.1' },
+      env: { HOST: server.url, THINK_MIN: '0.05', THINK_MAX: '0.1' },
       secretEnv: { HOST_USERNAME: 'alice', HOST_PASSWORD: 'p@ss:word' },
       stages: [{ durationMs: 800, target: 1 }],
       csvOutputs: [join(tmp, 'auth.csv')],
@@ -119,6 +118,6 @@ it('credentials from --host reach the service as a basic Authorization header, t
       expect(text).not.toContain('p@ss:word');
     }
   } finally {
-    await new Promise((r) => server.close(r));
+    await server.close();
   }
 });

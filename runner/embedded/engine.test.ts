@@ -2,12 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, existsSync, statSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
+import { startLoopbackServer } from '../../test/testkit/loopback.ts';
 import { CSV_COLUMNS, HTTP_REQUEST_METRICS, ITERATION_METRICS } from '../k6/csv.ts';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -272,25 +271,23 @@ describe('k6 semantics', () => {
   });
 
   it('gives each VU a cookie jar, emptied at each iteration', async () => {
-    const server = createServer((req, res) => {
+    const server = await startLoopbackServer((req, res) => {
       if (req.url === '/login') res.setHeader('Set-Cookie', 'sid=abc; Path=/; HttpOnly');
       res.end(req.url === '/me' ? req.headers.cookie ?? '' : 'ok');
     });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     try {
-      const { port } = server.address() as AddressInfo;
-      const r = await run(['run', '--quiet', '-e', `BASE_URL=http://127.0.0.1:${port}`, '--out', 'csv=cookies.csv', join(fixtures, 'cookies.js')], dir);
+      const r = await run(['run', '--quiet', '-e', `BASE_URL=${server.url}`, '--out', 'csv=cookies.csv', join(fixtures, 'cookies.js')], dir);
       expect(r.code, r.stderr).toBe(0);
       const checks = rows(readFileSync(join(dir, 'cookies.csv'), 'utf8')).filter((x) => x.metric_name === 'checks');
       expect(checks).toHaveLength(6);
       expect(checks.filter((x) => x.metric_value !== '1.000000').map((x) => x.check)).toEqual([]);
     } finally {
-      server.close();
+      await server.close();
     }
   });
 
   it('supports k6/http beyond GET: batch, parallel asyncRequest, redirects, bodies, response types, callbacks', async () => {
-    const server = createServer((req, res) => {
+    const server = await startLoopbackServer((req, res) => {
       let body = '';
       req.on('data', (d: Buffer) => (body += d.toString()));
       req.on('end', () => {
@@ -306,10 +303,8 @@ describe('k6 semantics', () => {
         }
       });
     });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     try {
-      const { port } = server.address() as AddressInfo;
-      const r = await run(['run', '--quiet', '-e', `BASE_URL=http://127.0.0.1:${port}`, '--out', 'csv=http.csv', join(fixtures, 'http-api.js')], dir);
+      const r = await run(['run', '--quiet', '-e', `BASE_URL=${server.url}`, '--out', 'csv=http.csv', join(fixtures, 'http-api.js')], dir);
       expect(r.code, r.stderr).toBe(0);
       const c = rows(readFileSync(join(dir, 'http.csv'), 'utf8'));
       const checks = c.filter((x) => x.metric_name === 'checks');
@@ -324,7 +319,7 @@ describe('k6 semantics', () => {
       expect(noCb.map((x) => x.metric_name)).toEqual(['http_reqs', 'http_req_duration', 'http_req_blocked', 'http_req_connecting', 'http_req_tls_handshaking', 'http_req_sending', 'http_req_waiting', 'http_req_receiving']);
       expect(noCb.every((x) => x.expected_response === '')).toBe(true);
     } finally {
-      server.close();
+      await server.close();
     }
   });
 

@@ -1,9 +1,9 @@
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LoopbackServer, startLoopbackServer } from '../../test/testkit/loopback.ts';
 import { resolveEngine } from './index.ts';
 import { k6RunArgs } from './process-engine.ts';
 import { CSV_COLUMNS } from '../k6/csv.ts';
@@ -54,16 +54,15 @@ describe('k6RunArgs', () => {
 
 describe('resolveEngine', () => {
   let dir: string;
-  let server: Server;
+  let server: LoopbackServer;
   let url: string;
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'engines-'));
-    server = createServer((_req, res) => res.end('ok'));
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    server = await startLoopbackServer((_req, res) => res.end('ok'));
+    url = server.url;
   });
   afterAll(async () => {
-    await new Promise((r) => server.close(r));
+    await server.close();
     await rm(dir, { recursive: true, force: true });
   });
 

@@ -1,6 +1,6 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage } from 'node:http';
 import { Writable } from 'node:stream';
+import { startLoopbackServer } from '../../test/testkit/loopback.ts';
 import type { Decision, DecisionValue, Level } from '../../decision/decision-format.ts';
 import type { Io } from '../io.ts';
 import type { RunManifest, RunStatus } from '../formats/manifest.ts';
@@ -100,7 +100,7 @@ export interface Received {
 export async function startReceiver(status = 200): Promise<{ url: string; received: Received[]; setStatus(s: number): void; close(): Promise<void> }> {
   const received: Received[] = [];
   let answer = status;
-  const server: Server = createServer((req: IncomingMessage, res) => {
+  const server = await startLoopbackServer((req: IncomingMessage, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -109,19 +109,13 @@ export async function startReceiver(status = 200): Promise<{ url: string; receiv
       res.end(answer >= 200 && answer < 300 ? 'ok' : 'invalid_token');
     });
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as AddressInfo;
   return {
     // A path that looks like a Slack webhook secret, so the tests can check it never leaks.
-    url: `http://127.0.0.1:${port}/services/T0SECRET/B0SECRET/xoxSECRETtoken`,
+    url: `${server.url}/services/T0SECRET/B0SECRET/xoxSECRETtoken`,
     received,
     setStatus: (s) => {
       answer = s;
     },
-    close: () =>
-      new Promise<void>((r) => {
-        server.closeAllConnections();
-        server.close(() => r());
-      }),
+    close: () => server.close(),
   };
 }

@@ -1,6 +1,5 @@
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
+import { startLoopbackServer } from '../../test/testkit/loopback.ts';
 import { maskWebhookUrl, parseWebhook, postWebhook, scrubWebhook } from './post.ts';
 
 describe('the webhook URL is a secret', () => {
@@ -30,19 +29,17 @@ describe('the webhook URL is a secret', () => {
 
 describe('postWebhook', () => {
   it('gives up on a receiver that never answers, with a one-line error', async () => {
-    const server = createServer(() => {
+    const server = await startLoopbackServer(() => {
       // Never answers.
     });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const { port } = server.address() as AddressInfo;
+    const { port } = server;
     try {
       const webhook = parseWebhook(`http://127.0.0.1:${port}/T0/B0/SECRET`, 'CAPACITY_WEBHOOK_URL');
       await expect(postWebhook(webhook, { text: 'x' }, { timeoutMs: 300 })).rejects.toThrow(
         new RegExp(`^webhook http://127\\.0\\.0\\.1:${port}/\\*\\*\\*: unreachable \\(no answer within 300ms\\); nothing was posted$`),
       );
     } finally {
-      server.closeAllConnections();
-      await new Promise<void>((r) => server.close(() => r()));
+      await server.close();
     }
   });
 });
