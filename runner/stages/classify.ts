@@ -1,6 +1,7 @@
 import type { StageStatus } from '../formats/manifest.ts';
 import type { StageStats } from '../formats/stage-stats.ts';
 import type { StageRunOutcome } from '../engines/engine.ts';
+import { K6_ERROR_CODES } from '../k6/csv.ts';
 import { K6ExitCode } from '../k6/exit-codes.ts';
 
 /** Failed requests that never got an HTTP answer (k6 codes 1000–1399: network, DNS, TCP, TLS, timeouts). */
@@ -37,12 +38,13 @@ export function classifyStage(outcome: StageRunOutcome, stats: StageStats | null
   return { status: 'completed' };
 }
 
+/** Names of the transport errors seen most, keyed by k6's codes from the one table (runner/k6/csv.ts). */
 const CODE_NAMES: Record<string, string> = {
-  '1050': 'request timeout',
-  '1211': 'dial timeout',
-  '1212': 'connection refused',
-  '1220': 'connection reset',
-  '1101': 'host not found',
+  [K6_ERROR_CODES.requestTimeout]: 'request timeout',
+  [K6_ERROR_CODES.tcpDialTimeout]: 'dial timeout',
+  [K6_ERROR_CODES.tcpDialRefused]: 'connection refused',
+  [K6_ERROR_CODES.tcpResetByPeer]: 'connection reset',
+  [K6_ERROR_CODES.dnsNoIp]: 'host not found',
 };
 
 function describeTopError(stats: StageStats): string {
