@@ -23,6 +23,16 @@ export interface UsableRun extends RunInput {
   readonly summary: RunSummary;
 }
 
+/**
+ * When a run started: its manifest's startedAt, else the UTC minute in its id
+ * (`2026-11-22T0301Z-ab12`, runner/run-id.ts), else null (an id of another shape).
+ */
+export function runStartMs(run: { readonly id: string; readonly manifest: Pick<RunManifest, 'startedAt'> | null }): number | null {
+  if (run.manifest) return Date.parse(run.manifest.startedAt);
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2})(\d{2})Z-/.exec(run.id);
+  return m ? Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5])) : null;
+}
+
 function why(text: string | undefined): string {
   return text ? `: ${text}` : '';
 }

@@ -1,5 +1,5 @@
 import type { CapacityConfig } from '../runner/formats/config.ts';
-import { type RunInput, type UsableRun, differences, unusableReason } from './comparability.ts';
+import { type RunInput, type UsableRun, differences, runStartMs, unusableReason } from './comparability.ts';
 import { verdict } from './consolidate.ts';
 import { CRITERIA, type CriterionId, type CriterionResult, type Decision, type DecisionValue, type Level } from './decision-format.ts';
 import { type RunLevels, levelRun } from './levels.ts';
@@ -29,13 +29,6 @@ export class DecisionInputError extends Error {
   }
 }
 
-/** When a run started: its manifest, else the time in its id (`2026-11-22T0301Z-ab12`), else unknown. */
-function startedAtMs(run: RunInput): number | null {
-  if (run.manifest) return Date.parse(run.manifest.startedAt);
-  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2})(\d{2})Z-/.exec(run.id);
-  return m ? Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5])) : null;
-}
-
 function actionFor(config: CapacityConfig, value: DecisionValue, provisional: boolean): string {
   return decisionActions(config.actions, value, provisional).join(' ');
 }
@@ -51,7 +44,7 @@ export function decide(runs: readonly RunInput[], config: CapacityConfig, option
     if (Number.isNaN(until)) throw new DecisionInputError(`--until: expected an ISO-8601 time like 2026-11-23T00:00:00Z (got "${options.until}")`);
     // A run of unknown start time is kept: it is then listed with its problem rather than hidden.
     considered = considered.filter((r) => {
-      const t = startedAtMs(r);
+      const t = runStartMs(r);
       return t === null || t <= until;
     });
   }

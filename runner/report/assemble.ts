@@ -1,3 +1,4 @@
+import { runStartMs } from '../../decision/comparability.ts';
 import type { Decision } from '../../decision/decision-format.ts';
 import type { CapacityConfig } from '../formats/config.ts';
 import type { ReportRun, ReportView, WeekDecision } from './view-model.ts';
@@ -24,13 +25,6 @@ export interface AssembledReport {
   readonly previousWeeks: readonly WeekDecision[];
   readonly view: ReportView;
   readonly charts: readonly ChartSpec[];
-}
-
-/** When a run started: its manifest, else the time in its id (`2026-11-22T0301Z-ab12`), else null. */
-export function runStartMs(run: ReportRun): number | null {
-  if (run.manifest) return Date.parse(run.manifest.startedAt);
-  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2})(\d{2})Z-/.exec(run.id);
-  return m ? Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5])) : null;
 }
 
 /** The week of the newest run, or null with no dated run. */
