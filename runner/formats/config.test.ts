@@ -1,7 +1,7 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useTempDir } from '../../test/testkit/temp-dir.ts';
 import { UserError } from '../errors.ts';
 import {
   CONFIG_FILE_NAME,
@@ -133,41 +133,35 @@ describe('a bad config is one line naming the key', () => {
 });
 
 describe('loadConfig', () => {
-  let dir: string;
-  beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'capacity-config-'));
-  });
-  afterEach(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
+  const dir = useTempDir('capacity-config-');
 
   it('without a path and without capacity.config.json: the defaults', async () => {
-    expect(await loadConfig(undefined, dir)).toEqual(DEFAULT_CONFIG);
+    expect(await loadConfig(undefined, dir())).toEqual(DEFAULT_CONFIG);
   });
 
   it('without a path: capacity.config.json of the working folder', async () => {
-    await writeFile(join(dir, CONFIG_FILE_NAME), JSON.stringify({ environment: 'production' }));
-    expect((await loadConfig(undefined, dir)).environment).toBe('production');
+    await writeFile(join(dir(), CONFIG_FILE_NAME), JSON.stringify({ environment: 'production' }));
+    expect((await loadConfig(undefined, dir())).environment).toBe('production');
   });
 
   it('a path relative to the working folder', async () => {
-    await mkdir(join(dir, 'conf'));
-    await writeFile(join(dir, 'conf', 'c.json'), JSON.stringify({ targetStage: 75 }));
-    expect((await loadConfig('conf/c.json', dir)).targetStage).toBe(75);
+    await mkdir(join(dir(), 'conf'));
+    await writeFile(join(dir(), 'conf', 'c.json'), JSON.stringify({ targetStage: 75 }));
+    expect((await loadConfig('conf/c.json', dir())).targetStage).toBe(75);
   });
 
   it('a missing file given with --config is an error naming it', async () => {
-    await expect(loadConfig('nope.json', dir)).rejects.toThrow(`${join(dir, 'nope.json')}: cannot read the config file (ENOENT)`);
+    await expect(loadConfig('nope.json', dir())).rejects.toThrow(`${join(dir(), 'nope.json')}: cannot read the config file (ENOENT)`);
   });
 
   it('invalid JSON is an error naming the file', async () => {
-    await writeFile(join(dir, CONFIG_FILE_NAME), '{ "stages": [5, }');
-    await expect(loadConfig(undefined, dir)).rejects.toThrow(new RegExp(`^${join(dir, CONFIG_FILE_NAME)}: not valid JSON`));
+    await writeFile(join(dir(), CONFIG_FILE_NAME), '{ "stages": [5, }');
+    await expect(loadConfig(undefined, dir())).rejects.toThrow(new RegExp(`^${join(dir(), CONFIG_FILE_NAME)}: not valid JSON`));
   });
 
   it('a bad value names the file and the key', async () => {
-    await writeFile(join(dir, CONFIG_FILE_NAME), JSON.stringify({ criteria: { p95Ms: { orange: 2000 } } }));
-    await expect(loadConfig(undefined, dir)).rejects.toThrow(`${join(dir, CONFIG_FILE_NAME)}: criteria.p95Ms.orange: must be above green (got 2000 ≤ 2500)`);
+    await writeFile(join(dir(), CONFIG_FILE_NAME), JSON.stringify({ criteria: { p95Ms: { orange: 2000 } } }));
+    await expect(loadConfig(undefined, dir())).rejects.toThrow(`${join(dir(), CONFIG_FILE_NAME)}: criteria.p95Ms.orange: must be above green (got 2000 ≤ 2500)`);
   });
 });
 

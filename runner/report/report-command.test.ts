@@ -1,12 +1,12 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PassThrough } from 'node:stream';
 import { XMLValidator } from 'fast-xml-parser';
 import { Lexer, type Token, type Tokens } from 'marked';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useTempDir } from '../../test/testkit/temp-dir.ts';
 import { runReport } from '../commands/report.ts';
 import { UserError } from '../errors.ts';
 import { runManifestFormat } from '../formats/manifest.ts';
@@ -14,14 +14,7 @@ import { runSummaryFormat } from '../formats/run-summary.ts';
 import type { Io } from '../io.ts';
 import { healthyShape, run, type RunSpec } from './__testkit__/builders.ts';
 
-let dir: string;
-
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'report-cmd-'));
-});
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const dir = useTempDir('report-cmd-');
 
 function io(): Io & { out: () => string; err: () => string } {
   const stdout = new PassThrough();
@@ -31,7 +24,7 @@ function io(): Io & { out: () => string; err: () => string } {
   stdout.on('data', (c: Buffer) => (out += c.toString()));
   stderr.on('data', (c: Buffer) => (err += c.toString()));
   return {
-    cwd: dir,
+    cwd: dir(),
     env: {},
     stdout,
     stderr,
@@ -44,7 +37,7 @@ function io(): Io & { out: () => string; err: () => string } {
 
 async function store(spec: RunSpec, options: { summary?: boolean } = {}): Promise<void> {
   const r = run(spec);
-  const runDir = join(dir, 'results', 'runs', r.id);
+  const runDir = join(dir(), 'results', 'runs', r.id);
   await runManifestFormat.write(join(runDir, 'run.json'), r.manifest!);
   if (options.summary !== false) await runSummaryFormat.write(join(runDir, 'summary.json'), r.summary!);
 }
@@ -75,7 +68,7 @@ describe('npm run report', () => {
     expect(await runReport({}, x)).toBe(0);
     const path = join('results', 'reports', 'staging-2026-W47.md');
     expect(x.out()).toBe(`${path}\n`);
-    const markdown = await readFile(join(dir, path), 'utf8');
+    const markdown = await readFile(join(dir(), path), 'utf8');
     expect(markdown.split('\n')[0]).toBe('# Capacity report — staging — week 2026-W47');
     // The interrupted run is listed as excluded, with why.
     expect(markdown).toMatch(/\| `2026-11-20T1000Z-bb03` \| interrupted[^|]*Ctrl-C during stage 75/);
@@ -85,10 +78,10 @@ describe('npm run report', () => {
     expect(images.length).toBe(4);
     for (const image of images) {
       expect(image.href).toMatch(/^staging-2026-W47\/[a-z0-9-]+\.svg$/);
-      const svg = await readFile(join(dir, 'results', 'reports', image.href), 'utf8');
+      const svg = await readFile(join(dir(), 'results', 'reports', image.href), 'utf8');
       expect(XMLValidator.validate(svg)).toBe(true);
     }
-    expect((await readdir(join(dir, 'results', 'reports', 'staging-2026-W47'))).sort()).toEqual([
+    expect((await readdir(join(dir(), 'results', 'reports', 'staging-2026-W47'))).sort()).toEqual([
       'error-rate-vs-users.svg',
       'p95-vs-users.svg',
       'target-windows.svg',
@@ -99,7 +92,7 @@ describe('npm run report', () => {
   it('never replaces a report unless --force', async () => {
     await seed();
     expect(await runReport({}, io())).toBe(0);
-    const path = join(dir, 'results', 'reports', 'staging-2026-W47.md');
+    const path = join(dir(), 'results', 'reports', 'staging-2026-W47.md');
     await writeFile(path, 'edited by hand\n');
     await expect(runReport({}, io())).rejects.toThrow(/already exists; refusing to overwrite a report/);
     expect(await readFile(path, 'utf8')).toBe('edited by hand\n');
@@ -111,7 +104,7 @@ describe('npm run report', () => {
     await seed();
     const x = io();
     expect(await runReport({ week: '2026-W46', out: 'out/w46.md' }, x)).toBe(0);
-    const markdown = await readFile(join(dir, 'out', 'w46.md'), 'utf8');
+    const markdown = await readFile(join(dir(), 'out', 'w46.md'), 'utf8');
     expect(markdown).toContain('week 2026-W46');
     expect(markdown).toContain('`2026-11-12T0300Z-aa01`');
     expect(markdown).not.toContain('2026-11-17T0300Z-bb01');
@@ -125,14 +118,14 @@ describe('npm run report', () => {
     expect(await runReport({ json: true }, x)).toBe(0);
     const view: unknown = JSON.parse(x.out());
     expect(view).toMatchObject({ title: 'Capacity report — staging — week 2026-W47', week: { id: '2026-W47' } });
-    await expect(readdir(join(dir, 'results', 'reports'))).rejects.toThrow(/ENOENT/);
+    await expect(readdir(join(dir(), 'results', 'reports'))).rejects.toThrow(/ENOENT/);
   });
 
   it('a week without runs gives an insufficient-data report; no run and no --week is an error', async () => {
     await expect(runReport({}, io())).rejects.toThrow(UserError);
     await store({ id: '2026-11-22T0300Z-bb04', startedAt: '2026-11-22T03:00:00Z' });
     expect(await runReport({ week: '2026-W40' }, io())).toBe(0);
-    const markdown = await readFile(join(dir, 'results', 'reports', 'staging-2026-W40.md'), 'utf8');
+    const markdown = await readFile(join(dir(), 'results', 'reports', 'staging-2026-W40.md'), 'utf8');
     expect(markdown).toContain('**Insufficient data**');
     expect(markdown).toContain('No chart: no comparable run with statistics.');
   });
@@ -144,7 +137,7 @@ describe('npm run report', () => {
 
   it('the environment of the config names the report', async () => {
     await seed();
-    await writeFile(join(dir, 'capacity.config.json'), JSON.stringify({ environment: 'Streamlit Cloud' }));
+    await writeFile(join(dir(), 'capacity.config.json'), JSON.stringify({ environment: 'Streamlit Cloud' }));
     const x = io();
     expect(await runReport({}, x)).toBe(0);
     expect(x.out()).toBe(`${join('results', 'reports', 'streamlit-cloud-2026-W47.md')}\n`);
@@ -156,7 +149,7 @@ describe('the real CLI', () => {
   // Run from the project (where tsx resolves), on the temporary results folder.
   const runCli = (args: string[]) =>
     new Promise<{ code: number; stdout: string; stderr: string }>((done) => {
-      const all = ['--results', join(dir, 'results'), ...args];
+      const all = ['--results', join(dir(), 'results'), ...args];
       execFile(process.execPath, ['--import', 'tsx', 'runner/cli.ts', 'report', ...all], { cwd: root, timeout: 30_000 }, (error, stdout, stderr) => {
         done({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
       });
@@ -165,7 +158,7 @@ describe('the real CLI', () => {
   it('writes the report and prints its path; a bad --week is exit 2 with one error line', async () => {
     await seed();
     const ok = await runCli(['--week', '2026-W47']);
-    expect(ok).toMatchObject({ code: 0, stdout: `${join(dir, 'results', 'reports', 'staging-2026-W47.md')}\n` });
+    expect(ok).toMatchObject({ code: 0, stdout: `${join(dir(), 'results', 'reports', 'staging-2026-W47.md')}\n` });
     const bad = await runCli(['--week', '2026-W99']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toBe('error: --week: 2026 has weeks W01 to W53, got "2026-W99"\n');

@@ -1,8 +1,8 @@
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useTempDir } from '../../test/testkit/temp-dir.ts';
 import { stageStats } from '../../test/testkit/runs.ts';
 import type { Engine, StageRunSpec } from '../engines/engine.ts';
 import { runManifestFormat } from '../formats/manifest.ts';
@@ -65,16 +65,10 @@ function fakeEngine(script: Partial<Record<number | 'open', { exit: number; wait
 }
 
 describe('runStages (with a fake engine)', () => {
-  let dir: string;
-  beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'stages-'));
-  });
-  afterEach(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
+  const dir = useTempDir('stages-');
 
   const request = (over: Partial<StagesRequest> = {}): StagesRequest => ({
-    resultsDir: dir,
+    resultsDir: dir(),
     scenario: { name: 'search', bundlePath: '/x/search.js', sha256: 'a'.repeat(64) },
     host: { display: 'http://127.0.0.1:1', base: 'http://127.0.0.1:1', username: 'u', password: 'hunter2' },
     plan: planStages({ users: [2, 4, 8], holdMs: 3000, spawnRate: 2, targetStage: 4 }),
@@ -86,7 +80,7 @@ describe('runStages (with a fake engine)', () => {
     const stdout = new PassThrough();
     let text = '';
     stdout.on('data', (c) => (text += c));
-    const value: Io = { cwd: dir, env: {}, stdout, stderr: new PassThrough(), now: () => Date.UTC(2026, 10, 22, 3, 1), signal };
+    const value: Io = { cwd: dir(), env: {}, stdout, stderr: new PassThrough(), now: () => Date.UTC(2026, 10, 22, 3, 1), signal };
     return { io: value, text: () => text };
   };
   const deps = (engine: Engine, statsFor: (users: number, file: string) => StageStats | Error = (u) => fakeStats(u, 50)): StagesDeps => ({
@@ -167,7 +161,7 @@ describe('runStages (with a fake engine)', () => {
     const a = await runStages(request(), deps(fakeEngine({})), io().io);
     const b = await runStages(request(), deps(fakeEngine({})), io().io);
     expect(a.runDir).not.toBe(b.runDir);
-    expect((await readdir(join(dir, 'runs'))).length).toBe(2);
+    expect((await readdir(join(dir(), 'runs'))).length).toBe(2);
   });
 
   describe('the open-model stage (--open-stage)', () => {

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useTempDir } from '../testkit/temp-dir.ts';
 import { z } from 'zod';
 import { decide } from '../../decision/decide.ts';
 import { runStagesCommand } from '../../runner/commands/stages.ts';
@@ -34,13 +34,7 @@ const PROGRESS =
 /** The engine's summary export: only what the test compares. */
 const SummaryExportSchema = z.object({ metrics: z.object({ http_reqs: z.object({ count: z.number() }) }) });
 
-let tmp: string;
-beforeAll(async () => {
-  tmp = await mkdtemp(join(tmpdir(), 'stages-e2e-'));
-});
-afterAll(async () => {
-  await rm(tmp, { recursive: true, force: true });
-});
+const tmp = useTempDir('stages-e2e-', 'all');
 
 /** The only run folder under `<results>/runs`. */
 async function onlyRun(results: string): Promise<string> {
@@ -58,7 +52,7 @@ describe.concurrent('npm run stages on the embedded engine against the demo targ
   it('writes the results layout, a valid manifest without the credentials of --host, stats, progress lines and the end table', async () => {
     const SECRET = 'S3cr3t-e2e-pw';
     const demo = await startDemoTarget(DEMO_PRESETS.healthy);
-    const results = join(tmp, 'layout');
+    const results = join(tmp(), 'layout');
     const cap = capturedIo();
     let exitCode: number;
     try {
@@ -169,7 +163,7 @@ describe.concurrent('npm run stages on the embedded engine against the demo targ
   }, 120_000);
 
   it('on Ctrl-C (SIGINT to the real CLI) stops the stage cleanly: manifest "interrupted", exit 130, the CSV kept, later stages skipped', async () => {
-    const results = join(tmp, 'interrupt');
+    const results = join(tmp(), 'interrupt');
     // A hold far longer than the test waits: the run can only end through the interrupt.
     const cli = spawnStages(['--demo', '--demo-preset', 'healthy', '--users', '3,6', '--duration', '60s', '--spawn-rate', '10',
       '--engine', 'embedded', '--results', results, ...SHORT_THINK.flatMap((e) => ['--env', e])]);
@@ -229,7 +223,7 @@ describe.concurrent('npm run stages on the embedded engine against the demo targ
 
   it('on Ctrl-C between two stages starts no further stage: the next ones are skipped, the run interrupted', async () => {
     const demo = await startDemoTarget(DEMO_PRESETS.healthy);
-    const results = join(tmp, 'interrupt-between');
+    const results = join(tmp(), 'interrupt-between');
     const interrupt = new AbortController();
     const cap = capturedIo(interrupt.signal);
     let receivedAtInterrupt = -1;
@@ -261,10 +255,10 @@ describe.concurrent('npm run stages on the embedded engine against the demo targ
   }, 120_000);
 
   it('records a target that refuses connections as "target-failed" and still runs the next stage; the run is completed', async () => {
-    const results = join(tmp, 'down');
+    const results = join(tmp(), 'down');
     const cap = capturedIo();
     // No --engine: "auto" takes the embedded engine when neither K6_BIN nor PATH has k6.
-    const noK6 = join(tmp, 'no-k6-here');
+    const noK6 = join(tmp(), 'no-k6-here');
     await mkdir(noK6, { recursive: true });
     const { K6_BIN: _ignored, ...env } = process.env;
     const { exitCode } = await runStagesCommand(
@@ -299,7 +293,7 @@ describe.concurrent('npm run stages on the embedded engine against the demo targ
   }, 120_000);
 
   it('with --stop-on-failure skips the stages after the one where the target failed (progress on a terminal)', async () => {
-    const results = join(tmp, 'down-stop');
+    const results = join(tmp(), 'down-stop');
     const cap = capturedIo(undefined, { columns: 60 });
     const { exitCode } = await runStagesCommand(
       { demo: true, 'demo-preset': 'down', users: '2,4', duration: '2s', 'spawn-rate': 10, engine: 'embedded', results, 'stop-on-failure': true, env: SHORT_THINK },
@@ -333,9 +327,9 @@ describe.concurrent('npm run stages on the embedded engine against the demo targ
     let aFile: string;
     beforeAll(async () => {
       demo = await startDemoTarget(DEMO_PRESETS.healthy);
-      noK6Path = join(tmp, 'empty-bin');
+      noK6Path = join(tmp(), 'empty-bin');
       await mkdir(noK6Path, { recursive: true });
-      aFile = join(tmp, 'a-regular-file');
+      aFile = join(tmp(), 'a-regular-file');
       await writeFile(aFile, 'not a folder\n');
     });
     afterAll(async () => {
@@ -369,7 +363,7 @@ describe.concurrent('npm run stages on the embedded engine against the demo targ
     ];
 
     it.concurrent.each(cases)('%s', async (_what, flags, message, env) => {
-      const results = flags.results === 'UNDER_A_FILE' ? join(aFile, 'results') : join(tmp, `bad-${Math.random().toString(36).slice(2)}`);
+      const results = flags.results === 'UNDER_A_FILE' ? join(aFile, 'results') : join(tmp(), `bad-${Math.random().toString(36).slice(2)}`);
       const good: Record<string, string> = { host: demo.url, users: '2,4', duration: '3s', 'spawn-rate': '10', engine: 'embedded' };
       const args = Object.entries({ ...good, ...flags, results }).flatMap(([k, v]) => [`--${k}`, v]);
       const cli = spawnStages(args, env?.({ noK6Path }));

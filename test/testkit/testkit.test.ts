@@ -1,8 +1,11 @@
+import { stat } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { runManifestFormat } from '../../runner/formats/manifest.ts';
 import { runSummaryFormat } from '../../runner/formats/run-summary.ts';
 import { stageStatsFormat } from '../../runner/formats/stage-stats.ts';
+import { startLoopbackServer } from './loopback.ts';
 import { runId, runWithLevels, stageStats, storedRun } from './runs.ts';
+import { useTempDir } from './temp-dir.ts';
 
 /** The builders are only useful if what they build is what the runner could write. */
 describe('test kit builders pass their formats', () => {
@@ -29,5 +32,31 @@ describe('test kit builders pass their formats', () => {
     const ids = [0, 1, 23, 24, 47, 100].map(runId);
     expect([...ids].sort()).toEqual(ids);
     expect(runId(25)).toBe('2026-11-02T0100Z-r025');
+  });
+});
+
+describe('test kit scaffolding', () => {
+  const dir = useTempDir('testkit-');
+  let seen = '';
+
+  it('a temp folder exists during each test', async () => {
+    seen = dir();
+    expect((await stat(seen)).isDirectory()).toBe(true);
+  });
+
+  it('and is removed after it (the next test gets another)', async () => {
+    expect(dir()).not.toBe(seen);
+    await expect(stat(seen)).rejects.toThrow(/ENOENT/);
+  });
+
+  it('a loopback server answers on 127.0.0.1 until closed', async () => {
+    const server = await startLoopbackServer((_req, res) => res.end('pong'));
+    try {
+      expect(server.url).toBe(`http://127.0.0.1:${server.port}`);
+      expect(await (await fetch(`${server.url}/ping`)).text()).toBe('pong');
+    } finally {
+      await server.close();
+    }
+    expect(server.server.listening).toBe(false);
   });
 });
