@@ -33,12 +33,17 @@ function actionFor(config: CapacityConfig, value: DecisionValue, provisional: bo
   return decisionActions(config.actions, value, provisional).join(' ');
 }
 
+/** Newest run first: run ids sort by start time (runner/run-id.ts). */
+function newestFirst(a: { readonly id: string }, b: { readonly id: string }): number {
+  return a.id < b.id ? 1 : a.id > b.id ? -1 : 0;
+}
+
 /**
  * Decides over `runs` (any order; ids sort by start time) with the thresholds of `config`.
  * Throws DecisionInputError when `options.baseline` names no usable run or `options.until` is not a time.
  */
 export function decide(runs: readonly RunInput[], config: CapacityConfig, options: DecideOptions = {}): Decision {
-  let considered = [...runs].sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0)); // newest first
+  let considered = [...runs].sort(newestFirst);
   if (options.until !== undefined) {
     const until = Date.parse(options.until);
     if (Number.isNaN(until)) throw new DecisionInputError(`--until: expected an ISO-8601 time like 2026-11-23T00:00:00Z (got "${options.until}")`);
@@ -114,7 +119,7 @@ export function decide(runs: readonly RunInput[], config: CapacityConfig, option
   const oldestUsed = used[used.length - 1]!.id;
   // With enough runs, exclusions older than the oldest run used changed nothing: leave them out.
   // With too few, every exclusion helps explain why the decision is provisional.
-  const listed = (provisional ? excluded : excluded.filter((e) => e.id > oldestUsed)).sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+  const listed = (provisional ? excluded : excluded.filter((e) => e.id > oldestUsed)).sort(newestFirst);
 
   const levels: RunLevels[] = used.map((r) => levelRun(r.manifest, r.summary, config));
   const perRun = {} as Record<CriterionId, Level[]>;
