@@ -1,6 +1,6 @@
 import type { CriterionId, Decision, Level, Reading, RunLevel } from '../../decision/decision-format.ts';
 import { CRITERIA } from '../../decision/decision-format.ts';
-import { decisionActions, decisionWord } from '../../decision/words.ts';
+import { decisionActions, decisionWord, type DecisionActions } from '../../decision/words.ts';
 import { formatDuration } from '../duration.ts';
 import type { RunManifest } from '../formats/manifest.ts';
 import type { RunSummary } from '../formats/run-summary.ts';
@@ -27,13 +27,7 @@ export interface ReportSettings {
   readonly keyTransaction: { readonly name: string };
   readonly runsToCompare: number;
   /** The action for next week, per decision. */
-  readonly actions: {
-    readonly go: string;
-    readonly watch: string;
-    readonly noGo: string;
-    readonly provisional: string;
-    readonly insufficientData: string;
-  };
+  readonly actions: DecisionActions;
 }
 
 /** A run as the results store returns it (structural subset of StoredRun). */
