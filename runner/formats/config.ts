@@ -3,6 +3,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { formatDuration, parseDuration } from '../duration.ts';
 import { UserError } from '../errors.ts';
+import { parseJsonText } from './json-file.ts';
 import { SHORT_HOLD_MS, windowParams } from '../stats/windows.ts';
 
 /**
@@ -303,13 +304,7 @@ function cannotRead(path: string, e: unknown): UserError {
 
 /** Parses the text of a config file (JSON) and validates it. */
 export function parseConfigText(text: string, source: string): CapacityConfig {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (e) {
-    throw new UserError(`not valid JSON (${(e as Error).message})`, { file: source, hint: HINT });
-  }
-  return parseConfig(raw, source);
+  return parseConfig(parseJsonText(text, source, HINT), source);
 }
 
 /**

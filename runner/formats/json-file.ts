@@ -45,14 +45,18 @@ export interface JsonFormat<S extends z.ZodType> {
   write(path: string, value: z.infer<S>, options?: { exclusive?: boolean }): Promise<void>;
 }
 
+/** The JSON value of a file's text (unchecked: validate it with a schema); bad JSON is a UserError naming `source`, with `hint`. */
+export function parseJsonText(text: string, source: string, hint: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new UserError(`not valid JSON (${(e as Error).message})`, { file: source, hint });
+  }
+}
+
 export function jsonFormat<S extends z.ZodType>(kind: string, schemaVersion: number, schema: S, regenerateHint: string): JsonFormat<S> {
   const parse = (text: string, source: string): z.infer<S> => {
-    let raw: unknown;
-    try {
-      raw = JSON.parse(text);
-    } catch (e) {
-      throw new UserError(`not valid JSON (${(e as Error).message})`, { file: source, hint: regenerateHint });
-    }
+    const raw = parseJsonText(text, source, regenerateHint);
     if (raw && typeof raw === 'object' && 'kind' in raw && (raw as { kind: unknown }).kind !== kind) {
       throw new UserError(`kind: expected "${kind}", got ${JSON.stringify((raw as { kind: unknown }).kind)}`, { file: source });
     }
