@@ -1,6 +1,6 @@
 import type { CriterionId, Decision, Level, Reading, RunLevel } from '../../decision/decision-format.ts';
 import { CRITERIA } from '../../decision/decision-format.ts';
-import { decisionActions, decisionWord, type DecisionActions } from '../../decision/words.ts';
+import { decisionActions, decisionWord, plural, type DecisionActions } from '../../decision/words.ts';
 import { formatDuration } from '../duration.ts';
 import type { RunManifest } from '../formats/manifest.ts';
 import type { RunSummary } from '../formats/run-summary.ts';
@@ -450,7 +450,7 @@ function decisionView(input: ReportInput): DecisionView {
     meaning: DECISION_MEANING[d.decision],
     provisional,
     provisionalNote: provisional
-      ? `Provisional: rests on ${d.runs.length} comparable run${d.runs.length === 1 ? '' : 's'} of the ${d.runsToCompare} the grid asks for.`
+      ? `Provisional: rests on ${plural(d.runs.length, 'comparable run')} of the ${d.runsToCompare} the grid asks for.`
       : '',
     insufficient,
     reasons: d.reasons.map(mdText),
