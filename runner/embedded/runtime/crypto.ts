@@ -2,7 +2,7 @@
  * k6/crypto: digests, HMACs and random bytes, computed by the worker's node:crypto. Outputs as
  * k6 names them: hex, base64, base64url, base64rawurl, binary (an ArrayBuffer).
  */
-import { host } from './host.ts';
+import { host, ownBuffer } from './host.ts';
 
 /** k6's algorithm names → Node's. */
 const ALGORITHMS: Record<string, string> = {
@@ -39,12 +39,8 @@ function encode(digest: Uint8Array, enc: string | undefined): string | ArrayBuff
     case 'base64rawurl':
       return host.b64encode(digest, true, true);
     case 'binary':
-    case undefined: {
-      // A copy of this context's realm, as the script expects its own ArrayBuffer.
-      const out = new Uint8Array(digest.length);
-      out.set(digest);
-      return out.buffer;
-    }
+    case undefined:
+      return ownBuffer(digest);
     default:
       throw new Error(`invalid output encoding "${enc}": expected hex, base64, base64url, base64rawurl or binary`);
   }
@@ -81,10 +77,7 @@ export const createHash = (algorithm: string) => new Hasher(algorithm, null);
 export const createHMAC = (algorithm: string, secret: Input) => new Hasher(algorithm, bytes(secret));
 export function randomBytes(n: number): ArrayBuffer {
   if (!Number.isInteger(n) || n < 1) throw new Error(`randomBytes: expected a whole number of bytes above 0, got ${String(n)}`);
-  const r = host.randomBytes(n);
-  const out = new Uint8Array(n);
-  out.set(r);
-  return out.buffer;
+  return ownBuffer(host.randomBytes(n));
 }
 
 export default { md4, md5, sha1, sha256, sha384, sha512, sha512_224, sha512_256, ripemd160, hmac, createHash, createHMAC, randomBytes };

@@ -1,4 +1,4 @@
-import { host } from './host.ts';
+import { host, ownBuffer } from './host.ts';
 
 /** k6/experimental/timers (k6 v0.48 has no global setTimeout). */
 export const timers = {
@@ -19,9 +19,6 @@ export const encoding = {
   },
   b64decode(input: string, enc = 'std', format?: 's'): string | ArrayBuffer {
     if (format === 's') return host.b64decodeText(input, enc.includes('url'));
-    const outer = host.b64decode(input, enc.includes('url'));
-    const copy = new Uint8Array(outer.length);
-    copy.set(outer);
-    return copy.buffer;
+    return ownBuffer(host.b64decode(input, enc.includes('url')));
   },
 };

@@ -44,3 +44,13 @@ export interface Host {
 }
 
 export const host: Host = (globalThis as unknown as { __k6host: Host }).__k6host;
+
+/**
+ * Bytes from the host (the worker's realm) as an ArrayBuffer of this context's realm: scripts
+ * expect their own ArrayBuffer (instanceof, prototype methods), so the bytes are copied.
+ */
+export function ownBuffer(bytes: Uint8Array): ArrayBuffer {
+  const copy = new Uint8Array(bytes.length);
+  copy.set(bytes);
+  return copy.buffer;
+}

@@ -1,5 +1,5 @@
 import type { PortMessage, WireHttpRequest, WireHttpResponse } from '../protocol.ts';
-import { host } from './host.ts';
+import { host, ownBuffer } from './host.ts';
 import { Interrupt, baseTags, call, metadata, vu } from './state.ts';
 
 function takeReset(): { resetCookies?: boolean } {
@@ -103,10 +103,7 @@ function buildRequest(method: string, url: unknown, body: unknown, params: Param
 }
 
 function fromBase64(s: string): ArrayBuffer {
-  const outer = host.b64decode(s, false);
-  const copy = new Uint8Array(outer.length);
-  copy.set(outer);
-  return copy.buffer;
+  return ownBuffer(host.b64decode(s, false));
 }
 
 /** k6's Response. */

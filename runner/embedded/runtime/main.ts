@@ -4,7 +4,7 @@
  * the k6 modules into one script run in every VU's context.
  */
 import type { VuCommand } from '../protocol.ts';
-import { host } from './host.ts';
+import { host, ownBuffer } from './host.ts';
 import { COUNTER } from '../protocol.ts';
 import { Interrupt, TestAbort, callForCommand, iterationEnded, vu } from './state.ts';
 import k6, * as k6Named from './k6.ts';
@@ -69,9 +69,7 @@ function installGlobals(): void {
     if (vu.stage !== 'init') throw new Error('open() can only be called in the init context');
     const r = host.open(String(path), mode === 'b');
     if (typeof r === 'string') return r;
-    const copy = new Uint8Array(r.length);
-    copy.set(r);
-    return copy.buffer;
+    return ownBuffer(r);
   };
 }
 
