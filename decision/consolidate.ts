@@ -1,6 +1,6 @@
 import { CRITERIA, type CriterionId, type DecisionValue, type Level, type Reading } from './decision-format.ts';
 import { SEVERITY } from './levels.ts';
-import { plural } from './words.ts';
+import { CRITERION_NAMES, plural } from './words.ts';
 
 /**
  * From per-run levels to the decision (SPEC §3): median-severity consolidation, score, Go / Watch /
@@ -43,12 +43,6 @@ export interface Verdict {
   reasons: string[];
 }
 
-const NAMES: Readonly<Record<CriterionId, string>> = {
-  p95: 'p95 at the target stage',
-  errorRate: 'error rate up to the target',
-  held: 'target stage held',
-};
-
 /** The decision from each criterion's per-run levels (runs in any order, the same order for every criterion). */
 export function verdict(perRun: Readonly<Record<CriterionId, readonly Level[]>>): Verdict {
   const consolidated = {} as Record<CriterionId, Level>;
@@ -59,7 +53,7 @@ export function verdict(perRun: Readonly<Record<CriterionId, readonly Level[]>>)
   const reds = CRITERIA.filter((id) => consolidated[id] === 'red');
   const oranges = CRITERIA.filter((id) => consolidated[id] === 'orange');
   const notHeld = perRun.held.filter((l) => l === 'red').length;
-  const names = (ids: readonly CriterionId[]) => ids.map((id) => NAMES[id]).join(', ');
+  const names = (ids: readonly CriterionId[]) => ids.map((id) => CRITERION_NAMES[id]).join(', ');
 
   const reasons: string[] = [];
   if (reds.length) reasons.push(`${reds.length} red ${reds.length === 1 ? 'criterion' : 'criteria'}: ${names(reds)}`);
@@ -79,7 +73,7 @@ export function verdict(perRun: Readonly<Record<CriterionId, readonly Level[]>>)
     const worse = perRun[id].filter((l) => SEVERITY[l] > SEVERITY[consolidated[id]]).length;
     if (worse > 0 && n > 1) {
       const worst = perRun[id].reduce((a, b) => (SEVERITY[b] > SEVERITY[a] ? b : a));
-      reasons.push(`${NAMES[id]}: ${worst} in ${worse} of ${plural(n, 'run')} only, consolidated ${consolidated[id]} (${worse === 1 ? 'one bad run is noise' : 'outvoted by the other runs'})`);
+      reasons.push(`${CRITERION_NAMES[id]}: ${worst} in ${worse} of ${plural(n, 'run')} only, consolidated ${consolidated[id]} (${worse === 1 ? 'one bad run is noise' : 'outvoted by the other runs'})`);
     }
   }
   return { decision, score: total, reading: reading(total), consolidated, reasons };

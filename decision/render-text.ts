@@ -1,16 +1,10 @@
 import { CRITERIA, type CriterionId, type Decision, type RunLevel } from './decision-format.ts';
-import { decisionWord, nearBounds } from './words.ts';
+import { CRITERION_NAMES, decisionWord, nearBounds } from './words.ts';
 
 /**
  * The decision as a readable table with its evidence (`npm run decide` without --json). Pure:
  * the command writes the returned text.
  */
-
-const TITLES: Readonly<Record<CriterionId, string>> = {
-  p95: 'p95 at the target stage',
-  errorRate: 'error rate up to the target',
-  held: 'target stage held',
-};
 
 /** What the decision means, after its word in the headline. */
 const MEANINGS: Readonly<Record<Decision['decision'], string | null>> = {
@@ -51,7 +45,7 @@ export function renderDecisionText(d: Decision): string {
     const header = ['criterion', 'consolidated', ...d.runs];
     const rows = CRITERIA.filter((id) => d.criteria[id]).map((id) => {
       const c = d.criteria[id]!;
-      return [TITLES[id], c.level, ...d.runs.map((runId) => {
+      return [CRITERION_NAMES[id], c.level, ...d.runs.map((runId) => {
         const r = c.runs.find((x) => x.runId === runId);
         return r ? cell(id, r) : '-';
       })];
@@ -64,7 +58,7 @@ export function renderDecisionText(d: Decision): string {
     for (const id of CRITERIA) {
       const c = d.criteria[id];
       if (!c) continue;
-      lines.push(`  ${TITLES[id]} (${c.runs[0]?.bound ?? ''})`);
+      lines.push(`  ${CRITERION_NAMES[id]} (${c.runs[0]?.bound ?? ''})`);
       for (const r of c.runs) lines.push(`    ${r.runId}  ${r.rule}`);
     }
     lines.push('');

@@ -4,7 +4,14 @@
  * is compared in tests and read in reports the same way everywhere).
  */
 
-import type { DecisionValue } from './decision-format.ts';
+import type { CriterionId, DecisionValue } from './decision-format.ts';
+
+/** Each criterion as the decision's reasons and the decide table name it. */
+export const CRITERION_NAMES: Readonly<Record<CriterionId, string>> = {
+  p95: 'p95 at the target stage',
+  errorRate: 'error rate up to the target',
+  held: 'target stage held',
+};
 
 const DECISION_WORDS: Readonly<Record<DecisionValue, string>> = {
   go: 'Go',
