@@ -1,3 +1,4 @@
+import type { RunInput } from '../../decision/comparability.ts';
 import type { CriterionId, Decision, Level, Reading, RunLevel } from '../../decision/decision-format.ts';
 import { CRITERIA } from '../../decision/decision-format.ts';
 import { decisionActions, decisionWord, plural, type DecisionActions } from '../../decision/words.ts';
@@ -30,12 +31,8 @@ export interface ReportSettings {
   readonly actions: DecisionActions;
 }
 
-/** A run as the results store returns it (structural subset of StoredRun). */
-export interface ReportRun {
-  readonly id: string;
-  readonly manifest: RunManifest | null;
-  readonly summary: RunSummary | null;
-}
+/** A run as the results store returns it: the decision's RunInput without its `problem`. */
+export type ReportRun = Pick<RunInput, 'id' | 'manifest' | 'summary'>;
 
 export interface WeekDecision {
   readonly week: IsoWeek;
