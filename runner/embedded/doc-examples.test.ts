@@ -67,8 +67,12 @@ const CASES: Case[] = [
   {
     script: '05-constant-arrival-rate.js', code: 0,
     expect: ({ metrics }) => {
-      expect(num(metrics, 'iterations', 'count')).toBe(20);
-      expect(metrics.dropped_iterations).toBeUndefined();
+      // Every planned arrival either starts or is dropped, whatever the machine's load; with
+      // 5 VUs for 20 quick requests, most start (under heavy load a VU may still be busy).
+      const done = num(metrics, 'iterations', 'count');
+      const dropped = metrics.dropped_iterations ? num(metrics, 'dropped_iterations', 'count') : 0;
+      expect(done + dropped).toBe(20);
+      expect(done).toBeGreaterThanOrEqual(10);
     },
   },
   {

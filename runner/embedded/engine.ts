@@ -396,7 +396,11 @@ export async function runK6(flags: RunFlags, io: EngineIo): Promise<number> {
       // the end: a timer may fire a fraction of a ms before performance.now() reaches endAt, and
       // a VU sent on after its hold was set would go on iterating on its lease.
       let ended = false;
+      // Arrival-rate executors: arrivals due before the end that a lagging event loop has not
+      // reached yet are started (or dropped) now, so none is silently lost on a busy machine.
+      let catchUp = (): void => {};
       timers.push(setTimeout(() => {
+        catchUp();
         ended = true;
         vus.forEach((v) => v.hold(true));
       }, endAt - performance.now()));
@@ -504,9 +508,9 @@ export async function runK6(flags: RunFlags, io: EngineIo): Promise<number> {
           const release = (v: Vu): void => {
             if (!v.exited) free.push(v);
           };
-          const pump = (): void => {
+          const pump = (final = false): void => {
             if (ended || state.stopped) return;
-            const now = performance.now() - scenStart;
+            const now = final ? Infinity : performance.now() - scenStart; // the plan ends with the scenario
             while (!next.done && next.value <= now) {
               const v = free.pop();
               if (v) track(iterate(v).then(() => release(v), () => release(v)));
@@ -527,8 +531,9 @@ export async function runK6(flags: RunFlags, io: EngineIo): Promise<number> {
               next = plan.next();
             }
             // One pending timer at a time (not one kept per arrival: long tests at high rates).
-            if (!next.done) pumpTimer = setTimeout(pump, next.value - (performance.now() - scenStart));
+            if (!next.done && !final) pumpTimer = setTimeout(pump, next.value - (performance.now() - scenStart));
           };
+          catchUp = () => pump(true);
           pump();
           break;
         }
