@@ -157,6 +157,23 @@ describe('runStages (with a fake engine)', () => {
     expect((await runManifestFormat.read(join(result.runDir, 'run.json'))).status).toBe('interrupted');
   });
 
+  it('runs without live figures, with a warning, where no named pipe can be made', async () => {
+    const engine = fakeEngine({});
+    const { io: theIo } = io();
+    let warnings = '';
+    theIo.stderr.on('data', (c) => (warnings += c));
+    const path = process.env.PATH;
+    process.env.PATH = ''; // no mkfifo to be found
+    try {
+      const result = await runStages(request(), { ...deps(engine), liveParser: () => ({ push: () => {}, end: () => {} }) }, theIo);
+      expect(result.manifest.status).toBe('completed');
+    } finally {
+      process.env.PATH = path;
+    }
+    expect(engine.specs.every((s) => s.csvOutputs.length === 1)).toBe(true);
+    expect(warnings).toMatch(/^warning: no live figures for this stage \(.*live-progress pipe/m);
+  });
+
   it('never reuses a run folder', async () => {
     const a = await runStages(request(), deps(fakeEngine({})), io().io);
     const b = await runStages(request(), deps(fakeEngine({})), io().io);

@@ -237,22 +237,27 @@ async function executeStage(c: StageContext & {
   let feed: LiveFeed | undefined;
   let liveBroken = false;
   if (parser) {
-    feed = openLiveFeed(join(dir, c.liveName), (chunk) => {
-      if (liveBroken) return;
-      try {
-        parser.push(chunk);
-      } catch {
-        // Live figures are a convenience: a row they cannot read must not stop the stage.
-        liveBroken = true;
-      }
-    });
+    try {
+      feed = openLiveFeed(join(dir, c.liveName), (chunk) => {
+        if (liveBroken) return;
+        try {
+          parser.push(chunk);
+        } catch {
+          // Live figures are a convenience: a row they cannot read must not stop the stage.
+          liveBroken = true;
+        }
+      });
+    } catch (e) {
+      // No named pipe here (e.g. no mkfifo): the stage runs, its progress shows no live figures.
+      io.stderr.write(`warning: no live figures for this stage (${(e as Error).message})\n`);
+    }
   }
   const stageStartMs = io.now();
   const stagePlannedMs = c.rampMs + c.holdMs;
   const tick = setInterval(() => {
     // The stage clock starts with the engine's first sample (its start-up is not the plan's time);
     // without live figures, with the engine process.
-    const startMs = parser ? live.firstSampleMs : stageStartMs;
+    const startMs = feed ? live.firstSampleMs : stageStartMs;
     const elapsed = startMs === null ? null : Math.max(0, io.now() - startMs);
     const phase = stagePhase(elapsed, c.rampMs, c.holdMs);
     progress.update(formatProgress({
