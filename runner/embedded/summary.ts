@@ -10,8 +10,6 @@ import type { SummaryData, SummaryGroup, SummaryMetric, SummaryCheck } from './s
 export { formatBytes, formatTime, formatTimeIn, junitSummary, textSummary } from './summary-text.ts';
 export type { SummaryCheck, SummaryData, SummaryGroup, SummaryMetric } from './summary-text.ts';
 
-export const TREND_STATS = ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)'] as const;
-
 const md5 = (s: string): string => createHash('md5').update(s).digest('hex');
 
 function values(sink: Sink, type: SummaryMetric['type'], durationS: number, trendStats: readonly string[]): Record<string, number> {

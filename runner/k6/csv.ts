@@ -11,7 +11,6 @@ export const CSV_COLUMNS = [
   'group', 'method', 'name', 'proto', 'scenario', 'service', 'status', 'subproto', 'tls_version',
   'url', 'extra_tags', 'metadata',
 ] as const;
-export type CsvColumn = (typeof CSV_COLUMNS)[number];
 
 /** k6's built-in metric names. */
 export const Metric = {
@@ -165,16 +164,4 @@ export function csvField(field: string): string {
 /** Encodes `extra_tags` / `metadata` as k6 does: `k=v&k=v`. */
 export function encodePairs(pairs: Readonly<Record<string, string>>): string {
   return Object.entries(pairs).map(([k, v]) => `${k}=${v}`).join('&');
-}
-
-/** Decodes `extra_tags` / `metadata`. Key order varies in k6's output; do not rely on it. */
-export function decodePairs(text: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (!text) return out;
-  for (const part of text.split('&')) {
-    const eq = part.indexOf('=');
-    if (eq < 0) out[part] = '';
-    else out[part.slice(0, eq)] = part.slice(eq + 1);
-  }
-  return out;
 }
