@@ -5,6 +5,7 @@
 import { UserError } from '../errors.ts';
 import { parseDuration } from '../duration.ts';
 import { isCsvTimeFormat, type CsvTimeFormat } from '../k6/csv.ts';
+import { parseSystemTags, type SystemTag } from './system-tags.ts';
 
 export const EXECUTORS = ['constant-vus', 'ramping-vus', 'per-vu-iterations', 'shared-iterations', 'constant-arrival-rate', 'ramping-arrival-rate'] as const;
 export type Executor = (typeof EXECUTORS)[number];
@@ -32,6 +33,8 @@ export interface RunFlags {
   summaryTrendStats: string[] | null;
   /** --summary-time-unit: s, ms or us (null: the script's option, else the unit chosen per value) */
   summaryTimeUnit: string | null;
+  /** --system-tags (null: the script's systemTags option or k6's default set) */
+  systemTags: SystemTag[] | null;
 }
 
 const TREND_STAT_RE = /^(avg|min|med|max|count|p\((\d+(?:\.\d+)?)\))$/;
@@ -76,7 +79,7 @@ export function parseStages(flag: string, v: string): Stage[] {
 export function parseRunArgs(argv: readonly string[]): RunFlags {
   const f: RunFlags = {
     script: '', env: {}, csvOutputs: [], summaryExport: null, vus: null, durationMs: null, iterations: null, stages: null,
-    noThresholds: false, quiet: false, noSummary: false, noColor: false, includeSystemEnv: true, summaryTrendStats: null, summaryTimeUnit: null,
+    noThresholds: false, quiet: false, noSummary: false, noColor: false, includeSystemEnv: true, summaryTrendStats: null, summaryTimeUnit: null, systemTags: null,
   };
   const positional: string[] = [];
   for (let i = 0; i < argv.length; i++) {
@@ -142,6 +145,15 @@ export function parseRunArgs(argv: readonly string[]): RunFlags {
         const bad = badTrendStat(stats);
         if (bad || !stats.length) throw new UsageError(`invalid argument "${v}" for "${flag}" flag: ${bad ?? 'expected a list like avg,p(95),p(99.9)'}`);
         f.summaryTrendStats = stats;
+        break;
+      }
+      case '--system-tags': {
+        const v = value();
+        try {
+          f.systemTags = parseSystemTags(v, `invalid argument "${v}" for "${flag}" flag`);
+        } catch (e) {
+          throw new UsageError((e as Error).message);
+        }
         break;
       }
       case '--summary-time-unit': {

@@ -3,27 +3,41 @@ import { createGzip, type Gzip } from 'node:zlib';
 import { once } from 'node:events';
 import { CSV_COLUMNS, csvField, encodePairs, formatTimestamp, formatValue, type CsvTimeFormat } from '../k6/csv.ts';
 
-/** The columns that carry a tag (all but metric_name, timestamp, metric_value, extra_tags, metadata). */
-const TAG_COLUMNS = CSV_COLUMNS.slice(3, -2);
-const TAG_SET = new Set<string>(TAG_COLUMNS);
+/** The columns that carry a tag (between metric_value and extra_tags), as a list and a set: built once per output. */
+export interface TagColumns {
+  list: readonly string[];
+  set: ReadonlySet<string>;
+}
+
+export function tagColumns(list: readonly string[]): TagColumns {
+  return { list, set: new Set(list) };
+}
+
+/** k6's default columns (its default `systemTags`). */
+const DEFAULT_COLUMNS = tagColumns(CSV_COLUMNS.slice(3, -2));
+
+/** The header line for these tag columns. Pure. */
+export function csvHeader(cols: TagColumns = DEFAULT_COLUMNS): string {
+  return `metric_name,timestamp,metric_value,${cols.list.map((c) => `${c},`).join('')}extra_tags,metadata\n`;
+}
 
 /** The part of a row after metric_value (tags, extra_tags, metadata, newline). Pure. */
-export function csvTail(tags: Readonly<Record<string, string>>, metadata: Readonly<Record<string, string>> | undefined): string {
+export function csvTail(tags: Readonly<Record<string, string>>, metadata: Readonly<Record<string, string>> | undefined, cols: TagColumns = DEFAULT_COLUMNS): string {
   let row = '';
-  for (const c of TAG_COLUMNS) {
+  for (const c of cols.list) {
     const v = tags[c];
     row += v === undefined ? ',' : `,${csvField(v)}`;
   }
   let extra: Record<string, string> | null = null;
   for (const k in tags) {
-    if (!TAG_SET.has(k)) (extra ??= {})[k] = tags[k]!;
+    if (!cols.set.has(k)) (extra ??= {})[k] = tags[k]!;
   }
   return `${row},${extra ? csvField(encodePairs(extra)) : ''},${metadata ? csvField(encodePairs(metadata)) : ''}\n`;
 }
 
 /** Formats one sample as k6's CSV row (with its trailing newline). Pure. */
-export function csvRow(metric: string, epochMs: number, value: number, tags: Readonly<Record<string, string>>, metadata: Readonly<Record<string, string>> | undefined, format: CsvTimeFormat): string {
-  return `${csvField(metric)},${formatTimestamp(epochMs, format)},${formatValue(value)}${csvTail(tags, metadata)}`;
+export function csvRow(metric: string, epochMs: number, value: number, tags: Readonly<Record<string, string>>, metadata: Readonly<Record<string, string>> | undefined, format: CsvTimeFormat, cols: TagColumns = DEFAULT_COLUMNS): string {
+  return `${csvField(metric)},${formatTimestamp(epochMs, format)},${formatValue(value)}${csvTail(tags, metadata, cols)}`;
 }
 
 /**
@@ -38,7 +52,7 @@ export class CsvOutput {
   private readonly gzip: Gzip | null;
   private readonly sink: NodeJS.WritableStream;
 
-  private constructor(readonly path: string, readonly format: CsvTimeFormat) {
+  private constructor(readonly path: string, readonly format: CsvTimeFormat, private readonly cols: TagColumns) {
     this.file = createWriteStream(path);
     this.file.on('error', (e) => (this.error ??= e));
     if (path.endsWith('.gz')) {
@@ -50,12 +64,12 @@ export class CsvOutput {
       this.gzip = null;
       this.sink = this.file;
     }
-    this.buffer.push(`${CSV_COLUMNS.join(',')}\n`);
+    this.buffer.push(csvHeader(cols));
   }
 
-  /** Opens the file (a FIFO blocks until its reader opens it, as with k6). */
-  static open(path: string, format: CsvTimeFormat): CsvOutput {
-    return new CsvOutput(path, format);
+  /** Opens the file (a FIFO blocks until its reader opens it, as with k6); `cols`: the enabled system tags' columns. */
+  static open(path: string, format: CsvTimeFormat, cols: TagColumns = DEFAULT_COLUMNS): CsvOutput {
+    return new CsvOutput(path, format, cols);
   }
 
   failure(): Error | null {
@@ -63,13 +77,13 @@ export class CsvOutput {
   }
 
   add(metric: string, epochMs: number, value: number, tags: Readonly<Record<string, string>>, metadata?: Readonly<Record<string, string>>): void {
-    this.buffer.push(csvRow(metric, epochMs, value, tags, metadata, this.format));
+    this.buffer.push(csvRow(metric, epochMs, value, tags, metadata, this.format, this.cols));
   }
 
   /** Rows of samples sharing a time and tags (one HTTP request's 9): the tags are formatted once. */
   addMany(metrics: readonly string[], values: readonly number[], epochMs: number, tags: Readonly<Record<string, string>>, metadata?: Readonly<Record<string, string>>): void {
     const ts = formatTimestamp(epochMs, this.format);
-    const tail = csvTail(tags, metadata);
+    const tail = csvTail(tags, metadata, this.cols);
     let rows = '';
     for (let i = 0; i < metrics.length; i++) rows += `${csvField(metrics[i]!)},${ts},${formatValue(values[i]!)}${tail}`;
     this.buffer.push(rows);

@@ -14,7 +14,8 @@ import { HTTP_REQUEST_METRICS, ITERATION_METRICS, httpStatusErrorCode } from '..
 import { K6ExitCode } from '../k6/exit-codes.ts';
 import { bundleAll, type Bundles } from './bundle.ts';
 import { UsageError, arrivalOffsets, peakVUs, summaryOptions, csvTimeFormat, deriveScenarios, describeScenario, formatMs, initialVUs, isArrivalRate, maxVUs, rampingSteps, scenarioDurationMs, type RunFlags, type Scenario } from './config.ts';
-import { CsvOutput } from './csv-output.ts';
+import { CsvOutput, tagColumns } from './csv-output.ts';
+import { parseSystemTags, systemTagPlan, withoutTags } from './system-tags.ts';
 import type { Hop } from './http-client.ts';
 import { logLine } from './logfmt.ts';
 import { MetricStore, bindThresholds, evaluateThresholds, parseThresholds, type Threshold } from './metrics.ts';
@@ -118,14 +119,19 @@ export async function runK6(flags: RunFlags, io: EngineIo): Promise<number> {
       stopWaiters.add(done);
     });
 
+  // systemTags: which system tags samples keep (k6's default set unless the script or --system-tags
+  // says otherwise). Decided once before the test; with the default set nothing is dropped.
+  let sysTags = systemTagPlan(null);
   const emit = (metric: string, value: number, time: number, tags: Record<string, string>, metadata?: Record<string, string>): void => {
+    // The summary's checks and groups still see check/group (k6 builds them from the script, not tags).
+    const rec = sysTags.drop.length ? withoutTags(tags, sysTags.drop) : tags;
     try {
-      store.add(metric, value, tags);
+      store.add(metric, value, rec, tags);
     } catch (e) {
       err('warning', (e as Error).message);
       return;
     }
-    for (const o of outputs) o.add(metric, time, value, tags, metadata);
+    for (const o of outputs) o.add(metric, time, value, rec, metadata);
   };
 
   const emitHop = (req: WireHttpRequest, hop: Hop): void => {
@@ -148,8 +154,9 @@ export async function runK6(flags: RunFlags, io: EngineIo): Promise<number> {
     const vals = [1, tm.duration, tm.blocked, tm.connecting, tm.tls_handshaking, tm.sending, tm.waiting, tm.receiving];
     const names: readonly string[] = expected === null ? HTTP_REQUEST_METRICS.slice(0, 8) : HTTP_REQUEST_METRICS;
     if (expected !== null) vals.push(expected ? 0 : 1);
-    for (let i = 0; i < names.length; i++) store.add(names[i]!, vals[i]!, tags);
-    for (const o of outputs) o.addMany(names, vals, hop.endMs, tags, req.metadata);
+    const rec = sysTags.drop.length ? withoutTags(tags, sysTags.drop) : tags;
+    for (let i = 0; i < names.length; i++) store.add(names[i]!, vals[i]!, rec);
+    for (const o of outputs) o.addMany(names, vals, hop.endMs, rec, req.metadata);
   };
 
   const runRequest = async (vu: Vu, req: WireHttpRequest, signal: AbortSignal): Promise<WireHttpResponse | null> => {
@@ -176,8 +183,9 @@ export async function runK6(flags: RunFlags, io: EngineIo): Promise<number> {
     vu.bytesMark = b;
     // An interrupted iteration still moved bytes, but is neither timed nor counted (as k6).
     const names: readonly string[] = e.interrupted ? ITERATION_METRICS.slice(0, 2) : ITERATION_METRICS;
-    for (let i = 0; i < names.length; i++) store.add(names[i]!, values[i]!, tags);
-    for (const o of outputs) o.addMany(names, values, e.endMs, tags);
+    const rec = sysTags.drop.length ? withoutTags(tags, sysTags.drop) : tags;
+    for (let i = 0; i < names.length; i++) store.add(names[i]!, values[i]!, rec);
+    for (const o of outputs) o.addMany(names, values, e.endMs, rec, e.metadata);
     if (e.interrupted) state.interrupted++;
     else state.completed++;
   };
@@ -281,6 +289,7 @@ export async function runK6(flags: RunFlags, io: EngineIo): Promise<number> {
     try {
       scenarios = deriveScenarios(options, flags);
       sumOpts = summaryOptions(options, flags);
+      sysTags = systemTagPlan(flags.systemTags ?? (options.systemTags === undefined || options.systemTags === null ? null : parseSystemTags(options.systemTags, 'invalid option systemTags')));
       if (!flags.noThresholds) thresholds = bindThresholds(store, parseThresholds(options.thresholds, (s) => parseDuration(s, 'delayAbortEval')));
     } catch (e) {
       err('error', (e as Error).message);
@@ -292,7 +301,8 @@ export async function runK6(flags: RunFlags, io: EngineIo): Promise<number> {
         return K6ExitCode.invalidConfig;
       }
     }
-    for (const p of flags.csvOutputs) outputs.push(CsvOutput.open(resolve(io.cwd, p), timeFormat));
+    const columns = tagColumns(sysTags.columns);
+    for (const p of flags.csvOutputs) outputs.push(CsvOutput.open(resolve(io.cwd, p), timeFormat, columns));
 
     // The VUs, initialised before the test starts (as k6 does): as many as the scenarios hold at
     // once; a scenario takes its VUs from the idle ones when it starts and gives them back at its
@@ -406,6 +416,7 @@ export async function runK6(flags: RunFlags, io: EngineIo): Promise<number> {
       }, endAt - performance.now()));
       timers.push(setTimeout(() => vus.forEach((v) => v.interrupt()), endAt + s.gracefulStopMs - performance.now()));
       const scenTags = { ...globalTags, ...s.tags };
+      const sysMeta = sysTags.vu || sysTags.iter ? { vu: sysTags.vu, iter: sysTags.iter } : null;
       const hasEnv = Object.keys(s.env).length > 0;
       let sharedLeft = s.iterations;
       // Only open-ended executors lend iterations: the others count every iteration here.
@@ -419,7 +430,7 @@ export async function runK6(flags: RunFlags, io: EngineIo): Promise<number> {
         const cmd: VuCommand = {
           op: 'iterate', scenario: s.name, scenarioIndex: index, executor: s.executor, exec: s.exec,
           iterInScenario: Atomics.add(count, COUNTER.scenarioBase + index, 1), iterInTest: Atomics.add(count, COUNTER.iterInTest, 1),
-          scenarioStartMs: scenStartEpoch, data, lease, tags: scenTags, ...(hasEnv ? { env: s.env } : {}),
+          scenarioStartMs: scenStartEpoch, data, lease, tags: scenTags, ...(hasEnv ? { env: s.env } : {}), ...(sysMeta ? { sysMeta } : {}),
         };
         vu.bytesMark = vu.http.bytes();
         vuScenario.set(vu, s);
@@ -428,7 +439,7 @@ export async function runK6(flags: RunFlags, io: EngineIo): Promise<number> {
         inIteration.delete(vu);
         if (done.op !== 'done') return !vu.exited;
         const end = done.endMs ?? nowMs();
-        iterationEnd(vu, { startMs: done.startMs ?? end, endMs: end, tags: done.tags ?? {}, ...(done.interrupted ? { interrupted: true } : {}) });
+        iterationEnd(vu, { startMs: done.startMs ?? end, endMs: end, tags: done.tags ?? {}, ...(done.metadata ? { metadata: done.metadata } : {}), ...(done.interrupted ? { interrupted: true } : {}) });
         if (done.abort !== undefined) {
           state.abortMessage = done.abort;
           stop('abort');

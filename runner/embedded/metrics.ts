@@ -186,7 +186,9 @@ export class MetricStore {
     return this.submetric(key);
   }
 
-  add(name: string, value: number, tags: Readonly<Record<string, string>>): void {
+  /** `tags`: the sample's recorded tags (submetrics match them); `summaryTags`: with the group and
+   * check even when systemTags leave them out (the summary's checks and groups come from the script, as k6's). */
+  add(name: string, value: number, tags: Readonly<Record<string, string>>, summaryTags: Readonly<Record<string, string>> = tags): void {
     const e = this.entries.get(name);
     if (!e) throw new Error(`sample of undeclared metric "${name}"`);
     e.sink.add(value);
@@ -196,16 +198,16 @@ export class MetricStore {
       if (ok) s.sink.add(value);
     }
     if (name === 'checks') {
-      const g = tags.group ?? '';
+      const g = summaryTags.group ?? '';
       let m = this.checks.get(g);
       if (!m) this.checks.set(g, (m = new Map()));
-      const c = tags.check ?? '';
+      const c = summaryTags.check ?? '';
       let cc = m.get(c);
       if (!cc) m.set(c, (cc = { passes: 0, fails: 0 }));
       if (value) cc.passes++;
       else cc.fails++;
     }
-    const g = tags.group;
+    const g = summaryTags.group;
     if (g && !this.groups.has(g)) {
       // Register every ancestor so the tree is complete.
       const parts = g.split('::').slice(1);

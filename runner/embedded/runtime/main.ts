@@ -6,7 +6,7 @@
 import type { VuCommand } from '../protocol.ts';
 import { host, ownBuffer } from './host.ts';
 import { COUNTER } from '../protocol.ts';
-import { Interrupt, TestAbort, callForCommand, iterationEnded, vu } from './state.ts';
+import { Interrupt, TestAbort, callForCommand, iterationEnded, metadata, vu } from './state.ts';
 import k6, * as k6Named from './k6.ts';
 import http, * as httpNamed from './http.ts';
 import metrics, * as metricsNamed from './metrics.ts';
@@ -139,6 +139,7 @@ export async function start(): Promise<void> {
         }
         vu.scenario = cmd.scenario;
         vu.scenarioTags = cmd.tags ?? {};
+        vu.sysMeta = cmd.sysMeta;
         vu.executor = cmd.executor;
         // The VU counts its own iterations (__ITER), as the main thread does not see leased ones at once.
         vu.iterInVu += 1;
@@ -155,6 +156,7 @@ export async function start(): Promise<void> {
       } else if (cmd.op === 'setup' || cmd.op === 'teardown') {
         vu.stage = cmd.op;
         vu.scenario = '';
+        vu.sysMeta = undefined;
         vu.scenarioTags = cmd.op === 'setup' || cmd.op === 'teardown' ? globalTags : {};
         vu.group = `::${cmd.op}`;
         const fn = ex[cmd.op] as ((d?: unknown) => unknown) | undefined;
@@ -182,8 +184,9 @@ export async function start(): Promise<void> {
     vu.group = '';
     const tags: Record<string, string> = { ...vu.scenarioTags, ...vu.tags };
     if (vu.scenario) tags.scenario = vu.scenario;
+    const md = metadata();
     if (cmd.op === 'iterate' && cmd.lease && abort === undefined && host.mayContinue()) {
-      iterationEnded({ startMs, endMs, tags, ...(error !== undefined ? { error } : {}), ...(interrupted ? { interrupted } : {}) });
+      iterationEnded({ startMs, endMs, tags, ...(md ? { metadata: md } : {}), ...(error !== undefined ? { error } : {}), ...(interrupted ? { interrupted } : {}) });
       vu.freshIteration = true;
       cmd = {
         ...cmd,
@@ -193,7 +196,7 @@ export async function start(): Promise<void> {
       continue;
     }
     cmd = callForCommand<VuCommand>({
-      op: 'done', startMs, endMs, tags,
+      op: 'done', startMs, endMs, tags, ...(md ? { metadata: md } : {}),
       ...(error !== undefined ? { error } : {}),
       ...(abort !== undefined ? { abort } : {}),
       ...(interrupted ? { interrupted } : {}),

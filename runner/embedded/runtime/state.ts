@@ -34,6 +34,8 @@ export const vu = {
   /** The test's and the scenario's tags (options.tags, scenarios.<name>.tags) for the current iteration. */
   scenarioTags: {} as Record<string, string>,
   metadata: {} as Record<string, string>,
+  /** systemTags' vu / iter, into every sample's metadata during iterations (k6: high-cardinality tags). */
+  sysMeta: undefined as { vu: boolean; iter: boolean } | undefined,
   /** True until the iteration's first HTTP request (which empties the VU's cookie jar). */
   freshIteration: false,
 };
@@ -65,6 +67,13 @@ export function baseTags(): Record<string, string> {
 }
 
 export function metadata(): Record<string, string> | undefined {
+  const sys = vu.sysMeta;
+  if (sys) {
+    const m: Record<string, string> = { ...vu.metadata };
+    if (sys.vu) m.vu = String(vu.id);
+    if (sys.iter) m.iter = String(vu.iterInVu);
+    return m;
+  }
   for (const _ in vu.metadata) return { ...vu.metadata };
   return undefined;
 }
