@@ -19,7 +19,7 @@ import { parseSystemTags, systemTagPlan, withoutTags } from './system-tags.ts';
 import type { Hop } from './http-client.ts';
 import { logLine } from './logfmt.ts';
 import { MetricStore, bindThresholds, evaluateThresholds, parseThresholds, type Threshold } from './metrics.ts';
-import { COUNTER, type ExecState, type IterationEnd, type VuCall, type VuCommand, type VuReply, type WireHttpRequest, type WireHttpResponse } from './protocol.ts';
+import { COUNTER, type ExecState, type IterationEnd, type SharedData, type VuCall, type VuCommand, type VuReply, type WireHttpRequest, type WireHttpResponse } from './protocol.ts';
 import { summaryData, summaryExport, textSummary } from './summary.ts';
 import { Vu, type ControlCall, type ServedCall, type VuHooks } from './vu.ts';
 
@@ -91,7 +91,10 @@ export async function runK6(flags: RunFlags, io: EngineIo): Promise<number> {
 
   const store = new MetricStore();
   const outputs: CsvOutput[] = [];
-  const shared = new Map<string, string>();
+  // SharedArrays, once for the process (VUs get the same SharedArrayBuffers). A promise while a
+  // VU runs the array's function: others asking for that name wait for it (the function runs once).
+  const shared = new Map<string, SharedData | Promise<void>>();
+  const sharedBuilt = new Map<string, () => void>();
   const allVus: Vu[] = [];
   let thresholds: Threshold[] = [];
   let outputError: Error | null = null;
@@ -222,11 +225,29 @@ export async function runK6(flags: RunFlags, io: EngineIo): Promise<number> {
             },
           );
           return { op: 'async-started' };
-        case 'shared-get':
-          return { op: 'shared', json: shared.get(call.name) ?? null };
+        case 'shared-get': {
+          let got = shared.get(call.name);
+          while (got instanceof Promise) {
+            await got;
+            got = shared.get(call.name);
+          }
+          if (got) {
+            vu.postShared(got);
+            return { op: 'shared', found: true };
+          }
+          shared.set(call.name, new Promise<void>((res) => sharedBuilt.set(call.name, res)));
+          return { op: 'shared', found: false };
+        }
         case 'shared-put':
-          if (!shared.has(call.name)) shared.set(call.name, call.json);
+        case 'shared-fail': {
+          const data = call.op === 'shared-put' ? vu.takeShared() : null;
+          const cur = shared.get(call.name);
+          if (data && (cur === undefined || cur instanceof Promise)) shared.set(call.name, data);
+          else if (!data && cur instanceof Promise) shared.delete(call.name);
+          sharedBuilt.get(call.name)?.();
+          sharedBuilt.delete(call.name);
           return { op: 'ok' };
+        }
         case 'exec-state':
           return { op: 'exec-state', state: execState() };
         case 'flush':

@@ -92,7 +92,10 @@ export type VuCall =
   | (CallBase & { op: 'http'; requests: WireHttpRequest[]; resetCookies?: boolean })
   | (CallBase & { op: 'async-http'; id: number; request: WireHttpRequest; resetCookies?: boolean })
   | (CallBase & { op: 'shared-get'; name: string })
-  | (CallBase & { op: 'shared-put'; name: string; json: string })
+  /** The SharedArray's buffers travel just before, as a `shared-put` message on the VU's port. */
+  | (CallBase & { op: 'shared-put'; name: string })
+  /** The VU that was to build the SharedArray failed (its function threw): another may try. */
+  | (CallBase & { op: 'shared-fail'; name: string })
   | (CallBase & { op: 'exec-state' })
   | (CallBase & { op: 'flush' });
 
@@ -122,7 +125,8 @@ export interface ExecState {
 export type VuReply =
   | { op: 'http'; responses: WireHttpResponse[] }
   | { op: 'async-started' }
-  | { op: 'shared'; json: string | null }
+  /** found: the buffers come on the VU's port (a `shared` message); else this VU must build them. */
+  | { op: 'shared'; found: boolean }
   | { op: 'exec-state'; state: ExecState }
   | { op: 'ok' }
   | { op: 'interrupted' };
@@ -162,9 +166,20 @@ export interface VuWorkerData {
 /** Message on a VU's port from the main thread (async HTTP results, oversize replies). */
 export type PortMessage =
   | { kind: 'async-result'; id: number; response: WireHttpResponse | null; interrupted?: boolean }
-  | { kind: 'reply'; json: string };
+  | { kind: 'reply'; json: string }
+  | ({ kind: 'shared' } & SharedData);
 
 /** Message on a VU's port to the main thread. */
 export type WorkerPortMessage =
   | { kind: 'log'; level: 'info' | 'warn' | 'error' | 'debug'; text: string }
-  | { kind: 'call'; json: string };
+  | { kind: 'call'; json: string }
+  | ({ kind: 'shared-put' } & SharedData);
+
+/**
+ * One SharedArray, held once by the process: its elements' JSON one after the other (UTF-8) and
+ * `offsets` (Float64, length + 1 entries) where each starts, the last one being the end.
+ */
+export interface SharedData {
+  data: SharedArrayBuffer;
+  offsets: SharedArrayBuffer;
+}

@@ -1,5 +1,5 @@
 import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
-import { DATA_BYTES, HEADER_BYTES, SLOT, STATE, type PortMessage, type VuCall, type VuCommand, type VuReply, type WorkerPortMessage } from './protocol.ts';
+import { DATA_BYTES, HEADER_BYTES, SLOT, STATE, type PortMessage, type SharedData, type VuCall, type VuCommand, type VuReply, type WorkerPortMessage } from './protocol.ts';
 import { VuHttp } from './http-client.ts';
 
 export type ControlCall = Extract<VuCall, { op: 'init' } | { op: 'done' }>;
@@ -121,6 +121,18 @@ export class Vu {
 
   postEvent(m: PortMessage): void {
     if (!this.exited) this.events.postMessage(m);
+  }
+
+  /** Hands a SharedArray's buffers to the VU: it takes them from its port after the reply. */
+  postShared(d: SharedData): void {
+    this.port.postMessage({ kind: 'shared', data: d.data, offsets: d.offsets } satisfies PortMessage);
+  }
+
+  /** The SharedArray buffers the VU posted on its port just before its `shared-put` call. */
+  takeShared(): SharedData {
+    const m = receiveMessageOnPort(this.port)?.message as WorkerPortMessage | undefined;
+    if (m?.kind !== 'shared-put') throw new Error(`VU ${this.id}: SharedArray data missing from its port`);
+    return { data: m.data, offsets: m.offsets };
   }
 
   private writeReply(json: string): void {

@@ -9,7 +9,7 @@ import { setPriority } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import vm from 'node:vm';
 import { receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
-import { DATA_BYTES, HEADER_BYTES, SLOT, STATE, type PortMessage, type VuWorkerData } from './protocol.ts';
+import { DATA_BYTES, HEADER_BYTES, SLOT, STATE, type PortMessage, type SharedData, type VuWorkerData, type WorkerPortMessage } from './protocol.ts';
 import type { Host } from './runtime/host.ts';
 
 interface Data extends VuWorkerData {
@@ -95,6 +95,13 @@ process.on('uncaughtException', (e: unknown) => {
 let cryptoModule: typeof NodeCrypto | null = null;
 const nodeCrypto = (): typeof NodeCrypto => (cryptoModule ??= require('node:crypto') as typeof NodeCrypto);
 
+/** The SharedArrays this VU opened: views on the process-wide buffers (nothing copied). */
+const sharedArrays: { data: Buffer; offsets: Float64Array }[] = [];
+const openShared = (d: SharedData): number => {
+  sharedArrays.push({ data: Buffer.from(d.data), offsets: new Float64Array(d.offsets) });
+  return sharedArrays.length - 1;
+};
+
 const context: Record<string, unknown> = {};
 const host: Host = {
   vuId: wd.vuId,
@@ -137,6 +144,31 @@ const host: Host = {
   randomBytes: (n) => new Uint8Array(nodeCrypto().randomBytes(n)),
   URL,
   URLSearchParams,
+  sharedTake() {
+    const m = receiveMessageOnPort(wd.port)?.message as PortMessage | undefined;
+    if (m?.kind !== 'shared') throw new Error('embedded engine: SharedArray data missing from the VU port');
+    return openShared(m);
+  },
+  sharedPost(items) {
+    const offsets = new Float64Array(new SharedArrayBuffer((items.length + 1) * 8));
+    let total = 0;
+    for (let i = 0; i < items.length; i++) {
+      offsets[i] = total;
+      total += Buffer.byteLength(items[i]!, 'utf8');
+    }
+    offsets[items.length] = total;
+    const sab = new SharedArrayBuffer(total);
+    const data = Buffer.from(sab);
+    for (let i = 0; i < items.length; i++) data.write(items[i]!, offsets[i]!, 'utf8');
+    const d: SharedData = { data: sab, offsets: offsets.buffer as SharedArrayBuffer };
+    wd.port.postMessage({ kind: 'shared-put', ...d } satisfies WorkerPortMessage);
+    return openShared(d);
+  },
+  sharedLength: (h) => sharedArrays[h]!.offsets.length - 1,
+  sharedItem(h, i) {
+    const a = sharedArrays[h]!;
+    return a.data.toString('utf8', a.offsets[i], a.offsets[i + 1]);
+  },
   loadLazy() {
     vm.runInContext(wd.lazyCode, context, { filename: 'k6-embedded-lazy.js' });
   },

@@ -37,6 +37,16 @@ export interface Host {
   /** The thread's WHATWG URL classes (k6's jslib url module answers with them). */
   readonly URL: typeof URL;
   readonly URLSearchParams: typeof URLSearchParams;
+  /**
+   * SharedArray: takes the buffers the main thread just posted on the VU's port (after a
+   * `shared-get` answered found), returning a handle for sharedLength/sharedItem.
+   */
+  sharedTake(): number;
+  /** SharedArray: lays out the elements' JSON once in shared memory, posts it to the main thread (a `shared-put` call must follow), returns a handle. */
+  sharedPost(items: readonly string[]): number;
+  sharedLength(handle: number): number;
+  /** The JSON of element i (a fresh string each time: the script parses its own copy). */
+  sharedItem(handle: number, i: number): string;
   /** Evaluates the lazily loaded modules' bundle (runtime/lazy.ts) in this context. */
   loadLazy(): void;
   /** Compiles the user's CommonJS bundle in this context. */
