@@ -23,41 +23,30 @@ function errorOf(fn: () => unknown): Error {
   throw new Error('expected an error');
 }
 
+/** The example file of issue #5, which is SPEC.md's grid. */
+const SPEC_EXAMPLE = {
+  environment: 'staging',
+  stages: [5, 20, 50, 75, 100, 150],
+  duration: '10m',
+  spawnRate: 5,
+  targetStage: 100,
+  keyTransaction: { name: 'search' },
+  criteria: {
+    p95Ms: { green: 2500, orange: 4000 },
+    errorRatePct: { green: 1, orange: 3 },
+    held: { trendAlpha: 0.05, trendMinPct: 10, trendRedPct: 25, window: '30s', warmup: '60s', outlierMads: 3.5 },
+  },
+  runsToCompare: 3,
+};
+
 describe('defaults reproduce SPEC.md', () => {
   it('has the plan, criteria and consolidation of the SPEC', () => {
-    expect(DEFAULT_CONFIG).toMatchObject({
-      environment: 'staging',
-      stages: [5, 20, 50, 75, 100, 150],
-      duration: '10m',
-      spawnRate: 5,
-      targetStage: 100,
-      keyTransaction: { name: 'search' },
-      criteria: {
-        p95Ms: { green: 2500, orange: 4000 },
-        errorRatePct: { green: 1, orange: 3 },
-        held: { trendAlpha: 0.05, trendMinPct: 10, trendRedPct: 25, window: '30s', warmup: '60s', outlierMads: 3.5 },
-      },
-      runsToCompare: 3,
-    });
+    expect(DEFAULT_CONFIG).toMatchObject(SPEC_EXAMPLE);
     expect(Object.keys(DEFAULT_CONFIG.actions).sort()).toEqual(['go', 'insufficientData', 'noGo', 'provisional', 'watch']);
   });
 
   it('the issue’s example file is valid and equals the defaults', () => {
-    const example = {
-      environment: 'staging',
-      stages: [5, 20, 50, 75, 100, 150],
-      duration: '10m',
-      spawnRate: 5,
-      targetStage: 100,
-      keyTransaction: { name: 'search' },
-      criteria: {
-        p95Ms: { green: 2500, orange: 4000 },
-        errorRatePct: { green: 1, orange: 3 },
-        held: { trendAlpha: 0.05, trendMinPct: 10, trendRedPct: 25, window: '30s', warmup: '60s', outlierMads: 3.5 },
-      },
-      runsToCompare: 3,
-    };
-    expect(parseConfig(example)).toEqual(DEFAULT_CONFIG);
+    expect(parseConfig(SPEC_EXAMPLE)).toEqual(DEFAULT_CONFIG);
   });
 
   it('fills what a partial file leaves out, at every depth', () => {
