@@ -45,7 +45,12 @@ describe('classifyStage', () => {
 });
 
 /** A fake engine: exits with the scripted code per stage, writes a log, and honours the abort signal. */
-function fakeEngine(script: Partial<Record<number | 'open', { exit: number; waitForAbort?: boolean }>>): Engine & { specs: StageRunSpec[] } {
+// `waitForAbort` holds the stage until the run is stopped; `onWaiting` is told when it is reached,
+// so a test stops the run during that very stage, whatever the machine's load.
+function fakeEngine(
+  script: Partial<Record<number | 'open', { exit: number; waitForAbort?: boolean }>>,
+  onWaiting: () => void = () => {},
+): Engine & { specs: StageRunSpec[] } {
   const specs: StageRunSpec[] = [];
   return {
     name: 'embedded',
@@ -58,7 +63,11 @@ function fakeEngine(script: Partial<Record<number | 'open', { exit: number; wait
       await writeFile(spec.logPath, `ran ${users}\n`, { flag: 'wx' });
       await writeFile(spec.csvOutputs[0]!, 'x');
       const step = script[users] ?? { exit: 0 };
-      if (step.waitForAbort) await new Promise((r) => spec.signal.addEventListener('abort', r, { once: true }));
+      if (step.waitForAbort) {
+        const aborted = new Promise((r) => spec.signal.addEventListener('abort', r, { once: true }));
+        onWaiting();
+        await aborted;
+      }
       return { exitCode: spec.signal.aborted ? 105 : step.exit, signal: null, interrupted: spec.signal.aborted, startedAtMs: 0, endedAtMs: 1000 };
     },
   };
@@ -146,11 +155,9 @@ describe('runStages (with a fake engine)', () => {
 
   it('keeps what was measured on interrupt and says so', async () => {
     const controller = new AbortController();
-    const engine = fakeEngine({ 4: { exit: 0, waitForAbort: true } });
+    const engine = fakeEngine({ 4: { exit: 0, waitForAbort: true } }, () => controller.abort());
     const { io: theIo } = io(controller.signal);
-    const running = runStages(request(), deps(engine), theIo);
-    setTimeout(() => controller.abort(), 50);
-    const result = await running;
+    const result = await runStages(request(), deps(engine), theIo);
     expect(result.manifest.status).toBe('interrupted');
     expect(result.manifest.stages.map((s) => s.status)).toEqual(['completed', 'interrupted', 'skipped']);
     expect(result.exitCode).toBe(130);
@@ -248,10 +255,8 @@ describe('runStages (with a fake engine)', () => {
 
     it('marks the run interrupted when stopped during the open stage, keeping the closed stages', async () => {
       const controller = new AbortController();
-      const engine = fakeEngine({ open: { exit: 0, waitForAbort: true } });
-      const running = runStages(request({ openStage: { factor: 1, scriptReady: true } }), deps(engine, withOpen), io(controller.signal).io);
-      setTimeout(() => controller.abort(), 50);
-      const result = await running;
+      const engine = fakeEngine({ open: { exit: 0, waitForAbort: true } }, () => controller.abort());
+      const result = await runStages(request({ openStage: { factor: 1, scriptReady: true } }), deps(engine, withOpen), io(controller.signal).io);
       expect(result.exitCode).toBe(130);
       expect(result.manifest.status).toBe('interrupted');
       expect(result.manifest.stages.map((s) => s.status)).toEqual(['completed', 'completed', 'completed']);
