@@ -67,12 +67,13 @@ const CASES: Case[] = [
   {
     script: '05-constant-arrival-rate.js', code: 0,
     expect: ({ metrics }) => {
-      // Every planned arrival either starts or is dropped, whatever the machine's load; with
-      // 5 VUs for 20 quick requests, most start (under heavy load a VU may still be busy).
+      // Every planned arrival either starts or is dropped, whatever the machine's load. How many
+      // start depends on how fast the VUs are (on a loaded machine a VU may still be busy), but
+      // the 3 pre-allocated VUs are ready before the start, so the first 3 arrivals always run.
       const done = num(metrics, 'iterations', 'count');
       const dropped = metrics.dropped_iterations ? num(metrics, 'dropped_iterations', 'count') : 0;
       expect(done + dropped).toBe(20);
-      expect(done).toBeGreaterThanOrEqual(10);
+      expect(done).toBeGreaterThanOrEqual(3);
     },
   },
   {
