@@ -296,7 +296,7 @@ describe('k6 semantics', () => {
           res.writeHead(302, { Location: '/echo?from=redirect' });
           res.end();
         } else if (path === '/slow') setTimeout(() => res.end(JSON.stringify({ at: Date.now() })), 200);
-        else if (path === '/echo') res.end(JSON.stringify({ method: req.method, query, body, type: req.headers['content-type'] ?? '' }));
+        else if (path === '/echo') res.end(JSON.stringify({ method: req.method, query, body, type: req.headers['content-type'] ?? '', auth: req.headers.authorization ?? '' }));
         else {
           res.writeHead(404);
           res.end('no');
@@ -309,7 +309,17 @@ describe('k6 semantics', () => {
       const c = rows(readFileSync(join(dir, 'http.csv'), 'utf8'));
       const checks = c.filter((x) => x.metric_name === 'checks');
       expect(checks.filter((x) => x.metric_value !== '1.000000').map((x) => x.check)).toEqual([]);
-      expect(checks).toHaveLength(9);
+      expect(checks).toHaveLength(11);
+      // stdout is a pipe here: the summary has no colour codes, as k6's.
+      expect(r.stdout).toMatch(/✓ batch GET/);
+      expect(r.stdout).not.toContain('\x1b[');
+      // A timeout is k6's 1050 (the statistics count timeouts by it), a failed request.
+      expect(c.filter((x) => x.name === 'timeout' && x.metric_name === 'http_req_failed').map((x) => [x.error_code, x.metric_value])).toEqual([['1050', '1.000000']]);
+      // Credentials in a script's URL: masked in the tags as k6's URL.Clean(), never in the CSV.
+      const text = readFileSync(join(dir, 'http.csv'), 'utf8');
+      expect(text).not.toContain('p%40ss');
+      expect(text).not.toContain('u1:');
+      expect(c.filter((x) => x.metric_name === 'http_reqs' && x.url!.includes('****')).map((x) => [x.name, x.url])).toEqual([[`${server.url.replace('://', '://****:****@')}/echo`, `${server.url.replace('://', '://****:****@')}/echo`]]);
       // A followed redirect is two requests, each with its own 9 rows; the name tag stays.
       expect(c.filter((x) => x.metric_name === 'http_reqs' && x.name === 'redirect').map((x) => x.status)).toEqual(['302', '200']);
       const expected404 = c.find((x) => x.metric_name === 'http_req_failed' && x.status === '404')!;

@@ -12,6 +12,7 @@ import { UserError } from '../errors.ts';
 import { parseDuration } from '../duration.ts';
 import { HTTP_REQUEST_METRICS, ITERATION_METRICS, httpStatusErrorCode } from '../k6/csv.ts';
 import { K6ExitCode } from '../k6/exit-codes.ts';
+import { cleanUrl } from '../k6/url.ts';
 import { bundleAll, type Bundles } from './bundle.ts';
 import { UsageError, arrivalOffsets, peakVUs, summaryOptions, csvTimeFormat, deriveScenarios, describeScenario, formatMs, initialVUs, isArrivalRate, maxVUs, rampingSteps, scenarioDurationMs, type RunFlags, type Scenario } from './config.ts';
 import { CsvOutput, tagColumns } from './csv-output.ts';
@@ -137,11 +138,12 @@ export async function runK6(flags: RunFlags, io: EngineIo): Promise<number> {
     for (const o of outputs) o.add(metric, time, value, rec, metadata);
   };
 
-  const emitHop = (req: WireHttpRequest, hop: Hop): void => {
+  const emitHop = (req: WireHttpRequest, hop: Hop, redirected: boolean): void => {
     const tags: Record<string, string> = { ...req.tags, method: hop.method, status: String(hop.status), proto: hop.proto };
-    if (hop.url !== req.url && req.tags.url === req.url) {
-      tags.url = hop.url;
-      tags.name = hop.url;
+    // A redirect's hop has its own URL in the tags, unless the script named the request.
+    if (redirected && req.tags.url === cleanUrl(req.url)) {
+      tags.url = cleanUrl(hop.url);
+      tags.name = tags.url;
     }
     let expected: boolean | null = null;
     if (req.expected) {
@@ -165,7 +167,7 @@ export async function runK6(flags: RunFlags, io: EngineIo): Promise<number> {
   const runRequest = async (vu: Vu, req: WireHttpRequest, signal: AbortSignal): Promise<WireHttpResponse | null> => {
     const hops = await vu.http.request(req, signal);
     if (signal.aborted) return null;
-    for (const h of hops) emitHop(req, h);
+    hops.forEach((h, i) => emitHop(req, h, i > 0));
     return hopResponse(req, hops[hops.length - 1]!);
   };
 
@@ -630,7 +632,9 @@ export async function runK6(flags: RunFlags, io: EngineIo): Promise<number> {
         }
       }
     }
-    if (!flags.noSummary && !printedByHandleSummary) io.stdout.write(textSummary(summary, { color: !flags.noColor }));
+    // As k6: colours only on a terminal, and never with --no-color (or NO_COLOR).
+    const color = !flags.noColor && summary.state.isStdOutTTY && io.env.NO_COLOR === undefined;
+    if (!flags.noSummary && !printedByHandleSummary) io.stdout.write(textSummary(summary, { color }));
     if (flags.summaryExport) {
       try {
         await writeFileAtomic(resolve(io.cwd, flags.summaryExport), `${JSON.stringify(summaryExport(summary), null, 4)}\n`);

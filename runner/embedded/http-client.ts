@@ -1,6 +1,7 @@
 import { Agent, buildConnector } from 'undici';
 import type { Socket } from 'node:net';
 import { K6_ERROR_CODES } from '../k6/csv.ts';
+import { splitUrlCredentials } from '../k6/url.ts';
 import type { WireHttpRequest, WireTimings } from './protocol.ts';
 
 /** One HTTP exchange (one hop of a redirect chain), as measured on the wire. */
@@ -186,9 +187,13 @@ export class VuHttp {
     const hops: Hop[] = [];
     let method = req.method;
     let body: Buffer | string | null = req.body === null ? null : req.bodyBase64 ? Buffer.from(req.body, 'base64') : req.body;
-    let urlText = req.url;
     const headers: Record<string, string> = { ...req.headers };
-    if (!Object.keys(headers).some((h) => h.toLowerCase() === 'user-agent')) headers['User-Agent'] = USER_AGENT;
+    const has = (name: string): boolean => Object.keys(headers).some((h) => h.toLowerCase() === name);
+    if (!has('user-agent')) headers['User-Agent'] = USER_AGENT;
+    // As k6 (Go's client): credentials in the URL become Basic auth, unless the script set its own.
+    const { url: plainUrl, authorization } = splitUrlCredentials(req.url);
+    if (authorization && !has('authorization')) headers.Authorization = authorization;
+    let urlText = plainUrl;
     const userCookie = Object.keys(headers).find((h) => h.toLowerCase() === 'cookie');
     for (let redirects = 0; ; redirects++) {
       const jarCookie = userCookie ? null : this.cookieHeader(urlText);
@@ -261,13 +266,15 @@ export class VuHttp {
         };
         setImmediate(resolve, hop);
       };
+      // finish() before abort: aborting calls onError at once, which would record the abort as
+      // a generic error (1000) instead of k6's timeout (1050) or cancellation.
       const timer = setTimeout(() => {
-        abortFn?.(new Error('request timeout'));
         finish(0, '', {}, null, 'request timeout', K6_ERROR_CODES.requestTimeout);
+        abortFn?.(new Error('request timeout'));
       }, timeoutMs);
       const onAbort = (): void => {
-        abortFn?.(new Error('interrupted'));
         finish(0, '', {}, null, 'context canceled', K6_ERROR_CODES.generic);
+        abortFn?.(new Error('interrupted'));
       };
       signal.addEventListener('abort', onAbort, { once: true });
       try {

@@ -1,5 +1,5 @@
 // k6/http beyond GET: batch, asyncRequest in parallel, redirects, POST bodies, responseType,
-// expectedStatuses / setResponseCallback, json(), headers.
+// expectedStatuses / setResponseCallback, json(), headers, timeouts, credentials in the URL.
 import http from 'k6/http';
 import { check } from 'k6';
 export const options = { vus: 1, iterations: 1 };
@@ -20,6 +20,10 @@ export default async function () {
   check(none, { 'responseType none has no body': (r) => r.body === null && r.status === 200 });
   const [p1, p2] = await Promise.all([http.asyncRequest('GET', `${B}/slow`), http.asyncRequest('GET', `${B}/slow`)]);
   check([p1, p2], { 'async requests ran in parallel': (rs) => rs.every((r) => r.status === 200) && Math.abs(rs[0].json('at') - rs[1].json('at')) < 150 });
+  const late = http.get(`${B}/slow`, { timeout: '50ms', tags: { name: 'timeout' } });
+  check(late, { 'a timeout is k6 error 1050': (r) => r.status === 0 && r.error_code === 1050 && r.error === 'request timeout' });
+  const authed = http.get(`${B.replace('://', '://u1:p%40ss@')}/echo`);
+  check(authed, { 'URL credentials sent as Basic auth': (r) => r.json('auth') === 'Basic dTE6cEBzcw==' });
   const missing = http.get(`${B}/missing`, { responseCallback: http.expectedStatuses(404) });
   check(missing, { '404 expected by callback': (r) => r.status === 404 });
   http.setResponseCallback(null);

@@ -1,4 +1,5 @@
 import type { PortMessage, WireHttpRequest, WireHttpResponse } from '../protocol.ts';
+import { cleanUrl } from '../../k6/url.ts';
 import { host, ownBuffer } from './host.ts';
 import { Interrupt, baseTags, call, metadata, vu } from './state.ts';
 
@@ -81,7 +82,7 @@ function buildRequest(method: string, url: unknown, body: unknown, params: Param
   for (const [k, v] of Object.entries(p.headers ?? {})) headers[k] = String(v);
   const tags = baseTags();
   for (const [k, v] of Object.entries(p.tags ?? {})) tags[k] = String(v);
-  if (tags.name === undefined) tags.name = u;
+  if (tags.name === undefined) tags.name = cleanUrl(u);
   // A name tag replaces the url tag too, as k6 does.
   tags.url = tags.name;
   tags.method = method;

@@ -1,0 +1,24 @@
+/**
+ * k6's URL.Clean(): the form of a request URL that k6 puts in the `url` and `name` tags. A
+ * `user:pass@` in a script's URL is sent as a Basic Authorization header, and masked here so that
+ * it never reaches a metric's tags (CSV, summaries).
+ */
+export function cleanUrl(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)([^/?#@]*)@/i, (_all, scheme: string, userinfo: string) =>
+    `${scheme}${userinfo.includes(':') ? '****:****' : '****'}@`);
+}
+
+/** The credentials of a URL apart from it: what is sent (no userinfo) and the Basic header, if any. */
+export function splitUrlCredentials(url: string): { url: string; authorization: string | null } {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return { url, authorization: null };
+  }
+  if (!u.username && !u.password) return { url, authorization: null };
+  const pair = `${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`;
+  u.username = '';
+  u.password = '';
+  return { url: u.href, authorization: `Basic ${Buffer.from(pair, 'utf8').toString('base64')}` };
+}
