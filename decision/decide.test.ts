@@ -269,6 +269,29 @@ describe('the excluded list', () => {
   });
 });
 
+describe('run order', () => {
+  // Two runs started in the same UTC minute: their ids differ only by random suffixes, which say
+  // nothing of which started first.
+  const early = (levels: LevelTriple, extra = {}) =>
+    runWithLevels(0, levels, { id: '2026-11-02T0300Z-zzzz', startedAt: '2026-11-02T03:00:05.000Z', ...extra });
+  const late = (levels: LevelTriple, extra = {}) =>
+    runWithLevels(0, levels, { id: '2026-11-02T0300Z-aaaa', startedAt: '2026-11-02T03:00:50.000Z', ...extra });
+
+  it('the newest run is the one started last, not the one with the greatest id', () => {
+    const d = decide([runWithLevels(0, 'G G G'), early('G G G'), late('R R R')], DEFAULT_CONFIG);
+    expect(d.runs).toEqual(['2026-11-02T0300Z-aaaa', '2026-11-02T0300Z-zzzz', runId(0)]);
+    expect(d.baseline).toBe('2026-11-02T0300Z-aaaa');
+  });
+
+  it('an exclusion started after the oldest run used is listed, whatever its id', () => {
+    const interrupted = { status: 'interrupted' as const, stageStatus: { 150: 'interrupted' as const } };
+    const runs = [runWithLevels(0, 'G G G'), early('G G G'), late('G G G', interrupted), runWithLevels(47, 'G G G'), runWithLevels(48, 'G G G')];
+    const d = decide(runs, DEFAULT_CONFIG);
+    expect(d.runs).toEqual([runId(48), runId(47), '2026-11-02T0300Z-zzzz']);
+    expect(d.excluded.map((e) => e.id)).toEqual(['2026-11-02T0300Z-aaaa']);
+  });
+});
+
 describe('options', () => {
   const runs = [runWithLevels(0, 'G G G'), runWithLevels(1, 'G G G'), runWithLevels(2, 'R R R')];
 

@@ -1,5 +1,5 @@
 import type { CapacityConfig } from '../runner/formats/config.ts';
-import { type RunInput, type UsableRun, differences, runStartMs, unusableReason } from './comparability.ts';
+import { type RunInput, type UsableRun, differences, newestFirst, runStartMs, unusableReason } from './comparability.ts';
 import { verdict } from './consolidate.ts';
 import { CRITERIA, type CriterionId, type CriterionResult, type Decision, type DecisionValue, type Level } from './decision-format.ts';
 import { type RunLevels, levelRun } from './levels.ts';
@@ -33,13 +33,8 @@ function actionFor(config: CapacityConfig, value: DecisionValue, provisional: bo
   return decisionActions(config.actions, value, provisional).join(' ');
 }
 
-/** Newest run first: run ids sort by start time (runner/run-id.ts). */
-function newestFirst(a: { readonly id: string }, b: { readonly id: string }): number {
-  return a.id < b.id ? 1 : a.id > b.id ? -1 : 0;
-}
-
 /**
- * Decides over `runs` (any order; ids sort by start time) with the thresholds of `config`.
+ * Decides over `runs` (any order: they are sorted by start time, `newestFirst`) with the thresholds of `config`.
  * Throws DecisionInputError when `options.baseline` names no usable run or `options.until` is not a time.
  */
 export function decide(runs: readonly RunInput[], config: CapacityConfig, options: DecideOptions = {}): Decision {
@@ -116,10 +111,12 @@ export function decide(runs: readonly RunInput[], config: CapacityConfig, option
   }
   const used = comparable.slice(0, config.runsToCompare);
   const provisional = used.length < config.runsToCompare;
-  const oldestUsed = used[used.length - 1]!.id;
+  const oldestUsed = used[used.length - 1]!;
+  const byId = new Map(considered.map((r) => [r.id, r]));
+  const order = (a: { id: string }, b: { id: string }) => newestFirst(byId.get(a.id)!, byId.get(b.id)!);
   // With enough runs, exclusions older than the oldest run used changed nothing: leave them out.
   // With too few, every exclusion helps explain why the decision is provisional.
-  const listed = (provisional ? excluded : excluded.filter((e) => e.id > oldestUsed)).sort(newestFirst);
+  const listed = (provisional ? excluded : excluded.filter((e) => order(e, oldestUsed) < 0)).sort(order);
 
   const levels: RunLevels[] = used.map((r) => levelRun(r.manifest, r.summary, config));
   const perRun = {} as Record<CriterionId, Level[]>;

@@ -15,7 +15,7 @@ describe('listRuns', () => {
     await folder.cleanup();
   });
 
-  it('reads every run, sorted by id ascending', async () => {
+  it('reads every run, oldest first', async () => {
     for (const i of [2, 0, 1]) await folder.write(storedRun({ id: runId(i) }));
     const runs = await listRuns(folder.dir);
     expect(runs.map((r) => r.id)).toEqual([runId(0), runId(1), runId(2)]);
@@ -24,6 +24,12 @@ describe('listRuns', () => {
       expect(r.dir).toBe(join(folder.dir, 'runs', r.id));
       expect(r).toEqual({ ...storedRun({ id: r.id }), dir: r.dir });
     }
+  });
+
+  it('sorts runs of the same minute by start time, not by their random id suffixes', async () => {
+    await folder.write(storedRun({ id: '2026-11-02T0300Z-aaaa', startedAt: '2026-11-02T03:00:50.000Z' }));
+    await folder.write(storedRun({ id: '2026-11-02T0300Z-zzzz', startedAt: '2026-11-02T03:00:05.000Z' }));
+    expect((await listRuns(folder.dir)).map((r) => r.id)).toEqual(['2026-11-02T0300Z-zzzz', '2026-11-02T0300Z-aaaa']);
   });
 
   it('a results folder without runs/ has no runs yet', async () => {

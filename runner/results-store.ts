@@ -1,5 +1,6 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { oldestFirst } from '../decision/comparability.ts';
 import { UserError, isUserError } from './errors.ts';
 import { type RunManifest, runManifestFormat } from './formats/manifest.ts';
 import { type RunSummary, runSummaryFormat } from './formats/run-summary.ts';
@@ -62,7 +63,8 @@ export async function readRun(dir: string, id: string): Promise<StoredRun> {
 }
 
 /**
- * Every run of a results folder, sorted by id ascending (ids sort by start time).
+ * Every run of a results folder, oldest first by start time (`oldestFirst`: run.json's startedAt,
+ * the id only breaking ties; two runs of the same minute have random id suffixes).
  * A results folder without a `runs/` folder has no runs yet. Throws a UserError when
  * `resultsDir` does not exist or is not a folder.
  */
@@ -89,9 +91,7 @@ export async function listRuns(resultsDir: string): Promise<StoredRun[]> {
     throw new UserError(`cannot list the runs (${code ?? String(e)})`, { file: runsDir, hint });
   }
   // Hidden folders are temporary (a run being moved in place), not runs.
-  const ids = entries
-    .filter((e) => e.isDirectory() && !e.name.startsWith('.'))
-    .map((e) => e.name)
-    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  return Promise.all(ids.map((id) => readRun(join(runsDir, id), id)));
+  const ids = entries.filter((e) => e.isDirectory() && !e.name.startsWith('.')).map((e) => e.name);
+  const runs = await Promise.all(ids.map((id) => readRun(join(runsDir, id), id)));
+  return runs.sort(oldestFirst);
 }

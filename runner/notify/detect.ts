@@ -46,7 +46,7 @@ export function failureStreak(runsAscending: readonly RunOutcome[]): RunOutcome[
 export interface DetectInput {
   readonly previous: NotifyState | null;
   readonly decision: Decision;
-  /** All runs of the results folder, sorted by id ascending (ids sort by time). */
+  /** All runs of the results folder, oldest first (runner/results-store.ts `listRuns`'s order: by start time). */
   readonly runs: readonly RunOutcome[];
   readonly failureThreshold?: number;
   /** ISO timestamp written into the next state. */

@@ -1,4 +1,4 @@
-import type { RunInput } from '../../decision/comparability.ts';
+import { newestFirst, type RunInput } from '../../decision/comparability.ts';
 import type { CriterionId, Decision, Level, Reading, RunLevel } from '../../decision/decision-format.ts';
 import { CRITERIA } from '../../decision/decision-format.ts';
 import { decisionActions, decisionWord, plural, type DecisionActions } from '../../decision/words.ts';
@@ -356,7 +356,7 @@ function contextView(input: ReportInput, byId: Map<string, ReportRun>): ContextV
   const end = isoWeekEnd(input.week);
   const known = input.runs
     .filter((r) => r.manifest && Date.parse(r.manifest.startedAt) < end)
-    .sort((a, b) => Date.parse(b.manifest!.startedAt) - Date.parse(a.manifest!.startedAt));
+    .sort(newestFirst);
   const source = used.find((r) => r.manifest) ?? known[0];
   const m = source?.manifest ?? null;
   const target = m?.plan.targetStage ?? d.targetStage ?? input.settings.targetStage;
@@ -386,7 +386,8 @@ function contextView(input: ReportInput, byId: Map<string, ReportRun>): ContextV
     hasRunsUsed: d.runs.length > 0,
     runsUsedCount: String(d.runs.length),
     runsToCompare: String(d.runsToCompare),
-    excluded: [...d.excluded].sort((a, b) => b.id.localeCompare(a.id)).map((x) => ({ id: codeText(x.id), reason: mdText(x.reason) })),
+    // The decision lists them newest first by start time (ids alone are not time order).
+    excluded: d.excluded.map((x) => ({ id: codeText(x.id), reason: mdText(x.reason) })),
     hasExcluded: d.excluded.length > 0,
   };
 }

@@ -205,6 +205,8 @@ export function stageStats(spec: StageSpec = {}): StageStats {
 /** What a test says about a run; defaults: a completed healthy run of the default plan. */
 export interface RunSpec {
   id?: string;
+  /** ISO start time; default the minute the id says (two runs of one minute differ only here). */
+  startedAt?: string;
   host?: string;
   scenario?: string;
   bundleSha256?: string;
@@ -239,7 +241,7 @@ export function runManifest(spec: RunSpec = {}): RunManifest {
     kind: 'run-manifest',
     schemaVersion: 1,
     id,
-    startedAt: startedAtOf(id),
+    startedAt: spec.startedAt ?? startedAtOf(id),
     host: spec.host ?? 'https://staging.example.com',
     scenario: { name: spec.scenario ?? 'search', bundleSha256: spec.bundleSha256 ?? BUNDLE_SHA },
     plan: {
