@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 
 /**
@@ -5,6 +6,7 @@ import type { Writable } from 'node:stream';
  * `process`, so tests run them in-process with captured streams, a fixed clock and a signal.
  */
 export interface Io {
+  /** The folder the user ran the command from: their relative paths resolve against it. */
   readonly cwd: string;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly stdout: Writable & { isTTY?: boolean; columns?: number };
@@ -17,11 +19,21 @@ export interface Io {
   readonly kill?: AbortSignal;
 }
 
+/**
+ * Where the user ran the command: `npm run` starts scripts in the project folder and puts the
+ * user's folder in INIT_CWD; without it (or when it is not a folder), the process's own cwd.
+ */
+export function userCwd(env: Readonly<Record<string, string | undefined>>, processCwd: string): string {
+  const init = env.INIT_CWD;
+  if (!init) return processCwd;
+  return statSync(init, { throwIfNoEntry: false })?.isDirectory() ? init : processCwd;
+}
+
 /** The Io of the real process. `signal` is wired by the CLI's main(). */
 export function processIo(signal: AbortSignal, kill?: AbortSignal): Io {
   return {
     kill,
-    cwd: process.cwd(),
+    cwd: userCwd(process.env, process.cwd()),
     env: process.env,
     stdout: process.stdout,
     stderr: process.stderr,

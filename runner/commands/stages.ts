@@ -10,7 +10,7 @@ import { parseHost, type Host } from '../redact.ts';
 import { MAX_VUS_MARGIN, OPEN_STAGE_VU_CAP, PRE_ALLOCATED_MARGIN, parseOpenStageFactor, parseUserList, planStages, scriptSupportsOpenStage } from '../stage-plan.ts';
 import { ENGINE_CHOICES, resolveEngine, type EngineChoice } from '../engines/index.ts';
 import { configDurationsMs, loadConfig } from '../formats/config.ts';
-import { bundleScenario, resolveScenario } from '../bundle.ts';
+import { DIST_SCENARIOS_DIR, PROJECT_ROOT, bundleScenario, resolveScenario } from '../bundle.ts';
 import { computeStageStats } from '../stats/stage-stats.ts';
 import { windowParams } from '../stats/windows.ts';
 import { summarizeRun } from '../stats/run-summary.ts';
@@ -111,8 +111,9 @@ export async function runStagesCommand(args: StagesArgs, io: Io): Promise<Pick<S
   const engineVersion = await engine.version();
   const resultsDir = resolve(io.cwd, args.results ?? 'results');
   await assertWritable(resultsDir);
-  const bundle = await bundleScenario(entry, join(io.cwd, 'dist', 'scenarios'));
-  const gitCommit = await currentCommit(io.cwd);
+  // The bundle and the commit belong to the toolkit, wherever the user ran the command from.
+  const bundle = await bundleScenario(entry, DIST_SCENARIOS_DIR);
+  const gitCommit = await currentCommit(PROJECT_ROOT);
   // Whether the open stage can apply is read off the bundle before any load (see --help).
   const openStage = openFactor !== undefined ? { factor: openFactor, scriptReady: scriptSupportsOpenStage(await readFile(bundle.path, 'utf8')) } : undefined;
 

@@ -11,7 +11,7 @@ import type { Io } from '../../runner/io.ts';
  * function and an Io with captured, non-terminal streams) or as a child process of the real CLI.
  */
 
-/** The project root: the stages command bundles into `<cwd>/dist/scenarios` and finds `scenarios/` there. */
+/** The project root: the stages command bundles into its `dist/scenarios` and finds `scenarios/` there. */
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CLI = join(ROOT, 'runner', 'cli.ts');
 
