@@ -84,3 +84,13 @@ describe('npm run collect', () => {
     await expect(command.run({ run: join(tmp, 'nothing'), json: false }, io)).rejects.toThrow(/run\.json: cannot read/);
   });
 });
+
+describe('npm run collect: trend lines', () => {
+  it('says which direction was tested and what was seen, never a "decreasing trend" with a rising slope', async () => {
+    const { io, out } = testIo();
+    await command.run({ csv: join(fixtures, 'out.csv'), json: false, 'key-name': 'athlete_search' }, io);
+    const line = out().split('\n').find((l) => l.startsWith('throughput: '))!;
+    // The fixture's throughput rises (S > 0), so the one-sided test for a decrease finds none.
+    expect(line).toMatch(/^throughput: no decreasing trend \(one-sided Mann–Kendall p = 0\.\d{3}, \d+ windows\), Theil–Sen \+\d+\.\d % over the hold$/);
+  });
+});

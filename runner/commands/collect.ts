@@ -42,8 +42,8 @@ function requestRow(name: string, r: RequestStats): string[] {
   return [name, String(r.count), String(r.failures), pct(r.errorRate), r.throughputPerS.toFixed(2), ms(r.meanMs), ms(r.p50Ms), ms(r.p90Ms), ms(r.p95Ms), ms(r.p99Ms), ms(r.maxMs)];
 }
 
-/** The human table of one stage's statistics. */
-export function renderStageStats(s: StageStats): string {
+/** The human table of one stage's statistics; `alpha` is the trend tests' significance level. */
+export function renderStageStats(s: StageStats, alpha: number): string {
   const out: string[] = [];
   const h = s.hold;
   out.push(`${s.source.file}: ${s.source.rows} rows${s.source.truncated ? ' (TRUNCATED: figures cover the rows read)' : ''}\n`);
@@ -57,8 +57,14 @@ export function renderStageStats(s: StageStats): string {
   if (s.key.p95Ms !== null) {
     out.push(`key p95 ${ms(s.key.p95Ms)} ms${s.p95Ci ? ` [${ms(s.p95Ci.lowMs)}, ${ms(s.p95Ci.highMs)}] (95 % CI over ${s.p95Ci.windows} windows)` : ' (too few windows for an interval)'}\n`);
   }
-  const trend = (label: string, t: StageStats['latencyTrend']): string =>
-    t ? `${label}: ${t.direction} trend p = ${t.pValue.toFixed(3)} (Mann–Kendall, ${t.n} windows), Theil–Sen ${t.changePctOverHold >= 0 ? '+' : ''}${t.changePctOverHold.toFixed(1)} % over the hold\n` : `${label}: too few windows for a trend test\n`;
+  // The test is one-sided: its direction is the change that would be bad, not the one seen
+  // (the sign of the Theil–Sen figure), so the line names both.
+  const trend = (label: string, t: StageStats['latencyTrend']): string => {
+    if (!t) return `${label}: too few windows for a trend test\n`;
+    const found = t.pValue < alpha ? `${t.direction} trend` : `no ${t.direction} trend`;
+    const p = `p = ${t.pValue.toFixed(3)}${t.pValue < alpha ? ` < α ${alpha}` : ''}`;
+    return `${label}: ${found} (one-sided Mann–Kendall ${p}, ${t.n} windows), Theil–Sen ${t.changePctOverHold >= 0 ? '+' : ''}${t.changePctOverHold.toFixed(1)} % over the hold\n`;
+  };
   out.push(trend('key mean latency', s.latencyTrend));
   out.push(trend('throughput', s.throughputTrend));
   out.push(`outlier windows (key p95): ${s.outlierWindows.length ? s.outlierWindows.join(', ') : 'none'}\n`);
@@ -128,7 +134,7 @@ async function collectFile(args: CollectArgs, io: Io): Promise<number> {
     file, users, rampMs, holdMs, keyName: args['key-name'] ?? config.keyTransaction.name,
     windowMs: durations.windowMs, warmupMs: durations.warmupMs, outlierMads: config.criteria.held.outlierMads, signal: io.signal,
   });
-  io.stdout.write(args.json ? stageStatsFormat.stringify(stats) : renderStageStats(stats));
+  io.stdout.write(args.json ? stageStatsFormat.stringify(stats) : renderStageStats(stats, config.criteria.held.trendAlpha));
   return ExitCode.ok;
 }
 

@@ -48,8 +48,13 @@ export const TrendTestSchema = z.object({
   n: z.number().int().nonnegative(),
   s: z.number(),
   z: z.number(),
-  /** One-sided p-value for the direction named by `direction`. */
+  /** One-sided p-value: the chance of an S at least this far towards `direction` with no trend. */
   pValue: z.number().min(0).max(1),
+  /**
+   * The direction TESTED (the one-sided alternative: the change that would be bad), not the one
+   * seen: that is the sign of `s` and `slopePerWindow`. "decreasing" with p = 0.6 and a positive
+   * slope means "no decrease found; the series rose".
+   */
   direction: z.enum(['increasing', 'decreasing']),
   /** Theil–Sen slope, in the series' unit per window. */
   slopePerWindow: z.number(),
