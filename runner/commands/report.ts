@@ -5,6 +5,7 @@ import type { Io } from '../io.ts';
 import { loadConfig } from '../formats/config.ts';
 import { generateReport } from '../report/generate.ts';
 import { formatIsoWeek, parseIsoWeek } from '../report/iso-week.ts';
+import { checkReportOut } from '../report/write.ts';
 
 export interface ReportArgs {
   results?: string;
@@ -29,7 +30,7 @@ export const command = defineCommand<ReportArgs>({
       .option('results', { type: 'string', describe: 'results folder, e.g. results (default results)' })
       .option('config', { type: 'string', describe: 'config file, e.g. capacity.config.json (default: that file when present, else the SPEC defaults)' })
       .option('week', { type: 'string', describe: 'ISO-8601 week in UTC, e.g. 2026-W47 (default: the week of the newest run)' })
-      .option('out', { type: 'string', describe: 'Markdown file to write (default <results>/reports/<environment>-<YYYY-Www>.md)' })
+      .option('out', { type: 'string', describe: 'Markdown file to write, a path ending in .md; its charts go in the folder of its name beside it (default <results>/reports/<environment>-<YYYY-Www>.md)' })
       .option('json', { type: 'boolean', describe: 'print the data the template is rendered from (JSON) instead of writing the report' })
       .option('force', { type: 'boolean', describe: 'replace the report (and its charts) when it already exists' })
       .example('npm run report', 'the report of the newest run’s week')
@@ -42,11 +43,12 @@ export const command = defineCommand<ReportArgs>({
 export async function runReport(args: ReportArgs, io: Io): Promise<number> {
   const config = await loadConfig(args.config, io.cwd);
   const week = args.week !== undefined ? parseIsoWeek(args.week) : undefined;
+  const out = args.out !== undefined ? await checkReportOut(args.out, io.cwd) : undefined;
   const report = await generateReport({
     resultsDir: resolve(io.cwd, args.results ?? 'results'),
     config,
     ...(week ? { week } : {}),
-    ...(args.out !== undefined ? { out: resolve(io.cwd, args.out) } : {}),
+    ...(out !== undefined ? { out } : {}),
     force: args.force ?? false,
     dryRun: args.json ?? false,
     nowMs: io.now(),

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PassThrough } from 'node:stream';
@@ -128,6 +128,21 @@ describe('npm run report', () => {
     const markdown = await readFile(join(dir(), 'results', 'reports', 'staging-2026-W40.md'), 'utf8');
     expect(markdown).toContain('**Insufficient data**');
     expect(markdown).toContain('No chart: no comparable run with statistics.');
+  });
+
+  it.each([
+    ['an existing folder', 'out', '--out: expected a path to a .md file, got a folder "out"'],
+    ['a folder path', 'new/', '--out: expected a path to a .md file, got a folder "new/"'],
+    ['an empty string', '', '--out: expected a path to a .md file, got an empty string'],
+    ['a path without .md', 'out/report', '--out: expected a path to a .md file, got "out/report"'],
+  ])('refuses --out as %s before writing anything, even with --force', async (_, out, message) => {
+    await seed();
+    await mkdir(join(dir(), 'out'));
+    const error = await runReport({ out, force: true }, io()).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UserError);
+    expect(error).toMatchObject({ message, exitCode: 2 });
+    expect(await readdir(join(dir(), 'out'))).toEqual([]);
+    await expect(readdir(join(dir(), 'results', 'reports'))).rejects.toThrow(/ENOENT/);
   });
 
   it('refuses a bad --week with a one-line error', async () => {

@@ -1,5 +1,5 @@
-import { access } from 'node:fs/promises';
-import { basename, dirname, extname, join } from 'node:path';
+import { access, stat } from 'node:fs/promises';
+import { basename, dirname, extname, join, resolve } from 'node:path';
 import { UserError } from '../errors.ts';
 import { writeFileAtomic } from '../formats/json-file.ts';
 
@@ -21,6 +21,23 @@ export function reportPaths(markdownPath: string): ReportPaths {
   const ext = extname(markdownPath);
   const stem = basename(markdownPath, ext);
   return { markdown: markdownPath, chartsDir: join(dirname(markdownPath), stem), chartsLink: stem };
+}
+
+/**
+ * Checks `--out` before anything is written (throws a UserError, exit 2): a path to a `.md` file,
+ * since its charts go in the folder named after it (an extension-less path would be both), and
+ * not an existing folder (the charts would be written into it before the Markdown failed).
+ * Returns the path resolved against `cwd`.
+ */
+export async function checkReportOut(given: string, cwd: string): Promise<string> {
+  const expected = '--out: expected a path to a .md file';
+  const hint = 'e.g. --out reports/staging-2026-W47.md (its charts go in reports/staging-2026-W47/)';
+  if (given.trim() === '') throw new UserError(`${expected}, got an empty string`, { hint });
+  const path = resolve(cwd, given);
+  const isFolder = /[/\\]$/.test(given) || (await stat(path).then((s) => s.isDirectory(), () => false));
+  if (isFolder) throw new UserError(`${expected}, got a folder "${given}"`, { hint });
+  if (extname(path).toLowerCase() !== '.md') throw new UserError(`${expected}, got "${given}"`, { hint });
+  return path;
 }
 
 async function exists(path: string): Promise<boolean> {
