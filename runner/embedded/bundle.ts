@@ -12,9 +12,13 @@ export interface Bundles {
   /** k6/crypto and the jslib modules, evaluated in a VU only when its script requires one. */
   lazy: string;
   user: string;
+  /** The user bundle's source map (JSON; sources relative to the script's folder), for stack traces. */
+  userMap: string;
 }
 
-async function one(entry: string, format: 'cjs' | 'iife', platform: 'node' | 'neutral', external: string[], remote?: string[]): Promise<string> {
+async function one(entry: string, format: 'cjs' | 'iife', platform: 'node' | 'neutral', external: string[], remote?: string[]): Promise<{ code: string; map: string }> {
+  // The user's bundle keeps a source map (never written: `outfile` only places its sources).
+  const withMap = remote !== undefined;
   const r = await build({
     metafile: remote !== undefined,
     entryPoints: [entry],
@@ -26,11 +30,13 @@ async function one(entry: string, format: 'cjs' | 'iife', platform: 'node' | 'ne
     external,
     logLevel: 'silent',
     mainFields: ['module', 'main'],
+    ...(withMap ? { outfile: `${entry}.bundle.js`, sourcemap: 'external' as const, sourcesContent: false } : {}),
   });
   if (remote && r.metafile) {
     for (const input of Object.values(r.metafile.inputs)) for (const imp of input.imports) if (imp.external && /^https?:\/\//.test(imp.path)) remote.push(imp.path);
   }
-  return r.outputFiles[0]!.text;
+  const code = r.outputFiles.find((f) => !f.path.endsWith('.map'))!.text;
+  return { code, map: r.outputFiles.find((f) => f.path.endsWith('.map'))?.text ?? '' };
 }
 
 /** Bundles the engine's worker and runtime, and the user's script (k6 modules left to the runtime). */
@@ -40,7 +46,7 @@ export async function bundleAll(scriptPath: string): Promise<Bundles> {
     one(`${here}runtime/main.ts`, 'iife', 'neutral', []),
     one(`${here}runtime/lazy.ts`, 'iife', 'neutral', []),
   ]);
-  let user: string;
+  let user: { code: string; map: string };
   const remote: string[] = [];
   try {
     user = await one(scriptPath, 'cjs', 'neutral', ['k6', 'k6/*', 'https://*', 'http://*'], remote);
@@ -55,5 +61,5 @@ export async function bundleAll(scriptPath: string): Promise<Bundles> {
   if (unknown) {
     throw new UserError(`remote module "${unknown}" is not available to the embedded engine (it answers only https://jslib.k6.io/{${JSLIB_MODULES.join(',')}}/<version>/index.js without network): download it next to the script and import it by path`, { file: scriptPath });
   }
-  return { worker, runtime, lazy, user };
+  return { worker: worker.code, runtime: runtime.code, lazy: lazy.code, user: user.code, userMap: user.map };
 }

@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { writeFileAtomic } from '../formats/json-file.ts';
 import { UserError } from '../errors.ts';
@@ -20,7 +20,8 @@ import { parseSystemTags, systemTagPlan, withoutTags } from './system-tags.ts';
 import type { Hop } from './http-client.ts';
 import { logLine } from './logfmt.ts';
 import { MetricStore, bindThresholds, evaluateThresholds, parseThresholds, type Threshold } from './metrics.ts';
-import { COUNTER, type ExecState, type IterationEnd, type SharedData, type VuCall, type VuCommand, type VuReply, type WireHttpRequest, type WireHttpResponse } from './protocol.ts';
+import { COUNTER, USER_MODULE_PREFIX, type ExecState, type IterationEnd, type SharedData, type VuCall, type VuCommand, type VuReply, type WireHttpRequest, type WireHttpResponse } from './protocol.ts';
+import { stackMapper } from './stack.ts';
 import { summaryData, summaryExport, textSummary } from './summary.ts';
 import { Vu, type ControlCall, type ServedCall, type VuHooks } from './vu.ts';
 
@@ -89,6 +90,8 @@ export async function runK6(flags: RunFlags, io: EngineIo): Promise<number> {
     err('error', (e as Error).message);
     return K6ExitCode.scriptException;
   }
+  // Stack traces name the user's files and lines, not the bundle's (as k6's do).
+  const scriptStack = stackMapper(bundles.userMap, scriptPath, USER_MODULE_PREFIX.split('\n').length - 1, dirname(scriptPath));
 
   const store = new MetricStore();
   const outputs: CsvOutput[] = [];
@@ -258,7 +261,7 @@ export async function runK6(flags: RunFlags, io: EngineIo): Promise<number> {
     },
     onLog(_vu, m) {
       if (m.level === 'debug') return;
-      err(m.level === 'warn' ? 'warning' : m.level, m.text, m.fields ?? '');
+      err(m.level === 'warn' ? 'warning' : m.level, scriptStack(m.text), m.fields ?? '');
     },
     onExit() {},
   };
@@ -292,7 +295,7 @@ export async function runK6(flags: RunFlags, io: EngineIo): Promise<number> {
       return K6ExitCode.scriptAborted;
     }
     const text = c.op === 'init' && !c.ok ? c.error : c.op === 'done' ? c.error ?? 'init failed' : 'init failed';
-    err('error', text);
+    err('error', scriptStack(text), 'hint="script exception"');
     return K6ExitCode.scriptException;
   };
 

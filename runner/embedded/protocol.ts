@@ -7,6 +7,13 @@ import type { MessagePort } from 'node:worker_threads';
  * VU's samples in the order they were taken, and no extra message is needed for them.
  */
 
+/**
+ * The function a VU wraps the user's CommonJS bundle in, on a line of its own: the bundle's
+ * lines are then the evaluated script's lines shifted by one (source-mapped stack traces).
+ */
+export const USER_MODULE_PREFIX = '(function (require, module, exports) {\n';
+export const USER_MODULE_SUFFIX = '\n})';
+
 /** One metric sample as a VU measured it: [metric, value, epoch ms, tags, metadata?]. */
 export type WireSample = [string, number, number, Record<string, string>, Record<string, string>?];
 

@@ -9,7 +9,7 @@ import { setPriority } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import vm from 'node:vm';
 import { receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
-import { DATA_BYTES, HEADER_BYTES, SLOT, STATE, type PortMessage, type SharedData, type VuWorkerData, type WorkerPortMessage } from './protocol.ts';
+import { DATA_BYTES, HEADER_BYTES, SLOT, STATE, USER_MODULE_PREFIX, USER_MODULE_SUFFIX, type PortMessage, type SharedData, type VuWorkerData, type WorkerPortMessage } from './protocol.ts';
 import type { Host } from './runtime/host.ts';
 
 interface Data extends VuWorkerData {
@@ -173,7 +173,7 @@ const host: Host = {
     vm.runInContext(wd.lazyCode, context, { filename: 'k6-embedded-lazy.js' });
   },
   userModule() {
-    return vm.runInContext(`(function (require, module, exports) {${wd.code}\n})`, context, { filename: wd.scriptPath }) as ReturnType<Host['userModule']>;
+    return vm.runInContext(USER_MODULE_PREFIX + wd.code + USER_MODULE_SUFFIX, context, { filename: wd.scriptPath }) as ReturnType<Host['userModule']>;
   },
 };
 context.__k6host = host;
