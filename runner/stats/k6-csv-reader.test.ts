@@ -190,6 +190,12 @@ describe('readK6Csv', () => {
     await expect(readK6Csv(cut, () => {})).rejects.toThrow(UserError);
   });
 
+  it('rejects a corrupt gzip as corrupt, not as an empty file', async () => {
+    const bad = join(tmp, 'corrupt.csv.gz');
+    writeFileSync(bad, Buffer.from('\x1f\x8b\x08garbage', 'latin1'));
+    await expect(readK6Csv(bad, () => {})).rejects.toThrow(/^.*corrupt\.csv\.gz: gzip data is corrupt \(unknown header flags set\): not a readable k6 CSV$/);
+  });
+
   it('rejects a missing file with a UserError naming it', async () => {
     await expect(readK6Csv(join(tmp, 'nope.csv'), () => {})).rejects.toThrow(/nope\.csv: cannot read \(ENOENT\)/);
   });

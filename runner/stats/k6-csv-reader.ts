@@ -574,7 +574,7 @@ export async function isGzipFile(path: string): Promise<boolean> {
 /**
  * Streams a k6 CSV file (plain or gzip, told by its magic bytes) into `onRecord`, one reused
  * record per row. A cut gzip (a killed engine) or a cut last line resolves with `truncated` and
- * a warning: the rows read are all there is. An unreadable file, header or row rejects with a
+ * a warning: the rows read are all there is; a gzip corrupt before its first row rejects. An unreadable file, header or row rejects with a
  * UserError naming the file and line. With no sample at all (even cut) it rejects too.
  */
 export async function readK6Csv(path: string, onRecord: (r: K6Record) => void, options: { signal?: AbortSignal } = {}): Promise<ReadResult> {
@@ -592,6 +592,10 @@ export async function readK6Csv(path: string, onRecord: (r: K6Record) => void, o
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
         if (code !== 'Z_BUF_ERROR' && code !== 'Z_DATA_ERROR') throw e;
+        // Corrupt before the first row is a damaged file, not a cut one: nothing to report on.
+        if (code === 'Z_DATA_ERROR' && parser.rows === 0) {
+          throw new UserError(`gzip data is corrupt (${(e as Error).message}): not a readable k6 CSV`, { file: path, hint: 'the file was damaged after it was written; run the stage again' });
+        }
         truncatedWhy = `${path}: gzip ${code === 'Z_BUF_ERROR' ? 'ends early' : 'is corrupt'} after ${parser.rows} rows (${(e as Error).message}): figures cover the rows read`;
       }
     } else {
