@@ -128,6 +128,18 @@ describe('missing target data is red, saying why', () => {
     }
   });
 
+  it('every key transaction request failed at the target (refused connections, ~0 ms each): p95 red, not green', () => {
+    const r = level({ p95Ms: 0, p95Ci: { lowMs: 0, highMs: 0 }, count: 3000, failures: 3000, byCode: { 1212: 3000 } }).p95;
+    expect(r).toMatchObject({
+      level: 'red',
+      figure: null,
+      borderline: false,
+      rule: 'no request of "search" succeeded at the target stage (100 users, 1000 failed): the target failed → red',
+    });
+    // One success is enough for the p95 to be a measurement.
+    expect(level({ p95Ms: 0, count: 3000, failures: 2997 }).p95.level).toBe('green');
+  });
+
   it('no key transaction sample at the target: p95 red', () => {
     const r = level({ p95Ms: null }).p95;
     expect(r).toMatchObject({ level: 'red', figure: null, rule: 'no "search" request at the target stage (100 users) → red' });

@@ -94,9 +94,12 @@ function heldBound(c: Criteria): string {
 function p95RunLevel(runId: string, target: StageView, missing: string | null, key: string, c: Criteria): RunLevel {
   const bound = p95Bound(c.p95Ms);
   const stats = target.stats;
-  if (missing || !stats || stats.key.p95Ms === null) {
-    const why = missing ?? `no "${key}" request at the target stage (${target.users} users)`;
-    return { runId, level: 'red', figure: null, bound, rule: `${why} → red`, borderline: false, ci: null };
+  const red = (why: string): RunLevel => ({ runId, level: 'red', figure: null, bound, rule: `${why} → red`, borderline: false, ci: null });
+  if (missing || !stats || stats.key.p95Ms === null) return red(missing ?? `no "${key}" request at the target stage (${target.users} users)`);
+  // k6's durations include failed requests: refused connections (1212) last ~0 ms, so their p95
+  // would read green. A target that answered none of them failed (SPEC §3: a red).
+  if (stats.key.failures === stats.key.count) {
+    return red(`no request of "${key}" succeeded at the target stage (${target.users} users, ${stats.key.count} failed): the target failed`);
   }
   const p95 = stats.key.p95Ms;
   const level = p95Level(p95, c.p95Ms);
