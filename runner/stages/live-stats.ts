@@ -14,7 +14,10 @@ export interface LiveFigures {
   readonly requestsPerS: number;
   /** Failed requests / requests over the window, 0–1; null before any request. */
   readonly errorRate: number | null;
+  /** Over the window, failed requests included (k6 records a failed request's duration, often 0). */
   readonly keyP95Ms: number | null;
+  /** The key transaction had requests in the window and none of them succeeded: its p95 means nothing. */
+  readonly keyAllFailed: boolean;
   readonly requests: number;
 }
 
@@ -26,6 +29,7 @@ export class LiveStats {
   private readonly requests: number[] = [];
   private readonly failures: number[] = [];
   private readonly key: Array<{ t: number; ms: number }> = [];
+  private readonly keyFailures: number[] = [];
   private latestMs = 0;
   private total = 0;
   /** Timestamp of the first sample: the engine's clock has started (its start-up is over). */
@@ -41,6 +45,7 @@ export class LiveStats {
       this.total += 1;
     } else if (s.metric === Metric.httpReqFailed && s.value !== 0) {
       this.failures.push(s.timeMs);
+      if (s.name === this.keyName) this.keyFailures.push(s.timeMs);
     } else if (s.metric === Metric.httpReqDuration && s.name === this.keyName) {
       this.key.push({ t: s.timeMs, ms: s.value });
     }
@@ -51,12 +56,14 @@ export class LiveStats {
     dropBefore(this.requests, from, (t) => t);
     dropBefore(this.failures, from, (t) => t);
     dropBefore(this.key, from, (k) => k.t);
+    dropBefore(this.keyFailures, from, (t) => t);
     const spanS = Math.max(1, Math.min(this.windowMs, this.latestMs - (this.requests[0] ?? this.latestMs))) / 1000;
     const sorted = Float64Array.from(this.key, (k) => k.ms).sort();
     return {
       requestsPerS: this.requests.length / spanS,
       errorRate: this.requests.length ? this.failures.length / this.requests.length : null,
       keyP95Ms: sorted.length ? percentileSorted(sorted, 0.95) : null,
+      keyAllFailed: sorted.length > 0 && this.keyFailures.length >= sorted.length,
       requests: this.total,
     };
   }

@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { ProgressWriter, formatProgress, stagePhase } from './progress.ts';
+import { ProgressWriter, elapsedAgainstPlan, formatProgress, stagePhase } from './progress.ts';
 import { LiveStats } from './live-stats.ts';
 import { formatClock } from './format.ts';
 
@@ -32,11 +32,36 @@ describe('progress', () => {
     expect(f.requestsPerS).toBeCloseTo(100 / 9.9, 1);
     expect(live.firstSampleMs).toBe(1_000_000);
     const line = formatProgress({ stageIndex: 2, stageCount: 6, users: 50, stageElapsedMs: 42_000, stagePlannedMs: 70_000, runElapsedMs: 130_000, runPlannedMs: 560_000, phase: 'hold', keyName: 'search', live: f });
-    expect(line).toBe(`stage 3/6 · 50 users · hold · stage 0:42/1:10 · run 2:10/9:20 · 10.1 req/s · errors 5.0% · p95 search ${Math.round(f.keyP95Ms!)} ms`);
+    expect(line).toBe(`stage 3/6 · 50 users · hold · stage 0:42 elapsed, 0:28 left · run 2:10 elapsed, 7:10 left · 10.1 req/s · errors 5.0% · p95 search ${Math.round(f.keyP95Ms!)} ms`);
     expect(formatClock(3_725_000)).toBe('1:02:05');
     // The open-model stage names its rate instead of users.
     const open = formatProgress({ stageIndex: 6, stageCount: 7, users: 100, label: 'open 17.00 it/s', stageElapsedMs: 1000, stagePlannedMs: 4000, runElapsedMs: 9000, runPlannedMs: 12_000, phase: 'hold', keyName: 'search', live: f });
-    expect(open).toMatch(/^stage 7\/7 · open 17\.00 it\/s · hold · stage 0:01\/0:04 · /);
+    expect(open).toMatch(/^stage 7\/7 · open 17\.00 it\/s · hold · stage 0:01 elapsed, 0:03 left · /);
+  });
+
+  it.each([
+    [3000, 4000, '0:03 elapsed, 0:01 left'],
+    [4000, 4000, '0:04 elapsed, 0:00 left'],
+    // Engine start-up and graceful stop are not in the plan: past it, never "0:05/0:04".
+    [5000, 4000, '0:05 elapsed, 0:01 over plan'],
+    [10_400, 8000, '0:10 elapsed, 0:02 over plan'],
+    [-200, 8000, '0:00 elapsed, 0:08 left'],
+  ])('%i ms elapsed of %i ms planned → %s', (elapsed, planned, text) => {
+    expect(elapsedAgainstPlan(elapsed, planned)).toBe(text);
+  });
+
+  it('shows no p95 when every request of the key transaction failed (k6 records them as 0 ms)', () => {
+    const live = new LiveStats('search', 10_000);
+    for (let i = 0; i < 10; i += 1) {
+      live.add({ metric: 'http_reqs', timeMs: 1000 + i, value: 1, name: 'search' });
+      live.add({ metric: 'http_req_duration', timeMs: 1000 + i, value: 0, name: 'search' });
+      live.add({ metric: 'http_req_failed', timeMs: 1000 + i, value: 1, name: 'search' });
+    }
+    const line = formatProgress({ stageIndex: 0, stageCount: 1, users: 2, stageElapsedMs: 0, stagePlannedMs: 1000, runElapsedMs: 0, runPlannedMs: 1000, phase: 'hold', keyName: 'search', live: live.figures() });
+    expect(line).toMatch(/ · p95 search n\/a, all failed$/);
+    live.add({ metric: 'http_req_duration', timeMs: 1011, value: 80, name: 'search' });
+    live.add({ metric: 'http_req_failed', timeMs: 1011, value: 0, name: 'search' });
+    expect(live.figures().keyAllFailed).toBe(false);
   });
 
   it('writes plain lines every few seconds and at each phase change, none while the engine starts', () => {

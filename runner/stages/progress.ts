@@ -27,19 +27,36 @@ export interface ProgressState {
   readonly live: LiveFigures;
 }
 
-/** One line: `stage 3/6 · 50 users · hold · stage 0:42/1:10 · run 2:10/9:20 · 41.2 req/s · errors 0.0% · p95 search 84 ms`. */
+/**
+ * `0:42 elapsed, 0:28 left`; past the plan (engine start-up and k6's graceful stop are not in
+ * it), `0:05 elapsed, 0:01 over plan`: never a reading above its total or a negative time left.
+ */
+export function elapsedAgainstPlan(elapsedMs: number, plannedMs: number): string {
+  const elapsed = Math.round(Math.max(0, elapsedMs) / 1000) * 1000;
+  const planned = Math.round(Math.max(0, plannedMs) / 1000) * 1000;
+  return elapsed <= planned
+    ? `${formatClock(elapsed)} elapsed, ${formatClock(planned - elapsed)} left`
+    : `${formatClock(elapsed)} elapsed, ${formatClock(elapsed - planned)} over plan`;
+}
+
+/** The key transaction's live p95: a dash before any sample, "n/a, all failed" when no request of it succeeded. */
+function liveP95(keyName: string, live: LiveFigures): string {
+  if (live.keyAllFailed) return `p95 ${keyName} n/a, all failed`;
+  return live.keyP95Ms === null ? `p95 ${keyName} –` : `p95 ${keyName} ${Math.round(live.keyP95Ms)} ms`;
+}
+
+/** One line: `stage 3/6 · 50 users · hold · stage 0:42 elapsed, 0:28 left · run 2:10 elapsed, 7:10 left · 41.2 req/s · errors 0.0% · p95 search 84 ms`. */
 export function formatProgress(s: ProgressState): string {
   const err = s.live.errorRate === null ? 'errors –' : `errors ${(s.live.errorRate * 100).toFixed(1)}%`;
-  const p95 = s.live.keyP95Ms === null ? `p95 ${s.keyName} –` : `p95 ${s.keyName} ${Math.round(s.live.keyP95Ms)} ms`;
   return [
     `stage ${s.stageIndex + 1}/${s.stageCount}`,
     s.label ?? `${s.users} users`,
     s.phase,
-    `stage ${formatClock(s.stageElapsedMs)}/${formatClock(s.stagePlannedMs)}`,
-    `run ${formatClock(s.runElapsedMs)}/${formatClock(s.runPlannedMs)}`,
+    `stage ${elapsedAgainstPlan(s.stageElapsedMs, s.stagePlannedMs)}`,
+    `run ${elapsedAgainstPlan(s.runElapsedMs, s.runPlannedMs)}`,
     `${s.live.requestsPerS.toFixed(1)} req/s`,
     err,
-    p95,
+    liveP95(s.keyName, s.live),
   ].join(' · ');
 }
 

@@ -8,19 +8,22 @@ export function formatStageTable(manifest: RunManifest, summary: RunSummary): st
   const rows = manifest.stages.map((stage) => {
     const stats = summary.stages.find((s) => s.users === stage.users)?.stats ?? null;
     const mark = stage.users === manifest.plan.targetStage ? ' *' : '';
+    // k6 records a failed request's duration (often 0): with no success, the percentiles mean nothing.
+    const allFailed = stats !== null && stats.key.count > 0 && stats.key.failures >= stats.key.count;
+    const latency = (ms: number | null | undefined): string => (allFailed ? 'n/a' : fixed(ms, 0));
     return [
       `${stage.users}${mark}`,
       stats ? String(stats.all.count) : '–',
       fixed(stats?.all.throughputPerS, 1),
-      fixed(stats?.key.p50Ms, 0),
-      fixed(stats?.key.p95Ms, 0),
-      fixed(stats?.key.p99Ms, 0),
+      latency(stats?.key.p50Ms),
+      latency(stats?.key.p95Ms),
+      latency(stats?.key.p99Ms),
       stats ? `${(stats.all.errorRate * 100).toFixed(2)}%` : '–',
       stage.status,
     ];
   });
   return formatTable(['users', 'requests', 'req/s', `p50 ${key} ms`, 'p95 ms', 'p99 ms', 'errors', 'stage'], rows) +
-    `\n(* target stage; figures over each stage's hold, ramp-up excluded)`;
+    `\n(* target stage; figures over each stage's hold, ramp-up excluded; n/a: every ${key} request failed)`;
 }
 
 /**
