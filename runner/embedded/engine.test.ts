@@ -211,6 +211,15 @@ describe('exit codes and failures, as k6', () => {
     }
   });
 
+  it('shows each scenario with its own VUs, and a finished one at 100 %', async () => {
+    const r = await run(['run', '--no-color', '--no-summary', join(fixtures, 'two-scenarios.js')], dir);
+    expect(r.code, r.stderr).toBe(0);
+    const last = r.stdout.trimEnd().split('\n').slice(-2);
+    expect(last[0]).toMatch(/^a ✓ \[ 100% \] 0\/2 VUs  1\.0s\/1\.0s$/);
+    // b ended after its one iteration: its own elapsed time, not the test's, against its maxDuration.
+    expect(last[1]).toMatch(/^b ✓ \[ 100% \] 0\/1 VUs  \d+\.\ds\/600\.0s$/);
+  });
+
   it('logs an exception inside an iteration and goes on', async () => {
     const r = await run(['run', '--quiet', '--out', 'csv=iter.csv', join(fixtures, 'iteration-error.js')], dir);
     expect(r.code).toBe(0);

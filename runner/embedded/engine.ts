@@ -21,6 +21,7 @@ import type { Hop } from './http-client.ts';
 import { logLine } from './logfmt.ts';
 import { MetricStore, bindThresholds, evaluateThresholds, parseThresholds, type Threshold } from './metrics.ts';
 import { COUNTER, USER_MODULE_PREFIX, type ExecState, type IterationEnd, type SharedData, type VuCall, type VuCommand, type VuReply, type WireHttpRequest, type WireHttpResponse } from './protocol.ts';
+import { progressText, type ScenarioProgress } from './progress.ts';
 import { stackMapper } from './stack.ts';
 import { summaryData, summaryExport, textSummary } from './summary.ts';
 import { Vu, type ControlCall, type ServedCall, type VuHooks } from './vu.ts';
@@ -378,6 +379,11 @@ export async function runK6(flags: RunFlags, io: EngineIo): Promise<number> {
       data = r.result ?? null;
     }
 
+    // Each scenario's own VUs and times, for its progress bar.
+    const bars: ScenarioProgress[] = scenarios.map((s) => ({ name: s.name, active: 0, maxVUs: maxVUs(s), durationMs: scenarioDurationMs(s), startedMs: null, endedMs: null }));
+    const sinceStart = (): number => performance.now() - state.startedAt;
+    const show = (): void => void io.stdout.write(progressText(sinceStart(), { active: state.active, vusMax, completed: state.completed, interrupted: state.interrupted }, bars));
+
     // The test itself.
     state.startedAt = performance.now();
     const startEpoch = nowMs();
@@ -393,7 +399,7 @@ export async function runK6(flags: RunFlags, io: EngineIo): Promise<number> {
           stop('output');
         });
       }
-      if (!flags.quiet) progress(io.stdout, scenarios, state, vusMax, performance.now() - state.startedAt);
+      if (!flags.quiet) show();
       const elapsed = performance.now() - state.startedAt;
       // As k6 during the run: only abortOnFail ones past their delayAbortEval, on metrics with samples.
       const abortable = thresholds.filter((x) => x.abortOnFail && elapsed >= x.delayAbortEvalMs && x.sink.count > 0);
@@ -416,15 +422,22 @@ export async function runK6(flags: RunFlags, io: EngineIo): Promise<number> {
         if (!v) break;
         vus.push(v);
       }
+      bars[index]!.startedMs = sinceStart();
       try {
         await scenarioBody(s, index, vus);
       } finally {
+        bars[index]!.endedMs = sinceStart();
         // Back to the idle VUs for the scenarios that start later.
         for (const v of vus) if (!v.exited) idle.push(v);
       }
     };
     const scenarioBody = async (s: Scenario, index: number, vus: Vu[]): Promise<void> => {
       const scenStart = performance.now();
+      /** VUs busy with this scenario: in the test's count and in its own bar. */
+      const addActive = (n: number): void => {
+        state.active += n;
+        bars[index]!.active += n;
+      };
       const scenStartEpoch = nowMs();
       const endAt = scenStart + scenarioDurationMs(s);
       const timers: NodeJS.Timeout[] = [];
@@ -473,11 +486,11 @@ export async function runK6(flags: RunFlags, io: EngineIo): Promise<number> {
         return !vu.exited;
       };
       const loop = async (vu: Vu, canStart: () => boolean): Promise<void> => {
-        state.active++;
+        addActive(1);
         try {
           while (!state.stopped && !ended && canStart()) if (!(await iterate(vu))) break;
         } finally {
-          state.active--;
+          addActive(-1);
         }
       };
       const loops: Array<Promise<void>> = [];
@@ -535,7 +548,7 @@ export async function runK6(flags: RunFlags, io: EngineIo): Promise<number> {
           // Every allocated VU counts in `vus` for the scenario's duration (as k6).
           const free: Vu[] = [...vus];
           let allocating = 0;
-          state.active += vus.length;
+          addActive(vus.length);
           const plan = arrivalOffsets(s);
           let next = plan.next();
           const track = (p: Promise<void>): void => {
@@ -559,7 +572,7 @@ export async function runK6(flags: RunFlags, io: EngineIo): Promise<number> {
                     allocating--;
                     if (!nv) return;
                     vus.push(nv);
-                    state.active++;
+                    addActive(1);
                     if (ended || state.stopped) nv.hold(true);
                     else free.push(nv);
                   }));
@@ -596,12 +609,12 @@ export async function runK6(flags: RunFlags, io: EngineIo): Promise<number> {
       for (const t of timers) clearTimeout(t);
       clearTimeout(pumpTimer);
       // An arrival-rate scenario's VUs stay counted in `vus` until its last iteration has ended.
-      if (isArrivalRate(s)) state.active -= vus.length;
+      if (isArrivalRate(s)) addActive(-vus.length);
     };
     await Promise.all(scenarios.map((s, i) => runScenario(s, i)));
     clearInterval(ticker);
-    const durationMs = performance.now() - state.startedAt;
-    if (!flags.quiet) progress(io.stdout, scenarios, state, vusMax, durationMs);
+    const durationMs = sinceStart();
+    if (!flags.quiet) show();
 
     // teardown()
     let exitCode: number = K6ExitCode.ok;
@@ -692,16 +705,4 @@ function banner(out: Writable, flags: RunFlags, scenarios: Scenario[], vusMax: n
   s += `  scenarios: (100.00%) ${scenarios.length} scenario${scenarios.length > 1 ? 's' : ''}, ${vusMax} max VUs, ${formatMs(totalMs)} max duration (incl. graceful stop):\n`;
   for (const sc of scenarios) s += `           * ${sc.name}: ${describeScenario(sc)}\n`;
   out.write(`${s}\n\n`);
-}
-
-function progress(out: Writable, scenarios: Scenario[], st: { active: number; completed: number; interrupted: number }, vusMax: number, elapsedMs: number): void {
-  const w = String(vusMax).length;
-  const pad = (n: number): string => String(n).padStart(w, '0');
-  let s = `running (${(elapsedMs / 1000).toFixed(1).padStart(4, '0')}s), ${pad(st.active)}/${pad(vusMax)} VUs, ${st.completed} complete and ${st.interrupted} interrupted iterations\n`;
-  for (const sc of scenarios) {
-    const total = scenarioDurationMs(sc);
-    const pct = total ? Math.min(100, Math.round(((elapsedMs - sc.startTimeMs) / total) * 100)) : 100;
-    s += `${sc.name} [ ${String(Math.max(0, pct)).padStart(3)}% ] ${pad(st.active)}/${pad(vusMax)} VUs  ${(elapsedMs / 1000).toFixed(1)}s/${(total / 1000).toFixed(1)}s\n`;
-  }
-  out.write(`${s}\n`);
 }

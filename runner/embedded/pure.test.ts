@@ -3,6 +3,7 @@ import { UsageError, deriveScenarios, parseRunArgs, rampingSteps, vusAt } from '
 import { csvRow } from './csv-output.ts';
 import { MetricStore, bindThresholds, evaluateThresholds, parseThresholds, percentile } from './metrics.ts';
 import { formatBytes, formatTime } from './summary.ts';
+import { progressText, type ScenarioProgress } from './progress.ts';
 
 describe('k6 run flags', () => {
   it('reads every flag the runner passes, in k6 syntax', () => {
@@ -84,5 +85,23 @@ describe('output formats', () => {
   it('prints times and bytes like k6', () => {
     expect([formatTime(0), formatTime(0.000711), formatTime(0.00436), formatTime(12.83), formatTime(1500)]).toEqual(['0s', '711ns', '4.36µs', '12.83ms', '1.5s']);
     expect([formatBytes(727), formatBytes(9200), formatBytes(95_222)]).toEqual(['727 B', '9.2 kB', '95 kB']);
+  });
+});
+
+describe('progress lines', () => {
+  // Two scenarios as in k6's example: a = constant-vus 2 VUs 1 s; b = per-vu-iterations 1 VU, startTime 500ms.
+  const a = { name: 'a', maxVUs: 2, durationMs: 1000, startedMs: 0 };
+  const b = { name: 'b', maxVUs: 1, durationMs: 600_000, startedMs: 500 };
+  it.each<[string, number, ScenarioProgress[], string[]]>([
+    ['b not started yet', 400, [{ ...a, active: 2, endedMs: null }, { ...b, active: 0, startedMs: null, endedMs: null }],
+      ['a   [  40% ] 2/2 VUs  0.4s/1.0s', 'b   [   0% ] 0/1 VUs  0.0s/600.0s']],
+    ['b running its own VU and time', 800, [{ ...a, active: 2, endedMs: null }, { ...b, active: 1, endedMs: null }],
+      ['a   [  80% ] 2/2 VUs  0.8s/1.0s', 'b   [   0% ] 1/1 VUs  0.3s/600.0s']],
+    ['a in its graceful stop, b finished: 100 % at its own elapsed time', 1500, [{ ...a, active: 1, endedMs: null }, { ...b, active: 0, endedMs: 600 }],
+      ['a ↓ [ 100% ] 1/2 VUs  1.0s/1.0s', 'b ✓ [ 100% ] 0/1 VUs  0.1s/600.0s']],
+  ])('%s', (_, elapsedMs, bars, expected) => {
+    const lines = progressText(elapsedMs, { active: 3, vusMax: 3, completed: 4, interrupted: 0 }, bars).split('\n');
+    expect(lines[0]).toBe(`running (${(elapsedMs / 1000).toFixed(1).padStart(4, '0')}s), 3/3 VUs, 4 complete and 0 interrupted iterations`);
+    expect(lines.slice(1, 3)).toEqual(expected);
   });
 });
