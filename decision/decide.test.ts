@@ -295,6 +295,12 @@ describe('run order', () => {
 describe('options', () => {
   const runs = [runWithLevels(0, 'G G G'), runWithLevels(1, 'G G G'), runWithLevels(2, 'R R R')];
 
+  it('--until before every run: says so, not that the folder is empty', () => {
+    const d = decide(runs, DEFAULT_CONFIG, { until: '2020-01-01T00:00:00Z' });
+    expect(d).toMatchObject({ decision: 'insufficient-data', runs: [], excluded: [] });
+    expect(d.reasons).toEqual(['no run up to 2020-01-01T00:00:00Z (the results folder has 3 runs, all later)']);
+  });
+
   it('--until ignores runs started after it (a decision as of a past date)', () => {
     const d = decide(runs, DEFAULT_CONFIG, { until: '2026-11-01T01:30:00Z' });
     expect(d.runs).toEqual([runId(1), runId(0)]);

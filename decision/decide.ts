@@ -80,9 +80,11 @@ export function decide(runs: readonly RunInput[], config: CapacityConfig, option
 
   if (!reference) {
     const reasons = [
-      considered.length === 0
-        ? 'no run in the results folder'
-        : `no comparable run: ${plural(considered.length, 'run')} found, every one excluded (see excluded)`,
+      considered.length > 0
+        ? `no comparable run: ${plural(considered.length, 'run')} found, every one excluded (see excluded)`
+        : runs.length > 0
+          ? `no run up to ${options.until ?? ''} (the results folder has ${plural(runs.length, 'run')}, all later)`
+          : 'no run in the results folder',
     ];
     return {
       ...base,

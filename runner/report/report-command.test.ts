@@ -145,6 +145,15 @@ describe('npm run report', () => {
     await expect(readdir(join(dir(), 'results', 'reports'))).rejects.toThrow(/ENOENT/);
   });
 
+  it('a week before every run says that no run is that old, not that the folder is empty', async () => {
+    await seed();
+    expect(await runReport({ week: '2020-W53' }, io())).toBe(0);
+    const markdown = await readFile(join(dir(), 'results', 'reports', 'staging-2020-W53.md'), 'utf8');
+    expect(markdown).toContain('No run was found up to the end of the week.');
+    expect(markdown).toContain('no run up to 2021-01-03T23:59:59.999Z (the results folder has 5 runs, all later)');
+    expect(markdown).not.toContain('no run in the results folder');
+  });
+
   it('refuses a bad --week with a one-line error', async () => {
     await seed();
     await expect(runReport({ week: '2026-47' }, io())).rejects.toThrow(/--week: expected an ISO week like 2026-W47, got "2026-47"/);
