@@ -154,10 +154,10 @@ async function collectRun(args: CollectArgs, io: Io): Promise<number> {
     if (record.status !== 'skipped') {
       try {
         stats = await computeStageStats({
-          file: join(dir, record.files.csv), users: record.users, rampMs: plan.rampMs, holdMs: plan.holdMs, keyName,
+          file: join(dir, record.files.csv ?? stageFiles(record.users).csv), users: record.users, rampMs: plan.rampMs, holdMs: plan.holdMs, keyName,
           windowMs: durations.windowMs, warmupMs: durations.warmupMs, outlierMads: config.criteria.held.outlierMads, signal: io.signal,
         });
-        await stageStatsFormat.write(join(dir, record.files.stats ?? stageFiles(record.users).stats!), stats);
+        await stageStatsFormat.write(join(dir, record.files.stats ?? stageFiles(record.users).stats), stats);
       } catch (e) {
         if (!isUserError(e)) throw e;
         // One unreadable stage does not stop the others: it is reported and has no statistics.
@@ -174,10 +174,10 @@ async function collectRun(args: CollectArgs, io: Io): Promise<number> {
   if (open?.files && open.status !== 'skipped') {
     try {
       const stats = await computeStageStats({
-        file: join(dir, open.files.csv), users: open.afterStage, rampMs: 0, holdMs: open.holdMs, keyName,
+        file: join(dir, open.files.csv ?? openStageFiles().csv), users: open.afterStage, rampMs: 0, holdMs: open.holdMs, keyName,
         windowMs: durations.windowMs, warmupMs: durations.warmupMs, outlierMads: config.criteria.held.outlierMads, signal: io.signal,
       });
-      await stageStatsFormat.write(join(dir, open.files.stats ?? openStageFiles().stats!), stats);
+      await stageStatsFormat.write(join(dir, open.files.stats ?? openStageFiles().stats), stats);
     } catch (e) {
       if (!isUserError(e)) throw e;
       failed++;

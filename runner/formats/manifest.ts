@@ -30,6 +30,18 @@ export const StagePlanSchema = z.object({
 });
 export type StagePlan = z.infer<typeof StagePlanSchema>;
 
+/**
+ * The files a stage wrote, names relative to the run folder: only those that exist (none for a
+ * skipped stage; no CSV or summary when the engine failed before writing them).
+ */
+export const StageFilesSchema = z.object({
+  csv: z.string().optional(),
+  summary: z.string().optional(),
+  log: z.string().optional(),
+  stats: z.string().optional(),
+});
+export type StageFiles = z.infer<typeof StageFilesSchema>;
+
 export const StageRecordSchema = z.object({
   users: z.number().int().positive(),
   status: z.enum(STAGE_STATUSES),
@@ -39,13 +51,7 @@ export const StageRecordSchema = z.object({
   endedAt: z.iso.datetime().optional(),
   /** The engine's exit code, when it ran. */
   exitCode: z.number().int().optional(),
-  /** File names relative to the run folder. */
-  files: z.object({
-    csv: z.string(),
-    summary: z.string(),
-    log: z.string(),
-    stats: z.string().optional(),
-  }),
+  files: StageFilesSchema,
 });
 export type StageRecord = z.infer<typeof StageRecordSchema>;
 
@@ -76,7 +82,7 @@ export const OpenStageRecordSchema = z.object({
   startedAt: z.iso.datetime().optional(),
   endedAt: z.iso.datetime().optional(),
   exitCode: z.number().int().optional(),
-  files: z.object({ csv: z.string(), summary: z.string(), log: z.string(), stats: z.string().optional() }).optional(),
+  files: StageFilesSchema.optional(),
   /** Its figures over the hold (from stage-open.stats.json), when it ran and its CSV was read. */
   figures: z
     .object({
@@ -142,8 +148,8 @@ export type RunManifest = z.infer<typeof RunManifestSchema>;
 
 export const runManifestFormat = jsonFormat('run-manifest', 1, RunManifestSchema, 'run.json is written by `npm run stages`; it cannot be regenerated');
 
-/** The file names of a stage, relative to its run folder. */
-export function stageFiles(users: number): StageRecord['files'] {
+/** The file names of a stage, relative to its run folder (all of them, whether written or not). */
+export function stageFiles(users: number): Required<StageFiles> {
   return {
     csv: `stage-${users}.csv.gz`,
     summary: `stage-${users}.summary.json`,
@@ -152,8 +158,8 @@ export function stageFiles(users: number): StageRecord['files'] {
   };
 }
 
-/** The file names of the open-model stage, relative to its run folder. */
-export function openStageFiles(): NonNullable<OpenStageRecord['files']> {
+/** The file names of the open-model stage, relative to its run folder (all of them). */
+export function openStageFiles(): Required<StageFiles> {
   return {
     csv: 'stage-open.csv.gz',
     summary: 'stage-open.summary.json',

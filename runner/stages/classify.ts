@@ -3,6 +3,7 @@ import type { StageStats } from '../formats/stage-stats.ts';
 import type { StageRunOutcome } from '../engines/engine.ts';
 import { K6_ERROR_CODES } from '../k6/csv.ts';
 import { K6ExitCode } from '../k6/exit-codes.ts';
+import { redactUrlText } from '../redact.ts';
 
 /** Failed requests that never got an HTTP answer (k6 codes 1000–1399: network, DNS, TCP, TLS, timeouts). */
 export function transportFailures(stats: StageStats): number {
@@ -53,4 +54,45 @@ function describeTopError(stats: StageStats): string {
   const [code, n] = top;
   const name = CODE_NAMES[code] ?? (Number(code) >= 1400 ? `HTTP ${Number(code) - 1000}` : 'network error');
   return `mostly ${name}, k6 error ${code} × ${n}`;
+}
+
+/** The longest engine error line quoted in run.json. */
+const ERROR_LINE_MAX = 160;
+
+/**
+ * The engine's last error in its console output, as one short line for a stage's `why`: k6's
+ * logfmt (`level=error msg="Error: boom\n\tat …" hint="script exception"`: the message's first
+ * line, after the hint) or its terminal format (`ERRO[0000] …`). URLs' credentials are masked;
+ * undefined when the log holds no error.
+ */
+export function lastEngineError(log: string): string | undefined {
+  const lines = log.split(/\r?\n/);
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const line = lines[i]!;
+    let text: string | undefined;
+    if (/\blevel=(error|fatal)\b/.test(line)) {
+      const msg = logfmtValue(line, 'msg');
+      const hint = logfmtValue(line, 'hint');
+      text = msg === undefined ? line : `${hint ? `${hint}: ` : ''}${msg.split('\n')[0]}`;
+    } else if (/^(ERRO|FATA)\[/.test(line)) {
+      text = line.replace(/^\w+\[[^\]]*\]\s*/, '');
+    }
+    if (text === undefined) continue;
+    // eslint-disable-next-line no-control-regex
+    const one = redactUrlText(text).replace(/[\x00-\x1f\x7f]+/g, ' ').replace(/\s+/g, ' ').trim();
+    if (one) return one.length > ERROR_LINE_MAX ? `${one.slice(0, ERROR_LINE_MAX - 1)}…` : one;
+  }
+  return undefined;
+}
+
+/** A logfmt value, quoted (Go escapes undone) or bare; undefined when the key is absent. */
+function logfmtValue(line: string, key: string): string | undefined {
+  const m = new RegExp(`(?:^|\\s)${key}=(?:"((?:[^"\\\\]|\\\\.)*)"|(\\S*))`).exec(line);
+  if (!m) return undefined;
+  if (m[2] !== undefined) return m[2];
+  try {
+    return JSON.parse(`"${m[1]}"`) as string;
+  } catch {
+    return m[1]!.replace(/\\n/g, '\n');
+  }
 }

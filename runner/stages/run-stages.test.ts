@@ -10,7 +10,7 @@ import { runSummaryFormat, type RunSummary } from '../formats/run-summary.ts';
 import type { StageStats } from '../formats/stage-stats.ts';
 import type { Io } from '../io.ts';
 import { planStages } from '../stage-plan.ts';
-import { classifyStage } from './classify.ts';
+import { classifyStage, lastEngineError } from './classify.ts';
 import { runStages, type StagesDeps, type StagesRequest } from './run-stages.ts';
 
 /**
@@ -39,6 +39,19 @@ describe('classifyStage', () => {
     expect(classifyStage(o, stats).status).toBe(expected);
   });
 
+  it.each([
+    ['k6 logfmt: the hint and the first line of msg', 'time="2026-11-26T17:54:50Z" level=info msg="starting"\ntime="2026-11-26T17:54:50Z" level=error msg="Error: boom in init\\n\\tat file:///x/boom.js:2:7\\n" hint="script exception"\n', 'script exception: Error: boom in init'],
+    ['the last error wins, later info lines are passed over', 'level=error msg="first"\nlevel=error msg="second"\nlevel=info msg="done"\n', 'second'],
+    ['a bare msg and escaped quotes', 'level=error msg=bare\nlevel=fatal msg="say \\"hi\\""', 'say "hi"'],
+    ["k6's terminal format", 'ERRO[0000] GoError: could not open https://user:pw@example.com/x.csv\n', 'GoError: could not open https://***@example.com/x.csv'],
+    ['credentials in a URL are masked', 'level=error msg="GET https://bob:hunter2@api.example.com failed"', 'GET https://***@api.example.com failed'],
+    ['a long message is cut', `level=error msg="${'x'.repeat(300)}"`, `${'x'.repeat(159)}…`],
+    ['no error at all', 'ran 4\nlevel=info msg="ok"\n', undefined],
+    ['an empty log', '', undefined],
+  ])('the engine\'s last error, from %s', (_what, log, expected) => {
+    expect(lastEngineError(log)).toBe(expected);
+  });
+
   it('says why the target failed', () => {
     expect(classifyStage(outcome(0), fakeStats(5, 40, 30, { '1212': 30 })).why).toMatch(/75 % of requests got no answer \(mostly connection refused, k6 error 1212 × 30\)/);
   });
@@ -48,7 +61,7 @@ describe('classifyStage', () => {
 // `waitForAbort` holds the stage until the run is stopped; `onWaiting` is told when it is reached,
 // so a test stops the run during that very stage, whatever the machine's load.
 function fakeEngine(
-  script: Partial<Record<number | 'open', { exit: number; waitForAbort?: boolean }>>,
+  script: Partial<Record<number | 'open', { exit: number; waitForAbort?: boolean; log?: string; noCsv?: boolean }>>,
   onWaiting: () => void = () => {},
 ): Engine & { specs: StageRunSpec[] } {
   const specs: StageRunSpec[] = [];
@@ -60,9 +73,9 @@ function fakeEngine(
       specs.push(spec);
       // The open-model stage has no k6 stages (no --stage): its plan is in env.
       const users = spec.stages[0]?.target ?? 'open';
-      await writeFile(spec.logPath, `ran ${users}\n`, { flag: 'wx' });
-      await writeFile(spec.csvOutputs[0]!, 'x');
       const step = script[users] ?? { exit: 0 };
+      await writeFile(spec.logPath, `ran ${users}\n${step.log ?? ''}`, { flag: 'wx' });
+      if (!step.noCsv) await writeFile(spec.csvOutputs[0]!, 'x');
       if (step.waitForAbort) {
         const aborted = new Promise((r) => spec.signal.addEventListener('abort', r, { once: true }));
         onWaiting();
@@ -153,6 +166,20 @@ describe('runStages (with a fake engine)', () => {
     expect(result.exitCode).not.toBe(0);
   });
 
+  it('lists only the files a stage wrote, and quotes the engine\'s last error', async () => {
+    const init = 'time="2026-11-26T17:54:50Z" level=error msg="Error: boom in init\\n\\tat file:///x/search.js:2:7\\n" hint="script exception"\n';
+    const engine = fakeEngine({ 4: { exit: 107, log: init, noCsv: true } });
+    const result = await runStages(request(), deps(engine, (u, file) => (u === 4 ? new Error(`${file}: cannot read (ENOENT)`) : fakeStats(u, 50))), io().io);
+    const manifest = await runManifestFormat.read(join(result.runDir, 'run.json'));
+    expect(manifest.stages.map((s) => s.files)).toEqual([
+      { csv: 'stage-2.csv.gz', log: 'stage-2.log', stats: 'stage-2.stats.json' },
+      { log: 'stage-4.log' },
+      {},
+    ]);
+    expect(manifest.stages[1]!.why).toBe('the engine exited with code 107 (script exception: Error: boom in init)');
+    expect(manifest.why).toBe('stage 4 users: the engine exited with code 107 (script exception: Error: boom in init)');
+  });
+
   it('keeps what was measured on interrupt and says so', async () => {
     const controller = new AbortController();
     const engine = fakeEngine({ 4: { exit: 0, waitForAbort: true } }, () => controller.abort());
@@ -217,7 +244,8 @@ describe('runStages (with a fake engine)', () => {
       expect(manifest.openStage).toMatchObject({
         kind: 'open', executor: 'constant-arrival-rate', factor: 1.5, afterStage: 4, status: 'completed',
         baseRatePerS: 5, rate: 450, timeUnit: '1m', ratePerS: 7.5, preAllocatedVUs: 1, maxVUs: 1, holdMs: 3000,
-        files: { csv: 'stage-open.csv.gz', summary: 'stage-open.summary.json', log: 'stage-open.log', stats: 'stage-open.stats.json' },
+        // Only what the engine wrote: the fake writes no --summary-export.
+        files: { csv: 'stage-open.csv.gz', log: 'stage-open.log', stats: 'stage-open.stats.json' },
         figures: { keyP95Ms: 420, droppedIterations: 3, droppedPct: 5 },
       });
       const files = await readdir(result.runDir);

@@ -1,8 +1,8 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, open, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Engine, StageRunOutcome } from '../engines/engine.ts';
 import type { Io } from '../io.ts';
-import { openStageFiles, runManifestFormat, stageFiles, type OpenStageRecord, type RunManifest, type RunStatus, type StagePlan, type StageRecord } from '../formats/manifest.ts';
+import { openStageFiles, runManifestFormat, stageFiles, type OpenStageRecord, type RunManifest, type RunStatus, type StageFiles, type StagePlan, type StageRecord } from '../formats/manifest.ts';
 import { runSummaryFormat, type RunSummary } from '../formats/run-summary.ts';
 import { stageStatsFormat, type StageStats } from '../formats/stage-stats.ts';
 import { UserError, ExitCode } from '../errors.ts';
@@ -11,7 +11,7 @@ import { newRunId } from '../run-id.ts';
 import { k6StagesOf, openStageEnv, planOpenStage, plannedRunMs } from '../stage-plan.ts';
 import { openStageFigures } from '../stats/open-stage.ts';
 import { formatDuration } from '../duration.ts';
-import { classifyStage } from './classify.ts';
+import { classifyStage, lastEngineError } from './classify.ts';
 import { openLiveFeed, type LiveFeed } from './live-feed.ts';
 import { LiveStats, type LiveSample } from './live-stats.ts';
 import { ProgressWriter, formatProgress, stagePhase } from './progress.ts';
@@ -104,7 +104,7 @@ export async function runStages(request: StagesRequest, deps: StagesDeps, io: Io
     engine: { name: deps.engine.name, version: deps.engineVersion },
     ...(request.gitCommit ? { gitCommit: request.gitCommit } : {}),
     status: 'running',
-    stages: request.plan.map((s) => ({ users: s.users, status: 'skipped' as const, why: 'not run yet', files: stageFiles(s.users) })),
+    stages: request.plan.map((s) => ({ users: s.users, status: 'skipped' as const, why: 'not run yet', files: {} })),
     ...(request.openStage ? { openStage: openStageSkipped(request, holdMs, 'not run yet') } : {}),
   };
   await runManifestFormat.write(manifestPath, manifest);
@@ -146,7 +146,7 @@ export async function runStages(request: StagesRequest, deps: StagesDeps, io: Io
       },
       k6Stages: k6StagesOf(stage),
     });
-    const { outcome, stats, verdict } = ran;
+    const { outcome, stats, verdict, written } = ran;
     const record: StageRecord = {
       users: stage.users,
       status: verdict.status,
@@ -154,7 +154,7 @@ export async function runStages(request: StagesRequest, deps: StagesDeps, io: Io
       startedAt: new Date(outcome.startedAtMs).toISOString(),
       endedAt: new Date(outcome.endedAtMs).toISOString(),
       ...(outcome.exitCode !== null ? { exitCode: outcome.exitCode } : {}),
-      files: stats ? files : { csv: files.csv, summary: files.summary, log: files.log },
+      files: written,
     };
     stageResults.push({ users: stage.users, status: verdict.status, stats });
     out.write(`stage ${index + 1}/${stageCount} (${stage.users} users): ${verdict.status}${verdict.why ? ` — ${verdict.why}` : ''}\n`);
@@ -225,12 +225,12 @@ async function executeStage(c: StageContext & {
   /** Shown in the progress line instead of `<users> users` (the open stage). */
   progressLabel?: string;
   liveName: string;
-  files: StageRecord['files'];
+  files: Required<StageFiles>;
   rampMs: number;
   holdMs: number;
   env: Record<string, string>;
   k6Stages: Array<{ durationMs: number; target: number }>;
-}): Promise<{ outcome: StageRunOutcome; stats: StageStats | null; verdict: ReturnType<typeof classifyStage> }> {
+}): Promise<{ outcome: StageRunOutcome; stats: StageStats | null; verdict: ReturnType<typeof classifyStage>; written: StageFiles }> {
   const { request, deps, io, dir, progress, files } = c;
   const live = new LiveStats(request.keyName);
   const parser = deps.liveParser?.((s) => live.add(s));
@@ -307,7 +307,42 @@ async function executeStage(c: StageContext & {
   } catch (e) {
     statsError = (e as Error).message;
   }
-  return { outcome, stats, verdict: classifyStage(outcome, stats, statsError) };
+  let verdict = classifyStage(outcome, stats, statsError);
+  if (verdict.status === 'engine-failed') {
+    // "exited with code 107" alone sends the operator to the log: say what it said last.
+    const said = lastEngineError(await readTail(join(dir, files.log), LOG_TAIL_BYTES));
+    if (said) verdict = { ...verdict, why: `${verdict.why} (${said})` };
+  }
+  return { outcome, stats, verdict, written: await writtenFiles(dir, files) };
+}
+
+/** How much of a stage log's end is searched for the engine's last error. */
+const LOG_TAIL_BYTES = 64 * 1024;
+
+/** The last `bytes` of a file as text; empty when it cannot be read (no log written). */
+async function readTail(path: string, bytes: number): Promise<string> {
+  let handle;
+  try {
+    handle = await open(path, 'r');
+    const { size } = await handle.stat();
+    const length = Math.min(size, bytes);
+    const buf = Buffer.alloc(length);
+    await handle.read(buf, 0, length, size - length);
+    return buf.toString('utf8');
+  } catch {
+    return '';
+  } finally {
+    await handle?.close();
+  }
+}
+
+/** The stage's files that exist: run.json lists only what was written. */
+async function writtenFiles(dir: string, files: Required<StageFiles>): Promise<StageFiles> {
+  const written: StageFiles = {};
+  for (const key of ['csv', 'summary', 'log', 'stats'] as const) {
+    if ((await stat(join(dir, files[key])).catch(() => undefined))?.isFile()) written[key] = files[key];
+  }
+  return written;
 }
 
 const OPEN_ENV_NAMES = 'EXECUTOR, RATE, TIME_UNIT, PRE_ALLOCATED_VUS, MAX_VUS and HOLD';
@@ -363,7 +398,7 @@ async function runOpenStage(c: StageContext & {
   };
   c.io.stdout.write(`open-model stage: ${plan.rate} iterations per ${plan.timeUnit} (×${plan.factor} of ${plan.baseRatePerS.toFixed(2)}/s at ${request.targetStage} users), ` +
     `${plan.preAllocatedVUs}–${plan.maxVUs} VUs, hold ${formatDuration(holdMs)}\n`);
-  const { outcome, stats, verdict } = await executeStage({
+  const { outcome, stats, verdict, written } = await executeStage({
     ...c,
     stageIndex: request.plan.length,
     users: request.targetStage,
@@ -394,7 +429,7 @@ async function runOpenStage(c: StageContext & {
       startedAt: new Date(outcome.startedAtMs).toISOString(),
       endedAt: new Date(outcome.endedAtMs).toISOString(),
       ...(outcome.exitCode !== null ? { exitCode: outcome.exitCode } : {}),
-      files: stats ? files : { csv: files.csv, summary: files.summary, log: files.log },
+      files: written,
       ...(figures ? { figures } : {}),
     },
     interruptedBeforeStart: false,
