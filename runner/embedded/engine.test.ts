@@ -203,6 +203,14 @@ describe('exit codes and failures, as k6', () => {
     expect(r.stderr).toContain(`msg="Error: broken init code\\n\\tat ${pathToFileURL(join(fixtures, 'init-error.js')).href}:2:7\\n" hint="script exception"`);
   });
 
+  it('exits 107 on a k6 module it does not have, listing every module it has', async () => {
+    const r = await run(['run', '--quiet', join(fixtures, 'unsupported-module.js')], dir);
+    expect(r.code).toBe(107);
+    const listed = /module \\"k6\/ws\\" is not supported by the embedded engine \(supported: ([^)]+)\)/.exec(r.stderr)?.[1]?.split(', ');
+    const documented = ['k6', 'k6/http', 'k6/metrics', 'k6/data', 'k6/execution', 'k6/timers', 'k6/experimental/timers', 'k6/encoding', 'k6/crypto'];
+    expect(listed?.sort()).toEqual(documented.sort());
+  });
+
   it('exits 255 with one line on bad usage', async () => {
     for (const args of [['run', '--abort-on-fail', 'x.js'], ['run', '--vus', 'many', 'x.js'], ['run'], ['walk']]) {
       const r = await run(args, dir);

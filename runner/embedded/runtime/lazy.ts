@@ -6,10 +6,11 @@
 import crypto, * as cryptoNamed from './crypto.ts';
 import { esm } from './esm.ts';
 import { k6Summary, k6Utils, url } from './jslib.ts';
+import type { JslibModule, LazyK6Module } from '../jslib-urls.ts';
 
 (globalThis as unknown as { __k6lazy: Record<string, object> }).__k6lazy = {
   'k6/crypto': esm(crypto, cryptoNamed),
   'k6-utils': esm(k6Utils, k6Utils),
   'k6-summary': esm(k6Summary, k6Summary),
   url: esm(url, url),
-};
+} satisfies Record<LazyK6Module | JslibModule, object>;

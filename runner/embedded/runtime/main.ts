@@ -14,7 +14,7 @@ import data, * as dataNamed from './data.ts';
 import exec, { setTestOptions } from './execution.ts';
 import { encoding, timers } from './extras.ts';
 import { esm } from './esm.ts';
-import { jslibModuleFor } from '../jslib-urls.ts';
+import { LAZY_K6_MODULES, jslibModuleFor } from '../jslib-urls.ts';
 
 const g = globalThis as unknown as Record<string, unknown>;
 
@@ -29,6 +29,9 @@ const MODULES: Record<string, object> = {
   'k6/encoding': esm(encoding, encoding),
 };
 
+/** Every k6 module a script may import: the ones above and those of the lazy bundle. */
+const SUPPORTED_MODULES = [...Object.keys(MODULES), ...LAZY_K6_MODULES];
+
 /** k6/crypto and the jslib modules: from the lazily evaluated bundle (runtime/lazy.ts). */
 function lazyModule(name: string): object {
   const lg = g as { __k6lazy?: Record<string, object> };
@@ -39,11 +42,11 @@ function lazyModule(name: string): object {
 function requireModule(id: string): unknown {
   const m = MODULES[id];
   if (m) return m;
-  if (id === 'k6/crypto') return lazyModule(id);
+  if ((LAZY_K6_MODULES as readonly string[]).includes(id)) return lazyModule(id);
   const lib = jslibModuleFor(id);
   if (lib) return lazyModule(lib);
   if (/^https?:\/\//.test(id)) throw new Error(`remote module "${id}" is not supported by the embedded engine (bundle it into the script)`);
-  throw new Error(`module "${id}" is not supported by the embedded engine (supported: ${Object.keys(MODULES).join(', ')})`);
+  throw new Error(`module "${id}" is not supported by the embedded engine (supported: ${SUPPORTED_MODULES.join(', ')})`);
 }
 
 function show(v: unknown): string {
