@@ -22,8 +22,9 @@ export interface StagesArgs {
   host?: string;
   users?: string;
   duration?: string;
-  'spawn-rate'?: number;
-  'target-stage'?: number;
+  /** A number, or the text as typed on the command line (checked here, so errors quote it). */
+  'spawn-rate'?: number | string;
+  'target-stage'?: number | string;
   scenario?: string;
   engine?: EngineChoice;
   results?: string;
@@ -43,22 +44,23 @@ export const command = defineCommand<StagesArgs>({
   builder: (y) =>
     y
       .usage('npm run stages -- --host <url> [flags]\n\nRuns the scenario at each user level: ramp at --spawn-rate users/s, then hold for --duration.\nDefaults come from capacity.config.json (or --config), flags override it.')
-      .option('host', { type: 'string', describe: 'base URL of the service under load (credentials allowed, never recorded), e.g. https://app.example.com' })
-      .option('users', { type: 'string', describe: 'increasing user levels, e.g. 5,20,50,75,100,150 (default from config)' })
-      .option('duration', { type: 'string', describe: 'hold per stage in k6 syntax, e.g. 90s, 10m, 1h30m (default 10m)' })
-      .option('spawn-rate', { type: 'number', describe: 'users started per second during each ramp, e.g. 5 (default 5)' })
-      .option('target-stage', { type: 'number', describe: 'the user level the service must hold, one of --users, e.g. 100 (default 100)' })
-      .option('scenario', { type: 'string', describe: 'a scenario name under scenarios/ or the path of your own k6 script (.ts/.js), e.g. search' })
+      .option('host', { type: 'string', nargs: 1, describe: 'base URL of the service under load (credentials allowed, never recorded), e.g. https://app.example.com' })
+      .option('users', { type: 'string', nargs: 1, describe: 'increasing user levels, e.g. 5,20,50,75,100,150 (default from config)' })
+      .option('duration', { type: 'string', nargs: 1, describe: 'hold per stage in k6 syntax, e.g. 90s, 10m, 1h30m (default 10m)' })
+      .option('spawn-rate', { type: 'string', nargs: 1, describe: 'users started per second during each ramp, e.g. 5 (default 5)' })
+      .option('target-stage', { type: 'string', nargs: 1, describe: 'the user level the service must hold, one of --users, e.g. 100 (default 100)' })
+      .option('scenario', { type: 'string', nargs: 1, describe: 'a scenario name under scenarios/ or the path of your own k6 script (.ts/.js), e.g. search' })
       .option('engine', { choices: ENGINE_CHOICES, describe: 'auto: real k6 when K6_BIN or PATH has it, else the embedded engine (default auto)' })
-      .option('results', { type: 'string', describe: 'results folder, e.g. results (default results)' })
-      .option('config', { type: 'string', describe: 'config file, e.g. capacity.config.json' })
-      .option('label', { type: 'string', describe: 'environment name recorded with the run, e.g. staging (default: config environment)' })
+      .option('results', { type: 'string', nargs: 1, describe: 'results folder, e.g. results (default results)' })
+      .option('config', { type: 'string', nargs: 1, describe: 'config file, e.g. capacity.config.json' })
+      .option('label', { type: 'string', nargs: 1, describe: 'environment name recorded with the run, e.g. staging (default: config environment)' })
       .option('demo', { type: 'boolean', describe: 'start the embedded demo target on a free loopback port and use it as --host' })
-      .option('demo-preset', { type: 'string', describe: 'with --demo: healthy, saturating, flaky, degrading or down (default: the default demo target)' })
+      .option('demo-preset', { type: 'string', nargs: 1, describe: 'with --demo: healthy, saturating, flaky, degrading or down (default: the default demo target)' })
       .option('stop-on-failure', { type: 'boolean', describe: 'skip the remaining stages once the target fails at one' })
       .option('env', { type: 'string', array: true, describe: 'extra K=V for the script, as k6 -e, e.g. --env THINK_MAX=2' })
       .option('open-stage', {
         type: 'string',
+        nargs: 1,
         describe: 'after the stages, one open-model stage: constant-arrival-rate at this factor (above 0, at most 100) × the iteration rate measured at ' +
           'the target stage, held --duration, e.g. 1.5. It shows what the closed model hides (coordinated omission: VUs wait for ' +
           `a slow answer, so the load slows with the service): its p95 and dropped iterations are reported beside the target stage's, not scored. ` +
@@ -71,7 +73,10 @@ export const command = defineCommand<StagesArgs>({
       .example('npm run stages -- --host https://staging.example.com', 'the full default plan against staging')
       .example('npm run stages -- --demo --users 2,4 --duration 5s --spawn-rate 10', 'a tiny run against the embedded demo target')
       .example('npm run stages -- --host http://127.0.0.1:8080 --scenario ./my-test.ts --engine embedded', 'your own k6 script')
-      .example('npm run stages -- --demo --users 3 --duration 5s --open-stage 1.5', 'then an open-model stage at 1.5 × the iteration rate of 3 users'),
+      .example('npm run stages -- --demo --users 3 --duration 5s --open-stage 1.5', 'then an open-model stage at 1.5 × the iteration rate of 3 users')
+      .example('npm run stages -- --demo --demo-preset saturating --users 5,20,50 --duration 10s --spawn-rate 10 --target-stage 20', 'a demo target that saturates, target stage 20 users')
+      .example('npm run stages -- --host https://staging.example.com --stop-on-failure --label staging --results results/staging', 'stop once the target fails; label and folder of the run')
+      .example('npm run stages -- --host https://staging.example.com --config ci.config.json --env THINK_MAX=2 --dry-run', 'print the plan from another config, send no load'),
   run: async (args, io) => (await runStagesCommand(args, io)).exitCode,
 });
 
@@ -89,11 +94,12 @@ export async function runStagesCommand(args: StagesArgs, io: Io): Promise<Pick<S
   const users = args.users !== undefined ? parseUserList(args.users) : [...config.stages];
   const configured = configDurationsMs(config);
   const holdMs = args.duration !== undefined ? parseDuration(args.duration, '--duration') : configured.holdMs;
-  const spawnRate = args['spawn-rate'] ?? config.spawnRate;
+  const spawnRate = numericFlag(args['spawn-rate'], '--spawn-rate', 'users per second above 0, e.g. 5') ?? config.spawnRate;
+  const givenTarget = numericFlag(args['target-stage'], '--target-stage', `one of the stages (${users.join(', ')})`);
   // With --users but no --target-stage, a configured target outside the list falls back to the
   // largest stage (said in the output) rather than refusing a quick ad-hoc run.
-  const targetFallback = args['target-stage'] === undefined && !users.includes(config.targetStage);
-  const targetStage = args['target-stage'] ?? (targetFallback ? users[users.length - 1]! : config.targetStage);
+  const targetFallback = givenTarget === undefined && !users.includes(config.targetStage);
+  const targetStage = givenTarget ?? (targetFallback ? users[users.length - 1]! : config.targetStage);
   const plan = planStages({ users, holdMs, spawnRate, targetStage });
   const extraEnv = parseEnvPairs(args.env ?? []);
   const openFactor = args['open-stage'] !== undefined ? parseOpenStageFactor(args['open-stage']) : undefined;
@@ -145,6 +151,14 @@ export async function runStagesCommand(args: StagesArgs, io: Io): Promise<Pick<S
   } finally {
     await demo?.close();
   }
+}
+
+/** A numeric flag: its number, or a one-line error quoting the text as typed (yargs' number type says NaN). */
+function numericFlag(value: number | string | undefined, flag: string, expected: string): number | undefined {
+  if (value === undefined || typeof value === 'number') return value;
+  const n = Number(value.trim());
+  if (value.trim() === '' || !Number.isFinite(n)) throw new UserError(`${flag}: expected ${expected}, got "${value}"`);
+  return n;
 }
 
 function parseEnvPairs(pairs: readonly string[]): Record<string, string> {
