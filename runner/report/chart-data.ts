@@ -1,11 +1,20 @@
-import type { RunSummary } from '../formats/run-summary.ts';
-import { uslThroughput } from '../stats/usl.ts';
+import type { CapacityEstimate, RunSummary } from '../formats/run-summary.ts';
+import { uslPeakUsers, uslThroughput } from '../stats/usl.ts';
 import type { ReportInput, ReportRun } from './view-model.ts';
 
 /**
  * The data of the report's charts, as plain series (pure). `charts.ts` turns each spec into
  * an SVG with ECharts; tests check the series here and their presence in the SVG.
  */
+
+/**
+ * Whether the estimate's "peak" is only where the extrapolation stops (runner/stats caps it at
+ * 1.5 × the largest stage while throughput is still rising there): then the service's peak is at
+ * least that, and the report must not call it a peak.
+ */
+export function peakIsCapped(e: CapacityEstimate): boolean {
+  return uslPeakUsers(e) > e.usersAtPeak;
+}
 
 export type ChartId = 'p95-vs-users' | 'throughput-vs-users' | 'error-rate-vs-users' | 'target-windows';
 
@@ -150,7 +159,8 @@ export function buildChartSpecs(input: ReportInput): ChartSpec[] {
     const points: [number, number][] = [];
     for (let n = 1; n <= upTo; n += step) points.push([n, round(uslThroughput(estimate, n), 1)]);
     throughputSeries.push({ name: `USL fit (${labels[0]!.label})`, run: null, points, yAxis: 0, dashed: true, symbols: false });
-    markers.push({ label: `peak ${round(estimate.peakThroughputPerS, 1)}/s at ${Math.round(estimate.usersAtPeak)} users`, x: Math.round(estimate.usersAtPeak) });
+    const at = `${round(estimate.peakThroughputPerS, 1)}/s at ${Math.round(estimate.usersAtPeak)} users`;
+    markers.push({ label: peakIsCapped(estimate) ? `≥ ${at} (still rising)` : `peak ${at}`, x: Math.round(estimate.usersAtPeak) });
   }
   specs.push({
     id: 'throughput-vs-users',

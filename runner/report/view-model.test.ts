@@ -1,8 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import { decision, healthyShape, run, SETTINGS } from './__testkit__/builders.ts';
 import { caseInput } from './__testkit__/cases.ts';
+import { buildChartSpecs } from './chart-data.ts';
+import { uslThroughput } from '../stats/usl.ts';
 import { codeText, fractionPct, mdText, ms, pct, perSecond, safeHost, utcMinute } from './format.ts';
 import { buildReportView, reportFileStem, TREND_WEEKS, type ReportInput } from './view-model.ts';
+
+/** The input with its newest run's capacity estimate capped at 225 users while the USL still rises (its peak at 1000 users). */
+function withCappedPeak(input: ReportInput): ReportInput {
+  const newest = input.decision.runs[0]!;
+  const runs = input.runs.map((r) => {
+    if (r.id !== newest || !r.summary?.capacity.estimate) return r;
+    const fit = { ...r.summary.capacity.estimate, sigma: 0, kappa: 1e-6 };
+    const estimate = { ...fit, usersAtPeak: 225, peakThroughputPerS: uslThroughput(fit, 225) };
+    return { ...r, summary: { ...r.summary, capacity: { ...r.summary.capacity, estimate } } };
+  });
+  return { ...input, runs };
+}
 
 describe('formatting', () => {
   it.each([
@@ -86,6 +100,17 @@ describe('buildReportView', () => {
       openModel: '',
     });
     expect(view.keyResults.rows.map((r) => r.held)).toEqual(['no', 'no', 'yes']);
+  });
+
+  it('a peak capped at the limit of the extrapolation (throughput still rising) is a lower bound, not a peak', () => {
+    const input = withCappedPeak(caseInput('no-go'));
+    const view = buildReportView(input);
+    expect(view.keyResults.newest!.capacity).toBe(
+      '≥ 203.5/s at 225 users (still rising at the limit of the estimate; USL, R² 0.97); p95 would cross 2500 ms at 140 users',
+    );
+    expect(view.trend.rows.find((r) => r.current)!.capacity).toBe('≥ 203.5/s at 225 users (still rising)');
+    const throughput = buildChartSpecs(input).find((c) => c.id === 'throughput-vs-users')!;
+    expect(throughput.markers).toEqual([{ label: '≥ 203.5/s at 225 users (still rising)', x: 225 }]);
   });
 
   it('computes the all-stages error rate from the summary: failed over all requests', () => {

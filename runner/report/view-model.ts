@@ -6,7 +6,7 @@ import { formatDuration } from '../duration.ts';
 import type { RunManifest } from '../formats/manifest.ts';
 import type { RunSummary } from '../formats/run-summary.ts';
 import type { StageStats } from '../formats/stage-stats.ts';
-import { buildChartSpecs, type ChartSpec } from './chart-data.ts';
+import { buildChartSpecs, peakIsCapped, type ChartSpec } from './chart-data.ts';
 import { codeText, count, fractionPct, mdText, ms, pct, perSecond, safeHost, utcDay, utcMinute } from './format.ts';
 import { compareIsoWeeks, formatIsoWeek, isoWeekEnd, isoWeekStart, type IsoWeek } from './iso-week.ts';
 
@@ -262,12 +262,16 @@ function capacityText(summary: RunSummary | null, s: ReportSettings): string {
     e.usersAtP95Green == null
       ? `p95 stays under ${s.criteria.p95Ms.green} ms up to 1.5 × the largest stage`
       : `p95 would cross ${s.criteria.p95Ms.green} ms at ${Math.round(e.usersAtP95Green)} users`;
-  return `peak ${perSecond(e.peakThroughputPerS)} at ${Math.round(e.usersAtPeak)} users (USL, R² ${e.r2.toFixed(2)}); ${green}`;
+  const at = `${perSecond(e.peakThroughputPerS)} at ${Math.round(e.usersAtPeak)} users`;
+  const peak = peakIsCapped(e) ? `≥ ${at} (still rising at the limit of the estimate; USL, R² ${e.r2.toFixed(2)})` : `peak ${at} (USL, R² ${e.r2.toFixed(2)})`;
+  return `${peak}; ${green}`;
 }
 
 function capacityShort(summary: RunSummary | null): string {
   const e = summary?.capacity.estimate;
-  return e ? `${perSecond(e.peakThroughputPerS)} at ${Math.round(e.usersAtPeak)} users` : '—';
+  if (!e) return '—';
+  const at = `${perSecond(e.peakThroughputPerS)} at ${Math.round(e.usersAtPeak)} users`;
+  return peakIsCapped(e) ? `≥ ${at} (still rising)` : at;
 }
 
 function runLevel(d: Decision, id: CriterionId, runId: string): RunLevel | null {
