@@ -36,25 +36,26 @@ export async function listScenarios(dir: string = SCENARIOS_DIR): Promise<string
 /**
  * A scenario given as a built-in name (`search`) or the path of the user's own k6 script
  * (.ts or .js, relative to `cwd`) → its name (the file's base name) and absolute entry path.
- * Throws a one-line UserError for an unknown name (listing the available ones) or a missing file.
+ * Throws a one-line UserError for an unknown name (listing the available ones) or a missing file,
+ * naming `what` the value was given as (the `--scenario` flag, or the bundle command's argument).
  */
-export async function resolveScenario(nameOrPath: string, cwd: string): Promise<{ name: string; entry: string }> {
+export async function resolveScenario(nameOrPath: string, cwd: string, what = '--scenario'): Promise<{ name: string; entry: string }> {
   const given = nameOrPath.trim();
   const looksLikePath = given.includes('/') || given.includes('\\') || SCRIPT_EXTENSIONS.includes(extname(given));
   if (!looksLikePath) {
     const names = await listScenarios();
     if (NAME.test(given) && names.includes(given)) return { name: given, entry: join(SCENARIOS_DIR, `${given}.ts`) };
-    throw new UserError(`--scenario: unknown scenario "${given}"; expected one of ${names.join(', ') || '(none found)'} or the path of a k6 script (.ts or .js)`, {
+    throw new UserError(`${what}: unknown scenario "${given}"; expected one of ${names.join(', ') || '(none found)'} or the path of a k6 script (.ts or .js)`, {
       hint: `built-in scenarios are the files of ${SCENARIOS_DIR}`,
     });
   }
   const entry = isAbsolute(given) ? given : resolve(cwd, given);
   const ext = extname(entry);
   if (!SCRIPT_EXTENSIONS.includes(ext)) {
-    throw new UserError(`--scenario: expected a k6 script ending in ${SCRIPT_EXTENSIONS.join(', ')}, got "${given}"`);
+    throw new UserError(`${what}: expected a k6 script ending in ${SCRIPT_EXTENSIONS.join(', ')}, got "${given}"`);
   }
   const info = await stat(entry).catch(() => undefined);
-  if (!info?.isFile()) throw new UserError(`--scenario: no such script file "${given}" (looked at ${entry})`);
+  if (!info?.isFile()) throw new UserError(`${what}: no such script file "${given}" (looked at ${entry})`);
   const name = basename(entry, ext).replace(/[^A-Za-z0-9_-]/g, '_');
   return { name, entry };
 }

@@ -6,6 +6,7 @@ import { useTempDir } from '../../test/testkit/temp-dir.ts';
 import { command } from './bundle.ts';
 import type { Io } from '../io.ts';
 import { listScenarios } from '../bundle.ts';
+import { UserError } from '../errors.ts';
 
 const tmp = useTempDir('bundle-cmd-', 'all');
 
@@ -28,4 +29,11 @@ it('npm run bundle writes every scenario and prints name, path and sha256', asyn
     expect(lines[i]).toMatch(new RegExp(`^${name}: out/${name}\\.js  sha256 [0-9a-f]{64}$`));
     expect(await readFile(join(tmp(), 'out', `${name}.js`), 'utf8')).toContain('from "k6/http"');
   }
+});
+
+it('a missing script is named as the bundle command\'s argument, not as --scenario (a flag bundle does not have)', async () => {
+  const { io } = testIo();
+  const e = await command.run({ scenarios: ['./nosuch.ts'], 'out-dir': 'out' } as never, io).catch((x: unknown) => x);
+  expect(e).toBeInstanceOf(UserError);
+  expect((e as UserError).message).toMatch(/^bundle <scenario or script>: no such script file "\.\/nosuch\.ts" \(looked at .*nosuch\.ts\)$/);
 });

@@ -21,7 +21,7 @@ export const command = defineCommand({
     if (names.length === 0) throw new UserError('no scenario to bundle: scenarios/ holds no <name>.ts');
     const outDir = resolve(io.cwd, args['out-dir']);
     for (const nameOrPath of names) {
-      const { entry } = await resolveScenario(nameOrPath, io.cwd);
+      const { entry } = await resolveScenario(nameOrPath, io.cwd, 'bundle <scenario or script>');
       const bundle = await bundleScenario(entry, outDir);
       io.stdout.write(`${bundle.name}: ${relative(io.cwd, bundle.path) || bundle.path}  sha256 ${bundle.sha256}\n`);
     }
