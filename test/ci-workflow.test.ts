@@ -385,6 +385,27 @@ describe("the workflow's own scripts, run with bash", () => {
     expect(git(origin, 'log', '--format=%s', 'capacity-history').split('\n').filter(Boolean)).toHaveLength(2);
   });
 
+  it.each([
+    ['2', '', ['--tool-failed', '2']],
+    ['2', '2026-11-24T0200Z-aaaa', []],
+    ['0', '', []],
+    ['130', '', []],
+    ['', '', []],
+  ])('Notify passes --tool-failed only when the stages failed without a run folder (exit %j, run %j)', async (code, runId, extra) => {
+    const argsFile = join(tmp, `npm-args-notify-${code || 'none'}-${runId || 'none'}`);
+    const r = await runStep(tmp, 'capacity', 'Notify and write the job summary', {
+      STAGES_EXIT_CODE: code,
+      STAGES_RUN_ID: runId,
+      FAKE_NPM_ARGS: argsFile,
+      FAKE_RUN_ID: 'fake',
+      RESULTS_DIR: join(tmp, 'notify-results'),
+      GITHUB_STEP_SUMMARY: join(tmp, 'notify-summary.md'),
+    });
+    expect(r.code, r.stderr).toBe(0);
+    const npmArgs = (await readFile(argsFile, 'utf8')).split('\n').filter(Boolean);
+    expect(npmArgs.slice(npmArgs.indexOf('--summary') + 2)).toEqual(extra);
+  });
+
   it('Decide then Notify, with the real CLI: the decision reaches the webhook and the job summary', async () => {
     night += 1;
     const work = join(tmp, `night-${night}`);

@@ -26,6 +26,7 @@ export interface NotifyArgs {
   summary?: string | undefined;
   link?: string | undefined;
   failures: number;
+  'tool-failed'?: number | undefined;
 }
 
 export const command = defineCommand({
@@ -48,8 +49,13 @@ export const command = defineCommand({
       .option('summary', { type: 'string', describe: 'append the decision as Markdown to this file (e.g. $GITHUB_STEP_SUMMARY)' })
       .option('link', { type: 'string', describe: 'a URL to put in the message (e.g. the CI run)' })
       .option('failures', { type: 'number', default: DEFAULT_FAILURE_THRESHOLD, describe: 'consecutive failed runs of the tool before an alert' })
+      .option('tool-failed', {
+        type: 'number',
+        describe: 'npm run stages exited with this code before writing a run folder (bad input, k6 missing): count it as a failed run of the tool',
+      })
       .example('CAPACITY_WEBHOOK_URL=https://hooks.slack.com/services/… npm run notify', 'post if the decision changed')
-      .example('npm run notify -- --dry-run --format json', 'show the message without posting'),
+      .example('npm run notify -- --dry-run --format json', 'show the message without posting')
+      .example('npm run notify -- --tool-failed 2', 'in CI, after npm run stages exited with 2 and wrote no run folder'),
   run: (args, io) => runNotify(args as NotifyArgs, io),
 });
 
@@ -57,6 +63,10 @@ export const command = defineCommand({
 export async function runNotify(args: NotifyArgs, io: Io): Promise<number> {
   if (!Number.isInteger(args.failures) || args.failures < 1) {
     throw new UserError(`--failures: expected a positive whole number of runs, got ${String(args.failures)}`);
+  }
+  const toolFailed = args['tool-failed'];
+  if (toolFailed !== undefined && (!Number.isInteger(toolFailed) || toolFailed === 0)) {
+    throw new UserError(`--tool-failed: expected the non-zero exit code of npm run stages, got ${String(toolFailed)}`);
   }
   if (args.link !== undefined && !/^https?:\/\/\S+$/.test(args.link)) {
     throw new UserError(`--link: expected an http(s) URL, got "${args.link.slice(0, 80)}"`);
@@ -72,7 +82,18 @@ export async function runNotify(args: NotifyArgs, io: Io): Promise<number> {
   const runs = runOutcomes(stored);
   const statePath = notifyStatePath(resultsDir);
   const previous: NotifyState | null = (await exists(statePath)) ? await notifyStateFormat.read(statePath) : null;
-  const { events, next } = detectChanges({ previous, decision, runs, failureThreshold: args.failures, now: new Date(io.now()).toISOString() });
+  const { events, next, kept, failuresChanged } = detectChanges({
+    previous,
+    decision,
+    runs,
+    toolFailed,
+    failureThreshold: args.failures,
+    now: new Date(io.now()).toISOString(),
+  });
+  // Unless a post succeeds, the failures without a run folder are still recorded: the next night counts them.
+  const keepFailures = async () => {
+    if (failuresChanged) await notifyStateFormat.write(statePath, kept);
+  };
   const payload = events.length ? buildPayload(args.format, { decision, events, link: args.link, actions }) : null;
 
   let outcome: string;
@@ -81,6 +102,7 @@ export async function runNotify(args: NotifyArgs, io: Io): Promise<number> {
     io.stdout.write(payload ? `${JSON.stringify(payload, null, 2)}\n` : '');
     io.stderr.write(`notify: ${outcome}\n`);
   } else if (!payload) {
+    await keepFailures();
     outcome = 'nothing changed since the last post, nothing posted';
     io.stdout.write(`notify: ${outcome}\n`);
   } else if (!webhook) {
@@ -88,12 +110,14 @@ export async function runNotify(args: NotifyArgs, io: Io): Promise<number> {
       throw new UserError(`no webhook: give --webhook <url> or set ${WEBHOOK_ENV}`, { hint: 'or --dry-run to see the message' });
     }
     // In CI the summary is still wanted when no webhook secret is configured.
+    await keepFailures();
     outcome = `no webhook configured (${WEBHOOK_ENV}), nothing posted`;
     io.stdout.write(`notify: ${outcome}\n`);
   } else {
     try {
       await postWebhook(webhook, payload, { signal: io.signal });
     } catch (e) {
+      await keepFailures();
       // The job summary still shows the decision, and that the post failed (the message is URL-free).
       if (args.summary !== undefined) await appendSummary(args.summary, io, markdownSummary(decision, `failed: ${(e as Error).message}`, args.link, actions));
       throw e;

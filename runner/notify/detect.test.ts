@@ -96,6 +96,32 @@ describe('detectChanges: failures of the tool', () => {
     expect(again.events.map((e) => e.type)).toEqual(['tool-failing']);
   });
 
+  it('counts failures that left no run folder (--tool-failed) among the runs, by time, until a completed run follows them', () => {
+    const at = (ms: string) => Date.parse(ms);
+    const okAt = { ...ok, startedAtMs: at('2026-11-20T02:00:00Z') };
+    const first = detectChanges({ previous: stateAfter(go, [okAt]), decision: go, runs: [okAt], toolFailed: 2, now: '2026-11-21T03:00:00.000Z' });
+    expect(first.events).toEqual([]);
+    expect(first.failuresChanged).toBe(true);
+    expect(first.kept.folderlessFailures).toEqual([{ id: 'no run folder, 2026-11-21T03:00:00.000Z', at: '2026-11-21T03:00:00.000Z', exitCode: 2 }]);
+    const f2At = { ...f2, startedAtMs: at('2026-11-22T02:00:00Z') };
+    const second = detectChanges({ previous: first.kept, decision: go, runs: [okAt, f2At], now: NOW });
+    expect(second.events).toEqual([
+      {
+        type: 'tool-failing',
+        runs: [
+          { id: 'no run folder, 2026-11-21T03:00:00.000Z', why: 'npm run stages exited with 2 before writing a run folder' },
+          { id: f2.id, why: f2.why },
+        ],
+      },
+    ]);
+    expect(second.failuresChanged).toBe(false);
+    const ok2At = { ...ok2, startedAtMs: at('2026-11-24T02:00:00Z') };
+    const recovered = detectChanges({ previous: second.next, decision: go, runs: [okAt, f2At, ok2At], now: NOW });
+    expect(recovered.events).toEqual([{ type: 'tool-recovered', failedRuns: 2, runId: ok2.id }]);
+    expect(recovered.next.folderlessFailures).toBeUndefined();
+    expect(recovered.failuresChanged).toBe(true);
+  });
+
   it('honours another threshold', () => {
     const previous = stateAfter(go, [ok]);
     expect(detectChanges({ previous, decision: go, runs: [ok, f1], failureThreshold: 1, now: NOW }).events.map((e) => e.type)).toEqual(['tool-failing']);

@@ -13,6 +13,25 @@ export interface RunOutcome {
   readonly status: RunStatus | 'unreadable';
   /** run.json's `why`, or the reason the folder could not be read. */
   readonly why?: string | undefined;
+  /** When it started (run.json's startedAt); places the failures without a run folder among the runs. */
+  readonly startedAtMs?: number | null | undefined;
+}
+
+type FolderlessFailure = NonNullable<NotifyState['folderlessFailures']>[number];
+
+/**
+ * The runs with the failures that left no run folder placed among them by time (each after the
+ * runs that started before it), oldest first.
+ */
+function timeline(runsAscending: readonly RunOutcome[], failures: readonly FolderlessFailure[]): RunOutcome[] {
+  const out = [...runsAscending];
+  for (const f of failures) {
+    const at = Date.parse(f.at);
+    let i = out.length;
+    while (i > 0 && (out[i - 1]!.startedAtMs ?? -Infinity) > at) i -= 1;
+    out.splice(i, 0, { id: f.id, status: 'failed', why: `npm run stages exited with ${f.exitCode} before writing a run folder`, startedAtMs: at });
+  }
+  return out;
 }
 
 export type NotifyEvent =
@@ -46,6 +65,11 @@ export function failureStreak(runsAscending: readonly RunOutcome[]): RunOutcome[
 export interface DetectInput {
   readonly previous: NotifyState | null;
   readonly decision: Decision;
+  /**
+   * This call reports a failure of `npm run stages` that left no run folder (its exit code; CI's
+   * `--tool-failed`): recorded in the state and counted in the streak like a failed run.
+   */
+  readonly toolFailed?: number | undefined;
   /** All runs of the results folder, oldest first (runner/results-store.ts `listRuns`'s order: by start time). */
   readonly runs: readonly RunOutcome[];
   readonly failureThreshold?: number;
@@ -58,6 +82,13 @@ export interface DetectOutput {
   readonly events: NotifyEvent[];
   /** The state to write once the events were delivered. */
   readonly next: NotifyState;
+  /**
+   * The state to write when the events were not delivered (none, no webhook, a failed post): the
+   * last announcement unchanged, the failures without a run folder updated so the next call still
+   * counts them. Worth writing only when those changed (`failuresChanged`).
+   */
+  readonly kept: NotifyState;
+  readonly failuresChanged: boolean;
 }
 
 /**
@@ -78,7 +109,16 @@ export function detectChanges(input: DetectInput): DetectOutput {
       ? previous.decision
       : { value: decision.decision, provisional: decision.provisional, newestRun: decision.runs[0] ?? null, announcedAt: now };
 
-  const streak = failureStreak(input.runs);
+  const recorded = [...(previous?.folderlessFailures ?? [])];
+  if (input.toolFailed !== undefined) recorded.push({ id: `no run folder, ${now}`, at: now, exitCode: input.toolFailed });
+  const all = timeline(input.runs, recorded);
+  // A completed run ends every streak before it: older failures can never count again.
+  const lastCompleted = all.map((r) => r.status).lastIndexOf('completed');
+  const afterLastCompleted = new Set(all.slice(lastCompleted + 1).map((r) => r.id));
+  const failures = recorded.filter((f) => afterLastCompleted.has(f.id));
+  const failuresChanged = JSON.stringify(failures) !== JSON.stringify(previous?.folderlessFailures ?? []);
+
+  const streak = failureStreak(all);
   const streakStart = streak[0]?.id ?? null;
   const alerted = previous?.failureAlert ?? null;
   let nextAlert: NotifyState['failureAlert'] = alerted;
@@ -87,14 +127,17 @@ export function detectChanges(input: DetectInput): DetectOutput {
     nextAlert = { streakStart: streakStart!, runIds: streak.map((r) => r.id), alertedAt: now };
   } else if (alerted && streakStart !== alerted.streakStart) {
     // The alerted streak ended: a completed run came after it (a new, shorter streak may have begun).
-    const recoveredBy = newestCompleted(input.runs);
+    const recoveredBy = newestCompleted(all);
     if (recoveredBy) events.push({ type: 'tool-recovered', failedRuns: alerted.runIds.length, runId: recoveredBy });
     nextAlert = null;
   }
 
+  const base = { kind: 'notify-state' as const, schemaVersion: 1 as const, ...(failures.length ? { folderlessFailures: failures } : {}), updatedAt: now };
   return {
     events,
-    next: { kind: 'notify-state', schemaVersion: 1, decision: nextDecision, failureAlert: nextAlert, updatedAt: now },
+    next: { ...base, decision: nextDecision, failureAlert: nextAlert },
+    kept: { ...base, decision: previous?.decision ?? null, failureAlert: previous?.failureAlert ?? null },
+    failuresChanged,
   };
 }
 

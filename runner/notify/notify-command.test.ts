@@ -95,6 +95,38 @@ describe('npm run notify against a loopback webhook', () => {
     expect(receiver.received).toHaveLength(2);
   });
 
+  it('counts a night whose stages failed before writing a run folder (--tool-failed), and keeps it in the state until the next night', async () => {
+    await writeDecision(makeDecision('go'));
+    const night = async (date: string, extra: Partial<NotifyArgs> = {}) =>
+      runNotify(args(extra), captureIo(dir, { CAPACITY_WEBHOOK_URL: receiver.url }, Date.parse(`${date}T03:00:00Z`)).io);
+    expect(await night('2026-11-22')).toBe(ExitCode.ok);
+    expect(receiver.received).toHaveLength(1);
+    // k6 missing: npm run stages exits 2, no run folder. One failure: nothing posted, but recorded.
+    expect(await night('2026-11-23', { 'tool-failed': 2 })).toBe(ExitCode.ok);
+    expect(receiver.received).toHaveLength(1);
+    const statePath = notifyStatePath(join(dir, 'results'));
+    expect((await notifyStateFormat.read(statePath)).folderlessFailures).toEqual([
+      { id: 'no run folder, 2026-11-23T03:00:00.000Z', at: '2026-11-23T03:00:00.000Z', exitCode: 2 },
+    ]);
+    await night('2026-11-24', { 'tool-failed': 2 });
+    expect(receiver.received).toHaveLength(2);
+    const body = SlackPayloadSchema.parse(JSON.parse(receiver.received[1]!.body));
+    expect(body.text).toContain('failed on the last 2 runs in a row');
+    expect(body.text).toContain('no run folder, 2026-11-24T03:00:00.000Z: npm run stages exited with 2 before writing a run folder');
+    // A completed run the next night ends the streak; the recorded failures are dropped.
+    const id = '2026-11-25T0200Z-dddd';
+    await runManifestFormat.write(join(dir, 'results', 'runs', id, 'run.json'), { ...makeManifest(id, 'completed'), startedAt: '2026-11-25T02:00:00.000Z' });
+    await night('2026-11-25');
+    expect(receiver.received).toHaveLength(3);
+    expect(SlackPayloadSchema.parse(JSON.parse(receiver.received[2]!.body)).text).toContain(`ran again (run ${id}) after 2 failed runs`);
+    expect((await notifyStateFormat.read(statePath)).folderlessFailures).toBeUndefined();
+  });
+
+  it.each([0, 1.5])('--tool-failed %s is refused with a one-line error', async (code) => {
+    await writeDecision(makeDecision('go'));
+    await expect(notify({ 'tool-failed': code })).rejects.toThrow(`--tool-failed: expected the non-zero exit code of npm run stages, got ${code}`);
+  });
+
   it('json format: the generic document', async () => {
     await writeDecision(makeDecision('no-go'));
     await notify({ format: 'json', link: 'https://ci.example.com/runs/7' });

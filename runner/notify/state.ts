@@ -32,6 +32,14 @@ export const NotifyStateSchema = z.object({
       alertedAt: z.iso.datetime(),
     })
     .nullable(),
+  /**
+   * Failures of `npm run stages` that left no run folder (bad input, k6 missing), as the CI job
+   * reported them with `--tool-failed`: the failure streak counts them beside the runs. Dropped
+   * once a completed run follows them. Added in schema version 1 (optional: older files load).
+   */
+  folderlessFailures: z
+    .array(z.object({ id: z.string(), at: z.iso.datetime(), exitCode: z.number().int() }))
+    .optional(),
   updatedAt: z.iso.datetime(),
 });
 export type NotifyState = z.infer<typeof NotifyStateSchema>;
