@@ -209,6 +209,9 @@ describe('exit codes and failures, as k6', () => {
     const listed = /module \\"k6\/ws\\" is not supported by the embedded engine \(supported: ([^)]+)\)/.exec(r.stderr)?.[1]?.split(', ');
     const documented = ['k6', 'k6/http', 'k6/metrics', 'k6/data', 'k6/execution', 'k6/timers', 'k6/experimental/timers', 'k6/encoding', 'k6/crypto'];
     expect(listed?.sort()).toEqual(documented.sort());
+    // Every frame in k6's shape (`\tat …`), the engine's own ones too, and the script's mapped to its line.
+    expect(r.stderr).not.toContain('\\n    at ');
+    expect(r.stderr).toContain(`\\tat ${pathToFileURL(join(fixtures, 'unsupported-module.js')).href}:2:`);
   });
 
   it('exits 255 with one line on bad usage', async () => {

@@ -21,7 +21,8 @@ export function stackMapper(mapJson: string, bundlePath: string, line0: number, 
     for (const line of text.split('\n')) {
       const m = frame.exec(line);
       if (!m) {
-        out.push(line);
+        // Other frames (JSON.parse, the engine's modules) in the same k6 shape as the mapped ones.
+        out.push(line.replace(/^ {4}at /, '\tat '));
         continue;
       }
       mapped = true;
