@@ -2,7 +2,7 @@ import { pathToFileURL } from 'node:url';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { COMMANDS } from './commands/index.ts';
-import { ExitCode, isUserError } from './errors.ts';
+import { ExitCode, errorLine, isUserError } from './errors.ts';
 import { processIo } from './io.ts';
 
 /**
@@ -59,12 +59,11 @@ export async function main(argv: string[]): Promise<number> {
     return code;
   } catch (e) {
     if (e instanceof UsageError) {
-      process.stderr.write(`error: ${e.message}\nhint: npm run ${name} -- --help\n`);
+      process.stderr.write(errorLine(e.message, `see npm run ${name} -- --help`));
       return ExitCode.usage;
     }
     if (isUserError(e)) {
-      process.stderr.write(`error: ${e.message}\n`);
-      if (e.hint) process.stderr.write(`hint: ${e.hint}\n`);
+      process.stderr.write(errorLine(e.message, e.hint));
       return e.exitCode;
     }
     process.stderr.write(`error: unexpected failure, this is a bug (node ${process.version}, ${process.platform}/${process.arch})\n`);

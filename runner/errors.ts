@@ -17,8 +17,8 @@ export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
 /**
  * An error meant for the user: one line saying what is wrong and what is expected,
- * optionally the file it concerns and a hint on how to fix it. `main()` prints it
- * (`error: …`, `hint: …`) and exits with `exitCode`.
+ * optionally the file it concerns and a hint on how to fix it. `main()` prints it with
+ * `errorLine` and exits with `exitCode`.
  */
 export class UserError extends Error {
   readonly hint: string | undefined;
@@ -35,4 +35,9 @@ export class UserError extends Error {
 
 export function isUserError(e: unknown): e is UserError {
   return e instanceof UserError;
+}
+
+/** What the user sees of an error: one line, the hint (if any) in brackets at its end. */
+export function errorLine(message: string, hint?: string): string {
+  return `error: ${message}${hint ? ` (${hint})` : ''}\n`;
 }

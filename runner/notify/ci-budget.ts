@@ -1,6 +1,6 @@
 import { pathToFileURL } from 'node:url';
 import { parseDuration } from '../duration.ts';
-import { isUserError, UserError } from '../errors.ts';
+import { errorLine, isUserError, UserError } from '../errors.ts';
 import { applyOverrides, loadConfig, WEEKDAYS, type CapacityConfig, type ConfigOverrides, type Weekday } from '../formats/config.ts';
 
 /**
@@ -112,7 +112,7 @@ async function main(): Promise<number> {
     return 0;
   } catch (e) {
     if (!isUserError(e)) throw e;
-    process.stderr.write(`error: ${e.message}\n${e.hint ? `hint: ${e.hint}\n` : ''}`);
+    process.stderr.write(errorLine(e.message, e.hint));
     return e.exitCode;
   }
 }
