@@ -31,12 +31,15 @@ describe('progress', () => {
     expect(f.errorRate).toBeCloseTo(0.05);
     expect(f.requestsPerS).toBeCloseTo(100 / 9.9, 1);
     expect(live.firstSampleMs).toBe(1_000_000);
-    const line = formatProgress({ stageIndex: 2, stageCount: 6, users: 50, stageElapsedMs: 42_000, stagePlannedMs: 70_000, runElapsedMs: 130_000, runPlannedMs: 560_000, phase: 'hold', keyName: 'search', live: f });
+    const line = formatProgress({ stageIndex: 2, stageCount: 6, users: 50, stageElapsedMs: 42_000, stagePlannedMs: 70_000, runElapsedMs: 130_000, laterStagesPlannedMs: 402_000, phase: 'hold', keyName: 'search', live: f });
     expect(line).toBe(`stage 3/6 · 50 users · hold · stage 0:42 elapsed, 0:28 left · run 2:10 elapsed, 7:10 left · 10.1 req/s · errors 5.0% · p95 search ${Math.round(f.keyP95Ms!)} ms`);
     expect(formatClock(3_725_000)).toBe('1:02:05');
     // The open-model stage names its rate instead of users.
-    const open = formatProgress({ stageIndex: 6, stageCount: 7, users: 100, label: 'open 17.00 it/s', stageElapsedMs: 1000, stagePlannedMs: 4000, runElapsedMs: 9000, runPlannedMs: 12_000, phase: 'hold', keyName: 'search', live: f });
+    const open = formatProgress({ stageIndex: 6, stageCount: 7, users: 100, label: 'open 17.00 it/s', stageElapsedMs: 1000, stagePlannedMs: 4000, runElapsedMs: 9000, laterStagesPlannedMs: 0, phase: 'hold', keyName: 'search', live: f });
     expect(open).toMatch(/^stage 7\/7 · open 17\.00 it\/s · hold · stage 0:01 elapsed, 0:03 left · /);
+    // A stage past its plan: the run's time left is the later stages' plans, never "over".
+    const late = formatProgress({ stageIndex: 1, stageCount: 3, users: 20, stageElapsedMs: 9000, stagePlannedMs: 8000, runElapsedMs: 20_000, laterStagesPlannedMs: 8000, phase: 'stopping', keyName: 'search', live: f });
+    expect(late).toMatch(/ · stage 0:09 elapsed, 0:01 over plan · run 0:20 elapsed, 0:08 left · /);
   });
 
   it.each([
@@ -57,7 +60,7 @@ describe('progress', () => {
       live.add({ metric: 'http_req_duration', timeMs: 1000 + i, value: 0, name: 'search' });
       live.add({ metric: 'http_req_failed', timeMs: 1000 + i, value: 1, name: 'search' });
     }
-    const line = formatProgress({ stageIndex: 0, stageCount: 1, users: 2, stageElapsedMs: 0, stagePlannedMs: 1000, runElapsedMs: 0, runPlannedMs: 1000, phase: 'hold', keyName: 'search', live: live.figures() });
+    const line = formatProgress({ stageIndex: 0, stageCount: 1, users: 2, stageElapsedMs: 0, stagePlannedMs: 1000, runElapsedMs: 0, laterStagesPlannedMs: 0, phase: 'hold', keyName: 'search', live: live.figures() });
     expect(line).toMatch(/ · p95 search n\/a, all failed$/);
     live.add({ metric: 'http_req_duration', timeMs: 1011, value: 80, name: 'search' });
     live.add({ metric: 'http_req_failed', timeMs: 1011, value: 0, name: 'search' });

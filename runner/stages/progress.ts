@@ -21,7 +21,8 @@ export interface ProgressState {
   readonly stageElapsedMs: number;
   readonly stagePlannedMs: number;
   readonly runElapsedMs: number;
-  readonly runPlannedMs: number;
+  /** The planned time of the stages after this one. */
+  readonly laterStagesPlannedMs: number;
   readonly phase: Phase;
   readonly keyName: string;
   readonly live: LiveFigures;
@@ -39,6 +40,15 @@ export function elapsedAgainstPlan(elapsedMs: number, plannedMs: number): string
     : `${formatClock(elapsed)} elapsed, ${formatClock(elapsed - planned)} over plan`;
 }
 
+/**
+ * The run's time left is this stage's time left plus the later stages' plans: each stage's engine
+ * start-up and graceful stop lengthen the run, so a fixed run total would soon read "over plan".
+ */
+function runElapsedAndLeft(s: ProgressState): string {
+  const leftMs = Math.max(0, s.stagePlannedMs - s.stageElapsedMs) + s.laterStagesPlannedMs;
+  return `${formatClock(Math.round(Math.max(0, s.runElapsedMs) / 1000) * 1000)} elapsed, ${formatClock(Math.round(leftMs / 1000) * 1000)} left`;
+}
+
 /** The key transaction's live p95: a dash before any sample, "n/a, all failed" when no request of it succeeded. */
 function liveP95(keyName: string, live: LiveFigures): string {
   if (live.keyAllFailed) return `p95 ${keyName} n/a, all failed`;
@@ -53,7 +63,7 @@ export function formatProgress(s: ProgressState): string {
     s.label ?? `${s.users} users`,
     s.phase,
     `stage ${elapsedAgainstPlan(s.stageElapsedMs, s.stagePlannedMs)}`,
-    `run ${elapsedAgainstPlan(s.runElapsedMs, s.runPlannedMs)}`,
+    `run ${runElapsedAndLeft(s)}`,
     `${s.live.requestsPerS.toFixed(1)} req/s`,
     err,
     liveP95(s.keyName, s.live),

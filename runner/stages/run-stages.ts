@@ -115,7 +115,7 @@ export async function runStages(request: StagesRequest, deps: StagesDeps, io: Io
     `spawn rate ${request.spawnRate}/s, against ${request.host.display} with ${deps.engineVersion}\n`);
   out.write(`results: ${dir}\n`);
 
-  const runPlannedMs = plannedRunMs(request.plan) + (request.openStage ? holdMs : 0);
+  const openPlannedMs = request.openStage ? holdMs : 0;
   const stageCount = request.plan.length + (request.openStage ? 1 : 0);
   const stageResults: Array<{ users: number; status: StageRecord['status']; stats: StageStats | null }> = [];
   const windows = deps.windowParams(holdMs, { windowMs: request.stats.windowMs, warmupMs: request.stats.warmupMs });
@@ -134,7 +134,8 @@ export async function runStages(request: StagesRequest, deps: StagesDeps, io: Io
     }
     const files = stageFiles(stage.users);
     const ran = await executeStage({
-      request, deps, io, dir, progress, startedAtMs, runPlannedMs, windows,
+      request, deps, io, dir, progress, startedAtMs, windows,
+      laterStagesPlannedMs: plannedRunMs(request.plan.slice(index + 1)) + openPlannedMs,
       stageIndex: index, stageCount, users: stage.users, liveName: `.stage-${stage.users}.live`, files,
       rampMs: stage.rampMs, holdMs: stage.holdMs,
       env: {
@@ -168,7 +169,7 @@ export async function runStages(request: StagesRequest, deps: StagesDeps, io: Io
   }
 
   if (request.openStage) {
-    const open = await runOpenStage({ request, deps, io, dir, progress, startedAtMs, runPlannedMs, windows, stageCount, holdMs, stopped, stageResults, manifest });
+    const open = await runOpenStage({ request, deps, io, dir, progress, startedAtMs, laterStagesPlannedMs: 0, windows, stageCount, holdMs, stopped, stageResults, manifest });
     manifest.openStage = open.record;
     if (open.record.status === 'interrupted' || open.interruptedBeforeStart) stopped = 'interrupted';
     await runManifestFormat.write(manifestPath, manifest);
@@ -210,7 +211,8 @@ interface StageContext {
   readonly dir: string;
   readonly progress: ProgressWriter;
   readonly startedAtMs: number;
-  readonly runPlannedMs: number;
+  /** The planned time of the stages after this one (the run's time left is counted from it). */
+  readonly laterStagesPlannedMs: number;
   readonly windows: { windowMs: number; warmupMs: number };
   readonly stageCount: number;
 }
@@ -263,7 +265,7 @@ async function executeStage(c: StageContext & {
     progress.update(formatProgress({
       stageIndex: c.stageIndex, stageCount: c.stageCount, users: c.users,
       ...(c.progressLabel ? { label: c.progressLabel } : {}),
-      stageElapsedMs: elapsed ?? 0, stagePlannedMs, runElapsedMs: io.now() - c.startedAtMs, runPlannedMs: c.runPlannedMs,
+      stageElapsedMs: elapsed ?? 0, stagePlannedMs, runElapsedMs: io.now() - c.startedAtMs, laterStagesPlannedMs: c.laterStagesPlannedMs,
       phase, keyName: request.keyName, live: live.figures(),
     }), phase);
   }, 1000);

@@ -5,11 +5,13 @@ import { fixed, formatTable } from './format.ts';
 /** The end-of-run table: one row per stage, the key transaction's figures over the hold. */
 export function formatStageTable(manifest: RunManifest, summary: RunSummary): string {
   const key = manifest.plan.keyTransaction;
+  let anyAllFailed = false;
   const rows = manifest.stages.map((stage) => {
     const stats = summary.stages.find((s) => s.users === stage.users)?.stats ?? null;
     const mark = stage.users === manifest.plan.targetStage ? ' *' : '';
     // k6 records a failed request's duration (often 0): with no success, the percentiles mean nothing.
     const allFailed = stats !== null && stats.key.count > 0 && stats.key.failures >= stats.key.count;
+    anyAllFailed ||= allFailed;
     const latency = (ms: number | null | undefined): string => (allFailed ? 'n/a' : fixed(ms, 0));
     return [
       `${stage.users}${mark}`,
@@ -23,7 +25,7 @@ export function formatStageTable(manifest: RunManifest, summary: RunSummary): st
     ];
   });
   return formatTable(['users', 'requests', 'req/s', `p50 ${key} ms`, 'p95 ms', 'p99 ms', 'errors', 'stage'], rows) +
-    `\n(* target stage; figures over each stage's hold, ramp-up excluded; n/a: every ${key} request failed)`;
+    `\n(* target stage; figures over each stage's hold, ramp-up excluded${anyAllFailed ? `; n/a: every ${key} request failed` : ''})`;
 }
 
 /**

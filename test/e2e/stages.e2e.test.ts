@@ -30,7 +30,7 @@ import { ROOT, SHORT_THINK, allText, capturedIo, listFiles, spawnStages } from '
 const RUN_ID = /^\d{4}-\d{2}-\d{2}T\d{4}Z-[0-9a-z]{4}$/;
 /** A plain (non-terminal) progress line, as formatProgress writes it. */
 const PROGRESS =
-  /^stage (\d)\/(\d) · (\d+) users · (starting|ramp|hold|stopping) · stage \d+:\d\d elapsed, \d+:\d\d (?:left|over plan) · run \d+:\d\d elapsed, \d+:\d\d (?:left|over plan) · (\d+\.\d) req\/s · errors (–|\d+\.\d%) · p95 search (–|\d+ ms|n\/a, all failed)$/;
+  /^stage (\d)\/(\d) · (\d+) users · (starting|ramp|hold|stopping) · stage \d+:\d\d elapsed, \d+:\d\d (?:left|over plan) · run \d+:\d\d elapsed, \d+:\d\d left · (\d+\.\d) req\/s · errors (–|\d+\.\d%) · p95 search (–|\d+ ms|n\/a, all failed)$/;
 /** The engine's summary export: only what the test compares. */
 const SummaryExportSchema = z.object({ metrics: z.object({ http_reqs: z.object({ count: z.number() }) }) });
 
