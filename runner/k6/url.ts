@@ -10,6 +10,8 @@ export function cleanUrl(url: string): string {
 
 /** The credentials of a URL apart from it: what is sent (no userinfo) and the Basic header, if any. */
 export function splitUrlCredentials(url: string): { url: string; authorization: string | null } {
+  // Per request on the engine's main thread: most URLs have no '@' at all, skip the parse.
+  if (!url.includes('@')) return { url, authorization: null };
   let u: URL;
   try {
     u = new URL(url);
