@@ -225,6 +225,8 @@ describe('exit codes and failures, as k6', () => {
   it('shows each scenario with its own VUs, and a finished one at 100 %', async () => {
     const r = await run(['run', '--no-color', '--no-summary', join(fixtures, 'two-scenarios.js')], dir);
     expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/execution: local\n {5}script: .*two-scenarios\.js\n/);
+    expect(r.stdout).toContain('scenarios: (100.00%) 2 scenarios, 3 max VUs');
     const last = r.stdout.trimEnd().split('\n').slice(-2);
     expect(last[0]).toMatch(/^a ✓ \[ 100% \] 0\/2 VUs  1\.0s\/1\.0s$/);
     // b ended after its one iteration: its own elapsed time, not the test's, against its maxDuration.

@@ -363,7 +363,8 @@ export async function runK6(flags: RunFlags, io: EngineIo): Promise<number> {
 
     const totalMs = Math.max(...scenarios.map((s) => s.startTimeMs + scenarioDurationMs(s) + s.gracefulStopMs));
     const vusMaxPlanned = peakVUs(scenarios, maxVUs);
-    banner(io.stdout, flags, scenarios, vusMaxPlanned, totalMs);
+    // As k6: --quiet leaves out the execution description too, not only the progress bars.
+    if (!flags.quiet) banner(io.stdout, flags, scenarios, vusMaxPlanned, totalMs);
 
     // setup()
     let data: string | null = null;
