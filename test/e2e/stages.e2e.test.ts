@@ -30,7 +30,7 @@ import { ROOT, SHORT_THINK, allText, capturedIo, listFiles, spawnStages } from '
 const RUN_ID = /^\d{4}-\d{2}-\d{2}T\d{4}Z-[0-9a-z]{4}$/;
 /** A plain (non-terminal) progress line, as formatProgress writes it. */
 const PROGRESS =
-  /^stage (\d)\/(\d) · (\d+) users · (starting|ramp|hold|stopping) · stage \d+:\d\d elapsed, \d+:\d\d (?:left|over plan) · run \d+:\d\d elapsed, \d+:\d\d left · (\d+\.\d) req\/s · errors (–|\d+\.\d%) · p95 search (–|\d+ ms|n\/a, all failed)$/;
+  /^stage (\d)\/(\d) · (\d+) users · (starting|ramp|hold|stopping) · stage (\d+:\d\d) elapsed, \d+:\d\d (?:left|over plan) · run \d+:\d\d elapsed, \d+:\d\d left · (\d+\.\d) req\/s · errors (–|\d+\.\d%) · p95 search (–|\d+ ms|n\/a, all failed)$/;
 /** The engine's summary export: only what the test compares. */
 const SummaryExportSchema = z.object({ metrics: z.object({ http_reqs: z.object({ count: z.number() }) }) });
 
@@ -170,10 +170,12 @@ describe.concurrent('npm run stages on the embedded engine against the demo targ
     let live: RegExpExecArray | undefined;
     try {
       // Wait for a plain progress line of the first stage's hold with live figures (one every 5 s),
-      // so that the hold has samples when the interrupt comes.
+      // past the hold's warm-up (60 s / 10 = 6 s, left out of the statistics), so that the
+      // statistics have samples when the interrupt comes.
+      const seconds = (clock: string): number => clock.split(':').reduce((t, part) => t * 60 + Number(part), 0);
       await cli.waitForStdout((out) => {
         if (/^stage 1\/2 \(3 users\):/m.test(out)) throw new Error(`stage 1 ended before it was interrupted:\n${out}`);
-        live = lines(out).map((l) => PROGRESS.exec(l)).find((m) => m !== null && m[1] === '1' && m[4] === 'hold' && Number(m[5]) > 0 && m[7] !== '–') ?? undefined;
+        live = lines(out).map((l) => PROGRESS.exec(l)).find((m) => m !== null && m[1] === '1' && m[4] === 'hold' && seconds(m[5]!) >= 9 && Number(m[6]) > 0 && m[8] !== '–') ?? undefined;
         return live !== undefined;
       });
     } finally {
