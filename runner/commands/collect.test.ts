@@ -8,7 +8,10 @@ import { ExitCode } from '../errors.ts';
 import { runManifestFormat, stageFiles, type RunManifest } from '../formats/manifest.ts';
 import { runSummaryFormat } from '../formats/run-summary.ts';
 import { stageStatsFormat } from '../formats/stage-stats.ts';
-import { command } from './collect.ts';
+import { stageStats } from '../../test/testkit/runs.ts';
+import { summarizeRun } from '../stats/run-summary.ts';
+import { uslThroughput } from '../stats/usl.ts';
+import { command, renderRunSummary } from './collect.ts';
 
 const fixtures = join(import.meta.dirname, '../k6/__fixtures__');
 const tmp = mkdtempSync(join(tmpdir(), 'collect-'));
@@ -92,5 +95,16 @@ describe('npm run collect: trend lines', () => {
     const line = out().split('\n').find((l) => l.startsWith('throughput: '))!;
     // The fixture's throughput rises (S > 0), so the one-sided test for a decrease finds none.
     expect(line).toMatch(/^throughput: no decreasing trend \(one-sided Mann–Kendall p = 0\.\d{3}, \d+ windows\), Theil–Sen \+\d+\.\d % over the hold$/);
+  });
+
+  it('writes a capacity estimate capped at the limit of the extrapolation as a lower bound, not a peak', () => {
+    // This service peaks near 315 users, beyond 1.5 × 150: the estimate stops at 225.
+    const rising = { lambda: 2, sigma: 0.01, kappa: 0.00001 };
+    const stages = [5, 20, 50, 75, 100, 150].map((users) => ({
+      users, status: 'completed' as const, stats: stageStats({ users, throughputPerS: uslThroughput(rising, users), p95Ms: 500 }),
+    }));
+    const text = renderRunSummary(summarizeRun({ runId: 'r', keyName: 'search', p95GreenMs: 2500, stages }), new Map());
+    expect(text).toMatch(/^capacity \(USL\): ≥ [\d.]+ req\/s at 225 users \(still rising there\);/m);
+    expect(text).not.toMatch(/peak [\d.]+ req\/s/);
   });
 });

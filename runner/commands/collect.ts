@@ -10,6 +10,7 @@ import { stageStatsFormat, type RequestStats, type StageStats } from '../formats
 import { Metric } from '../k6/csv.ts';
 import { readK6Csv } from '../stats/k6-csv-reader.ts';
 import { summarizeRun } from '../stats/run-summary.ts';
+import { peakIsCapped } from '../stats/usl.ts';
 import { computeStageStats } from '../stats/stage-stats.ts';
 import { alignColumns } from '../stages/format.ts';
 
@@ -97,7 +98,8 @@ export function renderRunSummary(summary: RunSummary, errors: ReadonlyMap<number
   out.push(`saturation: ${summary.saturation.firstStage === null ? 'not seen' : `first at ${summary.saturation.firstStage} users`}${summary.saturation.why ? ` (${summary.saturation.why})` : ''}\n`);
   const e = summary.capacity.estimate;
   if (e) {
-    out.push(`capacity (USL): peak ${e.peakThroughputPerS.toFixed(1)} req/s at ${e.usersAtPeak.toFixed(0)} users; p95 reaches the green bound at ${e.usersAtP95Green === null ? 'no user level within the fit' : `${e.usersAtP95Green.toFixed(0)} users`}\n`);
+    const peak = `${e.peakThroughputPerS.toFixed(1)} req/s at ${e.usersAtPeak.toFixed(0)} users`;
+    out.push(`capacity (USL): ${peakIsCapped(e) ? `≥ ${peak} (still rising there)` : `peak ${peak}`}; p95 reaches the green bound at ${e.usersAtP95Green === null ? 'no user level within the fit' : `${e.usersAtP95Green.toFixed(0)} users`}\n`);
   }
   out.push(`capacity note: ${summary.capacity.note}\n`);
   if (summary.suspectStages.length) out.push(`suspect data (Little's law): ${summary.suspectStages.join(', ')} users\n`);

@@ -1,20 +1,11 @@
 import type { CapacityEstimate, RunSummary } from '../formats/run-summary.ts';
-import { uslPeakUsers, uslThroughput } from '../stats/usl.ts';
+import { peakIsCapped, uslThroughput } from '../stats/usl.ts';
 import type { ReportInput, ReportRun } from './view-model.ts';
 
 /**
  * The data of the report's charts, as plain series (pure). `charts.ts` turns each spec into
  * an SVG with ECharts; tests check the series here and their presence in the SVG.
  */
-
-/**
- * Whether the estimate's "peak" is only where the extrapolation stops (runner/stats caps it at
- * 1.5 × the largest stage while throughput is still rising there): then the service's peak is at
- * least that, and the report must not call it a peak.
- */
-export function peakIsCapped(e: CapacityEstimate): boolean {
-  return uslPeakUsers(e) > e.usersAtPeak;
-}
 
 export type ChartId = 'p95-vs-users' | 'throughput-vs-users' | 'error-rate-vs-users' | 'target-windows';
 

@@ -6,7 +6,8 @@ import { formatDuration } from '../duration.ts';
 import type { RunManifest } from '../formats/manifest.ts';
 import type { RunSummary } from '../formats/run-summary.ts';
 import type { StageStats } from '../formats/stage-stats.ts';
-import { buildChartSpecs, peakIsCapped, type ChartSpec } from './chart-data.ts';
+import { peakIsCapped } from '../stats/usl.ts';
+import { buildChartSpecs, type ChartSpec } from './chart-data.ts';
 import { codeText, count, fractionPct, mdText, ms, pct, perSecond, safeHost, utcDay, utcMinute } from './format.ts';
 import { compareIsoWeeks, formatIsoWeek, isoWeekEnd, isoWeekStart, type IsoWeek } from './iso-week.ts';
 

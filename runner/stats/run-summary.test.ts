@@ -3,7 +3,7 @@ import { runSummaryFormat } from '../formats/run-summary.ts';
 import { stageStatsFormat } from '../formats/stage-stats.ts';
 import { stageStats } from '../../test/testkit/runs.ts';
 import { summarizeRun } from './run-summary.ts';
-import { fitUsl, uslPeakUsers, uslThroughput } from './usl.ts';
+import { fitUsl, peakIsCapped, uslPeakUsers, uslThroughput } from './usl.ts';
 
 describe('USL fit on data made from known parameters', () => {
   it.each([
@@ -100,6 +100,19 @@ describe('summarizeRun', () => {
     expect(e.usersAtP95Green!).toBeCloseTo(expected, 1);
     expect(e.residuals).toHaveLength(6);
     expect(() => runSummaryFormat.parse(runSummaryFormat.stringify(s), 'summary.json')).not.toThrow();
+  });
+
+  it('caps the peak at 1.5 × the largest stage while throughput still rises there, and says so', () => {
+    // Peak of this service at √(0.99 / 0.00001) ≈ 315 users, beyond 1.5 × 150 = 225.
+    const rising = { lambda: 2, sigma: 0.01, kappa: 0.00001 };
+    const rows = [5, 20, 50, 75, 100, 150].map((n) => [n, uslThroughput(rising, n), 500] as [number, number, number]);
+    const s = summarizeRun({ runId: 'r', keyName: 'search', p95GreenMs: 2500, stages: run(rows) });
+    const e = s.capacity.estimate!;
+    expect(e.usersAtPeak).toBe(225);
+    expect(peakIsCapped(e)).toBe(true);
+    expect(s.capacity.note).toMatch(/throughput still rising at 1\.5 × the largest stage \(225 users\)/);
+    // A peak inside the range (≈ 69 users) is the service's own.
+    expect(peakIsCapped(summarizeRun({ runId: 'r', keyName: 'search', p95GreenMs: 2500, stages: run(uslRun) }).capacity.estimate!)).toBe(false);
   });
 
   it('gives no users at the green bound beyond 1.5 × the largest stage', () => {

@@ -33,6 +33,15 @@ export function uslPeakUsers(p: UslParams): number {
 }
 
 /**
+ * Whether an estimate's "peak" is only where the extrapolation stops (run-summary caps it at
+ * 1.5 × the largest stage while throughput still rises there): the service's peak is then at
+ * least that, and no output may call it a peak.
+ */
+export function peakIsCapped(e: UslParams & { readonly usersAtPeak: number }): boolean {
+  return uslPeakUsers(e) > e.usersAtPeak;
+}
+
+/**
  * Least-squares fit of the USL to (users, throughput) points; null with fewer than 3 points or
  * no positive throughput. Several starting points, the best sum of squares kept: LM finds a
  * local minimum and the USL's σ/κ trade off against each other on few points.
