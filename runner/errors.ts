@@ -37,7 +37,7 @@ export function isUserError(e: unknown): e is UserError {
   return e instanceof UserError;
 }
 
-/** What the user sees of an error: one line, the hint (if any) in brackets at its end. */
+/** What the user sees of an error: one line, the hint (if any) after a dash at its end. */
 export function errorLine(message: string, hint?: string): string {
-  return `error: ${message}${hint ? ` (${hint})` : ''}\n`;
+  return `error: ${message}${hint ? ` — ${hint}` : ''}\n`;
 }

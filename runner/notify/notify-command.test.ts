@@ -234,7 +234,7 @@ describe('npm run notify against a loopback webhook', () => {
     expect(r.code).toBe(ExitCode.incomplete);
     const lines = r.stderr.trim().split('\n');
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^error: webhook http:\/\/127\.0\.0\.1:\d+\/\*\*\*: answered HTTP 404 "invalid_token"; the message was not accepted \(a 404 or 410 usually means/);
+    expect(lines[0]).toMatch(/^error: webhook http:\/\/127\.0\.0\.1:\d+\/\*\*\*: answered HTTP 404 "invalid_token"; the message was not accepted — a 404 or 410 usually means/);
     expect(r.stdout + r.stderr).not.toContain('SECRET');
     expect(receiver.received).toHaveLength(1);
   });

@@ -188,6 +188,6 @@ describe('the real CLI', () => {
     expect(bad.stderr).toBe('error: --week: 2026 has weeks W01 to W53, got "2026-W99"\n');
     const again = await runCli(['--week', '2026-W47']);
     expect(again.code).toBe(2);
-    expect(again.stderr).toMatch(/^error: .*already exists; refusing to overwrite a report \(add --force[^\n]*\)\n$/);
+    expect(again.stderr).toMatch(/^error: .*already exists; refusing to overwrite a report — add --force[^\n]*\n$/);
   });
 });

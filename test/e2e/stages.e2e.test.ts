@@ -372,9 +372,9 @@ describe.concurrent('npm run stages on the embedded engine against the demo targ
       const code = await cli.exited;
       const err = lines(cli.stderr());
       expect(code, cli.stderr()).toBe(ExitCode.usage);
-      // One line saying what is wrong (a hint, if any, in brackets at its end).
+      // One line saying what is wrong (a hint, if any, after a dash at its end).
       expect(err, cli.stderr()).toHaveLength(1);
-      expect(err[0]).toMatch(new RegExp(message.source.replace(/\$$/, '(?: \\([^()]*\\))?$')));
+      expect(err[0]).toMatch(new RegExp(message.source.replace(/\$$/, '(?: — .*)?$')));
       expect(cli.stderr()).not.toContain('S3cr3t');
       // Nothing started: no output, no results folder, no request to the target.
       expect(cli.stdout()).toBe('');
