@@ -9,14 +9,14 @@ const here = fileURLToPath(new URL('.', import.meta.url));
 export interface Bundles {
   worker: string;
   runtime: string;
-  /** k6/crypto and the jslib modules, evaluated in a VU only when its script requires one. */
+  /** k6/crypto, k6/html and the jslib modules, evaluated in a VU only when its script needs one. */
   lazy: string;
   user: string;
   /** The user bundle's source map (JSON; sources relative to the script's folder), for stack traces. */
   userMap: string;
 }
 
-async function one(entry: string, format: 'cjs' | 'iife', platform: 'node' | 'neutral', external: string[], remote?: string[]): Promise<{ code: string; map: string }> {
+async function one(entry: string, format: 'cjs' | 'iife', platform: 'node' | 'neutral', external: string[], remote?: string[], inject: string[] = []): Promise<{ code: string; map: string }> {
   // The user's bundle keeps a source map (never written: `outfile` only places its sources).
   const withMap = remote !== undefined;
   const r = await build({
@@ -28,6 +28,7 @@ async function one(entry: string, format: 'cjs' | 'iife', platform: 'node' | 'ne
     platform,
     target: 'es2022',
     external,
+    inject,
     logLevel: 'silent',
     mainFields: ['module', 'main'],
     ...(withMap ? { outfile: `${entry}.bundle.js`, sourcemap: 'external' as const, sourcesContent: false } : {}),
@@ -44,7 +45,7 @@ export async function bundleAll(scriptPath: string): Promise<Bundles> {
   const [worker, runtime, lazy] = await Promise.all([
     one(`${here}worker.ts`, 'cjs', 'node', []),
     one(`${here}runtime/main.ts`, 'iife', 'neutral', []),
-    one(`${here}runtime/lazy.ts`, 'iife', 'neutral', []),
+    one(`${here}runtime/lazy.ts`, 'iife', 'neutral', [], undefined, [`${here}runtime/atob.ts`]),
   ]);
   let user: { code: string; map: string };
   const remote: string[] = [];

@@ -199,7 +199,26 @@ const CASES: Case[] = [
       expect(run.stdout).not.toContain('execution: local');
     },
   },
+  {
+    script: '21-html.js', code: 0,
+    expect: ({ checks }) => {
+      expect(Object.keys(checks)).toHaveLength(13);
+      for (const [name, c] of Object.entries(checks)) expect(c, name).toEqual({ passes: 1, fails: 0 });
+    },
+  },
 ];
+
+/** The page 21-html.js reads with Response.html(). */
+const PAGE = `<!DOCTYPE html><html><head><title>Shelf</title></head><body>
+<h1>Books &amp; more</h1>
+<section id="shelf" data-shelf-size="3" data-open="true" data-meta='{"kind":"books"}' data-label="front">
+<ul><li class="book fav" id="b1" data-id="1">Dune</li><li class="book" data-id="2">Emma</li><li class="book fav" data-id="3">Ulysses</li><li class="ad">Ad</li></ul>
+</section>
+<a id="next" href="/page/2">next</a>
+<form><input name="q" value="sci-fi"><textarea>notes</textarea>
+<select id="single"><option value="a">A</option><option value="b" selected>B</option></select>
+<select id="multi" multiple><option value="x" selected>X</option><option value="y">Y</option><option selected>z</option></select></form>
+</body></html>`;
 
 let srv: Loopback;
 const outcomes = new Map<Case, Outcome>();
@@ -226,6 +245,9 @@ beforeAll(async () => {
         case '/auth':
           res.statusCode = req.headers['x-token'] === 'abc123' ? 200 : 401;
           return res.end();
+        case '/page.html':
+          res.setHeader('Content-Type', 'text/html');
+          return res.end(PAGE);
         default:
           res.setHeader('Content-Type', 'text/html');
           return res.end('<html><head><title>Home</title></head><body>hi</body></html>');

@@ -207,7 +207,7 @@ describe('exit codes and failures, as k6', () => {
     const r = await run(['run', '--quiet', join(fixtures, 'unsupported-module.js')], dir);
     expect(r.code).toBe(107);
     const listed = /module \\"k6\/ws\\" is not supported by the embedded engine \(supported: ([^)]+)\)/.exec(r.stderr)?.[1]?.split(', ');
-    const documented = ['k6', 'k6/http', 'k6/metrics', 'k6/data', 'k6/execution', 'k6/timers', 'k6/experimental/timers', 'k6/encoding', 'k6/crypto'];
+    const documented = ['k6', 'k6/http', 'k6/metrics', 'k6/data', 'k6/execution', 'k6/timers', 'k6/experimental/timers', 'k6/encoding', 'k6/crypto', 'k6/html'];
     expect(listed?.sort()).toEqual(documented.sort());
     // Every frame in k6's shape (`\tat …`), the engine's own ones too, and the script's mapped to its line.
     expect(r.stderr).not.toContain('\\n    at ');

@@ -272,9 +272,14 @@ export async function runK6(flags: RunFlags, io: EngineIo): Promise<number> {
   // young generation. The main thread's heap is already configured and keeps its own.
   setFlagsFromString('--max-semi-space-size=1');
   const counters = new SharedArrayBuffer(4 * 64);
+  // The lazy bundle (k6/crypto, k6/html with its parser, jslib) is shared memory read only by the
+  // VUs that need it: as a string it would be copied into every VU's workerData (~220 KB × 150 VUs).
+  const lazyBytes = Buffer.from(bundles.lazy, 'utf8');
+  const lazyCode = new SharedArrayBuffer(lazyBytes.length);
+  lazyBytes.copy(Buffer.from(lazyCode));
   const count = new Int32Array(counters);
   const spawn = (id: number, controller: boolean, scenarioEnv: Record<string, string> = {}): Vu => {
-    const vu = new Vu(id, bundles.worker, { code: bundles.user, runtimeCode: bundles.runtime, lazyCode: bundles.lazy, scriptPath, env: { ...env, ...scenarioEnv }, controller, counters }, hooks);
+    const vu = new Vu(id, bundles.worker, { code: bundles.user, runtimeCode: bundles.runtime, lazyCode, scriptPath, env: { ...env, ...scenarioEnv }, controller, counters }, hooks);
     allVus.push(vu);
     return vu;
   };

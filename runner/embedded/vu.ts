@@ -42,7 +42,7 @@ export class Vu {
   /** Bytes on the VU's sockets when its current iteration started. */
   bytesMark = { read: 0, written: 0 };
 
-  constructor(readonly id: number, workerCode: string, data: { code: string; runtimeCode: string; lazyCode: string; scriptPath: string; env: Record<string, string>; controller: boolean; counters: SharedArrayBuffer }, private readonly hooks: VuHooks) {
+  constructor(readonly id: number, workerCode: string, data: { code: string; runtimeCode: string; lazyCode: SharedArrayBuffer; scriptPath: string; env: Record<string, string>; controller: boolean; counters: SharedArrayBuffer }, private readonly hooks: VuHooks) {
     const sync = new MessageChannel();
     const events = new MessageChannel();
     this.port = sync.port1;

@@ -14,7 +14,8 @@ import type { Host } from './runtime/host.ts';
 
 interface Data extends VuWorkerData {
   runtimeCode: string;
-  lazyCode: string;
+  /** The lazy bundle's UTF-8, shared by every VU (engine.ts), decoded only by a VU that needs it. */
+  lazyCode: SharedArrayBuffer;
   events: MessagePort;
 }
 
@@ -170,7 +171,7 @@ const host: Host = {
     return a.data.toString('utf8', a.offsets[i], a.offsets[i + 1]);
   },
   loadLazy() {
-    vm.runInContext(wd.lazyCode, context, { filename: 'k6-embedded-lazy.js' });
+    vm.runInContext(Buffer.from(wd.lazyCode).toString('utf8'), context, { filename: 'k6-embedded-lazy.js' });
   },
   userModule() {
     return vm.runInContext(USER_MODULE_PREFIX + wd.code + USER_MODULE_SUFFIX, context, { filename: wd.scriptPath }) as ReturnType<Host['userModule']>;

@@ -64,3 +64,10 @@ export function ownBuffer(bytes: Uint8Array): ArrayBuffer {
   copy.set(bytes);
   return copy.buffer;
 }
+
+/** A module of the lazily evaluated bundle (runtime/lazy.ts: k6/crypto, k6/html, jslib), evaluated on first use. */
+export function lazyModule(name: string): object {
+  const lg = globalThis as { __k6lazy?: Record<string, object> };
+  if (!lg.__k6lazy) host.loadLazy();
+  return lg.__k6lazy![name]!;
+}

@@ -1,6 +1,7 @@
 import type { PortMessage, WireHttpRequest, WireHttpResponse } from '../protocol.ts';
 import { cleanUrl } from '../../k6/url.ts';
-import { host, ownBuffer } from './host.ts';
+import { host, lazyModule, ownBuffer } from './host.ts';
+import type { Selection, parseHTML } from './html.ts';
 import { Interrupt, baseTags, call, metadata, vu } from './state.ts';
 
 function takeReset(): { resetCookies?: boolean } {
@@ -150,8 +151,11 @@ export class Response {
     }
     return v;
   }
-  html(): never {
-    throw new Error('Response.html() is not supported by the embedded engine');
+  /** k6's html(selector): the body's document as a Selection (k6/html, loaded lazily), or what `find(selector)` gives. */
+  html(selector?: string): Selection {
+    if (typeof this.body !== 'string') throw new Error('the body is not text: cannot parse it as HTML');
+    const doc = (lazyModule('k6/html') as { parseHTML: typeof parseHTML }).parseHTML(this.body);
+    return selector === undefined ? doc : doc.find(selector);
   }
 }
 

@@ -4,7 +4,7 @@
  * the k6 modules into one script run in every VU's context.
  */
 import type { VuCommand } from '../protocol.ts';
-import { host, ownBuffer } from './host.ts';
+import { host, lazyModule, ownBuffer } from './host.ts';
 import { COUNTER } from '../protocol.ts';
 import { Interrupt, TestAbort, callForCommand, iterationEnded, metadata, vu } from './state.ts';
 import k6, * as k6Named from './k6.ts';
@@ -31,13 +31,6 @@ const MODULES: Record<string, object> = {
 
 /** Every k6 module a script may import: the ones above and those of the lazy bundle. */
 const SUPPORTED_MODULES = [...Object.keys(MODULES), ...LAZY_K6_MODULES];
-
-/** k6/crypto and the jslib modules: from the lazily evaluated bundle (runtime/lazy.ts). */
-function lazyModule(name: string): object {
-  const lg = g as { __k6lazy?: Record<string, object> };
-  if (!lg.__k6lazy) host.loadLazy();
-  return lg.__k6lazy![name]!;
-}
 
 function requireModule(id: string): unknown {
   const m = MODULES[id];
