@@ -1,7 +1,7 @@
 import type { CapacityConfig } from '../runner/formats/config.ts';
 import type { RunManifest, StageRecord } from '../runner/formats/manifest.ts';
 import type { RunSummary } from '../runner/formats/run-summary.ts';
-import type { StageStats, TrendTest, WindowStats } from '../runner/formats/stage-stats.ts';
+import { noneSucceeded, type StageStats, type TrendTest, type WindowStats } from '../runner/formats/stage-stats.ts';
 import type { CriterionId, Level, RunLevel } from './decision-format.ts';
 import { duration, nearBounds, pValue, plural, round, signedPct } from './words.ts';
 
@@ -96,9 +96,9 @@ function p95RunLevel(runId: string, target: StageView, missing: string | null, k
   const stats = target.stats;
   const red = (why: string): RunLevel => ({ runId, level: 'red', figure: null, bound, rule: `${why} → red`, borderline: false, ci: null });
   if (missing || !stats || stats.key.p95Ms === null) return red(missing ?? `no "${key}" request at the target stage (${target.users} users)`);
-  // k6's durations include failed requests: refused connections (1212) last ~0 ms, so their p95
-  // would read green. A target that answered none of them failed (SPEC §3: a red).
-  if (stats.key.failures === stats.key.count) {
+  // Refused connections last ~0 ms, so their p95 would read green. A target that answered none
+  // of them failed (SPEC §3: a red).
+  if (noneSucceeded(stats.key)) {
     return red(`no request of "${key}" succeeded at the target stage (${target.users} users, ${stats.key.count} failed): the target failed`);
   }
   const p95 = stats.key.p95Ms;

@@ -27,6 +27,14 @@ export const RequestStatsSchema = z.object({
 });
 export type RequestStats = z.infer<typeof RequestStatsSchema>;
 
+/**
+ * Requests were made and none succeeded. k6 records a failed request's duration too (often ~0 ms
+ * for a refused connection), so the percentiles of such requests say nothing about latency.
+ */
+export function noneSucceeded(r: Pick<RequestStats, 'count' | 'failures'>): boolean {
+  return r.count > 0 && r.failures >= r.count;
+}
+
 export const WindowStatsSchema = z.object({
   index: z.number().int().nonnegative(),
   startMs: z.number(),

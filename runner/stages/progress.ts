@@ -33,8 +33,8 @@ export interface ProgressState {
  * it), `0:05 elapsed, 0:01 over plan`: never a reading above its total or a negative time left.
  */
 export function elapsedAgainstPlan(elapsedMs: number, plannedMs: number): string {
-  const elapsed = Math.round(Math.max(0, elapsedMs) / 1000) * 1000;
-  const planned = Math.round(Math.max(0, plannedMs) / 1000) * 1000;
+  const elapsed = wholeSecondsMs(elapsedMs);
+  const planned = wholeSecondsMs(plannedMs);
   return elapsed <= planned
     ? `${formatClock(elapsed)} elapsed, ${formatClock(planned - elapsed)} left`
     : `${formatClock(elapsed)} elapsed, ${formatClock(elapsed - planned)} over plan`;
@@ -46,7 +46,12 @@ export function elapsedAgainstPlan(elapsedMs: number, plannedMs: number): string
  */
 function runElapsedAndLeft(s: ProgressState): string {
   const leftMs = Math.max(0, s.stagePlannedMs - s.stageElapsedMs) + s.laterStagesPlannedMs;
-  return `${formatClock(Math.round(Math.max(0, s.runElapsedMs) / 1000) * 1000)} elapsed, ${formatClock(Math.round(leftMs / 1000) * 1000)} left`;
+  return `${formatClock(wholeSecondsMs(s.runElapsedMs))} elapsed, ${formatClock(wholeSecondsMs(leftMs))} left`;
+}
+
+/** A time rounded to whole seconds, never negative: what the progress line shows. */
+function wholeSecondsMs(ms: number): number {
+  return Math.round(Math.max(0, ms) / 1000) * 1000;
 }
 
 /** The key transaction's live p95: a dash before any sample, "n/a, all failed" when no request of it succeeded. */

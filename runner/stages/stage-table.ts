@@ -1,5 +1,6 @@
 import type { RunManifest } from '../formats/manifest.ts';
 import type { RunSummary } from '../formats/run-summary.ts';
+import { noneSucceeded } from '../formats/stage-stats.ts';
 import { fixed, formatTable } from './format.ts';
 
 /** The end-of-run table: one row per stage, the key transaction's figures over the hold. */
@@ -9,8 +10,7 @@ export function formatStageTable(manifest: RunManifest, summary: RunSummary): st
   const rows = manifest.stages.map((stage) => {
     const stats = summary.stages.find((s) => s.users === stage.users)?.stats ?? null;
     const mark = stage.users === manifest.plan.targetStage ? ' *' : '';
-    // k6 records a failed request's duration (often 0): with no success, the percentiles mean nothing.
-    const allFailed = stats !== null && stats.key.count > 0 && stats.key.failures >= stats.key.count;
+    const allFailed = stats !== null && noneSucceeded(stats.key);
     anyAllFailed ||= allFailed;
     const latency = (ms: number | null | undefined): string => (allFailed ? 'n/a' : fixed(ms, 0));
     return [
