@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { parse } from 'csv-parse';
 import { computeStageStats } from '../runner/stats/stage-stats.ts';
+import { collectorSettings, DEFAULT_CONFIG } from '../runner/formats/config.ts';
 import { readK6Csv } from '../runner/stats/k6-csv-reader.ts';
 
 /**
@@ -36,7 +37,7 @@ if (mode === 'csv-parse') {
   digest = `sum ${sum.toFixed(3)}`;
 } else {
   const s = await computeStageStats({
-    file, users: Number(users), rampMs: Number(rampMs), holdMs: Number(holdMs), keyName: 'search', windowMs: 30_000, warmupMs: 60_000, outlierMads: 3.5,
+    file, users: Number(users), rampMs: Number(rampMs), holdMs: Number(holdMs), keyName: 'search', ...collectorSettings(DEFAULT_CONFIG),
   });
   rows = s.source.rows;
   digest = `key p95 ${s.key.p95Ms?.toFixed(3)} ms, ${s.all.count} requests, ${s.windows.length} windows, error rate ${(s.all.errorRate * 100).toFixed(2)} %`;

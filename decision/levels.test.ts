@@ -198,6 +198,32 @@ describe('target stage held', () => {
     expect(level(target).held.level).toBe('green');
   });
 
+  it('a tested trend that is not significant gives no Theil–Sen change', () => {
+    const r = level({ latencyTrend: trend({ pValue: 0.2, changePctOverHold: 30 }) }).held;
+    expect(r.rule).toContain('mean latency: no significant rise (Mann–Kendall p = 0.2, α = 0.05)');
+    expect(r.rule).not.toContain('+30 %');
+  });
+
+  describe('a 5 s hold: too short to test a trend (SPEC §2)', () => {
+    // 18 windows of 250 ms after a 500 ms warm-up, 12 to 26 key requests each: 5 reach 20.
+    const short = windows({ n: 18, windowMs: 250, throughputPerS: 200, keyCount: (i: number) => [12, 8, 15, 23, 26, 19, 11, 15, 16, 21, 19, 17, 13, 18, 21, 15, 18, 24][i]! });
+    // The collector computes no trend then; a trend here would be a leftover and must not count.
+    const target = { holdMs: 5000, heldMs: 5000, windows: short, latencyTrend: trend({ pValue: 0.001, changePctOverHold: 234.8 }) };
+    it.each([
+      ['held, nothing else: green', {}, 'green'],
+      ['error rate red: red', { failures: 400 }, 'red'],
+      ['an outlier window above the p95 bound: orange', { outlierWindows: [3], windows: windows({ n: 18, windowMs: 250, keyCount: 15, keyP95Ms: (i: number) => (i === 3 ? 3000 : 300) }) }, 'orange'],
+    ] as [string, StageSpec, string][])('%s', (_, extra, expected) => {
+      const r = level({ ...target, ...extra }, { holdMs: 5000 }).held;
+      expect(r.level).toBe(expected);
+      expect(r.rule).toMatch(/too short to test a trend \(\d+ windows?; the test needs 10 windows of ≥ 20 key requests, and \d+ of the 18 windows after the warm-up hold fewer\)/);
+      expect(r.rule).not.toMatch(/Theil–Sen|Mann–Kendall p|234/);
+    });
+    it('says how many windows it had', () => {
+      expect(level(target, { holdMs: 5000 }).held.rule).toContain('too short to test a trend (5 windows; ');
+    });
+  });
+
   it('a hold short by more than the tolerance is not held', () => {
     expect(level({ heldMs: 593_000 }).held.level).toBe('red');
   });

@@ -1,7 +1,7 @@
 import type { CapacityConfig } from '../runner/formats/config.ts';
 import type { RunManifest, StageRecord } from '../runner/formats/manifest.ts';
 import type { RunSummary } from '../runner/formats/run-summary.ts';
-import { noneSucceeded, type StageStats, type TrendTest, type WindowStats } from '../runner/formats/stage-stats.ts';
+import { noneSucceeded, untestableWords, type StageStats, type TrendTest, type WindowStats } from '../runner/formats/stage-stats.ts';
 import type { CriterionId, Level, RunLevel } from './decision-format.ts';
 import { duration, nearBounds, pValue, plural, round, signedPct } from './words.ts';
 
@@ -86,7 +86,8 @@ function heldBound(c: Criteria): string {
   return (
     `red (not held): ended early, error rate > ${c.errorRatePct.orange} %, timeouts ≥ ${h.bulkTimeoutsPct} %, ` +
     `throughput < ${round(h.collapseRatio * 100, 1)} % of the first windows', or a trend ≥ ${signedPct(h.trendRedPct, 1)}; ` +
-    `orange: Mann–Kendall p < ${h.trendAlpha} with Theil–Sen ≥ ${signedPct(h.trendMinPct, 1)} over the hold, ` +
+    `orange: Mann–Kendall p < ${h.trendAlpha} with Theil–Sen ≥ ${signedPct(h.trendMinPct, 1)} over the hold ` +
+    `(tested only on ≥ ${h.trendMinWindows} windows of ≥ ${h.trendMinKeyRequests} key requests), ` +
     `or outlier windows (log p95 above median + ${h.outlierMads} × MAD) with p95 above ${c.p95Ms.green} ms`
   );
 }
@@ -163,13 +164,16 @@ export function degradedWindows(stats: Pick<StageStats, 'windows' | 'outlierWind
   return stats.windows.filter((w) => outliers.has(w.index) && w.keyP95Ms !== null && w.keyP95Ms > greenMs);
 }
 
-/** What a trend test says against the thresholds: none, continuous degradation (orange) or unstable (red). */
+/**
+ * What a trend test says against the thresholds: none, continuous degradation (orange) or
+ * unstable (red). A trend that is not significant is no finding: its Theil–Sen change is not given.
+ */
 function readTrend(t: TrendTest | null, what: string, worse: 'increasing' | 'decreasing', h: Criteria['held']): { level: Level; words: string } {
-  if (!t) return { level: 'green', words: `${what}: no trend test (too few windows)` };
+  if (!t) return { level: 'green', words: `${what}: no trend test (too few windows with figures)` };
   const growth = worse === 'increasing' ? t.changePctOverHold : -t.changePctOverHold;
-  const stats = `Mann–Kendall p ${pValue(t.pValue)}, Theil–Sen ${signedPct(t.changePctOverHold)} over the hold`;
   const significant = t.direction === worse && t.pValue < h.trendAlpha;
-  if (!significant) return { level: 'green', words: `${what}: ${stats}, no significant ${worse === 'increasing' ? 'rise' : 'fall'} (α = ${h.trendAlpha})` };
+  if (!significant) return { level: 'green', words: `${what}: no significant ${worse === 'increasing' ? 'rise' : 'fall'} (Mann–Kendall p ${pValue(t.pValue)}, α = ${h.trendAlpha})` };
+  const stats = `Mann–Kendall p ${pValue(t.pValue)}, Theil–Sen ${signedPct(t.changePctOverHold)} over the hold`;
   if (growth >= h.trendRedPct) return { level: 'red', words: `${what}: ${stats} ≥ ${signedPct(worse === 'increasing' ? h.trendRedPct : -h.trendRedPct)} → not stable` };
   if (growth >= h.trendMinPct) return { level: 'orange', words: `${what}: ${stats} → continuous degradation` };
   return { level: 'green', words: `${what}: ${stats}, under ${signedPct(worse === 'increasing' ? h.trendMinPct : -h.trendMinPct)}: not counted` };
@@ -186,6 +190,7 @@ function heldRunLevel(runId: string, target: StageView, missing: string | null, 
   const notHeld: string[] = [];
   const degraded: string[] = [];
   const fine: string[] = [];
+  let untestable: string | null = null;
   const status = target.record?.status;
   if (status === 'target-failed' || status === 'engine-failed' || status === 'interrupted') {
     notHeld.push(`the stage ended ${statusWords(target.record)}`);
@@ -228,10 +233,14 @@ function heldRunLevel(runId: string, target: StageView, missing: string | null, 
       fine.push(`throughput: ${plural(w.length, 'window')}, too few to compare`);
     }
 
-    for (const trend of [readTrend(stats.latencyTrend, 'mean latency', 'increasing', h), readTrend(stats.throughputTrend, 'throughput', 'decreasing', h)]) {
-      if (trend.level === 'red') notHeld.push(trend.words);
-      else if (trend.level === 'orange') degraded.push(trend.words);
-      else fine.push(trend.words);
+    // SPEC §2: a hold without the data for a trend test is not tested; the level rests on the rest.
+    if (!stats.trendTestable.testable) untestable = untestableWords(stats.trendTestable);
+    else {
+      for (const trend of [readTrend(stats.latencyTrend, 'mean latency', 'increasing', h), readTrend(stats.throughputTrend, 'throughput', 'decreasing', h)]) {
+        if (trend.level === 'red') notHeld.push(trend.words);
+        else if (trend.level === 'orange') degraded.push(trend.words);
+        else fine.push(trend.words);
+      }
     }
 
     const outliers = degradedWindows(stats, c.p95Ms.green);
@@ -245,7 +254,8 @@ function heldRunLevel(runId: string, target: StageView, missing: string | null, 
   }
   const level: Level = notHeld.length ? 'red' : degraded.length ? 'orange' : 'green';
   const head = level === 'red' ? 'not held' : level === 'orange' ? 'held with degradation' : 'held, no degradation';
-  const evidence = level === 'red' ? [...notHeld, ...degraded] : level === 'orange' ? degraded : fine;
+  const evidence = level === 'red' ? [...notHeld, ...degraded] : level === 'orange' ? [...degraded] : [...fine];
+  if (untestable) evidence.push(untestable);
   const rule = `${evidence.join('; ')} → ${head} → ${level}`;
   return { runId, level, figure: null, bound, rule, borderline: false, ci: null };
 }

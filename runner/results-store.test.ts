@@ -63,6 +63,15 @@ describe('listRuns', () => {
     expect(read!.problem).toBe(`summary.json: missing (run \`npm run collect -- --run ${dir}\`)`);
   });
 
+  it('a summary.json of an older schema (before goodput, v1) says how to regenerate it', async () => {
+    const run = storedRun({ id: runId(0) });
+    await folder.write(run);
+    await folder.writeRaw(runId(0), 'summary.json', JSON.stringify({ ...run.summary, schemaVersion: 1 }));
+    const [read] = await listRuns(folder.dir);
+    expect(read!.summary).toBeNull();
+    expect(read!.problem).toBe('summary.json: schemaVersion: expected 2, got 1 (regenerate with `npm run collect -- --run <run folder>`)');
+  });
+
   it('a run.json whose id is not its folder’s is a problem', async () => {
     const run = storedRun({ id: runId(1) });
     await folder.write({ ...run, id: runId(0) });

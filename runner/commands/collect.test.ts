@@ -1,4 +1,4 @@
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -9,7 +9,13 @@ import { runManifestFormat, stageFiles, type RunManifest } from '../formats/mani
 import { runSummaryFormat } from '../formats/run-summary.ts';
 import { stageStatsFormat } from '../formats/stage-stats.ts';
 import { stageStats } from '../../test/testkit/runs.ts';
-import { summarizeRun } from '../stats/run-summary.ts';
+import { summarizeRun, summaryBounds } from '../stats/run-summary.ts';
+import { computeStageStats } from '../stats/stage-stats.ts';
+import { windowParams } from '../stats/windows.ts';
+import { collectorSettings, DEFAULT_CONFIG } from '../formats/config.ts';
+import { planStages } from '../stage-plan.ts';
+import { runStages } from '../stages/run-stages.ts';
+import type { Engine } from '../engines/engine.ts';
 import { uslThroughput } from '../stats/usl.ts';
 import { command, renderRunSummary } from './collect.ts';
 
@@ -79,7 +85,7 @@ describe('npm run collect', () => {
     expect(summary.stages.map((s) => [s.users, s.status, s.stats !== null])).toEqual([[5, 'completed', true], [10, 'completed', true], [20, 'target-failed', false]]);
     expect(summary.capacity.estimate).toBeNull();
     expect(out()).toMatch(/run 2026-11-22T0301Z-ab12/);
-    expect(out()).toMatch(/capacity note: no estimate: 2 stage/);
+    expect(out()).toMatch(/model note: no model estimate: 2 stages/);
   });
 
   it('refuses a folder without run.json', async () => {
@@ -89,12 +95,21 @@ describe('npm run collect', () => {
 });
 
 describe('npm run collect: trend lines', () => {
-  it('says which direction was tested and what was seen, never a "decreasing trend" with a rising slope', async () => {
+  it('says which direction was tested, and gives no Theil–Sen change for a trend that is not significant', async () => {
     const { io, out } = testIo();
-    await command.run({ csv: join(fixtures, 'out.csv'), json: false, 'key-name': 'athlete_search' }, io);
+    // The fixture's 16 s leave 6 windows of ≥ 20 key requests: testable with lower minimums.
+    writeFileSync(join(tmp, 'few.config.json'), JSON.stringify({ criteria: { held: { trendMinWindows: 3, trendMinKeyRequests: 1 } } }));
+    await command.run({ csv: join(fixtures, 'out.csv'), json: false, 'key-name': 'athlete_search', config: join(tmp, 'few.config.json') }, io);
     const line = out().split('\n').find((l) => l.startsWith('throughput: '))!;
     // The fixture's throughput rises (S > 0), so the one-sided test for a decrease finds none.
-    expect(line).toMatch(/^throughput: no decreasing trend \(one-sided Mann–Kendall p = 0\.\d{3}, \d+ windows\), Theil–Sen \+\d+\.\d % over the hold$/);
+    expect(line).toMatch(/^throughput: no decreasing trend \(one-sided Mann–Kendall p = 0\.\d{3} ≥ α 0\.05, \d+ windows\)$/);
+  });
+
+  it('prints no trend figure for a hold too short to test a trend', async () => {
+    const { io, out } = testIo();
+    await command.run({ csv: join(fixtures, 'out.csv'), json: false, 'key-name': 'athlete_search' }, io);
+    expect(out()).toMatch(/^trends: too short to test a trend \(\d+ windows?; the test needs 10 windows of ≥ 20 key requests/m);
+    expect(out()).not.toMatch(/Theil–Sen|Mann–Kendall/);
   });
 
   it('writes a capacity estimate capped at the limit of the extrapolation as a lower bound, not a peak', () => {
@@ -103,8 +118,68 @@ describe('npm run collect: trend lines', () => {
     const stages = [5, 20, 50, 75, 100, 150].map((users) => ({
       users, status: 'completed' as const, stats: stageStats({ users, throughputPerS: uslThroughput(rising, users), p95Ms: 500 }),
     }));
-    const text = renderRunSummary(summarizeRun({ runId: 'r', keyName: 'search', p95GreenMs: 2500, stages }), new Map());
-    expect(text).toMatch(/^capacity \(USL\): ≥ [\d.]+ req\/s at 225 users \(still rising there\);/m);
-    expect(text).not.toMatch(/peak [\d.]+ req\/s/);
+    const text = renderRunSummary(summarizeRun({ runId: 'r', keyName: 'search', ...summaryBounds(DEFAULT_CONFIG), stages }), new Map());
+    expect(text).toMatch(/^capacity: holds 150 users, the largest stage run: the limit lies beyond it$/m);
+    expect(text).toMatch(/^model estimate: ≥ [\d.]+ successful requests\/s at 225 users, still rising at the limit of the extrapolation \(USL on goodput, R² 1\.00; [\d.]+–[\d.]+\/s at \d+–\d+ users when one stage is left out\);/m);
+    expect(text).not.toMatch(/peak [\d.]+ successful/);
+  });
+});
+
+describe('npm run collect: one stage CSV', () => {
+  /** An engine that writes the k6 fixture as every stage's CSV (its timestamps: a 5 s ramp, then 10 s of hold). */
+  const fixtureEngine: Engine = {
+    name: 'embedded',
+    version: async () => 'fake 1.0',
+    async runStage(spec) {
+      writeFileSync(spec.logPath, '');
+      for (const out of spec.csvOutputs) copyFileSync(join(fixtures, 'out.csv.gz'), out);
+      return { exitCode: 0, signal: null, interrupted: false, startedAtMs: 0, endedAtMs: 15_000 };
+    },
+  };
+
+  it("equals the run's stats.json when the CSV sits in its run folder", async () => {
+    const resultsDir = join(tmp, 'results-equal');
+    const settings = { ...collectorSettings(DEFAULT_CONFIG), trendMinWindows: 3, trendMinKeyRequests: 1 };
+    writeFileSync(join(tmp, 'equal.config.json'), JSON.stringify({ criteria: { held: { trendMinWindows: 3, trendMinKeyRequests: 1 } } }));
+    const { io } = testIo();
+    const run = await runStages(
+      {
+        resultsDir, scenario: { name: 'search', bundlePath: '/x.js', sha256: 'a'.repeat(64) },
+        host: { display: 'http://127.0.0.1:1', base: 'http://127.0.0.1:1', username: undefined, password: undefined },
+        plan: planStages({ users: [10], holdMs: 10_000, spawnRate: 2, targetStage: 10 }), spawnRate: 2, targetStage: 10,
+        keyName: 'athlete_search', stopOnFailure: false, stats: { ...settings, ...summaryBounds(DEFAULT_CONFIG) },
+      },
+      { engine: fixtureEngine, engineVersion: 'fake 1.0', computeStageStats, summarizeRun, windowParams },
+      io,
+    );
+    expect(readdirSync(run.runDir)).toContain('stage-10.stats.json');
+    const recorded = await stageStatsFormat.read(join(run.runDir, 'stage-10.stats.json'));
+    const { io: io2, out, err } = testIo();
+    // No --users, --ramp, --hold or --key-name: all from run.json.
+    await command.run({ csv: join(run.runDir, 'stage-10.csv.gz'), json: true, config: join(tmp, 'equal.config.json') }, io2);
+    expect(stageStatsFormat.parse(out(), 'stdout')).toEqual(recorded);
+    expect(recorded.hold.rampMs).toBe(5000);
+    expect(recorded.trendTestable.testable).toBe(true);
+    expect(err()).toMatch(/^note: plan from .*run\.json$/m);
+    // The table says so too.
+    const { io: io3, out: table } = testIo();
+    await command.run({ csv: join(run.runDir, 'stage-10.csv.gz'), json: false, config: join(tmp, 'equal.config.json') }, io3);
+    expect(table()).toMatch(/^plan from .*run\.json\n/);
+    expect(table()).toMatch(/hold: 10s of 10s planned, after a 5s ramp; windows of 1s after a 1s warm-up; 10 users/);
+  });
+
+  it('says which plan it assumed for a CSV outside a run folder', async () => {
+    const { io, out } = testIo();
+    await command.run({ csv: join(fixtures, 'out.csv'), json: false, 'key-name': 'athlete_search' }, io);
+    expect(out().split('\n')[0]).toBe(
+      'no run.json beside the file names it: assumed the hold runs to the last sample (16s) with no ramp, 10 users (the largest vus sample); windows and thresholds from the config (set --users, --ramp, --hold to match the run)',
+    );
+  });
+
+  it("says what Little's law suspects, with its figures", async () => {
+    const { io, out } = testIo();
+    // The whole file as the hold: the ramp's idle users count, so fewer look busy than run.
+    await command.run({ csv: join(fixtures, 'out.csv'), json: false, 'key-name': 'athlete_search' }, io);
+    expect(out()).toMatch(/^Little's law: 14\.88 iterations\/s × 0\.52 s mean iteration = 7\.8 busy users for 10 run \(−22\.1 %, beyond ±10 %\): suspect data — fewer users were busy over the hold than the 10 planned: a ramp counted as hold/m);
   });
 });

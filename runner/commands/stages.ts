@@ -9,11 +9,11 @@ import { parseDuration, formatDuration } from '../duration.ts';
 import { parseHost, type Host } from '../redact.ts';
 import { MAX_VUS_MARGIN, OPEN_STAGE_VU_CAP, PRE_ALLOCATED_MARGIN, parseOpenStageFactor, parseUserList, planStages, scriptSupportsOpenStage } from '../stage-plan.ts';
 import { ENGINE_CHOICES, resolveEngine, type EngineChoice } from '../engines/index.ts';
-import { configDurationsMs, loadConfig } from '../formats/config.ts';
+import { collectorSettings, configDurationsMs, loadConfig } from '../formats/config.ts';
 import { DIST_SCENARIOS_DIR, PROJECT_ROOT, bundleScenario, resolveScenario } from '../bundle.ts';
 import { computeStageStats } from '../stats/stage-stats.ts';
 import { windowParams } from '../stats/windows.ts';
-import { summarizeRun } from '../stats/run-summary.ts';
+import { summarizeRun, summaryBounds } from '../stats/run-summary.ts';
 import { createK6CsvParser } from '../stats/k6-csv-reader.ts';
 import { startDemoTarget, DEMO_PRESETS, type DemoPresetName } from '../demo-target/server.ts';
 import { runStages, type StagesResult } from '../stages/run-stages.ts';
@@ -140,7 +140,7 @@ export async function runStagesCommand(args: StagesArgs, io: Io): Promise<Pick<S
         targetStage,
         keyName: config.keyTransaction.name,
         stopOnFailure: args['stop-on-failure'] ?? false,
-        stats: { windowMs: configured.windowMs, warmupMs: configured.warmupMs, outlierMads: config.criteria.held.outlierMads, p95GreenMs: config.criteria.p95Ms.green },
+        stats: { ...collectorSettings(config), ...summaryBounds(config) },
         ...(gitCommit ? { gitCommit } : {}),
         extraEnv,
         ...(openStage ? { openStage } : {}),

@@ -81,7 +81,7 @@ describe('defaults reproduce SPEC.md', () => {
 describe('a bad config is one line naming the key', () => {
   it.each([
     [{ foo: 1 }, 'foo: unknown key; expected one of environment, stages, duration, spawnRate, targetStage, keyTransaction, criteria, runsToCompare, actions, report'],
-    [{ criteria: { held: { alpha: 0.1 } } }, 'criteria.held.alpha: unknown key; expected one of trendAlpha, trendMinPct, trendRedPct, window, warmup, outlierMads, bulkTimeoutsPct, collapseRatio'],
+    [{ criteria: { held: { alpha: 0.1 } } }, 'criteria.held.alpha: unknown key; expected one of trendAlpha, trendMinPct, trendRedPct, trendMinWindows, trendMinKeyRequests, window, warmup, outlierMads, bulkTimeoutsPct, collapseRatio'],
     [{ criteria: { p95Ms: { orange: 2000 } } }, 'criteria.p95Ms.orange: must be above green (got 2000 ≤ 2500)'],
     [{ criteria: { p95Ms: { green: 4000 } } }, 'criteria.p95Ms.orange: must be above green (got 4000 ≤ 4000)'],
     [{ criteria: { errorRatePct: { green: 5 } } }, 'criteria.errorRatePct.orange: must be above green (got 3 ≤ 5)'],

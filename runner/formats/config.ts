@@ -59,6 +59,13 @@ export const CapacityConfigSchema = z.strictObject({
           trendMinPct: z.number().nonnegative().default(10),
           /** Growth over the hold from which the stage is not stable: red (percent). */
           trendRedPct: z.number().positive().default(25),
+          /**
+           * Trend tests need data (SPEC §2): the continuous-degradation test runs only when the hold
+           * has at least this many windows after the warm-up holding `trendMinKeyRequests` each.
+           */
+          trendMinWindows: z.number().int().min(3).default(10),
+          /** Requests of the key transaction a window must hold to count towards `trendMinWindows`. */
+          trendMinKeyRequests: z.number().int().positive().default(20),
           /** Window length for holds of 10 minutes or more (shorter holds use hold/20). */
           window: duration('30s'),
           /** Warm-up left out of the windows for holds of 10 minutes or more (shorter holds use hold/10). */
@@ -137,6 +144,22 @@ export function configDurationsMs(config: CapacityConfig): ConfigDurationsMs {
     windowMs: parseDuration(config.criteria.held.window, 'criteria.held.window'),
     warmupMs: parseDuration(config.criteria.held.warmup, 'criteria.held.warmup'),
   };
+}
+
+/** What the collector takes from the config for every stage (its StageParams less the stage's own plan). */
+export interface CollectorSettings {
+  /** Window and warm-up as configured (the collector shrinks them for short holds). */
+  windowMs: number;
+  warmupMs: number;
+  outlierMads: number;
+  trendMinWindows: number;
+  trendMinKeyRequests: number;
+}
+
+export function collectorSettings(config: CapacityConfig): CollectorSettings {
+  const { windowMs, warmupMs } = configDurationsMs(config);
+  const h = config.criteria.held;
+  return { windowMs, warmupMs, outlierMads: h.outlierMads, trendMinWindows: h.trendMinWindows, trendMinKeyRequests: h.trendMinKeyRequests };
 }
 
 /** Window length and warm-up for a stage held `holdMs` under this config (SPEC §2; see windowParams). */

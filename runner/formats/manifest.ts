@@ -129,6 +129,11 @@ export const RunManifestSchema = z.object({
     spawnRate: z.number().positive(),
     targetStage: z.number().int().positive(),
     keyTransaction: z.string().min(1),
+    /**
+     * The statistics' window length and warm-up (after the shrink for short holds), so that
+     * `collect` reads a stage's CSV as the run did (added field: absent in older files).
+     */
+    windows: z.object({ windowMs: z.number().positive(), warmupMs: z.number().nonnegative() }).optional(),
     /** `--open-stage <factor>` (added field: absent when not asked for). */
     openStage: z.object({ factor: z.number().positive() }).optional(),
   }),

@@ -6,6 +6,8 @@ import { jsonFormat } from './json-file.ts';
  * its raw k6 CSV over the hold period (ramp-up and warm-up excluded as stated in `hold`).
  * Durations in ms, rates as 0–1, throughputs per second, times as ms since the Unix epoch.
  * Fields are only ever added; renaming or removing one bumps schemaVersion.
+ * Version 2: goodput (successful requests per second) beside throughput, `trendTestable`
+ * (trend tests only where the hold has the data, SPEC §2), `littlesLaw.why`.
  */
 
 /** Latency and failure figures of a set of HTTP requests (`http_req_duration`, `http_req_failed`). */
@@ -15,7 +17,10 @@ export const RequestStatsSchema = z.object({
   failures: z.number().int().nonnegative(),
   /** failures / count; 0 when count is 0. */
   errorRate: z.number().min(0).max(1),
+  /** All requests per second of the hold, failed ones included. */
   throughputPerS: z.number().nonnegative(),
+  /** Goodput: successful requests (count − failures) per second of the hold. Capacity is read on it. */
+  goodputPerS: z.number().nonnegative(),
   /** null when count is 0. Percentiles as k6's p(N): sorted samples, linear interpolation. */
   minMs: z.number().nullable(),
   meanMs: z.number().nullable(),
@@ -41,7 +46,10 @@ export const WindowStatsSchema = z.object({
   endMs: z.number(),
   /** All requests in the window. */
   count: z.number().int().nonnegative(),
+  /** All requests per second, failed ones included. */
   throughputPerS: z.number().nonnegative(),
+  /** Successful requests per second. */
+  goodputPerS: z.number().nonnegative(),
   errorRate: z.number().min(0).max(1),
   /** The key transaction in the window (null figures when it has no sample there). */
   keyCount: z.number().int().nonnegative(),
@@ -74,9 +82,33 @@ export const TrendTestSchema = z.object({
 });
 export type TrendTest = z.infer<typeof TrendTestSchema>;
 
+/**
+ * Whether the hold has the data for a trend test (SPEC §2): at least `minWindows` windows after
+ * the warm-up, each holding at least `minKeyRequests` requests of the key transaction. Sparse
+ * windows are left out of the test (a mean over a handful of requests is noise); when fewer than
+ * `minWindows` remain, no test is run and the trends are null.
+ */
+export const TrendTestableSchema = z.object({
+  testable: z.boolean(),
+  /** Windows after the warm-up holding at least `minKeyRequests` key requests (those tested). */
+  windows: z.number().int().nonnegative(),
+  /** All windows after the warm-up. */
+  windowsAfterWarmup: z.number().int().nonnegative(),
+  minWindows: z.number().int().positive(),
+  minKeyRequests: z.number().int().positive(),
+});
+export type TrendTestable = z.infer<typeof TrendTestableSchema>;
+
+/** "too short to test a trend (6 windows; …)": what every output says instead of a trend figure. */
+export function untestableWords(t: TrendTestable): string {
+  const sparse = t.windowsAfterWarmup - t.windows;
+  const detail = sparse > 0 ? `, and ${sparse} of the ${t.windowsAfterWarmup} windows after the warm-up hold fewer` : '';
+  return `too short to test a trend (${t.windows} window${t.windows === 1 ? '' : 's'}; the test needs ${t.minWindows} windows of ≥ ${t.minKeyRequests} key requests${detail})`;
+}
+
 export const StageStatsSchema = z.object({
   kind: z.literal('stage-stats'),
-  schemaVersion: z.literal(1),
+  schemaVersion: z.literal(2),
   users: z.number().int().positive(),
   keyName: z.string(),
   source: z.object({
@@ -107,9 +139,10 @@ export const StageStatsSchema = z.object({
   /** 95 % confidence interval of the key transaction's p95 from per-window p95s (batch means). */
   p95Ci: z.object({ lowMs: z.number(), highMs: z.number(), windows: z.number().int() }).nullable(),
   windows: z.array(WindowStatsSchema),
-  /** Trend of the key transaction's per-window mean latency (increasing). */
+  trendTestable: TrendTestableSchema,
+  /** Trend of the key transaction's per-window mean latency (increasing); null when not testable. */
   latencyTrend: TrendTestSchema.nullable(),
-  /** Trend of per-window throughput (decreasing). */
+  /** Trend of per-window throughput (decreasing); null when not testable. */
   throughputTrend: TrendTestSchema.nullable(),
   /** Indices of windows whose key p95 is above median + k × MAD of the windows' log p95. */
   outlierWindows: z.array(z.number().int().nonnegative()),
@@ -127,6 +160,8 @@ export const StageStatsSchema = z.object({
     estimatedUsers: z.number().nullable(),
     deviationPct: z.number().nullable(),
     ok: z.boolean(),
+    /** The check in words with its figures; when it fails, what is suspected and why. */
+    why: z.string(),
   }),
   checks: z.object({ passes: z.number().int(), fails: z.number().int() }),
   data: z.object({ sentBytes: z.number(), receivedBytes: z.number() }),
@@ -148,4 +183,4 @@ export const StageStatsSchema = z.object({
 });
 export type StageStats = z.infer<typeof StageStatsSchema>;
 
-export const stageStatsFormat = jsonFormat('stage-stats', 1, StageStatsSchema, 'regenerate with `npm run collect -- --run <run folder>`');
+export const stageStatsFormat = jsonFormat('stage-stats', 2, StageStatsSchema, 'regenerate with `npm run collect -- --run <run folder>`');

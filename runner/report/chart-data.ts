@@ -141,7 +141,8 @@ export function buildChartSpecs(input: ReportInput): ChartSpec[] {
 
   const newest = runs[0]!;
   const estimate = newest.summary.capacity.estimate;
-  const throughputSeries = series((st) => st.all.throughputPerS, 1);
+  // Goodput (successful requests/s): the USL is fitted to it, and failed requests are not capacity.
+  const throughputSeries = series((st) => st.all.goodputPerS, 1);
   const markers: Marker[] = [];
   if (estimate) {
     const maxUsers = Math.max(...newest.summary.stages.map((x) => x.users), estimate.usersAtPeak);
@@ -150,16 +151,16 @@ export function buildChartSpecs(input: ReportInput): ChartSpec[] {
     const points: [number, number][] = [];
     for (let n = 1; n <= upTo; n += step) points.push([n, round(uslThroughput(estimate, n), 1)]);
     throughputSeries.push({ name: `USL fit (${labels[0]!.label})`, run: null, points, yAxis: 0, dashed: true, symbols: false });
-    const at = `${round(estimate.peakThroughputPerS, 1)}/s at ${Math.round(estimate.usersAtPeak)} users`;
+    const at = `${round(estimate.peakGoodputPerS, 1)}/s at ${Math.round(estimate.usersAtPeak)} users`;
     markers.push({ label: peakIsCapped(estimate) ? `≥ ${at} (still rising)` : `peak ${at}`, x: Math.round(estimate.usersAtPeak) });
   }
   specs.push({
     id: 'throughput-vs-users',
     file: 'throughput-vs-users.svg',
-    title: 'Throughput by users',
-    alt: estimate ? 'throughput (requests/s) against users, one line per run, with the capacity estimate (USL fit)' : 'throughput (requests/s) against users, one line per run',
+    title: 'Goodput by users',
+    alt: estimate ? 'goodput (successful requests/s) against users, one line per run, with the capacity estimate (USL fit)' : 'goodput (successful requests/s) against users, one line per run',
     xAxis: { name: 'users' },
-    yAxes: [{ name: 'throughput (requests/s)' }],
+    yAxes: [{ name: 'goodput (successful requests/s)' }],
     series: throughputSeries,
     styleKeys: [],
     runs: labels,

@@ -12,7 +12,7 @@ function withCappedPeak(input: ReportInput): ReportInput {
   const runs = input.runs.map((r) => {
     if (r.id !== newest || !r.summary?.capacity.estimate) return r;
     const fit = { ...r.summary.capacity.estimate, sigma: 0, kappa: 1e-6 };
-    const estimate = { ...fit, usersAtPeak: 225, peakThroughputPerS: uslThroughput(fit, 225) };
+    const estimate = { ...fit, usersAtPeak: 225, peakGoodputPerS: uslThroughput(fit, 225) };
     return { ...r, summary: { ...r.summary, capacity: { ...r.summary.capacity, estimate } } };
   });
   return { ...input, runs };
@@ -95,8 +95,11 @@ describe('buildReportView', () => {
       errorRateScored: '3.50 %',
       errorRateAll: view.keyResults.rows[0]!.errorRateAll,
       held: 'no',
-      saturation: 'yes, from 75 users',
-      capacity: 'peak 87.0/s at 183 users (USL, R² 0.97); p95 would cross 2500 ms at 140 users',
+      saturation: 'yes, from 75 users (goodput stopped following users while p95 rose)',
+      saturationWhy: '75 users: goodput +2 % for +50 % users while p95 rose 60 %',
+      capacity: 'holds no stage within the green bounds: at 5 users 3.5 % of requests fail (85 of 2430)',
+      capacityModel:
+        'peak 87.0 successful requests/s at 183 users (USL on goodput, R² 0.97; 78.3–95.7/s at 160–205 users when one stage is left out); p95 would cross 2500 ms at 140 users',
       openModel: '',
     });
     expect(view.keyResults.rows.map((r) => r.held)).toEqual(['no', 'no', 'yes']);
@@ -105,10 +108,11 @@ describe('buildReportView', () => {
   it('a peak capped at the limit of the extrapolation (throughput still rising) is a lower bound, not a peak', () => {
     const input = withCappedPeak(caseInput('no-go'));
     const view = buildReportView(input);
-    expect(view.keyResults.newest!.capacity).toBe(
-      '≥ 203.5/s at 225 users (still rising at the limit of the estimate; USL, R² 0.97); p95 would cross 2500 ms at 140 users',
+    expect(view.keyResults.newest!.capacityModel).toBe(
+      '≥ 203.5 successful requests/s at 225 users, still rising at the limit of the extrapolation (USL on goodput, R² 0.97; 78.3–95.7/s at 160–205 users when one stage is left out); p95 would cross 2500 ms at 140 users',
     );
-    expect(view.trend.rows.find((r) => r.current)!.capacity).toBe('≥ 203.5/s at 225 users (still rising)');
+    // The trend table gives capacity in users, never the model's figure.
+    expect(view.trend.rows.find((r) => r.current)!.capacity).toBe('no stage held');
     const throughput = buildChartSpecs(input).find((c) => c.id === 'throughput-vs-users')!;
     expect(throughput.markers).toEqual([{ label: '≥ 203.5/s at 225 users (still rising)', x: 225 }]);
   });
@@ -189,8 +193,9 @@ describe('buildReportView', () => {
     expect(details.stages[4]).toMatchObject({ requests: '48600', throughput: '90.0/s', p50: '950 ms', p95: '1900 ms', p99: '2470 ms', errorRate: '0.10 %' });
     expect(details.notes).toEqual([
       'Run failed: the target refused connections at 150 users',
-      'Saturation from 75 to 100 users: throughput +2 % for +50 % users while p95 rose 60 %',
-      "Suspect data (Little's law off by more than 10 %) at 5, 150 users.",
+      'Saturation from 75 to 100 users: goodput +2 % for +50 % users while p95 rose 60 %',
+      "Stage 5 users: Little's law: 1.50 iterations/s × 2.60 s mean iteration = 3.9 busy users for 5 run (−22.0 %, beyond ±10 %): suspect data — fewer users were busy over the hold than the 5 planned: a ramp counted as hold, users that never started, or iterations cut off at the end.",
+      "Stage 150 users: Little's law: 31.67 iterations/s × 3.69 s mean iteration = 117.0 busy users for 150 run (−22.0 %, beyond ±10 %): suspect data — fewer users were busy over the hold than the 150 planned: a ramp counted as hold, users that never started, or iterations cut off at the end.",
     ]);
   });
 

@@ -6,7 +6,7 @@ import { formatDuration } from '../duration.ts';
 import type { RunManifest } from '../formats/manifest.ts';
 import type { RunSummary } from '../formats/run-summary.ts';
 import type { StageStats } from '../formats/stage-stats.ts';
-import { peakIsCapped } from '../stats/usl.ts';
+import { estimateWords, saturationWords } from '../stats/run-summary.ts';
 import { buildChartSpecs, type ChartSpec } from './chart-data.ts';
 import { codeText, count, fractionPct, mdText, ms, pct, perSecond, safeHost, utcDay, utcMinute } from './format.ts';
 import { compareIsoWeeks, formatIsoWeek, isoWeekEnd, isoWeekStart, type IsoWeek } from './iso-week.ts';
@@ -98,8 +98,14 @@ export interface KeyResultRow {
   readonly errorRateScored: string;
   readonly errorRateAll: string;
   readonly held: string;
+  /** "no", or "yes, from 150 users (error rate left green)": the first stage and the signals that fired. */
   readonly saturation: string;
+  /** The figures of the signal that fired (or why none did); empty without a summary. */
+  readonly saturationWhy: string;
+  /** Capacity in users (SPEC §2): "holds 100 users; at 150 users 13.2 % of requests fail (…)". */
   readonly capacity: string;
+  /** The USL estimate on goodput, secondary to `capacity`, with its uncertainty and limits. */
+  readonly capacityModel: string;
   /** The open-model stage against the target stage's closed-model p95; empty when the run had none. */
   readonly openModel: string;
 }
@@ -255,24 +261,20 @@ function errorRateUpTo(summary: RunSummary | null, maxUsers = Infinity): number 
   return total === 0 ? null : failures / total;
 }
 
-function capacityText(summary: RunSummary | null, s: ReportSettings): string {
+function capacityModelText(summary: RunSummary | null, s: ReportSettings): string {
   if (!summary) return '—';
   const e = summary.capacity.estimate;
-  if (!e) return summary.capacity.note ? `none (${mdText(summary.capacity.note)})` : 'none';
+  if (!e) return mdText(summary.capacity.note);
   const green =
     e.usersAtP95Green == null
-      ? `p95 stays under ${s.criteria.p95Ms.green} ms up to 1.5 × the largest stage`
+      ? `p95 stays under ${s.criteria.p95Ms.green} ms up to ${Math.round(e.limit.users)} users by the fit`
       : `p95 would cross ${s.criteria.p95Ms.green} ms at ${Math.round(e.usersAtP95Green)} users`;
-  const at = `${perSecond(e.peakThroughputPerS)} at ${Math.round(e.usersAtPeak)} users`;
-  const peak = peakIsCapped(e) ? `≥ ${at} (still rising at the limit of the estimate; USL, R² ${e.r2.toFixed(2)})` : `peak ${at} (USL, R² ${e.r2.toFixed(2)})`;
-  return `${peak}; ${green}`;
+  return mdText(`${estimateWords(e)}; ${green}`);
 }
 
 function capacityShort(summary: RunSummary | null): string {
-  const e = summary?.capacity.estimate;
-  if (!e) return '—';
-  const at = `${perSecond(e.peakThroughputPerS)} at ${Math.round(e.usersAtPeak)} users`;
-  return peakIsCapped(e) ? `≥ ${at} (still rising)` : at;
+  if (!summary) return '—';
+  return summary.capacity.users === null ? 'no stage held' : `${summary.capacity.users} users`;
 }
 
 function runLevel(d: Decision, id: CriterionId, runId: string): RunLevel | null {
@@ -298,7 +300,7 @@ function keyResultRow(d: Decision, run: ReportRun | undefined, runId: string, s:
     held = status === undefined ? '—' : status === 'completed' ? 'yes' : `no (${STAGE_STATUS[status] ?? status})`;
   }
   const first = summary?.saturation.firstStage;
-  const saturation = summary == null ? '—' : first == null ? 'no' : `yes, from ${first} users`;
+  const saturation = summary == null ? '—' : first == null ? 'no' : `yes, ${saturationWords(summary.saturation)}`;
   return {
     runId: codeText(runId),
     p95AtTarget,
@@ -306,7 +308,9 @@ function keyResultRow(d: Decision, run: ReportRun | undefined, runId: string, s:
     errorRateAll: fractionPct(errorRateUpTo(summary)),
     held,
     saturation,
-    capacity: capacityText(summary, s),
+    saturationWhy: summary ? mdText(summary.saturation.why) : '',
+    capacity: summary ? mdText(summary.capacity.words) : '—',
+    capacityModel: capacityModelText(summary, s),
     openModel: openModelText(run?.manifest ?? null, stage),
   };
 }
@@ -522,8 +526,9 @@ function detailsView(run: ReportRun): RunDetailsView {
   for (const step of summary?.saturation.steps ?? []) {
     if (step.saturated) notes.push(`Saturation from ${step.fromUsers} to ${step.toUsers} users: ${mdText(step.why)}`);
   }
-  if (summary && summary.suspectStages.length) {
-    notes.push(`Suspect data (Little's law off by more than 10 %) at ${[...summary.suspectStages].sort((a, b) => a - b).join(', ')} users.`);
+  for (const users of [...(summary?.suspectStages ?? [])].sort((a, b) => a - b)) {
+    const why = stageOf(summary, users)?.littlesLaw.why;
+    notes.push(`Stage ${users} users: ${mdText(why ?? "Little's law off by more than 10 %: suspect data")}.`);
   }
   for (const s of summary?.stages ?? []) {
     if (s.stats?.source.truncated) notes.push(`Stage ${s.users}: its CSV ended early; figures cover what was read.`);

@@ -95,7 +95,7 @@ describe('runStages (with a fake engine)', () => {
     host: { display: 'http://127.0.0.1:1', base: 'http://127.0.0.1:1', username: 'u', password: 'hunter2' },
     plan: planStages({ users: [2, 4, 8], holdMs: 3000, spawnRate: 2, targetStage: 4 }),
     spawnRate: 2, targetStage: 4, keyName: 'search', stopOnFailure: false,
-    stats: { windowMs: 30_000, warmupMs: 60_000, outlierMads: 3.5, p95GreenMs: 2500 },
+    stats: { windowMs: 30_000, warmupMs: 60_000, outlierMads: 3.5, trendMinWindows: 10, trendMinKeyRequests: 20, p95GreenMs: 2500, errorRatePct: { green: 1, orange: 3 } },
     ...over,
   });
   const io = (signal = new AbortController().signal) => {
@@ -114,8 +114,8 @@ describe('runStages (with a fake engine)', () => {
       return s;
     },
     summarizeRun: (input): RunSummary => ({
-      kind: 'run-summary', schemaVersion: 1, runId: input.runId, keyName: input.keyName, stages: input.stages,
-      saturation: { firstStage: null, steps: [] }, capacity: { estimate: null, note: 'fake' }, suspectStages: [],
+      kind: 'run-summary', schemaVersion: 2, runId: input.runId, keyName: input.keyName, stages: input.stages,
+      saturation: { firstStage: null, signals: [], steps: [], why: 'fake' }, capacity: { users: null, words: 'fake', estimate: null, note: 'fake' }, suspectStages: [],
     }),
     windowParams: (holdMs) => ({ windowMs: holdMs / 20, warmupMs: holdMs / 10 }),
   });

@@ -10,6 +10,9 @@ import type { Host } from '../redact.ts';
 import { newRunId } from '../run-id.ts';
 import { k6StagesOf, openStageEnv, planOpenStage, plannedRunMs } from '../stage-plan.ts';
 import { openStageFigures } from '../stats/open-stage.ts';
+import type { CollectorSettings } from '../formats/config.ts';
+import type { StageParams } from '../stats/stage-stats.ts';
+import type { summarizeRun, SummaryBounds } from '../stats/run-summary.ts';
 import { formatDuration } from '../duration.ts';
 import { classifyStage, lastEngineError } from './classify.ts';
 import { openLiveFeed, type LiveFeed } from './live-feed.ts';
@@ -28,7 +31,8 @@ export interface StagesRequest {
   readonly targetStage: number;
   readonly keyName: string;
   readonly stopOnFailure: boolean;
-  readonly stats: { readonly windowMs: number; readonly warmupMs: number; readonly outlierMads: number; readonly p95GreenMs: number };
+  /** The config's collector settings and the green bounds the summary reads capacity against. */
+  readonly stats: Readonly<CollectorSettings & SummaryBounds>;
   readonly gitCommit?: string;
   /** Extra `-e` for the script (e.g. the demo's think time). */
   readonly extraEnv?: Readonly<Record<string, string>>;
@@ -44,8 +48,8 @@ export interface StagesRequest {
 export interface StagesDeps {
   readonly engine: Engine;
   readonly engineVersion: string;
-  computeStageStats(input: { file: string; users: number; rampMs: number; holdMs: number; keyName: string; windowMs: number; warmupMs: number; outlierMads: number }): Promise<StageStats>;
-  summarizeRun(input: { runId: string; keyName: string; p95GreenMs: number; stages: Array<{ users: number; status: StageRecord['status']; stats: StageStats | null }> }): RunSummary;
+  computeStageStats(input: StageParams & { file: string }): Promise<StageStats>;
+  summarizeRun(input: Parameters<typeof summarizeRun>[0]): RunSummary;
   windowParams(holdMs: number, configured: { windowMs: number; warmupMs: number }): { windowMs: number; warmupMs: number };
   /** A parser of k6 CSV chunks for live figures; without it, progress shows no live figures. */
   liveParser?(onSample: (s: LiveSample) => void): { push(chunk: Buffer): void; end(): void };
@@ -89,6 +93,7 @@ export async function runStages(request: StagesRequest, deps: StagesDeps, io: Io
   const { id, dir } = await createRunFolder(request.resultsDir, startedAtMs);
   const manifestPath = join(dir, 'run.json');
   const holdMs = request.plan[0]!.holdMs;
+  const windows = deps.windowParams(holdMs, { windowMs: request.stats.windowMs, warmupMs: request.stats.warmupMs });
   const manifest: RunManifest = {
     kind: 'run-manifest',
     schemaVersion: 1,
@@ -98,7 +103,7 @@ export async function runStages(request: StagesRequest, deps: StagesDeps, io: Io
     ...(request.label ? { label: request.label } : {}),
     scenario: { name: request.scenario.name, bundleSha256: request.scenario.sha256 },
     plan: {
-      stages: [...request.plan], holdMs, spawnRate: request.spawnRate, targetStage: request.targetStage, keyTransaction: request.keyName,
+      stages: [...request.plan], holdMs, spawnRate: request.spawnRate, targetStage: request.targetStage, keyTransaction: request.keyName, windows,
       ...(request.openStage ? { openStage: { factor: request.openStage.factor } } : {}),
     },
     engine: { name: deps.engine.name, version: deps.engineVersion },
@@ -118,8 +123,7 @@ export async function runStages(request: StagesRequest, deps: StagesDeps, io: Io
   const openPlannedMs = request.openStage ? holdMs : 0;
   const stageCount = request.plan.length + (request.openStage ? 1 : 0);
   const stageResults: Array<{ users: number; status: StageRecord['status']; stats: StageStats | null }> = [];
-  const windows = deps.windowParams(holdMs, { windowMs: request.stats.windowMs, warmupMs: request.stats.warmupMs });
-  let summary = deps.summarizeRun({ runId: id, keyName: request.keyName, p95GreenMs: request.stats.p95GreenMs, stages: [] });
+  let summary = deps.summarizeRun({ runId: id, keyName: request.keyName, p95GreenMs: request.stats.p95GreenMs, errorRatePct: request.stats.errorRatePct, stages: [] });
   const progress = new ProgressWriter(out, io.now);
   let stopped: 'interrupted' | 'failed' | 'target' | undefined;
   let interruptedBefore: number | undefined;
@@ -163,7 +167,7 @@ export async function runStages(request: StagesRequest, deps: StagesDeps, io: Io
     else if (verdict.status === 'engine-failed') stopped = 'failed';
     else if (verdict.status === 'target-failed' && request.stopOnFailure) stopped = 'target';
     manifest.stages[index] = record;
-    summary = deps.summarizeRun({ runId: id, keyName: request.keyName, p95GreenMs: request.stats.p95GreenMs, stages: stageResults });
+    summary = deps.summarizeRun({ runId: id, keyName: request.keyName, p95GreenMs: request.stats.p95GreenMs, errorRatePct: request.stats.errorRatePct, stages: stageResults });
     await runSummaryFormat.write(join(dir, 'summary.json'), summary);
     await runManifestFormat.write(manifestPath, manifest);
   }
@@ -303,7 +307,7 @@ async function executeStage(c: StageContext & {
   try {
     stats = await deps.computeStageStats({
       file: join(dir, files.csv), users: c.users, rampMs: c.rampMs, holdMs: c.holdMs,
-      keyName: request.keyName, ...c.windows, outlierMads: request.stats.outlierMads,
+      keyName: request.keyName, ...request.stats, ...c.windows,
     });
     await stageStatsFormat.write(join(dir, files.stats!), stats);
   } catch (e) {

@@ -59,7 +59,7 @@ describe('stage statistics against real k6 summaries of the same run', () => {
     // The whole file as the hold, so that counts compare with k6's end-of-test figures.
     const stats = await computeStageStats({
       file: join(fixtures, csv), users: 10, rampMs: 0, holdMs: 3_600_000, keyName: 'athlete_search',
-      windowMs: 30_000, warmupMs: 60_000, outlierMads: 3.5,
+      windowMs: 30_000, warmupMs: 60_000, outlierMads: 3.5, trendMinWindows: 10, trendMinKeyRequests: 20,
     });
     let trends = 0;
     for (const [name, m] of Object.entries(expected)) {

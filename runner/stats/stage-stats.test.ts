@@ -55,7 +55,7 @@ function stage(opts: { searchMs: (tHoldMs: number) => number; failEvery?: number
   return { text: `${rows.join('\n')}\n`, inHold, failures };
 }
 
-const params = { users: 10, rampMs: 10_000, holdMs: 100_000, keyName: 'search', windowMs: 30_000, warmupMs: 60_000, outlierMads: 3.5 };
+const params = { users: 10, rampMs: 10_000, holdMs: 100_000, keyName: 'search', windowMs: 30_000, warmupMs: 60_000, outlierMads: 3.5, trendMinWindows: 10, trendMinKeyRequests: 20 };
 
 async function statsOf(text: string, name: string, gzip = false, over: Partial<typeof params> = {}) {
   const file = join(tmp, name);
@@ -88,6 +88,12 @@ describe('computeStageStats', () => {
     expect(s.outlierWindows).toEqual([]);
     expect(s.iterations).toEqual({ count: 1000, ratePerS: 10, meanDurationMs: 1000 });
     expect(s.littlesLaw).toMatchObject({ estimatedUsers: 10, deviationPct: 0, ok: true });
+    expect(s.littlesLaw.why).toBe("Little's law: 10.00 iterations/s × 1.00 s mean iteration = 10.0 busy users for 10 run (+0.0 %, within ±10 %)");
+    // Goodput: the successful requests only, per second of the hold.
+    expect(s.all.goodputPerS).toBeCloseTo((2 * s0.inHold.length - s0.failures) / 100, 9);
+    expect(s.all.throughputPerS).toBeCloseTo((2 * s0.inHold.length) / 100, 9);
+    expect(s.windows.reduce((a, w) => a + w.goodputPerS * 5, 0)).toBeCloseTo(s.windows.reduce((a, w) => a + w.count * (1 - w.errorRate), 0), 6);
+    expect(s.trendTestable).toEqual({ testable: true, windows: 18, windowsAfterWarmup: 18, minWindows: 10, minKeyRequests: 20 });
     expect(s.errors.byCode).toEqual({ 1050: s0.failures / 2, 1500: s0.failures / 2 });
     expect(s.errors.byStatus).toEqual({ 0: s0.failures / 2, 500: s0.failures / 2 });
     expect(s.errors.timeouts).toBe(s0.failures / 2);
@@ -105,6 +111,21 @@ describe('computeStageStats', () => {
     // Windows span 10 s → 100 s of the hold: the line grows by 0.3 × 85/100 over 17 windows, relative to its value at window 0.
     expect(t.changePctOverHold).toBeCloseTo((0.3 * 85_000 / 100_000) / (1 + 0.3 * 12_450 / 100_000) * 100, 0);
     expect(s.throughputTrend!.pValue).toBeGreaterThan(0.05);
+  });
+
+  it.each([
+    // 5 s hold: 18 windows of 250 ms with 2–3 key requests each.
+    { name: 'a 5 s hold', over: { holdMs: 5_000 }, testable: false, windows: 0 },
+    // 100 s hold, 50 key requests per window, but 60 asked of each window.
+    { name: 'windows sparser than asked', over: { trendMinKeyRequests: 60 }, testable: false, windows: 0 },
+    { name: 'fewer windows than asked', over: { trendMinWindows: 19 }, testable: false, windows: 18 },
+    { name: 'just enough', over: { trendMinWindows: 18, trendMinKeyRequests: 50 }, testable: true, windows: 18 },
+  ])('trend tests only where testable: $name', async ({ over, testable, windows }) => {
+    const s = await statsOf(stage({ searchMs: (t) => 1000 * (1 + (0.3 * t) / 100_000) }).text, 'testable.csv', false, over);
+    expect(s.trendTestable.testable).toBe(testable);
+    expect(s.trendTestable.windows).toBe(windows);
+    expect(s.latencyTrend === null).toBe(!testable);
+    expect(s.throughputTrend === null).toBe(!testable);
   });
 
   it('flags an outlier window of key p95', async () => {

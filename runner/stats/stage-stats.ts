@@ -1,5 +1,6 @@
 import { BUILTIN_METRICS, K6_ERROR_CODES, Metric, type BuiltinMetric } from '../k6/csv.ts';
-import type { RequestStats, StageStats, WindowStats } from '../formats/stage-stats.ts';
+import type { CollectorSettings } from '../formats/config.ts';
+import type { RequestStats, StageStats, TrendTestable, WindowStats } from '../formats/stage-stats.ts';
 import { readK6Csv, type K6Record, type ReadResult } from './k6-csv-reader.ts';
 import { SampleBuffer, percentileSorted, trendFigures } from './samples.ts';
 import { trendTest } from './trend.ts';
@@ -12,7 +13,8 @@ import { batchMeansCi, logMadOutliers, windowParams } from './windows.ts';
  * Memory: the duration samples kept for exact percentiles (8 bytes each), nothing per row else.
  */
 
-export interface StageParams {
+/** A stage's own plan, and the config's collector settings (window and warm-up as configured: shrunk for short holds by windowParams, SPEC §2). */
+export interface StageParams extends CollectorSettings {
   users: number;
   /** Planned ramp-up: the hold starts at the first sample + rampMs. */
   rampMs: number;
@@ -20,11 +22,6 @@ export interface StageParams {
   holdMs: number;
   /** The key transaction's `name` tag. */
   keyName: string;
-  /** Configured window and warm-up; shrunk for short holds by windowParams (SPEC §2). */
-  windowMs: number;
-  warmupMs: number;
-  /** k of "above median + k × MAD of log p95" (SPEC §2: 3.5). */
-  outlierMads: number;
 }
 
 interface NameState {
@@ -76,6 +73,7 @@ function requestStats(durations: SampleBuffer, failures: number, periodMs: numbe
     failures,
     errorRate: count ? Math.min(1, failures / count) : 0,
     throughputPerS: periodMs > 0 ? (count * 1000) / periodMs : 0,
+    goodputPerS: periodMs > 0 ? (Math.max(0, count - failures) * 1000) / periodMs : 0,
     minMs: nz(s ? s[0]! : NaN),
     meanMs: nz(count ? durations.total / count : NaN),
     p50Ms: nz(s ? percentileSorted(s, 0.5) : NaN),
@@ -84,6 +82,29 @@ function requestStats(durations: SampleBuffer, failures: number, periodMs: numbe
     p99Ms: nz(s ? percentileSorted(s, 0.99) : NaN),
     maxMs: nz(s ? s[s.length - 1]! : NaN),
   };
+}
+
+/** Little's law holds when the users it estimates are within this many percent of the users run (SPEC §2). */
+export const LITTLES_LAW_TOLERANCE_PCT = 10;
+
+/**
+ * Little's law in words: users ≈ iterations per second × mean iteration duration, with the
+ * figures; when off by more than the tolerance, what the mismatch suggests. Fewer users than
+ * run: some were idle over the period measured (a ramp counted as hold, users that never
+ * started, iterations cut off at the end). More: iterations begun before the period counted in it.
+ */
+export function littlesLawWords(users: number, ratePerS: number, meanMs: number | null, estimated: number | null, deviationPct: number | null): string {
+  if (estimated === null || deviationPct === null || meanMs === null) return "Little's law not checkable: no iteration ended in the hold";
+  const sign = deviationPct >= 0 ? '+' : '−';
+  const figures =
+    `Little's law: ${ratePerS.toFixed(2)} iterations/s × ${(meanMs / 1000).toFixed(2)} s mean iteration = ${estimated.toFixed(1)} busy users ` +
+    `for ${users} run (${sign}${Math.abs(deviationPct).toFixed(1)} %`;
+  if (Math.abs(deviationPct) <= LITTLES_LAW_TOLERANCE_PCT) return `${figures}, within ±${LITTLES_LAW_TOLERANCE_PCT} %)`;
+  const suspect =
+    deviationPct < 0
+      ? `fewer users were busy over the hold than the ${users} planned: a ramp counted as hold, users that never started, or iterations cut off at the end`
+      : `more users appear busy than the ${users} planned: iterations begun before the hold (in the ramp) counted in it`;
+  return `${figures}, beyond ±${LITTLES_LAW_TOLERANCE_PCT} %): suspect data — ${suspect}`;
 }
 
 /** Accumulates one stage's rows; `finish` computes the StageStats. */
@@ -269,6 +290,7 @@ export class StageAccumulator {
         endMs: wEnd,
         count,
         throughputPerS: count / winSeconds,
+        goodputPerS: Math.max(0, count - failures) / winSeconds,
         errorRate: count ? Math.min(1, failures / count) : 0,
         keyCount: ks.count,
         keyMeanMs: sorted ? ks.total / ks.count : null,
@@ -291,6 +313,14 @@ export class StageAccumulator {
     const meanIter = this.iterDurationCount ? this.iterDurationSum / this.iterDurationCount : null;
     const estimatedUsers = meanIter !== null && heldMs > 0 ? (iterRate * meanIter) / 1000 : null;
     const deviationPct = estimatedUsers !== null ? ((estimatedUsers - p.users) / p.users) * 100 : null;
+    const tested = windows.filter((w) => w.keyCount >= p.trendMinKeyRequests);
+    const trendTestable: TrendTestable = {
+      testable: tested.length >= p.trendMinWindows,
+      windows: tested.length,
+      windowsAfterWarmup: windows.length,
+      minWindows: p.trendMinWindows,
+      minKeyRequests: p.trendMinKeyRequests,
+    };
 
     const metrics: Record<string, Record<string, number>> = {};
     this.metricStates.forEach((m, id) => {
@@ -312,7 +342,7 @@ export class StageAccumulator {
 
     return {
       kind: 'stage-stats',
-      schemaVersion: 1,
+      schemaVersion: 2,
       users: p.users,
       keyName: p.keyName,
       source: { file: source.file, rows: source.rows, truncated: source.truncated, warnings, timeResolutionMs: res },
@@ -331,8 +361,9 @@ export class StageAccumulator {
       byName,
       p95Ci: key.p95Ms === null ? null : batchMeansCi(key.p95Ms, keyP95s),
       windows,
-      latencyTrend: trendTest(windows.filter((w) => w.keyMeanMs !== null).map((w) => ({ x: w.index, y: w.keyMeanMs! })), 'increasing'),
-      throughputTrend: trendTest(windows.map((w) => ({ x: w.index, y: w.throughputPerS })), 'decreasing'),
+      trendTestable,
+      latencyTrend: trendTestable.testable ? trendTest(tested.map((w) => ({ x: w.index, y: w.keyMeanMs! })), 'increasing') : null,
+      throughputTrend: trendTestable.testable ? trendTest(windows.map((w) => ({ x: w.index, y: w.throughputPerS })), 'decreasing') : null,
       outlierWindows: logMadOutliers(windows.map((w) => w.keyP95Ms), p.outlierMads).map((i) => windows[i]!.index),
       iterations: { count: this.iterations, ratePerS: iterRate, meanDurationMs: meanIter },
       littlesLaw: {
@@ -341,7 +372,8 @@ export class StageAccumulator {
         deviationPct,
         // Not checkable (no iteration finished in the hold: iterations longer than a short hold)
         // is not a failure of the check; estimatedUsers null says it was not made.
-        ok: deviationPct === null || Math.abs(deviationPct) <= 10,
+        ok: deviationPct === null || Math.abs(deviationPct) <= LITTLES_LAW_TOLERANCE_PCT,
+        why: littlesLawWords(p.users, iterRate, meanIter, estimatedUsers, deviationPct),
       },
       checks: { passes: this.checkPasses, fails: this.checkFails },
       data: { sentBytes: this.sentBytes, receivedBytes: this.receivedBytes },

@@ -33,9 +33,9 @@ export function uslPeakUsers(p: UslParams): number {
 }
 
 /**
- * Whether an estimate's "peak" is only where the extrapolation stops (run-summary caps it at
- * 1.5 × the largest stage while throughput still rises there): the service's peak is then at
- * least that, and no output may call it a peak.
+ * Whether an estimate's "peak" is only where the estimate stops (run-summary caps it at the first
+ * stage with a red error rate, else at 1.5 × the largest stage, while goodput still rises there):
+ * the service's peak is then at least that, and no output may call it a peak.
  */
 export function peakIsCapped(e: UslParams & { readonly usersAtPeak: number }): boolean {
   return uslPeakUsers(e) > e.usersAtPeak;

@@ -1,7 +1,8 @@
 import type { Level } from '../../decision/decision-format.ts';
 import { type RunManifest, type RunStatus, type StageStatus, stageFiles } from '../../runner/formats/manifest.ts';
 import type { RunSummary } from '../../runner/formats/run-summary.ts';
-import type { RequestStats, StageStats, TrendTest, WindowStats } from '../../runner/formats/stage-stats.ts';
+import type { RequestStats, StageStats, TrendTest, TrendTestable, WindowStats } from '../../runner/formats/stage-stats.ts';
+import { DEFAULT_CONFIG } from '../../runner/formats/config.ts';
 import type { StoredRun } from '../../runner/results-store.ts';
 
 /**
@@ -36,17 +37,19 @@ export function trend(o: Partial<TrendTest> = {}): TrendTest {
   return { n: 18, s: 3, z: 0.2, pValue: 0.42, direction: 'increasing', slopePerWindow: 0.1, changePctOverHold: 1, ...o };
 }
 
-/** Request figures; `errorRate` follows `failures / count` unless given. */
+/** Request figures; `errorRate` follows `failures / count`, and goodput the throughput's successful share, unless given. */
 export function requestStats(o: Partial<RequestStats> = {}): RequestStats {
   const count = o.count ?? 10_000;
   const failures = o.failures ?? 0;
   const p95 = o.p95Ms === undefined ? 1200 : o.p95Ms;
   const scale = (f: number) => (p95 === null ? null : Math.round(p95 * f));
+  const throughputPerS = o.throughputPerS ?? count / 540;
   return {
     count,
     failures,
     errorRate: count ? failures / count : 0,
-    throughputPerS: count / 540,
+    throughputPerS,
+    goodputPerS: count ? (throughputPerS * Math.max(0, count - failures)) / count : 0,
     minMs: scale(0.1),
     meanMs: scale(0.5),
     p50Ms: scale(0.45),
@@ -97,6 +100,7 @@ export function windows(spec: WindowsSpec = {}): WindowStats[] {
       endMs: start + (i + 1) * windowMs,
       count,
       throughputPerS,
+      goodputPerS: throughputPerS * (1 - at(spec.errorRate ?? 0, i)),
       errorRate: at(spec.errorRate ?? 0, i),
       keyCount: spec.keyCount === undefined ? Math.round(count / 3) : at(spec.keyCount, i),
       keyMeanMs,
@@ -136,6 +140,15 @@ export interface StageSpec {
   iterations?: Partial<StageStats['iterations']>;
   /** Whether the stage passes the Little's law check; default true. */
   littlesLawOk?: boolean;
+  /** Whether the hold has the data for a trend test; default as the collector finds it in `windows` (default config). */
+  trendTestable?: boolean;
+}
+
+/** Trend testability of windows as the collector decides it (SPEC §2), with the default config's minimums. */
+export function trendTestable(ws: readonly WindowStats[], testable?: boolean): TrendTestable {
+  const h = DEFAULT_CONFIG.criteria.held;
+  const n = ws.filter((w) => w.keyCount >= h.trendMinKeyRequests).length;
+  return { testable: testable ?? n >= h.trendMinWindows, windows: n, windowsAfterWarmup: ws.length, minWindows: h.trendMinWindows, minKeyRequests: h.trendMinKeyRequests };
 }
 
 export function stageStats(spec: StageSpec = {}): StageStats {
@@ -171,7 +184,7 @@ export function stageStats(spec: StageSpec = {}): StageStats {
   }
   return {
     kind: 'stage-stats',
-    schemaVersion: 1,
+    schemaVersion: 2,
     users,
     keyName: spec.keyName ?? KEY,
     source: { file: stageFiles(users).csv, rows: count * 12, truncated: spec.truncated ?? false, warnings: [], timeResolutionMs: 1000 },
@@ -190,11 +203,14 @@ export function stageStats(spec: StageSpec = {}): StageStats {
     byName: { [spec.keyName ?? KEY]: key, home: requestStats({ count: count - key.count, p95Ms: 300 }) },
     p95Ci: ci ? { ...ci, windows: ws.length } : null,
     windows: ws,
+    trendTestable: trendTestable(ws, spec.trendTestable),
     latencyTrend: spec.latencyTrend === undefined ? trend() : spec.latencyTrend,
     throughputTrend: spec.throughputTrend === undefined ? trend({ direction: 'decreasing', pValue: 0.5, changePctOverHold: -1 }) : spec.throughputTrend,
     outlierWindows: spec.outlierWindows ?? [],
     iterations: { count: Math.round(count / 3), ratePerS: count / 3 / 540, meanDurationMs: 3000, ...spec.iterations },
-    littlesLaw: { users, estimatedUsers: users, deviationPct: 0, ok: spec.littlesLawOk ?? true },
+    littlesLaw: spec.littlesLawOk === false
+      ? { users, estimatedUsers: users * 0.78, deviationPct: -22, ok: false, why: `Little's law: ${users * 0.78} busy users for ${users} run (−22 %, beyond ±10 %): suspect data (test)` }
+      : { users, estimatedUsers: users, deviationPct: 0, ok: true, why: `Little's law: ${users} busy users for ${users} run (+0 %, within ±10 %)` },
     checks: { passes: count - failures, fails: failures },
     data: { sentBytes: count * 200, receivedBytes: count * 5000 },
     errors: { byCode: { ...byCode }, byStatus, timeouts },
@@ -264,7 +280,7 @@ export function runManifest(spec: RunSpec = {}): RunManifest {
 export function runSummary(manifest: RunManifest, spec: RunSpec = {}): RunSummary {
   return {
     kind: 'run-summary',
-    schemaVersion: 1,
+    schemaVersion: 2,
     runId: manifest.id,
     keyName: manifest.plan.keyTransaction,
     stages: manifest.stages.map((record) => {
@@ -277,8 +293,8 @@ export function runSummary(manifest: RunManifest, spec: RunSpec = {}): RunSummar
             : stageStats({ users: record.users, holdMs: manifest.plan.holdMs, keyName: manifest.plan.keyTransaction, ...given });
       return { users: record.users, status: record.status, stats };
     }),
-    saturation: { firstStage: null, steps: [] },
-    capacity: { estimate: null, note: 'no estimate (test run)' },
+    saturation: { firstStage: null, signals: [], steps: [], why: 'no step up showed a signal beyond noise (test run)' },
+    capacity: { users: null, words: 'not computed (test run)', estimate: null, note: 'no model estimate (test run)' },
     suspectStages: [...(spec.suspectStages ?? [])],
   };
 }
