@@ -2,7 +2,7 @@ import { pathToFileURL } from 'node:url';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { COMMANDS } from './commands/index.ts';
-import { ExitCode, errorLine, isUserError } from './errors.ts';
+import { ExitCode, errorLine, fsReason, isFsError, isUserError } from './errors.ts';
 import { processIo } from './io.ts';
 
 /**
@@ -37,11 +37,12 @@ export async function main(argv: string[]): Promise<number> {
         process.stderr.write(`error: unknown command "${name}"; expected one of ${Object.keys(COMMANDS).join(', ')}\n`);
         return ExitCode.usage;
       }
-      process.stdout.write(`${await top.getHelp()}\n`);
+      process.stdout.write(`${wrapHelp(await top.wrap(null).getHelp(), helpWidth())}\n`);
       return name ? ExitCode.ok : ExitCode.usage;
     }
     const { command } = await COMMANDS[name]!.load();
     let code: number = ExitCode.ok;
+    let help = '';
     await yargs(argv)
       .scriptName('npm run')
       .command(command.name, command.describe, command.builder, async (args) => {
@@ -49,13 +50,21 @@ export async function main(argv: string[]): Promise<number> {
       })
       .strict()
       .exitProcess(false)
-      .fail((message: string | undefined, error: Error | undefined) => {
-        throw error ?? new UsageError(message ?? 'bad usage');
+      // yargs calls this for its own usage errors (message only), for a builder's .check() that
+      // threw (message and error: bad usage too) and for a handler that threw (error only).
+      .fail((message: string | null | undefined, error: Error | undefined) => {
+        if (isUserError(error) || !message) throw error ?? new UsageError('bad usage');
+        throw new UsageError(message);
       })
       .help()
       .version(false)
-      .wrap(Math.min(110, process.stdout.columns ?? 100))
-      .parseAsync();
+      // yargs' own wrapping cuts long words (paths, URLs) mid-word: it lays out unwrapped, wrapHelp wraps at spaces.
+      .wrap(null)
+      // With a parse callback yargs hands over the help text instead of printing it.
+      .parseAsync(argv, {}, (_err: unknown, _args: unknown, output: string) => {
+        help = output;
+      });
+    if (help) process.stdout.write(`${wrapHelp(help, helpWidth())}\n`);
     return code;
   } catch (e) {
     if (e instanceof UsageError) {
@@ -65,6 +74,10 @@ export async function main(argv: string[]): Promise<number> {
     if (isUserError(e)) {
       process.stderr.write(errorLine(e.message, e.hint));
       return e.exitCode;
+    }
+    if (isFsError(e)) {
+      process.stderr.write(errorLine(`${e.path}: ${fsReason(e)}`));
+      return ExitCode.usage;
     }
     process.stderr.write(`error: unexpected failure, this is a bug (node ${process.version}, ${process.platform}/${process.arch})\n`);
     process.stderr.write(`${(e as Error)?.stack ?? String(e)}\n`);
@@ -76,6 +89,39 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 class UsageError extends Error {}
+
+function helpWidth(): number {
+  return Math.min(110, process.stdout.columns || 100);
+}
+
+/**
+ * Wraps help text to `width` at spaces only: a path or URL longer than the room left stays whole.
+ * The second column of a row is the text after its first run of two or more spaces (as yargs
+ * lays out options and examples).
+ */
+export function wrapHelp(text: string, width: number): string {
+  return text
+    .split('\n')
+    .map((line) => {
+      if (line.length <= width) return line;
+      const column = /^\s*\S+(?: \S+)*\s{2,}(?=\S)/.exec(line)?.[0].length ?? 0;
+      const lead = /^\s*/.exec(line)![0].length;
+      // Prose goes on at its own margin; a two-column row under its second column, or a little in when that is too far right.
+      const indent = ' '.repeat(column === 0 ? lead : column <= width / 2 ? column : lead + 4);
+      const out: string[] = [];
+      let current = '';
+      // Tokens keep their whitespace runs, so the two-column layout survives where a line does not break.
+      for (const [, gap, word] of line.matchAll(/(\s*)(\S+)/g)) {
+        if (current.trim() !== '' && current.length + gap!.length + word!.length > width) {
+          out.push(current);
+          current = indent + word;
+        } else current += gap! + word;
+      }
+      out.push(current);
+      return out.join('\n');
+    })
+    .join('\n');
+}
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   main(hideBin(process.argv)).then((code) => {

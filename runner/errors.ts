@@ -25,7 +25,8 @@ export class UserError extends Error {
   readonly file: string | undefined;
   readonly exitCode: ExitCode;
   constructor(message: string, options: { hint?: string; file?: string; exitCode?: ExitCode; cause?: unknown } = {}) {
-    super(options.file ? `${options.file}: ${message}` : message, { cause: options.cause });
+    // Several problems are one line each, every line naming the file.
+    super(options.file ? message.split('\n').map((line) => `${options.file}: ${line}`).join('\n') : message, { cause: options.cause });
     this.name = 'UserError';
     this.hint = options.hint;
     this.file = options.file;
@@ -37,7 +38,40 @@ export function isUserError(e: unknown): e is UserError {
   return e instanceof UserError;
 }
 
-/** What the user sees of an error: one line, the hint (if any) after a dash at its end. */
+/** What the user sees of an error: one line per problem, the hint (if any) after a dash at the end of the last. */
 export function errorLine(message: string, hint?: string): string {
-  return `error: ${message}${hint ? ` — ${hint}` : ''}\n`;
+  return `${message.split('\n').map((line) => `error: ${line}`).join('\n')}${hint ? ` — ${hint}` : ''}\n`;
+}
+
+/** File-system failures in words: an errno code (EEXIST, EISDIR…) means nothing to most users. */
+const FS_REASONS: Readonly<Record<string, string>> = {
+  ENOENT: 'it does not exist',
+  EEXIST: 'a file of that name is in the way',
+  ENOTDIR: 'a part of the path is a file, not a folder',
+  EISDIR: 'it is a folder, not a file',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EROFS: 'the file system is read-only',
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'the disk quota is used up',
+  EMFILE: 'too many open files',
+  ENAMETOOLONG: 'the name is too long',
+  ELOOP: 'too many symbolic links in the path',
+  EBUSY: 'it is busy',
+};
+
+/** Why a file operation failed, in words (the system's message when the code is not a common one). */
+export function fsReason(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  if (code && code in FS_REASONS) return FS_REASONS[code]!;
+  return e instanceof Error ? e.message : String(e);
+}
+
+/**
+ * A file-system error from Node (it carries the path and the system call) with a common cause:
+ * a path the user gave that cannot be used, not a bug of the tool.
+ */
+export function isFsError(e: unknown): e is NodeJS.ErrnoException & { path: string } {
+  const err = e as NodeJS.ErrnoException;
+  return e instanceof Error && typeof err.path === 'string' && typeof err.syscall === 'string' && err.code !== undefined && err.code in FS_REASONS;
 }

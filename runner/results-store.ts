@@ -1,7 +1,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { oldestFirst } from '../decision/comparability.ts';
-import { UserError, isUserError } from './errors.ts';
+import { UserError, isUserError, fsReason } from './errors.ts';
 import { type RunManifest, runManifestFormat } from './formats/manifest.ts';
 import { type RunSummary, runSummaryFormat } from './formats/run-summary.ts';
 
@@ -35,14 +35,14 @@ export function runDir(resultsDir: string, runId: string): string {
 }
 
 /** Reads one file of a run; a UserError becomes a problem naming the file relative to the run folder. */
-async function readOrProblem<T>(dir: string, file: string, read: (path: string) => Promise<T>): Promise<{ value: T | null; problem: string | null }> {
+async function readOrProblem<T>(dir: string, file: string, read: (path: string) => Promise<T>): Promise<{ value: T | null; problem: string | null; missing?: boolean }> {
   const path = join(dir, file);
   try {
     return { value: await read(path), problem: null };
   } catch (e) {
     if (!isUserError(e)) throw e;
     const message = e.message.startsWith(`${path}: `) ? `${file}: ${e.message.slice(path.length + 2)}` : e.message;
-    return { value: null, problem: e.hint ? `${message} (${e.hint})` : message };
+    return { value: null, problem: e.hint ? `${message} (${e.hint})` : message, missing: (e.cause as NodeJS.ErrnoException | undefined)?.code === 'ENOENT' };
   }
 }
 
@@ -56,7 +56,7 @@ export async function readRun(dir: string, id: string): Promise<StoredRun> {
   // Without a readable run.json the summary's state explains nothing more.
   if (s.problem && !m.problem) {
     // A missing summary is expected of a run that never finished a stage; say so plainly.
-    problems.push(/ENOENT/.test(s.problem) ? `${SUMMARY_FILE}: missing (run \`npm run collect -- --run ${dir}\`)` : s.problem);
+    problems.push(s.missing ? `${SUMMARY_FILE}: missing (run \`npm run collect -- --run ${dir}\`)` : s.problem);
   }
   if (s.value && s.value.runId !== id) problems.push(`${SUMMARY_FILE}: runId "${s.value.runId}" does not match its folder "${id}"`);
   return { id, dir, manifest: m.value, summary: s.value, problem: problems.length ? problems.join('; ') : null };
@@ -75,7 +75,7 @@ export async function listRuns(resultsDir: string): Promise<StoredRun[]> {
     info = await stat(resultsDir);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new UserError(code === 'ENOENT' ? 'results folder does not exist' : `cannot read the results folder (${code ?? String(e)})`, {
+    throw new UserError(code === 'ENOENT' ? 'results folder does not exist' : `cannot read the results folder: ${fsReason(e)}`, {
       file: resultsDir,
       hint,
     });
@@ -88,7 +88,7 @@ export async function listRuns(resultsDir: string): Promise<StoredRun[]> {
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return [];
-    throw new UserError(`cannot list the runs (${code ?? String(e)})`, { file: runsDir, hint });
+    throw new UserError(`cannot list the runs: ${fsReason(e)}`, { file: runsDir, hint });
   }
   // Hidden folders are temporary (a run being moved in place), not runs.
   const ids = entries.filter((e) => e.isDirectory() && !e.name.startsWith('.')).map((e) => e.name);

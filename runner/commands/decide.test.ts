@@ -83,7 +83,7 @@ describe('npm run decide', () => {
 
   it.each([
     [{ results: 'missing' }, /missing: results folder does not exist$/],
-    [{ results: '.', config: 'nope.json' }, /nope\.json: cannot read the config file \(ENOENT\)$/],
+    [{ results: '.', config: 'nope.json' }, /nope\.json: cannot read the config file: it does not exist$/],
     [{ results: '.', baseline: 'nope' }, /^--baseline nope: no such run in the results folder$/],
     [{ results: '.', until: 'yesterday' }, /^--until: expected an ISO-8601 time/],
   ])('%j is a one-line user error', async (a, message) => {

@@ -2,7 +2,7 @@ import { access, appendFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { DecisionInputError, decide } from '../../decision/decide.ts';
 import { decisionFormat, type Decision } from '../../decision/decision-format.ts';
-import { ExitCode, UserError } from '../errors.ts';
+import { ExitCode, UserError, fsReason } from '../errors.ts';
 import { loadConfig, type CapacityConfig } from '../formats/config.ts';
 import type { Io } from '../io.ts';
 import { DEFAULT_FAILURE_THRESHOLD, detectChanges, type NotifyEvent } from '../notify/detect.ts';
@@ -36,8 +36,8 @@ export const command = defineCommand({
     y
       .usage(
         'npm run notify -- [--webhook <url>] [--results results] [--format slack|json] [--dry-run]\n\n' +
-          'Posts when the decision changed since the last post (Go → Watch, Watch → No-Go, back to Go…) and after\n' +
-          'consecutive failed runs of the tool itself; posts nothing when nothing changed. What was posted is kept\n' +
+          'Posts when the decision changed since the last post (Go → Watch, Watch → No-Go, back to Go…) and after ' +
+          'consecutive failed runs of the tool itself; posts nothing when nothing changed. What was posted is kept ' +
           `in <results>/notify-state.json. The webhook URL may come from ${WEBHOOK_ENV} (preferred: a flag is visible in ps).`,
       )
       .option('webhook', { type: 'string', describe: `webhook URL (default: $${WEBHOOK_ENV}); never printed` })
@@ -136,7 +136,7 @@ async function appendSummary(path: string, io: Io, markdown: string): Promise<vo
   try {
     await appendFile(resolve(io.cwd, path), markdown);
   } catch (e) {
-    throw new UserError(`--summary: cannot append (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, { file: path });
+    throw new UserError(`--summary: cannot append: ${fsReason(e)}`, { file: path });
   }
 }
 

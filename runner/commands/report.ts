@@ -23,8 +23,8 @@ export const command = defineCommand<ReportArgs>({
     y
       .usage(
         'npm run report -- [--results results] [--config <file>] [--week 2026-W47] [--out <file.md>] [--json] [--force]\n\n' +
-          'Decides over the last comparable runs up to the end of the ISO week (UTC) and writes the report\n' +
-          'to <results>/reports/<environment>-<YYYY-Www>.md, its SVG charts in the folder of the same name beside it.\n' +
+          'Decides over the last comparable runs up to the end of the ISO week (UTC) and writes the report ' +
+          'to <results>/reports/<environment>-<YYYY-Www>.md, its SVG charts in the folder of the same name beside it. ' +
           'A report that already exists is never replaced unless --force is given.',
       )
       .option('results', { type: 'string', describe: 'results folder, e.g. results (default results)' })

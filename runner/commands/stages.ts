@@ -3,7 +3,7 @@ import { access, constants, mkdir, readFile, rm, writeFile } from 'node:fs/promi
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { defineCommand } from './command.ts';
-import { UserError } from '../errors.ts';
+import { UserError, fsReason } from '../errors.ts';
 import type { Io } from '../io.ts';
 import { parseDuration, formatDuration } from '../duration.ts';
 import { parseHost, type Host } from '../redact.ts';
@@ -180,7 +180,7 @@ async function assertWritable(dir: string): Promise<void> {
     await writeFile(probe, '');
     await rm(probe, { force: true });
   } catch (e) {
-    throw new UserError(`--results: cannot write to ${dir} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    throw new UserError(`--results: cannot write to ${dir}: ${fsReason(e)}`, { hint: 'give a folder (created when missing) you may write to' });
   }
 }
 

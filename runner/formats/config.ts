@@ -2,13 +2,13 @@ import { readFile } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { formatDuration, parseDuration } from '../duration.ts';
-import { UserError } from '../errors.ts';
+import { UserError, fsReason } from '../errors.ts';
 import { parseJsonText } from './json-file.ts';
 import { SHORT_HOLD_MS, windowParams } from '../stats/windows.ts';
 
 /**
  * `capacity.config.json`: every threshold and plan default of the toolkit, in one file users edit.
- * The defaults reproduce ../SPEC.md exactly. Layers merge in one place (see `applyOverrides`):
+ * The defaults reproduce docs/spec.md exactly. Layers merge in one place (see `applyOverrides`):
  * defaults < file < flags. Durations stay in k6 syntax here ("10m") and become milliseconds once,
  * through `configDurationsMs`.
  */
@@ -114,7 +114,7 @@ export const CapacityConfigSchema = z.strictObject({
 });
 export type CapacityConfig = z.infer<typeof CapacityConfigSchema>;
 
-/** The configuration of ../SPEC.md, used when there is no config file. */
+/** The configuration of docs/spec.md, used when there is no config file. */
 export const DEFAULT_CONFIG: CapacityConfig = deepFreeze(CapacityConfigSchema.parse({}));
 
 /** Shared defaults must not be changed by a caller by accident. */
@@ -188,11 +188,15 @@ function durationRule(path: string, get: (c: CapacityConfig) => string, min: 'po
   };
 }
 
-/** Small named rules checked after the schema, in order; the first one broken is reported. */
-const RULES: readonly Rule[] = [
+/** The durations must parse before the rules below can read them. */
+const DURATION_RULES: readonly Rule[] = [
   durationRule('duration', (c) => c.duration, 'positive'),
   durationRule('criteria.held.window', (c) => c.criteria.held.window, 'positive'),
   durationRule('criteria.held.warmup', (c) => c.criteria.held.warmup, 'nonnegative'),
+];
+
+/** Small named rules checked after the schema and the durations; every one broken is reported. */
+const RULES: readonly Rule[] = [
   function stagesIncrease(c) {
     for (let i = 1; i < c.stages.length; i += 1) {
       if (c.stages[i]! <= c.stages[i - 1]!) {
@@ -260,17 +264,15 @@ function knownKeys(path: readonly PropertyKey[]): string[] {
   return Object.keys(shape);
 }
 
-/** One zod issue as `path: what is wrong (got …)`. */
+/** One zod issue as `path: what is wrong (got …)` (one line per key for unknown keys). */
 function describeIssue(issue: z.core.$ZodIssue, raw: unknown): string {
   const path = issue.path.map(String).join('.');
   const at = (p: string) => (p === '' ? '(root)' : p);
   const got = describeValue(valueAt(raw, issue.path));
   switch (issue.code) {
     case 'unrecognized_keys': {
-      const key = issue.keys[0]!;
-      const full = path ? `${path}.${key}` : key;
       const known = knownKeys(issue.path);
-      return `${full}: unknown key${known.length ? `; expected one of ${known.join(', ')}` : ''}`;
+      return issue.keys.map((key) => `${path ? `${path}.${key}` : key}: unknown key${known.length ? `; expected one of ${known.join(', ')}` : ''}`).join('\n');
     }
     case 'invalid_type':
       return `${at(path)}: expected ${issue.expected === 'int' ? 'an integer' : issue.expected} (got ${got})`;
@@ -287,23 +289,31 @@ function describeIssue(issue: z.core.$ZodIssue, raw: unknown): string {
   }
 }
 
-const HINT = `every key is optional; the defaults are SPEC.md's (see runner/formats/config.ts)`;
+const HINT = 'every key is optional; the keys and their defaults (those of docs/spec.md) are in docs/config.md';
+
+/** Problems listed one line each; a file wrong all over says how many more rather than scrolling away. */
+const MAX_LISTED = 5;
+
+function configError(problems: readonly string[], source: string | undefined): UserError {
+  const listed = problems.length > MAX_LISTED ? [...problems.slice(0, MAX_LISTED - 1), `… and ${problems.length - MAX_LISTED + 1} more problems`] : problems;
+  return new UserError(listed.join('\n'), { file: source, hint: HINT });
+}
 
 /**
  * Validates a parsed config object (schema, then the cross-field rules).
- * Throws a one-line UserError naming the key, e.g. `criteria.p95Ms.orange: must be above green (got 2000 ≤ 2500)`.
+ * Throws a UserError with one line per problem naming the key, e.g. `criteria.p95Ms.orange: must be above green (got 2000 ≤ 2500)`.
  */
 export function parseConfig(raw: unknown, source?: string): CapacityConfig {
   const result = CapacityConfigSchema.safeParse(raw);
-  if (!result.success) {
-    const issues = result.error.issues;
-    const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : '';
-    throw new UserError(`${describeIssue(issues[0]!, raw)}${more}`, { file: source, hint: HINT });
-  }
-  for (const rule of RULES) {
-    const broken = rule(result.data);
-    if (broken) throw new UserError(`${broken.path}: ${broken.message}`, { file: source, hint: HINT });
-  }
+  if (!result.success) throw configError(result.error.issues.flatMap((issue) => describeIssue(issue, raw).split('\n')), source);
+  const broken = (rules: readonly Rule[]) =>
+    rules.flatMap((rule) => {
+      const b = rule(result.data);
+      return b ? [`${b.path}: ${b.message}`] : [];
+    });
+  const problems = broken(DURATION_RULES);
+  if (problems.length === 0) problems.push(...broken(RULES));
+  if (problems.length > 0) throw configError(problems, source);
   return result.data;
 }
 
@@ -319,7 +329,7 @@ export async function readConfigFile(path: string): Promise<CapacityConfig> {
 }
 
 function cannotRead(path: string, e: unknown): UserError {
-  return new UserError(`cannot read the config file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, {
+  return new UserError(`cannot read the config file: ${fsReason(e)}`, {
     file: path,
     hint: 'give the path of a capacity.config.json with --config, or leave --config out to use the defaults',
   });

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { z } from 'zod';
-import { UserError } from '../errors.ts';
+import { UserError, fsReason } from '../errors.ts';
 
 /**
  * Writes `data` to `path` atomically: a temp file in the same folder, fsync, then rename.
@@ -87,7 +87,7 @@ export function jsonFormat<S extends z.ZodType>(kind: string, schemaVersion: num
       try {
         text = await readFile(path, 'utf8');
       } catch (e) {
-        throw new UserError(`cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, { file: path });
+        throw new UserError(`cannot read: ${fsReason(e)}`, { file: path, cause: e });
       }
       return parse(text, path);
     },

@@ -5,7 +5,7 @@ import type { Io } from '../io.ts';
 import { openStageFiles, runManifestFormat, stageFiles, type OpenStageRecord, type RunManifest, type RunStatus, type StageFiles, type StagePlan, type StageRecord } from '../formats/manifest.ts';
 import { runSummaryFormat, type RunSummary } from '../formats/run-summary.ts';
 import { stageStatsFormat, type StageStats } from '../formats/stage-stats.ts';
-import { UserError, ExitCode } from '../errors.ts';
+import { UserError, ExitCode, fsReason } from '../errors.ts';
 import type { Host } from '../redact.ts';
 import { newRunId } from '../run-id.ts';
 import { k6StagesOf, openStageEnv, planOpenStage, plannedRunMs } from '../stage-plan.ts';
@@ -68,7 +68,7 @@ async function createRunFolder(resultsDir: string, startedAtMs: number): Promise
   try {
     await mkdir(runs, { recursive: true });
   } catch (e) {
-    throw new UserError(`--results: cannot create ${runs} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    throw new UserError(`--results: cannot create ${runs}: ${fsReason(e)}`);
   }
   for (let attempt = 0; attempt < 20; attempt += 1) {
     const id = newRunId(startedAtMs);
@@ -77,7 +77,7 @@ async function createRunFolder(resultsDir: string, startedAtMs: number): Promise
       await mkdir(dir);
       return { id, dir };
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new UserError(`--results: cannot create ${dir} (${(e as NodeJS.ErrnoException).code})`);
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new UserError(`--results: cannot create ${dir}: ${fsReason(e)}`);
     }
   }
   throw new UserError(`--results: could not find a free run folder under ${runs}`);

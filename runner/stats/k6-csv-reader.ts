@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
-import { UserError } from '../errors.ts';
+import { UserError, fsReason } from '../errors.ts';
 
 /**
  * A streaming reader of k6's CSV output (`--out csv`), plain or gzip, built for speed: a byte
@@ -560,12 +560,15 @@ export async function isGzipFile(path: string): Promise<boolean> {
   try {
     handle = await open(path, 'r');
   } catch (e) {
-    throw new UserError(`cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, { file: path });
+    throw new UserError(`cannot read: ${fsReason(e)}`, { file: path });
   }
   try {
     const head = Buffer.alloc(2);
     const { bytesRead } = await handle.read(head, 0, 2, 0);
     return bytesRead === 2 && head[0] === 0x1f && head[1] === 0x8b;
+  } catch (e) {
+    // A folder opens but does not read (EISDIR).
+    throw new UserError(`cannot read: ${fsReason(e)}`, { file: path });
   } finally {
     await handle.close();
   }
@@ -604,7 +607,7 @@ export async function readK6Csv(path: string, onRecord: (r: K6Record) => void, o
   } catch (e) {
     if (e instanceof UserError) throw e;
     if ((e as Error).name === 'AbortError') throw e;
-    throw new UserError(`cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, { file: path });
+    throw new UserError(`cannot read: ${fsReason(e)}`, { file: path });
   } finally {
     input.destroy();
   }
