@@ -339,7 +339,7 @@ describe('options', () => {
     expect(d.warnings).toEqual([
       "the config's targetStage is 150 but the runs were made with 100: the runs' is used",
       'the config\'s key transaction is "home" but the runs measured "search": the runs\' is used',
-      `${runId(1)}: the target stage fails the Little's law check (suspect data)`,
+      `${runId(1)}: the target stage fails the Little's law check: Little's law: 1.00 iterations/s × 78.00 s mean iteration = 78.0 busy users for 100 run (−22.0 %, beyond ±10 %): suspect data — fewer users were busy over the hold than the 100 planned: a ramp counted as hold, users that never started, or iterations cut off at the end`,
     ]);
     expect(d.targetStage).toBe(100);
     expect(decide([runWithLevels(0, 'G G G')], DEFAULT_CONFIG).warnings).toEqual([]);

@@ -139,8 +139,10 @@ export function decide(runs: readonly RunInput[], config: CapacityConfig, option
     warnings.push(`the config's key transaction is "${config.keyTransaction.name}" but the runs measured "${plan.keyTransaction}": the runs' is used`);
   }
   for (const run of used) {
-    if (run.summary.suspectStages.includes(run.manifest.plan.targetStage)) {
-      warnings.push(`${run.id}: the target stage fails the Little's law check (suspect data)`);
+    const target = run.manifest.plan.targetStage;
+    if (run.summary.suspectStages.includes(target)) {
+      const why = run.summary.stages.find((s) => s.users === target)?.stats?.littlesLaw.why;
+      warnings.push(`${run.id}: the target stage fails the Little's law check: ${why ?? 'suspect data'}`);
     }
   }
 

@@ -48,6 +48,8 @@ function usable(stages: readonly SummaryStageInput[]): Measured[] {
 const signed = (v: number): string => `${Math.round(v) >= 0 ? '+' : '−'}${Math.abs(v).toFixed(0)} %`;
 const rate = (r: number): string => `${(r * 100).toFixed(2)} %`;
 const perS = (v: number): string => v.toFixed(1);
+/** "248.7–313.0", or one figure when both ends print alike (every refit stopped at the same limit). */
+const span = (lo: number, hi: number, f: (v: number) => string): string => (f(lo) === f(hi) ? f(lo) : `${f(lo)}–${f(hi)}`);
 /** A typeset minus sign, as the other figures of the outputs write it. */
 const minus = (text: string): string => text.replace(/^-/, '−');
 
@@ -245,7 +247,7 @@ function uslEstimate(used: readonly Measured[], bounds: SummaryBounds, capacityU
   const usersAtP95Green = usersAtP95(fit, p95Points, bounds.p95GreenMs, limit.users);
   const uncertainty = leaveOneOut(points, peak, limit.users);
   const notes = [`USL fitted to goodput (successful requests/s) over ${used.length} stages, r² ${fit.r2.toFixed(3)}`];
-  if (uncertainty) notes.push(`peak ${perS(uncertainty.peakGoodputLowPerS)}–${perS(uncertainty.peakGoodputHighPerS)}/s at ${Math.round(uncertainty.usersAtPeakLow)}–${Math.round(uncertainty.usersAtPeakHigh)} users over ${plural(uncertainty.refits, 'refit')} leaving one stage out`);
+  if (uncertainty) notes.push(`${plural(uncertainty.refits, 'refit')} leaving one stage out each`);
   else notes.push(`${used.length} stages for 3 parameters: the fit cannot show its own uncertainty`);
   if (uslPeakUsers(fit) > limit.users) {
     notes.push(
@@ -291,7 +293,7 @@ export function estimateWords(e: CapacityEstimate): string {
   }
   const u = e.uncertainty;
   const range = u
-    ? `; ${perS(u.peakGoodputLowPerS)}–${perS(u.peakGoodputHighPerS)}/s at ${Math.round(u.usersAtPeakLow)}–${Math.round(u.usersAtPeakHigh)} users when one stage is left out`
+    ? `; ${span(u.peakGoodputLowPerS, u.peakGoodputHighPerS, perS)}/s at ${span(u.usersAtPeakLow, u.usersAtPeakHigh, (v) => String(Math.round(v)))} users when one stage is left out`
     : '; uncertainty unknown: 3 stages for 3 parameters';
   return `${peak} (USL on goodput, R² ${e.r2.toFixed(2)}${range})`;
 }
