@@ -6,6 +6,7 @@ import { UserError } from '../errors.ts';
 import { parseDuration } from '../duration.ts';
 import { isCsvTimeFormat, type CsvTimeFormat } from '../k6/csv.ts';
 import { parseSystemTags, type SystemTag } from './system-tags.ts';
+import { unsupportedFlagMessage } from './help.ts';
 
 export const EXECUTORS = ['constant-vus', 'ramping-vus', 'per-vu-iterations', 'shared-iterations', 'constant-arrival-rate', 'ramping-arrival-rate'] as const;
 export type Executor = (typeof EXECUTORS)[number];
@@ -179,7 +180,7 @@ export function parseRunArgs(argv: readonly string[]): RunFlags {
         f.includeSystemEnv = inline === undefined ? true : inline !== 'false';
         break;
       default:
-        throw new UsageError(`unknown flag: ${flag}`);
+        throw new UsageError(unsupportedFlagMessage(flag) ?? `unknown flag: ${flag}`);
     }
   }
   if (positional.length !== 1) throw new UsageError(positional.length ? `accepts 1 arg(s), received ${positional.length}` : 'accepts 1 arg(s), received 0 (the script to run)');
