@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Lexer, type Token, type Tokens } from 'marked';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CASES, caseInput, type CaseName } from './__testkit__/cases.ts';
+import { glossaryOf } from './glossary.ts';
 import { loadReportTemplate, TEMPLATES_DIR, type ReportTemplate } from './render.ts';
 import { buildReportView, type ReportView } from './view-model.ts';
 
@@ -59,6 +60,7 @@ describe('the weekly report, rendered', () => {
       '## Trend',
       '## Details',
       '## Charts',
+      '## Glossary',
     ]);
   });
 
@@ -75,7 +77,9 @@ describe('the weekly report, rendered', () => {
     const { view, markdown } = render(name);
     const json = JSON.stringify(view);
     // Numbers the template itself writes (e.g. "95 %", "2 × red") are not figures from the data.
-    const fromTemplate = new Set(templateText.match(/\d+(?:\.\d+)?/g) ?? []);
+    // The glossary's definitions are fixed text too.
+    const fixed = `${templateText}\n${glossaryOf(markdown).map((e) => e.definition).join('\n')}`;
+    const fromTemplate = new Set(fixed.match(/\d+(?:\.\d+)?/g) ?? []);
     const numbers = markdown.match(/\d+(?:\.\d+)?/g) ?? [];
     const untraced = [...new Set(numbers)].filter((n) => !fromTemplate.has(n) && !json.includes(n));
     expect(untraced).toEqual([]);
@@ -138,6 +142,44 @@ describe('the weekly report, rendered', () => {
   it.each(CASES)('%s: no credential of the host reaches the report', (name) => {
     const { markdown } = render(name);
     expect(markdown).not.toMatch(/s3cret|abc123|ops:/);
+  });
+
+  it.each(CASES)('%s: opens with the headline paragraph, right under the week line', (name) => {
+    const { view, tokens } = render(name);
+    const paragraphs = tokens.filter((t): t is Tokens.Paragraph => t.type === 'paragraph');
+    expect(paragraphs[0]!.text).toMatch(/^Week 2026-W47 /);
+    expect(paragraphs[1]!.text).toBe(view.headline);
+    expect(view.headline).toMatch(/^\*\*(Go|Watch|No-Go|Insufficient data)\*\*/);
+  });
+
+  it('No-Go: the headline names the criterion that drove it, and in how many runs', () => {
+    expect(render('no-go').view.headline).toBe(
+      '**No-Go** — prepare the migration: the target stage (100 users) was not held in 2 of the last 3 runs. ' +
+        'Capacity, newest run: holds no stage within the green bounds: at 5 users 3.5 % of requests fail (85 of 2430).',
+    );
+  });
+
+  it.each(CASES.filter((c) => c !== 'insufficient-data'))('%s: the evidence states each bound once, above its table', (name) => {
+    const { markdown, tokens } = render(name);
+    const evidence = tables(tokens).find((t) => t.header.map((h) => h.text).join() === 'criterion,run,level,figure,rule,borderline')!;
+    expect(evidence.rows.length).toBeGreaterThan(3);
+    for (const bound of ['green ≤ 2500 ms, orange ≤ 4000 ms', 'green \\< 1 %, orange ≤ 3 %', 'held without degradation']) {
+      expect(markdown.split(bound).length - 1, bound).toBe(1);
+    }
+    expect(markdown).toContain('- p95 of search at 100 users: green ≤ 2500 ms, orange ≤ 4000 ms\n');
+  });
+
+  it.each(CASES)('%s: ends with a glossary of the terms it used, one line each, and only those', (name) => {
+    const { markdown } = render(name);
+    const [body, glossary] = markdown.split('\n## Glossary\n\n') as [string, string];
+    const lines = glossary.trim().split('\n');
+    expect(lines.every((l) => /^- \*\*[^*]+\*\*: \S/.test(l))).toBe(true);
+    const terms = lines.map((l) => /^- \*\*([^*]+)\*\*/.exec(l)![1]);
+    expect(terms).toEqual(glossaryOf(body).map((e) => e.term));
+    if (name === 'no-go') expect(terms).toEqual(expect.arrayContaining(['p95', 'goodput', 'USL', 'R²', 'Mann–Kendall', 'Theil–Sen', 'borderline', 'saturation', 'capacity']));
+    // No MAD or α in these reports (their rules do not print them): not explained either.
+    expect(terms).not.toContain('MAD');
+    expect(terms).not.toContain('α');
   });
 
   it('shows the trend with the previous week first and this week in bold', () => {

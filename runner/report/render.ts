@@ -2,12 +2,14 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
+import { glossaryOf, type GlossaryEntry } from './glossary.ts';
 import type { ReportView } from './view-model.ts';
 
 /**
  * Renders the weekly report's Markdown from `templates/report.md.hbs` and the partials in
  * `templates/partials/` (a partial's name is its file name without `.md.hbs`). The templates
- * only loop and test flags: every string is ready in the view (see view-model.ts).
+ * only loop and test flags: every string is ready in the view (see view-model.ts). The glossary
+ * (`partials/glossary.md.hbs`) follows, with the terms the report printed (see glossary.ts).
  */
 
 export const TEMPLATES_DIR = fileURLToPath(new URL('../../templates/', import.meta.url));
@@ -26,7 +28,13 @@ export async function loadReportTemplate(dir: string = TEMPLATES_DIR): Promise<R
   // noEscape: the output is Markdown, not HTML; the view model escapes Markdown itself.
   // strict: a name the view does not have is an error, not an empty string in the report.
   const template = hb.compile<ReportView>(await readFile(join(dir, 'report.md.hbs'), 'utf8'), { noEscape: true, strict: true });
-  return (view) => tidy(template(view));
+  const glossary = hb.compile<{ entries: GlossaryEntry[] }>('{{> glossary}}', { noEscape: true, strict: true });
+  // The glossary explains the terms the rest of the report printed: it is rendered second.
+  return (view) => {
+    const body = template(view);
+    const entries = glossaryOf(body);
+    return tidy(entries.length ? `${body}\n\n${glossary({ entries })}` : body);
+  };
 }
 
 /** Collapses the blank lines left where optional sections were skipped; one final newline. */

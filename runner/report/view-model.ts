@@ -8,6 +8,7 @@ import type { RunSummary } from '../formats/run-summary.ts';
 import type { StageStats } from '../formats/stage-stats.ts';
 import { estimateWords, saturationWords } from '../stats/run-summary.ts';
 import { buildChartSpecs, type ChartSpec } from './chart-data.ts';
+import { headline } from './headline.ts';
 import { codeText, count, fractionPct, mdText, ms, pct, perSecond, safeHost, utcDay, utcMinute } from './format.ts';
 import { compareIsoWeeks, formatIsoWeek, isoWeekEnd, isoWeekStart, type IsoWeek } from './iso-week.ts';
 
@@ -59,6 +60,8 @@ export interface ReportView {
   readonly environment: string;
   readonly week: { readonly id: string; readonly from: string; readonly to: string };
   readonly generatedAt: string;
+  /** The first paragraph: the decision, the figures that drove it against their bounds, in how many runs. */
+  readonly headline: string;
   readonly context: ContextView;
   readonly keyResults: KeyResultsView;
   readonly grid: GridView;
@@ -131,10 +134,11 @@ export interface GridView {
     readonly runId: string;
     readonly level: string;
     readonly figure: string;
-    readonly bound: string;
     readonly rule: string;
     readonly borderline: string;
   }[];
+  /** Each criterion's bounds, stated once above the evidence (the runs named when they differ). */
+  readonly bounds: readonly { readonly criterion: string; readonly bound: string }[];
   readonly reds: string;
   readonly oranges: string;
   readonly score: string;
@@ -427,10 +431,17 @@ function gridView(input: ReportInput, target: number): GridView {
         runId: codeText(r.runId),
         level: levelWord(r.level),
         figure: figureOf(id, r),
-        bound: mdText(r.bound),
         rule: mdText(r.rule),
         borderline: r.borderline ? 'yes' : 'no',
       }));
+  });
+  const bounds = ids.flatMap((id) => {
+    const runs = d.criteria[id]!.runs;
+    const distinct = [...new Set(runs.map((r) => r.bound))];
+    const criterion = criterionName(id, input.settings, target);
+    if (distinct.length === 1) return [{ criterion, bound: mdText(distinct[0]!) }];
+    const which = (b: string) => runs.filter((r) => r.bound === b).map((r) => `\`${codeText(r.runId)}\``).join(', ');
+    return distinct.map((b) => ({ criterion, bound: `${mdText(b)} (${which(b)})` }));
   });
   const named = (level: Level) => {
     const names = ids.filter((id) => d.criteria[id]!.level === level).map((id) => criterionName(id, input.settings, target));
@@ -441,6 +452,7 @@ function gridView(input: ReportInput, target: number): GridView {
     runIds: d.runs.map(codeText),
     rows,
     evidence,
+    bounds,
     reds: named('red'),
     oranges: named('orange'),
     score: d.score == null ? '—' : String(d.score),
@@ -571,11 +583,13 @@ export function buildReportView(input: ReportInput): ReportView {
     .slice(-TREND_WEEKS);
   const trendRows = [...previous.map((w) => trendRow(w, false, byId, target)), trendRow({ week: input.week, decision: d }, true, byId, target)];
   const specs: ChartSpec[] = buildChartSpecs(input);
+  const newestSummary = d.runs[0] ? (byId.get(d.runs[0])?.summary ?? null) : null;
   return {
     title: `Capacity report — ${mdText(input.settings.environment)} — week ${weekId}`,
     environment: mdText(input.settings.environment),
     week: { id: weekId, from: utcDay(isoWeekStart(input.week)), to: utcDay(isoWeekEnd(input.week) - 1) },
     generatedAt: utcMinute(input.generatedAtMs),
+    headline: headline(d, input.settings, DECISION_MEANING[d.decision], newestSummary ? mdText(newestSummary.capacity.words) : null),
     context: contextView(input, byId),
     keyResults: { hasRuns: rows.length > 0, newest: rows[0] ?? null, rows, hasSeveralRuns: rows.length > 1 },
     grid: gridView(input, target),
