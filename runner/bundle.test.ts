@@ -2,8 +2,11 @@ import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import * as acorn from 'acorn';
+import * as esbuild from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PROJECT_ROOT, bundleScenario, isK6External, listScenarios, resolveScenario } from './bundle.ts';
+import { BUNDLE_TARGET, PROJECT_ROOT, bundleScenario, isK6External, listScenarios, resolveScenario } from './bundle.ts';
+import { bigIntLiteralAt, inspectBundle } from './bundle-syntax.ts';
 import { UserError } from './errors.ts';
 
 let tmp: string;
@@ -63,6 +66,15 @@ describe('built-in scenarios', () => {
       expect(code).not.toMatch(/\brequire\(|\bprocess\.|node:/);
       expect(code).toMatch(/export default |\bas default\b/);
       expect(code).toMatch(/export\s*\{[^}]*options/);
+    }
+  });
+
+  it('every scenario bundle parses as an ES2017 module, the syntax k6 v0.48 accepts', async () => {
+    const outDir = join(tmp, 'dist-es2017');
+    for (const name of await listScenarios()) {
+      const { entry } = await resolveScenario(name, tmp);
+      const code = await readFile((await bundleScenario(entry, outDir)).path, 'utf8');
+      expect(() => acorn.parse(code, { ecmaVersion: 2017, sourceType: 'module' }), name).not.toThrow();
     }
   });
 
@@ -187,15 +199,102 @@ describe("a user's own script", () => {
     expect(e.message).toMatch(/script\.js:1:\d+: open\('\.\/nope\.json'\): no such file/);
   });
 
-  it('top-level await is refused (k6 has none)', async () => {
-    const entry = await write('tla/script.js', 'await Promise.resolve(1);\nexport default function () {}\n');
+  it('top-level await is refused at bundle time: one line naming the file, line and construct', async () => {
+    const entry = await write('tla/script.js', "import http from 'k6/http';\nconst r = await Promise.resolve(1);\nexport default function () { http.get('x' + r); }\n");
     const e = await rejection(bundleScenario(entry, join(tmp, 'dist-tla')));
-    expect(e.message).toMatch(/[Tt]op-level await/);
+    expect(e.message).toBe(`${entry}:2:10: top-level await (\`const r = await Promise.resolve(1);\`): k6 v0.48 cannot run it and esbuild cannot lower it to es2017`);
+    expect(e.hint).toMatch(/inside the default function/);
+  });
+
+  it.each([
+    ['10n', 'export const big = 10n;'],
+    ['0xffn', 'export const mask = 0xffn;'],
+    ['1_000n', 'export const n = 1_000n * 2n;'],
+  ])('a BigInt literal (%s) is refused at bundle time: one line naming the file, line and literal', async (literal, line) => {
+    const entry = await write(`bigint-${literal}/lib.ts`, `// numbers\n${line}\n`);
+    const main = await write(`bigint-${literal}/script.ts`, "import http from 'k6/http';\nimport * as lib from './lib.ts';\nexport default function () { http.get('x' + String(Object.keys(lib))); }\n");
+    const e = await rejection(bundleScenario(main, join(tmp, 'dist-bigint')));
+    const column = line.indexOf(literal);
+    expect(e.message).toBe(`${entry}:2:${column}: BigInt literal ${literal}: k6 v0.48 has no BigInt and esbuild cannot lower it to es2017`);
+  });
+
+  it('a BigInt() call the user wrote is not a literal and bundles (whether k6 has BigInt is a runtime matter)', async () => {
+    const entry = await write('bigint-call/script.js', 'const n = BigInt("10");\nexport default function () { console.log(String(n)); }\n');
+    await expect(bundleScenario(entry, join(tmp, 'dist-bigint-call'))).resolves.toMatchObject({ name: 'script' });
   });
 
   it('a syntax error is reported with its location', async () => {
     const entry = await write('syntax/script.ts', 'export default function ( {\n');
     const e = await rejection(bundleScenario(entry, join(tmp, 'dist-syntax')));
     expect(e.message).toMatch(/script\.ts:\d+:\d+: /);
+  });
+});
+
+describe('ES2017 bundles (k6 v0.48 refuses newer syntax)', () => {
+  const modern = [
+    "import http from 'k6/http';",
+    'class Client { base = "/api"; #calls = 0; static made = 0; get calls() { return this.#calls; } }',
+    'const defaults = { tags: { name: "home" } };',
+    'const params = { ...defaults, timeout: "10s" };',
+    'let cached: string | undefined;',
+    'cached ??= "x"; let n = 0; n ||= 1_000_000;',
+    'export default function () {',
+    '  try { JSON.parse("{"); } catch { n += 1; }',
+    '  const name = params?.tags?.name ?? "none";',
+    '  http.get(`${__ENV.HOST ?? ""}${new Client().base}/${name}/${cached}/${n}`, params);',
+    '}',
+    '',
+  ].join('\n');
+
+  it('a user script full of modern syntax bundles to an ES2017 module', async () => {
+    const entry = await write('modern/script.ts', modern);
+    const code = await readFile((await bundleScenario(entry, join(tmp, 'dist-modern'))).path, 'utf8');
+    expect(() => acorn.parse(code, { ecmaVersion: 2017, sourceType: 'module' })).not.toThrow();
+    expect(inspectBundle(code)).toEqual({ problem: null, bigIntCalls: [] });
+  });
+
+  it('the check can fail: the same script bundled for es2020 (the old target) is not ES2017', async () => {
+    expect(BUNDLE_TARGET).toBe('es2017');
+    const entry = await write('modern-2020/script.ts', modern);
+    const result = await esbuild.build({ entryPoints: [entry], bundle: true, write: false, format: 'esm', target: 'es2020', external: ['k6/*'], logLevel: 'silent' });
+    const code = result.outputFiles[0]!.text;
+    expect(() => acorn.parse(code, { ecmaVersion: 2017, sourceType: 'module' })).toThrow(SyntaxError);
+    expect(inspectBundle(code).problem).toMatchObject({ message: expect.stringMatching(/^Unexpected token|^Unexpected character/) });
+  });
+
+  it.each([
+    ['object spread', 'const a = { ...b };'],
+    ['optional catch binding', 'try { f(); } catch { g(); }'],
+    ['optional chaining', 'const x = a?.b;'],
+    ['nullish coalescing', 'const x = a ?? b;'],
+    ['class field', 'class A { x = 1; }'],
+    ['numeric separator', 'const x = 1_000;'],
+    ['logical assignment', 'a ??= 1;'],
+    ['BigInt literal', 'const x = 10n;'],
+    ['top-level await', 'await f();'],
+  ])('inspectBundle refuses %s', (_what, line) => {
+    const { problem } = inspectBundle(`const a = {}, b = {};\n${line}\n`);
+    expect(problem).toMatchObject({ line: 2 });
+    expect(problem?.message).not.toMatch(/\(\d+:\d+\)$/);
+  });
+
+  it.each([
+    ['async/await', 'async function f() { await g(); }'],
+    ['exponent', 'const x = 2 ** 10;'],
+    ['generators, destructuring defaults, template literals', 'function* g({ a = 1 } = {}) { yield `${a}`; }'],
+    ['an ES module', 'import http from "k6/http"; export default function () { http.get("x"); }'],
+  ])('inspectBundle accepts %s (ES2017)', (_what, code) => {
+    expect(inspectBundle(code).problem).toBeNull();
+  });
+
+  it('inspectBundle finds BigInt( calls, where esbuild puts a lowered literal', () => {
+    expect(inspectBundle('var n = /* @__PURE__ */ BigInt("10");\nvar m = x.BigInt;\n').bigIntCalls).toEqual([{ line: 1, column: 24 }]);
+  });
+
+  it.each([
+    ['10n;', '10n'], ['0xFFn)', '0xFFn'], ['0o7n', '0o7n'], ['0b101n', '0b101n'], ['1_000n', '1_000n'],
+    ['10', undefined], ['10 n', undefined], ['BigInt("10")', undefined], ['1e3n', undefined], ['10name', undefined],
+  ])('bigIntLiteralAt(%j) = %j', (text, literal) => {
+    expect(bigIntLiteralAt(text)).toBe(literal);
   });
 });

@@ -4,6 +4,8 @@ import { builtinModules } from 'node:module';
 import { basename, dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
+import { TraceMap, originalPositionFor, sourceContentFor } from '@jridgewell/trace-mapping';
+import { BUNDLE_ES_VERSION, bigIntLiteralAt, inspectBundle, type BundlePosition } from './bundle-syntax.ts';
 import { UserError } from './errors.ts';
 import { writeFileAtomic } from './formats/json-file.ts';
 
@@ -15,10 +17,11 @@ export const SCENARIOS_DIR = join(PROJECT_ROOT, 'scenarios');
 export const DIST_SCENARIOS_DIR = join(PROJECT_ROOT, 'dist', 'scenarios');
 
 /**
- * The esbuild target: syntax that k6's JavaScript runtime runs as is. es2020 keeps optional
- * chaining, `??` and async functions as written; top-level await is refused (k6 has none).
+ * The esbuild target: the newest syntax every supported k6 runs (see BUNDLE_ES_VERSION). esbuild
+ * lowers newer syntax (`?.`, `??`, object spread, class fields, `catch {`…) to it; what it cannot
+ * lower (top-level await) fails the bundle, and so does a BigInt literal (see bundleScenario).
  */
-export const BUNDLE_TARGET = 'es2020';
+export const BUNDLE_TARGET = `es${BUNDLE_ES_VERSION}`;
 
 const SCRIPT_EXTENSIONS = ['.ts', '.mts', '.js', '.mjs', '.cjs'];
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
@@ -66,8 +69,10 @@ export async function resolveScenario(nameOrPath: string, cwd: string, what = '-
  * Node import (`node:*`, `fs`, …, also inside an npm package) fails the build with its location.
  * Files the script reads with `open('<relative literal>')` are copied next to the bundle (their
  * path relative to the entry's folder, `..` spelled `__`) and the literal is rewritten to match,
- * so the bundle runs from `outDir`. Resolves once the bundle is written (atomically);
- * `sha256` is the hex digest of its bytes.
+ * so the bundle runs from `outDir`. The bundle must parse as an ES2017 module (acorn) and hold
+ * no lowered BigInt literal, else a one-line UserError names the user's file, line and construct
+ * before any engine sees it. Resolves once the bundle is written (atomically); `sha256` is the
+ * hex digest of its bytes.
  */
 export async function bundleScenario(entry: string, outDir: string): Promise<{ name: string; path: string; sha256: string }> {
   const entryAbs = resolve(entry);
@@ -76,7 +81,7 @@ export async function bundleScenario(entry: string, outDir: string): Promise<{ n
   const assets = new Map<string, string>(); // absolute source → path relative to outDir
   const entryDir = dirname(entryAbs);
 
-  let result: esbuild.BuildResult<{ write: false; metafile: true }>;
+  let result: esbuild.BuildResult<{ write: false; metafile: true; sourcemap: 'external' }>;
   try {
     result = await esbuild.build({
       // Paths in the bundle's comments are relative to the entry's folder, so the bytes (and the
@@ -91,7 +96,9 @@ export async function bundleScenario(entry: string, outDir: string): Promise<{ n
       platform: 'neutral',
       mainFields: ['module', 'main'],
       target: BUNDLE_TARGET,
-      supported: { 'top-level-await': false },
+      // Kept in memory only, to name the user's line when the bundle is refused; `external`
+      // adds no comment to the bundle, so its bytes (and hash) do not change.
+      sourcemap: 'external',
       charset: 'utf8',
       legalComments: 'none',
       logLevel: 'silent',
@@ -101,8 +108,10 @@ export async function bundleScenario(entry: string, outDir: string): Promise<{ n
     throw bundleError(entryAbs, entryDir, e);
   }
 
-  const output = result.outputFiles.find((f) => f.path === outPath) ?? result.outputFiles[0];
-  if (!output) throw new UserError(`${entry}: esbuild wrote no bundle`);
+  const output = result.outputFiles.find((f) => f.path === outPath);
+  const map = result.outputFiles.find((f) => f.path === `${outPath}.map`);
+  if (!output || !map) throw new UserError(`${entry}: esbuild wrote no bundle`);
+  assertRunsOnEveryK6(output.text, new TraceMap(map.text), outPath);
   const surviving = nonK6Imports(result.metafile);
   if (surviving.length > 0) {
     throw new UserError(`${entry}: the bundle still imports ${surviving.map((s) => `"${s}"`).join(', ')}, which k6 cannot load`, {
@@ -120,6 +129,35 @@ export async function bundleScenario(entry: string, outDir: string): Promise<{ n
   await writeFileAtomic(outPath, output.contents);
   const sha256 = createHash('sha256').update(output.contents).digest('hex');
   return { name, path: outPath, sha256 };
+}
+
+/**
+ * Refuses a bundle that some supported k6 could not run: one that is not ES2017 (a guard: esbuild
+ * lowers to it) or one holding a BigInt literal, which esbuild lowers to a `BigInt()` call that
+ * k6 v0.48 has no runtime for. The line named is the user's own, traced through the source map.
+ */
+function assertRunsOnEveryK6(code: string, map: TraceMap, outPath: string): void {
+  const { problem, bigIntCalls } = inspectBundle(code);
+  const traced = (pos: BundlePosition) => {
+    const o = originalPositionFor(map, pos);
+    return o.source === null ? undefined : { file: resolve(dirname(outPath), o.source), line: o.line, column: o.column, text: sourceContentFor(map, o.source) };
+  };
+  for (const call of bigIntCalls) {
+    const at = traced(call);
+    const literal = at && bigIntLiteralAt(at.text?.split('\n')[at.line - 1]?.slice(at.column) ?? '');
+    if (at && literal) {
+      throw new UserError(`${at.file}:${at.line}:${at.column}: BigInt literal ${literal}: k6 v0.48 has no BigInt and esbuild cannot lower it to ${BUNDLE_TARGET}`, {
+        hint: 'use a Number (exact up to 2^53) or a string of digits',
+      });
+    }
+  }
+  if (problem) {
+    const at = traced(problem);
+    const where = at ? `${at.file}:${at.line}:${at.column}` : `${outPath}:${problem.line}:${problem.column}`;
+    throw new UserError(`${where}: the bundle is not ${BUNDLE_TARGET}, which k6 v0.48 refuses (${problem.message})`, {
+      hint: 'report this with the script: esbuild should have lowered it',
+    });
+  }
 }
 
 /** The imports left in the bundle that k6 could not load (anything but k6, k6/* and http(s) URLs). */
@@ -208,15 +246,26 @@ function locate(source: string, index: number, file: string): esbuild.PartialMes
   return { file, line: before.length, column: before[before.length - 1]?.length ?? 0 };
 }
 
-/** esbuild's failure → one UserError line: `file:line:col: message` (+ how many more). */
+// esbuild's words for syntax it cannot lower: "Top-level await is not available in the configured target environment (…)".
+const NOT_LOWERABLE = /^(.+?) (?:is|are) not available in the configured target environment/;
+
+/**
+ * esbuild's failure → one UserError line: `file:line:col: message` (+ how many more). Syntax
+ * esbuild cannot lower is named as the construct, quoting the user's code, not esbuild's words.
+ */
 function bundleError(entry: string, entryDir: string, e: unknown): Error {
   const errors = (e as { errors?: esbuild.Message[] } | undefined)?.errors;
   if (!Array.isArray(errors) || errors.length === 0) return e instanceof Error ? e : new Error(String(e));
   const first = errors[0]!;
-  const where = first.location ? `${resolve(entryDir, first.location.file)}:${first.location.line}:${first.location.column}` : entry;
+  const loc = first.location;
+  const where = loc ? `${resolve(entryDir, loc.file)}:${loc.line}:${loc.column}` : entry;
   const more = errors.length > 1 ? ` (and ${errors.length - 1} more error${errors.length > 2 ? 's' : ''})` : '';
-  return new UserError(`${where}: ${first.text}${more}`, {
-    hint: first.notes[0]?.text ?? `fix the script, then bundle again: npm run bundle -- ${entry}`,
+  const construct = NOT_LOWERABLE.exec(first.text)?.[1]?.toLowerCase();
+  const code = loc ? ` (\`${loc.lineText.trim().slice(0, 60)}\`)` : '';
+  const text = construct ? `${construct}${code}: k6 v0.48 cannot run it and esbuild cannot lower it to ${BUNDLE_TARGET}` : first.text;
+  const fix = construct === 'top-level await' ? 'await inside the default function (or an async helper it calls) instead' : undefined;
+  return new UserError(`${where}: ${text}${more}`, {
+    hint: first.notes[0]?.text ?? fix ?? `fix the script, then bundle again: npm run bundle -- ${entry}`,
     cause: e,
   });
 }
