@@ -9,6 +9,7 @@ import { parseDuration, formatDuration } from '../duration.ts';
 import { parseHost, type Host } from '../redact.ts';
 import { MAX_VUS_MARGIN, OPEN_STAGE_VU_CAP, PRE_ALLOCATED_MARGIN, parseOpenStageFactor, parseUserList, planStages, scriptSupportsOpenStage } from '../stage-plan.ts';
 import { ENGINE_CHOICES, resolveEngine, type EngineChoice } from '../engines/index.ts';
+import { SUPPORTED_K6 } from '../engines/k6-version.ts';
 import { collectorSettings, configDurationsMs, loadConfig } from '../formats/config.ts';
 import { DIST_SCENARIOS_DIR, PROJECT_ROOT, bundleScenario, resolveScenario } from '../bundle.ts';
 import { computeStageStats } from '../stats/stage-stats.ts';
@@ -50,7 +51,7 @@ export const command = defineCommand<StagesArgs>({
       .option('spawn-rate', { type: 'string', nargs: 1, describe: 'users started per second during each ramp, e.g. 5 (default 5)' })
       .option('target-stage', { type: 'string', nargs: 1, describe: 'the user level the service must hold, one of --users, e.g. 100 (default 100)' })
       .option('scenario', { type: 'string', nargs: 1, describe: 'a scenario name under scenarios/ or the path of your own k6 script (.ts/.js), e.g. search' })
-      .option('engine', { choices: ENGINE_CHOICES, describe: 'auto: real k6 when K6_BIN or PATH has it, else the embedded engine (default auto)' })
+      .option('engine', { choices: ENGINE_CHOICES, describe: `auto: real k6 (${SUPPORTED_K6}) when K6_BIN or PATH has it, else the embedded engine (default auto)` })
       .option('results', { type: 'string', nargs: 1, describe: 'results folder, e.g. results (default results)' })
       .option('config', { type: 'string', nargs: 1, describe: 'config file, e.g. capacity.config.json' })
       .option('label', { type: 'string', nargs: 1, describe: 'environment name recorded with the run, e.g. staging (default: config environment)' })
@@ -113,7 +114,7 @@ export async function runStagesCommand(args: StagesArgs, io: Io): Promise<Pick<S
   }
 
   if (args.results !== undefined && args.results.trim() === '') throw new UserError('--results: expected a folder path, e.g. results, got an empty string');
-  const engine = await resolveEngine(args.engine ?? 'auto', io.env);
+  const engine = await resolveEngine(args.engine ?? 'auto', io.env, (line) => io.stderr.write(`${line}\n`));
   const engineVersion = await engine.version();
   const resultsDir = resolve(io.cwd, args.results ?? 'results');
   await assertWritable(resultsDir);

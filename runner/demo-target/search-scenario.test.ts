@@ -114,7 +114,8 @@ it('credentials from --host reach the service as a basic Authorization header, t
     expect(rows.every((r) => r.status === '200')).toBe(true);
     expect(denied).toBe(0);
     const { k6RunArgs } = await import('../engines/process-engine.ts');
-    for (const text of [csv, await readFile(spec.logPath, 'utf8'), await readFile(spec.summaryExportPath, 'utf8'), k6RunArgs(spec).join(' ')]) {
+    const { OLDEST_K6 } = await import('../engines/k6-version.ts');
+    for (const text of [csv, await readFile(spec.logPath, 'utf8'), await readFile(spec.summaryExportPath, 'utf8'), k6RunArgs(spec, OLDEST_K6).join(' ')]) {
       expect(text).not.toContain('p@ss:word');
     }
   } finally {
