@@ -136,6 +136,28 @@ const CASES: Case[] = [
     },
   },
   {
+    script: '30-encoding.js', code: 0,
+    expect: ({ checks }) => {
+      expect(Object.keys(checks)).toHaveLength(16);
+      for (const [name, c] of Object.entries(checks)) expect(c, name).toEqual({ passes: 1, fails: 0 });
+    },
+  },
+  {
+    script: '31-unsupported-api.js', code: 0,
+    expect: ({ checks }) => {
+      expect(Object.keys(checks)).toHaveLength(8);
+      for (const [name, c] of Object.entries(checks)) expect(c, name).toEqual({ passes: 1, fails: 0 });
+    },
+  },
+  {
+    script: '32-unsupported-module.js', code: 107,
+    expect: ({ run }) => {
+      const lines = run.stderr.split('\n').filter((l) => l.includes('level='));
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(/level=error msg="Error: module \\"k6\/browser\\" is not supported by the embedded engine \(supported: k6, /);
+    },
+  },
+  {
     script: '13-timers.js', code: 0,
     expect: ({ checks }) => {
       expect(checks['interval ticked 3 times']).toEqual({ passes: 1, fails: 0 });

@@ -1,3 +1,4 @@
+import { guard } from './esm.ts';
 import { TestAbort, execState, vu } from './state.ts';
 
 let testOptions: unknown = {};
@@ -16,9 +17,9 @@ function tagsProxy(target: Record<string, string>): Record<string, string> {
   });
 }
 
-/** k6/execution. */
+/** k6/execution; a member it lacks (exec.test.fail of newer k6, a typo) throws naming itself. */
 const exec = {
-  vu: {
+  vu: guard('exec.vu', {
     get idInInstance() {
       return vu.id;
     },
@@ -34,16 +35,16 @@ const exec = {
     get tags() {
       return tagsProxy(vu.tags);
     },
-    metrics: {
+    metrics: guard('exec.vu.metrics', {
       get tags() {
         return tagsProxy(vu.tags);
       },
       get metadata() {
         return tagsProxy(vu.metadata);
       },
-    },
-  },
-  scenario: {
+    }),
+  }),
+  scenario: guard('exec.scenario', {
     get name() {
       return vu.scenario;
     },
@@ -62,8 +63,8 @@ const exec = {
     get iterationInTest() {
       return vu.iterInTest;
     },
-  },
-  instance: {
+  }),
+  instance: guard('exec.instance', {
     get vusActive() {
       return execState().vusActive;
     },
@@ -79,15 +80,15 @@ const exec = {
     get currentTestRunDuration() {
       return execState().currentTestRunDuration;
     },
-  },
-  test: {
+  }),
+  test: guard('exec.test', {
     abort(reason?: string): never {
       throw new TestAbort(reason ?? 'test aborted');
     },
     get options() {
       return testOptions;
     },
-  },
+  }),
 };
 
 export default exec;

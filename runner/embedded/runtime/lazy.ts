@@ -10,9 +10,9 @@ import { k6Summary, k6Utils, url } from './jslib.ts';
 import type { JslibModule, LazyK6Module } from '../jslib-urls.ts';
 
 (globalThis as unknown as { __k6lazy: Record<string, object> }).__k6lazy = {
-  'k6/crypto': esm(crypto, cryptoNamed),
-  'k6/html': esm(html, htmlNamed),
-  'k6-utils': esm(k6Utils, k6Utils),
-  'k6-summary': esm(k6Summary, k6Summary),
-  url: esm(url, url),
+  'k6/crypto': esm('k6/crypto', crypto, cryptoNamed),
+  'k6/html': esm('k6/html', html, htmlNamed),
+  'k6-utils': esm('k6-utils', k6Utils, k6Utils),
+  'k6-summary': esm('k6-summary', k6Summary, k6Summary),
+  url: esm('url', url, url),
 } satisfies Record<LazyK6Module | JslibModule, object>;

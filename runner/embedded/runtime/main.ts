@@ -12,21 +12,22 @@ import http, * as httpNamed from './http.ts';
 import metrics, * as metricsNamed from './metrics.ts';
 import data, * as dataNamed from './data.ts';
 import exec, { setTestOptions } from './execution.ts';
-import { encoding, timers } from './extras.ts';
+import { timers } from './extras.ts';
+import encoding, * as encodingNamed from './encoding.ts';
 import { esm } from './esm.ts';
 import { LAZY_K6_MODULES, jslibModuleFor } from '../jslib-urls.ts';
 
 const g = globalThis as unknown as Record<string, unknown>;
 
 const MODULES: Record<string, object> = {
-  k6: esm(k6, k6Named),
-  'k6/http': esm(http, httpNamed),
-  'k6/metrics': esm(metrics, metricsNamed),
-  'k6/data': esm(data, dataNamed),
-  'k6/execution': esm(exec, {}),
-  'k6/experimental/timers': esm(timers, timers),
-  'k6/timers': esm(timers, timers),
-  'k6/encoding': esm(encoding, encoding),
+  k6: esm('k6', k6, k6Named),
+  'k6/http': esm('k6/http', http, httpNamed),
+  'k6/metrics': esm('k6/metrics', metrics, metricsNamed),
+  'k6/data': esm('k6/data', data, dataNamed),
+  'k6/execution': esm('k6/execution', exec, {}),
+  'k6/experimental/timers': esm('k6/experimental/timers', timers, timers),
+  'k6/timers': esm('k6/timers', timers, timers),
+  'k6/encoding': esm('k6/encoding', encoding, encodingNamed),
 };
 
 /** Every k6 module a script may import: the ones above and those of the lazy bundle. */

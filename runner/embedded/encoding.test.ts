@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { base64ErrorOffset, variantOf } from './runtime/encoding.ts';
+
+/**
+ * k6/encoding's b64decode is Go's encoding/base64: where it refuses input, and at which byte
+ * (`illegal base64 data at input byte N`), following Go's decodeQuantum.
+ */
+describe('b64decode: where Go refuses the input', () => {
+  it.each<[string, string, number | null]>([
+    ['!!!', 'std', 0], // the real k6's answer (api-probes/encoding.k6-log.txt)
+    ['aGVsbG8=', 'std', null],
+    ['aGVsbA==', 'std', null],
+    ['', 'std', null],
+    ['aGVsbG8', 'std', 4], // a quantum cut short: Go points at its start
+    ['aGVsbG8', 'rawstd', null],
+    ['aGVsbG8=', 'rawstd', 7], // padding where the raw encodings have none
+    ['aGVsbA=', 'std', 7], // one "=" where two are due
+    ['aGVsbA=x', 'std', 6],
+    ['aGVsbG8=x', 'std', 8], // trailing garbage
+    ['a', 'std', 0],
+    ['a', 'rawstd', 0],
+    ['=', 'std', 0],
+    ['aGVs\r\nbG8=\n', 'std', null], // newlines are skipped, as Go does
+    ['aGVsbG8_', 'std', 7],
+    ['aGVsbG8_', 'url', null],
+    ['aGVsbG8/', 'url', 7],
+    ['ab\u00e9', 'std', 2], // offsets count UTF-8 bytes
+    ['\u00e9\u00e9!', 'std', 0],
+    ['aGVsbG8=', 'unknown', null], // any other name is std, as k6's default
+    ['aGVsbG8', 'unknown', 4],
+  ])('%j as %s → %s', (input, encoding, offset) => {
+    expect(base64ErrorOffset(input, variantOf(encoding))).toBe(offset);
+  });
+});
