@@ -8,6 +8,7 @@ import { marked, type Tokens } from 'marked';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { SUPPORTED_K6, parseK6Version, unsupportedK6 } from '../runner/engines/k6-version.ts';
 import { DEFAULT_CONFIG } from '../runner/formats/config.ts';
 import { planOutputs } from '../runner/notify/ci-budget.ts';
 import { startReceiver } from '../runner/notify/__testkit__.ts';
@@ -138,6 +139,17 @@ describe('the workflow, parsed', () => {
     const k6 = stepIndex('capacity', (s) => s.uses?.startsWith('grafana/setup-k6-action@') === true);
     expect(k6).toBeGreaterThanOrEqual(0);
     expect(stepIndex('capacity', (s) => s.name === 'Run the stages (k6)')).toBeGreaterThan(k6);
+  });
+
+  it('installs by default a k6 the toolkit supports (its syntax and flags are tested), the one docs/ci.md and the README name', async () => {
+    const fallback = /\|\| '(\d+\.\d+\.\d+)' \}\}$/.exec(String(step('capacity', 'Install k6').with?.['k6-version']))?.[1];
+    expect(fallback).toBe('0.48.0');
+    expect(unsupportedK6(parseK6Version(`k6 v${fallback}`)!)).toBeUndefined();
+    const ci = await readFile(join(ROOT, 'docs/ci.md'), 'utf8');
+    expect(ci).toContain(`supports real k6 **${SUPPORTED_K6}**; the workflow installs **${fallback}** unless`);
+    const readme = await readFile(join(ROOT, 'README.md'), 'utf8');
+    expect(readme).toContain(`Supported k6: **${SUPPORTED_K6}**`);
+    expect(readme).toContain(`The nightly workflow installs k6 ${fallback} by default`);
   });
 
   it('sizes the timeouts from the stages: the plan job computes them, the stage step and the job use them', () => {
