@@ -10,7 +10,7 @@ import { runSummaryFormat, type RunSummary } from '../formats/run-summary.ts';
 import { stageStatsFormat, untestableWords, type RequestStats, type StageStats } from '../formats/stage-stats.ts';
 import { Metric } from '../k6/csv.ts';
 import { readK6Csv } from '../stats/k6-csv-reader.ts';
-import { estimateWords, saturationWords, summarizeRun, summaryBounds } from '../stats/run-summary.ts';
+import { capacityLines, estimateWords, summarizeRun, summaryBounds } from '../stats/run-summary.ts';
 import { computeStageStats } from '../stats/stage-stats.ts';
 import { alignColumns } from '../stages/format.ts';
 
@@ -100,8 +100,7 @@ export function renderRunSummary(summary: RunSummary, errors: ReadonlyMap<number
     ]);
   }
   const out = [`run ${summary.runId} (key transaction "${summary.keyName}"; ok req/s: successful requests per second, the goodput capacity is read on)\n\n`, pad(rows), '\n'];
-  out.push(`saturation: ${saturationWords(summary.saturation)}: ${summary.saturation.why}\n`);
-  out.push(`capacity: ${summary.capacity.words}\n`);
+  out.push(capacityLines(summary));
   const e = summary.capacity.estimate;
   if (e) {
     out.push(`model estimate: ${estimateWords(e)}; p95 reaches the green bound at ${e.usersAtP95Green === null ? 'no user level within the fit' : `${e.usersAtP95Green.toFixed(0)} users`}\n`);

@@ -143,6 +143,8 @@ describe('runStages (with a fake engine)', () => {
     const summary = await runSummaryFormat.read(join(result.runDir, 'summary.json'));
     expect(summary.stages.map((s) => s.users)).toEqual([2, 4, 8]);
     expect(text()).toMatch(/users\s+requests/);
+    // Capacity and saturation in words under the table, from the summary.
+    expect(text()).toMatch(/^capacity: fake\nsaturation: not seen — fake$/m);
     expect(text()).not.toContain('hunter2');
     expect(await readFile(join(result.runDir, 'run.json'), 'utf8')).not.toContain('hunter2');
   });

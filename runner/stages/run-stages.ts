@@ -12,7 +12,7 @@ import { k6StagesOf, openStageEnv, planOpenStage, plannedRunMs } from '../stage-
 import { openStageFigures } from '../stats/open-stage.ts';
 import type { CollectorSettings } from '../formats/config.ts';
 import type { StageParams } from '../stats/stage-stats.ts';
-import type { summarizeRun, SummaryBounds } from '../stats/run-summary.ts';
+import { capacityLines, type summarizeRun, type SummaryBounds } from '../stats/run-summary.ts';
 import { formatDuration } from '../duration.ts';
 import { classifyStage, lastEngineError } from './classify.ts';
 import { openLiveFeed, type LiveFeed } from './live-feed.ts';
@@ -199,7 +199,7 @@ export async function runStages(request: StagesRequest, deps: StagesDeps, io: Io
   await runSummaryFormat.write(join(dir, 'summary.json'), summary);
   await runManifestFormat.write(manifestPath, manifest);
 
-  out.write(`\n${formatStageTable(manifest, summary)}\n`);
+  out.write(`\n${formatStageTable(manifest, summary)}\n${capacityLines(summary)}`);
   const openLine = formatOpenStageLine(manifest, summary);
   out.write(openLine ? `${openLine}\n\n` : '\n');
   out.write(`run ${id}: ${status}${manifest.why ? ` (${manifest.why})` : ''}\nresults: ${dir}\n`);

@@ -280,6 +280,11 @@ export function saturationWords(s: RunSummary['saturation']): string {
   return `from ${s.firstStage} users (${s.signals.map((x) => SIGNAL_NAMES[x]).join('; ')})`;
 }
 
+/** Capacity in users and saturation, one line each, as the terminal outputs (stages, collect) print them. */
+export function capacityLines(summary: Pick<RunSummary, 'capacity' | 'saturation'>): string {
+  return `capacity: ${summary.capacity.words}\nsaturation: ${saturationWords(summary.saturation)} — ${summary.saturation.why}\n`;
+}
+
 /**
  * The USL estimate in words, secondary to capacity in users: its peak goodput and users, whether
  * the model still rises at its limit (a lower bound then, saying why it stops), its uncertainty.
