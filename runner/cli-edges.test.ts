@@ -40,6 +40,9 @@ describe('the CLI at its edges: what a user can type', () => {
     ['collect with no arguments', ['collect'], ExitCode.usage, [/^error: expected a CSV file or --run <folder> — see npm run collect -- --help$/]],
     ['collect with a file and --run', ['collect', 'a.csv', '--run', 'r'], ExitCode.usage, [/^error: give either a CSV file or --run <folder>, not both/]],
     ['an unknown flag', ['decide', '--bogus'], ExitCode.usage, [/^error: Unknown argument: bogus — see npm run decide -- --help$/]],
+    ['a number flag given words', ['notify', '--dry-run', '--failures', 'abc', '--results', '{dir}/empty'], ExitCode.usage, [/^error: --failures: expected a number, got "abc"$/]],
+    ['a number flag given words, with =', ['demo-target', '--port=eighty'], ExitCode.usage, [/^error: --port: expected a number, got "eighty"$/]],
+    ['a value not among the choices', ['demo-target', '--preset', 'nope'], ExitCode.usage, [/^error: Invalid values: Argument: preset, Given: "nope", Choices: "default", .* — see npm run demo-target -- --help$/]],
     ['collect on a missing file', ['collect', '{dir}/none.csv'], ExitCode.usage, [/^error: \S+none\.csv: cannot read: it does not exist$/]],
     ['collect on a folder', ['collect', '{dir}/empty'], ExitCode.usage, [/^error: \S+empty: cannot read: it is a folder, not a file$/]],
     // Every problem of the config on its own line, the hint (naming files that exist) once at the end.

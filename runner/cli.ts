@@ -2,7 +2,7 @@ import { pathToFileURL } from 'node:url';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { COMMANDS } from './commands/index.ts';
-import { ExitCode, errorLine, fsReason, isFsError, isUserError } from './errors.ts';
+import { ExitCode, UserError, errorLine, fsReason, isFsError, isUserError } from './errors.ts';
 import { processIo } from './io.ts';
 
 /**
@@ -48,13 +48,18 @@ export async function main(argv: string[]): Promise<number> {
       .command(command.name, command.describe, command.builder, async (args) => {
         code = await command.run(args as never, io);
       })
+      .middleware((args) => {
+        const nan = nanFlag(args, argv);
+        if (nan) throw nan;
+      })
       .strict()
       .exitProcess(false)
       // yargs calls this for its own usage errors (message only), for a builder's .check() that
       // threw (message and error: bad usage too) and for a handler that threw (error only).
       .fail((message: string | null | undefined, error: Error | undefined) => {
         if (isUserError(error) || !message) throw error ?? new UsageError('bad usage');
-        throw new UsageError(message);
+        // Some of yargs' messages span lines ("Invalid values:\n  Argument: …"): one line, as every error.
+        throw new UsageError(message.replace(/:?\s*\n\s*/g, ': '));
       })
       .help()
       .version(false)
@@ -89,6 +94,20 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 class UsageError extends Error {}
+
+/**
+ * yargs turns the text of a number option that is not a number into NaN, and the commands' own
+ * checks would say "got NaN": name the flag and quote what was typed instead.
+ */
+function nanFlag(args: Record<string, unknown>, argv: readonly string[]): UserError | null {
+  // yargs also keeps a camelCase copy of each dashed flag: the dashed one is what was typed.
+  const key = Object.keys(args).find((k) => Number.isNaN(args[k]) && !/[A-Z]/.test(k));
+  if (key === undefined) return null;
+  const flag = `${key.length === 1 ? '-' : '--'}${key}`;
+  const at = argv.findIndex((a) => a === flag || a.startsWith(`${flag}=`));
+  const typed = at < 0 ? '' : argv[at]!.startsWith(`${flag}=`) ? argv[at]!.slice(flag.length + 1) : (argv[at + 1] ?? '');
+  return new UserError(`${flag}: expected a number, got "${typed}"`);
+}
 
 function helpWidth(): number {
   return Math.min(110, process.stdout.columns || 100);
