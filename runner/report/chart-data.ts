@@ -12,15 +12,13 @@ export type ChartId = 'p95-vs-users' | 'throughput-vs-users' | 'error-rate-vs-us
 export interface LineSeries {
   /**
    * The legend label. Several series may share one (the windows chart draws a run's p95 and
-   * throughput under its label): one legend entry then stands for, and toggles, both.
+   * goodput in two panels under its label): one legend entry then stands for, and toggles, both.
    */
   readonly name: string;
   /** Index of the run it comes from (its colour), null for a series that is not a run's data. */
   readonly run: number | null;
   /** [x, y]; y null leaves a gap. */
   readonly points: readonly (readonly [number, number | null])[];
-  /** Which y axis (0 = left, 1 = right). */
-  readonly yAxis: 0 | 1;
   readonly dashed: boolean;
   /** Draw the points as symbols (observed data) or not (a fitted curve). */
   readonly symbols: boolean;
@@ -45,10 +43,15 @@ export interface RunLabel {
   readonly id: string;
 }
 
-/** A legend entry that explains a line style rather than a series (e.g. "throughput, right axis" dashed). */
-export interface StyleKey {
-  readonly name: string;
-  readonly dashed: boolean;
+/**
+ * One plot of a chart, with its own y axis. A chart of two metrics is two panels stacked on
+ * one x axis (small multiples) rather than two y axes on one plot, which read as six tangled lines.
+ */
+export interface Panel {
+  readonly yAxis: { readonly name: string };
+  readonly series: readonly LineSeries[];
+  /** Bounds far above the data are marked at the top edge rather than stretching the axis. */
+  readonly bounds: readonly Bound[];
 }
 
 export interface ChartSpec {
@@ -58,17 +61,28 @@ export interface ChartSpec {
   /** Text alternative for the Markdown image. */
   readonly alt: string;
   readonly xAxis: { readonly name: string };
-  readonly yAxes: readonly { readonly name: string }[];
-  readonly series: readonly LineSeries[];
-  /** Legend entries for line styles, after the series' entries. */
-  readonly styleKeys: readonly StyleKey[];
+  /** Top to bottom. */
+  readonly panels: readonly Panel[];
   /** The runs drawn, in order (index = LineSeries.run), so the full ids travel with the picture. */
   readonly runs: readonly RunLabel[];
-  readonly bounds: readonly Bound[];
+  /** Vertical markers, across every panel. */
   readonly markers: readonly Marker[];
 }
 
+/** Every series of a chart, panel after panel. */
+export function allSeries(spec: ChartSpec): LineSeries[] {
+  return spec.panels.flatMap((p) => p.series);
+}
+
 const round = (v: number, digits: number) => Number(v.toFixed(digits));
+
+/**
+ * The throughput the charts plot, per stage or window: goodput (successful requests/s), as the
+ * USL is fitted to it and failed requests are not capacity (all-requests throughput stays in the
+ * stats and the details table).
+ */
+const goodputOf = (x: { readonly goodputPerS: number }) => x.goodputPerS;
+const GOODPUT_AXIS = 'goodput (successful requests/s)';
 
 interface RunWithSummary {
   readonly id: string;
@@ -116,33 +130,29 @@ export function buildChartSpecs(input: ReportInput): ChartSpec[] {
       name: labels[i]!.label,
       run: i,
       points: stagePoints(r, pick).map(([x, y]) => [x, y == null ? null : round(y, digits)] as const),
-      yAxis: 0,
       dashed: false,
       symbols: true,
     }));
 
+  const p95Bounds: Bound[] = [
+    { label: `green ≤ ${s.criteria.p95Ms.green} ms`, value: s.criteria.p95Ms.green, level: 'green' },
+    { label: `orange ≤ ${s.criteria.p95Ms.orange} ms`, value: s.criteria.p95Ms.orange, level: 'orange' },
+  ];
   const specs: ChartSpec[] = [];
   specs.push({
     id: 'p95-vs-users',
     file: 'p95-vs-users.svg',
     title: `p95 of ${key} by users`,
-    alt: `p95 of ${key} (ms) against users, one line per run, with the green and orange bounds`,
+    alt: `p95 of ${key} (ms) against users, one line per run, with the green and orange bounds (marked ↑ at the top when above the plotted range)`,
     xAxis: { name: 'users' },
-    yAxes: [{ name: `p95 of ${key} (ms)` }],
-    series: series((st) => st.key.p95Ms, 0),
-    styleKeys: [],
+    panels: [{ yAxis: { name: `p95 of ${key} (ms)` }, series: series((st) => st.key.p95Ms, 0), bounds: p95Bounds }],
     runs: labels,
-    bounds: [
-      { label: `green ≤ ${s.criteria.p95Ms.green} ms`, value: s.criteria.p95Ms.green, level: 'green' },
-      { label: `orange ≤ ${s.criteria.p95Ms.orange} ms`, value: s.criteria.p95Ms.orange, level: 'orange' },
-    ],
     markers: [{ label: `target ${target} users`, x: target }],
   });
 
   const newest = runs[0]!;
   const estimate = newest.summary.capacity.estimate;
-  // Goodput (successful requests/s): the USL is fitted to it, and failed requests are not capacity.
-  const throughputSeries = series((st) => st.all.goodputPerS, 1);
+  const throughputSeries = series((st) => goodputOf(st.all), 1);
   const markers: Marker[] = [];
   if (estimate) {
     const maxUsers = Math.max(...newest.summary.stages.map((x) => x.users), estimate.usersAtPeak);
@@ -150,7 +160,7 @@ export function buildChartSpecs(input: ReportInput): ChartSpec[] {
     const step = Math.max(1, Math.round(upTo / 60));
     const points: [number, number][] = [];
     for (let n = 1; n <= upTo; n += step) points.push([n, round(uslThroughput(estimate, n), 1)]);
-    throughputSeries.push({ name: `USL fit (${labels[0]!.label})`, run: null, points, yAxis: 0, dashed: true, symbols: false });
+    throughputSeries.push({ name: `USL fit (${labels[0]!.label})`, run: null, points, dashed: true, symbols: false });
     const at = `${round(estimate.peakGoodputPerS, 1)}/s at ${Math.round(estimate.usersAtPeak)} users`;
     markers.push({ label: peakIsCapped(estimate) ? `≥ ${at} (still rising)` : `peak ${at}`, x: Math.round(estimate.usersAtPeak) });
   }
@@ -160,11 +170,8 @@ export function buildChartSpecs(input: ReportInput): ChartSpec[] {
     title: 'Goodput by users',
     alt: estimate ? 'goodput (successful requests/s) against users, one line per run, with the capacity estimate (USL fit)' : 'goodput (successful requests/s) against users, one line per run',
     xAxis: { name: 'users' },
-    yAxes: [{ name: 'goodput (successful requests/s)' }],
-    series: throughputSeries,
-    styleKeys: [],
+    panels: [{ yAxis: { name: GOODPUT_AXIS }, series: throughputSeries, bounds: [] }],
     runs: labels,
-    bounds: [],
     markers,
   });
 
@@ -174,14 +181,17 @@ export function buildChartSpecs(input: ReportInput): ChartSpec[] {
     title: 'Error rate by users',
     alt: 'error rate (% of requests) against users, one line per run, with the green and orange bounds',
     xAxis: { name: 'users' },
-    yAxes: [{ name: 'error rate (%)' }],
-    series: series((st) => st.all.errorRate * 100, 2),
-    styleKeys: [],
-    runs: labels,
-    bounds: [
-      { label: `green < ${s.criteria.errorRatePct.green} %`, value: s.criteria.errorRatePct.green, level: 'green' },
-      { label: `orange ≤ ${s.criteria.errorRatePct.orange} %`, value: s.criteria.errorRatePct.orange, level: 'orange' },
+    panels: [
+      {
+        yAxis: { name: 'error rate (%)' },
+        series: series((st) => st.all.errorRate * 100, 2),
+        bounds: [
+          { label: `green < ${s.criteria.errorRatePct.green} %`, value: s.criteria.errorRatePct.green, level: 'green' },
+          { label: `orange ≤ ${s.criteria.errorRatePct.orange} %`, value: s.criteria.errorRatePct.orange, level: 'orange' },
+        ],
+      },
     ],
+    runs: labels,
     markers: [{ label: `target ${target} users`, x: target }],
   });
 
@@ -189,35 +199,29 @@ export function buildChartSpecs(input: ReportInput): ChartSpec[] {
   const targetStats = runs.map((r) => r.summary.stages.find((x) => x.users === target)?.stats).filter((st) => st && st.windows.length > 0);
   const longestHold = Math.max(0, ...targetStats.map((st) => st!.hold.endMs - st!.hold.startMs));
   const unit = longestHold >= 180_000 ? { ms: 60_000, name: 'minutes into the hold' } : { ms: 1000, name: 'seconds into the hold' };
-  const windowSeries: LineSeries[] = [];
-  let highestWindowP95 = 0;
-  // Colour tells the runs apart and line style the metric: one legend entry per run plus a
-  // two-entry style key reads better than six "p95 <id>" / "throughput <id>" entries.
+  const p95Windows: LineSeries[] = [];
+  const goodputWindows: LineSeries[] = [];
+  // Two panels on one time axis, one colour per run in both: a p95 panel and a goodput panel.
   for (const [i, r] of runs.entries()) {
     const st = r.summary.stages.find((x) => x.users === target)?.stats;
     if (!st || st.windows.length === 0) continue;
     const at = (w: { startMs: number; endMs: number }) => round(((w.startMs + w.endMs) / 2 - st.hold.startMs) / unit.ms, 2);
-    for (const w of st.windows) highestWindowP95 = Math.max(highestWindowP95, w.keyP95Ms ?? 0);
     const name = labels[i]!.label;
-    windowSeries.push({ name, run: i, points: st.windows.map((w) => [at(w), w.keyP95Ms == null ? null : Math.round(w.keyP95Ms)] as const), yAxis: 0, dashed: false, symbols: true });
-    windowSeries.push({ name, run: i, points: st.windows.map((w) => [at(w), round(w.throughputPerS, 1)] as const), yAxis: 1, dashed: true, symbols: false });
+    p95Windows.push({ name, run: i, points: st.windows.map((w) => [at(w), w.keyP95Ms == null ? null : Math.round(w.keyP95Ms)] as const), dashed: false, symbols: true });
+    goodputWindows.push({ name, run: i, points: st.windows.map((w) => [at(w), round(goodputOf(w), 1)] as const), dashed: false, symbols: true });
   }
-  if (windowSeries.length) {
+  if (p95Windows.length) {
     specs.push({
       id: 'target-windows',
       file: 'target-windows.svg',
       title: `Target stage (${target} users) over its hold`,
-      alt: `p95 of ${key} (ms, left axis) and throughput (requests/s, right axis) per window of the ${target}-user stage's hold`,
+      alt: `p95 of ${key} (ms, top panel) and goodput (successful requests/s, bottom panel) per window of the ${target}-user stage's hold`,
       xAxis: { name: unit.name },
-      yAxes: [{ name: `p95 of ${key} (ms)` }, { name: 'throughput (requests/s)' }],
-      series: windowSeries,
-      styleKeys: [
-        { name: 'p95 (left axis)', dashed: false },
-        { name: 'throughput (right axis)', dashed: true },
+      panels: [
+        { yAxis: { name: `p95 of ${key} (ms)` }, series: p95Windows, bounds: p95Bounds },
+        { yAxis: { name: GOODPUT_AXIS }, series: goodputWindows, bounds: [] },
       ],
       runs: labels,
-      // The green bound only where windows come near it: otherwise it would flatten the lines.
-      bounds: highestWindowP95 >= s.criteria.p95Ms.green / 2 ? [{ label: `green ≤ ${s.criteria.p95Ms.green} ms`, value: s.criteria.p95Ms.green, level: 'green' }] : [],
       markers: [],
     });
   }

@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { uslThroughput } from '../stats/usl.ts';
 import { healthyShape, run, SETTINGS } from './__testkit__/builders.ts';
 import { caseInput } from './__testkit__/cases.ts';
-import { buildChartSpecs, runLabels, type ChartSpec } from './chart-data.ts';
-import { CHART_HEIGHT, CHART_WIDTH, chartLayout, LEGEND_ROW, niceAxisMax, renderChartSvg, textWidth } from './charts.ts';
+import { allSeries, buildChartSpecs, runLabels, type ChartSpec } from './chart-data.ts';
+import { CHART_HEIGHT, CHART_WIDTH, chartLayout, LEGEND_ROW, niceAxisMax, PANEL_GAP, PANEL_HEIGHT, panelScale, renderChartSvg, textWidth } from './charts.ts';
 import type { ReportInput } from './view-model.ts';
 
 type XmlNode = Record<string, unknown>;
@@ -52,8 +52,8 @@ describe('chart specs', () => {
   it('has the four charts of the issue, one line per run used', () => {
     expect(specs.map((s) => s.id)).toEqual(['p95-vs-users', 'throughput-vs-users', 'error-rate-vs-users', 'target-windows']);
     // Legends name runs by their UTC start (as the report's run table does); the ids travel with the spec.
-    expect(byId('p95-vs-users').series.map((s) => s.name)).toEqual(NO_GO_LABELS);
-    expect(byId('p95-vs-users').series.map((s) => s.run)).toEqual([0, 1, 2]);
+    expect(byId('p95-vs-users').panels[0]!.series.map((s) => s.name)).toEqual(NO_GO_LABELS);
+    expect(byId('p95-vs-users').panels[0]!.series.map((s) => s.run)).toEqual([0, 1, 2]);
     for (const spec of specs) expect(spec.runs).toEqual(NO_GO_IDS.map((id, i) => ({ id, label: NO_GO_LABELS[i] })));
   });
 
@@ -72,17 +72,21 @@ describe('chart specs', () => {
   it('plots the key p95 per stage, with the green and orange bounds of the config', () => {
     const p95 = byId('p95-vs-users');
     const newest = caseInput('no-go').runs.find((r) => r.id === '2026-11-22T0300Z-bb04')!.summary!;
-    expect(p95.series[0]!.points).toEqual(newest.stages.map((s) => [s.users, s.stats!.key.p95Ms]));
-    expect(p95.bounds.map((b) => [b.level, b.value])).toEqual([
+    expect(p95.panels[0]!.series[0]!.points).toEqual(newest.stages.map((s) => [s.users, s.stats!.key.p95Ms]));
+    expect(p95.panels[0]!.bounds.map((b) => [b.level, b.value])).toEqual([
       ['green', 2500],
       ['orange', 4000],
     ]);
-    expect(p95.yAxes[0]!.name).toBe('p95 of search (ms)');
+    expect(p95.panels[0]!.yAxis.name).toBe('p95 of search (ms)');
   });
 
-  it('draws the capacity estimate (USL fit) on the throughput chart, and its peak', () => {
+  it('plots goodput (successful requests/s), labelled so, with the capacity estimate (USL fit) and its peak', () => {
     const t = byId('throughput-vs-users');
-    const fit = t.series.find((s) => s.name.startsWith('USL fit'))!;
+    expect(t.panels[0]!.yAxis.name).toBe('goodput (successful requests/s)');
+    const newest = caseInput('no-go').runs.find((r) => r.id === '2026-11-22T0300Z-bb04')!.summary!;
+    expect(t.panels[0]!.series[0]!.points).toEqual(newest.stages.map((s) => [s.users, Number(s.stats!.all.goodputPerS.toFixed(1))]));
+    expect(newest.stages.some((s) => s.stats!.all.goodputPerS < s.stats!.all.throughputPerS)).toBe(true);
+    const fit = t.panels[0]!.series.find((s) => s.name.startsWith('USL fit'))!;
     expect(fit.name).toBe('USL fit (11-22 03:00)');
     expect(fit.run).toBeNull();
     expect(fit.dashed).toBe(true);
@@ -91,25 +95,17 @@ describe('chart specs', () => {
     expect(t.markers).toEqual([{ label: 'peak 87/s at 183 users', x: 183 }]);
   });
 
-  it('error rates in percent, target windows in minutes into the hold', () => {
+  it('error rates in percent; the target stage as two panels (p95, goodput) over minutes into the hold', () => {
     const e = byId('error-rate-vs-users');
-    expect(e.series[0]!.points.find(([u]) => u === 100)![1]).toBe(3.5);
+    expect(e.panels[0]!.series[0]!.points.find(([u]) => u === 100)![1]).toBe(3.5);
     const w = byId('target-windows');
-    // Colour (the run) tells runs apart, line style the metric: p95 solid on the left axis,
-    // throughput dashed on the right, explained once by the style key.
-    expect(w.series.map((s) => [s.name, s.run, s.yAxis, s.dashed])).toEqual(
-      NO_GO_LABELS.flatMap((label, i) => [
-        [label, i, 0, false],
-        [label, i, 1, true],
-      ]),
-    );
-    expect(w.styleKeys).toEqual([
-      { name: 'p95 (left axis)', dashed: false },
-      { name: 'throughput (right axis)', dashed: true },
-    ]);
+    // Small multiples: one panel per metric, one line per run in each, the run's colour in both.
+    expect(w.panels.map((p) => p.yAxis.name)).toEqual(['p95 of search (ms)', 'goodput (successful requests/s)']);
+    for (const p of w.panels) expect(p.series.map((s) => [s.name, s.run, s.dashed])).toEqual(NO_GO_LABELS.map((label, i) => [label, i, false]));
+    const newest = caseInput('no-go').runs.find((r) => r.id === '2026-11-22T0300Z-bb04')!.summary!.stages.find((s) => s.users === 100)!.stats!;
+    expect(w.panels[1]!.series[0]!.points.map(([, y]) => y)).toEqual(newest.windows.map((x) => Number(x.goodputPerS.toFixed(1))));
     // Windows start after the 60 s warm-up and are 30 s long: the first midpoint is 1.25 min in.
-    expect(w.series[0]!.points[0]![0]).toBe(1.25);
-    expect(w.series[1]!.yAxis).toBe(1);
+    expect(w.panels[0]!.series[0]!.points[0]![0]).toBe(1.25);
   });
 
   it('short holds (demos) are shown in seconds, without a bound far above the lines', () => {
@@ -126,8 +122,27 @@ describe('chart specs', () => {
     });
     const w = buildChartSpecs({ ...input, runs: shortened }).find((s) => s.id === 'target-windows')!;
     expect(w.xAxis.name).toBe('seconds into the hold');
-    expect(w.series[0]!.points.map(([x]) => x)).toEqual([5, 7, 9, 11]);
-    expect(w.bounds).toEqual([]);
+    expect(w.panels[0]!.series[0]!.points.map(([x]) => x)).toEqual([5, 7, 9, 11]);
+    // The p95 panel is scaled to its 300 ms, not to the bounds: they are marked at its top edge.
+    const scale = chartLayout(w).scales[0]!;
+    expect(scale.max).toBe(400);
+    expect(scale.inRange).toEqual([]);
+    expect(scale.offScale.map((b) => b.value)).toEqual([2500, 4000]);
+  });
+
+  it.each([
+    ['data far below the bounds: scaled to the data, both bounds marked at the top', [300, 360], [2500, 4000], 400, [], [2500, 4000]],
+    ['a bound within twice the data is drawn as a line', [1500, 2100], [2500, 4000], 5000, [2500, 4000], []],
+    ['one bound in range, one above', [1400], [2500, 4000], 3000, [2500], [4000]],
+    ['no data above zero (no failure): the bounds give the scale', [0, 0], [1, 3], 4, [1, 3], []],
+  ])('panel scale: %s', (_name, ys, bounds, max, inRange, offScale) => {
+    const panel = {
+      yAxis: { name: 'y' },
+      series: [{ name: 'r', run: 0, points: ys.map((y, i) => [i, y] as const), dashed: false, symbols: true }],
+      bounds: bounds.map((value, i) => ({ label: String(value), value, level: i === 0 ? ('green' as const) : ('orange' as const) })),
+    };
+    const scale = panelScale(panel);
+    expect([scale.max, scale.inRange.map((b) => b.value), scale.offScale.map((b) => b.value)]).toEqual([max, inRange, offScale]);
   });
 
   it('no chart without a run that has statistics', () => {
@@ -140,16 +155,21 @@ describe('SVG rendering (ECharts server-side)', () => {
     const svg = renderChartSvg(spec);
     const root = parseSvg(svg);
     expect(root['@width']).toBe(String(CHART_WIDTH));
-    expect(root['@height']).toBe(String(CHART_HEIGHT));
+    expect(root['@height']).toBe(String(CHART_HEIGHT + (spec.panels.length - 1) * (PANEL_HEIGHT + PANEL_GAP)));
     const words = texts(root);
     expect(words).toContain(spec.title);
     expect(words).toContain(spec.xAxis.name);
-    for (const axis of spec.yAxes) expect(words).toContain(axis.name);
-    for (const s of spec.series) expect(words).toContain(s.name);
-    for (const b of spec.bounds) expect(words).toContain(b.label);
+    for (const p of spec.panels) expect(words).toContain(p.yAxis.name);
+    for (const s of allSeries(spec)) expect(words).toContain(s.name);
+    // Every bound is labelled: on its line, or with an arrow at the top edge when above the scale.
+    const { scales } = chartLayout(spec);
+    for (const sc of scales) {
+      for (const b of sc.inRange) expect(words).toContain(b.label);
+      for (const b of sc.offScale) expect(words).toContain(`↑ ${b.label}`);
+    }
     for (const m of spec.markers) expect(words).toContain(m.label);
     // One path per drawn line at least (plus axes and grid lines).
-    expect(count(root, 'path')).toBeGreaterThan(spec.series.length);
+    expect(count(root, 'path')).toBeGreaterThan(allSeries(spec).length);
   });
 
   it('has an opaque light background, so it reads the same in light and dark themes', () => {
@@ -274,15 +294,22 @@ describe('layout: nothing cut at the edges, no text over another', () => {
       for (let j = i + 1; j < boxes.length; j++) expect(overlaps(boxes[i]!, boxes[j]!), `"${boxes[i]!.text}" over "${boxes[j]!.text}"`).toBe(false);
     }
     // Every legend entry is shown once, whole, above the plot.
-    const entries = [...new Set([...spec.series.map((s) => s.name), ...spec.styleKeys.map((k) => k.name)])];
+    const entries = [...new Set(allSeries(spec).map((s) => s.name))];
     expect(layout.legendRows.flat()).toEqual(entries);
     for (const name of entries) {
       const shown = boxes.filter((b) => b.text === name);
       expect(shown, name).toHaveLength(1);
-      expect(shown[0]!.y1).toBeLessThan(layout.plot.top);
+      expect(shown[0]!.y1).toBeLessThan(layout.plots[0]!.top);
     }
-    // The canvas grows with the legend, so the plot keeps its height.
-    expect(layout.height).toBe(CHART_HEIGHT + (layout.legendRows.length - 1) * LEGEND_ROW);
+    // Bound labels sit right of the plots, never over the data.
+    for (const l of layout.boundLabels) {
+      const box = boxes.find((b) => b.text.endsWith(l.text.replace(/^↑ /, '')) && Math.abs((b.y0 + b.y1) / 2 - l.y) < 1)!;
+      expect(box, l.text).toBeDefined();
+      expect(box.x0).toBeGreaterThan(layout.plots[0]!.right);
+    }
+    // The canvas grows with the legend and the panels, so each plot keeps its height.
+    expect(layout.height).toBe(CHART_HEIGHT + (layout.legendRows.length - 1) * LEGEND_ROW + (spec.panels.length - 1) * (PANEL_HEIGHT + PANEL_GAP));
+    for (const p of layout.plots) expect(p.bottom - p.top).toBe(PANEL_HEIGHT);
     // The full title and every run's full id are in the file, whatever the legend shows.
     expect(root.title).toBe(spec.title);
     for (const r of spec.runs) expect(String(root.desc)).toContain(r.id);
@@ -290,7 +317,7 @@ describe('layout: nothing cut at the edges, no text over another', () => {
 
   it('5 runs started in the same minute need a second legend row (full ids), and get it', () => {
     const spec = buildChartSpecs(inputWith(5, { sameMinute: true })).find((s) => s.id === 'throughput-vs-users')!;
-    expect(spec.series[0]!.name).toBe('2026-11-22T0300Z-run0');
+    expect(spec.panels[0]!.series[0]!.name).toBe('2026-11-22T0300Z-run0');
     expect(chartLayout(spec).legendRows.length).toBeGreaterThan(1);
   });
 
