@@ -2,6 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import yargs from 'yargs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { spawnCli } from '../test/e2e/e2e-kit.ts';
 import { useTempDir } from '../test/testkit/temp-dir.ts';
 import { main, wrapHelp } from './cli.ts';
 import { COMMANDS } from './commands/index.ts';
@@ -71,6 +72,15 @@ describe('the CLI at its edges: what a user can type', () => {
   it('no command prints the list of commands', async () => {
     const { stdout } = await run([], dir());
     for (const name of Object.keys(COMMANDS)) expect(stdout).toContain(`capacity ${name}`);
+  });
+});
+
+describe('npm run collect with no argument, as a real process', () => {
+  it('prints one usage line and exits 2', async () => {
+    const cli = spawnCli('collect', []);
+    expect(await cli.exited).toBe(ExitCode.usage);
+    expect(cli.stderr()).toBe('error: expected a CSV file or --run <folder> — see npm run collect -- --help\n');
+    expect(cli.stdout()).toBe('');
   });
 });
 
