@@ -2,6 +2,7 @@
 // printed (shared fixtures: k6/api-probes/encoding.k6-log.txt); the other offsets follow Go's encoding/base64.
 import encoding, { b64decode, b64encode } from 'k6/encoding';
 import { check } from 'k6';
+import { thrown } from './lib/thrown.js';
 
 export const options = { iterations: 1, thresholds: { checks: ['rate==1'] } };
 
@@ -12,15 +13,6 @@ const encoded = {
   url: 'aGVsbG8_IHdvcmxkPn4gw6k=',
   rawurl: 'aGVsbG8_IHdvcmxkPn4gw6k',
 };
-
-function thrown(fn) {
-  try {
-    fn();
-    return 'no error';
-  } catch (e) {
-    return String(e);
-  }
-}
 
 export default function () {
   const checks = {

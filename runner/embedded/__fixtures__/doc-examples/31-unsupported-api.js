@@ -1,6 +1,7 @@
 // Parts of k6's API the embedded engine does not have: each fails with one line naming it,
 // never "TypeError: Cannot read properties of undefined".
 import { check } from 'k6';
+import { thrown } from './lib/thrown.js';
 import exec from 'k6/execution';
 import encoding from 'k6/encoding';
 import crypto from 'k6/crypto';
@@ -9,15 +10,6 @@ import * as data from 'k6/data';
 import { getCurrentStageIndex } from 'https://jslib.k6.io/k6-utils/1.4.0/index.js';
 
 export const options = { iterations: 1, thresholds: { checks: ['rate==1'] } };
-
-function thrown(fn) {
-  try {
-    fn();
-    return 'no error';
-  } catch (e) {
-    return String(e);
-  }
-}
 
 export default function () {
   check(null, {
