@@ -361,7 +361,7 @@ describe.concurrent('npm run stages on the embedded engine against the demo targ
         () => withoutK6({ K6_BIN: '/nonexistent/k6' })],
       ['--engine k6 without k6 on PATH', { engine: 'k6' }, /^error: --engine k6: no k6 binary on PATH \(set K6_BIN or install k6\)$/,
         (ctx) => withoutK6({ PATH: ctx.noK6Path })],
-      ['a results folder under a regular file', { results: 'UNDER_A_FILE' }, /^error: --results: cannot write to .*a-regular-file\/results \(ENOTDIR\)$/],
+      ['a results folder under a regular file', { results: 'UNDER_A_FILE' }, /^error: --results: cannot write to .*a-regular-file\/results: a part of the path is a file, not a folder$/],
     ];
 
     it.concurrent.each(cases)('%s', async (_what, flags, message, env) => {
