@@ -29,6 +29,12 @@ interface Case {
   expect(o: Outcome): void;
 }
 
+/** For an example whose one iteration checks everything: `count` checks, each passed once. */
+const eachCheckPassedOnce = (count: number): Case['expect'] => ({ checks }) => {
+  expect(Object.keys(checks)).toHaveLength(count);
+  for (const [name, c] of Object.entries(checks)) expect(c, name).toEqual({ passes: 1, fails: 0 });
+};
+
 const CASES: Case[] = [
   {
     script: '01-http-get.js', code: 0,
@@ -130,24 +136,15 @@ const CASES: Case[] = [
   },
   {
     script: '12-crypto-encoding.js', code: 0,
-    expect: ({ checks }) => {
-      expect(Object.keys(checks)).toHaveLength(9);
-      for (const [name, c] of Object.entries(checks)) expect(c, name).toEqual({ passes: 1, fails: 0 });
-    },
+    expect: eachCheckPassedOnce(9),
   },
   {
     script: '30-encoding.js', code: 0,
-    expect: ({ checks }) => {
-      expect(Object.keys(checks)).toHaveLength(16);
-      for (const [name, c] of Object.entries(checks)) expect(c, name).toEqual({ passes: 1, fails: 0 });
-    },
+    expect: eachCheckPassedOnce(16),
   },
   {
     script: '31-unsupported-api.js', code: 0,
-    expect: ({ checks }) => {
-      expect(Object.keys(checks)).toHaveLength(8);
-      for (const [name, c] of Object.entries(checks)) expect(c, name).toEqual({ passes: 1, fails: 0 });
-    },
+    expect: eachCheckPassedOnce(8),
   },
   {
     script: '32-unsupported-module.js', code: 107,
@@ -223,10 +220,7 @@ const CASES: Case[] = [
   },
   {
     script: '21-html.js', code: 0,
-    expect: ({ checks }) => {
-      expect(Object.keys(checks)).toHaveLength(13);
-      for (const [name, c] of Object.entries(checks)) expect(c, name).toEqual({ passes: 1, fails: 0 });
-    },
+    expect: eachCheckPassedOnce(13),
   },
 ];
 
