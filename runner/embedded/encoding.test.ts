@@ -1,5 +1,27 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { base64ErrorOffset, variantOf } from './runtime/encoding.ts';
+import { runEngine } from './test-helpers.ts';
+
+const probe = fileURLToPath(new URL('./__fixtures__/k6-encoding-probe/', import.meta.url));
+
+describe('k6/encoding against a real k6', () => {
+  it('prints, line for line, what k6 v0.48 printed for the encoding probe', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'k6-encoding-'));
+    try {
+      const run = await runEngine(['run', '-q', '--no-color', '--no-summary', join(probe, 'encoding.js')], dir);
+      expect(run.code, run.stderr).toBe(0);
+      // k6's log has its timestamps removed; the rest of each line is compared as it is.
+      const ours = run.stderr.split('\n').filter(Boolean).map((l) => l.replace(/^time="[^"]*" /, ''));
+      expect(ours).toEqual(readFileSync(join(probe, 'encoding.k6-log.txt'), 'utf8').split('\n').filter(Boolean));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
 
 /**
  * k6/encoding's b64decode is Go's encoding/base64: where it refuses input, and at which byte
