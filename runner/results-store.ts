@@ -1,7 +1,8 @@
 import { readdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { oldestFirst } from '../decision/comparability.ts';
 import { UserError, isUserError, fsReason } from './errors.ts';
+import { CONFIG_FILE_NAME, loadConfig, type CapacityConfig } from './formats/config.ts';
 import { type RunManifest, runManifestFormat } from './formats/manifest.ts';
 import { type RunSummary, runSummaryFormat } from './formats/run-summary.ts';
 
@@ -94,4 +95,90 @@ export async function listRuns(resultsDir: string): Promise<StoredRun[]> {
   const ids = entries.filter((e) => e.isDirectory() && !e.name.startsWith('.')).map((e) => e.name);
   const runs = await Promise.all(ids.map((id) => readRun(join(runsDir, id), id)));
   return runs.sort(oldestFirst);
+}
+
+/** The folder `npm run stages` writes to when no `--results` is given. */
+export const DEFAULT_RESULTS = 'results';
+/** The demo's results folder (`npm run demo`, `npm run stages -- --demo`): never mixed with a real environment's. */
+export const DEMO_RESULTS = join(DEFAULT_RESULTS, 'demo');
+/** The environment of every run against the embedded demo target. */
+export const DEMO_ENVIRONMENT = 'demo';
+
+/** The runs of one environment, and what the reader should know about the choice. */
+export interface EnvironmentChoice {
+  readonly environment: string;
+  /** Its runs, plus the unreadable ones (their environment is unknown: listed as excluded, with why). */
+  readonly runs: StoredRun[];
+  /** Said when the folder holds several environments: which one was read and how to pick another. */
+  readonly note: string | null;
+}
+
+/** Environments of readable runs with their run counts, in order of first appearance (oldest first). */
+export function environmentsOf(runs: readonly StoredRun[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const r of runs) if (r.manifest) counts.set(r.manifest.environment, (counts.get(r.manifest.environment) ?? 0) + 1);
+  return counts;
+}
+
+/**
+ * Which environment a decision or report reads (pure): the one asked for; else the config's when
+ * it has runs; else the only one there is; else the newest run's. A decision never mixes two.
+ * Throws a UserError when the requested one has no run but others do.
+ */
+export function chooseEnvironment(runs: readonly StoredRun[], options: { requested?: string; configured: string; resultsDir: string }): EnvironmentChoice {
+  const counts = environmentsOf(runs);
+  const listed = [...counts].map(([env, n]) => `${env} (${n} run${n === 1 ? '' : 's'})`).join(', ');
+  if (options.requested !== undefined && counts.size > 0 && !counts.has(options.requested)) {
+    throw new UserError(`--environment: no run of "${options.requested}" in ${options.resultsDir}; its runs are of ${listed}`);
+  }
+  const newest = [...runs].reverse().find((r) => r.manifest)?.manifest?.environment;
+  const environment =
+    options.requested ?? (counts.has(options.configured) || counts.size === 0 ? options.configured : counts.size === 1 ? [...counts.keys()][0]! : newest!);
+  const others = [...counts.keys()].filter((e) => e !== environment);
+  const note =
+    others.length > 0
+      ? `environments in ${options.resultsDir}: ${listed}; reading ${environment} — another with --environment ${others[0]}`
+      : options.requested === undefined && counts.size === 1 && environment !== options.configured
+        ? `reading ${environment}, the only environment in ${options.resultsDir} (the config names ${options.configured}, which has no run there)`
+        : null;
+  return { environment, runs: runs.filter((r) => !r.manifest || r.manifest.environment === environment), note };
+}
+
+/** What `decide` and `report` read: the folder, its config, one environment's runs. */
+export interface ResultsSelection extends EnvironmentChoice {
+  readonly resultsDir: string;
+  /** The config, its `environment` set to the one read (decisions and reports are named after it). */
+  readonly config: CapacityConfig;
+  /** Lines for stderr: which folder, config and environment were taken when not given. */
+  readonly notes: string[];
+}
+
+/**
+ * Resolves `--results`, `--config` and `--environment` the same way for every command that reads
+ * runs. Without `--results`: `results`, or the demo's `results/demo` when only the demo has runs.
+ * Without `--config`: the results folder's own capacity.config.json (the demo writes one), else
+ * the one in the current folder, else the defaults.
+ */
+export async function selectResults(args: { results?: string; config?: string; environment?: string }, cwd: string): Promise<ResultsSelection> {
+  const notes: string[] = [];
+  let resultsDir = resolve(cwd, args.results ?? DEFAULT_RESULTS);
+  let runs = await listRuns(resultsDir);
+  if (args.results === undefined && runs.length === 0) {
+    const demoDir = resolve(cwd, DEMO_RESULTS);
+    const demoRuns = await listRuns(demoDir).catch(() => []);
+    if (demoRuns.length > 0) {
+      notes.push(`no run in ${DEFAULT_RESULTS}/; reading the demo's ${DEMO_RESULTS}/ (--results <folder> for another)`);
+      resultsDir = demoDir;
+      runs = demoRuns;
+    }
+  }
+  const ownConfig = join(resultsDir, CONFIG_FILE_NAME);
+  const useOwn = args.config === undefined && (await stat(ownConfig).catch(() => undefined))?.isFile() === true;
+  // The results folder may be the current one: its config is then the usual one, nothing to say.
+  if (useOwn && ownConfig !== join(cwd, CONFIG_FILE_NAME)) notes.push(`config: ${relative(cwd, ownConfig)} (the results folder's own; --config <file> for another)`);
+  const config = await loadConfig(useOwn ? ownConfig : args.config, cwd);
+  const shown = relative(cwd, resultsDir) || '.';
+  const choice = chooseEnvironment(runs, { ...(args.environment !== undefined ? { requested: args.environment } : {}), configured: config.environment, resultsDir: shown });
+  if (choice.note) notes.push(choice.note);
+  return { ...choice, resultsDir, config: { ...config, environment: choice.environment }, notes };
 }

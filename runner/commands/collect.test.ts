@@ -62,8 +62,8 @@ describe('npm run collect', () => {
     const dir = join(tmp, 'runs', '2026-11-22T0301Z-ab12');
     const users = [5, 10, 20];
     const manifest: RunManifest = {
-      kind: 'run-manifest', schemaVersion: 1, id: '2026-11-22T0301Z-ab12', startedAt: '2026-11-22T03:01:00Z', endedAt: '2026-11-22T03:10:00Z',
-      host: 'http://127.0.0.1:18090', scenario: { name: 'search', bundleSha256: 'a'.repeat(64) },
+      kind: 'run-manifest', schemaVersion: 2, id: '2026-11-22T0301Z-ab12', startedAt: '2026-11-22T03:01:00Z', endedAt: '2026-11-22T03:10:00Z',
+      host: 'http://127.0.0.1:18090', environment: 'staging', scenario: { name: 'search', bundleSha256: 'a'.repeat(64) },
       plan: { stages: users.map((u) => ({ users: u, rampMs: 5000, holdMs: 10_000 })), holdMs: 10_000, spawnRate: 2, targetStage: 10, keyTransaction: 'athlete_search' },
       engine: { name: 'k6', version: 'k6 v0.48.0' }, status: 'completed',
       stages: users.map((u) => ({ users: u, status: u === 20 ? ('target-failed' as const) : ('completed' as const), files: stageFiles(u) })),
@@ -145,7 +145,7 @@ describe('npm run collect: one stage CSV', () => {
     const run = await runStages(
       {
         resultsDir, scenario: { name: 'search', bundlePath: '/x.js', sha256: 'a'.repeat(64) },
-        host: { display: 'http://127.0.0.1:1', base: 'http://127.0.0.1:1', username: undefined, password: undefined },
+        host: { display: 'http://127.0.0.1:1', base: 'http://127.0.0.1:1', username: undefined, password: undefined }, environment: 'staging',
         plan: planStages({ users: [10], holdMs: 10_000, spawnRate: 2, targetStage: 10 }), spawnRate: 2, targetStage: 10,
         keyName: 'athlete_search', stopOnFailure: false, stats: { ...settings, ...summaryBounds(DEFAULT_CONFIG) },
       },

@@ -9,15 +9,19 @@ import { UserError } from '../errors.ts';
 import type { Io } from '../io.ts';
 import { command } from './decide.ts';
 
-function testIo(cwd: string): Io & { out: () => string } {
+function testIo(cwd: string): Io & { out: () => string; err: () => string } {
   const stdout = new PassThrough();
+  const stderr = new PassThrough();
   const chunks: Buffer[] = [];
+  const errChunks: Buffer[] = [];
   stdout.on('data', (c: Buffer) => chunks.push(c));
+  stderr.on('data', (c: Buffer) => errChunks.push(c));
   return {
     cwd,
     env: {},
     stdout,
-    stderr: new PassThrough(),
+    stderr,
+    err: () => Buffer.concat(errChunks).toString('utf8'),
     now: () => Date.parse('2026-11-23T08:00:00Z'),
     signal: new AbortController().signal,
     out: () => Buffer.concat(chunks).toString('utf8'),
@@ -65,20 +69,38 @@ describe('npm run decide', () => {
   });
 
   it('--config and --baseline are used', async () => {
-    await writeFile(join(folder.dir, 'strict.json'), JSON.stringify({ environment: 'prod', criteria: { p95Ms: { green: 1000, orange: 1500 } } }));
+    await writeFile(join(folder.dir, 'strict.json'), JSON.stringify({ environment: 'staging', criteria: { p95Ms: { green: 1000, orange: 1500 } } }));
     const io = testIo(folder.dir);
     await command.run(args({ results: '.', json: true, config: 'strict.json', baseline: runId(1) }), io);
     const d = DecisionSchema.parse(JSON.parse(io.out()));
-    expect(d.environment).toBe('prod');
+    expect(d.environment).toBe('staging');
     expect(d.baseline).toBe(runId(1));
     expect(d.criteria.p95?.level).toBe('red');
   });
 
-  it('reads capacity.config.json of the working folder', async () => {
-    await writeFile(join(folder.dir, 'capacity.config.json'), JSON.stringify({ environment: 'preprod' }));
+  it('reads capacity.config.json of the working folder; a config naming an environment without runs reads the only one there, saying so', async () => {
+    await writeFile(join(folder.dir, 'capacity.config.json'), JSON.stringify({ environment: 'preprod', criteria: { p95Ms: { green: 1000, orange: 1500 } } }));
     const io = testIo(folder.dir);
     await command.run(args({ results: '.', json: true }), io);
-    expect(DecisionSchema.parse(JSON.parse(io.out())).environment).toBe('preprod');
+    const d = DecisionSchema.parse(JSON.parse(io.out()));
+    expect(d.environment).toBe('staging');
+    expect(d.criteria.p95?.level).toBe('red');
+    expect(io.err()).toContain('reading staging, the only environment in . (the config names preprod, which has no run there)');
+  });
+
+  it('reads one environment of a folder that holds several, says which and how to pick another', async () => {
+    await folder.write(storedRun({ id: runId(4), environment: 'demo' }));
+    const io = testIo(folder.dir);
+    await command.run(args({ results: '.', json: true }), io);
+    expect(DecisionSchema.parse(JSON.parse(io.out())).runs).not.toContain(runId(4));
+    expect(io.err()).toBe('environments in .: staging (4 runs), demo (1 run); reading staging — another with --environment demo\n');
+    const demo = testIo(folder.dir);
+    await command.run(args({ results: '.', json: true, environment: 'demo' }), demo);
+    const d = DecisionSchema.parse(JSON.parse(demo.out()));
+    expect([d.environment, d.runs]).toEqual(['demo', [runId(4)]]);
+    await expect(command.run(args({ results: '.', environment: 'prod' }), testIo(folder.dir))).rejects.toThrow(
+      '--environment: no run of "prod" in .; its runs are of staging (4 runs), demo (1 run)',
+    );
   });
 
   it.each([

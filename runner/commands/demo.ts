@@ -7,10 +7,11 @@ import { estimateKnee, startDemoTarget, type DemoTarget } from '../demo-target/s
 import { CONFIG_FILE_NAME } from '../formats/config.ts';
 import { runStagesCommand } from './stages.ts';
 import { runReport } from './report.ts';
+import { DEMO_ENVIRONMENT, DEMO_RESULTS } from '../results-store.ts';
 
 /** The demo's plan: the default stage list, held a few seconds each, ramped fast. */
 export const DEMO_CONFIG = {
-  environment: 'demo',
+  environment: DEMO_ENVIRONMENT,
   stages: [5, 20, 50, 75, 100, 150],
   duration: '5s',
   spawnRate: 50,
@@ -47,7 +48,7 @@ export const command = defineCommand<DemoArgs>({
 });
 
 async function runDemo(args: DemoArgs, io: Io): Promise<number> {
-  const results = resolve(io.cwd, args.results ?? join('results', 'demo'));
+  const results = resolve(io.cwd, args.results ?? DEMO_RESULTS);
   const configPath = join(results, CONFIG_FILE_NAME);
   // The demo's own config, written once and then left as the user edits it.
   await mkdir(results, { recursive: true });
@@ -61,7 +62,7 @@ async function runDemo(args: DemoArgs, io: Io): Promise<number> {
     io.stdout.write(`demo target: ${target.url} (${DEMO_WORKERS} workers: its knee is near ${knee} users of the search scenario)\n`);
     for (let i = 1; i <= runs; i += 1) {
       io.stdout.write(`\n=== demo run ${i} of ${runs}\n`);
-      const result = await runStagesCommand({ host: target.url, results, config: configPath, label: 'demo', env: [`THINK_MIN=${DEMO_THINK.min}`, `THINK_MAX=${DEMO_THINK.max}`] }, io);
+      const result = await runStagesCommand({ host: target.url, results, config: configPath, env: [`THINK_MIN=${DEMO_THINK.min}`, `THINK_MAX=${DEMO_THINK.max}`] }, io);
       if (result.exitCode !== ExitCode.ok) {
         io.stderr.write(`demo: run ${i} ended with exit code ${result.exitCode}; no report\n`);
         return result.exitCode;

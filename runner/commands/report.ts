@@ -1,8 +1,8 @@
-import { relative, resolve } from 'node:path';
+import { relative } from 'node:path';
 import { defineCommand } from './command.ts';
 import { ExitCode } from '../errors.ts';
 import type { Io } from '../io.ts';
-import { loadConfig } from '../formats/config.ts';
+import { selectResults } from '../results-store.ts';
 import { generateReport } from '../report/generate.ts';
 import { formatIsoWeek, parseIsoWeek } from '../report/iso-week.ts';
 import { checkReportOut } from '../report/write.ts';
@@ -10,6 +10,7 @@ import { checkReportOut } from '../report/write.ts';
 export interface ReportArgs {
   results?: string;
   config?: string;
+  environment?: string;
   week?: string;
   out?: string;
   json?: boolean;
@@ -22,13 +23,14 @@ export const command = defineCommand<ReportArgs>({
   builder: (y) =>
     y
       .usage(
-        'npm run report -- [--results results] [--config <file>] [--week 2026-W47] [--out <file.md>] [--json] [--force]\n\n' +
+'npm run report -- [--results results] [--config <file>] [--environment <name>] [--week 2026-W47] [--out <file.md>] [--json] [--force]\n\n' +
           'Decides over the last comparable runs up to the end of the ISO week (UTC) and writes the report ' +
           'to <results>/reports/<environment>-<YYYY-Www>.md, its SVG charts in the folder of the same name beside it. ' +
           'A report that already exists is never replaced unless --force is given.',
       )
-      .option('results', { type: 'string', describe: 'results folder, e.g. results (default results)' })
-      .option('config', { type: 'string', describe: 'config file, e.g. capacity.config.json (default: that file when present, else the SPEC defaults)' })
+      .option('results', { type: 'string', describe: 'results folder, e.g. results (default results, or the demo\'s results/demo when only it has runs)' })
+      .option('config', { type: 'string', describe: 'config file, e.g. capacity.config.json (default: the results folder\'s own, else the one in the current folder, else the SPEC defaults)' })
+      .option('environment', { type: 'string', describe: 'the environment reported on, when the folder holds several (default: the config\'s, else the only one, else the newest run\'s)' })
       .option('week', { type: 'string', describe: 'ISO-8601 week in UTC, e.g. 2026-W47 (default: the week of the newest run)' })
       .option('out', { type: 'string', describe: 'Markdown file to write, a path ending in .md; its charts go in the folder of its name beside it (default <results>/reports/<environment>-<YYYY-Www>.md)' })
       .option('json', { type: 'boolean', describe: 'print the data the template is rendered from (JSON) instead of writing the report' })
@@ -41,11 +43,13 @@ export const command = defineCommand<ReportArgs>({
 
 /** Reads the results, decides, renders; writes the report and prints its path (or prints the view with --json). */
 export async function runReport(args: ReportArgs, io: Io): Promise<number> {
-  const config = await loadConfig(args.config, io.cwd);
+  const { resultsDir, config, runs, notes } = await selectResults(args, io.cwd);
+  for (const note of notes) io.stderr.write(`${note}\n`);
   const week = args.week !== undefined ? parseIsoWeek(args.week) : undefined;
   const out = args.out !== undefined ? await checkReportOut(args.out, io.cwd) : undefined;
   const report = await generateReport({
-    resultsDir: resolve(io.cwd, args.results ?? 'results'),
+    resultsDir,
+    runs,
     config,
     ...(week ? { week } : {}),
     ...(out !== undefined ? { out } : {}),

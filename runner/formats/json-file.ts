@@ -54,9 +54,18 @@ export function parseJsonText(text: string, source: string, hint: string): unkno
   }
 }
 
-export function jsonFormat<S extends z.ZodType>(kind: string, schemaVersion: number, schema: S, regenerateHint: string): JsonFormat<S> {
+/**
+ * Readers of a format's older schema versions: each turns a file of that version into the shape
+ * of the current one (validated after), so that files that cannot be regenerated keep loading.
+ */
+export type OlderVersions = Readonly<Record<number, (raw: Record<string, unknown>) => unknown>>;
+
+export function jsonFormat<S extends z.ZodType>(kind: string, schemaVersion: number, schema: S, regenerateHint: string, older: OlderVersions = {}): JsonFormat<S> {
   const parse = (text: string, source: string): z.infer<S> => {
-    const raw = parseJsonText(text, source, regenerateHint);
+    let raw = parseJsonText(text, source, regenerateHint);
+    const version = raw && typeof raw === 'object' ? (raw as { schemaVersion?: unknown }).schemaVersion : undefined;
+    const upgrade = typeof version === 'number' && version !== schemaVersion ? older[version] : undefined;
+    if (upgrade && (raw as { kind?: unknown }).kind === kind) raw = upgrade(raw as Record<string, unknown>);
     if (raw && typeof raw === 'object' && 'kind' in raw && (raw as { kind: unknown }).kind !== kind) {
       throw new UserError(`kind: expected "${kind}", got ${JSON.stringify((raw as { kind: unknown }).kind)}`, { file: source });
     }

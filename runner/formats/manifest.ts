@@ -108,13 +108,20 @@ export type OpenStageRecord = z.infer<typeof OpenStageRecordSchema>;
 
 export const RunManifestSchema = z.object({
   kind: z.literal('run-manifest'),
-  schemaVersion: z.literal(1),
+  /** 2: `environment` added (in version 1 the environment was `label`). */
+  schemaVersion: z.literal(2),
   /** Sorts by time: `2026-11-22T0301Z-ab12`. */
   id: z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{4}Z-[0-9a-z]{4}$/),
   startedAt: z.iso.datetime(),
   endedAt: z.iso.datetime().optional(),
   /** The host with any credentials removed (see runner/redact.ts). */
   host: z.string(),
+  /**
+   * The environment the run measured ("staging", "demo"): a decision or report reads the runs of
+   * one environment only. Runs against the embedded demo target are always "demo".
+   */
+  environment: z.string().min(1),
+  /** A free note given with `--label` (e.g. "after deploy 1.4"); not used to group runs. */
   label: z.string().optional(),
   scenario: z.object({
     /** A name under scenarios/ or the path of the user's script as given. */
@@ -151,7 +158,19 @@ export const RunManifestSchema = z.object({
 });
 export type RunManifest = z.infer<typeof RunManifestSchema>;
 
-export const runManifestFormat = jsonFormat('run-manifest', 1, RunManifestSchema, 'run.json is written by `npm run stages`; it cannot be regenerated');
+/** The environment of a version-1 run.json without a label: the config's default then. */
+export const VERSION_1_DEFAULT_ENVIRONMENT = 'staging';
+
+/** Version 1 (no `environment`): its `label` was the environment (written from the config's when not given). */
+export function upgradeManifestV1(raw: Record<string, unknown>): unknown {
+  const { label, ...rest } = raw;
+  const environment = typeof label === 'string' && label.length > 0 ? label : VERSION_1_DEFAULT_ENVIRONMENT;
+  return { ...rest, schemaVersion: 2, environment };
+}
+
+export const runManifestFormat = jsonFormat('run-manifest', 2, RunManifestSchema, 'run.json is written by `npm run stages`; it cannot be regenerated', {
+  1: upgradeManifestV1,
+});
 
 /** The file names of a stage, relative to its run folder (all of them, whether written or not). */
 export function stageFiles(users: number): Required<StageFiles> {

@@ -62,10 +62,11 @@ export function makeDecision(
 export function makeManifest(id: string, status: RunStatus, why?: string): RunManifest {
   return {
     kind: 'run-manifest',
-    schemaVersion: 1,
+    schemaVersion: 2,
     id,
     startedAt: '2026-11-22T02:00:00.000Z',
     host: 'https://staging.example.com',
+    environment: 'staging',
     scenario: { name: 'search', bundleSha256: 'a'.repeat(64) },
     plan: { stages: [{ users: 5, rampMs: 1000, holdMs: 60_000 }], holdMs: 60_000, spawnRate: 5, targetStage: 5, keyTransaction: 'search' },
     engine: { name: 'k6', version: '0.48.0' },

@@ -3,7 +3,7 @@ import { decide, DecisionInputError } from '../../decision/decide.ts';
 import type { Decision } from '../../decision/decision-format.ts';
 import { UserError } from '../errors.ts';
 import type { CapacityConfig } from '../formats/config.ts';
-import { listRuns } from '../results-store.ts';
+import { listRuns, type StoredRun } from '../results-store.ts';
 import { assembleReport, newestRunWeek, type DecideFn } from './assemble.ts';
 import { renderChartSvg } from './charts.ts';
 import type { IsoWeek } from './iso-week.ts';
@@ -20,6 +20,8 @@ import { reportPaths, writeReport, type ReportPaths } from './write.ts';
 export interface GenerateReportOptions {
   /** Absolute results folder (holds `runs/`). */
   readonly resultsDir: string;
+  /** The runs reported on (one environment's: see selectResults); default every run of resultsDir. */
+  readonly runs?: readonly StoredRun[];
   readonly config: CapacityConfig;
   /** Default: the week of the newest run. */
   readonly week?: IsoWeek;
@@ -53,7 +55,7 @@ const decideForReport: DecideFn = (runs, config, options) => {
 
 /** Throws a UserError when there is no run and no week, or when the report exists without `force`. */
 export async function generateReport(options: GenerateReportOptions): Promise<GeneratedReport> {
-  const runs = await listRuns(options.resultsDir);
+  const runs = options.runs ? [...options.runs] : await listRuns(options.resultsDir);
   const week = options.week ?? newestRunWeek(runs);
   if (!week) {
     throw new UserError('no run to report on, and no --week given', {

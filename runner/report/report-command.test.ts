@@ -160,7 +160,7 @@ describe('npm run report', () => {
   });
 
   it('the environment of the config names the report', async () => {
-    await seed();
+    await store({ id: '2026-11-17T0300Z-cc01', startedAt: '2026-11-17T03:00:00Z', environment: 'Streamlit Cloud' });
     await writeFile(join(dir(), 'capacity.config.json'), JSON.stringify({ environment: 'Streamlit Cloud' }));
     const x = io();
     expect(await runReport({}, x)).toBe(0);

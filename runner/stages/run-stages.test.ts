@@ -93,6 +93,7 @@ describe('runStages (with a fake engine)', () => {
     resultsDir: dir(),
     scenario: { name: 'search', bundlePath: '/x/search.js', sha256: 'a'.repeat(64) },
     host: { display: 'http://127.0.0.1:1', base: 'http://127.0.0.1:1', username: 'u', password: 'hunter2' },
+    environment: 'staging',
     plan: planStages({ users: [2, 4, 8], holdMs: 3000, spawnRate: 2, targetStage: 4 }),
     spawnRate: 2, targetStage: 4, keyName: 'search', stopOnFailure: false,
     stats: { windowMs: 30_000, warmupMs: 60_000, outlierMads: 3.5, trendMinWindows: 10, trendMinKeyRequests: 20, p95GreenMs: 2500, errorRatePct: { green: 1, orange: 3 } },

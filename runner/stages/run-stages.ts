@@ -25,6 +25,9 @@ export interface StagesRequest {
   readonly resultsDir: string;
   readonly scenario: { readonly name: string; readonly bundlePath: string; readonly sha256: string };
   readonly host: Host;
+  /** The environment the run measures (run.json `environment`). */
+  readonly environment: string;
+  /** A free note recorded with the run (`--label`). */
   readonly label?: string;
   readonly plan: readonly StagePlan[];
   readonly spawnRate: number;
@@ -96,10 +99,11 @@ export async function runStages(request: StagesRequest, deps: StagesDeps, io: Io
   const windows = deps.windowParams(holdMs, { windowMs: request.stats.windowMs, warmupMs: request.stats.warmupMs });
   const manifest: RunManifest = {
     kind: 'run-manifest',
-    schemaVersion: 1,
+    schemaVersion: 2,
     id,
     startedAt: new Date(startedAtMs).toISOString(),
     host: request.host.display,
+    environment: request.environment,
     ...(request.label ? { label: request.label } : {}),
     scenario: { name: request.scenario.name, bundleSha256: request.scenario.sha256 },
     plan: {

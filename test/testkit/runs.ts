@@ -226,6 +226,8 @@ export interface RunSpec {
   /** ISO start time; default the minute the id says (two runs of one minute differ only here). */
   startedAt?: string;
   host?: string;
+  /** run.json `environment` (default staging). */
+  environment?: string;
   scenario?: string;
   bundleSha256?: string;
   engine?: { name: string; version: string };
@@ -257,10 +259,11 @@ export function runManifest(spec: RunSpec = {}): RunManifest {
   const status: RunStatus = spec.status ?? (anyTargetFailed ? 'failed' : 'completed');
   return {
     kind: 'run-manifest',
-    schemaVersion: 1,
+    schemaVersion: 2,
     id,
     startedAt: spec.startedAt ?? startedAtOf(id),
     host: spec.host ?? 'https://staging.example.com',
+    environment: spec.environment ?? 'staging',
     scenario: { name: spec.scenario ?? 'search', bundleSha256: spec.bundleSha256 ?? BUNDLE_SHA },
     plan: {
       stages: users.map((u) => ({ users: u, rampMs: Math.ceil((u / spawnRate) * 1000), holdMs })),

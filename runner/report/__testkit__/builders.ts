@@ -119,6 +119,8 @@ export interface RunSpec {
   startedAt: string;
   shape?: (users: number) => StageShape;
   host?: string;
+  /** run.json `environment` (default staging). */
+  environment?: string;
   engine?: { name: string; version: string };
   status?: RunManifest['status'];
   why?: string;
@@ -134,11 +136,12 @@ export function run(spec: RunSpec): ReportRun {
   const stageMs = 620_000;
   const manifest: RunManifest = {
     kind: 'run-manifest',
-    schemaVersion: 1,
+    schemaVersion: 2,
     id: spec.id,
     startedAt: spec.startedAt,
     endedAt: new Date(t0 + STAGES.length * stageMs).toISOString(),
     host: spec.host ?? 'https://app.example.com',
+    environment: spec.environment ?? 'staging',
     scenario: { name: 'search', bundleSha256: BUNDLE_SHA },
     plan: { stages: STAGES.map((users) => ({ users, rampMs: 20_000, holdMs: 600_000 })), holdMs: 600_000, spawnRate: 5, targetStage: 100, keyTransaction: 'search' },
     engine: spec.engine ?? { name: 'k6', version: '1.4.2' },
