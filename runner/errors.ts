@@ -8,6 +8,8 @@ export const ExitCode = {
   incomplete: 1,
   /** Bad input: flags, config, results folder, CSV. Nothing was sent, nothing was overwritten. */
   usage: 2,
+  /** `stages`: the host could not be reached before the first stage (DNS, refused, TLS); no load sent, no run recorded. */
+  unreachable: 3,
   /** The operator interrupted the run (Ctrl-C); what was measured is kept. */
   interrupted: 130,
   /** A bug or an environment failure the tool did not expect. */

@@ -3,7 +3,7 @@ import { access, constants, mkdir, readFile, rm, writeFile } from 'node:fs/promi
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { defineCommand } from './command.ts';
-import { UserError, fsReason } from '../errors.ts';
+import { ExitCode, UserError, fsReason } from '../errors.ts';
 import type { Io } from '../io.ts';
 import { parseDuration, formatDuration } from '../duration.ts';
 import { parseHost, type Host } from '../redact.ts';
@@ -18,6 +18,8 @@ import { summarizeRun, summaryBounds } from '../stats/run-summary.ts';
 import { createK6CsvParser } from '../stats/k6-csv-reader.ts';
 import { startDemoTarget, DEMO_PRESETS, type DemoPresetName } from '../demo-target/server.ts';
 import { runStages, type StagesResult } from '../stages/run-stages.ts';
+import { PREFLIGHT_TIMEOUT_MS, preflight } from '../stages/preflight.ts';
+import { DEFAULT_RESULTS, DEMO_ENVIRONMENT, DEMO_RESULTS } from '../results-store.ts';
 
 export interface StagesArgs {
   host?: string;
@@ -35,6 +37,7 @@ export interface StagesArgs {
   'demo-preset'?: string;
   'stop-on-failure'?: boolean;
   'dry-run'?: boolean;
+  preflight?: boolean;
   env?: string[];
   'open-stage'?: string | number;
 }
@@ -52,10 +55,10 @@ export const command = defineCommand<StagesArgs>({
       .option('target-stage', { type: 'string', nargs: 1, describe: 'the user level the service must hold, one of --users, e.g. 100 (default 100)' })
       .option('scenario', { type: 'string', nargs: 1, describe: 'a scenario name under scenarios/ or the path of your own k6 script (.ts/.js), e.g. search' })
       .option('engine', { choices: ENGINE_CHOICES, describe: `auto: real k6 (${SUPPORTED_K6}) when K6_BIN or PATH has it, else the embedded engine (default auto)` })
-      .option('results', { type: 'string', nargs: 1, describe: 'results folder, e.g. results (default results)' })
-      .option('config', { type: 'string', nargs: 1, describe: 'config file, e.g. capacity.config.json' })
-      .option('label', { type: 'string', nargs: 1, describe: 'environment name recorded with the run, e.g. staging (default: config environment)' })
-      .option('demo', { type: 'boolean', describe: 'start the embedded demo target on a free loopback port and use it as --host' })
+      .option('results', { type: 'string', nargs: 1, describe: `results folder, e.g. results (default ${DEFAULT_RESULTS}; with --demo ${DEMO_RESULTS})` })
+      .option('config', { type: 'string', nargs: 1, describe: 'config file, e.g. capacity.config.json; its "environment" is recorded with the run' })
+      .option('label', { type: 'string', nargs: 1, describe: 'a note recorded with the run, e.g. "after deploy 1.4" (the environment comes from the config)' })
+      .option('demo', { type: 'boolean', describe: `start the embedded demo target on a free loopback port and use it as --host; the run is of environment "${DEMO_ENVIRONMENT}", in ${DEMO_RESULTS} by default` })
       .option('demo-preset', { type: 'string', nargs: 1, describe: 'with --demo: healthy, saturating, flaky, degrading or down (default: the default demo target)' })
       .option('stop-on-failure', { type: 'boolean', describe: 'skip the remaining stages once the target fails at one' })
       .option('env', { type: 'string', array: true, describe: 'extra K=V for the script, as k6 -e, e.g. --env THINK_MAX=2' })
@@ -71,6 +74,12 @@ export const command = defineCommand<StagesArgs>({
           'the stage is skipped and run.json says why. Also skipped when the target stage failed or measured no iteration rate',
       })
       .option('dry-run', { type: 'boolean', describe: 'print the stage plan and exit without sending load' })
+      .option('preflight', {
+        type: 'boolean',
+        default: true,
+        describe: `before the first stage, one request to the host (at most ${PREFLIGHT_TIMEOUT_MS / 1000} s): when it cannot be reached (DNS, refused, TLS) ` +
+          `the command says why and exits ${ExitCode.unreachable} with no load sent and no run recorded; any answer, even a 5xx, passes. --no-preflight skips it`,
+      })
       .example('npm run stages -- --host https://staging.example.com', 'the full default plan against staging')
       .example('npm run stages -- --demo --users 2,4 --duration 5s --spawn-rate 10', 'a tiny run against the embedded demo target')
       .example('npm run stages -- --host http://127.0.0.1:8080 --scenario ./my-test.ts --engine embedded', 'your own k6 script')
@@ -116,7 +125,7 @@ export async function runStagesCommand(args: StagesArgs, io: Io): Promise<Pick<S
   if (args.results !== undefined && args.results.trim() === '') throw new UserError('--results: expected a folder path, e.g. results, got an empty string');
   const engine = await resolveEngine(args.engine ?? 'auto', io.env, (line) => io.stderr.write(`${line}\n`));
   const engineVersion = await engine.version();
-  const resultsDir = resolve(io.cwd, args.results ?? 'results');
+  const resultsDir = resolve(io.cwd, args.results ?? (args.demo ? DEMO_RESULTS : DEFAULT_RESULTS));
   await assertWritable(resultsDir);
   // The bundle and the commit belong to the toolkit, wherever the user ran the command from.
   const bundle = await bundleScenario(entry, DIST_SCENARIOS_DIR);
@@ -129,13 +138,23 @@ export async function runStagesCommand(args: StagesArgs, io: Io): Promise<Pick<S
     const target = host ?? parseHost(demo!.url);
     if (demo) io.stdout.write(`demo target: ${demo.url}${preset ? ` (${preset})` : ''}\n`);
     if (targetFallback) io.stdout.write(`target stage: ${targetStage} users (the configured ${config.targetStage} is not in --users)\n`);
-    const label = args.label ?? config.environment;
+    if (args.preflight !== false) {
+      const unreachable = await preflight(target, { signal: io.signal });
+      if (unreachable) {
+        throw new UserError(`cannot reach ${target.display}: ${unreachable}`, {
+          exitCode: ExitCode.unreachable,
+          hint: 'no load sent, no run recorded; check --host (--no-preflight to run anyway)',
+        });
+      }
+      if (io.signal.aborted) return { exitCode: ExitCode.interrupted };
+    }
     return await runStages(
       {
         resultsDir,
         scenario: { name: scenarioName, bundlePath: bundle.path, sha256: bundle.sha256 },
         host: target,
-        label,
+        environment: demo ? DEMO_ENVIRONMENT : config.environment,
+        ...(args.label !== undefined ? { label: args.label } : {}),
         plan,
         spawnRate,
         targetStage,
