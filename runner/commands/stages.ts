@@ -86,7 +86,8 @@ export const command = defineCommand<StagesArgs>({
       .example('npm run stages -- --demo --users 3 --duration 5s --open-stage 1.5', 'then an open-model stage at 1.5 × the iteration rate of 3 users')
       .example('npm run stages -- --demo --demo-preset saturating --users 5,20,50 --duration 10s --spawn-rate 10 --target-stage 20', 'a demo target that saturates, target stage 20 users')
       .example('npm run stages -- --host https://staging.example.com --stop-on-failure --label staging --results results/staging', 'stop once the target fails; label and folder of the run')
-      .example('npm run stages -- --host https://staging.example.com --config ci.config.json --env THINK_MAX=2 --dry-run', 'print the plan from another config, send no load'),
+      .example('npm run stages -- --host https://staging.example.com --config ci.config.json --env THINK_MAX=2 --dry-run', 'print the plan from another config, send no load')
+      .example('npm run stages -- --host https://self-signed.internal --scenario ./insecure-tls.js --no-preflight', 'skip the reachability check (e.g. a script that accepts any certificate)'),
   run: async (args, io) => (await runStagesCommand(args, io)).exitCode,
 });
 
