@@ -3,6 +3,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { COMMANDS } from './commands/index.ts';
 import { ExitCode, UserError, errorLine, fsReason, isFsError, isUserError } from './errors.ts';
+import { InterruptCounter } from './interrupts.ts';
 import { processIo } from './io.ts';
 
 /**
@@ -12,13 +13,13 @@ import { processIo } from './io.ts';
 export async function main(argv: string[]): Promise<number> {
   const interrupt = new AbortController();
   const kill = new AbortController();
-  let interrupts = 0;
+  const interrupts = new InterruptCounter(() => Date.now());
   const onSigint = () => {
-    interrupts += 1;
-    if (interrupts === 1) {
+    const action = interrupts.receive();
+    if (action === 'stop') {
       process.stderr.write('\ninterrupt: stopping the current stage cleanly (Ctrl-C again to kill at once)\n');
       interrupt.abort();
-    } else {
+    } else if (action === 'kill') {
       process.stderr.write('\ninterrupt: killing at once\n');
       kill.abort();
       // Give the kill a moment to reach child processes, then leave whatever is still running.

@@ -20,9 +20,17 @@ export interface ProgressState {
   readonly label?: string;
   readonly stageElapsedMs: number;
   readonly stagePlannedMs: number;
+  /** Since this stage's engine started (its start-up included): what the run's time left counts from. */
+  readonly stageWallMs: number;
   readonly runElapsedMs: number;
-  /** The planned time of the stages after this one. */
+  /** The planned time of the stages after this one, and how many they are. */
   readonly laterStagesPlannedMs: number;
+  readonly laterStages: number;
+  /**
+   * What a stage took beyond its plan on the earlier stages of this run (engine start-up and
+   * k6's graceful stop, which waits for in-flight iterations), their mean; 0 before the first ends.
+   */
+  readonly extraPerStageMs: number;
   readonly phase: Phase;
   readonly keyName: string;
   readonly live: LiveFigures;
@@ -41,12 +49,17 @@ export function elapsedAgainstPlan(elapsedMs: number, plannedMs: number): string
 }
 
 /**
- * The run's time left is this stage's time left plus the later stages' plans: each stage's engine
- * start-up and graceful stop lengthen the run, so a fixed run total would soon read "over plan".
+ * The run's time left: this stage's and the later stages' plans, each lengthened by what the
+ * earlier stages took beyond theirs (start-up, graceful stop): an honest estimate once one stage
+ * has ended, the plan alone before.
  */
+export function runTimeLeftMs(s: Pick<ProgressState, 'stagePlannedMs' | 'stageWallMs' | 'laterStagesPlannedMs' | 'laterStages' | 'extraPerStageMs'>): number {
+  const thisStage = Math.max(0, s.stagePlannedMs + s.extraPerStageMs - s.stageWallMs);
+  return thisStage + s.laterStagesPlannedMs + s.laterStages * s.extraPerStageMs;
+}
+
 function runElapsedAndLeft(s: ProgressState): string {
-  const leftMs = Math.max(0, s.stagePlannedMs - s.stageElapsedMs) + s.laterStagesPlannedMs;
-  return `${formatClock(wholeSecondsMs(s.runElapsedMs))} elapsed, ${formatClock(wholeSecondsMs(leftMs))} left`;
+  return `${formatClock(wholeSecondsMs(s.runElapsedMs))} elapsed, ${formatClock(wholeSecondsMs(runTimeLeftMs(s)))} left`;
 }
 
 /** A time rounded to whole seconds, never negative: what the progress line shows. */
@@ -60,19 +73,31 @@ function liveP95(keyName: string, live: LiveFigures): string {
   return live.keyP95Ms === null ? `p95 ${keyName} –` : `p95 ${keyName} ${Math.round(live.keyP95Ms)} ms`;
 }
 
-/** One line: `stage 3/6 · 50 users · hold · stage 0:42 elapsed, 0:28 left · run 2:10 elapsed, 7:10 left · 41.2 req/s · errors 0.0% · p95 search 84 ms`. */
-export function formatProgress(s: ProgressState): string {
+const SEPARATOR = ' · ';
+
+/**
+ * One line, the key figures first: `stage 3/6 · 50 users · errors 0.0% · p95 search 84 ms · 41.2 req/s ·
+ * hold · stage 0:42 elapsed, 0:28 left · run 2:10 elapsed, 7:10 left`. Within `width` columns, the
+ * parts that do not fit are left off from the end (never cut mid-figure).
+ */
+export function formatProgress(s: ProgressState, width = Infinity): string {
   const err = s.live.errorRate === null ? 'errors –' : `errors ${(s.live.errorRate * 100).toFixed(1)}%`;
-  return [
+  const parts = [
     `stage ${s.stageIndex + 1}/${s.stageCount}`,
     s.label ?? `${s.users} users`,
+    err,
+    liveP95(s.keyName, s.live),
+    `${s.live.requestsPerS.toFixed(1)} req/s`,
     s.phase,
     `stage ${elapsedAgainstPlan(s.stageElapsedMs, s.stagePlannedMs)}`,
     `run ${runElapsedAndLeft(s)}`,
-    `${s.live.requestsPerS.toFixed(1)} req/s`,
-    err,
-    liveP95(s.keyName, s.live),
-  ].join(' · ');
+  ];
+  let line = parts[0]!.slice(0, width);
+  for (const part of parts.slice(1)) {
+    if (line.length + SEPARATOR.length + part.length > width) break;
+    line += SEPARATOR + part;
+  }
+  return line;
 }
 
 /**
@@ -90,11 +115,15 @@ export class ProgressWriter {
     private readonly plainEveryMs = 5000,
   ) {}
 
+  /** The columns a line may take: the terminal's less one (a full line would wrap); unbounded elsewhere. */
+  get width(): number {
+    return this.out.isTTY ? Math.max(20, (this.out.columns ?? 80) - 1) : Infinity;
+  }
+
   /** A plain (non-terminal) line is written every `plainEveryMs` and at each change of phase, never while starting. */
   update(line: string, phase: Phase): void {
     if (this.out.isTTY) {
-      const width = Math.max(20, (this.out.columns ?? 120) - 1);
-      this.out.write(`\r\x1b[2K${line.slice(0, width)}`);
+      this.out.write(`\r\x1b[2K${line.slice(0, this.width)}`);
       this.dirty = true;
     } else if (phase !== 'starting' && (phase !== this.lastPhase || this.now() - this.lastPlainMs >= this.plainEveryMs)) {
       this.out.write(`${line}\n`);

@@ -129,6 +129,9 @@ export async function runStages(request: StagesRequest, deps: StagesDeps, io: Io
   const stageResults: Array<{ users: number; status: StageRecord['status']; stats: StageStats | null }> = [];
   let summary = deps.summarizeRun({ runId: id, keyName: request.keyName, p95GreenMs: request.stats.p95GreenMs, errorRatePct: request.stats.errorRatePct, stages: [] });
   const progress = new ProgressWriter(out, io.now);
+  // What each ended stage took beyond its plan (start-up, graceful stop): the time-left estimate uses their mean.
+  const extras: number[] = [];
+  const extraPerStageMs = () => (extras.length ? extras.reduce((a, b) => a + b, 0) / extras.length : 0);
   let stopped: 'interrupted' | 'failed' | 'target' | undefined;
   let interruptedBefore: number | undefined;
 
@@ -144,6 +147,8 @@ export async function runStages(request: StagesRequest, deps: StagesDeps, io: Io
     const ran = await executeStage({
       request, deps, io, dir, progress, startedAtMs, windows,
       laterStagesPlannedMs: plannedRunMs(request.plan.slice(index + 1)) + openPlannedMs,
+      laterStages: stageCount - index - 1,
+      extraPerStageMs: extraPerStageMs(),
       stageIndex: index, stageCount, users: stage.users, liveName: `.stage-${stage.users}.live`, files,
       rampMs: stage.rampMs, holdMs: stage.holdMs,
       env: {
@@ -156,6 +161,7 @@ export async function runStages(request: StagesRequest, deps: StagesDeps, io: Io
       k6Stages: k6StagesOf(stage),
     });
     const { outcome, stats, verdict, written } = ran;
+    extras.push(Math.max(0, outcome.endedAtMs - outcome.startedAtMs - stage.rampMs - stage.holdMs));
     const record: StageRecord = {
       users: stage.users,
       status: verdict.status,
@@ -177,7 +183,9 @@ export async function runStages(request: StagesRequest, deps: StagesDeps, io: Io
   }
 
   if (request.openStage) {
-    const open = await runOpenStage({ request, deps, io, dir, progress, startedAtMs, laterStagesPlannedMs: 0, windows, stageCount, holdMs, stopped, stageResults, manifest });
+    const open = await runOpenStage({
+      request, deps, io, dir, progress, startedAtMs, laterStagesPlannedMs: 0, laterStages: 0, extraPerStageMs: extraPerStageMs(), windows, stageCount, holdMs, stopped, stageResults, manifest,
+    });
     manifest.openStage = open.record;
     if (open.record.status === 'interrupted' || open.interruptedBeforeStart) stopped = 'interrupted';
     await runManifestFormat.write(manifestPath, manifest);
@@ -219,8 +227,11 @@ interface StageContext {
   readonly dir: string;
   readonly progress: ProgressWriter;
   readonly startedAtMs: number;
-  /** The planned time of the stages after this one (the run's time left is counted from it). */
+  /** The planned time of the stages after this one, and their number (the run's time left is counted from them). */
   readonly laterStagesPlannedMs: number;
+  readonly laterStages: number;
+  /** The mean time earlier stages took beyond their plan (see ProgressState). */
+  readonly extraPerStageMs: number;
   readonly windows: { windowMs: number; warmupMs: number };
   readonly stageCount: number;
 }
@@ -273,9 +284,10 @@ async function executeStage(c: StageContext & {
     progress.update(formatProgress({
       stageIndex: c.stageIndex, stageCount: c.stageCount, users: c.users,
       ...(c.progressLabel ? { label: c.progressLabel } : {}),
-      stageElapsedMs: elapsed ?? 0, stagePlannedMs, runElapsedMs: io.now() - c.startedAtMs, laterStagesPlannedMs: c.laterStagesPlannedMs,
+      stageElapsedMs: elapsed ?? 0, stagePlannedMs, stageWallMs: io.now() - stageStartMs, runElapsedMs: io.now() - c.startedAtMs,
+      laterStagesPlannedMs: c.laterStagesPlannedMs, laterStages: c.laterStages, extraPerStageMs: c.extraPerStageMs,
       phase, keyName: request.keyName, live: live.figures(),
-    }), phase);
+    }, progress.width), phase);
   }, 1000);
   let outcome: StageRunOutcome;
   try {
