@@ -60,7 +60,7 @@ const SPEC = {
   signal: new AbortController().signal,
 };
 
-describe('the k6 flags the runner passes, per supported release line', () => {
+describe('the k6 flags the runner passes (both engines), per supported release line', () => {
   // Neither is ever passed: --no-summary is gone in v2.0.0, and both switch off --summary-export.
   const NEVER = ['--no-summary', '--summary-mode'];
 
@@ -92,27 +92,6 @@ describe('the k6 flags the runner passes, per supported release line', () => {
 });
 
 describe('k6RunArgs', () => {
-  it('gives both engines the same k6 flags: env, stages, outputs, summary export, script last', () => {
-    const args = k6RunArgs({
-      scriptPath: '/b/search.js',
-      env: { HOST: 'http://h', USERS: '50' },
-      stages: [{ durationMs: 10_000, target: 50 }, { durationMs: 600_000, target: 50 }],
-      csvOutputs: ['/r/stage-50.csv.gz', '/r/.live'],
-      summaryExportPath: '/r/stage-50.summary.json',
-      logPath: '/r/stage-50.log',
-      csvTimeFormat: 'unix_milli',
-      signal: new AbortController().signal,
-    }, OLDEST_K6);
-    expect(args).toEqual([
-      'run', '--no-color', '--quiet',
-      '-e', 'HOST=http://h', '-e', 'USERS=50',
-      '--stage', '10s:50,10m:50',
-      '--out', 'csv=/r/stage-50.csv.gz', '--out', 'csv=/r/.live',
-      '--summary-export', '/r/stage-50.summary.json',
-      '/b/search.js',
-    ]);
-  });
-
   it('leaves --stage out for a stage without k6 stages (the open model: the scenarios of the script apply)', () => {
     const args = k6RunArgs({
       scriptPath: '/b/search.js',
