@@ -36,17 +36,17 @@ describe('the headline paragraph', () => {
     [
       'No-Go on the target stage not held, with a red error rate too',
       d('no-go', { p95: [g(2000), g(2100), g(2000)], err: [r(3.5), r(4), g(0.5)], held: [r(), r(), g()] }, ['green', 'red', 'red'], { score: 4 }),
-      '**No-Go** — prepare the migration: the error rate of the stages up to 100 users was 3.5 and 4 % against a 3 % red bound in 2 of the last 3 runs; and the target stage (100 users) was not held in 2 of the last 3 runs.',
+      '**No-Go** — prepare the migration: the error rate up to 100 users was 3.5 and 4 % against a 3 % red bound in 2 of the last 3 runs; and the target stage (100 users) was not held in 2 of the last 3 runs.',
     ],
     [
       'No-Go on three oranges: the score',
       d('no-go', { p95: [o(2600), o(2700), o(2800)], err: [o(1.5), o(1.2), g(0.4)], held: [o(), o(), g()] }, ['orange', 'orange', 'orange'], { score: 3 }),
-      '**No-Go** — prepare the migration: 3 criteria orange (score 3): p95 of `search` at 100 users was 2600, 2700 and 2800 ms against a 2500 ms green bound in all 3 runs; the error rate of the stages up to 100 users was 1.5 and 1.2 % against a 1 % green bound in 2 of the last 3 runs; and the target stage (100 users) held only with degradation in 2 of the last 3 runs.',
+      '**No-Go** — prepare the migration: 3 criteria orange (score 3): p95 of `search` at 100 users was 2600, 2700 and 2800 ms against a 2500 ms green bound in all 3 runs; the error rate up to 100 users was 1.5 and 1.2 % against a 1 % green bound in 2 of the last 3 runs; and the target stage (100 users) held only with degradation in 2 of the last 3 runs.',
     ],
     [
       'Watch: both oranges, a red run counted with them',
       d('watch', { p95: [r(4100), o(2700), g(2000)], err: [o(1.5), o(1.2), g(0.4)], held: [g(), g(), g()] }, ['orange', 'orange', 'green'], { score: 2 }),
-      '**Watch** — stay, under closer monitoring: 2 criteria orange: p95 of `search` at 100 users was 4100 and 2700 ms against a 2500 ms green bound in 2 of the last 3 runs; and the error rate of the stages up to 100 users was 1.5 and 1.2 % against a 1 % green bound in 2 of the last 3 runs.',
+      '**Watch** — stay, under closer monitoring: 2 criteria orange: p95 of `search` at 100 users was 4100 and 2700 ms against a 2500 ms green bound in 2 of the last 3 runs; and the error rate up to 100 users was 1.5 and 1.2 % against a 1 % green bound in 2 of the last 3 runs.',
     ],
     [
       'Go with one orange, which Go allows',
@@ -56,12 +56,12 @@ describe('the headline paragraph', () => {
     [
       'Go, every criterion green: the green runs only, within their bounds',
       d('go', { p95: [g(300), o(2600), g(280)], err: [g(0), g(0), g(0)], held: [g(), g(), g()] }, ['green', 'green', 'green']),
-      '**Go** — stay on the current hosting: every criterion green: p95 of `search` at 100 users was 300 and 280 ms within the 2500 ms green bound in 2 of the last 3 runs; the error rate of the stages up to 100 users was 0 % within the 1 % green bound in all 3 runs; and the target stage (100 users) held in all 3 runs.',
+      '**Go** — stay on the current hosting: every criterion green: p95 of `search` at 100 users was 300 and 280 ms within the 2500 ms green bound in 2 of the last 3 runs; the error rate up to 100 users was 0 % within the 1 % green bound in all 3 runs; and the target stage (100 users) held in all 3 runs.',
     ],
     [
       'provisional on one run',
       d('go', { p95: [g(300)], err: [g(0.1)], held: [g()] }, ['green', 'green', 'green'], { provisional: true }),
-      '**Go**, provisional (on 1 of the 3 runs the grid asks for) — stay on the current hosting: every criterion green: p95 of `search` at 100 users was 300 ms within the 2500 ms green bound in the one run; the error rate of the stages up to 100 users was 0.1 % within the 1 % green bound in the one run; and the target stage (100 users) held in the one run.',
+      '**Go**, provisional (on 1 of the 3 runs the grid asks for) — stay on the current hosting: every criterion green: p95 of `search` at 100 users was 300 ms within the 2500 ms green bound in the one run; the error rate up to 100 users was 0.1 % within the 1 % green bound in the one run; and the target stage (100 users) held in the one run.',
     ],
   ])('%s', (_name, dec, expected) => {
     const meaning = { go: 'stay on the current hosting', watch: 'stay, under closer monitoring', 'no-go': 'prepare the migration', 'insufficient-data': '' }[dec.decision];

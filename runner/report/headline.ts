@@ -43,7 +43,7 @@ function criterionWords(id: CriterionId, runs: readonly RunLevel[], level: Level
     case 'p95':
       return `p95 of \`${codeText(s.keyTransaction.name)}\` at ${target} users was ${figures(values([p95.green, p95.orange], 0), 'ms')} ${against(p95.green, p95.orange, ' ms')} ${where}`;
     case 'errorRate':
-      return `the error rate of the stages up to ${target} users was ${figures(values([err.green, err.orange], 2), '%')} ${against(err.green, err.orange, ' %')} ${where}`;
+      return `the error rate up to ${target} users was ${figures(values([err.green, err.orange], 2), '%')} ${against(err.green, err.orange, ' %')} ${where}`;
     case 'held':
       return `the target stage (${target} users) ${level === 'green' ? 'held' : level === 'red' ? 'was not held' : 'held only with degradation'} ${where}`;
   }
