@@ -3,14 +3,14 @@ import { resolve } from 'node:path';
 import { DecisionInputError, decide } from '../../decision/decide.ts';
 import { decisionFormat, type Decision } from '../../decision/decision-format.ts';
 import { ExitCode, UserError, fsReason } from '../errors.ts';
-import { loadConfig, type CapacityConfig } from '../formats/config.ts';
+import type { CapacityConfig } from '../formats/config.ts';
 import type { Io } from '../io.ts';
 import { DEFAULT_FAILURE_THRESHOLD, detectChanges, type NotifyEvent } from '../notify/detect.ts';
 import { actionsFor, buildPayload, eventLines, markdownSummary, PAYLOAD_FORMATS, type PayloadFormat } from '../notify/payload.ts';
 import { parseWebhook, postWebhook, type Webhook } from '../notify/post.ts';
 import { runOutcomes } from '../notify/runs.ts';
 import { notifyStateFormat, notifyStatePath, type NotifyState } from '../notify/state.ts';
-import { listRuns, type StoredRun } from '../results-store.ts';
+import { listRuns, selectResults, type StoredRun } from '../results-store.ts';
 import { defineCommand } from './command.ts';
 
 /** The environment variable that holds the webhook URL (preferred to the flag: argv is visible to other users). */
@@ -20,6 +20,7 @@ export interface NotifyArgs {
   webhook?: string | undefined;
   results: string;
   config?: string | undefined;
+  environment?: string | undefined;
   decision?: string | undefined;
   format: PayloadFormat;
   'dry-run': boolean;
@@ -43,6 +44,7 @@ export const command = defineCommand({
       .option('webhook', { type: 'string', describe: `webhook URL (default: $${WEBHOOK_ENV}); never printed` })
       .option('results', { type: 'string', default: 'results', describe: 'results folder (runs/ and the notify state)' })
       .option('config', { type: 'string', describe: 'capacity.config.json: decides with it, and says its action for the decision (default: ./capacity.config.json if present)' })
+      .option('environment', { type: 'string', describe: 'without --decision: the environment decided on, when the results folder holds several (default: the config\'s, else the only one, else the newest run\'s)' })
       .option('decision', { type: 'string', describe: 'read the decision from this file (`npm run decide -- --json > file`) instead of deciding' })
       .option('format', { choices: PAYLOAD_FORMATS, default: 'slack' as PayloadFormat, describe: 'slack: { text, blocks }; json: a versioned document' })
       .option('dry-run', { type: 'boolean', default: false, describe: 'print what would be posted; post nothing, write no state' })
@@ -75,9 +77,15 @@ export async function runNotify(args: NotifyArgs, io: Io): Promise<number> {
   const webhookText = args.webhook ?? (io.env[WEBHOOK_ENV] || undefined);
   const webhook: Webhook | null = webhookText === undefined ? null : parseWebhook(webhookText, args.webhook !== undefined ? '--webhook' : WEBHOOK_ENV);
 
-  const config = await loadConfig(args.config, io.cwd);
+  // The decision reads one environment's runs (as decide does); the tool's failures count every run.
+  const { config, runs: environmentRuns, notes } = await selectResults({
+    results: args.results,
+    ...(args.config !== undefined ? { config: args.config } : {}),
+    ...(args.environment !== undefined ? { environment: args.environment } : {}),
+  }, io.cwd);
+  for (const note of notes) io.stderr.write(`${note}\n`);
   const stored = await listRuns(resultsDir);
-  const decision = args.decision ? await decisionFormat.read(resolve(io.cwd, args.decision)) : decideHere(stored, config);
+  const decision = args.decision ? await decisionFormat.read(resolve(io.cwd, args.decision)) : decideHere(environmentRuns, config);
   const actions = actionsFor(decision, config.actions);
   const runs = runOutcomes(stored);
   const statePath = notifyStatePath(resultsDir);

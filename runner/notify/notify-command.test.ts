@@ -218,6 +218,13 @@ describe('npm run notify against a loopback webhook', () => {
     expect(await readFile(join(dir, 's.md'), 'utf8')).toContain('## Capacity — staging: Insufficient data');
   });
 
+  it('without --decision, decides over one environment of the results folder, never a mix, and says which', async () => {
+    await runManifestFormat.write(join(dir, 'results', 'runs', '2026-11-21T0200Z-demo', 'run.json'), { ...makeManifest('2026-11-21T0200Z-demo', 'completed'), environment: 'demo' });
+    const r = await notify({ decision: undefined, 'dry-run': true });
+    expect(r.code).toBe(ExitCode.ok);
+    expect(r.err).toContain('reading staging — another with --environment demo');
+  });
+
   it('through the real CLI: a refused post is one error line (its hint at the end), exit 1, the URL nowhere', async () => {
     await writeDecision(makeDecision('watch'));
     receiver.setStatus(404);
