@@ -536,3 +536,75 @@ function formatMs(ms: number): string {
   return `${h ? `${h}h` : ''}${m ? `${m}m` : ''}${s ? `${Number(s.toFixed(3))}s` : h || m ? '0s' : ''}`;
 }
 export { formatMs };
+
+/** The User-Agent of requests when options.userAgent is not set (k6's is `k6/<version> (https://k6.io/)`). */
+export const DEFAULT_USER_AGENT = 'k6-embedded/0.1.0 (k6 v0.48 compatible)';
+
+/** k6's HTTP options that the main thread applies to every VU's client. */
+export interface HttpOptions {
+  /** '' sends no User-Agent header (as k6). */
+  userAgent: string;
+  insecureSkipTLSVerify: boolean;
+  /** No keep-alive: every request on a connection of its own. */
+  noConnectionReuse: boolean;
+  /** A VU's connections are closed at each iteration's start. */
+  noVUConnectionReuse: boolean;
+  /** At most this many requests of one http.batch() at a time (0: no limit). */
+  batch: number;
+  /** At most this many of them to one host at a time (0: no limit). */
+  batchPerHost: number;
+  /** options.hosts: `name` or `name:port` → the host (and port) to connect to instead. */
+  hosts: ReadonlyMap<string, { host: string; port: string | null }>;
+}
+
+export const DEFAULT_HTTP_OPTIONS: HttpOptions = {
+  userAgent: DEFAULT_USER_AGENT, insecureSkipTLSVerify: false, noConnectionReuse: false, noVUConnectionReuse: false,
+  batch: 20, batchPerHost: 6, hosts: new Map(),
+};
+
+/** k6 options about HTTP that this engine does not implement: a script that sets one is refused, naming it. */
+const UNSUPPORTED_HTTP_OPTIONS = ['rps', 'tlsAuth', 'tlsCipherSuites', 'tlsVersion', 'localIPs', 'blockHostnames', 'blacklistIPs', 'dns', 'httpDebug'];
+
+function boolOpt(path: string, v: unknown): boolean {
+  if (v === undefined || v === null) return false;
+  if (typeof v !== 'boolean') throw bad(path, 'true or false', v);
+  return v;
+}
+
+/**
+ * The HTTP options (k6's defaults where unset): validated here once, so that a bad one is exit
+ * 104 before any VU runs. maxRedirects, discardResponseBodies and throw are checked here too,
+ * though each VU applies them to its own requests.
+ */
+export function httpOptions(options: Record<string, unknown>): HttpOptions {
+  for (const name of UNSUPPORTED_HTTP_OPTIONS) {
+    const v = options[name];
+    if (v !== undefined && v !== null && v !== false && v !== '' && !(Array.isArray(v) && v.length === 0)) {
+      throw new UserError(`options.${name} is not supported by the embedded engine (run this script on k6, or leave the option out)`);
+    }
+  }
+  intOpt('maxRedirects', options.maxRedirects, 10);
+  boolOpt('discardResponseBodies', options.discardResponseBodies);
+  boolOpt('throw', options.throw);
+  const ua = options.userAgent;
+  if (ua !== undefined && ua !== null && typeof ua !== 'string') throw bad('userAgent', 'a string', ua);
+  const hosts = new Map<string, { host: string; port: string | null }>();
+  const h = options.hosts;
+  if (h !== undefined && h !== null) {
+    if (typeof h !== 'object' || Array.isArray(h)) throw bad('hosts', 'an object of host names to addresses', h);
+    for (const [name, to] of Object.entries(h as Record<string, unknown>)) {
+      const m = typeof to === 'string' ? /^(\[[0-9a-fA-F:.]+\]|[^:[\]\s]+)(?::(\d{1,5}))?$/.exec(to) : null;
+      if (!m) throw bad(`hosts["${name}"]`, 'an address like "127.0.0.1" or "127.0.0.1:8080"', to);
+      hosts.set(name.toLowerCase(), { host: m[1]!.replace(/^\[|\]$/g, ''), port: m[2] ?? null });
+    }
+  }
+  return {
+    userAgent: typeof ua === 'string' ? ua : DEFAULT_USER_AGENT,
+    insecureSkipTLSVerify: boolOpt('insecureSkipTLSVerify', options.insecureSkipTLSVerify),
+    noConnectionReuse: boolOpt('noConnectionReuse', options.noConnectionReuse),
+    noVUConnectionReuse: boolOpt('noVUConnectionReuse', options.noVUConnectionReuse),
+    batch: intOpt('batch', options.batch, 20),
+    batchPerHost: intOpt('batchPerHost', options.batchPerHost, 6),
+    hosts,
+  };
+}

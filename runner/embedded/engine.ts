@@ -14,10 +14,10 @@ import { HTTP_REQUEST_METRICS, ITERATION_METRICS, httpStatusErrorCode } from '..
 import { K6ExitCode } from '../k6/exit-codes.ts';
 import { cleanUrl } from '../k6/url.ts';
 import { bundleAll, type Bundles } from './bundle.ts';
-import { UsageError, arrivalOffsets, peakVUs, summaryOptions, csvTimeFormat, deriveScenarios, describeScenario, formatMs, initialVUs, isArrivalRate, maxVUs, rampingSteps, scenarioDurationMs, type RunFlags, type Scenario } from './config.ts';
+import { UsageError, httpOptions, arrivalOffsets, peakVUs, summaryOptions, csvTimeFormat, deriveScenarios, describeScenario, formatMs, initialVUs, isArrivalRate, maxVUs, rampingSteps, scenarioDurationMs, type HttpOptions, type RunFlags, type Scenario } from './config.ts';
 import { CsvOutput, tagColumns } from './csv-output.ts';
 import { parseSystemTags, systemTagPlan, withoutTags } from './system-tags.ts';
-import type { Hop } from './http-client.ts';
+import { goErrorOp, type Hop } from './http-client.ts';
 import { logLine } from './logfmt.ts';
 import { MetricStore, bindThresholds, evaluateThresholds, parseThresholds, type Threshold } from './metrics.ts';
 import { COUNTER, USER_MODULE_PREFIX, type ExecState, type IterationEnd, type SharedData, type VuCall, type VuCommand, type VuReply, type WireHttpRequest, type WireHttpResponse } from './protocol.ts';
@@ -142,7 +142,8 @@ export async function runK6(flags: RunFlags, io: EngineIo): Promise<number> {
     for (const o of outputs) o.add(metric, time, value, rec, metadata);
   };
 
-  const emitHop = (req: WireHttpRequest, hop: Hop, redirected: boolean): void => {
+  /** `digestChallenge`: the first answer of a digest exchange, expected when it is the 401 (as k6). */
+  const emitHop = (req: WireHttpRequest, hop: Hop, redirected: boolean, digestChallenge: boolean): void => {
     const tags: Record<string, string> = { ...req.tags, method: hop.method, status: String(hop.status), proto: hop.proto };
     // A redirect's hop has its own URL in the tags, unless the script named the request.
     if (redirected && req.tags.url === cleanUrl(req.url)) {
@@ -151,7 +152,7 @@ export async function runK6(flags: RunFlags, io: EngineIo): Promise<number> {
     }
     let expected: boolean | null = null;
     if (req.expected) {
-      expected = req.expected.some(([a, b]) => hop.status >= a && hop.status <= b);
+      expected = digestChallenge ? hop.status === 401 : req.expected.some(([a, b]) => hop.status >= a && hop.status <= b);
       tags.expected_response = String(expected);
     }
     const code = hop.errorCode || httpStatusErrorCode(hop.status);
@@ -169,10 +170,23 @@ export async function runK6(flags: RunFlags, io: EngineIo): Promise<number> {
   };
 
   const runRequest = async (vu: Vu, req: WireHttpRequest, signal: AbortSignal): Promise<WireHttpResponse | null> => {
-    const hops = await vu.http.request(req, signal);
+    const ex = await vu.http.request(req, signal);
     if (signal.aborted) return null;
-    hops.forEach((h, i) => emitHop(req, h, i > 0));
-    return hopResponse(req, hops[hops.length - 1]!);
+    const { hops } = ex;
+    hops.forEach((h, i) => emitHop(req, h, i > 0, i === 0 && req.auth === 'digest'));
+    const last = hops[hops.length - 1]!;
+    const res = hopResponse(req, last);
+    if (ex.jar) res.jar = ex.jar;
+    if (last.errorDetail) {
+      // As k6: Go's words for a transport error, the URL without its credentials.
+      const detail = `${goErrorOp(last.method)} "${cleanUrl(last.url)}": ${last.errorDetail}`;
+      if (req.throw) res.errorDetail = detail;
+      else err('warning', 'Request Failed', `error=${JSON.stringify(detail)}`);
+    }
+    if (ex.stoppedAfter !== undefined) {
+      err('warning', `Stopped after ${hops.length} redirects and returned the redirection; pass { redirects: n } in request params or set global maxRedirects to silence this`, `url=${JSON.stringify(cleanUrl(req.url))}`);
+    }
+    return res;
   };
 
   let currentScenarioProgress = 0;
@@ -216,13 +230,13 @@ export async function runK6(flags: RunFlags, io: EngineIo): Promise<number> {
     async serve(vu, call: ServedCall, signal): Promise<VuReply> {
       switch (call.op) {
         case 'http': {
-          if (call.resetCookies) vu.http.resetCookies();
-          const res = await Promise.all(call.requests.map((r) => runRequest(vu, r, signal)));
+          if (call.resetCookies) vu.http.newIteration();
+          const res = call.requests.length === 1 ? [await runRequest(vu, call.requests[0]!, signal)] : await vu.http.batch(call.requests, (r) => runRequest(vu, r, signal));
           if (res.some((r) => r === null)) return { op: 'interrupted' };
           return { op: 'http', responses: res as WireHttpResponse[] };
         }
         case 'async-http':
-          if (call.resetCookies) vu.http.resetCookies();
+          if (call.resetCookies) vu.http.newIteration();
           runRequest(vu, call.request, signal).then(
             (response) => vu.postEvent({ kind: 'async-result', id: call.id, response, ...(response ? {} : { interrupted: true }) }),
             (e: unknown) => {
@@ -231,6 +245,13 @@ export async function runK6(flags: RunFlags, io: EngineIo): Promise<number> {
             },
           );
           return { op: 'async-started' };
+        case 'cookies':
+          if (call.resetCookies) vu.http.newIteration();
+          try {
+            return { op: 'cookies', ...vu.http.jarCall(call.jar, call.call) };
+          } catch (e) {
+            return { op: 'cookies', error: (e as Error).message };
+          }
         case 'shared-get': {
           let got = shared.get(call.name);
           while (got instanceof Promise) {
@@ -311,16 +332,16 @@ export async function runK6(flags: RunFlags, io: EngineIo): Promise<number> {
     const init0 = await ctl.nextControl();
     if (init0.op !== 'init' || !init0.ok) return initFailed(init0);
     const options = (init0.options ?? {}) as Record<string, unknown>;
-    const insecure = options.insecureSkipTLSVerify === true;
     const globalTags: Record<string, string> = {};
     if (options.tags && typeof options.tags === 'object') for (const [k, v] of Object.entries(options.tags)) globalTags[k] = String(v);
-    ctl.http.insecureSkipTLSVerify = insecure;
     const exportsOf = new Set(init0.exports);
     let scenarios: Scenario[];
     let sumOpts: { trendStats: string[]; timeUnit: string };
+    let http: HttpOptions;
     try {
       scenarios = deriveScenarios(options, flags);
       sumOpts = summaryOptions(options, flags);
+      http = httpOptions(options);
       sysTags = systemTagPlan(flags.systemTags ?? (options.systemTags === undefined || options.systemTags === null ? null : parseSystemTags(options.systemTags, 'invalid option systemTags')));
       if (!flags.noThresholds) thresholds = bindThresholds(store, parseThresholds(options.thresholds, (s) => parseDuration(s, 'delayAbortEval')));
     } catch (e) {
@@ -333,6 +354,7 @@ export async function runK6(flags: RunFlags, io: EngineIo): Promise<number> {
         return K6ExitCode.invalidConfig;
       }
     }
+    ctl.http.configure(http);
     const columns = tagColumns(sysTags.columns);
     for (const p of flags.csvOutputs) outputs.push(CsvOutput.open(resolve(io.cwd, p), timeFormat, columns));
 
@@ -342,7 +364,7 @@ export async function runK6(flags: RunFlags, io: EngineIo): Promise<number> {
     let nextId = 1;
     const newVu = (): Vu => {
       const v = spawn(nextId++, false);
-      v.http.insecureSkipTLSVerify = insecure;
+      v.http.configure(http);
       return v;
     };
     const idle: Vu[] = [];

@@ -58,7 +58,39 @@ export interface WireHttpRequest {
   metadata?: Record<string, string>;
   /** Status ranges counted as expected (k6's responseCallback); null: no callback (all expected). */
   expected: Array<[number, number]> | null;
+  /** params.auth 'digest' (RFC 7616 with the URL's credentials); 'basic' is the default for URL credentials. */
+  auth?: 'digest';
+  /** params.cookies, in order: [name, value, replace the jar's cookie of that name]. */
+  cookies?: Array<[string, string, boolean]>;
+  /** params.jar when it is a jar the script made (`new http.CookieJar()`): its cookies, sent back updated. */
+  jar?: WireJar;
+  /** options.throw: a transport error comes back as `errorDetail` (the VU throws it) and is not logged. */
+  throw?: true;
+  /** Neither params.redirects nor options.maxRedirects: k6 warns when the default 10 stop a chain. */
+  defaultRedirects?: true;
 }
+
+/** A jar the script made, as data (tough-cookie's serialized cookies): it lives in the VU, not on the main thread. */
+export type WireJar = unknown[];
+
+/** A cookie as k6 gives it in `res.cookies` (Go's http.Cookie fields). */
+export interface WireCookie {
+  name: string;
+  value: string;
+  domain: string;
+  path: string;
+  http_only: boolean;
+  secure: boolean;
+  max_age: number;
+  expires: number;
+}
+
+/** A call on a cookie jar (k6's CookieJar methods); `jar` null is the VU's own jar. */
+export type WireJarCall =
+  | { action: 'get'; url: string }
+  | { action: 'set'; url: string; name: string; value: string; opts: { domain?: string; path?: string; expires?: string; max_age?: number; secure?: boolean; http_only?: boolean } }
+  | { action: 'clear'; url: string }
+  | { action: 'delete'; url: string; name: string };
 
 export interface WireTimings {
   blocked: number;
@@ -85,8 +117,12 @@ export interface WireHttpResponse {
   remote_ip: string;
   remote_port: number;
   request: { method: string; url: string; headers: Record<string, string>; body: string };
-  /** Cookies set by this response: name → values. */
-  cookies?: Record<string, string[]>;
+  /** Cookies set by this response (not by the redirects before it), as k6's res.cookies. */
+  cookies?: Record<string, WireCookie[]>;
+  /** The script's own jar after the request (when it sent one). */
+  jar?: WireJar;
+  /** A transport error as Go words it (`Get "url": dial tcp …`), when the request asked to throw. */
+  errorDetail?: string;
 }
 
 /** A call from a VU to the main thread. */
@@ -98,6 +134,7 @@ export type VuCall =
   /** `resetCookies`: the first request of an iteration (k6 empties a VU's cookie jar per iteration). */
   | (CallBase & { op: 'http'; requests: WireHttpRequest[]; resetCookies?: boolean })
   | (CallBase & { op: 'async-http'; id: number; request: WireHttpRequest; resetCookies?: boolean })
+  | (CallBase & { op: 'cookies'; jar: WireJar | null; call: WireJarCall; resetCookies?: boolean })
   | (CallBase & { op: 'shared-get'; name: string })
   /** The SharedArray's buffers travel just before, as a `shared-put` message on the VU's port. */
   | (CallBase & { op: 'shared-put'; name: string })
@@ -132,6 +169,8 @@ export interface ExecState {
 export type VuReply =
   | { op: 'http'; responses: WireHttpResponse[] }
   | { op: 'async-started' }
+  /** A jar call's answer: cookiesForURL's map, the script's jar updated, or the error to throw. */
+  | { op: 'cookies'; cookies?: Record<string, string[]>; jar?: WireJar; error?: string }
   /** found: the buffers come on the VU's port (a `shared` message); else this VU must build them. */
   | { op: 'shared'; found: boolean }
   | { op: 'exec-state'; state: ExecState }

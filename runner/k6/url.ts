@@ -18,9 +18,16 @@ export function splitUrlCredentials(url: string): { url: string; authorization: 
   } catch {
     return { url, authorization: null };
   }
-  if (!u.username && !u.password) return { url, authorization: null };
-  const pair = `${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`;
+  const creds = urlCredentials(u);
+  if (!creds) return { url, authorization: null };
+  const pair = `${creds.username}:${creds.password}`;
   u.username = '';
   u.password = '';
   return { url: u.href, authorization: `Basic ${Buffer.from(pair, 'utf8').toString('base64')}` };
+}
+
+/** The user and password of a URL (percent-decoded), or null when it has none. */
+export function urlCredentials(u: URL): { username: string; password: string } | null {
+  if (!u.username && !u.password) return null;
+  return { username: decodeURIComponent(u.username), password: decodeURIComponent(u.password) };
 }

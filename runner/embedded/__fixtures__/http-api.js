@@ -1,4 +1,5 @@
-// k6/http beyond GET: batch, asyncRequest in parallel, redirects, POST bodies, responseType,
+// k6/http beyond GET: batch, asyncRequest in parallel, redirects, POST bodies (an object as a
+// form, encoded as Go's url.Values: space as '+'), responseType,
 // expectedStatuses / setResponseCallback, json(), headers, timeouts, credentials in the URL.
 import http from 'k6/http';
 import { check } from 'k6';
@@ -9,7 +10,7 @@ export default async function () {
   check(a, { 'batch GET': (r) => r.json('query') === 'x=1' });
   check(b, { 'batch POST body': (r) => r.json('body') === '{"y":2}' && r.json('method') === 'POST' });
   const form = http.post(`${B}/echo`, { k: 'v w' });
-  check(form, { 'object body sent as a form': (r) => r.json('body') === 'k=v%20w' && r.json('type') === 'application/x-www-form-urlencoded' });
+  check(form, { 'object body sent as a form': (r) => r.json('body') === 'k=v+w' && r.json('type') === 'application/x-www-form-urlencoded' });
   const red = http.get(`${B}/redirect`, { tags: { name: 'redirect' } });
   check(red, { 'redirect followed': (r) => r.status === 200 && r.url.endsWith('/echo?from=redirect') });
   const noFollow = http.get(`${B}/redirect`, { redirects: 0 });

@@ -1,8 +1,21 @@
-import type { PortMessage, WireHttpRequest, WireHttpResponse } from '../protocol.ts';
+import type { PortMessage, WireCookie, WireHttpRequest, WireHttpResponse, WireJar, WireJarCall } from '../protocol.ts';
 import { cleanUrl } from '../../k6/url.ts';
+import { FileData, formBody, multipartBody } from './forms.ts';
+import { GoError } from './go-error.ts';
 import { host, lazyModule, ownBuffer } from './host.ts';
 import type { Selection, parseHTML } from './html.ts';
 import { Interrupt, baseTags, call, metadata, vu } from './state.ts';
+
+/** The options each VU applies to its own requests (the main thread applies the others: config.ts httpOptions). */
+const httpOpts = { maxRedirects: null as number | null, discardResponseBodies: false, throw: false };
+
+/** Reads the script's options (already validated by the main thread, which refuses bad ones before any iteration). */
+export function configureHttp(options: unknown): void {
+  const o = (options ?? {}) as Record<string, unknown>;
+  httpOpts.maxRedirects = typeof o.maxRedirects === 'number' ? o.maxRedirects : null;
+  httpOpts.discardResponseBodies = o.discardResponseBodies === true;
+  httpOpts.throw = o.throw === true;
+}
 
 function takeReset(): { resetCookies?: boolean } {
   if (!vu.freshIteration) return {};
@@ -42,7 +55,86 @@ interface Params {
   responseType?: 'text' | 'binary' | 'none';
   responseCallback?: ExpectedStatuses | null;
   auth?: string;
+  cookies?: Record<string, unknown>;
+  jar?: CookieJar | null;
+  throw?: boolean;
+  compression?: string;
 }
+
+/**
+ * k6's CookieJar: the VU's own (`http.cookieJar()`, on the main thread, emptied at each
+ * iteration) or one the script makes (`new http.CookieJar()`), whose cookies live in this VU as
+ * data and travel with the calls that use them.
+ */
+const jarCookies = new WeakMap<CookieJar, { cookies: WireJar | null }>();
+
+function jarCall(jar: CookieJar, c: WireJarCall): Record<string, string[]> | undefined {
+  const st = jarCookies.get(jar);
+  if (!st) throw new TypeError('not a CookieJar: make one with new http.CookieJar() or take the VU\'s with http.cookieJar()');
+  const r = call({ op: 'cookies', jar: st.cookies, call: c, ...takeReset() });
+  if (r.op === 'interrupted') throw new Interrupt();
+  if (r.op !== 'cookies') throw new Error('embedded engine: unexpected reply to a cookie jar call');
+  if (r.error) throw new Error(r.error);
+  if (r.jar) st.cookies = r.jar;
+  return r.cookies;
+}
+
+export class CookieJar {
+  constructor() {
+    jarCookies.set(this, { cookies: [] });
+  }
+  /** name → values of the cookies the jar would send to `url`. */
+  cookiesForURL(url: unknown): Record<string, string[]> {
+    return jarCall(this, { action: 'get', url: String(url) }) ?? {};
+  }
+  set(url: unknown, name: unknown, value: unknown, opts?: { domain?: unknown; path?: unknown; expires?: unknown; max_age?: unknown; secure?: unknown; http_only?: unknown } | null): void {
+    const o = opts ?? {};
+    const str = (v: unknown): string | undefined => (v === undefined || v === null ? undefined : String(v));
+    jarCall(this, {
+      action: 'set', url: String(url), name: String(name), value: String(value),
+      opts: {
+        ...(str(o.domain) ? { domain: str(o.domain) } : {}), ...(str(o.path) ? { path: str(o.path) } : {}),
+        ...(str(o.expires) ? { expires: str(o.expires) } : {}), ...(o.max_age !== undefined && o.max_age !== null ? { max_age: Number(o.max_age) } : {}),
+        secure: Boolean(o.secure), http_only: Boolean(o.http_only),
+      },
+    });
+  }
+  /** Removes the cookies of `url`'s host and path (one on a longer path stays, as in k6). */
+  clear(url: unknown): void {
+    jarCall(this, { action: 'clear', url: String(url) });
+  }
+  delete(url: unknown, name: unknown): void {
+    jarCall(this, { action: 'delete', url: String(url), name: String(name) });
+  }
+}
+
+const vuJar: CookieJar = Object.create(CookieJar.prototype) as CookieJar;
+jarCookies.set(vuJar, { cookies: null });
+
+/** k6's http.cookieJar(): the VU's own jar. */
+export function cookieJar(): CookieJar {
+  return vuJar;
+}
+
+export function file(data: unknown, filename?: unknown, contentType?: unknown): FileData {
+  let d: string | ArrayBuffer;
+  if (typeof data === 'string' || data instanceof ArrayBuffer) d = data;
+  else if (ArrayBuffer.isView(data)) d = ownBuffer(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+  else if (Array.isArray(data)) d = new Uint8Array(data.map(Number)).buffer;
+  else throw new TypeError('http.file(): data must be a string, an ArrayBuffer or an array of numbers');
+  // k6's default name is the time in nanoseconds.
+  return new FileData(d, filename === undefined || filename === null ? String(Math.floor(host.now() * 1e6)) : String(filename), contentType === undefined || contentType === null ? 'application/octet-stream' : String(contentType));
+}
+
+/** What http.url`…` returns: the URL, and the template with `${}` in place of each value as the requests' name tag (k6's URL grouping). */
+export class TaggedURL {
+  constructor(readonly url: string, readonly name: string) {}
+  toString(): string {
+    return this.url;
+  }
+}
+
+
 
 const DURATION_RE = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/;
 function timeoutMs(t: string | number | undefined): number {
@@ -62,46 +154,94 @@ function toBase64(bytes: Uint8Array): string {
   return host.b64encode(bytes, false, false);
 }
 
+function setContentType(headers: Record<string, string>, type: string): void {
+  if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['Content-Type'] = type;
+}
+
 function encodeBody(body: unknown, headers: Record<string, string>): { body: string | null; bodyBase64?: boolean } {
   if (body === null || body === undefined) return { body: null };
   if (typeof body === 'string') return { body };
   if (body instanceof ArrayBuffer) return { body: toBase64(new Uint8Array(body)), bodyBase64: true };
   if (ArrayBuffer.isView(body)) return { body: toBase64(new Uint8Array(body.buffer, body.byteOffset, body.byteLength)), bodyBase64: true };
   if (typeof body === 'object') {
-    // k6 sends a plain object as a form.
-    const parts = Object.entries(body as Record<string, unknown>).map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`);
-    if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['Content-Type'] = 'application/x-www-form-urlencoded';
-    return { body: parts.join('&') };
+    const obj = body as Record<string, unknown>;
+    if (Object.values(obj).some((v) => v instanceof FileData)) {
+      // Go's boundary: 30 random bytes in hex.
+      let boundary = '';
+      for (let i = 0; i < 60; i++) boundary += Math.floor(Math.random() * 16).toString(16);
+      setContentType(headers, `multipart/form-data; boundary=${boundary}`);
+      return { body: toBase64(multipartBody(obj, boundary)), bodyBase64: true };
+    }
+    setContentType(headers, 'application/x-www-form-urlencoded');
+    return { body: formBody(obj) };
   }
   return { body: String(body) };
 }
 
-function buildRequest(method: string, url: unknown, body: unknown, params: Params | undefined): WireHttpRequest {
+const RESPONSE_TYPES = ['text', 'binary', 'none'];
+
+/** A request as the main thread runs it, and the script's own jar it uses (updated from the response). */
+interface Built {
+  wire: WireHttpRequest;
+  jar: CookieJar | null;
+}
+
+function buildRequest(method: string, url: unknown, body: unknown, params: Params | undefined): Built {
   const p = params ?? {};
-  const u = String(url);
+  const named = url instanceof TaggedURL ? url : null;
+  const u = named ? named.url : String(url);
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(p.headers ?? {})) headers[k] = String(v);
   const tags = baseTags();
   for (const [k, v] of Object.entries(p.tags ?? {})) tags[k] = String(v);
-  if (tags.name === undefined) tags.name = cleanUrl(u);
+  if (tags.name === undefined) tags.name = named && named.name !== named.url ? named.name : cleanUrl(u);
   // A name tag replaces the url tag too, as k6 does.
   tags.url = tags.name;
   tags.method = method;
   const cb = p.responseCallback !== undefined ? p.responseCallback : defaultCallback;
+  if (p.responseType !== undefined && !RESPONSE_TYPES.includes(p.responseType)) throw new TypeError(`params.responseType "${String(p.responseType)}" is not one of ${RESPONSE_TYPES.join(', ')}`);
+  if (p.compression !== undefined && p.compression !== null && p.compression !== '') throw new Error('params.compression is not supported by the embedded engine (send a body you compressed yourself, with its Content-Encoding header)');
+  const redirects = p.redirects ?? httpOpts.maxRedirects;
   const req: WireHttpRequest = {
     method,
     url: u,
     headers,
     ...encodeBody(body, headers),
     timeoutMs: timeoutMs(p.timeout),
-    redirects: p.redirects ?? 10,
-    responseType: p.responseType ?? 'text',
+    redirects: redirects ?? 10,
+    responseType: p.responseType ?? (httpOpts.discardResponseBodies ? 'none' : 'text'),
     tags,
     expected: cb ? cb.__expected : null,
   };
+  if (redirects === null) req.defaultRedirects = true;
+  if (p.throw ?? httpOpts.throw) req.throw = true;
+  const auth = p.auth === undefined || p.auth === null ? '' : String(p.auth);
+  if (auth === 'digest') req.auth = 'digest';
+  else if (auth === 'ntlm') throw new Error("params.auth 'ntlm' (NTLM authentication) is not supported by the embedded engine (supported: 'basic', 'digest')");
+  else if (auth !== '' && auth !== 'basic') throw new Error(`params.auth "${auth}" is not an authentication k6 knows (expected 'basic', 'digest' or 'ntlm')`);
+  if (p.cookies) {
+    const list: Array<[string, string, boolean]> = [];
+    for (const [name, c] of Object.entries(p.cookies)) {
+      if (c === undefined || c === null) continue;
+      if (typeof c === 'object') {
+        const o = c as { value?: unknown; replace?: unknown };
+        list.push([name, o.value === undefined || o.value === null ? '' : String(o.value), Boolean(o.replace)]);
+      } else list.push([name, String(c), false]);
+    }
+    if (list.length) req.cookies = list;
+  }
+  let jar: CookieJar | null = null;
+  if (p.jar !== undefined && p.jar !== null) {
+    const st = jarCookies.get(p.jar);
+    if (!st) throw new TypeError('params.jar must be a CookieJar (new http.CookieJar() or http.cookieJar())');
+    if (st.cookies) {
+      req.jar = st.cookies;
+      jar = p.jar;
+    }
+  }
   const md = metadata();
   if (md) req.metadata = md;
-  return req;
+  return { wire: req, jar };
 }
 
 function fromBase64(s: string): ArrayBuffer {
@@ -122,8 +262,8 @@ export class Response {
   remote_ip: string;
   remote_port: number;
   request: WireHttpResponse['request'];
-  /** Cookies the response set, as k6: name → [{name, value}]. */
-  cookies: Record<string, Array<{ name: string; value: string }>> = {};
+  /** The cookies this response set (not its redirects'), as k6: name → cookies. */
+  cookies: Record<string, WireCookie[]>;
   constructor(w: WireHttpResponse) {
     this.status = w.status;
     this.status_text = w.status_text;
@@ -137,7 +277,7 @@ export class Response {
     this.remote_ip = w.remote_ip;
     this.remote_port = w.remote_port;
     this.request = w.request;
-    for (const [name, values] of Object.entries(w.cookies ?? {})) this.cookies[name] = values.map((value) => ({ name, value }));
+    this.cookies = w.cookies ?? {};
   }
   /** Parses the body as JSON; `selector` is a dotted path (a subset of k6's gjson). */
   json(selector?: string): unknown {
@@ -159,11 +299,18 @@ export class Response {
   }
 }
 
-function send(requests: WireHttpRequest[]): Response[] {
-  const r = call({ op: 'http', requests, ...takeReset() });
+/** What the main thread answered for a request: the script's jar updated, and options.throw applied. */
+function received(b: Built, w: WireHttpResponse): Response {
+  if (b.jar && w.jar) jarCookies.get(b.jar)!.cookies = w.jar;
+  if (w.errorDetail) throw new GoError(w.errorDetail);
+  return new Response(w);
+}
+
+function send(built: Built[]): Response[] {
+  const r = call({ op: 'http', requests: built.map((b) => b.wire), ...takeReset() });
   if (r.op === 'interrupted') throw new Interrupt();
   if (r.op !== 'http') throw new Error('embedded engine: unexpected reply to http');
-  return r.responses.map((w) => new Response(w));
+  return r.responses.map((w, i) => received(built[i]!, w));
 }
 
 export function request(method: string, url: unknown, body?: unknown, params?: Params): Response {
@@ -197,7 +344,7 @@ export function batch(reqs: BatchItem[] | Record<string, BatchItem>): Response[]
 }
 
 let nextAsyncId = 1;
-const pending = new Map<number, { resolve: (r: Response) => void; reject: (e: unknown) => void }>();
+const pending = new Map<number, { built: Built; resolve: (r: Response) => void; reject: (e: unknown) => void }>();
 host.onAsync((json) => {
   const m = JSON.parse(json) as PortMessage;
   if (m.kind !== 'async-result') return;
@@ -205,18 +352,22 @@ host.onAsync((json) => {
   if (!p) return;
   pending.delete(m.id);
   if (pending.size === 0) host.ref(false);
-  if (m.interrupted || !m.response) p.reject(new Interrupt());
-  else p.resolve(new Response(m.response));
+  if (m.interrupted || !m.response) return p.reject(new Interrupt());
+  try {
+    p.resolve(received(p.built, m.response));
+  } catch (e) {
+    p.reject(e);
+  }
 });
 
 /** k6's asyncRequest(): the request runs on the main thread while the VU goes on. */
 export function asyncRequest(method: string, url: unknown, body?: unknown, params?: Params): Promise<Response> {
   const id = nextAsyncId++;
-  const req = buildRequest(String(method).toUpperCase(), url, body, params);
+  const built = buildRequest(String(method).toUpperCase(), url, body, params);
   return new Promise<Response>((resolve, reject) => {
-    pending.set(id, { resolve, reject });
+    pending.set(id, { built, resolve, reject });
     host.ref(true);
-    const r = call({ op: 'async-http', id, request: req, ...takeReset() });
+    const r = call({ op: 'async-http', id, request: built.wire, ...takeReset() });
     if (r.op === 'interrupted') {
       pending.delete(id);
       reject(new Interrupt());
@@ -224,10 +375,34 @@ export function asyncRequest(method: string, url: unknown, body?: unknown, param
   });
 }
 
-export function url(strings: TemplateStringsArray, ...values: unknown[]): string {
-  return strings.reduce((acc, s, i) => acc + s + (i < values.length ? String(values[i]) : ''), '');
+export function url(strings: TemplateStringsArray, ...values: unknown[]): TaggedURL {
+  return new TaggedURL(strings.reduce((acc, s, i) => acc + s + (i < values.length ? String(values[i]) : ''), ''), strings.join('${}'));
 }
 
-export default {
-  request, get, head, post, put, patch, del, options, batch, asyncRequest, expectedStatuses, setResponseCallback, url,
+/** k6's TLS and OCSP constants (the values of the tls_version and ocsp_status tags, and of Response.ocsp). */
+export const TLS_1_0 = 'tls1.0';
+export const TLS_1_1 = 'tls1.1';
+export const TLS_1_2 = 'tls1.2';
+export const TLS_1_3 = 'tls1.3';
+export const OCSP_STATUS_GOOD = 'good';
+export const OCSP_STATUS_REVOKED = 'revoked';
+export const OCSP_STATUS_SERVER_FAILED = 'server_failed';
+export const OCSP_STATUS_UNKNOWN = 'unknown';
+export const OCSP_REASON_UNSPECIFIED = 'unspecified';
+export const OCSP_REASON_KEY_COMPROMISE = 'key_compromise';
+export const OCSP_REASON_CA_COMPROMISE = 'ca_compromise';
+export const OCSP_REASON_AFFILIATION_CHANGED = 'affiliation_changed';
+export const OCSP_REASON_SUPERSEDED = 'superseded';
+export const OCSP_REASON_CESSATION_OF_OPERATION = 'cessation_of_operation';
+export const OCSP_REASON_CERTIFICATE_HOLD = 'certificate_hold';
+export const OCSP_REASON_REMOVE_FROM_CRL = 'remove_from_crl';
+export const OCSP_REASON_PRIVILEGE_WITHDRAWN = 'privilege_withdrawn';
+export const OCSP_REASON_AA_COMPROMISE = 'aa_compromise';
+
+const http = {
+  request, get, head, post, put, patch, del, options, batch, asyncRequest, expectedStatuses, setResponseCallback, url, cookieJar, CookieJar, file,
+  TLS_1_0, TLS_1_1, TLS_1_2, TLS_1_3, OCSP_STATUS_GOOD, OCSP_STATUS_REVOKED, OCSP_STATUS_SERVER_FAILED, OCSP_STATUS_UNKNOWN,
+  OCSP_REASON_UNSPECIFIED, OCSP_REASON_KEY_COMPROMISE, OCSP_REASON_CA_COMPROMISE, OCSP_REASON_AFFILIATION_CHANGED, OCSP_REASON_SUPERSEDED,
+  OCSP_REASON_CESSATION_OF_OPERATION, OCSP_REASON_CERTIFICATE_HOLD, OCSP_REASON_REMOVE_FROM_CRL, OCSP_REASON_PRIVILEGE_WITHDRAWN, OCSP_REASON_AA_COMPROMISE,
 };
+export default http;

@@ -101,6 +101,7 @@ export async function start(): Promise<void> {
   const ex = mod.exports;
   const options = plain(ex.options);
   setTestOptions(options);
+  httpNamed.configureHttp(options);
   // options.tags: on every sample of the test, setup and teardown included (as k6's global tags).
   const ot = (options as { tags?: unknown } | undefined)?.tags;
   if (ot && typeof ot === 'object') for (const [k, v] of Object.entries(ot)) globalTags[k] = String(v);
