@@ -579,7 +579,8 @@ function boolOpt(path: string, v: unknown): boolean {
 export function httpOptions(options: Record<string, unknown>): HttpOptions {
   for (const name of UNSUPPORTED_HTTP_OPTIONS) {
     const v = options[name];
-    if (v !== undefined && v !== null && v !== false && v !== '' && !(Array.isArray(v) && v.length === 0)) {
+    // Set to nothing (k6's own zero values): nothing to refuse.
+    if (v !== undefined && v !== null && v !== false && v !== '' && v !== 0 && !(Array.isArray(v) && v.length === 0)) {
       throw new UserError(`options.${name} is not supported by the embedded engine (run this script on k6, or leave the option out)`);
     }
   }

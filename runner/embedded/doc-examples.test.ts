@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { httpbin } from './httpbin.ts';
 import { loopback, runEngine, type EngineRun, type Loopback } from './test-helpers.ts';
 
 const examples = fileURLToPath(new URL('./__fixtures__/doc-examples/', import.meta.url));
@@ -22,6 +23,12 @@ interface Outcome {
 
 const num = (m: Metrics, metric: string, key: string): number => Number(m[metric]?.[key]);
 
+/** Every check of the script passed `times` times, and there are `count` of them. */
+function allPassed(checks: Outcome['checks'], count: number, times: number): void {
+  expect(Object.keys(checks)).toHaveLength(count);
+  for (const [name, c] of Object.entries(checks)) expect(c, name).toEqual({ passes: times, fails: 0 });
+}
+
 interface Case {
   script: string;
   args?: string[];
@@ -30,10 +37,7 @@ interface Case {
 }
 
 /** For an example whose one iteration checks everything: `count` checks, each passed once. */
-const eachCheckPassedOnce = (count: number): Case['expect'] => ({ checks }) => {
-  expect(Object.keys(checks)).toHaveLength(count);
-  for (const [name, c] of Object.entries(checks)) expect(c, name).toEqual({ passes: 1, fails: 0 });
-};
+const eachCheckPassedOnce = (count: number): Case['expect'] => ({ checks }) => allPassed(checks, count, 1);
 
 const CASES: Case[] = [
   {
@@ -222,6 +226,46 @@ const CASES: Case[] = [
     script: '21-html.js', code: 0,
     expect: eachCheckPassedOnce(13),
   },
+  {
+    script: '22-cookies.js', code: 0,
+    expect: ({ checks }) => allPassed(checks, 13, 2),
+  },
+  {
+    script: '23-auth.js', code: 0,
+    expect: ({ checks, metrics }) => {
+      allPassed(checks, 6, 1);
+      // As k6 (api-probes/auth): a digest exchange is two requests, its first 401 expected; the
+      // wrong basic and the wrong digest's second 401 are the failures.
+      expect(num(metrics, 'http_reqs', 'count')).toBe(7);
+      expect(metrics.http_req_failed).toMatchObject({ passes: 2, fails: 5 });
+    },
+  },
+  {
+    script: '24-forms.js', code: 0,
+    expect: ({ checks }) => allPassed(checks, 8, 1),
+  },
+  {
+    script: '25-http-options.js', code: 0,
+    expect: ({ checks, metrics }) => {
+      allPassed(checks, 8, 1);
+      // 1 + 3 (redirects: 5 of a 2-redirect chain) + 2 + 1 + 2 + 6 + 8.
+      expect(num(metrics, 'http_reqs', 'count')).toBe(23);
+    },
+  },
+  {
+    script: '26-throw-errors.js', code: 0,
+    expect: ({ checks, metrics, run }) => {
+      allPassed(checks, 4, 1);
+      // Thrown or not, a failed request is measured; only the one not thrown is logged (as k6).
+      expect(metrics.http_req_failed).toMatchObject({ passes: 3, fails: 0 });
+      expect(run.stderr.match(/msg="Request Failed"/g)).toHaveLength(1);
+      expect(run.stderr).toContain('level=warning msg="Request Failed" error="Get \\"http://127.0.0.1:1/\\": dial tcp 127.0.0.1:1: connect: connection refused"');
+    },
+  },
+  {
+    script: '27-vu-connections.js', code: 0,
+    expect: ({ checks }) => allPassed(checks, 1, 3),
+  },
 ];
 
 /** The page 21-html.js reads with Response.html(). */
@@ -237,6 +281,7 @@ const PAGE = `<!DOCTYPE html><html><head><title>Shelf</title></head><body>
 </body></html>`;
 
 let srv: Loopback;
+let bin: Loopback;
 const outcomes = new Map<Case, Outcome>();
 const dirs: string[] = [];
 
@@ -270,13 +315,14 @@ beforeAll(async () => {
       }
     });
   });
+  bin = await httpbin();
   // Three engines at a time: the machine has two cores, most of a run is waiting.
   const queue = [...CASES];
   const worker = async (): Promise<void> => {
     for (let c = queue.shift(); c; c = queue.shift()) {
       const dir = mkdtempSync(join(tmpdir(), 'k6-doc-'));
       dirs.push(dir);
-      const run = await runEngine(['run', '-q', '--no-color', '-e', `BASE=${srv.base}`, '--summary-export', 'export.json', ...(c.args ?? []), join(examples, c.script)], dir);
+      const run = await runEngine(['run', '-q', '--no-color', '-e', `BASE=${srv.base}`, '-e', `HTTPBIN=${bin.base}`, '--summary-export', 'export.json', ...(c.args ?? []), join(examples, c.script)], dir);
       const exp = existsSync(join(dir, 'export.json'))
         ? (JSON.parse(readFileSync(join(dir, 'export.json'), 'utf8')) as { metrics: Metrics; root_group: unknown })
         : { metrics: {}, root_group: {} };
@@ -295,6 +341,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await srv?.close();
+  await bin?.close();
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 

@@ -52,7 +52,10 @@ function digestOk(req: IncomingMessage, user: string, pass: string): boolean {
   return p.username === user && p.nonce === NONCE && p.opaque === OPAQUE && p.response === md5(`${ha1}:${NONCE}:${p.nc}:${p.cnonce}:${p.qop}:${ha2}`);
 }
 
-async function answer(req: IncomingMessage, res: ServerResponse, body: Buffer, base: string): Promise<void> {
+/** Requests in flight per query string (not httpbin's): what `/delay` reports, for the batch limits. */
+type InFlight = Map<string, number>;
+
+async function answer(req: IncomingMessage, res: ServerResponse, body: Buffer, base: string, inFlight: InFlight): Promise<void> {
   const url = new URL(req.url ?? '/', base);
   const json = (status: number, v: unknown): void => {
     res.writeHead(status, { 'Content-Type': 'application/json' });
@@ -60,7 +63,8 @@ async function answer(req: IncomingMessage, res: ServerResponse, body: Buffer, b
   };
   const args = fields(url.searchParams);
   let m: RegExpExecArray | null;
-  if (url.pathname === '/get') return json(200, { args, headers: headersOf(req), url: url.href });
+  // `port`: the client's (not httpbin's), to tell a new connection from a kept one.
+  if (url.pathname === '/get') return json(200, { args, headers: headersOf(req), origin: req.socket.remoteAddress, port: req.socket.remotePort, url: url.href });
   if (url.pathname === '/cookies') return json(200, { cookies: cookiesOf(req) });
   if (url.pathname === '/cookies/set') {
     res.writeHead(302, { Location: '/cookies', 'Set-Cookie': [...url.searchParams].map(([k, v]) => `${k}=${v}; Path=/`) });
@@ -69,6 +73,14 @@ async function answer(req: IncomingMessage, res: ServerResponse, body: Buffer, b
   if (url.pathname === '/response-headers') {
     for (const [k, v] of url.searchParams) res.setHeader(k, v);
     return json(200, args);
+  }
+  if ((m = /^\/delay\/(\d+(?:\.\d+)?)$/.exec(url.pathname))) {
+    // `concurrent`: the requests with the same query in flight with this one (batch limits).
+    const concurrent = (inFlight.get(url.search) ?? 0) + 1;
+    inFlight.set(url.search, concurrent);
+    await new Promise((r) => setTimeout(r, Number(m![1]) * 1000));
+    inFlight.set(url.search, inFlight.get(url.search)! - 1);
+    return json(200, { args, headers: headersOf(req), url: url.href, concurrent });
   }
   if (url.pathname === '/user-agent') return json(200, { 'user-agent': req.headers['user-agent'] ?? null });
   if ((m = /^\/status\/(\d+)$/.exec(url.pathname))) {
@@ -104,7 +116,12 @@ async function answer(req: IncomingMessage, res: ServerResponse, body: Buffer, b
       const uploaded: Array<[string, string]> = [];
       for (const [k, v] of fd) {
         if (typeof v === 'string') plain.push([k, v]);
-        else uploaded.push([k, await v.text()]);
+        else {
+          // As httpbin: a file that is not UTF-8 comes back as a data URL.
+          const bytes = Buffer.from(await v.arrayBuffer());
+          const text = bytes.toString('utf8');
+          uploaded.push([k, Buffer.from(text, 'utf8').equals(bytes) ? text : `data:${v.type};base64,${bytes.toString('base64')}`]);
+        }
       }
       form = fields(plain);
       files = fields(uploaded);
@@ -117,14 +134,18 @@ async function answer(req: IncomingMessage, res: ServerResponse, body: Buffer, b
   json(404, { error: 'not found' });
 }
 
-/** Starts the stand-in on 127.0.0.1 (port 0). */
+/**
+ * Starts the stand-in on 127.0.0.1 (port 0). Beyond httpbin, for the options tests: the client's
+ * `port` in `/get`, and `concurrent` in `/delay/<s>` (requests in flight).
+ */
 export function httpbin(): Promise<Loopback> {
   let base = '';
+  const inFlight: InFlight = new Map();
   const server = loopback((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (d: Buffer) => chunks.push(d));
     req.on('end', () => {
-      answer(req, res, Buffer.concat(chunks), base).catch((e: Error) => {
+      answer(req, res, Buffer.concat(chunks), base, inFlight).catch((e: Error) => {
         res.writeHead(500);
         res.end(e.message);
       });

@@ -5,16 +5,17 @@ const NOT_API = new Set(['then', 'toJSON', '__esModule', 'default']);
  * Makes reading a member `obj` does not have throw one line naming it (`k6/metrics.Histogram is
  * not supported by the embedded engine …`) instead of giving undefined, which would surface later
  * as `TypeError: Cannot read properties of undefined` far from the cause. The check sits in
- * the prototype, so own members cost nothing and `in` still answers false.
+ * the prototype, so own members cost nothing and `in` still answers false. `members` names what
+ * the object has, when its own keys do not (a class's prototype).
  */
-export function guard<T extends object>(api: string, obj: T): T {
+export function guard<T extends object>(api: string, obj: T, members: () => string[] = () => Object.keys(obj)): T {
   const base = Object.create(Object.getPrototypeOf(obj) as object | null) as object;
   Object.setPrototypeOf(
     obj,
     new Proxy(base, {
       get(target, key, receiver) {
         if (typeof key === 'symbol' || key in target || NOT_API.has(key)) return Reflect.get(target, key, receiver);
-        const has = Object.keys(obj).filter((k) => !NOT_API.has(k));
+        const has = members().filter((k) => !NOT_API.has(k));
         throw new Error(`${api}.${key} is not supported by the embedded engine (${api} here has: ${has.join(', ')})`);
       },
     }),

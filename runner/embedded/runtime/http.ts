@@ -1,6 +1,7 @@
 import type { PortMessage, WireCookie, WireHttpRequest, WireHttpResponse, WireJar, WireJarCall } from '../protocol.ts';
 import { cleanUrl } from '../../k6/url.ts';
 import { FileData, formBody, multipartBody } from './forms.ts';
+import { guard } from './esm.ts';
 import { GoError } from './go-error.ts';
 import { host, lazyModule, ownBuffer } from './host.ts';
 import type { Selection, parseHTML } from './html.ts';
@@ -305,6 +306,10 @@ function received(b: Built, w: WireHttpResponse): Response {
   if (w.errorDetail) throw new GoError(w.errorDetail);
   return new Response(w);
 }
+
+/** What a Response has (k6's Response less ocsp, tls_* and the like): reading anything else names it. */
+const RESPONSE_MEMBERS = ['status', 'status_text', 'proto', 'url', 'headers', 'body', 'timings', 'error', 'error_code', 'remote_ip', 'remote_port', 'request', 'cookies', 'json', 'html', 'clickLink', 'submitForm'];
+guard('Response', Response.prototype, () => RESPONSE_MEMBERS);
 
 function send(built: Built[]): Response[] {
   const r = call({ op: 'http', requests: built.map((b) => b.wire), ...takeReset() });
