@@ -266,6 +266,10 @@ const CASES: Case[] = [
     script: '27-vu-connections.js', code: 0,
     expect: ({ checks }) => allPassed(checks, 1, 3),
   },
+  {
+    script: '28-click-submit.js', code: 0,
+    expect: ({ checks }) => allPassed(checks, 6, 1),
+  },
 ];
 
 /** The page 21-html.js reads with Response.html(). */

@@ -11,6 +11,20 @@ const REALM = 'me@kennethreitz.com';
 const NONCE = 'a3f9c1d2e4b5a6978812aa0bb1cc2dd3';
 const OPAQUE = '5ccc069c403ebaf9f0171e9517f40e41';
 
+/** httpbin's /forms/post is an order form; this one also has the cases k6's form serialization decides. */
+const ORDER_FORM = `<!DOCTYPE html><html><body><form method="post" action="/post">
+<input type="hidden" name="token" value="t0k3n">
+<p><label>Customer name: <input name="custname"></label></p>
+<input name="old" value="x" disabled="disabled">
+<label><input type="radio" name="size" value="small" checked="checked"> Small</label>
+<label><input type="radio" name="size" value="large"> Large</label>
+<label><input type="checkbox" name="topping" value="bacon" checked="checked"> Bacon</label>
+<label><input type="checkbox" name="extra" value="cheese"> Cheese</label>
+<textarea name="comments">none</textarea>
+<input type="file" name="photo">
+<input type="submit" name="go" value="Order">
+</form></body></html>`;
+
 const md5 = (s: string): string => createHash('md5').update(s).digest('hex');
 
 /** httpbin's header names: Title-Case. */
@@ -81,6 +95,16 @@ async function answer(req: IncomingMessage, res: ServerResponse, body: Buffer, b
     await new Promise((r) => setTimeout(r, Number(m![1]) * 1000));
     inFlight.set(url.search, inFlight.get(url.search)! - 1);
     return json(200, { args, headers: headersOf(req), url: url.href, concurrent });
+  }
+  if (url.pathname === '/forms/post') {
+    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
+    return void res.end(ORDER_FORM);
+  }
+  if ((m = /^\/links\/(\d+)\/(\d+)$/.exec(url.pathname))) {
+    const [n, at] = [Number(m[1]), Number(m[2])];
+    const links = Array.from({ length: n }, (_, i) => (i === at ? `${i} ` : `<a href='/links/${n}/${i}'>${i}</a> `)).join('');
+    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
+    return void res.end(`<html><head><title>Links</title></head><body>${links}</body></html>`);
   }
   if (url.pathname === '/user-agent') return json(200, { 'user-agent': req.headers['user-agent'] ?? null });
   if ((m = /^\/status\/(\d+)$/.exec(url.pathname))) {

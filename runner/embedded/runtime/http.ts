@@ -292,6 +292,46 @@ export class Response {
     }
     return v;
   }
+  /** k6's clickLink(): a GET of the first matching element's href, resolved against this response's URL. */
+  clickLink(args?: { selector?: string; params?: Params }): Response {
+    const selector = args?.selector ?? 'a[href]';
+    const link = this.html(selector);
+    if (link.size() === 0) throw new Error(`no element found for selector '${selector}' in response '${this.url}'`);
+    const href = link.attr('href');
+    if (href === undefined) throw new Error(`no valid href attribute value found on element '${selector}' in response '${this.url}'`);
+    return request('GET', new host.URL(String(href), this.url).href, null, args?.params);
+  }
+
+  /**
+   * k6's submitForm(): the form's fields as k6/html serializes them (named, not disabled="disabled",
+   * no buttons or files, checkboxes and radios only when checked="checked"), the submit button's
+   * name and value, then `fields`; sent with the form's method to its action.
+   */
+  submitForm(args?: { formSelector?: string; submitSelector?: string; fields?: Record<string, unknown>; params?: Params }): Response {
+    const formSelector = args?.formSelector ?? 'form';
+    const form = this.html(formSelector);
+    if (form.size() === 0) throw new Error(`no form found for selector '${formSelector}' in response '${this.url}'`);
+    const method = String(form.attr('method') ?? 'GET').toUpperCase();
+    const action = form.attr('action');
+    const target = new host.URL(action === undefined ? this.url : String(action), this.url);
+    const values: Record<string, unknown> = {};
+    const skip = ['submit', 'button', 'reset', 'image', 'file'];
+    form.find('input,select,textarea,keygen').map((_i, el) => {
+      const name = String(el.attr('name') ?? '');
+      const type = String(el.attr('type') ?? '');
+      if (!name || el.attr('disabled') === 'disabled' || skip.includes(type)) return;
+      if ((type === 'radio' || type === 'checkbox') && el.attr('checked') !== 'checked') return;
+      values[name] = el.val();
+    });
+    const submit = form.find(args?.submitSelector ?? '[type="submit"]');
+    const [sName, sValue] = [submit.attr('name'), submit.attr('value')];
+    if (sName !== undefined && sValue !== undefined) values[String(sName)] = sValue;
+    Object.assign(values, args?.fields ?? {});
+    if (method !== 'GET') return request(method, target.href, values, args?.params);
+    target.search = formBody(values);
+    return request(method, target.href, null, args?.params);
+  }
+
   /** k6's html(selector): the body's document as a Selection (k6/html, loaded lazily), or what `find(selector)` gives. */
   html(selector?: string): Selection {
     if (typeof this.body !== 'string') throw new Error('the body is not text: cannot parse it as HTML');
