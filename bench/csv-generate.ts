@@ -1,7 +1,7 @@
 import { closeSync, createReadStream, createWriteStream, openSync, writeSync } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
-import { CSV_COLUMNS, HTTP_REQUEST_METRICS, ITERATION_METRICS, Metric, csvField, formatValue } from '../runner/k6/csv.ts';
+import { CSV_COLUMNS, HTTP_REQUEST_METRICS, ITERATION_METRICS, Metric, csvField, formatValue } from '../formats/k6/csv.ts';
 
 /**
  * Writes a k6 CSV the way k6 v0.48 writes `--out csv` with K6_CSV_TIME_FORMAT=unix_milli: the

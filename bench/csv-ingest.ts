@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { parse } from 'csv-parse';
 import { computeStageStats } from '../runner/stats/stage-stats.ts';
-import { collectorSettings, DEFAULT_CONFIG } from '../runner/formats/config.ts';
+import { collectorSettings, DEFAULT_CONFIG } from '../formats/config.ts';
 import { readK6Csv } from '../runner/stats/k6-csv-reader.ts';
 
 /**

@@ -2,7 +2,7 @@
  * `npx tsx bench/engine-sharedarray.ts`: peak RSS of the embedded engine running a script whose
  * SharedArray holds about 20 MB of JSON, at 50 VUs (BENCH_VUS, BENCH_MB change them). The VUs
  * read random elements and sleep; no HTTP, so the memory is the engine's and the array's.
- * BENCH_ENGINE_CLI points at another checkout's `runner/embedded/cli.ts` to measure it the same
+ * BENCH_ENGINE_CLI points at another checkout's `engine/cli.ts` to measure it the same
  * way (how the "before" figure in bench/README.md was taken).
  */
 import { spawn } from 'node:child_process';
@@ -15,7 +15,7 @@ import { peakRss } from './engine-tools.ts';
 const here = dirname(fileURLToPath(import.meta.url));
 const VUS = Number(process.env.BENCH_VUS ?? 50);
 const MB = Number(process.env.BENCH_MB ?? 20);
-const cli = resolve(process.env.BENCH_ENGINE_CLI ?? join(here, '..', 'runner', 'embedded', 'cli.ts'));
+const cli = resolve(process.env.BENCH_ENGINE_CLI ?? join(here, '..', 'engine', 'cli.ts'));
 
 /** About `mb` MB of JSON: records of ~200 bytes, like users or products read from a data file. */
 function dataJson(mb: number): string {

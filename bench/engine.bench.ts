@@ -29,7 +29,7 @@ async function engineRun(script: string, url: string, dir: string): Promise<{ rp
   const path = join(dir, `s-${Date.now()}.js`);
   writeFileSync(path, script);
   const out = join(dir, `summary-${Date.now()}.json`);
-  const child = spawn(process.execPath, ['--import', 'tsx', join(here, '..', 'runner', 'embedded', 'cli.ts'), 'run', '--quiet', '--no-summary',
+  const child = spawn(process.execPath, ['--import', 'tsx', join(here, '..', 'engine', 'cli.ts'), 'run', '--quiet', '--no-summary',
     '-e', `BASE_URL=${url}`, '-e', `VUS=${VUS}`, '-e', `DURATION=${SECONDS}s`, '--out', `csv=${join(dir, 'out.csv.gz')}`, '--summary-export', out, path], { stdio: ['ignore', 'ignore', 'inherit'] });
   let peak = 0;
   const poll = setInterval(() => (peak = Math.max(peak, peakRss(child.pid!))), 200);

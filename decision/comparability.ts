@@ -1,5 +1,5 @@
-import type { RunManifest } from '../runner/formats/manifest.ts';
-import type { RunSummary } from '../runner/formats/run-summary.ts';
+import type { RunManifest } from '../formats/run-manifest.ts';
+import type { RunSummary } from '../formats/run-summary.ts';
 import { duration } from './words.ts';
 
 /**

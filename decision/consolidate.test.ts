@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { consolidate, reading, score, verdict } from './consolidate.ts';
-import type { Level } from './decision-format.ts';
+import type { Level } from '../formats/decision.ts';
 
 const L = (s: string): Level[] => s.split(' ').map((c) => ({ G: 'green', O: 'orange', R: 'red' })[c] as Level);
 

@@ -1,4 +1,4 @@
-import { CRITERIA, type CriterionId, type DecisionValue, type Level, type Reading } from './decision-format.ts';
+import { CRITERIA, type CriterionId, type DecisionValue, type Level, type Reading } from '../formats/decision.ts';
 import { SEVERITY } from './levels.ts';
 import { CRITERION_NAMES, plural } from './words.ts';
 

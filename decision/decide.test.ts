@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG, applyOverrides } from '../runner/formats/config.ts';
+import { DEFAULT_CONFIG, applyOverrides } from '../formats/config.ts';
 import { type LevelTriple, LEVEL_OF_LETTER, runId, runWithLevels, storedRun } from '../test/testkit/runs.ts';
 import { DecisionInputError, decide } from './decide.ts';
-import { DecisionSchema } from './decision-format.ts';
+import { DecisionSchema } from '../formats/decision.ts';
 
 /** SPEC §5, literally: run 1, run 2, run 3 (p95, err, held) → consolidated, score, decision. */
 const SPEC_5: readonly [LevelTriple, LevelTriple, LevelTriple, LevelTriple, number, 'go' | 'watch' | 'no-go'][] = [

@@ -1,7 +1,7 @@
-import type { CapacityConfig } from '../runner/formats/config.ts';
+import type { CapacityConfig } from '../formats/config.ts';
 import { type RunInput, type UsableRun, differences, newestFirst, runStartMs, unusableReason } from './comparability.ts';
 import { verdict } from './consolidate.ts';
-import { CRITERIA, type CriterionId, type CriterionResult, type Decision, type DecisionValue, type Level } from './decision-format.ts';
+import { CRITERIA, type CriterionId, type CriterionResult, type Decision, type DecisionValue, type Level } from '../formats/decision.ts';
 import { type RunLevels, levelRun } from './levels.ts';
 import { decisionActions, plural } from './words.ts';
 

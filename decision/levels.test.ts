@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG, applyOverrides } from '../runner/formats/config.ts';
+import { DEFAULT_CONFIG, applyOverrides } from '../formats/config.ts';
 import { type RunSpec, type StageSpec, runManifest, runSummary, trend, windows } from '../test/testkit/runs.ts';
 import { degradedWindows, errorRateLevel, levelRun, p95Level } from './levels.ts';
 

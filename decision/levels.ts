@@ -1,8 +1,8 @@
-import type { CapacityConfig } from '../runner/formats/config.ts';
-import type { RunManifest, StageRecord } from '../runner/formats/manifest.ts';
-import type { RunSummary } from '../runner/formats/run-summary.ts';
-import { noneSucceeded, untestableWords, type StageStats, type TrendTest, type WindowStats } from '../runner/formats/stage-stats.ts';
-import type { CriterionId, Level, RunLevel } from './decision-format.ts';
+import type { CapacityConfig } from '../formats/config.ts';
+import type { RunManifest, StageRecord } from '../formats/run-manifest.ts';
+import type { RunSummary } from '../formats/run-summary.ts';
+import { noneSucceeded, untestableWords, type StageStats, type TrendTest, type WindowStats } from '../formats/stage-stats.ts';
+import type { CriterionId, Level, RunLevel } from '../formats/decision.ts';
 import { duration, nearBounds, pValue, plural, round, signedPct } from './words.ts';
 
 /**

@@ -25,7 +25,7 @@ describe('decision/ is a functional core', () => {
       const text = await readFile(file, 'utf8');
       const imports = [...text.matchAll(/^(?:import|export)\s[^;]*?from\s+'([^']+)'/gms)].map((m) => m[1]!);
       for (const spec of imports) {
-        expect.soft(/^(\.\/|\.\.\/runner\/formats\/|zod$)/.test(spec), `${file} imports ${spec}`).toBe(true);
+        expect.soft(/^(\.\/|\.\.\/formats\/|zod$)/.test(spec), `${file} imports ${spec}`).toBe(true);
       }
     }
   });

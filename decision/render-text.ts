@@ -1,4 +1,4 @@
-import { CRITERIA, type CriterionId, type Decision, type RunLevel } from './decision-format.ts';
+import { CRITERIA, type CriterionId, type Decision, type RunLevel } from '../formats/decision.ts';
 import { CRITERION_NAMES, decisionWord, nearBounds } from './words.ts';
 
 /**

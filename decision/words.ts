@@ -4,7 +4,7 @@
  * is compared in tests and read in reports the same way everywhere).
  */
 
-import type { CriterionId, DecisionValue } from './decision-format.ts';
+import type { CriterionId, DecisionValue } from '../formats/decision.ts';
 
 /** Each criterion as the decision's reasons and the decide table name it. */
 export const CRITERION_NAMES: Readonly<Record<CriterionId, string>> = {

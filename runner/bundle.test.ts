@@ -7,7 +7,7 @@ import * as esbuild from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUNDLE_TARGET, PROJECT_ROOT, bundleScenario, isK6External, listScenarios, resolveScenario } from './bundle.ts';
 import { bigIntLiteralAt, inspectBundle } from './bundle-syntax.ts';
-import { UserError } from './errors.ts';
+import { UserError } from '../formats/errors.ts';
 
 let tmp: string;
 beforeAll(async () => {

@@ -6,7 +6,7 @@ import { spawnCli } from '../test/e2e/e2e-kit.ts';
 import { useTempDir } from '../test/testkit/temp-dir.ts';
 import { main, wrapHelp } from './cli.ts';
 import { COMMANDS } from './commands/index.ts';
-import { ExitCode, fsReason } from './errors.ts';
+import { ExitCode, fsReason } from '../formats/errors.ts';
 
 /** Runs the real CLI in-process; `{dir}` in an argument is a fresh temp folder holding `file` (a plain file) and `bad.json`. */
 async function run(argv: string[], dir: string): Promise<{ code: number; stdout: string; stderr: string }> {

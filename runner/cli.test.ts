@@ -1,7 +1,7 @@
 import yargs from 'yargs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { main } from './cli.ts';
-import { ExitCode } from './errors.ts';
+import { ExitCode } from '../formats/errors.ts';
 import { command as stages } from './commands/stages.ts';
 
 /** Runs the real CLI in-process, dry-run only (no load), and returns what it wrote to stderr. */

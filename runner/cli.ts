@@ -2,7 +2,7 @@ import { pathToFileURL } from 'node:url';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { COMMANDS } from './commands/index.ts';
-import { ExitCode, UserError, errorLine, fsReason, isFsError, isUserError } from './errors.ts';
+import { ExitCode, UserError, errorLine, fsReason, isFsError, isUserError } from '../formats/errors.ts';
 import { InterruptCounter } from './interrupts.ts';
 import { processIo } from './io.ts';
 

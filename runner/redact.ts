@@ -1,4 +1,4 @@
-import { UserError } from './errors.ts';
+import { UserError } from '../formats/errors.ts';
 
 /** A target host split into what may be shown and the credentials that may not. */
 export interface Host {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type ResultsFolder, makeResultsFolder } from '../test/testkit/results-folder.ts';
 import { runId, storedRun } from '../test/testkit/runs.ts';
-import { UserError } from './errors.ts';
+import { UserError } from '../formats/errors.ts';
 import { chooseEnvironment, listRuns, selectResults, type StoredRun } from './results-store.ts';
 
 describe('listRuns', () => {

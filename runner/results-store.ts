@@ -1,10 +1,10 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { oldestFirst } from '../decision/comparability.ts';
-import { UserError, isUserError, fsReason } from './errors.ts';
-import { CONFIG_FILE_NAME, loadConfig, type CapacityConfig } from './formats/config.ts';
-import { type RunManifest, runManifestFormat } from './formats/manifest.ts';
-import { type RunSummary, runSummaryFormat } from './formats/run-summary.ts';
+import { UserError, isUserError, fsReason } from '../formats/errors.ts';
+import { CONFIG_FILE_NAME, loadConfig, type CapacityConfig } from '../formats/config.ts';
+import { type RunManifest, runManifestFormat } from '../formats/run-manifest.ts';
+import { type RunSummary, runSummaryFormat } from '../formats/run-summary.ts';
 
 /**
  * Reading a results folder: `<results>/runs/<run-id>/run.json` + `summary.json` per run.

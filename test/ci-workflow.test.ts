@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { SUPPORTED_K6, parseK6Version, unsupportedK6 } from '../runner/engines/k6-version.ts';
-import { DEFAULT_CONFIG } from '../runner/formats/config.ts';
+import { DEFAULT_CONFIG } from '../formats/config.ts';
 import { planOutputs } from '../runner/notify/ci-budget.ts';
 import { startReceiver } from '../runner/notify/__testkit__.ts';
 import { SlackPayloadSchema } from '../runner/notify/payload.ts';

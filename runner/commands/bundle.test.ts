@@ -6,7 +6,7 @@ import { useTempDir } from '../../test/testkit/temp-dir.ts';
 import { command } from './bundle.ts';
 import type { Io } from '../io.ts';
 import { listScenarios } from '../bundle.ts';
-import { UserError } from '../errors.ts';
+import { UserError } from '../../formats/errors.ts';
 
 const tmp = useTempDir('bundle-cmd-', 'all');
 

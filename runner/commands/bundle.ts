@@ -1,7 +1,7 @@
 import { relative, resolve } from 'node:path';
 import { defineCommand } from './command.ts';
 import { DIST_SCENARIOS_DIR, bundleScenario, listScenarios, resolveScenario } from '../bundle.ts';
-import { ExitCode, UserError } from '../errors.ts';
+import { ExitCode, UserError } from '../../formats/errors.ts';
 
 /** `npm run bundle -- [scenario|script …] [--out-dir dir]`: every built-in scenario by default. */
 export const command = defineCommand({

@@ -2,10 +2,10 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DecisionSchema } from '../../decision/decision-format.ts';
+import { DecisionSchema } from '../../formats/decision.ts';
 import { type ResultsFolder, makeResultsFolder } from '../../test/testkit/results-folder.ts';
 import { runId, runWithLevels, storedRun } from '../../test/testkit/runs.ts';
-import { UserError } from '../errors.ts';
+import { UserError } from '../../formats/errors.ts';
 import type { Io } from '../io.ts';
 import { command } from './decide.ts';
 

@@ -1,7 +1,7 @@
 import { DecisionInputError, decide } from '../../decision/decide.ts';
-import { decisionFormat } from '../../decision/decision-format.ts';
+import { decisionFormat } from '../../formats/decision.ts';
 import { renderDecisionText } from '../../decision/render-text.ts';
-import { ExitCode, UserError } from '../errors.ts';
+import { ExitCode, UserError } from '../../formats/errors.ts';
 import { selectResults } from '../results-store.ts';
 import { defineCommand } from './command.ts';
 
@@ -21,7 +21,7 @@ export const command = defineCommand({
       .option('environment', { type: 'string', describe: 'the environment whose runs are read, when the folder holds several (default: the config\'s, else the only one, else the newest run\'s)' })
       .option('baseline', { type: 'string', describe: 'the run others are compared with (default: the newest usable run)' })
       .option('until', { type: 'string', describe: 'ignore runs started after this ISO-8601 time (decide as of a past date)' })
-      .option('json', { type: 'boolean', default: false, describe: 'print the decision JSON (decision/decision-format.ts) instead of the table' })
+      .option('json', { type: 'boolean', default: false, describe: 'print the decision JSON (formats/decision.ts) instead of the table' })
       .example('npm run decide', 'decide over results/ with capacity.config.json')
       .example('npm run decide -- --baseline 2026-11-22T0301Z-ab12 --json', 'compare with a given run, as JSON'),
   run: async (args, io) => {

@@ -2,7 +2,7 @@ import { PassThrough } from 'node:stream';
 import { expect, it } from 'vitest';
 import { command } from './demo-target.ts';
 import type { Io } from '../io.ts';
-import { UserError } from '../errors.ts';
+import { UserError } from '../../formats/errors.ts';
 
 function testIo(signal: AbortSignal): { io: Io; out: () => string } {
   const stdout = new PassThrough();

@@ -1,6 +1,6 @@
 import { defineCommand } from './command.ts';
-import { parseDuration } from '../duration.ts';
-import { ExitCode, UserError } from '../errors.ts';
+import { parseDuration } from '../../formats/duration.ts';
+import { ExitCode, UserError } from '../../formats/errors.ts';
 import { DEMO_PRESETS, DEMO_PRESET_NAMES, estimateKnee, startDemoTarget, type DemoTarget, type DemoTargetOptions } from '../demo-target/server.ts';
 import { DOWN_MODES, optionProblems, type DownMode } from '../demo-target/model.ts';
 

@@ -1,10 +1,10 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { defineCommand } from './command.ts';
-import { ExitCode } from '../errors.ts';
+import { ExitCode } from '../../formats/errors.ts';
 import type { Io } from '../io.ts';
 import { estimateKnee, startDemoTarget, type DemoTarget } from '../demo-target/server.ts';
-import { CONFIG_FILE_NAME } from '../formats/config.ts';
+import { CONFIG_FILE_NAME } from '../../formats/config.ts';
 import { runStagesCommand } from './stages.ts';
 import { runReport } from './report.ts';
 import { DEMO_ENVIRONMENT, DEMO_RESULTS } from '../results-store.ts';

@@ -1,9 +1,9 @@
 import { access, appendFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { DecisionInputError, decide } from '../../decision/decide.ts';
-import { decisionFormat, type Decision } from '../../decision/decision-format.ts';
-import { ExitCode, UserError, fsReason } from '../errors.ts';
-import type { CapacityConfig } from '../formats/config.ts';
+import { decisionFormat, type Decision } from '../../formats/decision.ts';
+import { ExitCode, UserError, fsReason } from '../../formats/errors.ts';
+import type { CapacityConfig } from '../../formats/config.ts';
 import type { Io } from '../io.ts';
 import { DEFAULT_FAILURE_THRESHOLD, detectChanges, type NotifyEvent } from '../notify/detect.ts';
 import { actionsFor, buildPayload, eventLines, markdownSummary, PAYLOAD_FORMATS, type PayloadFormat } from '../notify/payload.ts';

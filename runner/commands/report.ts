@@ -1,6 +1,6 @@
 import { relative } from 'node:path';
 import { defineCommand } from './command.ts';
-import { ExitCode } from '../errors.ts';
+import { ExitCode } from '../../formats/errors.ts';
 import type { Io } from '../io.ts';
 import { selectResults } from '../results-store.ts';
 import { generateReport } from '../report/generate.ts';

@@ -3,14 +3,14 @@ import { access, constants, mkdir, readFile, rm, writeFile } from 'node:fs/promi
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { defineCommand } from './command.ts';
-import { ExitCode, UserError, fsReason } from '../errors.ts';
+import { ExitCode, UserError, fsReason } from '../../formats/errors.ts';
 import type { Io } from '../io.ts';
-import { parseDuration, formatDuration } from '../duration.ts';
+import { parseDuration, formatDuration } from '../../formats/duration.ts';
 import { parseHost, type Host } from '../redact.ts';
-import { MAX_VUS_MARGIN, OPEN_STAGE_VU_CAP, PRE_ALLOCATED_MARGIN, parseOpenStageFactor, parseUserList, planStages, scriptSupportsOpenStage } from '../stage-plan.ts';
+import { MAX_VUS_MARGIN, OPEN_STAGE_VU_CAP, PRE_ALLOCATED_MARGIN, parseOpenStageFactor, parseUserList, planStages, scriptSupportsOpenStage } from '../stages/plan.ts';
 import { ENGINE_CHOICES, resolveEngine, type EngineChoice } from '../engines/index.ts';
 import { SUPPORTED_K6 } from '../engines/k6-version.ts';
-import { collectorSettings, configDurationsMs, loadConfig } from '../formats/config.ts';
+import { collectorSettings, configDurationsMs, loadConfig } from '../../formats/config.ts';
 import { DIST_SCENARIOS_DIR, PROJECT_ROOT, bundleScenario, resolveScenario } from '../bundle.ts';
 import { computeStageStats } from '../stats/stage-stats.ts';
 import { windowParams } from '../stats/windows.ts';

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startLoopbackServer } from '../../test/testkit/loopback.ts';
 import { bundleScenario, resolveScenario } from '../bundle.ts';
 import { resolveEngine } from '../engines/index.ts';
-import { Metric } from '../k6/csv.ts';
+import { Metric } from '../../formats/k6/csv.ts';
 import { startDemoTarget, type DemoTarget } from './server.ts';
 
 let tmp: string;

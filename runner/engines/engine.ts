@@ -1,4 +1,4 @@
-import type { CsvTimeFormat } from '../k6/csv.ts';
+import type { CsvTimeFormat } from '../../formats/k6/csv.ts';
 
 /**
  * One stage for an engine: k6's `run` on a bundle, with the stage plan given as k6's own

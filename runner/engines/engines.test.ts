@@ -8,8 +8,8 @@ import { K6_VERSION_LINES, writeK6StandIn } from '../../test/testkit/k6-stand-in
 import { checkK6, resolveEngine } from './index.ts';
 import { K6_RUN_OPTIONS, OLDEST_K6, compareK6Versions, k6Option, parseK6Version, unsupportedK6, type K6Version } from './k6-version.ts';
 import { k6RunArgs } from './process-engine.ts';
-import { CSV_COLUMNS } from '../k6/csv.ts';
-import { UserError } from '../errors.ts';
+import { CSV_COLUMNS } from '../../formats/k6/csv.ts';
+import { UserError } from '../../formats/errors.ts';
 
 const v = (text: string): K6Version => parseK6Version(`k6 v${text}`)!;
 

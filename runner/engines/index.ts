@@ -3,7 +3,7 @@ import { access, constants } from 'node:fs/promises';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { UserError } from '../errors.ts';
+import { UserError } from '../../formats/errors.ts';
 import type { Engine, EngineName } from './engine.ts';
 import { ENGINE_NAMES } from './engine.ts';
 import { OLDEST_K6, SUPPORTED_K6, formatK6Version, parseK6Version, unsupportedK6, type K6Version } from './k6-version.ts';
@@ -49,7 +49,7 @@ export async function checkK6(bin: string): Promise<{ line: string; version: K6V
 
 /** The embedded engine runs as a child Node process, with the same flags as k6 v0.48 (the k6 it follows). */
 function embeddedEngine(): Engine {
-  const cli = join(here, '..', 'embedded', 'cli.ts');
+  const cli = join(here, '..', '..', 'engine', 'cli.ts');
   const prefix = ['--import', import.meta.resolve('tsx'), cli];
   return processEngine('embedded', process.execPath, prefix, () => firstLine(process.execPath, [...prefix, 'version']), OLDEST_K6);
 }

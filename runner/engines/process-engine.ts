@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import type { Engine, EngineName, StageRunOutcome, StageRunSpec } from './engine.ts';
-import { formatDuration } from '../duration.ts';
+import { formatDuration } from '../../formats/duration.ts';
 import { K6_RUN_OPTIONS as O, k6Option, type K6RunOption, type K6Version } from './k6-version.ts';
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG } from '../formats/config.ts';
+import { DEFAULT_CONFIG } from '../../formats/config.ts';
 import { ciBudget, MAX_JOB_MINUTES, planOutputs, utcWeekday, withCiOverrides } from './ci-budget.ts';
 
 describe('ciBudget: timeouts sized from the stages', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DecisionSchema } from '../../decision/decision-format.ts';
-import { DEFAULT_CONFIG } from '../formats/config.ts';
+import { DecisionSchema } from '../../formats/decision.ts';
+import { DEFAULT_CONFIG } from '../../formats/config.ts';
 import { makeDecision } from './__testkit__.ts';
 import { detectChanges, failureStreak, type RunOutcome } from './detect.ts';
 import { actionsFor, escapeMrkdwn, jsonPayload, keyFigures, markdownSummary, messageText, slackPayload, SlackPayloadSchema, type SlackPayload } from './payload.ts';

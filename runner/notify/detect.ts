@@ -1,5 +1,5 @@
-import type { Decision, DecisionValue } from '../../decision/decision-format.ts';
-import type { RunStatus } from '../formats/manifest.ts';
+import type { Decision, DecisionValue } from '../../formats/decision.ts';
+import type { RunStatus } from '../../formats/run-manifest.ts';
 import type { NotifyState } from './state.ts';
 
 /**

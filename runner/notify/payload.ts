@@ -1,7 +1,7 @@
-import { CRITERIA, type CriterionId, type Decision, type DecisionValue, type Level } from '../../decision/decision-format.ts';
+import { CRITERIA, type CriterionId, type Decision, type DecisionValue, type Level } from '../../formats/decision.ts';
 import { decisionActions, decisionWord } from '../../decision/words.ts';
 import { z } from 'zod';
-import type { CapacityConfig } from '../formats/config.ts';
+import type { CapacityConfig } from '../../formats/config.ts';
 import type { NotifyEvent } from './detect.ts';
 
 /**

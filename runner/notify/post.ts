@@ -1,6 +1,6 @@
 import { request } from 'undici';
-import { formatDuration } from '../duration.ts';
-import { ExitCode, UserError } from '../errors.ts';
+import { formatDuration } from '../../formats/duration.ts';
+import { ExitCode, UserError } from '../../formats/errors.ts';
 
 /**
  * Posting to a webhook. The URL is a secret (a Slack webhook URL is its own credential): it never

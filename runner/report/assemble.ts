@@ -1,6 +1,6 @@
 import { runStartMs } from '../../decision/comparability.ts';
-import type { Decision } from '../../decision/decision-format.ts';
-import type { CapacityConfig } from '../formats/config.ts';
+import type { Decision } from '../../formats/decision.ts';
+import type { CapacityConfig } from '../../formats/config.ts';
 import type { ReportRun, ReportView, WeekDecision } from './view-model.ts';
 import { buildReportView, TREND_WEEKS } from './view-model.ts';
 import { buildChartSpecs, type ChartSpec } from './chart-data.ts';

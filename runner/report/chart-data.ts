@@ -1,4 +1,4 @@
-import type { CapacityEstimate, RunSummary } from '../formats/run-summary.ts';
+import type { CapacityEstimate, RunSummary } from '../../formats/run-summary.ts';
 import { peakIsCapped, uslThroughput } from '../stats/usl.ts';
 import type { ReportInput, ReportRun } from './view-model.ts';
 

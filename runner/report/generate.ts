@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { decide, DecisionInputError } from '../../decision/decide.ts';
-import type { Decision } from '../../decision/decision-format.ts';
-import { UserError } from '../errors.ts';
-import type { CapacityConfig } from '../formats/config.ts';
+import type { Decision } from '../../formats/decision.ts';
+import { UserError } from '../../formats/errors.ts';
+import type { CapacityConfig } from '../../formats/config.ts';
 import { listRuns, type StoredRun } from '../results-store.ts';
 import { assembleReport, newestRunWeek, type DecideFn } from './assemble.ts';
 import { renderChartSvg } from './charts.ts';

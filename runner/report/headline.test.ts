@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Decision } from '../../decision/decision-format.ts';
+import type { Decision } from '../../formats/decision.ts';
 import { decision, SETTINGS, type RunLevelSpec } from './__testkit__/builders.ts';
 import { headline } from './headline.ts';
 

@@ -1,5 +1,5 @@
-import type { CriterionId, Decision, Level, RunLevel } from '../../decision/decision-format.ts';
-import { CRITERIA, LEVELS } from '../../decision/decision-format.ts';
+import type { CriterionId, Decision, Level, RunLevel } from '../../formats/decision.ts';
+import { CRITERIA, LEVELS } from '../../formats/decision.ts';
 import { decisionWord, nearBounds } from '../../decision/words.ts';
 import { codeText } from './format.ts';
 import type { ReportSettings } from './view-model.ts';

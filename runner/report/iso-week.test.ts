@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { UserError } from '../errors.ts';
+import { UserError } from '../../formats/errors.ts';
 import { compareIsoWeeks, formatIsoWeek, isoWeekEnd, isoWeekOf, isoWeekStart, parseIsoWeek, weeksInYear } from './iso-week.ts';
 
 const at = (iso: string) => Date.parse(iso);

@@ -1,4 +1,4 @@
-import { UserError } from '../errors.ts';
+import { UserError } from '../../formats/errors.ts';
 
 /**
  * ISO-8601 weeks in UTC: weeks start on Monday, and week 1 of a week-year is the week holding

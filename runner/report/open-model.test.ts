@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { OpenStageRecord } from '../formats/manifest.ts';
+import type { OpenStageRecord } from '../../formats/run-manifest.ts';
 import { decision, run } from './__testkit__/builders.ts';
 import { caseInput } from './__testkit__/cases.ts';
 import { loadReportTemplate } from './render.ts';

@@ -8,9 +8,9 @@ import { Lexer, type Token, type Tokens } from 'marked';
 import { describe, expect, it } from 'vitest';
 import { useTempDir } from '../../test/testkit/temp-dir.ts';
 import { runReport } from '../commands/report.ts';
-import { UserError } from '../errors.ts';
-import { runManifestFormat } from '../formats/manifest.ts';
-import { runSummaryFormat } from '../formats/run-summary.ts';
+import { UserError } from '../../formats/errors.ts';
+import { runManifestFormat } from '../../formats/run-manifest.ts';
+import { runSummaryFormat } from '../../formats/run-summary.ts';
 import type { Io } from '../io.ts';
 import { healthyShape, run, type RunSpec } from './__testkit__/builders.ts';
 

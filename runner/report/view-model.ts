@@ -1,11 +1,11 @@
 import { newestFirst, type RunInput } from '../../decision/comparability.ts';
-import type { CriterionId, Decision, Level, Reading, RunLevel } from '../../decision/decision-format.ts';
-import { CRITERIA } from '../../decision/decision-format.ts';
+import type { CriterionId, Decision, Level, Reading, RunLevel } from '../../formats/decision.ts';
+import { CRITERIA } from '../../formats/decision.ts';
 import { decisionActions, decisionWord, plural, type DecisionActions } from '../../decision/words.ts';
-import { formatDuration } from '../duration.ts';
-import type { RunManifest } from '../formats/manifest.ts';
-import type { RunSummary } from '../formats/run-summary.ts';
-import type { StageStats } from '../formats/stage-stats.ts';
+import { formatDuration } from '../../formats/duration.ts';
+import type { RunManifest } from '../../formats/run-manifest.ts';
+import type { RunSummary } from '../../formats/run-summary.ts';
+import type { StageStats } from '../../formats/stage-stats.ts';
 import { estimateWords, saturationWords } from '../stats/run-summary.ts';
 import { buildChartSpecs, type ChartSpec } from './chart-data.ts';
 import { headline } from './headline.ts';

@@ -1,8 +1,8 @@
-import type { StageStatus } from '../formats/manifest.ts';
-import type { StageStats } from '../formats/stage-stats.ts';
+import type { StageStatus } from '../../formats/run-manifest.ts';
+import type { StageStats } from '../../formats/stage-stats.ts';
 import type { StageRunOutcome } from '../engines/engine.ts';
-import { K6_ERROR_CODES } from '../k6/csv.ts';
-import { K6ExitCode } from '../k6/exit-codes.ts';
+import { K6_ERROR_CODES } from '../../formats/k6/csv.ts';
+import { K6ExitCode } from '../../formats/k6/exit-codes.ts';
 import { redactUrlText } from '../redact.ts';
 
 /** Failed requests that never got an HTTP answer (k6 codes 1000–1399: network, DNS, TCP, TLS, timeouts). */
@@ -39,7 +39,7 @@ export function classifyStage(outcome: StageRunOutcome, stats: StageStats | null
   return { status: 'completed' };
 }
 
-/** Names of the transport errors seen most, keyed by k6's codes from the one table (runner/k6/csv.ts). */
+/** Names of the transport errors seen most, keyed by k6's codes from the one table (formats/k6/csv.ts). */
 const CODE_NAMES: Record<string, string> = {
   [K6_ERROR_CODES.requestTimeout]: 'request timeout',
   [K6_ERROR_CODES.tcpDialTimeout]: 'dial timeout',

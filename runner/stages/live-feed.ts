@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { constants, openSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { Socket } from 'node:net';
-import { UserError } from '../errors.ts';
+import { UserError } from '../../formats/errors.ts';
 
 /**
  * A named pipe that an engine writes a second `--out csv=` into, so the runner sees samples as

@@ -1,4 +1,4 @@
-import { Metric } from '../k6/csv.ts';
+import { Metric } from '../../formats/k6/csv.ts';
 import { percentileSorted } from '../stats/samples.ts';
 
 /** What the live figures need of one CSV row. */

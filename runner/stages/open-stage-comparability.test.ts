@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { differences, unusableReason } from '../../decision/comparability.ts';
-import type { OpenStageRecord } from '../formats/manifest.ts';
-import { RunManifestSchema } from '../formats/manifest.ts';
+import type { OpenStageRecord } from '../../formats/run-manifest.ts';
+import { RunManifestSchema } from '../../formats/run-manifest.ts';
 import { run } from '../report/__testkit__/builders.ts';
 
 /**

@@ -6,8 +6,8 @@ import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runStagesCommand } from '../commands/stages.ts';
 import { startDemoTarget, type DemoTarget } from '../demo-target/server.ts';
-import { runManifestFormat } from '../formats/manifest.ts';
-import { stageStatsFormat } from '../formats/stage-stats.ts';
+import { runManifestFormat } from '../../formats/run-manifest.ts';
+import { stageStatsFormat } from '../../formats/stage-stats.ts';
 import type { Io } from '../io.ts';
 
 /**

@@ -5,11 +5,11 @@ import { describe, expect, it } from 'vitest';
 import { useTempDir } from '../../test/testkit/temp-dir.ts';
 import { stageStats } from '../../test/testkit/runs.ts';
 import type { Engine, StageRunSpec } from '../engines/engine.ts';
-import { runManifestFormat } from '../formats/manifest.ts';
-import { runSummaryFormat, type RunSummary } from '../formats/run-summary.ts';
-import type { StageStats } from '../formats/stage-stats.ts';
+import { runManifestFormat } from '../../formats/run-manifest.ts';
+import { runSummaryFormat, type RunSummary } from '../../formats/run-summary.ts';
+import type { StageStats } from '../../formats/stage-stats.ts';
 import type { Io } from '../io.ts';
-import { planStages } from '../stage-plan.ts';
+import { planStages } from './plan.ts';
 import { classifyStage, lastEngineError } from './classify.ts';
 import { runStages, type StagesDeps, type StagesRequest } from './run-stages.ts';
 

@@ -2,18 +2,18 @@ import { mkdir, open, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Engine, StageRunOutcome } from '../engines/engine.ts';
 import type { Io } from '../io.ts';
-import { openStageFiles, runManifestFormat, stageFiles, type OpenStageRecord, type RunManifest, type RunStatus, type StageFiles, type StagePlan, type StageRecord } from '../formats/manifest.ts';
-import { runSummaryFormat, type RunSummary } from '../formats/run-summary.ts';
-import { stageStatsFormat, type StageStats } from '../formats/stage-stats.ts';
-import { UserError, ExitCode, fsReason } from '../errors.ts';
+import { openStageFiles, runManifestFormat, stageFiles, type OpenStageRecord, type RunManifest, type RunStatus, type StageFiles, type StagePlan, type StageRecord } from '../../formats/run-manifest.ts';
+import { runSummaryFormat, type RunSummary } from '../../formats/run-summary.ts';
+import { stageStatsFormat, type StageStats } from '../../formats/stage-stats.ts';
+import { UserError, ExitCode, fsReason } from '../../formats/errors.ts';
 import type { Host } from '../redact.ts';
 import { newRunId } from '../run-id.ts';
-import { k6StagesOf, openStageEnv, planOpenStage, plannedRunMs } from '../stage-plan.ts';
+import { k6StagesOf, openStageEnv, planOpenStage, plannedRunMs } from './plan.ts';
 import { openStageFigures } from '../stats/open-stage.ts';
-import type { CollectorSettings } from '../formats/config.ts';
+import type { CollectorSettings } from '../../formats/config.ts';
 import type { StageParams } from '../stats/stage-stats.ts';
 import { capacityLines, type summarizeRun, type SummaryBounds } from '../stats/run-summary.ts';
-import { formatDuration } from '../duration.ts';
+import { formatDuration } from '../../formats/duration.ts';
 import { classifyStage, lastEngineError } from './classify.ts';
 import { openLiveFeed, type LiveFeed } from './live-feed.ts';
 import { LiveStats, type LiveSample } from './live-stats.ts';
@@ -42,7 +42,7 @@ export interface StagesRequest {
   /**
    * `--open-stage <factor>`: after the closed stages, a constant-arrival-rate stage at factor ×
    * the target stage's iteration rate. `scriptReady`: the bundle builds its options from the
-   * open stage's env (stage-plan.ts scriptSupportsOpenStage); when false the stage is skipped.
+   * open stage's env (plan.ts scriptSupportsOpenStage); when false the stage is skipped.
    */
   readonly openStage?: { readonly factor: number; readonly scriptReady: boolean };
 }

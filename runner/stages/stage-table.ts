@@ -1,6 +1,6 @@
-import type { RunManifest } from '../formats/manifest.ts';
-import type { RunSummary } from '../formats/run-summary.ts';
-import { noneSucceeded } from '../formats/stage-stats.ts';
+import type { RunManifest } from '../../formats/run-manifest.ts';
+import type { RunSummary } from '../../formats/run-summary.ts';
+import { noneSucceeded } from '../../formats/stage-stats.ts';
 import { fixed, formatTable } from './format.ts';
 
 /** The end-of-run table: one row per stage, the key transaction's figures over the hold. */

@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse as csvParse } from 'csv-parse/sync';
-import { UserError } from '../errors.ts';
-import { CSV_COLUMNS, csvField, parseTimestamp } from '../k6/csv.ts';
+import { UserError } from '../../formats/errors.ts';
+import { CSV_COLUMNS, csvField, parseTimestamp } from '../../formats/k6/csv.ts';
 import { createK6CsvParser, readK6Csv, type K6Record } from './k6-csv-reader.ts';
 
-const fixtures = join(import.meta.dirname, '../k6/__fixtures__');
+const fixtures = join(import.meta.dirname, '../../formats/k6/__fixtures__');
 const tmp = mkdtempSync(join(tmpdir(), 'k6csv-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 

@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
-import { UserError, fsReason } from '../errors.ts';
+import { UserError, fsReason } from '../../formats/errors.ts';
 
 /**
  * A streaming reader of k6's CSV output (`--out csv`), plain or gzip, built for speed: a byte
@@ -275,7 +275,7 @@ export function createK6CsvParser(onRecord: (r: K6Record) => void, options: Pars
 
   const parseTime = (buf: Uint8Array, s: number, e: number, quoted: boolean, at: number): number => {
     // Whole-digit forms: unix (s), unix_milli, unix_micro, unix_nano, told apart by length
-    // (valid for 2001–2286, as runner/k6/csv.ts parseTimestamp).
+    // (valid for 2001–2286, as formats/k6/csv.ts parseTimestamp).
     let v = 0;
     let i = s;
     for (; i < e; i++) {

@@ -1,6 +1,6 @@
-import type { OpenStageRecord } from '../formats/manifest.ts';
-import type { StageStats } from '../formats/stage-stats.ts';
-import { Metric } from '../k6/csv.ts';
+import type { OpenStageRecord } from '../../formats/run-manifest.ts';
+import type { StageStats } from '../../formats/stage-stats.ts';
+import { Metric } from '../../formats/k6/csv.ts';
 
 /**
  * The open-model stage's figures (run.json `openStage.figures`), from its stage statistics:

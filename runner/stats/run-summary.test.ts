@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { runSummaryFormat } from '../formats/run-summary.ts';
-import { stageStatsFormat } from '../formats/stage-stats.ts';
+import { runSummaryFormat } from '../../formats/run-summary.ts';
+import { stageStatsFormat } from '../../formats/stage-stats.ts';
 import { stageStats } from '../../test/testkit/runs.ts';
 import { errorRiseP, summarizeRun, type SummaryBounds } from './run-summary.ts';
 

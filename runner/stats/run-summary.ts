@@ -1,8 +1,8 @@
 import { errorRateLevel, p95Level } from '../../decision/levels.ts';
 import { nearBounds, plural } from '../../decision/words.ts';
-import type { StageStatus } from '../formats/manifest.ts';
-import type { CapacityEstimate, RunSummary, SaturationSignal, SaturationStep } from '../formats/run-summary.ts';
-import { noneSucceeded, type StageStats } from '../formats/stage-stats.ts';
+import type { StageStatus } from '../../formats/run-manifest.ts';
+import type { CapacityEstimate, RunSummary, SaturationSignal, SaturationStep } from '../../formats/run-summary.ts';
+import { noneSucceeded, type StageStats } from '../../formats/stage-stats.ts';
 import { normalCdf } from './distributions.ts';
 import { fitUsl, peakIsCapped, uslDenominator, uslPeakUsers, uslThroughput, type UslFit, type UslParams } from './usl.ts';
 

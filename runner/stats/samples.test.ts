@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { computeStageStats } from './stage-stats.ts';
 import { SampleBuffer, percentile, percentileSorted, percentilesUnsorted, trendFigures } from './samples.ts';
 
-const fixtures = join(import.meta.dirname, '../k6/__fixtures__');
+const fixtures = join(import.meta.dirname, '../../formats/k6/__fixtures__');
 
 describe('percentile (k6 p(N): sorted samples, linear interpolation between closest ranks)', () => {
   it.each([

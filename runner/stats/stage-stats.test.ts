@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { stageStatsFormat } from '../formats/stage-stats.ts';
-import { CSV_COLUMNS, csvField } from '../k6/csv.ts';
+import { stageStatsFormat } from '../../formats/stage-stats.ts';
+import { CSV_COLUMNS, csvField } from '../../formats/k6/csv.ts';
 import { percentile } from './samples.ts';
 import { computeStageStats } from './stage-stats.ts';
 

@@ -1,13 +1,13 @@
-import { BUILTIN_METRICS, K6_ERROR_CODES, Metric, type BuiltinMetric } from '../k6/csv.ts';
-import type { CollectorSettings } from '../formats/config.ts';
-import type { RequestStats, StageStats, TrendTestable, WindowStats } from '../formats/stage-stats.ts';
+import { BUILTIN_METRICS, K6_ERROR_CODES, Metric, type BuiltinMetric } from '../../formats/k6/csv.ts';
+import type { CollectorSettings } from '../../formats/config.ts';
+import type { RequestStats, StageStats, TrendTestable, WindowStats } from '../../formats/stage-stats.ts';
 import { readK6Csv, type K6Record, type ReadResult } from './k6-csv-reader.ts';
 import { SampleBuffer, percentileSorted, trendFigures } from './samples.ts';
 import { trendTest } from './trend.ts';
 import { batchMeansCi, logMadOutliers, windowParams } from './windows.ts';
 
 /**
- * A stage's statistics (runner/formats/stage-stats.ts) from its k6 rows, in one pass: the
+ * A stage's statistics (formats/stage-stats.ts) from its k6 rows, in one pass: the
  * runner feeds it live rows (createK6CsvParser on the engine's FIFO) and `collect` feeds it a
  * file, so the live progress and the end-of-run figures come from the same code.
  * Memory: the duration samples kept for exact percentiles (8 bytes each), nothing per row else.

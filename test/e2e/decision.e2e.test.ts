@@ -2,11 +2,11 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decisionFormat, type Decision } from '../../decision/decision-format.ts';
+import { decisionFormat, type Decision } from '../../formats/decision.ts';
 import { runStagesCommand } from '../../runner/commands/stages.ts';
 import type { DemoPresetName } from '../../runner/demo-target/server.ts';
-import { ExitCode } from '../../runner/errors.ts';
-import { readConfigFile } from '../../runner/formats/config.ts';
+import { ExitCode } from '../../formats/errors.ts';
+import { readConfigFile } from '../../formats/config.ts';
 import { SHORT_THINK, capturedIo, spawnCli, startTargetProcess } from './e2e-kit.ts';
 
 /**

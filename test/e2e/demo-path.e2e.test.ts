@@ -1,7 +1,7 @@
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DecisionSchema } from '../../decision/decision-format.ts';
+import { DecisionSchema } from '../../formats/decision.ts';
 import { useTempDir } from '../testkit/temp-dir.ts';
 import { spawnCli } from './e2e-kit.ts';
 

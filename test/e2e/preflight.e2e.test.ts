@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ExitCode } from '../../runner/errors.ts';
+import { ExitCode } from '../../formats/errors.ts';
 import { startLoopbackServer } from '../testkit/loopback.ts';
 import { useTempDir } from '../testkit/temp-dir.ts';
 import { spawnStages } from './e2e-kit.ts';

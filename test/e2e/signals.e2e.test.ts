@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ExitCode } from '../../runner/errors.ts';
+import { ExitCode } from '../../formats/errors.ts';
 import { useTempDir } from '../testkit/temp-dir.ts';
 import { listRuns } from '../../runner/results-store.ts';
 import { ROOT, SHORT_THINK } from './e2e-kit.ts';

@@ -22,7 +22,7 @@ export async function writeK6StandIn(dir: string, versionLine: string, options: 
   const node = process.execPath;
   const tsx = import.meta.resolve('tsx');
   const check = fileURLToPath(new URL('./k6-stand-in-check.ts', import.meta.url));
-  const cli = fileURLToPath(new URL('../../runner/embedded/cli.ts', import.meta.url));
+  const cli = fileURLToPath(new URL('../../engine/cli.ts', import.meta.url));
   const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
   const record = options.record ? `printf '%s\\n' "$@" "K6_CSV_TIME_FORMAT=$K6_CSV_TIME_FORMAT" -- >> ${q(options.record)}\n` : '';
   const path = join(dir, 'k6');

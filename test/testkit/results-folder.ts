@@ -1,8 +1,8 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runManifestFormat } from '../../runner/formats/manifest.ts';
-import { runSummaryFormat } from '../../runner/formats/run-summary.ts';
+import { runManifestFormat } from '../../formats/run-manifest.ts';
+import { runSummaryFormat } from '../../formats/run-summary.ts';
 import { MANIFEST_FILE, SUMMARY_FILE, runDir } from '../../runner/results-store.ts';
 import type { StoredRun } from '../../runner/results-store.ts';
 

@@ -1,8 +1,8 @@
-import type { Level } from '../../decision/decision-format.ts';
-import { type RunManifest, type RunStatus, type StageStatus, stageFiles } from '../../runner/formats/manifest.ts';
-import type { RunSummary } from '../../runner/formats/run-summary.ts';
-import type { RequestStats, StageStats, TrendTest, TrendTestable, WindowStats } from '../../runner/formats/stage-stats.ts';
-import { DEFAULT_CONFIG } from '../../runner/formats/config.ts';
+import type { Level } from '../../formats/decision.ts';
+import { type RunManifest, type RunStatus, type StageStatus, stageFiles } from '../../formats/run-manifest.ts';
+import type { RunSummary } from '../../formats/run-summary.ts';
+import type { RequestStats, StageStats, TrendTest, TrendTestable, WindowStats } from '../../formats/stage-stats.ts';
+import { DEFAULT_CONFIG } from '../../formats/config.ts';
 import { littlesLawWords } from '../../runner/stats/stage-stats.ts';
 import type { StoredRun } from '../../runner/results-store.ts';
 

@@ -1,8 +1,8 @@
 import { stat } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { runManifestFormat } from '../../runner/formats/manifest.ts';
-import { runSummaryFormat } from '../../runner/formats/run-summary.ts';
-import { stageStatsFormat } from '../../runner/formats/stage-stats.ts';
+import { runManifestFormat } from '../../formats/run-manifest.ts';
+import { runSummaryFormat } from '../../formats/run-summary.ts';
+import { stageStatsFormat } from '../../formats/stage-stats.ts';
 import { startLoopbackServer } from './loopback.ts';
 import { runId, runWithLevels, stageStats, storedRun } from './runs.ts';
 import { useTempDir } from './temp-dir.ts';

@@ -1,8 +1,8 @@
-import type { CriterionId, CriterionResult, Decision, Level, RunLevel } from '../../../decision/decision-format.ts';
-import type { RunManifest } from '../../formats/manifest.ts';
-import { stageFiles } from '../../formats/manifest.ts';
-import type { RunSummary } from '../../formats/run-summary.ts';
-import type { RequestStats, StageStats } from '../../formats/stage-stats.ts';
+import type { CriterionId, CriterionResult, Decision, Level, RunLevel } from '../../../formats/decision.ts';
+import type { RunManifest } from '../../../formats/run-manifest.ts';
+import { stageFiles } from '../../../formats/run-manifest.ts';
+import type { RunSummary } from '../../../formats/run-summary.ts';
+import type { RequestStats, StageStats } from '../../../formats/stage-stats.ts';
 import { BUNDLE_SHA, STAGES, trendTestable, windows as kitWindows } from '../../../test/testkit/runs.ts';
 import { capacityInUsers } from '../../stats/run-summary.ts';
 import { littlesLawWords } from '../../stats/stage-stats.ts';

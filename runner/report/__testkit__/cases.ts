@@ -1,4 +1,4 @@
-import type { Decision } from '../../../decision/decision-format.ts';
+import type { Decision } from '../../../formats/decision.ts';
 import type { ReportInput, ReportRun } from '../view-model.ts';
 import { decision, healthyShape, run, SETTINGS, type StageShape } from './builders.ts';
 

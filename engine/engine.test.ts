@@ -6,11 +6,11 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parse } from 'csv-parse/sync';
-import { startLoopbackServer } from '../../test/testkit/loopback.ts';
-import { CSV_COLUMNS, HTTP_REQUEST_METRICS, ITERATION_METRICS } from '../k6/csv.ts';
+import { startLoopbackServer } from '../test/testkit/loopback.ts';
+import { CSV_COLUMNS, HTTP_REQUEST_METRICS, ITERATION_METRICS } from '../formats/k6/csv.ts';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
-const k6Fixtures = join(here, '..', 'k6', '__fixtures__');
+const k6Fixtures = join(here, '..', 'formats', 'k6', '__fixtures__');
 const fixtures = join(here, '__fixtures__');
 const cli = join(here, 'cli.ts');
 const tsx = import.meta.resolve('tsx');

@@ -3,13 +3,13 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CSV_COLUMNS } from '../k6/csv.ts';
+import { CSV_COLUMNS } from '../formats/k6/csv.ts';
 import { csvHeader, csvTail, tagColumns } from './csv-output.ts';
 import { DEFAULT_SYSTEM_TAGS, parseSystemTags, systemTagPlan, withoutTags } from './system-tags.ts';
 import { csvRows, loopback, runEngine, type CsvRow, type Loopback } from './test-helpers.ts';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
-const featureTests = join(here, '..', 'k6', '__fixtures__', 'feature-tests');
+const featureTests = join(here, '..', 'formats', 'k6', '__fixtures__', 'feature-tests');
 const fixtureScript = readFileSync(join(featureTests, 'f-metadata-vu-iter.js'), 'utf8');
 const fixtureCsv = readFileSync(join(featureTests, 'f-metadata-vu-iter.csv'), 'utf8');
 /** The URL the fixture was recorded against (k6's fixture server), replaced by the test's own server. */

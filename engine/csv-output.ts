@@ -1,7 +1,7 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { createGzip, type Gzip } from 'node:zlib';
 import { once } from 'node:events';
-import { CSV_COLUMNS, csvField, encodePairs, formatTimestamp, formatValue, type CsvTimeFormat } from '../k6/csv.ts';
+import { CSV_COLUMNS, csvField, encodePairs, formatTimestamp, formatValue, type CsvTimeFormat } from '../formats/k6/csv.ts';
 
 /** The columns that carry a tag (between metric_value and extra_tags), as a list and a set: built once per output. */
 export interface TagColumns {

@@ -1,5 +1,5 @@
 import type { PortMessage, WireCookie, WireHttpRequest, WireHttpResponse, WireJar, WireJarCall } from '../protocol.ts';
-import { cleanUrl } from '../../k6/url.ts';
+import { cleanUrl } from '../../formats/k6/url.ts';
 import { FileData, formBody, multipartBody } from './forms.ts';
 import { guard } from './esm.ts';
 import { GoError } from './go-error.ts';

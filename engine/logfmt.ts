@@ -1,4 +1,4 @@
-import { formatTimestamp } from '../k6/csv.ts';
+import { formatTimestamp } from '../formats/k6/csv.ts';
 
 /** k6's log line (logrus text format): time="…" level=… msg="…" key=value. */
 export function logLine(level: string, msg: string, fields = '', epochMs = Date.now()): string {

@@ -105,7 +105,7 @@ Use "k6 [command] --help" for more information about a command.
 export function runHelp(): string {
   return `Start a load test.
 
-The script is a k6 ES module; it runs on this engine's own k6 modules (see runner/embedded/README.md
+The script is a k6 ES module; it runs on this engine's own k6 modules (see engine/README.md
 for what they cover). Exit codes are k6's: 0 ok, 99 thresholds crossed, 107 script error, 255 bad usage.
 
 Usage:

@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
-import { formatDuration, parseDuration } from '../duration.ts';
-import { UserError, fsReason } from '../errors.ts';
+import { formatDuration, parseDuration } from './duration.ts';
+import { UserError, fsReason } from './errors.ts';
 import { parseJsonText } from './json-file.ts';
-import { SHORT_HOLD_MS, windowParams } from '../stats/windows.ts';
+import { SHORT_HOLD_MS, windowParams } from '../runner/stats/windows.ts';
 
 /**
  * `capacity.config.json`: every threshold and plan default of the toolkit, in one file users edit.

@@ -2,9 +2,9 @@
  * From the command line and the script's `options` to the test's configuration: flags, the
  * scenarios to run (k6's shortcut rules), thresholds. Pure: no I/O.
  */
-import { UserError } from '../errors.ts';
-import { parseDuration } from '../duration.ts';
-import { isCsvTimeFormat, type CsvTimeFormat } from '../k6/csv.ts';
+import { UserError } from '../formats/errors.ts';
+import { parseDuration } from '../formats/duration.ts';
+import { isCsvTimeFormat, type CsvTimeFormat } from '../formats/k6/csv.ts';
 import { parseSystemTags, type SystemTag } from './system-tags.ts';
 import { unsupportedFlagMessage } from './help.ts';
 

@@ -53,7 +53,7 @@ function counts(exportJson: string): Counts {
 
 interface Probe {
   name: string;
-  /** Where the embedded engine differs from k6 on purpose (said in runner/embedded/README.md). */
+  /** Where the embedded engine differs from k6 on purpose (said in engine/README.md). */
   adjust?(lines: Line[], c: Counts): void;
 }
 

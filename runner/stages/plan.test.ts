@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { k6StagesOf, openStageEnv, parseOpenStageFactor, parseUserList, planOpenStage, planStages, plannedRunMs, scriptSupportsOpenStage } from './stage-plan.ts';
-import { parseHost, redactUrlText } from './redact.ts';
-import { newRunId } from './run-id.ts';
-import { RunManifestSchema } from './formats/manifest.ts';
+import { k6StagesOf, openStageEnv, parseOpenStageFactor, parseUserList, planOpenStage, planStages, plannedRunMs, scriptSupportsOpenStage } from './plan.ts';
+import { parseHost, redactUrlText } from '../redact.ts';
+import { newRunId } from '../run-id.ts';
+import { RunManifestSchema } from '../../formats/run-manifest.ts';
 
 describe('planStages', () => {
   it('ramps each stage at the spawn rate, rounded up to whole seconds, then holds', () => {

@@ -1,6 +1,6 @@
 /**
  * The one table of exit codes of the toolkit's own commands, never renumbered.
- * (The embedded k6 engine follows k6's own codes instead: see runner/k6/exit-codes.ts.)
+ * (The embedded k6 engine follows k6's own codes instead: see formats/k6/exit-codes.ts.)
  */
 export const ExitCode = {
   ok: 0,

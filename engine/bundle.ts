@@ -1,6 +1,6 @@
 import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';
-import { UserError } from '../errors.ts';
+import { UserError } from '../formats/errors.ts';
 import { JSLIB_MODULES, jslibModuleFor } from './jslib-urls.ts';
 
 const here = fileURLToPath(new URL('.', import.meta.url));

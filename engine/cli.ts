@@ -3,7 +3,7 @@
  * k6-compatible command line (same flags, outputs and exit codes as `k6 run`).
  */
 import { pathToFileURL } from 'node:url';
-import { K6ExitCode } from '../k6/exit-codes.ts';
+import { K6ExitCode } from '../formats/k6/exit-codes.ts';
 import { UsageError, parseRunArgs, type RunFlags } from './config.ts';
 import { ENGINE_VERSION, runK6 } from './engine.ts';
 import { COMMANDS_NOT_SUPPORTED, rootHelp, runHelp, versionHelp } from './help.ts';

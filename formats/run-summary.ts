@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { jsonFormat } from './json-file.ts';
-import { STAGE_STATUSES } from './manifest.ts';
+import { STAGE_STATUSES } from './run-manifest.ts';
 import { StageStatsSchema } from './stage-stats.ts';
 
 /**

@@ -4,7 +4,7 @@
  * (k6's jar methods, RFC 6265 matching), k6's error words, and the HTTP options.
  */
 import { describe, expect, it } from 'vitest';
-import { UserError } from '../errors.ts';
+import { UserError } from '../formats/errors.ts';
 import { DEFAULT_USER_AGENT, httpOptions } from './config.ts';
 import { GO_ZERO_EXPIRES, cookieHeader, jarCall, jarFromWire, jarToWire, newJar, responseCookies, storeCookies } from './cookies.ts';
 import { digestAuthorization, parseDigestChallenge } from './digest.ts';

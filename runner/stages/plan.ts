@@ -1,6 +1,6 @@
-import type { StagePlan } from './formats/manifest.ts';
-import { UserError } from './errors.ts';
-import { formatDuration } from './duration.ts';
+import type { StagePlan } from '../../formats/run-manifest.ts';
+import { UserError } from '../../formats/errors.ts';
+import { formatDuration } from '../../formats/duration.ts';
 
 /** What the operator asked for, in ms and users (human inputs already parsed). */
 export interface PlanRequest {

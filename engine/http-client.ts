@@ -1,9 +1,9 @@
 import { Agent, buildConnector } from 'undici';
 import type { Socket } from 'node:net';
-import { K6_ERROR_CODES } from '../k6/csv.ts';
+import { K6_ERROR_CODES } from '../formats/k6/csv.ts';
 import { randomBytes } from 'node:crypto';
 import type { CookieJar } from 'tough-cookie';
-import { splitUrlCredentials, urlCredentials } from '../k6/url.ts';
+import { splitUrlCredentials, urlCredentials } from '../formats/k6/url.ts';
 import { DEFAULT_HTTP_OPTIONS, type HttpOptions } from './config.ts';
 import { cookieHeader, jarCall, jarFromWire, jarToWire, newJar, responseCookies, storeCookies } from './cookies.ts';
 import { digestAuthorization, parseDigestChallenge } from './digest.ts';
@@ -49,7 +49,7 @@ class TransportError extends Error {
 
 /**
  * A Node/undici error as k6 words it: `error` is k6's message (res.error, the `error` tag),
- * `detail` Go's (the "Request Failed" warning, what `throw: true` throws). Codes: runner/k6/csv.ts.
+ * `detail` Go's (the "Request Failed" warning, what `throw: true` throws). Codes: formats/k6/csv.ts.
  */
 export function classifyError(e: unknown, url: URL): { error: string; code: number; detail: string } {
   if (e instanceof TransportError) return { error: e.message, code: e.code, detail: e.message };

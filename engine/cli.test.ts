@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { K6ExitCode } from '../k6/exit-codes.ts';
+import { K6ExitCode } from '../formats/k6/exit-codes.ts';
 import { readCommandLine, versionLine } from './cli.ts';
 import { parseRunArgs } from './config.ts';
 import { RUN_FLAGS, rootHelp, runHelp, versionHelp } from './help.ts';

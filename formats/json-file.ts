@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { z } from 'zod';
-import { UserError, fsReason } from '../errors.ts';
+import { UserError, fsReason } from './errors.ts';
 
 /**
  * Writes `data` to `path` atomically: a temp file in the same folder, fsync, then rename.

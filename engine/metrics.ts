@@ -2,8 +2,8 @@
  * The main thread's aggregation of every sample: k6's four metric kinds, submetrics (tag
  * filters), the group/check tree, and thresholds. Pure: no I/O, no clock.
  */
-import { BUILTIN_METRICS, type MetricType, type ValueType } from '../k6/csv.ts';
-import { percentileSorted } from '../stats/samples.ts';
+import { BUILTIN_METRICS, type MetricType, type ValueType } from '../formats/k6/csv.ts';
+import { percentileSorted } from '../runner/stats/samples.ts';
 
 export interface MetricInfo {
   name: string;

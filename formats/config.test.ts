@@ -3,8 +3,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { useTempDir } from '../../test/testkit/temp-dir.ts';
-import { UserError } from '../errors.ts';
+import { useTempDir } from '../test/testkit/temp-dir.ts';
+import { UserError } from './errors.ts';
 import {
   CONFIG_FILE_NAME,
   CapacityConfigSchema,
@@ -131,7 +131,7 @@ describe('a bad config is one line naming the key', () => {
     const { hint } = errorOf(() => parseConfig({ a: 1 }));
     const docs = hint!.match(/\S+\.md\b/g)!;
     expect(docs.length).toBeGreaterThan(0);
-    for (const doc of docs) expect(existsSync(fileURLToPath(new URL(`../../${doc}`, import.meta.url))), doc).toBe(true);
+    for (const doc of docs) expect(existsSync(fileURLToPath(new URL(`../${doc}`, import.meta.url))), doc).toBe(true);
   });
 
   it('accepts a $schema key for editors', () => {

@@ -1,7 +1,7 @@
 /**
  * k6's CSV output, the one contract shared by the embedded engine (which writes it) and the
  * collector (which reads it, from real k6 or the embedded engine alike). Everything here was
- * read off a real k6 v0.48 run (test fixtures in runner/k6/__fixtures__/) and k6's docs.
+ * read off a real k6 v0.48 run (test fixtures in formats/k6/__fixtures__/) and k6's docs.
  */
 
 /** k6's header with its default `systemTags`. Real files may have fewer or more columns:
