@@ -52,13 +52,52 @@ export function generateK6Csv(path: string, options: GenerateOptions): Generated
   emit(`${CSV_COLUMNS.join(',')}\n`);
   let rows = 0;
   const cols = (c: Partial<Record<(typeof CSV_COLUMNS)[number], string>>): string =>
-    CSV_COLUMNS.slice(3).map((k) => csvField(c[k] ?? '')).join(',');
+    CSV_COLUMNS.slice(3)
+      .map((k) => csvField(c[k] ?? ''))
+      .join(',');
   const searchUrl = 'http://127.0.0.1:18090/api/search?q=a,b';
   const tags = {
-    ok: cols({ expected_response: 'true', group: '::search', method: 'GET', name: 'search', proto: 'HTTP/1.1', scenario: 'default', status: '200', url: 'search' }),
-    err500: cols({ error_code: '1500', expected_response: 'false', group: '::search', method: 'GET', name: 'search', proto: 'HTTP/1.1', scenario: 'default', status: '500', url: 'search' }),
-    timeout: cols({ error: `Get "${searchUrl}": request timeout`, error_code: '1050', expected_response: 'false', group: '::search', method: 'GET', name: 'search', scenario: 'default', status: '0', url: 'search' }),
-    home: cols({ expected_response: 'true', method: 'GET', name: 'http://127.0.0.1:18090/', proto: 'HTTP/1.1', scenario: 'default', status: '200', url: 'http://127.0.0.1:18090/' }),
+    ok: cols({
+      expected_response: 'true',
+      group: '::search',
+      method: 'GET',
+      name: 'search',
+      proto: 'HTTP/1.1',
+      scenario: 'default',
+      status: '200',
+      url: 'search',
+    }),
+    err500: cols({
+      error_code: '1500',
+      expected_response: 'false',
+      group: '::search',
+      method: 'GET',
+      name: 'search',
+      proto: 'HTTP/1.1',
+      scenario: 'default',
+      status: '500',
+      url: 'search',
+    }),
+    timeout: cols({
+      error: `Get "${searchUrl}": request timeout`,
+      error_code: '1050',
+      expected_response: 'false',
+      group: '::search',
+      method: 'GET',
+      name: 'search',
+      scenario: 'default',
+      status: '0',
+      url: 'search',
+    }),
+    home: cols({
+      expected_response: 'true',
+      method: 'GET',
+      name: 'http://127.0.0.1:18090/',
+      proto: 'HTTP/1.1',
+      scenario: 'default',
+      status: '200',
+      url: 'http://127.0.0.1:18090/',
+    }),
     checkOk: cols({ check: 'status is 200, "results" present', group: '::search', scenario: 'default' }),
     group: cols({ group: '::search', scenario: 'default' }),
     plain: cols({ scenario: 'default' }),

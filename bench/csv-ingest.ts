@@ -37,7 +37,12 @@ if (mode === 'csv-parse') {
   digest = `sum ${sum.toFixed(3)}`;
 } else {
   const s = await computeStageStats({
-    file, users: Number(users), rampMs: Number(rampMs), holdMs: Number(holdMs), keyName: 'search', ...collectorSettings(DEFAULT_CONFIG),
+    file,
+    users: Number(users),
+    rampMs: Number(rampMs),
+    holdMs: Number(holdMs),
+    keyName: 'search',
+    ...collectorSettings(DEFAULT_CONFIG),
   });
   rows = s.source.rows;
   digest = `key p95 ${s.key.p95Ms?.toFixed(3)} ms, ${s.all.count} requests, ${s.windows.length} windows, error rate ${(s.all.errorRate * 100).toFixed(2)} %`;

@@ -45,7 +45,11 @@ interface Ingest {
 }
 
 function ingest(file: string, stage: { users: number; rampMs: number; holdMs: number }, mode = 'stats'): Ingest {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(here, 'csv-ingest.ts'), mode, file, String(stage.users), String(stage.rampMs), String(stage.holdMs)], { encoding: 'utf8' });
+  const r = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', join(here, 'csv-ingest.ts'), mode, file, String(stage.users), String(stage.rampMs), String(stage.holdMs)],
+    { encoding: 'utf8' },
+  );
   if (r.status !== 0) throw new Error(`csv-ingest failed: ${r.stderr}`);
   return JSON.parse(r.stdout.trim()) as Ingest;
 }
@@ -58,17 +62,31 @@ try {
   const stage = generateK6Csv(plain, { rows: ROWS });
   await gzipFile(plain, gz);
   const mb = (f: string) => (statSync(f).size / 2 ** 20).toFixed(0);
-  process.stdout.write(`generated ${stage.rows} rows: ${mb(plain)} MiB plain, ${mb(gz)} MiB gzip (${stage.users} users, hold ${(stage.holdMs / 1000).toFixed(0)} s)\n\n`);
+  process.stdout.write(
+    `generated ${stage.rows} rows: ${mb(plain)} MiB plain, ${mb(gz)} MiB gzip (${stage.users} users, hold ${(stage.holdMs / 1000).toFixed(0)} s)\n\n`,
+  );
 
   const rows: string[][] = [['input', 'run', 'ms', 'M rows/s', 'CPU ms', 'peak RSS MiB', 'reference ms', 'time / reference']];
-  for (const [label, file, reference] of [['plain', plain, `wc -l < '${plain}'`], ['gzip', gz, `zcat '${gz}' | wc -l`]] as const) {
+  for (const [label, file, reference] of [
+    ['plain', plain, `wc -l < '${plain}'`],
+    ['gzip', gz, `zcat '${gz}' | wc -l`],
+  ] as const) {
     const results: Array<Ingest & { refMs: number }> = [];
     for (let i = 0; i < RUNS; i++) {
       const refMs = shell(reference);
       const r = ingest(file, stage);
       if (r.rows !== stage.rows) throw new Error(`${label}: read ${r.rows} rows, generated ${stage.rows}`);
       results.push({ ...r, refMs });
-      rows.push([label, String(i + 1), r.ms.toFixed(0), (r.rows / r.ms / 1000).toFixed(2), r.cpuMs.toFixed(0), r.peakRssMiB.toFixed(0), refMs.toFixed(0), (r.ms / refMs).toFixed(1)]);
+      rows.push([
+        label,
+        String(i + 1),
+        r.ms.toFixed(0),
+        (r.rows / r.ms / 1000).toFixed(2),
+        r.cpuMs.toFixed(0),
+        r.peakRssMiB.toFixed(0),
+        refMs.toFixed(0),
+        (r.ms / refMs).toFixed(1),
+      ]);
     }
     const best = results.reduce((a, b) => (b.ms < a.ms ? b : a));
     const rate = best.rows / (best.ms / 1000);
@@ -76,7 +94,16 @@ try {
     const target = label === 'plain' ? TARGETS.plain : TARGETS.gzip;
     const ok = rate >= target && rss < TARGETS.rssMiB;
     failed ||= !ok;
-    rows.push([label, 'best', best.ms.toFixed(0), (rate / 1e6).toFixed(2), best.cpuMs.toFixed(0), rss.toFixed(0), best.refMs.toFixed(0), (best.ms / best.refMs).toFixed(1)]);
+    rows.push([
+      label,
+      'best',
+      best.ms.toFixed(0),
+      (rate / 1e6).toFixed(2),
+      best.cpuMs.toFixed(0),
+      rss.toFixed(0),
+      best.refMs.toFixed(0),
+      (best.ms / best.refMs).toFixed(1),
+    ]);
     rows.push([`  ${ok ? 'OK' : 'MISSED'}: target ≥ ${target / 1e6} M rows/s, peak RSS < ${TARGETS.rssMiB} MiB; ${best.digest}`]);
   }
   // For scale: csv-parse with its defaults on a tenth of the rows (it would take minutes on all).
@@ -84,9 +111,14 @@ try {
   generateK6Csv(sample, { rows: Math.ceil(ROWS / 10) });
   const cp = ingest(sample, stage, 'csv-parse');
   const ours = ingest(sample, stage, 'parse');
-  rows.push([`  for scale, on ${cp.rows} rows: csv-parse (defaults, columns: true) ${(cp.rows / cp.ms / 1000).toFixed(2)} M rows/s, this reader alone ${(ours.rows / ours.ms / 1000).toFixed(2)} M rows/s`]);
+  rows.push([
+    `  for scale, on ${cp.rows} rows: csv-parse (defaults, columns: true) ${(cp.rows / cp.ms / 1000).toFixed(2)} M rows/s, this reader alone ${(ours.rows / ours.ms / 1000).toFixed(2)} M rows/s`,
+  ]);
   const widths = rows[0]!.map((_, i) => Math.max(...rows.filter((r) => r.length > 1).map((r) => r[i]!.length)));
-  for (const r of rows) process.stdout.write(`${r.length === 1 ? r[0] : r.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ')}\n`);
+  for (const r of rows)
+    process.stdout.write(
+      `${r.length === 1 ? r[0] : r.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ')}\n`,
+    );
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -22,7 +22,15 @@ function dataJson(mb: number): string {
   const rows: string[] = [];
   let size = 2;
   for (let i = 0; size < mb * 1e6; i++) {
-    const row = JSON.stringify({ id: i, username: `user-${i}`, email: `user-${i}@example.test`, password: `pw-${(i * 7919).toString(36)}`, tags: ['bench', `group-${i % 50}`], score: (i % 1000) / 10, active: i % 3 !== 0 });
+    const row = JSON.stringify({
+      id: i,
+      username: `user-${i}`,
+      email: `user-${i}@example.test`,
+      password: `pw-${(i * 7919).toString(36)}`,
+      tags: ['bench', `group-${i % 50}`],
+      score: (i % 1000) / 10,
+      active: i % 3 !== 0,
+    });
     rows.push(row);
     size += row.length + 1;
   }
@@ -47,13 +55,18 @@ async function main(): Promise<void> {
     writeFileSync(join(dir, 'data.json'), json);
     writeFileSync(join(dir, 'script.js'), SCRIPT);
     const started = performance.now();
-    const child = spawn(process.execPath, ['--import', 'tsx', cli, 'run', '--quiet', '--no-summary', join(dir, 'script.js')], { cwd: join(here, '..'), stdio: ['ignore', 'ignore', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', cli, 'run', '--quiet', '--no-summary', join(dir, 'script.js')], {
+      cwd: join(here, '..'),
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
     let peak = 0;
     const poll = setInterval(() => (peak = Math.max(peak, peakRss(child.pid!))), 100);
     const code = await new Promise<number | null>((r) => child.on('exit', r));
     clearInterval(poll);
     const s = ((performance.now() - started) / 1000).toFixed(1);
-    process.stdout.write(`SharedArray of ${(json.length / 1e6).toFixed(1)} MB JSON, ${VUS} VUs, 5 s: peak RSS ${(peak / 2 ** 20).toFixed(0)} MiB, exit ${code}, ${s} s in all (${cli})\n`);
+    process.stdout.write(
+      `SharedArray of ${(json.length / 1e6).toFixed(1)} MB JSON, ${VUS} VUs, 5 s: peak RSS ${(peak / 2 ** 20).toFixed(0)} MiB, exit ${code}, ${s} s in all (${cli})\n`,
+    );
     if (code !== 0) process.exitCode = 1;
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -25,19 +25,49 @@ const Export = z.object({
   }),
 });
 
-async function engineRun(script: string, url: string, dir: string): Promise<{ rps: number; medianMs: number; failed: number; peakRssBytes: number }> {
+async function engineRun(
+  script: string,
+  url: string,
+  dir: string,
+): Promise<{ rps: number; medianMs: number; failed: number; peakRssBytes: number }> {
   const path = join(dir, `s-${Date.now()}.js`);
   writeFileSync(path, script);
   const out = join(dir, `summary-${Date.now()}.json`);
-  const child = spawn(process.execPath, ['--import', 'tsx', join(here, '..', 'engine', 'cli.ts'), 'run', '--quiet', '--no-summary',
-    '-e', `BASE_URL=${url}`, '-e', `VUS=${VUS}`, '-e', `DURATION=${SECONDS}s`, '--out', `csv=${join(dir, 'out.csv.gz')}`, '--summary-export', out, path], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      join(here, '..', 'engine', 'cli.ts'),
+      'run',
+      '--quiet',
+      '--no-summary',
+      '-e',
+      `BASE_URL=${url}`,
+      '-e',
+      `VUS=${VUS}`,
+      '-e',
+      `DURATION=${SECONDS}s`,
+      '--out',
+      `csv=${join(dir, 'out.csv.gz')}`,
+      '--summary-export',
+      out,
+      path,
+    ],
+    { stdio: ['ignore', 'ignore', 'inherit'] },
+  );
   let peak = 0;
   const poll = setInterval(() => (peak = Math.max(peak, peakRss(child.pid!))), 200);
   const code = await new Promise<number | null>((r) => child.on('exit', r));
   clearInterval(poll);
   if (code !== 0) throw new Error(`engine exited ${code}`);
   const s = Export.parse(JSON.parse(readFileSync(out, 'utf8')));
-  return { rps: s.metrics.http_reqs.rate, medianMs: s.metrics.http_req_duration.med, failed: s.metrics.http_req_failed.passes, peakRssBytes: peak };
+  return {
+    rps: s.metrics.http_reqs.rate,
+    medianMs: s.metrics.http_req_duration.med,
+    failed: s.metrics.http_req_failed.passes,
+    peakRssBytes: peak,
+  };
 }
 
 const fmt = (n: number, d = 1): string => n.toFixed(d);
@@ -47,18 +77,26 @@ async function main(): Promise<void> {
   const server = await startServer(join(here, 'engine-server.ts'));
   try {
     const wrk = hasWrk();
-    process.stdout.write(`engine bench: ${VUS} VUs, ${SECONDS}s per run, server answers after 20 ms; reference: ${wrk ? 'wrk' : 'Node keep-alive client (wrk not installed)'}\n`);
+    process.stdout.write(
+      `engine bench: ${VUS} VUs, ${SECONDS}s per run, server answers after 20 ms; reference: ${wrk ? 'wrk' : 'Node keep-alive client (wrk not installed)'}\n`,
+    );
 
     const a = await engineRun(NO_THINK, server.url, dir);
     const refA = wrk ? runWrk(server.url, 2, VUS, SECONDS) : null;
-    process.stdout.write(`(a) no think time: ${fmt(a.rps, 0)} req/s, peak RSS ${fmt(a.peakRssBytes / 2 ** 20, 0)} MiB, failed ${a.failed}\n`);
+    process.stdout.write(
+      `(a) no think time: ${fmt(a.rps, 0)} req/s, peak RSS ${fmt(a.peakRssBytes / 2 ** 20, 0)} MiB, failed ${a.failed}\n`,
+    );
     if (refA) process.stdout.write(`    wrk -t2 -c${VUS}: ${fmt(refA.rps, 0)} req/s → ratio engine/wrk ${fmt(a.rps / refA.rps, 2)}\n`);
-    process.stdout.write(`    targets: ≥ 5000 req/s ${a.rps >= 5000 ? 'met' : 'NOT met'}; peak RSS ≤ 1536 MiB ${a.peakRssBytes <= 1.5 * 2 ** 30 ? 'met' : 'NOT met'}\n`);
+    process.stdout.write(
+      `    targets: ≥ 5000 req/s ${a.rps >= 5000 ? 'met' : 'NOT met'}; peak RSS ≤ 1536 MiB ${a.peakRssBytes <= 1.5 * 2 ** 30 ? 'met' : 'NOT met'}\n`,
+    );
 
     const b = await engineRun(THINK_1S, server.url, dir);
     const refMedian = wrk ? runWrk(server.url, 1, 1, SECONDS).medianMs : await nodeClientMedian(server.url, SECONDS);
     const delta = b.medianMs - refMedian;
-    process.stdout.write(`(b) 1 s think time: median http_req_duration ${fmt(b.medianMs, 2)} ms; ${wrk ? 'wrk -t1 -c1' : 'Node client'} median ${fmt(refMedian, 2)} ms → +${fmt(delta, 2)} ms, ratio ${fmt(b.medianMs / refMedian, 3)}\n`);
+    process.stdout.write(
+      `(b) 1 s think time: median http_req_duration ${fmt(b.medianMs, 2)} ms; ${wrk ? 'wrk -t1 -c1' : 'Node client'} median ${fmt(refMedian, 2)} ms → +${fmt(delta, 2)} ms, ratio ${fmt(b.medianMs / refMedian, 3)}\n`,
+    );
     process.stdout.write(`    target: within 1 ms ${Math.abs(delta) <= 1 ? 'met' : 'NOT met'}\n`);
   } finally {
     server.child.kill('SIGTERM');

@@ -22,7 +22,9 @@ const ARGS = ['--demo', '--users', '2,4', '--duration', '5s', '--engine', 'embed
 /** Only what the bench reads; run.json of any schema version has these. */
 const Manifest = z.object({
   startedAt: z.string(),
-  stages: z.array(z.object({ users: z.number(), startedAt: z.string(), endedAt: z.string(), files: z.object({ summary: z.string().optional() }) })),
+  stages: z.array(
+    z.object({ users: z.number(), startedAt: z.string(), endedAt: z.string(), files: z.object({ summary: z.string().optional() }) }),
+  ),
   plan: z.object({ stages: z.array(z.object({ rampMs: z.number(), holdMs: z.number() })) }),
 });
 const Export = z.object({ metrics: z.object({ http_reqs: z.object({ count: z.number(), rate: z.number() }) }) });
@@ -37,7 +39,10 @@ async function measure(): Promise<Measured> {
   const results = mkdtempSync(join(tmpdir(), 'overhead-bench-'));
   try {
     const t0 = Date.now();
-    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'runner', 'cli.ts'), 'stages', ...ARGS, '--results', results], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'runner', 'cli.ts'), 'stages', ...ARGS, '--results', results], {
+      cwd: root,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
     const code = await new Promise<number | null>((r) => child.on('exit', r));
     const wallMs = Date.now() - t0;
     if (code !== 0) throw new Error(`stages exited ${code}`);
@@ -72,12 +77,16 @@ async function main(): Promise<void> {
     const testRun = m.stages.reduce((t, s) => t + s.testRunMs, 0);
     const overhead = (m.wallMs - testRun) / m.stages.length;
     perStage.push(overhead);
-    process.stdout.write(`run ${r}: wall ${s1(m.wallMs)} s, planned ${s1(m.stages.reduce((t, s) => t + s.plannedMs, 0))} s, ` +
-      `engine test runs ${s1(testRun)} s → overhead ${s1(overhead)} s per stage\n`);
+    process.stdout.write(
+      `run ${r}: wall ${s1(m.wallMs)} s, planned ${s1(m.stages.reduce((t, s) => t + s.plannedMs, 0))} s, ` +
+        `engine test runs ${s1(testRun)} s → overhead ${s1(overhead)} s per stage\n`,
+    );
     process.stdout.write(`  before the first stage (start-up, bundle, demo target, preflight): ${s1(m.startupMs)} s\n`);
     for (const s of m.stages) {
-      process.stdout.write(`  ${s.users} users: planned ${s1(s.plannedMs)} s, k6 test run ${s1(s.testRunMs)} s (graceful stop ${s1(s.testRunMs - s.plannedMs)} s), ` +
-        `engine process ${s1(s.engineMs)} s (+${s1(s.engineMs - s.testRunMs)} s start-up and exit), then ${s1(s.gapAfterMs)} s to the next stage or exit\n`);
+      process.stdout.write(
+        `  ${s.users} users: planned ${s1(s.plannedMs)} s, k6 test run ${s1(s.testRunMs)} s (graceful stop ${s1(s.testRunMs - s.plannedMs)} s), ` +
+          `engine process ${s1(s.engineMs)} s (+${s1(s.engineMs - s.testRunMs)} s start-up and exit), then ${s1(s.gapAfterMs)} s to the next stage or exit\n`,
+      );
     }
   }
   const worst = Math.max(...perStage);

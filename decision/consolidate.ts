@@ -73,7 +73,9 @@ export function verdict(perRun: Readonly<Record<CriterionId, readonly Level[]>>)
     const worse = perRun[id].filter((l) => SEVERITY[l] > SEVERITY[consolidated[id]]).length;
     if (worse > 0 && n > 1) {
       const worst = perRun[id].reduce((a, b) => (SEVERITY[b] > SEVERITY[a] ? b : a));
-      reasons.push(`${CRITERION_NAMES[id]}: ${worst} in ${worse} of ${plural(n, 'run')} only, consolidated ${consolidated[id]} (${worse === 1 ? 'one bad run is noise' : 'outvoted by the other runs'})`);
+      reasons.push(
+        `${CRITERION_NAMES[id]}: ${worst} in ${worse} of ${plural(n, 'run')} only, consolidated ${consolidated[id]} (${worse === 1 ? 'one bad run is noise' : 'outvoted by the other runs'})`,
+      );
     }
   }
   return { decision, score: total, reading: reading(total), consolidated, reasons };

@@ -24,7 +24,11 @@ describe('SPEC §5 worked examples', () => {
     const d = decide(runs, DEFAULT_CONFIG);
     expect(DecisionSchema.parse(d)).toEqual(d);
     const [p95, errorRate, held] = levelsOf(consolidated);
-    expect({ p95: d.criteria.p95?.level, errorRate: d.criteria.errorRate?.level, held: d.criteria.held?.level }).toEqual({ p95, errorRate, held });
+    expect({ p95: d.criteria.p95?.level, errorRate: d.criteria.errorRate?.level, held: d.criteria.held?.level }).toEqual({
+      p95,
+      errorRate,
+      held,
+    });
     expect(d.score).toBe(expectedScore);
     expect(d.decision).toBe(expectedDecision);
     expect(d.provisional).toBe(false);
@@ -56,7 +60,13 @@ describe('SPEC §5 worked examples', () => {
 
 describe('only the last runsToCompare comparable runs count', () => {
   it('an older red run beyond the last three changes nothing', () => {
-    const runs = [runWithLevels(0, 'R R R'), runWithLevels(1, 'R R R'), runWithLevels(2, 'G G G'), runWithLevels(3, 'G G G'), runWithLevels(4, 'G G G')];
+    const runs = [
+      runWithLevels(0, 'R R R'),
+      runWithLevels(1, 'R R R'),
+      runWithLevels(2, 'G G G'),
+      runWithLevels(3, 'G G G'),
+      runWithLevels(4, 'G G G'),
+    ];
     const d = decide(runs, DEFAULT_CONFIG);
     expect(d.runs).toEqual([runId(4), runId(3), runId(2)]);
     expect(d.decision).toBe('go');
@@ -93,7 +103,15 @@ describe('provisional and insufficient data', () => {
   it('no run at all → insufficient data, never a decision', () => {
     const d = decide([], DEFAULT_CONFIG);
     expect(DecisionSchema.parse(d)).toEqual(d);
-    expect(d).toMatchObject({ decision: 'insufficient-data', score: null, reading: null, criteria: {}, runs: [], baseline: null, excluded: [] });
+    expect(d).toMatchObject({
+      decision: 'insufficient-data',
+      score: null,
+      reading: null,
+      criteria: {},
+      runs: [],
+      baseline: null,
+      excluded: [],
+    });
     expect(d.reasons).toEqual(['no run in the results folder']);
     expect(d.action).toBe(DEFAULT_CONFIG.actions.insufficientData);
   });
@@ -101,7 +119,10 @@ describe('provisional and insufficient data', () => {
   it('only excluded runs → insufficient data, listing each with its reason', () => {
     const runs = [
       storedRun({ id: runId(0), status: 'interrupted', stageStatus: { 100: 'interrupted', 150: 'skipped' } }),
-      storedRun({ id: runId(1), stageStatus: { 50: { status: 'engine-failed', why: 'script error' }, 75: 'skipped', 100: 'skipped', 150: 'skipped' } }),
+      storedRun({
+        id: runId(1),
+        stageStatus: { 50: { status: 'engine-failed', why: 'script error' }, 75: 'skipped', 100: 'skipped', 150: 'skipped' },
+      }),
     ];
     const d = decide(runs, DEFAULT_CONFIG);
     expect(d.decision).toBe('insufficient-data');
@@ -113,7 +134,11 @@ describe('provisional and insufficient data', () => {
 describe('exclusions, each with its reason', () => {
   const healthy = (i: number) => runWithLevels(i, 'G G G');
   it.each([
-    ['interrupted by the operator', storedRun({ id: runId(3), status: 'interrupted', why: 'Ctrl-C', stageStatus: { 100: 'interrupted', 150: 'skipped' } }), 'interrupted by the operator: Ctrl-C (not comparable)'],
+    [
+      'interrupted by the operator',
+      storedRun({ id: runId(3), status: 'interrupted', why: 'Ctrl-C', stageStatus: { 100: 'interrupted', 150: 'skipped' } }),
+      'interrupted by the operator: Ctrl-C (not comparable)',
+    ],
     [
       'a stage interrupted while the run says failed',
       storedRun({ id: runId(3), status: 'failed', why: 'stopped', stageStatus: { 150: { status: 'interrupted', why: 'SIGTERM' } } }),
@@ -121,16 +146,33 @@ describe('exclusions, each with its reason', () => {
     ],
     [
       'the engine broke',
-      storedRun({ id: runId(3), status: 'failed', stageStatus: { 75: { status: 'engine-failed', why: 'k6 exit 107: script exception' }, 100: 'skipped', 150: 'skipped' } }),
+      storedRun({
+        id: runId(3),
+        status: 'failed',
+        stageStatus: { 75: { status: 'engine-failed', why: 'k6 exit 107: script exception' }, 100: 'skipped', 150: 'skipped' },
+      }),
       'the engine broke at stage 75 users: k6 exit 107: script exception (not a measurement of the target)',
     ],
     [
       'failed without a target failure',
-      storedRun({ id: runId(3), status: 'failed', why: 'bundle failed to build', stageStatus: { 5: 'skipped', 20: 'skipped', 50: 'skipped', 75: 'skipped', 100: 'skipped', 150: 'skipped' } }),
+      storedRun({
+        id: runId(3),
+        status: 'failed',
+        why: 'bundle failed to build',
+        stageStatus: { 5: 'skipped', 20: 'skipped', 50: 'skipped', 75: 'skipped', 100: 'skipped', 150: 'skipped' },
+      }),
       'failed without a target failure: bundle failed to build (the tool broke, not the target)',
     ],
-    ['still running', storedRun({ id: runId(3), status: 'running', stageStatus: { 150: 'skipped' } }), 'status "running": still running, or the runner stopped without recording its end'],
-    ['unreadable files', { id: runId(3), dir: '/r', manifest: null, summary: null, problem: 'run.json: not valid JSON' }, 'run.json: not valid JSON'],
+    [
+      'still running',
+      storedRun({ id: runId(3), status: 'running', stageStatus: { 150: 'skipped' } }),
+      'status "running": still running, or the runner stopped without recording its end',
+    ],
+    [
+      'unreadable files',
+      { id: runId(3), dir: '/r', manifest: null, summary: null, problem: 'run.json: not valid JSON' },
+      'run.json: not valid JSON',
+    ],
     [
       'a readable run.json but no summary',
       { ...storedRun({ id: runId(3) }), summary: null, problem: 'summary.json: missing' },
@@ -173,7 +215,11 @@ describe('exclusions, each with its reason', () => {
   });
 
   it('a target failure beyond the target stage (saturation found by the stress stages) is comparable and not scored', () => {
-    const saturated = storedRun({ id: runId(2), stageStatus: { 150: { status: 'target-failed', why: 'timeouts in bulk' } }, stats: { 150: { failures: 4000, timeouts: 3000 } } });
+    const saturated = storedRun({
+      id: runId(2),
+      stageStatus: { 150: { status: 'target-failed', why: 'timeouts in bulk' } },
+      stats: { 150: { failures: 4000, timeouts: 3000 } },
+    });
     const d = decide([runWithLevels(0, 'G G G'), runWithLevels(1, 'G G G'), saturated], DEFAULT_CONFIG);
     expect(d.runs).toEqual([runId(2), runId(1), runId(0)]);
     expect(d.criteria.held!.runs[0]!.level).toBe('green');
@@ -216,13 +262,18 @@ describe('comparability with the reference run', () => {
   });
 
   it('another engine version is still the same engine', () => {
-    const d = decide([storedRun({ id: runId(0), engine: { name: 'embedded', version: '0.0.9' } }), runWithLevels(1, 'G G G')], DEFAULT_CONFIG);
+    const d = decide(
+      [storedRun({ id: runId(0), engine: { name: 'embedded', version: '0.0.9' } }), runWithLevels(1, 'G G G')],
+      DEFAULT_CONFIG,
+    );
     expect(d.excluded).toEqual([]);
   });
 
   it('lists every difference in one reason', () => {
     const d = decide([storedRun({ id: runId(0), host: 'https://b.example', spawnRate: 2 }), runWithLevels(1, 'G G G')], DEFAULT_CONFIG);
-    expect(d.excluded[0]!.reason).toBe(`not comparable with ${runId(1)}: host https://b.example ≠ https://staging.example.com; spawn rate 2/s ≠ 5/s`);
+    expect(d.excluded[0]!.reason).toBe(
+      `not comparable with ${runId(1)}: host https://b.example ≠ https://staging.example.com; spawn rate 2/s ≠ 5/s`,
+    );
   });
 });
 
@@ -285,7 +336,13 @@ describe('run order', () => {
 
   it('an exclusion started after the oldest run used is listed, whatever its id', () => {
     const interrupted = { status: 'interrupted' as const, stageStatus: { 150: 'interrupted' as const } };
-    const runs = [runWithLevels(0, 'G G G'), early('G G G'), late('G G G', interrupted), runWithLevels(47, 'G G G'), runWithLevels(48, 'G G G')];
+    const runs = [
+      runWithLevels(0, 'G G G'),
+      early('G G G'),
+      late('G G G', interrupted),
+      runWithLevels(47, 'G G G'),
+      runWithLevels(48, 'G G G'),
+    ];
     const d = decide(runs, DEFAULT_CONFIG);
     expect(d.runs).toEqual([runId(48), runId(47), '2026-11-02T0300Z-zzzz']);
     expect(d.excluded.map((e) => e.id)).toEqual(['2026-11-02T0300Z-aaaa']);
@@ -316,7 +373,10 @@ describe('options', () => {
   });
 
   it('an excluded baseline is refused with its reason', () => {
-    const withInterrupted = [...runs, storedRun({ id: runId(3), status: 'interrupted', why: 'Ctrl-C', stageStatus: { 150: 'interrupted' } })];
+    const withInterrupted = [
+      ...runs,
+      storedRun({ id: runId(3), status: 'interrupted', why: 'Ctrl-C', stageStatus: { 150: 'interrupted' } }),
+    ];
     expect(() => decide(withInterrupted, DEFAULT_CONFIG, { baseline: runId(3) })).toThrow(
       `--baseline ${runId(3)}: this run cannot be a reference: interrupted by the operator: Ctrl-C (not comparable)`,
     );

@@ -41,7 +41,8 @@ export function decide(runs: readonly RunInput[], config: CapacityConfig, option
   let considered = [...runs].sort(newestFirst);
   if (options.until !== undefined) {
     const until = Date.parse(options.until);
-    if (Number.isNaN(until)) throw new DecisionInputError(`--until: expected an ISO-8601 time like 2026-11-23T00:00:00Z (got "${options.until}")`);
+    if (Number.isNaN(until))
+      throw new DecisionInputError(`--until: expected an ISO-8601 time like 2026-11-23T00:00:00Z (got "${options.until}")`);
     // A run of unknown start time is kept: it is then listed with its problem rather than hidden.
     considered = considered.filter((r) => {
       const t = runStartMs(r);
@@ -136,7 +137,9 @@ export function decide(runs: readonly RunInput[], config: CapacityConfig, option
     warnings.push(`the config's targetStage is ${config.targetStage} but the runs were made with ${plan.targetStage}: the runs' is used`);
   }
   if (plan.keyTransaction !== config.keyTransaction.name) {
-    warnings.push(`the config's key transaction is "${config.keyTransaction.name}" but the runs measured "${plan.keyTransaction}": the runs' is used`);
+    warnings.push(
+      `the config's key transaction is "${config.keyTransaction.name}" but the runs measured "${plan.keyTransaction}": the runs' is used`,
+    );
   }
   for (const run of used) {
     const target = run.manifest.plan.targetStage;

@@ -47,12 +47,15 @@ describe('p95 at the target stage: green ≤ 2500 ms, orange ≤ 4000 ms, red ab
     [3000, [2600, 3900], 'orange', false],
     [4100, [3900, 4300], 'red', true],
     [5000, [4500, 5500], 'red', false],
-  ] as const)('p95 %d ms with CI %j → %s, borderline %s (the level stays the point estimate’s)', (p95, [lowMs, highMs], expected, borderline) => {
-    const r = level({ p95Ms: p95, p95Ci: { lowMs, highMs } }).p95;
-    expect(r.level).toBe(expected);
-    expect(r.borderline).toBe(borderline);
-    expect(r.ci).toEqual({ lowMs, highMs });
-  });
+  ] as const)(
+    'p95 %d ms with CI %j → %s, borderline %s (the level stays the point estimate’s)',
+    (p95, [lowMs, highMs], expected, borderline) => {
+      const r = level({ p95Ms: p95, p95Ci: { lowMs, highMs } }).p95;
+      expect(r.level).toBe(expected);
+      expect(r.borderline).toBe(borderline);
+      expect(r.ci).toEqual({ lowMs, highMs });
+    },
+  );
 
   it('follows the configured bounds', () => {
     const config = applyOverrides(DEFAULT_CONFIG, { criteria: { p95Ms: { green: 1000, orange: 1500 } } });
@@ -117,7 +120,11 @@ describe('missing target data is red, saying why', () => {
       { stageStatus: { 100: { status: 'target-failed', why: 'no response' }, 150: 'skipped' }, stats: { 100: null } } as RunSpec,
       'no statistics for the target stage (100 users) (target-failed: no response)',
     ],
-    ['target not in the stage list', { stages: [5, 20, 50], targetStage: 100 } as RunSpec, 'the target stage (100 users) is not in the run\'s stage list'],
+    [
+      'target not in the stage list',
+      { stages: [5, 20, 50], targetStage: 100 } as RunSpec,
+      "the target stage (100 users) is not in the run's stage list",
+    ],
   ])('%s', (_, spec, why) => {
     const manifest = runManifest(spec);
     const levels = levelRun(manifest, runSummary(manifest, spec), DEFAULT_CONFIG);
@@ -157,9 +164,19 @@ describe('target stage held', () => {
   });
 
   it.each([
-    ['ended target-failed', { stageStatus: { 100: { status: 'target-failed', why: 'refused' }, 150: 'skipped' } }, {}, 'the stage ended target-failed: refused'],
+    [
+      'ended target-failed',
+      { stageStatus: { 100: { status: 'target-failed', why: 'refused' }, 150: 'skipped' } },
+      {},
+      'the stage ended target-failed: refused',
+    ],
     ['ended interrupted', { stageStatus: { 100: 'interrupted', 150: 'skipped' } }, {}, 'the stage ended interrupted'],
-    ['ended engine-failed', { stageStatus: { 100: { status: 'engine-failed', why: 'OOM' }, 150: 'skipped' } }, {}, 'the stage ended engine-failed: OOM'],
+    [
+      'ended engine-failed',
+      { stageStatus: { 100: { status: 'engine-failed', why: 'OOM' }, 150: 'skipped' } },
+      {},
+      'the stage ended engine-failed: OOM',
+    ],
     ['held short of its plan', {}, { heldMs: 420_000 }, 'held 7m of 10m'],
     ['held short, CSV cut', {}, { heldMs: 420_000, truncated: true }, 'held 7m of 10m (CSV cut short)'],
     ['error rate red at the stage', {}, { failures: 301 }, 'error rate at the stage 3.01 % > 3 %'],
@@ -170,7 +187,12 @@ describe('target stage held', () => {
       { windows: windows({ throughputPerS: (i: number) => (i < 12 ? 20 : 8) }) },
       'throughput collapsed: last 3 windows 8/s vs first 20/s (< 50 %)',
     ],
-    ['latency grew ≥ 25 %', {}, { latencyTrend: trend({ pValue: 0.001, changePctOverHold: 25 }) }, 'mean latency: Mann–Kendall p = 0.001, Theil–Sen +25 % over the hold ≥ +25 % → not stable'],
+    [
+      'latency grew ≥ 25 %',
+      {},
+      { latencyTrend: trend({ pValue: 0.001, changePctOverHold: 25 }) },
+      'mean latency: Mann–Kendall p = 0.001, Theil–Sen +25 % over the hold ≥ +25 % → not stable',
+    ],
     [
       'throughput fell ≥ 25 %',
       {},
@@ -206,17 +228,28 @@ describe('target stage held', () => {
 
   describe('a 5 s hold: too short to test a trend (SPEC §2)', () => {
     // 18 windows of 250 ms after a 500 ms warm-up, 12 to 26 key requests each: 5 reach 20.
-    const short = windows({ n: 18, windowMs: 250, throughputPerS: 200, keyCount: (i: number) => [12, 8, 15, 23, 26, 19, 11, 15, 16, 21, 19, 17, 13, 18, 21, 15, 18, 24][i]! });
+    const short = windows({
+      n: 18,
+      windowMs: 250,
+      throughputPerS: 200,
+      keyCount: (i: number) => [12, 8, 15, 23, 26, 19, 11, 15, 16, 21, 19, 17, 13, 18, 21, 15, 18, 24][i]!,
+    });
     // The collector computes no trend then; a trend here would be a leftover and must not count.
     const target = { holdMs: 5000, heldMs: 5000, windows: short, latencyTrend: trend({ pValue: 0.001, changePctOverHold: 234.8 }) };
     it.each([
       ['held, nothing else: green', {}, 'green'],
       ['error rate red: red', { failures: 400 }, 'red'],
-      ['an outlier window above the p95 bound: orange', { outlierWindows: [3], windows: windows({ n: 18, windowMs: 250, keyCount: 15, keyP95Ms: (i: number) => (i === 3 ? 3000 : 300) }) }, 'orange'],
+      [
+        'an outlier window above the p95 bound: orange',
+        { outlierWindows: [3], windows: windows({ n: 18, windowMs: 250, keyCount: 15, keyP95Ms: (i: number) => (i === 3 ? 3000 : 300) }) },
+        'orange',
+      ],
     ] as [string, StageSpec, string][])('%s', (_, extra, expected) => {
       const r = level({ ...target, ...extra }, { holdMs: 5000 }).held;
       expect(r.level).toBe(expected);
-      expect(r.rule).toMatch(/too short to test a trend \(\d+ windows?; the test needs 10 windows of ≥ 20 key requests, and \d+ of the 18 windows after the warm-up hold fewer\)/);
+      expect(r.rule).toMatch(
+        /too short to test a trend \(\d+ windows?; the test needs 10 windows of ≥ 20 key requests, and \d+ of the 18 windows after the warm-up hold fewer\)/,
+      );
       expect(r.rule).not.toMatch(/Theil–Sen|Mann–Kendall p|234/);
     });
     it('says how many windows it had', () => {
@@ -252,7 +285,9 @@ describe('target stage held', () => {
   ])('orange for a significant latency rise of %s (continuous degradation)', (_, pct) => {
     const r = level({ latencyTrend: trend({ pValue: 0.003, changePctOverHold: pct }) }).held;
     expect(r.level).toBe('orange');
-    expect(r.rule).toBe(`mean latency: Mann–Kendall p = 0.003, Theil–Sen +${pct} % over the hold → continuous degradation → held with degradation → orange`);
+    expect(r.rule).toBe(
+      `mean latency: Mann–Kendall p = 0.003, Theil–Sen +${pct} % over the hold → continuous degradation → held with degradation → orange`,
+    );
   });
 
   it('orange for a significant throughput fall between 10 and 25 %', () => {
@@ -273,7 +308,9 @@ describe('target stage held', () => {
     it('orange when outlier windows are above 2500 ms', () => {
       const r = level({ windows: spiky(3100), outlierWindows: [7, 12] }).held;
       expect(r.level).toBe('orange');
-      expect(r.rule).toBe('occasional degradation: 2 outlier windows with p95 above 2500 ms (#7 3100 ms, #12 3100 ms) → held with degradation → orange');
+      expect(r.rule).toBe(
+        'occasional degradation: 2 outlier windows with p95 above 2500 ms (#7 3100 ms, #12 3100 ms) → held with degradation → orange',
+      );
     });
 
     it('green when the outliers stay under the green bound', () => {
@@ -291,10 +328,13 @@ describe('target stage held', () => {
       [[1000, 3000, 2600, 900], [1, 2], 2800, [1]],
       [[1000, 3000, 2600, 900], [], 500, []],
       [[1000, null, 2600, 900], [1, 2], 2500, [2]], // a window without key samples is no evidence
-    ] as [(number | null)[], number[], number, number[]][])('windows %j, outliers %j, green %d → degraded %j', (p95s, outlierWindows, green, expected) => {
-      const ws = windows({ n: p95s.length, keyP95Ms: (i: number) => p95s[i]! });
-      expect(degradedWindows({ windows: ws, outlierWindows }, green).map((w) => w.index)).toEqual(expected);
-    });
+    ] as [(number | null)[], number[], number, number[]][])(
+      'windows %j, outliers %j, green %d → degraded %j',
+      (p95s, outlierWindows, green, expected) => {
+        const ws = windows({ n: p95s.length, keyP95Ms: (i: number) => p95s[i]! });
+        expect(degradedWindows({ windows: ws, outlierWindows }, green).map((w) => w.index)).toEqual(expected);
+      },
+    );
   });
 
   it('red reasons all show, with any degradation seen', () => {

@@ -96,11 +96,14 @@ function p95RunLevel(runId: string, target: StageView, missing: string | null, k
   const bound = p95Bound(c.p95Ms);
   const stats = target.stats;
   const red = (why: string): RunLevel => ({ runId, level: 'red', figure: null, bound, rule: `${why} → red`, borderline: false, ci: null });
-  if (missing || !stats || stats.key.p95Ms === null) return red(missing ?? `no "${key}" request at the target stage (${target.users} users)`);
+  if (missing || !stats || stats.key.p95Ms === null)
+    return red(missing ?? `no "${key}" request at the target stage (${target.users} users)`);
   // Refused connections last ~0 ms, so their p95 would read green. A target that answered none
   // of them failed (SPEC §3: a red).
   if (noneSucceeded(stats.key)) {
-    return red(`no request of "${key}" succeeded at the target stage (${target.users} users, ${stats.key.count} failed): the target failed`);
+    return red(
+      `no request of "${key}" succeeded at the target stage (${target.users} users, ${stats.key.count} failed): the target failed`,
+    );
   }
   const p95 = stats.key.p95Ms;
   const level = p95Level(p95, c.p95Ms);
@@ -108,14 +111,25 @@ function p95RunLevel(runId: string, target: StageView, missing: string | null, k
   // The level is the point estimate's; the interval only says whether another level is plausible.
   const borderline = ci !== null && (p95Level(ci.lowMs, c.p95Ms) !== level || p95Level(ci.highMs, c.p95Ms) !== level);
   const comparison =
-    level === 'green' ? `≤ ${c.p95Ms.green} ms` : level === 'orange' ? `> ${c.p95Ms.green} ms and ≤ ${c.p95Ms.orange} ms` : `> ${c.p95Ms.orange} ms`;
+    level === 'green'
+      ? `≤ ${c.p95Ms.green} ms`
+      : level === 'orange'
+        ? `> ${c.p95Ms.green} ms and ≤ ${c.p95Ms.orange} ms`
+        : `> ${c.p95Ms.orange} ms`;
   const interval = ci ? ` [${ms(ci.lowMs, c.p95Ms)}, ${ms(ci.highMs, c.p95Ms)}]` : ' (no confidence interval: too few windows)';
   const crossed = borderline ? '; borderline: the 95 % interval crosses a bound' : '';
   const rule = `p95 of "${key}" at ${target.users} users ${ms(p95, c.p95Ms)}${interval} ${comparison} → ${level}${crossed}`;
   return { runId, level, figure: p95, bound, rule, borderline, ci };
 }
 
-function errorRunLevel(runId: string, manifest: RunManifest, summary: RunSummary, target: StageView, missing: string | null, c: Criteria): RunLevel {
+function errorRunLevel(
+  runId: string,
+  manifest: RunManifest,
+  summary: RunSummary,
+  target: StageView,
+  missing: string | null,
+  c: Criteria,
+): RunLevel {
   const bound = errorBound(c.errorRatePct);
   const red = (why: string): RunLevel => ({ runId, level: 'red', figure: null, bound, rule: `${why} → red`, borderline: false, ci: null });
   if (missing) return red(missing);
@@ -123,7 +137,10 @@ function errorRunLevel(runId: string, manifest: RunManifest, summary: RunSummary
   const upTo = order.slice(0, order.indexOf(target.users) + 1).map((u) => stageView(manifest, summary, u));
   const beyond = order.slice(order.indexOf(target.users) + 1).map((u) => stageView(manifest, summary, u));
   const noStats = upTo.find((s) => !s.stats);
-  if (noStats) return red(`no statistics for stage ${noStats.users} users (${statusWords(noStats.record)}): the error rate up to the target cannot be measured`);
+  if (noStats)
+    return red(
+      `no statistics for stage ${noStats.users} users (${statusWords(noStats.record)}): the error rate up to the target cannot be measured`,
+    );
   let failures = 0;
   let count = 0;
   for (const s of upTo) {
@@ -168,15 +185,31 @@ export function degradedWindows(stats: Pick<StageStats, 'windows' | 'outlierWind
  * What a trend test says against the thresholds: none, continuous degradation (orange) or
  * unstable (red). A trend that is not significant is no finding: its Theil–Sen change is not given.
  */
-function readTrend(t: TrendTest | null, what: string, worse: 'increasing' | 'decreasing', h: Criteria['held']): { level: Level; words: string } {
+function readTrend(
+  t: TrendTest | null,
+  what: string,
+  worse: 'increasing' | 'decreasing',
+  h: Criteria['held'],
+): { level: Level; words: string } {
   if (!t) return { level: 'green', words: `${what}: no trend test (too few windows with figures)` };
   const growth = worse === 'increasing' ? t.changePctOverHold : -t.changePctOverHold;
   const significant = t.direction === worse && t.pValue < h.trendAlpha;
-  if (!significant) return { level: 'green', words: `${what}: no significant ${worse === 'increasing' ? 'rise' : 'fall'} (Mann–Kendall p ${pValue(t.pValue)}, α = ${h.trendAlpha})` };
+  if (!significant)
+    return {
+      level: 'green',
+      words: `${what}: no significant ${worse === 'increasing' ? 'rise' : 'fall'} (Mann–Kendall p ${pValue(t.pValue)}, α = ${h.trendAlpha})`,
+    };
   const stats = `Mann–Kendall p ${pValue(t.pValue)}, Theil–Sen ${signedPct(t.changePctOverHold)} over the hold`;
-  if (growth >= h.trendRedPct) return { level: 'red', words: `${what}: ${stats} ≥ ${signedPct(worse === 'increasing' ? h.trendRedPct : -h.trendRedPct)} → not stable` };
+  if (growth >= h.trendRedPct)
+    return {
+      level: 'red',
+      words: `${what}: ${stats} ≥ ${signedPct(worse === 'increasing' ? h.trendRedPct : -h.trendRedPct)} → not stable`,
+    };
   if (growth >= h.trendMinPct) return { level: 'orange', words: `${what}: ${stats} → continuous degradation` };
-  return { level: 'green', words: `${what}: ${stats}, under ${signedPct(worse === 'increasing' ? h.trendMinPct : -h.trendMinPct)}: not counted` };
+  return {
+    level: 'green',
+    words: `${what}: ${stats}, under ${signedPct(worse === 'increasing' ? h.trendMinPct : -h.trendMinPct)}: not counted`,
+  };
 }
 
 /** Windows compared at the start and end of the hold for a throughput collapse. */
@@ -227,7 +260,8 @@ function heldRunLevel(runId: string, target: StageView, missing: string | null, 
       const first = mean(w.slice(0, k).map((x) => x.throughputPerS));
       const last = mean(w.slice(-k).map((x) => x.throughputPerS));
       const edge = `last ${plural(k, 'window')} ${round(last, 1)}/s vs first ${round(first, 1)}/s`;
-      if (first > 0 && last < h.collapseRatio * first) notHeld.push(`throughput collapsed: ${edge} (< ${round(h.collapseRatio * 100, 1)} %)`);
+      if (first > 0 && last < h.collapseRatio * first)
+        notHeld.push(`throughput collapsed: ${edge} (< ${round(h.collapseRatio * 100, 1)} %)`);
       else fine.push(`throughput kept: ${edge}`);
     } else {
       fine.push(`throughput: ${plural(w.length, 'window')}, too few to compare`);
@@ -236,7 +270,10 @@ function heldRunLevel(runId: string, target: StageView, missing: string | null, 
     // SPEC §2: a hold without the data for a trend test is not tested; the level rests on the rest.
     if (!stats.trendTestable.testable) untestable = untestableWords(stats.trendTestable);
     else {
-      for (const trend of [readTrend(stats.latencyTrend, 'mean latency', 'increasing', h), readTrend(stats.throughputTrend, 'throughput', 'decreasing', h)]) {
+      for (const trend of [
+        readTrend(stats.latencyTrend, 'mean latency', 'increasing', h),
+        readTrend(stats.throughputTrend, 'throughput', 'decreasing', h),
+      ]) {
         if (trend.level === 'red') notHeld.push(trend.words);
         else if (trend.level === 'orange') degraded.push(trend.words);
         else fine.push(trend.words);

@@ -28,7 +28,12 @@ function cell(id: CriterionId, r: RunLevel): string {
 
 function table(rows: readonly (readonly string[])[]): string[] {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
-  return rows.map((r) => r.map((v, c) => (c === r.length - 1 ? v : v.padEnd(widths[c]!))).join('  ').trimEnd());
+  return rows.map((r) =>
+    r
+      .map((v, c) => (c === r.length - 1 ? v : v.padEnd(widths[c]!)))
+      .join('  ')
+      .trimEnd(),
+  );
 }
 
 export function renderDecisionText(d: Decision): string {
@@ -45,10 +50,14 @@ export function renderDecisionText(d: Decision): string {
     const header = ['criterion', 'consolidated', ...d.runs];
     const rows = CRITERIA.filter((id) => d.criteria[id]).map((id) => {
       const c = d.criteria[id]!;
-      return [CRITERION_NAMES[id], c.level, ...d.runs.map((runId) => {
-        const r = c.runs.find((x) => x.runId === runId);
-        return r ? cell(id, r) : '-';
-      })];
+      return [
+        CRITERION_NAMES[id],
+        c.level,
+        ...d.runs.map((runId) => {
+          const r = c.runs.find((x) => x.runId === runId);
+          return r ? cell(id, r) : '-';
+        }),
+      ];
     });
     lines.push(...table([header, ...rows]), '');
   }

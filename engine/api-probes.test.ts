@@ -29,7 +29,11 @@ function parseLine(line: string, base: string): Line | null {
   const m = /level=(\w+) msg="((?:[^"\\]|\\.)*)"(.*)$/.exec(line);
   if (!m) return null;
   const msg = (JSON.parse(`"${m[2]}"`) as string).replaceAll(RECORDED_BASE, base);
-  const fields = m[3]!.trim().replace(/\s*source=console$/, '').replaceAll(RECORDED_BASE.replaceAll('/', '\\/'), base).replaceAll(RECORDED_BASE, base);
+  const fields = m[3]!
+    .trim()
+    .replace(/\s*source=console$/, '')
+    .replaceAll(RECORDED_BASE.replaceAll('/', '\\/'), base)
+    .replaceAll(RECORDED_BASE, base);
   for (let i = msg.indexOf(' '); i > 0; i = msg.indexOf(' ', i + 1)) {
     try {
       return { level: m[1]!, label: msg.slice(0, i), value: JSON.parse(msg.slice(i + 1)), fields };
@@ -48,7 +52,11 @@ interface Counts {
 
 function counts(exportJson: string): Counts {
   const m = (JSON.parse(exportJson) as { metrics: Record<string, Record<string, number>> }).metrics;
-  return { http_reqs: m.http_reqs!.count!, failed: { passes: m.http_req_failed!.passes!, fails: m.http_req_failed!.fails! }, iterations: m.iterations!.count! };
+  return {
+    http_reqs: m.http_reqs!.count!,
+    failed: { passes: m.http_req_failed!.passes!, fails: m.http_req_failed!.fails! },
+    iterations: m.iterations!.count!,
+  };
 }
 
 interface Probe {
@@ -63,7 +71,12 @@ const PROBES: Probe[] = [
     // NTLM is refused with one line instead of being sent (k6 sent it; httpbin's /get answered 200).
     adjust(lines, c) {
       const at = lines.findIndex((l) => l.label === 'ntlm: status');
-      lines[at] = { level: 'info', label: 'ntlm: error', value: "Error: params.auth 'ntlm' (NTLM authentication) is not supported by the embedded engine (supported: 'basic', 'digest')", fields: '' };
+      lines[at] = {
+        level: 'info',
+        label: 'ntlm: error',
+        value: "Error: params.auth 'ntlm' (NTLM authentication) is not supported by the embedded engine (supported: 'basic', 'digest')",
+        fields: '',
+      };
       c.http_reqs -= 1;
       c.failed.fails -= 1;
     },
@@ -84,7 +97,10 @@ beforeAll(async () => {
   const worker = async (): Promise<void> => {
     for (let p = queue.shift(); p; p = queue.shift()) {
       const out = `${p.name}.json`;
-      const r = await runEngine(['run', '-q', '--no-color', '-e', `HTTPBIN=${srv.base}`, '--summary-export', out, join(probes, `${p.name}.js`)], dir);
+      const r = await runEngine(
+        ['run', '-q', '--no-color', '-e', `HTTPBIN=${srv.base}`, '--summary-export', out, join(probes, `${p.name}.js`)],
+        dir,
+      );
       runs.set(p.name, { code: r.code, stderr: r.stderr, export: readFileSync(join(dir, out), 'utf8') });
     }
   };
@@ -100,12 +116,17 @@ describe('k6 api-probes on the embedded engine', () => {
   it.each(PROBES.map((p) => [p.name, p] as const))('%s: the lines and request counts k6 gave', (_name, p) => {
     const run = runs.get(p.name)!;
     expect(run.code, run.stderr).toBe(0);
-    const log = readFileSync(join(probes, `${p.name}.k6-log.txt`), 'utf8').split('\n').filter(Boolean);
+    const log = readFileSync(join(probes, `${p.name}.k6-log.txt`), 'utf8')
+      .split('\n')
+      .filter(Boolean);
     const expected = log.map((l) => parseLine(l, srv.base)).filter((l): l is Line => l !== null);
     expect(expected).toHaveLength(log.length);
     const expectedCounts = counts(readFileSync(join(probes, `${p.name}.summary-export.json`), 'utf8'));
     p.adjust?.(expected, expectedCounts);
-    const got = run.stderr.split('\n').map((l) => parseLine(l, srv.base)).filter((l): l is Line => l !== null);
+    const got = run.stderr
+      .split('\n')
+      .map((l) => parseLine(l, srv.base))
+      .filter((l): l is Line => l !== null);
     expect(got).toEqual(expected);
     expect(counts(run.export)).toEqual(expectedCounts);
   });

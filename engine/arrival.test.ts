@@ -8,7 +8,8 @@ import { csvRows, loopback, runEngine, type CsvRow, type Loopback } from './test
 
 const fixtures = fileURLToPath(new URL('./__fixtures__/', import.meta.url));
 
-const plan = (o: Record<string, unknown>) => deriveScenarios({ scenarios: { s: o } }, { vus: null, durationMs: null, iterations: null, stages: null })[0]!;
+const plan = (o: Record<string, unknown>) =>
+  deriveScenarios({ scenarios: { s: o } }, { vus: null, durationMs: null, iterations: null, stages: null })[0]!;
 
 describe('arrival-rate executors as data', () => {
   it('constant-arrival-rate starts rate iterations per timeUnit, evenly, from 0', () => {
@@ -19,7 +20,17 @@ describe('arrival-rate executors as data', () => {
     expect(describeScenario({ ...s, maxVUs: 2 })).toBe('6.00 iterations/s for 1s (maxVUs: 2, gracefulStop: 30s)');
   });
   it('ramping-arrival-rate follows the integral of a linear rate across stages', () => {
-    const s = plan({ executor: 'ramping-arrival-rate', startRate: 0, timeUnit: '1s', preAllocatedVUs: 1, stages: [{ target: 4, duration: '2s' }, { target: 4, duration: '1s' }, { target: 0, duration: '1s' }] });
+    const s = plan({
+      executor: 'ramping-arrival-rate',
+      startRate: 0,
+      timeUnit: '1s',
+      preAllocatedVUs: 1,
+      stages: [
+        { target: 4, duration: '2s' },
+        { target: 4, duration: '1s' },
+        { target: 0, duration: '1s' },
+      ],
+    });
     const t = [...arrivalOffsets(s)];
     // 0→4/s over 2 s: 4 iterations, the n-th when 4·τ²/(2·2 s) = n, i.e. τ = √n s.
     expect(t.slice(0, 3).map((x) => Math.round(x))).toEqual([1000, 1414, 1732]);
@@ -30,14 +41,26 @@ describe('arrival-rate executors as data', () => {
     expect(Math.max(...t)).toBeLessThan(4000);
   });
   it('a step (0 s stage) changes the rate at once; startRate > 0 starts at 0', () => {
-    const s = plan({ executor: 'ramping-arrival-rate', startRate: 2, preAllocatedVUs: 1, stages: [{ target: 2, duration: '1s' }, { target: 4, duration: '0s' }, { target: 4, duration: '1s' }] });
+    const s = plan({
+      executor: 'ramping-arrival-rate',
+      startRate: 2,
+      preAllocatedVUs: 1,
+      stages: [
+        { target: 2, duration: '1s' },
+        { target: 4, duration: '0s' },
+        { target: 4, duration: '1s' },
+      ],
+    });
     expect([...arrivalOffsets(s)]).toEqual([0, 500, 1000, 1250, 1500, 1750]);
   });
   it.each([
     [{ executor: 'constant-arrival-rate', rate: 10, duration: '1s' }, 'preAllocatedVUs'],
     [{ executor: 'constant-arrival-rate', rate: 0, duration: '1s', preAllocatedVUs: 1 }, 'rate'],
     [{ executor: 'constant-arrival-rate', rate: 1, preAllocatedVUs: 1 }, 'duration'],
-    [{ executor: 'constant-arrival-rate', rate: 1, duration: '1s', preAllocatedVUs: 3, maxVUs: 2 }, "maxVUs (2) can't be less than preAllocatedVUs (3)"],
+    [
+      { executor: 'constant-arrival-rate', rate: 1, duration: '1s', preAllocatedVUs: 3, maxVUs: 2 },
+      "maxVUs (2) can't be less than preAllocatedVUs (3)",
+    ],
     [{ executor: 'ramping-arrival-rate', preAllocatedVUs: 1, stages: [] }, 'stages'],
     [{ executor: 'ramping-arrival-rate', preAllocatedVUs: 1, timeUnit: '0s', stages: [{ target: 1, duration: '1s' }] }, 'timeUnit'],
   ])('rejects %j naming %s', (o, what) => {
@@ -47,14 +70,17 @@ describe('arrival-rate executors as data', () => {
 
 describe('VUs shared by scenarios that do not overlap', () => {
   it('holds the peak of the VUs the running scenarios need, a scenario running until the end of its gracefulStop', () => {
-    const all = deriveScenarios({
-      scenarios: {
-        a: { executor: 'constant-vus', vus: 3, duration: '10s', gracefulStop: '0s' },
-        b: { executor: 'constant-vus', vus: 5, duration: '10s', startTime: '10s' },
-        c: { executor: 'constant-arrival-rate', rate: 1, duration: '5s', preAllocatedVUs: 2, maxVUs: 4, startTime: '12s' },
-        d: { executor: 'constant-vus', vus: 1, duration: '1s', startTime: '2s', gracefulStop: '1s' },
+    const all = deriveScenarios(
+      {
+        scenarios: {
+          a: { executor: 'constant-vus', vus: 3, duration: '10s', gracefulStop: '0s' },
+          b: { executor: 'constant-vus', vus: 5, duration: '10s', startTime: '10s' },
+          c: { executor: 'constant-arrival-rate', rate: 1, duration: '5s', preAllocatedVUs: 2, maxVUs: 4, startTime: '12s' },
+          d: { executor: 'constant-vus', vus: 1, duration: '1s', startTime: '2s', gracefulStop: '1s' },
+        },
       },
-    }, { vus: null, durationMs: null, iterations: null, stages: null });
+      { vus: null, durationMs: null, iterations: null, stages: null },
+    );
     // a+d = 4 early; b+c from 12 s: 5+2 initialised, 5+4 at most.
     expect(peakVUs(all, initialVUs)).toBe(7);
     expect(peakVUs(all, maxVUs)).toBe(9);
@@ -78,7 +104,8 @@ describe('arrival-rate executors on a loopback server', () => {
     await srv?.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
-  const of = (metric: string, scenario?: string): CsvRow[] => rows.filter((r) => r.metric_name === metric && (scenario === undefined || r.scenario === scenario));
+  const of = (metric: string, scenario?: string): CsvRow[] =>
+    rows.filter((r) => r.metric_name === metric && (scenario === undefined || r.scenario === scenario));
 
   it('exits 0', () => expect(code).toBe(0));
   it('starts every planned iteration or counts it in dropped_iterations (tagged with the scenario)', () => {
@@ -92,7 +119,7 @@ describe('arrival-rate executors on a loopback server', () => {
     expect(of('iterations', 'ramp')).toHaveLength(4);
     expect(of('dropped_iterations', 'ramp')).toHaveLength(0);
   });
-  it('runs each scenario\'s exec with its env and tags, and starts late scenarios at startTime', () => {
+  it("runs each scenario's exec with its env and tags, and starts late scenarios at startTime", () => {
     expect(of('http_reqs', 'ramp').every((r) => r.url!.endsWith('/ramp'))).toBe(true);
     expect(of('http_reqs', 'steady').every((r) => r.url!.endsWith('/steady') && r.extra_tags === 'kind=open')).toBe(true);
     const t0 = Math.min(...of('http_reqs', 'steady').map((r) => Number(r.timestamp)));

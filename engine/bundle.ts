@@ -16,7 +16,14 @@ export interface Bundles {
   userMap: string;
 }
 
-async function one(entry: string, format: 'cjs' | 'iife', platform: 'node' | 'neutral', external: string[], remote?: string[], inject: string[] = []): Promise<{ code: string; map: string }> {
+async function one(
+  entry: string,
+  format: 'cjs' | 'iife',
+  platform: 'node' | 'neutral',
+  external: string[],
+  remote?: string[],
+  inject: string[] = [],
+): Promise<{ code: string; map: string }> {
   // The user's bundle keeps a source map (never written: `outfile` only places its sources).
   const withMap = remote !== undefined;
   const r = await build({
@@ -34,7 +41,8 @@ async function one(entry: string, format: 'cjs' | 'iife', platform: 'node' | 'ne
     ...(withMap ? { outfile: `${entry}.bundle.js`, sourcemap: 'external' as const, sourcesContent: false } : {}),
   });
   if (remote && r.metafile) {
-    for (const input of Object.values(r.metafile.inputs)) for (const imp of input.imports) if (imp.external && /^https?:\/\//.test(imp.path)) remote.push(imp.path);
+    for (const input of Object.values(r.metafile.inputs))
+      for (const imp of input.imports) if (imp.external && /^https?:\/\//.test(imp.path)) remote.push(imp.path);
   }
   const code = r.outputFiles.find((f) => !f.path.endsWith('.map'))!.text;
   return { code, map: r.outputFiles.find((f) => f.path.endsWith('.map'))?.text ?? '' };
@@ -60,7 +68,10 @@ export async function bundleAll(scriptPath: string): Promise<Bundles> {
   // Remote modules: the jslib ones the engine answers locally; any other is an error before any VU starts.
   const unknown = remote.find((u) => !jslibModuleFor(u));
   if (unknown) {
-    throw new UserError(`remote module "${unknown}" is not available to the embedded engine (it answers only https://jslib.k6.io/{${JSLIB_MODULES.join(',')}}/<version>/index.js without network): download it next to the script and import it by path`, { file: scriptPath });
+    throw new UserError(
+      `remote module "${unknown}" is not available to the embedded engine (it answers only https://jslib.k6.io/{${JSLIB_MODULES.join(',')}}/<version>/index.js without network): download it next to the script and import it by path`,
+      { file: scriptPath },
+    );
   }
   return { worker: worker.code, runtime: runtime.code, lazy: lazy.code, user: user.code, userMap: user.map };
 }

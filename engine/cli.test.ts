@@ -21,13 +21,28 @@ describe('k6 command line: help, version, bad usage', () => {
     [['--version'], K6ExitCode.ok, `${versionLine()}\n`, null],
     [['bogus'], K6ExitCode.badUsage, null, /msg="unknown command \\"bogus\\" for \\"k6\\" \(commands: run, version, help\)"/],
     [['help', 'bogus'], K6ExitCode.badUsage, null, /unknown command \\"bogus\\"/],
-    [['cloud', 'script.js'], K6ExitCode.badUsage, null, /command \\"cloud\\" is not supported by the embedded engine .*: use a real k6 for it/],
+    [
+      ['cloud', 'script.js'],
+      K6ExitCode.badUsage,
+      null,
+      /command \\"cloud\\" is not supported by the embedded engine .*: use a real k6 for it/,
+    ],
     [['--bogus'], K6ExitCode.badUsage, null, /msg="unknown flag: --bogus/],
     [['version', '--short'], K6ExitCode.badUsage, null, /unknown flag: --short for \\"k6 version\\"/],
     [['run'], K6ExitCode.badUsage, null, /accepts 1 arg\(s\), received 0/],
     [['run', '--bogus', 'script.js'], K6ExitCode.badUsage, null, /msg="unknown flag: --bogus"/],
-    [['run', '--paused', 'script.js'], K6ExitCode.badUsage, null, /flag --paused is not supported by the embedded engine: use a real k6 for it/],
-    [['run', '--user-agent', 'me', 'script.js'], K6ExitCode.badUsage, null, /flag --user-agent is not supported .*: set the option userAgent in the script's options instead/],
+    [
+      ['run', '--paused', 'script.js'],
+      K6ExitCode.badUsage,
+      null,
+      /flag --paused is not supported by the embedded engine: use a real k6 for it/,
+    ],
+    [
+      ['run', '--user-agent', 'me', 'script.js'],
+      K6ExitCode.badUsage,
+      null,
+      /flag --user-agent is not supported .*: set the option userAgent in the script's options instead/,
+    ],
   ])('%j → exit %i', (argv, code, stdout, stderr) => {
     const line = readCommandLine(argv);
     expect('run' in line).toBe(false);
@@ -46,7 +61,16 @@ describe('k6 command line: help, version, bad usage', () => {
   });
 
   // The run help lists exactly flags the parser reads: each one, with a value of its kind, parses.
-  const SAMPLE: Record<string, string> = { int: '2', duration: '5s', stage: '5s:2', 'VAR=value': 'A=b', 'csv=<file>': 'csv=o.csv', string: 'ms', stats: 'avg,p(95)', tags: 'status' };
+  const SAMPLE: Record<string, string> = {
+    int: '2',
+    duration: '5s',
+    stage: '5s:2',
+    'VAR=value': 'A=b',
+    'csv=<file>': 'csv=o.csv',
+    string: 'ms',
+    stats: 'avg,p(95)',
+    tags: 'status',
+  };
   it.each(RUN_FLAGS.filter((f) => f.long !== 'help'))('--$long is listed in `k6 run --help` and read by the parser', (flag) => {
     const forms = [`--${flag.long}`, ...(flag.short ? [`-${flag.short}`] : [])];
     expect(RUN).toContain(forms.length > 1 ? `-${flag.short}, --${flag.long}` : `--${flag.long}`);

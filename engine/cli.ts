@@ -24,7 +24,8 @@ function badUsage(message: string): CommandLine {
 }
 
 function unknownCommand(cmd: string): CommandLine {
-  if ((COMMANDS_NOT_SUPPORTED as readonly string[]).includes(cmd)) return badUsage(`command "${cmd}" is not supported by the embedded engine (it has run, version and help): use a real k6 for it`);
+  if ((COMMANDS_NOT_SUPPORTED as readonly string[]).includes(cmd))
+    return badUsage(`command "${cmd}" is not supported by the embedded engine (it has run, version and help): use a real k6 for it`);
   return badUsage(`unknown command "${cmd}" for "k6" (commands: run, version, help)`);
 }
 
@@ -43,7 +44,8 @@ export function readCommandLine(argv: readonly string[]): CommandLine {
   if (cmd.startsWith('-')) return badUsage(`unknown flag: ${cmd} (k6 [command] --help lists the flags)`);
   if (!(cmd in HELP)) return unknownCommand(cmd);
   if (rest.some(isHelpFlag)) return { code: K6ExitCode.ok, stdout: HELP[cmd]!() };
-  if (cmd === 'version') return rest.length ? badUsage(`unknown flag: ${rest[0]} for "k6 version"`) : { code: K6ExitCode.ok, stdout: `${versionLine()}\n` };
+  if (cmd === 'version')
+    return rest.length ? badUsage(`unknown flag: ${rest[0]} for "k6 version"`) : { code: K6ExitCode.ok, stdout: `${versionLine()}\n` };
   try {
     return { run: parseRunArgs(rest) };
   } catch (e) {

@@ -8,7 +8,14 @@ import { isCsvTimeFormat, type CsvTimeFormat } from '../formats/k6/csv.ts';
 import { parseSystemTags, type SystemTag } from './system-tags.ts';
 import { unsupportedFlagMessage } from './help.ts';
 
-export const EXECUTORS = ['constant-vus', 'ramping-vus', 'per-vu-iterations', 'shared-iterations', 'constant-arrival-rate', 'ramping-arrival-rate'] as const;
+export const EXECUTORS = [
+  'constant-vus',
+  'ramping-vus',
+  'per-vu-iterations',
+  'shared-iterations',
+  'constant-arrival-rate',
+  'ramping-arrival-rate',
+] as const;
 export type Executor = (typeof EXECUTORS)[number];
 
 export interface Stage {
@@ -44,7 +51,8 @@ const TREND_STAT_RE = /^(avg|min|med|max|count|p\((\d+(?:\.\d+)?)\))$/;
 export function badTrendStat(stats: readonly string[]): string | null {
   for (const s of stats) {
     const m = TREND_STAT_RE.exec(s);
-    if (!m || (m[2] !== undefined && Number(m[2]) > 100)) return `"${s}" is not a trend stat: expected avg, min, med, max, count or p(N) with 0 ≤ N ≤ 100`;
+    if (!m || (m[2] !== undefined && Number(m[2]) > 100))
+      return `"${s}" is not a trend stat: expected avg, min, med, max, count or p(N) with 0 ≤ N ≤ 100`;
   }
   return null;
 }
@@ -69,18 +77,35 @@ function duration(flag: string, v: string): number {
 
 /** Parses `--stage 30s:10,1m:10` (repeatable) into stages. */
 export function parseStages(flag: string, v: string): Stage[] {
-  return v.split(',').filter((s) => s.trim()).map((s) => {
-    const m = /^\s*([^:]+):(\d+)\s*$/.exec(s);
-    if (!m) throw new UsageError(`invalid argument "${v}" for "${flag}" flag: expected <duration>:<target>,… like 30s:10,1m:10`);
-    return { durationMs: duration(flag, m[1]!), target: Number(m[2]) };
-  });
+  return v
+    .split(',')
+    .filter((s) => s.trim())
+    .map((s) => {
+      const m = /^\s*([^:]+):(\d+)\s*$/.exec(s);
+      if (!m) throw new UsageError(`invalid argument "${v}" for "${flag}" flag: expected <duration>:<target>,… like 30s:10,1m:10`);
+      return { durationMs: duration(flag, m[1]!), target: Number(m[2]) };
+    });
 }
 
 /** Parses `k6 run` arguments (everything after `run`). Throws UsageError on bad usage. */
 export function parseRunArgs(argv: readonly string[]): RunFlags {
   const f: RunFlags = {
-    script: '', env: {}, csvOutputs: [], summaryExport: null, vus: null, durationMs: null, iterations: null, stages: null,
-    noThresholds: false, quiet: false, noSummary: false, noColor: false, includeSystemEnv: true, summaryTrendStats: null, summaryTimeUnit: null, systemTags: null,
+    script: '',
+    env: {},
+    csvOutputs: [],
+    summaryExport: null,
+    vus: null,
+    durationMs: null,
+    iterations: null,
+    stages: null,
+    noThresholds: false,
+    quiet: false,
+    noSummary: false,
+    noColor: false,
+    includeSystemEnv: true,
+    summaryTrendStats: null,
+    summaryTimeUnit: null,
+    systemTags: null,
   };
   const positional: string[] = [];
   for (let i = 0; i < argv.length; i++) {
@@ -117,7 +142,8 @@ export function parseRunArgs(argv: readonly string[]): RunFlags {
       case '-o':
       case '--out': {
         const v = value();
-        if (!v.startsWith('csv=') || v.length === 4) throw new UsageError(`invalid output "${v}": the embedded engine supports only csv=<file>`);
+        if (!v.startsWith('csv=') || v.length === 4)
+          throw new UsageError(`invalid output "${v}": the embedded engine supports only csv=<file>`);
         f.csvOutputs.push(v.slice(4));
         break;
       }
@@ -142,9 +168,13 @@ export function parseRunArgs(argv: readonly string[]): RunFlags {
         break;
       case '--summary-trend-stats': {
         const v = value();
-        const stats = v.split(',').map((x) => x.trim()).filter(Boolean);
+        const stats = v
+          .split(',')
+          .map((x) => x.trim())
+          .filter(Boolean);
         const bad = badTrendStat(stats);
-        if (bad || !stats.length) throw new UsageError(`invalid argument "${v}" for "${flag}" flag: ${bad ?? 'expected a list like avg,p(95),p(99.9)'}`);
+        if (bad || !stats.length)
+          throw new UsageError(`invalid argument "${v}" for "${flag}" flag: ${bad ?? 'expected a list like avg,p(95),p(99.9)'}`);
         f.summaryTrendStats = stats;
         break;
       }
@@ -159,7 +189,8 @@ export function parseRunArgs(argv: readonly string[]): RunFlags {
       }
       case '--summary-time-unit': {
         const v = value();
-        if (!(SUMMARY_TIME_UNITS as readonly string[]).includes(v)) throw new UsageError(`invalid argument "${v}" for "${flag}" flag: expected s, ms or us`);
+        if (!(SUMMARY_TIME_UNITS as readonly string[]).includes(v))
+          throw new UsageError(`invalid argument "${v}" for "${flag}" flag: expected s, ms or us`);
         f.summaryTimeUnit = v;
         break;
       }
@@ -183,7 +214,10 @@ export function parseRunArgs(argv: readonly string[]): RunFlags {
         throw new UsageError(unsupportedFlagMessage(flag) ?? `unknown flag: ${flag}`);
     }
   }
-  if (positional.length !== 1) throw new UsageError(positional.length ? `accepts 1 arg(s), received ${positional.length}` : 'accepts 1 arg(s), received 0 (the script to run)');
+  if (positional.length !== 1)
+    throw new UsageError(
+      positional.length ? `accepts 1 arg(s), received ${positional.length}` : 'accepts 1 arg(s), received 0 (the script to run)',
+    );
   f.script = positional[0]!;
   return f;
 }
@@ -191,16 +225,21 @@ export function parseRunArgs(argv: readonly string[]): RunFlags {
 export function csvTimeFormat(env: Readonly<Record<string, string | undefined>>): CsvTimeFormat {
   const v = env.K6_CSV_TIME_FORMAT;
   if (v === undefined || v === '') return 'unix';
-  if (!isCsvTimeFormat(v)) throw new UsageError(`K6_CSV_TIME_FORMAT: expected unix, unix_milli, unix_micro, unix_nano, rfc3339 or rfc3339_nano, got "${v}"`);
+  if (!isCsvTimeFormat(v))
+    throw new UsageError(`K6_CSV_TIME_FORMAT: expected unix, unix_milli, unix_micro, unix_nano, rfc3339 or rfc3339_nano, got "${v}"`);
   return v;
 }
 
 /** The summary's trend stats and time unit: flags first, then the script's options, then k6's defaults. Throws UserError on a bad option. */
-export function summaryOptions(options: Record<string, unknown>, flags: Pick<RunFlags, 'summaryTrendStats' | 'summaryTimeUnit'>): { trendStats: string[]; timeUnit: string } {
+export function summaryOptions(
+  options: Record<string, unknown>,
+  flags: Pick<RunFlags, 'summaryTrendStats' | 'summaryTimeUnit'>,
+): { trendStats: string[]; timeUnit: string } {
   let trendStats = flags.summaryTrendStats;
   if (!trendStats && options.summaryTrendStats !== undefined) {
     const v = options.summaryTrendStats;
-    if (!Array.isArray(v) || !v.every((x): x is string => typeof x === 'string')) throw bad('summaryTrendStats', 'an array of stats like ["avg", "p(95)"]', v);
+    if (!Array.isArray(v) || !v.every((x): x is string => typeof x === 'string'))
+      throw bad('summaryTrendStats', 'an array of stats like ["avg", "p(95)"]', v);
     const why = badTrendStat(v);
     if (why) throw new UserError(`options.summaryTrendStats: ${why}`);
     trendStats = v;
@@ -208,7 +247,8 @@ export function summaryOptions(options: Record<string, unknown>, flags: Pick<Run
   let timeUnit = flags.summaryTimeUnit;
   if (timeUnit === null && options.summaryTimeUnit !== undefined && options.summaryTimeUnit !== '') {
     const v = options.summaryTimeUnit;
-    if (typeof v !== 'string' || !(SUMMARY_TIME_UNITS as readonly string[]).includes(v)) throw bad('summaryTimeUnit', '"s", "ms" or "us"', v);
+    if (typeof v !== 'string' || !(SUMMARY_TIME_UNITS as readonly string[]).includes(v))
+      throw bad('summaryTimeUnit', '"s", "ms" or "us"', v);
     timeUnit = v;
   }
   return { trendStats: trendStats ?? ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)'], timeUnit: timeUnit ?? '' };
@@ -287,14 +327,35 @@ function strMap(path: string, v: unknown): Record<string, string> {
 
 function base(name: string, executor: Executor): Scenario {
   return {
-    name, executor, exec: 'default', startTimeMs: 0, gracefulStopMs: DEFAULT_GRACEFUL, vus: 1, durationMs: 0, iterations: 1,
-    maxDurationMs: 600_000, startVUs: 1, stages: [], gracefulRampDownMs: DEFAULT_GRACEFUL, tags: {}, env: {},
-    rate: 0, startRate: 0, timeUnitMs: 1000, preAllocatedVUs: 0, maxVUs: 0,
+    name,
+    executor,
+    exec: 'default',
+    startTimeMs: 0,
+    gracefulStopMs: DEFAULT_GRACEFUL,
+    vus: 1,
+    durationMs: 0,
+    iterations: 1,
+    maxDurationMs: 600_000,
+    startVUs: 1,
+    stages: [],
+    gracefulRampDownMs: DEFAULT_GRACEFUL,
+    tags: {},
+    env: {},
+    rate: 0,
+    startRate: 0,
+    timeUnitMs: 1000,
+    preAllocatedVUs: 0,
+    maxVUs: 0,
   };
 }
 
-function fromShortcuts(s: { vus?: number | null; durationMs?: number | null; iterations?: number | null; stages?: Stage[] | null }): Scenario {
-  if (s.stages && s.stages.length) return { ...base('default', 'ramping-vus'), startVUs: s.vus ?? 1, stages: s.stages };
+function fromShortcuts(s: {
+  vus?: number | null;
+  durationMs?: number | null;
+  iterations?: number | null;
+  stages?: Stage[] | null;
+}): Scenario {
+  if (s.stages?.length) return { ...base('default', 'ramping-vus'), startVUs: s.vus ?? 1, stages: s.stages };
   if (s.iterations != null) {
     return { ...base('default', 'shared-iterations'), vus: s.vus ?? 1, iterations: s.iterations, maxDurationMs: s.durationMs ?? 600_000 };
   }
@@ -307,19 +368,24 @@ function fromShortcuts(s: { vus?: number | null; durationMs?: number | null; ite
  * replace the script's own scenarios with one named `default`; else the script's `scenarios`;
  * else the script's shortcut options; else one iteration of one VU.
  */
-export function deriveScenarios(options: Record<string, unknown>, flags: Pick<RunFlags, 'vus' | 'durationMs' | 'iterations' | 'stages'>): Scenario[] {
+export function deriveScenarios(
+  options: Record<string, unknown>,
+  flags: Pick<RunFlags, 'vus' | 'durationMs' | 'iterations' | 'stages'>,
+): Scenario[] {
   if (flags.stages || flags.durationMs != null || flags.iterations != null) return [fromShortcuts(flags)];
   const scen = options.scenarios;
   if (scen && typeof scen === 'object' && Object.keys(scen).length) {
     return Object.entries(scen as Record<string, unknown>).map(([name, raw]) => scenarioFrom(name, raw));
   }
   const o = options as { vus?: unknown; duration?: unknown; iterations?: unknown; stages?: unknown };
-  return [fromShortcuts({
-    vus: flags.vus ?? (o.vus === undefined ? null : intOpt('vus', o.vus, 1)),
-    durationMs: o.duration === undefined ? null : durOpt('duration', o.duration, 0),
-    iterations: o.iterations === undefined ? null : intOpt('iterations', o.iterations, 1),
-    stages: o.stages === undefined ? null : stagesOpt('stages', o.stages),
-  })];
+  return [
+    fromShortcuts({
+      vus: flags.vus ?? (o.vus === undefined ? null : intOpt('vus', o.vus, 1)),
+      durationMs: o.duration === undefined ? null : durOpt('duration', o.duration, 0),
+      iterations: o.iterations === undefined ? null : intOpt('iterations', o.iterations, 1),
+      stages: o.stages === undefined ? null : stagesOpt('stages', o.stages),
+    }),
+  ];
 }
 
 function scenarioFrom(name: string, raw: unknown): Scenario {
@@ -362,7 +428,8 @@ function scenarioFrom(name: string, raw: unknown): Scenario {
     case 'ramping-arrival-rate': {
       s.timeUnitMs = durOpt(`${p}.timeUnit`, o.timeUnit, 1000);
       if (s.timeUnitMs <= 0) throw bad(`${p}.timeUnit`, 'a duration above 0', o.timeUnit);
-      if (o.preAllocatedVUs === undefined) throw bad(`${p}.preAllocatedVUs`, 'a whole number ≥ 0 (required by arrival-rate executors)', o.preAllocatedVUs);
+      if (o.preAllocatedVUs === undefined)
+        throw bad(`${p}.preAllocatedVUs`, 'a whole number ≥ 0 (required by arrival-rate executors)', o.preAllocatedVUs);
       s.preAllocatedVUs = intOpt(`${p}.preAllocatedVUs`, o.preAllocatedVUs, 0);
       s.maxVUs = intOpt(`${p}.maxVUs`, o.maxVUs, s.preAllocatedVUs);
       if (s.maxVUs < s.preAllocatedVUs) {
@@ -385,7 +452,8 @@ function scenarioFrom(name: string, raw: unknown): Scenario {
   return s;
 }
 
-export const isArrivalRate = (s: Pick<Scenario, 'executor'>): boolean => s.executor === 'constant-arrival-rate' || s.executor === 'ramping-arrival-rate';
+export const isArrivalRate = (s: Pick<Scenario, 'executor'>): boolean =>
+  s.executor === 'constant-arrival-rate' || s.executor === 'ramping-arrival-rate';
 
 /** The VUs a scenario needs at most. */
 export function maxVUs(s: Scenario): number {
@@ -405,7 +473,9 @@ export function initialVUs(s: Scenario): number {
  * target to the next (constant-arrival-rate is one flat stage); iteration i starts when the
  * integral of the rate reaches i, so the first one starts at 0 unless the rate starts at 0.
  */
-export function* arrivalOffsets(s: Pick<Scenario, 'executor' | 'rate' | 'startRate' | 'timeUnitMs' | 'stages' | 'durationMs'>): Generator<number> {
+export function* arrivalOffsets(
+  s: Pick<Scenario, 'executor' | 'rate' | 'startRate' | 'timeUnitMs' | 'stages' | 'durationMs'>,
+): Generator<number> {
   const flat = s.executor === 'constant-arrival-rate';
   const stages = flat ? [{ durationMs: s.durationMs, target: s.rate }] : s.stages;
   let r0 = (flat ? s.rate : s.startRate) / s.timeUnitMs; // iterations per ms
@@ -558,12 +628,27 @@ export interface HttpOptions {
 }
 
 export const DEFAULT_HTTP_OPTIONS: HttpOptions = {
-  userAgent: DEFAULT_USER_AGENT, insecureSkipTLSVerify: false, noConnectionReuse: false, noVUConnectionReuse: false,
-  batch: 20, batchPerHost: 6, hosts: new Map(),
+  userAgent: DEFAULT_USER_AGENT,
+  insecureSkipTLSVerify: false,
+  noConnectionReuse: false,
+  noVUConnectionReuse: false,
+  batch: 20,
+  batchPerHost: 6,
+  hosts: new Map(),
 };
 
 /** k6 options about HTTP that this engine does not implement: a script that sets one is refused, naming it. */
-const UNSUPPORTED_HTTP_OPTIONS = ['rps', 'tlsAuth', 'tlsCipherSuites', 'tlsVersion', 'localIPs', 'blockHostnames', 'blacklistIPs', 'dns', 'httpDebug'];
+const UNSUPPORTED_HTTP_OPTIONS = [
+  'rps',
+  'tlsAuth',
+  'tlsCipherSuites',
+  'tlsVersion',
+  'localIPs',
+  'blockHostnames',
+  'blacklistIPs',
+  'dns',
+  'httpDebug',
+];
 
 function boolOpt(path: string, v: unknown): boolean {
   if (v === undefined || v === null) return false;

@@ -35,7 +35,12 @@ function jarCookies(jar: CookieJar, url: URL): Cookie[] {
  * One request's Cookie header, as k6's SetRequestCookies: the script's own header, then
  * params.cookies, then the jar's cookies but those that params.cookies replace.
  */
-export function cookieHeader(own: string | undefined, params: ReadonlyArray<[string, string, boolean]> | undefined, jar: CookieJar | null, url: URL): string | null {
+export function cookieHeader(
+  own: string | undefined,
+  params: ReadonlyArray<[string, string, boolean]> | undefined,
+  jar: CookieJar | null,
+  url: URL,
+): string | null {
   const parts: string[] = own ? [own] : [];
   let replaced: Set<string> | null = null;
   for (const [name, value, replace] of params ?? []) {
@@ -55,8 +60,14 @@ export function storeCookies(jar: CookieJar, url: URL, lines: readonly string[])
 export function k6Cookie(c: Cookie): WireCookie {
   const maxAge = typeof c.maxAge === 'number' ? (c.maxAge > 0 ? c.maxAge : -1) : 0;
   return {
-    name: c.key, value: c.value, domain: c.domain ?? '', path: c.path ?? '', http_only: c.httpOnly, secure: c.secure,
-    max_age: maxAge, expires: c.expires instanceof Date ? c.expires.getTime() : GO_ZERO_EXPIRES,
+    name: c.key,
+    value: c.value,
+    domain: c.domain ?? '',
+    path: c.path ?? '',
+    http_only: c.httpOnly,
+    secure: c.secure,
+    max_age: maxAge,
+    expires: c.expires instanceof Date ? c.expires.getTime() : GO_ZERO_EXPIRES,
   };
 }
 
@@ -100,13 +111,19 @@ export function jarCall(jar: CookieJar, call: WireJarCall): Record<string, strin
       let expires: Date | undefined;
       if (o.expires) {
         expires = parseDate(o.expires);
-        if (!expires) throw new Error(`unable to parse "expires" date string "${o.expires}" (expected RFC 1123, e.g. "Mon, 02 Jan 2006 15:04:05 GMT")`);
+        if (!expires)
+          throw new Error(`unable to parse "expires" date string "${o.expires}" (expected RFC 1123, e.g. "Mon, 02 Jan 2006 15:04:05 GMT")`);
       }
       const maxAge = o.max_age === undefined || o.max_age === 0 ? undefined : Math.max(0, Math.trunc(o.max_age));
       const cookie = new Cookie({
-        key: call.name, value: call.value, secure: o.secure === true, httpOnly: o.http_only === true,
-        ...(o.domain ? { domain: o.domain } : {}), ...(o.path ? { path: o.path } : {}),
-        ...(expires ? { expires } : {}), ...(maxAge !== undefined ? { maxAge } : {}),
+        key: call.name,
+        value: call.value,
+        secure: o.secure === true,
+        httpOnly: o.http_only === true,
+        ...(o.domain ? { domain: o.domain } : {}),
+        ...(o.path ? { path: o.path } : {}),
+        ...(expires ? { expires } : {}),
+        ...(maxAge !== undefined ? { maxAge } : {}),
       });
       jar.setCookieSync(cookie, url, { ignoreError: true });
       return undefined;

@@ -22,7 +22,11 @@ export function csvHeader(cols: TagColumns = DEFAULT_COLUMNS): string {
 }
 
 /** The part of a row after metric_value (tags, extra_tags, metadata, newline). Pure. */
-export function csvTail(tags: Readonly<Record<string, string>>, metadata: Readonly<Record<string, string>> | undefined, cols: TagColumns = DEFAULT_COLUMNS): string {
+export function csvTail(
+  tags: Readonly<Record<string, string>>,
+  metadata: Readonly<Record<string, string>> | undefined,
+  cols: TagColumns = DEFAULT_COLUMNS,
+): string {
   let row = '';
   for (const c of cols.list) {
     const v = tags[c];
@@ -36,7 +40,15 @@ export function csvTail(tags: Readonly<Record<string, string>>, metadata: Readon
 }
 
 /** Formats one sample as k6's CSV row (with its trailing newline). Pure. */
-export function csvRow(metric: string, epochMs: number, value: number, tags: Readonly<Record<string, string>>, metadata: Readonly<Record<string, string>> | undefined, format: CsvTimeFormat, cols: TagColumns = DEFAULT_COLUMNS): string {
+export function csvRow(
+  metric: string,
+  epochMs: number,
+  value: number,
+  tags: Readonly<Record<string, string>>,
+  metadata: Readonly<Record<string, string>> | undefined,
+  format: CsvTimeFormat,
+  cols: TagColumns = DEFAULT_COLUMNS,
+): string {
   return `${csvField(metric)},${formatTimestamp(epochMs, format)},${formatValue(value)}${csvTail(tags, metadata, cols)}`;
 }
 
@@ -52,7 +64,11 @@ export class CsvOutput {
   private readonly gzip: Gzip | null;
   private readonly sink: NodeJS.WritableStream;
 
-  private constructor(readonly path: string, readonly format: CsvTimeFormat, private readonly cols: TagColumns) {
+  private constructor(
+    readonly path: string,
+    readonly format: CsvTimeFormat,
+    private readonly cols: TagColumns,
+  ) {
     this.file = createWriteStream(path);
     this.file.on('error', (e) => (this.error ??= e));
     if (path.endsWith('.gz')) {
@@ -76,12 +92,24 @@ export class CsvOutput {
     return this.error;
   }
 
-  add(metric: string, epochMs: number, value: number, tags: Readonly<Record<string, string>>, metadata?: Readonly<Record<string, string>>): void {
+  add(
+    metric: string,
+    epochMs: number,
+    value: number,
+    tags: Readonly<Record<string, string>>,
+    metadata?: Readonly<Record<string, string>>,
+  ): void {
     this.buffer.push(csvRow(metric, epochMs, value, tags, metadata, this.format, this.cols));
   }
 
   /** Rows of samples sharing a time and tags (one HTTP request's 9): the tags are formatted once. */
-  addMany(metrics: readonly string[], values: readonly number[], epochMs: number, tags: Readonly<Record<string, string>>, metadata?: Readonly<Record<string, string>>): void {
+  addMany(
+    metrics: readonly string[],
+    values: readonly number[],
+    epochMs: number,
+    tags: Readonly<Record<string, string>>,
+    metadata?: Readonly<Record<string, string>>,
+  ): void {
     const ts = formatTimestamp(epochMs, this.format);
     const tail = csvTail(tags, metadata, this.cols);
     let rows = '';

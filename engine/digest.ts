@@ -41,7 +41,10 @@ export function digestAuthorization(challenge: Record<string, string>, input: Di
   const hashName = ALGORITHMS[algorithm.replace(/-sess$/i, '').toUpperCase()];
   if (!hashName) return null;
   const h = (s: string | Buffer): string => createHash(hashName).update(s).digest('hex');
-  const offered = (challenge.qop ?? '').split(',').map((q) => q.trim().toLowerCase()).filter(Boolean);
+  const offered = (challenge.qop ?? '')
+    .split(',')
+    .map((q) => q.trim().toLowerCase())
+    .filter(Boolean);
   const qop = offered.length === 0 ? null : offered.includes('auth') ? 'auth' : offered.includes('auth-int') ? 'auth-int' : undefined;
   if (qop === undefined) return null;
   const nc = '00000001';
@@ -50,7 +53,10 @@ export function digestAuthorization(challenge: Record<string, string>, input: Di
   const ha2 = qop === 'auth-int' ? h(`${input.method}:${input.uri}:${h(input.body ?? '')}`) : h(`${input.method}:${input.uri}`);
   const response = qop ? h(`${ha1}:${challenge.nonce}:${nc}:${input.cnonce}:${qop}:${ha2}`) : h(`${ha1}:${challenge.nonce}:${ha2}`);
   const parts = [
-    `username=${quote(input.username)}`, `realm=${quote(challenge.realm!)}`, `uri=${quote(input.uri)}`, `algorithm=${algorithm}`,
+    `username=${quote(input.username)}`,
+    `realm=${quote(challenge.realm!)}`,
+    `uri=${quote(input.uri)}`,
+    `algorithm=${algorithm}`,
     `nonce=${quote(challenge.nonce!)}`,
     ...(qop ? [`nc=${nc}`, `cnonce=${quote(input.cnonce)}`, `qop=${qop}`] : []),
     `response=${quote(response)}`,

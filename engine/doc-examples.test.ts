@@ -37,11 +37,15 @@ interface Case {
 }
 
 /** For an example whose one iteration checks everything: `count` checks, each passed once. */
-const eachCheckPassedOnce = (count: number): Case['expect'] => ({ checks }) => allPassed(checks, count, 1);
+const eachCheckPassedOnce =
+  (count: number): Case['expect'] =>
+  ({ checks }) =>
+    allPassed(checks, count, 1);
 
 const CASES: Case[] = [
   {
-    script: '01-http-get.js', code: 0,
+    script: '01-http-get.js',
+    code: 0,
     expect: ({ metrics, checks }) => {
       expect(num(metrics, 'iterations', 'count')).toBe(6);
       expect(num(metrics, 'http_reqs', 'count')).toBe(6);
@@ -50,7 +54,8 @@ const CASES: Case[] = [
     },
   },
   {
-    script: '02-thresholds-pass.js', code: 0,
+    script: '02-thresholds-pass.js',
+    code: 0,
     expect: ({ metrics }) => {
       expect(metrics['http_req_duration{name:search}']?.thresholds).toEqual({ 'p(99)<2000': false, 'max<3000': false });
       expect(num(metrics, 'http_req_duration{name:search}', 'count')).toBeNaN(); // trend: the summary's stats only
@@ -59,7 +64,8 @@ const CASES: Case[] = [
     },
   },
   {
-    script: '03-thresholds-fail.js', code: 99,
+    script: '03-thresholds-fail.js',
+    code: 99,
     expect: ({ metrics, run }) => {
       expect(metrics.http_req_failed).toMatchObject({ value: 1, passes: 3, fails: 0, thresholds: { 'rate<0.5': true } });
       expect(run.stderr).toContain("thresholds on metrics 'http_req_failed' have been crossed");
@@ -67,7 +73,8 @@ const CASES: Case[] = [
     },
   },
   {
-    script: '04-abort-on-fail.js', code: 99,
+    script: '04-abort-on-fail.js',
+    code: 99,
     expect: ({ metrics, run }) => {
       expect(run.stderr).toContain('abortOnFail enabled, stopping test prematurely');
       // Stopped within a few seconds of the 1 s delay, far from the 20 s duration.
@@ -75,7 +82,8 @@ const CASES: Case[] = [
     },
   },
   {
-    script: '05-constant-arrival-rate.js', code: 0,
+    script: '05-constant-arrival-rate.js',
+    code: 0,
     expect: ({ metrics }) => {
       // Every planned arrival either starts or is dropped, whatever the machine's load. How many
       // start depends on how fast the VUs are (on a loaded machine a VU may still be busy), but
@@ -87,7 +95,8 @@ const CASES: Case[] = [
     },
   },
   {
-    script: '06-ramping-arrival-rate-dropped.js', code: 0,
+    script: '06-ramping-arrival-rate-dropped.js',
+    code: 0,
     expect: ({ metrics }) => {
       // 10→30/s over 1 s plans 20 iterations; one VU at 100 ms each does about 10 of them.
       const done = num(metrics, 'iterations', 'count');
@@ -98,7 +107,8 @@ const CASES: Case[] = [
     },
   },
   {
-    script: '07-multiple-scenarios.js', code: 0,
+    script: '07-multiple-scenarios.js',
+    code: 0,
     expect: ({ metrics, checks }) => {
       expect(num(metrics, 'http_reqs{flow:browse}', 'count')).toBe(4);
       expect(num(metrics, 'http_reqs{flow:buy}', 'count')).toBe(3);
@@ -106,7 +116,8 @@ const CASES: Case[] = [
     },
   },
   {
-    script: '08-custom-metrics.js', code: 0,
+    script: '08-custom-metrics.js',
+    code: 0,
     expect: ({ metrics }) => {
       expect(metrics.orders).toMatchObject({ count: 8 });
       expect(metrics.basket_size).toMatchObject({ value: 4, min: 1, max: 4 });
@@ -116,64 +127,88 @@ const CASES: Case[] = [
     },
   },
   {
-    script: '09-groups-checks.js', code: 0,
+    script: '09-groups-checks.js',
+    code: 0,
     expect: ({ run }) => {
       expect(run.stdout).toMatch(/█ home\s+✓ home is 200/);
-      expect(run.stdout).toMatch(/█ api\s+█ items\s+✓ has items\s+✗ is slow\s+↳  0% — ✓ 0 \/ ✗ 2/);
+      expect(run.stdout).toMatch(/█ api\s+█ items\s+✓ has items\s+✗ is slow\s+↳ {2}0% — ✓ 0 \/ ✗ 2/);
       expect(run.stdout).toMatch(/checks\.+: 66\.66%/);
     },
   },
   {
-    script: '10-handle-summary.js', code: 0,
+    script: '10-handle-summary.js',
+    code: 0,
     expect: ({ run, dir }) => {
       expect(run.stdout).toMatch(/custom summary\n/);
       expect(run.stdout).toMatch(/✓ http_req_duration\.+: avg=/);
-      expect(JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'))).toEqual({ reqs: 2, stats: ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)'] });
+      expect(JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'))).toEqual({
+        reqs: 2,
+        stats: ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)'],
+      });
       expect(readFileSync(join(dir, 'junit.xml'), 'utf8')).toContain('<testcase name="http_req_duration - p(95)&lt;5000" />');
     },
   },
   {
-    script: '11-k6-utils.js', code: 0,
+    script: '11-k6-utils.js',
+    code: 0,
     expect: ({ checks }) => {
-      for (const name of ['int in range', 'item from the list', 'string of the charset', 'uuid v4', 'title found', 'all between, or null', 'bell-curve stages']) expect(checks[name], name).toEqual({ passes: 5, fails: 0 });
+      for (const name of [
+        'int in range',
+        'item from the list',
+        'string of the charset',
+        'uuid v4',
+        'title found',
+        'all between, or null',
+        'bell-curve stages',
+      ])
+        expect(checks[name], name).toEqual({ passes: 5, fails: 0 });
     },
   },
   {
-    script: '12-crypto-encoding.js', code: 0,
+    script: '12-crypto-encoding.js',
+    code: 0,
     expect: eachCheckPassedOnce(9),
   },
   {
-    script: '30-encoding.js', code: 0,
+    script: '30-encoding.js',
+    code: 0,
     expect: eachCheckPassedOnce(16),
   },
   {
-    script: '31-unsupported-api.js', code: 0,
+    script: '31-unsupported-api.js',
+    code: 0,
     expect: eachCheckPassedOnce(8),
   },
   {
-    script: '32-unsupported-module.js', code: 107,
+    script: '32-unsupported-module.js',
+    code: 107,
     expect: ({ run }) => {
       const lines = run.stderr.split('\n').filter((l) => l.includes('level='));
       expect(lines).toHaveLength(1);
-      expect(lines[0]).toMatch(/level=error msg="Error: module \\"k6\/browser\\" is not supported by the embedded engine \(supported: k6, /);
+      expect(lines[0]).toMatch(
+        /level=error msg="Error: module \\"k6\/browser\\" is not supported by the embedded engine \(supported: k6, /,
+      );
     },
   },
   {
-    script: '13-timers.js', code: 0,
+    script: '13-timers.js',
+    code: 0,
     expect: ({ checks }) => {
       expect(checks['interval ticked 3 times']).toEqual({ passes: 1, fails: 0 });
       expect(checks['cleared timeout never ran']).toEqual({ passes: 1, fails: 0 });
     },
   },
   {
-    script: '14-test-abort.js', code: 108,
+    script: '14-test-abort.js',
+    code: 108,
     expect: ({ run, metrics }) => {
       expect(run.stderr).toContain('test aborted: enough');
       expect(num(metrics, 'http_reqs', 'count')).toBe(3);
     },
   },
   {
-    script: '15-remote-module.js', code: 107,
+    script: '15-remote-module.js',
+    code: 107,
     expect: ({ run }) => {
       expect(run.stderr).toContain('https://jslib.k6.io/aws/0.11.0/s3.js');
       expect(run.stderr).toContain('is not available to the embedded engine');
@@ -181,29 +216,35 @@ const CASES: Case[] = [
     },
   },
   {
-    script: '16-setup-teardown.js', code: 0,
+    script: '16-setup-teardown.js',
+    code: 0,
     expect: ({ checks, metrics }) => {
       expect(checks['token sent']).toEqual({ passes: 3, fails: 0 });
       expect(metrics['checks{check:token sent}']).toMatchObject({ value: 1, thresholds: { 'rate==1': false } });
     },
   },
   {
-    script: '17-bad-threshold.js', code: 104,
+    script: '17-bad-threshold.js',
+    code: 104,
     expect: ({ run }) => expect(run.stderr).toContain('uses p(95), which a counter metric does not have (expected count, rate)'),
   },
   {
-    script: '18-summary-options.js', code: 0,
+    script: '18-summary-options.js',
+    code: 0,
     expect: ({ run, metrics }) => {
       expect(Object.keys(metrics.http_req_duration ?? {}).sort()).toEqual(['count', 'min', 'p(99)']);
       expect(run.stdout).toMatch(/http_req_duration\.+: min=\d+\.\d\dms +p\(99\)=\d+\.\d\dms +count=2/);
     },
   },
   {
-    script: '18-summary-options.js', args: ['--summary-trend-stats', 'avg,max', '--summary-time-unit', 'us'], code: 0,
+    script: '18-summary-options.js',
+    args: ['--summary-trend-stats', 'avg,max', '--summary-time-unit', 'us'],
+    code: 0,
     expect: ({ run }) => expect(run.stdout).toMatch(/http_req_duration\.+: avg=\d+\.\d\dµs +max=\d+\.\d\dµs\s/),
   },
   {
-    script: '19-graceful-stop.js', code: 0,
+    script: '19-graceful-stop.js',
+    code: 0,
     expect: ({ metrics }) => {
       // 2 iterations planned in 500 ms at 4/s both started, then cut 300 ms after the end.
       expect(num(metrics, 'http_reqs', 'count')).toBe(2);
@@ -213,7 +254,8 @@ const CASES: Case[] = [
     },
   },
   {
-    script: '20-sequential-scenarios.js', code: 0,
+    script: '20-sequential-scenarios.js',
+    code: 0,
     expect: ({ checks, run }) => {
       expect(checks['warmup env']).toEqual({ passes: 2, fails: 0 });
       expect(checks['main env']).toEqual({ passes: 4, fails: 0 });
@@ -223,15 +265,18 @@ const CASES: Case[] = [
     },
   },
   {
-    script: '21-html.js', code: 0,
+    script: '21-html.js',
+    code: 0,
     expect: eachCheckPassedOnce(13),
   },
   {
-    script: '22-cookies.js', code: 0,
+    script: '22-cookies.js',
+    code: 0,
     expect: ({ checks }) => allPassed(checks, 13, 2),
   },
   {
-    script: '23-auth.js', code: 0,
+    script: '23-auth.js',
+    code: 0,
     expect: ({ checks, metrics }) => {
       allPassed(checks, 6, 1);
       // As k6 (api-probes/auth): a digest exchange is two requests, its first 401 expected; the
@@ -241,11 +286,13 @@ const CASES: Case[] = [
     },
   },
   {
-    script: '24-forms.js', code: 0,
+    script: '24-forms.js',
+    code: 0,
     expect: ({ checks }) => allPassed(checks, 8, 1),
   },
   {
-    script: '25-http-options.js', code: 0,
+    script: '25-http-options.js',
+    code: 0,
     expect: ({ checks, metrics }) => {
       allPassed(checks, 8, 1);
       // 1 + 3 (redirects: 5 of a 2-redirect chain) + 2 + 1 + 2 + 6 + 8.
@@ -253,21 +300,26 @@ const CASES: Case[] = [
     },
   },
   {
-    script: '26-throw-errors.js', code: 0,
+    script: '26-throw-errors.js',
+    code: 0,
     expect: ({ checks, metrics, run }) => {
       allPassed(checks, 4, 1);
       // Thrown or not, a failed request is measured; only the one not thrown is logged (as k6).
       expect(metrics.http_req_failed).toMatchObject({ passes: 3, fails: 0 });
       expect(run.stderr.match(/msg="Request Failed"/g)).toHaveLength(1);
-      expect(run.stderr).toContain('level=warning msg="Request Failed" error="Get \\"http://127.0.0.1:1/\\": dial tcp 127.0.0.1:1: connect: connection refused"');
+      expect(run.stderr).toContain(
+        'level=warning msg="Request Failed" error="Get \\"http://127.0.0.1:1/\\": dial tcp 127.0.0.1:1: connect: connection refused"',
+      );
     },
   },
   {
-    script: '27-vu-connections.js', code: 0,
+    script: '27-vu-connections.js',
+    code: 0,
     expect: ({ checks }) => allPassed(checks, 1, 3),
   },
   {
-    script: '28-click-submit.js', code: 0,
+    script: '28-click-submit.js',
+    code: 0,
     expect: ({ checks }) => allPassed(checks, 6, 1),
   },
 ];
@@ -326,12 +378,30 @@ beforeAll(async () => {
     for (let c = queue.shift(); c; c = queue.shift()) {
       const dir = mkdtempSync(join(tmpdir(), 'k6-doc-'));
       dirs.push(dir);
-      const run = await runEngine(['run', '-q', '--no-color', '-e', `BASE=${srv.base}`, '-e', `HTTPBIN=${bin.base}`, '--summary-export', 'export.json', ...(c.args ?? []), join(examples, c.script)], dir);
+      const run = await runEngine(
+        [
+          'run',
+          '-q',
+          '--no-color',
+          '-e',
+          `BASE=${srv.base}`,
+          '-e',
+          `HTTPBIN=${bin.base}`,
+          '--summary-export',
+          'export.json',
+          ...(c.args ?? []),
+          join(examples, c.script),
+        ],
+        dir,
+      );
       const exp = existsSync(join(dir, 'export.json'))
         ? (JSON.parse(readFileSync(join(dir, 'export.json'), 'utf8')) as { metrics: Metrics; root_group: unknown })
         : { metrics: {}, root_group: {} };
       const checks: Outcome['checks'] = {};
-      const walk = (g: { checks?: Record<string, { name: string; passes: number; fails: number }>; groups?: Record<string, unknown> }): void => {
+      const walk = (g: {
+        checks?: Record<string, { name: string; passes: number; fails: number }>;
+        groups?: Record<string, unknown>;
+      }): void => {
         for (const c2 of Object.values(g.checks ?? {})) checks[c2.name] = { passes: c2.passes, fails: c2.fails };
         for (const sub of Object.values(g.groups ?? {})) walk(sub as typeof g);
       };

@@ -15,7 +15,10 @@ describe('k6/encoding against a real k6', () => {
       const run = await runEngine(['run', '-q', '--no-color', '--no-summary', join(probe, 'encoding.js')], dir);
       expect(run.code, run.stderr).toBe(0);
       // k6's log has its timestamps removed; the rest of each line is compared as it is.
-      const ours = run.stderr.split('\n').filter(Boolean).map((l) => l.replace(/^time="[^"]*" /, ''));
+      const ours = run.stderr
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => l.replace(/^time="[^"]*" /, ''));
       expect(ours).toEqual(readFileSync(join(probe, 'encoding.k6-log.txt'), 'utf8').split('\n').filter(Boolean));
     } finally {
       rmSync(dir, { recursive: true, force: true });

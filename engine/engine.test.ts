@@ -22,7 +22,11 @@ interface Run {
 }
 
 function start(args: string[], cwd: string): ChildProcess {
-  return spawn(process.execPath, ['--import', tsx, cli, ...args], { cwd, env: { ...process.env, K6_CSV_TIME_FORMAT: 'unix_milli' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawn(process.execPath, ['--import', tsx, cli, ...args], {
+    cwd,
+    env: { ...process.env, K6_CSV_TIME_FORMAT: 'unix_milli' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
 }
 
 function finish(child: ChildProcess): Promise<Run> {
@@ -54,13 +58,20 @@ let dir = '';
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'k6-embedded-'));
   // Port 0: the fixture server prints the port it got.
-  server = spawn(process.execPath, ['-e', `
+  server = spawn(
+    process.execPath,
+    [
+      '-e',
+      `
     const http = require('http');
     process.env.PORT = '0';
     const orig = http.Server.prototype.listen;
     http.Server.prototype.listen = function (...a) { const s = orig.apply(this, a); this.on('listening', () => console.log('PORT=' + this.address().port)); return s; };
     require(${JSON.stringify(join(k6Fixtures, 'server.cjs'))});
-  `], { stdio: ['ignore', 'pipe', 'inherit'] });
+  `,
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   base = await new Promise<string>((resolve) => {
     server.stdout!.on('data', (d: Buffer) => {
       const m = /PORT=(\d+)/.exec(d.toString());
@@ -85,7 +96,25 @@ describe('the fixture script on the embedded engine, held against real k6 output
     // The server answers every 20th search with a 500: 19 searches first make the engine's first one a 500.
     for (let i = 0; i < 19; i++) await fetch(`${base}/api/search?q=warm`).then((r) => r.text());
     const cwd = mkdtempSync(join(dir, 'fixture-'));
-    result = await run(['run', '--quiet', '--no-color', '-e', `BASE_URL=${base}`, '--stage', '1s:3,2s:3', '--out', 'csv=out.csv', '--out', 'csv=out.csv.gz', '--summary-export', 'summary.json', join(k6Fixtures, 'script.js')], cwd);
+    result = await run(
+      [
+        'run',
+        '--quiet',
+        '--no-color',
+        '-e',
+        `BASE_URL=${base}`,
+        '--stage',
+        '1s:3,2s:3',
+        '--out',
+        'csv=out.csv',
+        '--out',
+        'csv=out.csv.gz',
+        '--summary-export',
+        'summary.json',
+        join(k6Fixtures, 'script.js'),
+      ],
+      cwd,
+    );
     plain = readFileSync(join(cwd, 'out.csv'), 'utf8');
     gz = gunzipSync(readFileSync(join(cwd, 'out.csv.gz'))).toString('utf8');
     header = plain.slice(0, plain.indexOf('\n'));
@@ -99,7 +128,7 @@ describe('the fixture script on the embedded engine, held against real k6 output
     expect(gz).toBe(plain);
   });
 
-  it('has k6\'s header and metric set', () => {
+  it("has k6's header and metric set", () => {
     const k6 = readFileSync(join(k6Fixtures, 'out.csv'), 'utf8');
     expect(header).toBe(k6.slice(0, k6.indexOf('\n')));
     expect(header.split(',')).toEqual([...CSV_COLUMNS]);
@@ -107,14 +136,17 @@ describe('the fixture script on the embedded engine, held against real k6 output
     expect(names(csv)).toEqual(names(rows(k6)));
   });
 
-  it('writes 9 rows per request and 4 per iteration in k6\'s order, plus checks, groups and custom metrics', () => {
+  it("writes 9 rows per request and 4 per iteration in k6's order, plus checks, groups and custom metrics", () => {
     const reqs = csv.filter((r) => r.metric_name === 'http_reqs').length;
     const iters = csv.filter((r) => r.metric_name === 'iterations').length;
     expect(reqs).toBeGreaterThan(0);
     expect(reqs).toBe(2 * iters);
     for (const m of HTTP_REQUEST_METRICS) expect(csv.filter((r) => r.metric_name === m)).toHaveLength(reqs);
     for (const m of ['checks', 'group_duration', 'search_duration', 'search_errors', 'search_requests', ...ITERATION_METRICS]) {
-      expect(csv.filter((r) => r.metric_name === m), m).toHaveLength(iters);
+      expect(
+        csv.filter((r) => r.metric_name === m),
+        m,
+      ).toHaveLength(iters);
     }
     const first = csv.findIndex((r) => r.metric_name === 'http_reqs');
     expect(csv.slice(first, first + 9).map((r) => r.metric_name)).toEqual([...HTTP_REQUEST_METRICS]);
@@ -132,7 +164,8 @@ describe('the fixture script on the embedded engine, held against real k6 output
     for (const r of search) {
       expect(r).toMatchObject({ group: '::search', url: 'athlete_search', method: 'GET', proto: 'HTTP/1.1', scenario: 'default' });
     }
-    for (const r of home) expect(r).toMatchObject({ group: '', name: `${base}/`, url: `${base}/`, status: '200', expected_response: 'true', error_code: '' });
+    for (const r of home)
+      expect(r).toMatchObject({ group: '', name: `${base}/`, url: `${base}/`, status: '200', expected_response: 'true', error_code: '' });
     const failed = search.filter((r) => r.status === '500');
     expect(failed.length).toBeGreaterThan(0);
     for (const r of failed) expect(r).toMatchObject({ error_code: '1500', expected_response: 'false', error: '' });
@@ -147,8 +180,11 @@ describe('the fixture script on the embedded engine, held against real k6 output
     expect(csv.every((r) => /^-?\d+\.\d{6}$/.test(r.metric_value!))).toBe(true);
   });
 
-  it('hands handleSummary() k6\'s data shape and writes the files it returns', () => {
-    const ours = JSON.parse(readFileSync(join(dirname(summaryPath), 'handle-summary.json'), 'utf8')) as Record<string, Record<string, unknown>>;
+  it("hands handleSummary() k6's data shape and writes the files it returns", () => {
+    const ours = JSON.parse(readFileSync(join(dirname(summaryPath), 'handle-summary.json'), 'utf8')) as Record<
+      string,
+      Record<string, unknown>
+    >;
     const k6 = JSON.parse(readFileSync(join(k6Fixtures, 'handle-summary.json'), 'utf8')) as typeof ours;
     expect(Object.keys(ours).sort()).toEqual(Object.keys(k6).sort());
     expect(Object.keys(ours.metrics!).sort()).toEqual(Object.keys(k6.metrics!).sort());
@@ -156,13 +192,21 @@ describe('the fixture script on the embedded engine, held against real k6 output
     expect(Object.keys(ours.state!).sort()).toEqual(Object.keys(k6.state!).sort());
   });
 
-  it('writes a summary export with k6\'s keys', () => {
-    const ours = JSON.parse(readFileSync(summaryPath, 'utf8')) as { metrics: Record<string, Record<string, unknown>>; root_group: Record<string, unknown> };
+  it("writes a summary export with k6's keys", () => {
+    const ours = JSON.parse(readFileSync(summaryPath, 'utf8')) as {
+      metrics: Record<string, Record<string, unknown>>;
+      root_group: Record<string, unknown>;
+    };
     const k6 = JSON.parse(readFileSync(join(k6Fixtures, 'summary-export.json'), 'utf8')) as typeof ours;
     expect(Object.keys(ours.metrics).sort()).toEqual(Object.keys(k6.metrics).sort());
     for (const [k, v] of Object.entries(k6.metrics)) expect(Object.keys(ours.metrics[k]!).sort(), k).toEqual(Object.keys(v).sort());
     expect(Object.keys(ours.root_group).sort()).toEqual(Object.keys(k6.root_group).sort());
-    expect(ours.root_group).toMatchObject({ id: 'd41d8cd98f00b204e9800998ecf8427e', groups: { search: { id: '26b8520e2af4331315c3a77500b7a2a4', checks: { 'status is 200': { id: 'e6c2f812f697c42a23c3a2b39bd47a84' } } } } });
+    expect(ours.root_group).toMatchObject({
+      id: 'd41d8cd98f00b204e9800998ecf8427e',
+      groups: {
+        search: { id: '26b8520e2af4331315c3a77500b7a2a4', checks: { 'status is 200': { id: 'e6c2f812f697c42a23c3a2b39bd47a84' } } },
+      },
+    });
     const iters = csv.filter((r) => r.metric_name === 'iterations').length;
     expect(ours.metrics.iterations!.count).toBe(iters);
   });
@@ -173,7 +217,9 @@ describe('exit codes and failures, as k6', () => {
     const r = await run(['run', '--quiet', '--summary-export', 's.json', join(fixtures, 'thresholds-fail.js')], dir);
     expect(r.code).toBe(99);
     expect(r.stderr).toContain("thresholds on metrics 'my_trend' have been crossed");
-    const s = JSON.parse(readFileSync(join(dir, 's.json'), 'utf8')) as { metrics: Record<string, { thresholds?: Record<string, boolean> }> };
+    const s = JSON.parse(readFileSync(join(dir, 's.json'), 'utf8')) as {
+      metrics: Record<string, { thresholds?: Record<string, boolean> }>;
+    };
     expect(s.metrics.my_trend!.thresholds).toEqual({ 'p(95)<5': true });
     expect(s.metrics['my_trend{kind:a}']!.thresholds).toEqual({ 'max<100': false });
   });
@@ -181,8 +227,12 @@ describe('exit codes and failures, as k6', () => {
   it('stops early with 99 when an abortOnFail threshold is crossed', async () => {
     const r = await run(['run', '--quiet', '--summary-export', 'aof.json', join(fixtures, 'abort-on-fail.js')], dir);
     expect(r.code).toBe(99);
-    expect(r.stderr).toContain("thresholds on metrics 'my_trend' were crossed; at least one has abortOnFail enabled, stopping test prematurely");
-    const s = JSON.parse(readFileSync(join(dir, 'aof.json'), 'utf8')) as { metrics: Record<string, { thresholds?: Record<string, boolean> }> };
+    expect(r.stderr).toContain(
+      "thresholds on metrics 'my_trend' were crossed; at least one has abortOnFail enabled, stopping test prematurely",
+    );
+    const s = JSON.parse(readFileSync(join(dir, 'aof.json'), 'utf8')) as {
+      metrics: Record<string, { thresholds?: Record<string, boolean> }>;
+    };
     expect(s.metrics.my_trend!.thresholds).toEqual({ 'max<1': true });
   });
 
@@ -200,14 +250,27 @@ describe('exit codes and failures, as k6', () => {
     const r = await run(['run', '--quiet', join(fixtures, 'init-error.js')], dir);
     expect(r.code).toBe(107);
     // As k6: the position in the script itself (line 2), not in the bundle the VU evaluates.
-    expect(r.stderr).toContain(`msg="Error: broken init code\\n\\tat ${pathToFileURL(join(fixtures, 'init-error.js')).href}:2:7\\n" hint="script exception"`);
+    expect(r.stderr).toContain(
+      `msg="Error: broken init code\\n\\tat ${pathToFileURL(join(fixtures, 'init-error.js')).href}:2:7\\n" hint="script exception"`,
+    );
   });
 
   it('exits 107 on a k6 module it does not have, listing every module it has', async () => {
     const r = await run(['run', '--quiet', join(fixtures, 'unsupported-module.js')], dir);
     expect(r.code).toBe(107);
     const listed = /module \\"k6\/ws\\" is not supported by the embedded engine \(supported: ([^)]+)\)/.exec(r.stderr)?.[1]?.split(', ');
-    const documented = ['k6', 'k6/http', 'k6/metrics', 'k6/data', 'k6/execution', 'k6/timers', 'k6/experimental/timers', 'k6/encoding', 'k6/crypto', 'k6/html'];
+    const documented = [
+      'k6',
+      'k6/http',
+      'k6/metrics',
+      'k6/data',
+      'k6/execution',
+      'k6/timers',
+      'k6/experimental/timers',
+      'k6/encoding',
+      'k6/crypto',
+      'k6/html',
+    ];
     expect(listed?.sort()).toEqual(documented.sort());
     // Every frame in k6's shape (`\tat …`), the engine's own ones too, and the script's mapped to its line.
     expect(r.stderr).not.toContain('\\n    at ');
@@ -228,15 +291,17 @@ describe('exit codes and failures, as k6', () => {
     expect(r.stdout).toMatch(/execution: local\n {5}script: .*two-scenarios\.js\n/);
     expect(r.stdout).toContain('scenarios: (100.00%) 2 scenarios, 3 max VUs');
     const last = r.stdout.trimEnd().split('\n').slice(-2);
-    expect(last[0]).toMatch(/^a ✓ \[ 100% \] 0\/2 VUs  1\.0s\/1\.0s$/);
+    expect(last[0]).toMatch(/^a ✓ \[ 100% \] 0\/2 VUs {2}1\.0s\/1\.0s$/);
     // b ended after its one iteration: its own elapsed time, not the test's, against its maxDuration.
-    expect(last[1]).toMatch(/^b ✓ \[ 100% \] 0\/1 VUs  \d+\.\ds\/600\.0s$/);
+    expect(last[1]).toMatch(/^b ✓ \[ 100% \] 0\/1 VUs {2}\d+\.\ds\/600\.0s$/);
   });
 
   it('logs an exception inside an iteration and goes on', async () => {
     const r = await run(['run', '--quiet', '--out', 'csv=iter.csv', join(fixtures, 'iteration-error.js')], dir);
     expect(r.code).toBe(0);
-    expect(r.stderr).toContain(`level=error msg="Error: boom in iteration\\n\\tat default (${pathToFileURL(join(fixtures, 'iteration-error.js')).href}:6:27)\\n"`);
+    expect(r.stderr).toContain(
+      `level=error msg="Error: boom in iteration\\n\\tat default (${pathToFileURL(join(fixtures, 'iteration-error.js')).href}:6:27)\\n"`,
+    );
     const c = rows(readFileSync(join(dir, 'iter.csv'), 'utf8'));
     expect(c.filter((x) => x.metric_name === 'reached')).toHaveLength(3);
     expect(c.filter((x) => x.metric_name === 'iterations')).toHaveLength(3);
@@ -263,16 +328,24 @@ describe('k6 semantics', () => {
     const checks = c.filter((x) => x.metric_name === 'checks');
     expect(checks.length).toBeGreaterThan(0);
     expect(checks.every((x) => x.metric_value === '1.000000' && x.group === '::outer::inner')).toBe(true);
-    expect(new Set(c.filter((x) => x.metric_name === 'group_duration').map((x) => x.group))).toEqual(new Set(['::outer::inner', '::outer']));
+    expect(new Set(c.filter((x) => x.metric_name === 'group_duration').map((x) => x.group))).toEqual(
+      new Set(['::outer::inner', '::outer']),
+    );
     const counter = c.filter((x) => x.metric_name === 'my_counter');
     expect(counter.every((x) => x.metric_value === '2.000000' && /word=(alpha|beta|gamma)/.test(x.extra_tags!))).toBe(true);
-    for (const m of ['my_gauge', 'my_rate', 'my_trend']) expect(c.some((x) => x.metric_name === m), m).toBe(true);
+    for (const m of ['my_gauge', 'my_rate', 'my_trend'])
+      expect(
+        c.some((x) => x.metric_name === m),
+        m,
+      ).toBe(true);
     const itersOf = (vu: string) => c.filter((x) => x.metric_name === 'iterations' && x.extra_tags === `vu_id=${vu}`).length;
     // VU 1 sleeps 1.2 s per iteration: 2 at most in 1.5 s. VU 2 sleeps 50 ms: if sleeps blocked
     // every VU, it would be held to VU 1's pace.
     expect(itersOf('1')).toBeLessThanOrEqual(2);
     expect(itersOf('2')).toBeGreaterThan(4 * itersOf('1'));
-    const s = JSON.parse(readFileSync(join(dir, 'f.json'), 'utf8')) as { root_group: { groups: Record<string, { groups: Record<string, { checks: Record<string, { passes: number; fails: number }> }> }> } };
+    const s = JSON.parse(readFileSync(join(dir, 'f.json'), 'utf8')) as {
+      root_group: { groups: Record<string, { groups: Record<string, { checks: Record<string, { passes: number; fails: number }> }> }> };
+    };
     const inner = s.root_group.groups.outer!.groups.inner!.checks;
     expect(Object.keys(inner)).toEqual(['setup data arrives', 'shared array is shared', 'globals are per VU']);
     expect(Object.values(inner).every((x) => x.fails === 0 && x.passes > 0)).toBe(true);
@@ -295,10 +368,13 @@ describe('k6 semantics', () => {
   it('gives each VU a cookie jar, emptied at each iteration', async () => {
     const server = await startLoopbackServer((req, res) => {
       if (req.url === '/login') res.setHeader('Set-Cookie', 'sid=abc; Path=/; HttpOnly');
-      res.end(req.url === '/me' ? req.headers.cookie ?? '' : 'ok');
+      res.end(req.url === '/me' ? (req.headers.cookie ?? '') : 'ok');
     });
     try {
-      const r = await run(['run', '--quiet', '-e', `BASE_URL=${server.url}`, '--out', 'csv=cookies.csv', join(fixtures, 'cookies.js')], dir);
+      const r = await run(
+        ['run', '--quiet', '-e', `BASE_URL=${server.url}`, '--out', 'csv=cookies.csv', join(fixtures, 'cookies.js')],
+        dir,
+      );
       expect(r.code, r.stderr).toBe(0);
       const checks = rows(readFileSync(join(dir, 'cookies.csv'), 'utf8')).filter((x) => x.metric_name === 'checks');
       expect(checks).toHaveLength(6);
@@ -318,7 +394,16 @@ describe('k6 semantics', () => {
           res.writeHead(302, { Location: '/echo?from=redirect' });
           res.end();
         } else if (path === '/slow') setTimeout(() => res.end(JSON.stringify({ at: Date.now() })), 200);
-        else if (path === '/echo') res.end(JSON.stringify({ method: req.method, query, body, type: req.headers['content-type'] ?? '', auth: req.headers.authorization ?? '' }));
+        else if (path === '/echo')
+          res.end(
+            JSON.stringify({
+              method: req.method,
+              query,
+              body,
+              type: req.headers['content-type'] ?? '',
+              auth: req.headers.authorization ?? '',
+            }),
+          );
         else {
           res.writeHead(404);
           res.end('no');
@@ -336,19 +421,32 @@ describe('k6 semantics', () => {
       expect(r.stdout).toMatch(/✓ batch GET/);
       expect(r.stdout).not.toContain('\x1b[');
       // A timeout is k6's 1050 (the statistics count timeouts by it), a failed request.
-      expect(c.filter((x) => x.name === 'timeout' && x.metric_name === 'http_req_failed').map((x) => [x.error_code, x.metric_value])).toEqual([['1050', '1.000000']]);
+      expect(
+        c.filter((x) => x.name === 'timeout' && x.metric_name === 'http_req_failed').map((x) => [x.error_code, x.metric_value]),
+      ).toEqual([['1050', '1.000000']]);
       // Credentials in a script's URL: masked in the tags as k6's URL.Clean(), never in the CSV.
       const text = readFileSync(join(dir, 'http.csv'), 'utf8');
       expect(text).not.toContain('p%40ss');
       expect(text).not.toContain('u1:');
-      expect(c.filter((x) => x.metric_name === 'http_reqs' && x.url!.includes('****')).map((x) => [x.name, x.url])).toEqual([[`${server.url.replace('://', '://****:****@')}/echo`, `${server.url.replace('://', '://****:****@')}/echo`]]);
+      expect(c.filter((x) => x.metric_name === 'http_reqs' && x.url!.includes('****')).map((x) => [x.name, x.url])).toEqual([
+        [`${server.url.replace('://', '://****:****@')}/echo`, `${server.url.replace('://', '://****:****@')}/echo`],
+      ]);
       // A followed redirect is two requests, each with its own 9 rows; the name tag stays.
       expect(c.filter((x) => x.metric_name === 'http_reqs' && x.name === 'redirect').map((x) => x.status)).toEqual(['302', '200']);
       const expected404 = c.find((x) => x.metric_name === 'http_req_failed' && x.status === '404')!;
       expect(expected404).toMatchObject({ metric_value: '0.000000', expected_response: 'true', error_code: '1404' });
       // setResponseCallback(null): no expected_response tag and no http_req_failed row.
       const noCb = c.filter((x) => x.name === 'no-callback');
-      expect(noCb.map((x) => x.metric_name)).toEqual(['http_reqs', 'http_req_duration', 'http_req_blocked', 'http_req_connecting', 'http_req_tls_handshaking', 'http_req_sending', 'http_req_waiting', 'http_req_receiving']);
+      expect(noCb.map((x) => x.metric_name)).toEqual([
+        'http_reqs',
+        'http_req_duration',
+        'http_req_blocked',
+        'http_req_connecting',
+        'http_req_tls_handshaking',
+        'http_req_sending',
+        'http_req_waiting',
+        'http_req_receiving',
+      ]);
       expect(noCb.every((x) => x.expected_response === '')).toBe(true);
     } finally {
       await server.close();
@@ -357,10 +455,26 @@ describe('k6 semantics', () => {
 
   it('stops cleanly on SIGINT: exit 105, every output complete', async () => {
     const cwd = mkdtempSync(join(dir, 'sigint-'));
-    const child = start(['run', '--quiet', '-e', `BASE_URL=${base}`, '--out', 'csv=a.csv', '--out', 'csv=b.csv.gz', '--summary-export', 's.json', join(fixtures, 'long-run.js')], cwd);
+    const child = start(
+      [
+        'run',
+        '--quiet',
+        '-e',
+        `BASE_URL=${base}`,
+        '--out',
+        'csv=a.csv',
+        '--out',
+        'csv=b.csv.gz',
+        '--summary-export',
+        's.json',
+        join(fixtures, 'long-run.js'),
+      ],
+      cwd,
+    );
     const done = finish(child);
     // Wait until the first per-second flush reached the file, then interrupt.
-    for (let i = 0; i < 200 && !(existsSync(join(cwd, 'a.csv')) && statSync(join(cwd, 'a.csv')).size > 1000); i++) await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 200 && !(existsSync(join(cwd, 'a.csv')) && statSync(join(cwd, 'a.csv')).size > 1000); i++)
+      await new Promise((r) => setTimeout(r, 50));
     child.kill('SIGINT');
     const r = await done;
     expect(r.code, r.stderr).toBe(105);

@@ -14,13 +14,42 @@ import { HTTP_REQUEST_METRICS, ITERATION_METRICS, httpStatusErrorCode } from '..
 import { K6ExitCode } from '../formats/k6/exit-codes.ts';
 import { cleanUrl } from '../formats/k6/url.ts';
 import { bundleAll, type Bundles } from './bundle.ts';
-import { UsageError, httpOptions, arrivalOffsets, peakVUs, summaryOptions, csvTimeFormat, deriveScenarios, describeScenario, formatMs, initialVUs, isArrivalRate, maxVUs, rampingSteps, scenarioDurationMs, type HttpOptions, type RunFlags, type Scenario } from './config.ts';
+import {
+  UsageError,
+  httpOptions,
+  arrivalOffsets,
+  peakVUs,
+  summaryOptions,
+  csvTimeFormat,
+  deriveScenarios,
+  describeScenario,
+  formatMs,
+  initialVUs,
+  isArrivalRate,
+  maxVUs,
+  rampingSteps,
+  scenarioDurationMs,
+  type HttpOptions,
+  type RunFlags,
+  type Scenario,
+} from './config.ts';
 import { CsvOutput, tagColumns } from './csv-output.ts';
 import { parseSystemTags, systemTagPlan, withoutTags } from './system-tags.ts';
 import { goErrorOp, type Hop } from './http-client.ts';
 import { logLine } from './logfmt.ts';
 import { MetricStore, bindThresholds, evaluateThresholds, parseThresholds, type Threshold } from './metrics.ts';
-import { COUNTER, USER_MODULE_PREFIX, type ExecState, type IterationEnd, type SharedData, type VuCall, type VuCommand, type VuReply, type WireHttpRequest, type WireHttpResponse } from './protocol.ts';
+import {
+  COUNTER,
+  USER_MODULE_PREFIX,
+  type ExecState,
+  type IterationEnd,
+  type SharedData,
+  type VuCall,
+  type VuCommand,
+  type VuReply,
+  type WireHttpRequest,
+  type WireHttpResponse,
+} from './protocol.ts';
 import { progressText, type ScenarioProgress } from './progress.ts';
 import { stackMapper } from './stack.ts';
 import { summaryData, summaryExport, textSummary } from './summary.ts';
@@ -44,7 +73,15 @@ const nowMs = (): number => performance.timeOrigin + performance.now();
 /** Response.timings to the nanosecond, as k6 shows them (no float noise in 21.403139000000001). */
 function roundTimings(t: Hop['timings']): Hop['timings'] {
   const r = (x: number): number => Math.round(x * 1e6) / 1e6;
-  return { blocked: r(t.blocked), connecting: r(t.connecting), tls_handshaking: r(t.tls_handshaking), sending: r(t.sending), waiting: r(t.waiting), receiving: r(t.receiving), duration: r(t.duration) };
+  return {
+    blocked: r(t.blocked),
+    connecting: r(t.connecting),
+    tls_handshaking: r(t.tls_handshaking),
+    sending: r(t.sending),
+    waiting: r(t.waiting),
+    receiving: r(t.receiving),
+    duration: r(t.duration),
+  };
 }
 
 function hopResponse(req: WireHttpRequest, hop: Hop): WireHttpResponse {
@@ -57,9 +94,18 @@ function hopResponse(req: WireHttpRequest, hop: Hop): WireHttpResponse {
     } else body = hop.body.toString('utf8');
   }
   return {
-    status: hop.status, status_text: hop.status ? `${hop.status} ${hop.statusText}`.trim() : '', proto: hop.proto, url: hop.url, headers: hop.headers,
-    body, ...(bodyBase64 ? { bodyBase64 } : {}), timings: roundTimings(hop.timings), error: hop.error, error_code: hop.errorCode || (httpStatusErrorCode(hop.status) ?? 0),
-    remote_ip: hop.remoteIp, remote_port: hop.remotePort,
+    status: hop.status,
+    status_text: hop.status ? `${hop.status} ${hop.statusText}`.trim() : '',
+    proto: hop.proto,
+    url: hop.url,
+    headers: hop.headers,
+    body,
+    ...(bodyBase64 ? { bodyBase64 } : {}),
+    timings: roundTimings(hop.timings),
+    error: hop.error,
+    error_code: hop.errorCode || (httpStatusErrorCode(hop.status) ?? 0),
+    remote_ip: hop.remoteIp,
+    remote_port: hop.remotePort,
     request: { method: hop.method, url: hop.url, headers: req.headers, body: req.body ?? '' },
     ...(hop.cookies ? { cookies: hop.cookies } : {}),
   };
@@ -77,7 +123,10 @@ export async function runK6(flags: RunFlags, io: EngineIo): Promise<number> {
     return K6ExitCode.badUsage;
   }
   if (!existsSync(scriptPath)) {
-    err('error', `The moduleSpecifier "${flags.script}" couldn't be found on local disk. Make sure that you've specified the right path to the file.`);
+    err(
+      'error',
+      `The moduleSpecifier "${flags.script}" couldn't be found on local disk. Make sure that you've specified the right path to the file.`,
+    );
     return K6ExitCode.scriptException;
   }
   const env: Record<string, string> = {};
@@ -103,7 +152,17 @@ export async function runK6(flags: RunFlags, io: EngineIo): Promise<number> {
   const allVus: Vu[] = [];
   let thresholds: Threshold[] = [];
   let outputError: Error | null = null;
-  const state = { stopped: false, reason: null as StopReason | null, abortMessage: '', completed: 0, interrupted: 0, active: 0, initialized: 0, startedAt: 0, progress: 0 };
+  const state = {
+    stopped: false,
+    reason: null as StopReason | null,
+    abortMessage: '',
+    completed: 0,
+    interrupted: 0,
+    active: 0,
+    initialized: 0,
+    startedAt: 0,
+    progress: 0,
+  };
   const stopWaiters = new Set<() => void>();
   const stop = (reason: StopReason): void => {
     if (state.stopped) return;
@@ -184,15 +243,23 @@ export async function runK6(flags: RunFlags, io: EngineIo): Promise<number> {
       else err('warning', 'Request Failed', `error=${JSON.stringify(detail)}`);
     }
     if (ex.stoppedAfter !== undefined) {
-      err('warning', `Stopped after ${hops.length} redirects and returned the redirection; pass { redirects: n } in request params or set global maxRedirects to silence this`, `url=${JSON.stringify(cleanUrl(req.url))}`);
+      err(
+        'warning',
+        `Stopped after ${hops.length} redirects and returned the redirection; pass { redirects: n } in request params or set global maxRedirects to silence this`,
+        `url=${JSON.stringify(cleanUrl(req.url))}`,
+      );
     }
     return res;
   };
 
-  let currentScenarioProgress = 0;
+  const currentScenarioProgress = 0;
   const execState = (): ExecState => ({
-    vusActive: state.active, vusInitialized: state.initialized, iterationsCompleted: state.completed, iterationsInterrupted: state.interrupted,
-    currentTestRunDuration: state.startedAt ? performance.now() - state.startedAt : 0, scenarioProgress: currentScenarioProgress,
+    vusActive: state.active,
+    vusInitialized: state.initialized,
+    iterationsCompleted: state.completed,
+    iterationsInterrupted: state.interrupted,
+    currentTestRunDuration: state.startedAt ? performance.now() - state.startedAt : 0,
+    scenarioProgress: currentScenarioProgress,
   });
 
   /** The scenario each VU is iterating in (for its iteration metrics). */
@@ -231,7 +298,10 @@ export async function runK6(flags: RunFlags, io: EngineIo): Promise<number> {
       switch (call.op) {
         case 'http': {
           if (call.resetCookies) vu.http.newIteration();
-          const res = call.requests.length === 1 ? [await runRequest(vu, call.requests[0]!, signal)] : await vu.http.batch(call.requests, (r) => runRequest(vu, r, signal));
+          const res =
+            call.requests.length === 1
+              ? [await runRequest(vu, call.requests[0]!, signal)]
+              : await vu.http.batch(call.requests, (r) => runRequest(vu, r, signal));
           if (res.some((r) => r === null)) return { op: 'interrupted' };
           return { op: 'http', responses: res as WireHttpResponse[] };
         }
@@ -300,16 +370,23 @@ export async function runK6(flags: RunFlags, io: EngineIo): Promise<number> {
   lazyBytes.copy(Buffer.from(lazyCode));
   const count = new Int32Array(counters);
   const spawn = (id: number, controller: boolean, scenarioEnv: Record<string, string> = {}): Vu => {
-    const vu = new Vu(id, bundles.worker, { code: bundles.user, runtimeCode: bundles.runtime, lazyCode, scriptPath, env: { ...env, ...scenarioEnv }, controller, counters }, hooks);
+    const vu = new Vu(
+      id,
+      bundles.worker,
+      { code: bundles.user, runtimeCode: bundles.runtime, lazyCode, scriptPath, env: { ...env, ...scenarioEnv }, controller, counters },
+      hooks,
+    );
     allVus.push(vu);
     return vu;
   };
 
   const closeAll = async (): Promise<void> => {
-    await Promise.all(allVus.map(async (v) => {
-      if (!v.exited) void v.command({ op: 'exit' });
-      await v.close();
-    }));
+    await Promise.all(
+      allVus.map(async (v) => {
+        if (!v.exited) void v.command({ op: 'exit' });
+        await v.close();
+      }),
+    );
   };
 
   const onSigint = (): void => stop('sigint');
@@ -321,7 +398,7 @@ export async function runK6(flags: RunFlags, io: EngineIo): Promise<number> {
       err('error', `test aborted: ${abort}`);
       return K6ExitCode.scriptAborted;
     }
-    const text = c.op === 'init' && !c.ok ? c.error : c.op === 'done' ? c.error ?? 'init failed' : 'init failed';
+    const text = c.op === 'init' && !c.ok ? c.error : c.op === 'done' ? (c.error ?? 'init failed') : 'init failed';
     err('error', scriptStack(text), 'hint="script exception"');
     return K6ExitCode.scriptException;
   };
@@ -342,15 +419,29 @@ export async function runK6(flags: RunFlags, io: EngineIo): Promise<number> {
       scenarios = deriveScenarios(options, flags);
       sumOpts = summaryOptions(options, flags);
       http = httpOptions(options);
-      sysTags = systemTagPlan(flags.systemTags ?? (options.systemTags === undefined || options.systemTags === null ? null : parseSystemTags(options.systemTags, 'invalid option systemTags')));
-      if (!flags.noThresholds) thresholds = bindThresholds(store, parseThresholds(options.thresholds, (s) => parseDuration(s, 'delayAbortEval')));
+      sysTags = systemTagPlan(
+        flags.systemTags ??
+          (options.systemTags === undefined || options.systemTags === null
+            ? null
+            : parseSystemTags(options.systemTags, 'invalid option systemTags')),
+      );
+      if (!flags.noThresholds)
+        thresholds = bindThresholds(
+          store,
+          parseThresholds(options.thresholds, (s) => parseDuration(s, 'delayAbortEval')),
+        );
     } catch (e) {
       err('error', (e as Error).message);
       return e instanceof UsageError ? K6ExitCode.badUsage : K6ExitCode.invalidConfig;
     }
     for (const s of scenarios) {
       if (!exportsOf.has(s.exec)) {
-        err('error', s.exec === 'default' ? 'no exported functions in script (export a default function)' : `scenario ${s.name}: exec function "${s.exec}" is not exported by the script`);
+        err(
+          'error',
+          s.exec === 'default'
+            ? 'no exported functions in script (export a default function)'
+            : `scenario ${s.name}: exec function "${s.exec}" is not exported by the script`,
+        );
         return K6ExitCode.invalidConfig;
       }
     }
@@ -380,7 +471,10 @@ export async function runK6(flags: RunFlags, io: EngineIo): Promise<number> {
       const v = newVu();
       const c = await v.nextControl();
       if (c.op !== 'init' || !c.ok) {
-        err('error', `scenario ${s.name}: a VU allocated during the test failed to initialise: ${c.op === 'init' && !c.ok ? c.error : 'init failed'}`);
+        err(
+          'error',
+          `scenario ${s.name}: a VU allocated during the test failed to initialise: ${c.op === 'init' && !c.ok ? c.error : 'init failed'}`,
+        );
         return null;
       }
       vusMax++;
@@ -408,13 +502,22 @@ export async function runK6(flags: RunFlags, io: EngineIo): Promise<number> {
     }
 
     // Each scenario's own VUs and times, for its progress bar.
-    const bars: ScenarioProgress[] = scenarios.map((s) => ({ name: s.name, active: 0, maxVUs: maxVUs(s), durationMs: scenarioDurationMs(s), startedMs: null, endedMs: null }));
+    const bars: ScenarioProgress[] = scenarios.map((s) => ({
+      name: s.name,
+      active: 0,
+      maxVUs: maxVUs(s),
+      durationMs: scenarioDurationMs(s),
+      startedMs: null,
+      endedMs: null,
+    }));
     const sinceStart = (): number => performance.now() - state.startedAt;
-    const show = (): void => void io.stdout.write(progressText(sinceStart(), { active: state.active, vusMax, completed: state.completed, interrupted: state.interrupted }, bars));
+    const show = (): void =>
+      void io.stdout.write(
+        progressText(sinceStart(), { active: state.active, vusMax, completed: state.completed, interrupted: state.interrupted }, bars),
+      );
 
     // The test itself.
     state.startedAt = performance.now();
-    const startEpoch = nowMs();
     let ticks = 0;
     const ticker = setInterval(() => {
       ticks++;
@@ -434,7 +537,10 @@ export async function runK6(flags: RunFlags, io: EngineIo): Promise<number> {
       if (abortable.length && ticks % 2 === 0) {
         const crossed = evaluateThresholds(abortable, elapsed / 1000);
         if (crossed.length) {
-          err('error', `thresholds on metrics '${crossedNames(crossed)}' were crossed; at least one has abortOnFail enabled, stopping test prematurely`);
+          err(
+            'error',
+            `thresholds on metrics '${crossedNames(crossed)}' were crossed; at least one has abortOnFail enabled, stopping test prematurely`,
+          );
           stop('threshold');
         }
       }
@@ -476,11 +582,13 @@ export async function runK6(flags: RunFlags, io: EngineIo): Promise<number> {
       // Arrival-rate executors: arrivals due before the end that a lagging event loop has not
       // reached yet are started (or dropped) now, so none is silently lost on a busy machine.
       let catchUp = (): void => {};
-      timers.push(setTimeout(() => {
-        catchUp();
-        ended = true;
-        vus.forEach((v) => v.hold(true));
-      }, endAt - performance.now()));
+      timers.push(
+        setTimeout(() => {
+          catchUp();
+          ended = true;
+          vus.forEach((v) => v.hold(true));
+        }, endAt - performance.now()),
+      );
       timers.push(setTimeout(() => vus.forEach((v) => v.interrupt()), endAt + s.gracefulStopMs - performance.now()));
       const scenTags = { ...globalTags, ...s.tags };
       const sysMeta = sysTags.vu || sysTags.iter ? { vu: sysTags.vu, iter: sysTags.iter } : null;
@@ -495,9 +603,19 @@ export async function runK6(flags: RunFlags, io: EngineIo): Promise<number> {
         vu.clearInterrupt();
         vu.hold(false);
         const cmd: VuCommand = {
-          op: 'iterate', scenario: s.name, scenarioIndex: index, executor: s.executor, exec: s.exec,
-          iterInScenario: Atomics.add(count, COUNTER.scenarioBase + index, 1), iterInTest: Atomics.add(count, COUNTER.iterInTest, 1),
-          scenarioStartMs: scenStartEpoch, data, lease, tags: scenTags, ...(hasEnv ? { env: s.env } : {}), ...(sysMeta ? { sysMeta } : {}),
+          op: 'iterate',
+          scenario: s.name,
+          scenarioIndex: index,
+          executor: s.executor,
+          exec: s.exec,
+          iterInScenario: Atomics.add(count, COUNTER.scenarioBase + index, 1),
+          iterInTest: Atomics.add(count, COUNTER.iterInTest, 1),
+          scenarioStartMs: scenStartEpoch,
+          data,
+          lease,
+          tags: scenTags,
+          ...(hasEnv ? { env: s.env } : {}),
+          ...(sysMeta ? { sysMeta } : {}),
         };
         vu.bytesMark = vu.http.bytes();
         vuScenario.set(vu, s);
@@ -506,7 +624,13 @@ export async function runK6(flags: RunFlags, io: EngineIo): Promise<number> {
         inIteration.delete(vu);
         if (done.op !== 'done') return !vu.exited;
         const end = done.endMs ?? nowMs();
-        iterationEnd(vu, { startMs: done.startMs ?? end, endMs: end, tags: done.tags ?? {}, ...(done.metadata ? { metadata: done.metadata } : {}), ...(done.interrupted ? { interrupted: true } : {}) });
+        iterationEnd(vu, {
+          startMs: done.startMs ?? end,
+          endMs: end,
+          tags: done.tags ?? {},
+          ...(done.metadata ? { metadata: done.metadata } : {}),
+          ...(done.interrupted ? { interrupted: true } : {}),
+        });
         if (done.abort !== undefined) {
           state.abortMessage = done.abort;
           stop('abort');
@@ -558,9 +682,11 @@ export async function runK6(flags: RunFlags, io: EngineIo): Promise<number> {
               const mine = inIteration.get(v);
               if (mine === undefined) continue;
               const idx = i;
-              timers.push(setTimeout(() => {
-                if (idx >= target && inIteration.get(v) === mine) v.interrupt();
-              }, s.gracefulRampDownMs));
+              timers.push(
+                setTimeout(() => {
+                  if (idx >= target && inIteration.get(v) === mine) v.interrupt();
+                }, s.gracefulRampDownMs),
+              );
             }
           };
           for (const st of steps) {
@@ -591,19 +717,27 @@ export async function runK6(flags: RunFlags, io: EngineIo): Promise<number> {
             const now = final ? Infinity : performance.now() - scenStart; // the plan ends with the scenario
             while (!next.done && next.value <= now) {
               const v = free.pop();
-              if (v) track(iterate(v).then(() => release(v), () => release(v)));
+              if (v)
+                track(
+                  iterate(v).then(
+                    () => release(v),
+                    () => release(v),
+                  ),
+                );
               else {
                 emit('dropped_iterations', 1, nowMs(), { ...scenTags, scenario: s.name });
                 if (vus.length + allocating < s.maxVUs) {
                   allocating++;
-                  track(allocateVu(s).then((nv) => {
-                    allocating--;
-                    if (!nv) return;
-                    vus.push(nv);
-                    addActive(1);
-                    if (ended || state.stopped) nv.hold(true);
-                    else free.push(nv);
-                  }));
+                  track(
+                    allocateVu(s).then((nv) => {
+                      allocating--;
+                      if (!nv) return;
+                      vus.push(nv);
+                      addActive(1);
+                      if (ended || state.stopped) nv.hold(true);
+                      else free.push(nv);
+                    }),
+                  );
                 }
               }
               next = plan.next();

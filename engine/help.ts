@@ -19,9 +19,18 @@ export const RUN_FLAGS: readonly RunFlag[] = [
   { short: 's', long: 'stage', arg: 'stage', describe: 'add a stage, as `[duration]:[target]` (repeatable, or comma-separated)' },
   { short: 'e', long: 'env', arg: 'VAR=value', describe: 'add/override environment variable with `VAR=value`' },
   { long: 'include-system-env-vars', describe: 'pass the real system environment variables to the runtime (default true)' },
-  { short: 'o', long: 'out', arg: 'csv=<file>', describe: 'write every sample to a CSV file, gzip when it ends in .gz (the only output of this engine)' },
+  {
+    short: 'o',
+    long: 'out',
+    arg: 'csv=<file>',
+    describe: 'write every sample to a CSV file, gzip when it ends in .gz (the only output of this engine)',
+  },
   { long: 'summary-export', arg: 'string', describe: 'output the end-of-test summary report to JSON file' },
-  { long: 'summary-trend-stats', arg: 'stats', describe: 'define stats for trend metrics, e.g. avg,p(95),p(99.9) (default avg,min,med,max,p(90),p(95))' },
+  {
+    long: 'summary-trend-stats',
+    arg: 'stats',
+    describe: 'define stats for trend metrics, e.g. avg,p(95),p(99.9) (default avg,min,med,max,p(90),p(95))',
+  },
   { long: 'summary-time-unit', arg: 'string', describe: 'define the time unit used to display the trend stats: s, ms or us' },
   { long: 'system-tags', arg: 'tags', describe: 'only include these system tags in metrics, e.g. status,url,name' },
   { long: 'no-summary', describe: "don't show the summary at the end of the test" },
@@ -32,7 +41,20 @@ export const RUN_FLAGS: readonly RunFlag[] = [
 ];
 
 /** k6's commands this engine does not have: a real k6 does them. */
-export const COMMANDS_NOT_SUPPORTED = ['archive', 'cloud', 'completion', 'convert', 'inspect', 'login', 'new', 'pause', 'resume', 'scale', 'stats', 'status'] as const;
+export const COMMANDS_NOT_SUPPORTED = [
+  'archive',
+  'cloud',
+  'completion',
+  'convert',
+  'inspect',
+  'login',
+  'new',
+  'pause',
+  'resume',
+  'scale',
+  'stats',
+  'status',
+] as const;
 
 /**
  * `k6 run` flags of k6 v0.48 this engine does not read → the script option that does the same
@@ -51,10 +73,35 @@ export const RUN_FLAGS_NOT_SUPPORTED: Readonly<Record<string, string | null>> = 
   '--tag': 'tags',
   ...Object.fromEntries(
     [
-      '--paused', '-p', '--no-setup', '--no-teardown', '--rps', '--http-debug', '--no-vu-connection-reuse', '--min-iteration-duration',
-      '--blacklist-ip', '--block-hostnames', '--console-output', '--local-ips', '--dns', '--linger', '-l', '--no-usage-report',
-      '--traces-output', '--compatibility-mode', '--execution-segment', '--execution-segment-sequence', '--address', '-a',
-      '--config', '-c', '--log-output', '--logformat', '--verbose', '-v', '--profiling-enabled',
+      '--paused',
+      '-p',
+      '--no-setup',
+      '--no-teardown',
+      '--rps',
+      '--http-debug',
+      '--no-vu-connection-reuse',
+      '--min-iteration-duration',
+      '--blacklist-ip',
+      '--block-hostnames',
+      '--console-output',
+      '--local-ips',
+      '--dns',
+      '--linger',
+      '-l',
+      '--no-usage-report',
+      '--traces-output',
+      '--compatibility-mode',
+      '--execution-segment',
+      '--execution-segment-sequence',
+      '--address',
+      '-a',
+      '--config',
+      '-c',
+      '--log-output',
+      '--logformat',
+      '--verbose',
+      '-v',
+      '--profiling-enabled',
     ].map((f) => [f, null]),
   ),
 };
@@ -66,7 +113,7 @@ export function unsupportedFlagMessage(flag: string): string | null {
   return `flag ${flag} is not supported by the embedded engine: ${option ? `set the option ${option} in the script's options instead` : 'use a real k6 for it'}`;
 }
 
-const LOGO = 'k6-embedded: the toolkit\'s k6-compatible engine, on Node (k6 v0.48 compatible)';
+const LOGO = "k6-embedded: the toolkit's k6-compatible engine, on Node (k6 v0.48 compatible)";
 
 /** Two columns as cobra lays them out: names padded to the longest, three spaces, the text. */
 function table(rows: readonly (readonly [string, string])[]): string {
@@ -96,7 +143,10 @@ Not available in this engine (a real k6 has them):
   ${COMMANDS_NOT_SUPPORTED.join(', ')}
 
 Flags:
-${table([['-h, --help', 'help for k6'], ['    --version', 'version for k6']])}
+${table([
+  ['-h, --help', 'help for k6'],
+  ['    --version', 'version for k6'],
+])}
 
 Use "k6 [command] --help" for more information about a command.
 `;
@@ -128,7 +178,10 @@ Flags:
 ${table(RUN_FLAGS.map((f) => [flagName(f), f.describe]))}
 
 Not available in this engine (a real k6 has them): the other flags of k6 run. Those that are script
-options too (${Object.entries(RUN_FLAGS_NOT_SUPPORTED).filter(([f, o]) => o && f.startsWith('--')).map(([f]) => f).join(', ')})
+options too (${Object.entries(RUN_FLAGS_NOT_SUPPORTED)
+    .filter(([f, o]) => o && f.startsWith('--'))
+    .map(([f]) => f)
+    .join(', ')})
 are set in the script's options here; the others (--paused, --no-setup, --rps, --http-debug, …) need a real k6.
 `;
 }

@@ -42,7 +42,10 @@ export function canonicalHeader(name: string): string {
 }
 
 class TransportError extends Error {
-  constructor(message: string, readonly code: number) {
+  constructor(
+    message: string,
+    readonly code: number,
+  ) {
     super(message);
   }
 }
@@ -58,7 +61,11 @@ export function classifyError(e: unknown, url: URL): { error: string; code: numb
   const addr = `${url.hostname}:${url.port || (url.protocol === 'https:' ? 443 : 80)}`;
   switch (code) {
     case 'ECONNREFUSED':
-      return { error: 'dial: connection refused', code: K6_ERROR_CODES.tcpDialRefused, detail: `dial tcp ${addr}: connect: connection refused` };
+      return {
+        error: 'dial: connection refused',
+        code: K6_ERROR_CODES.tcpDialRefused,
+        detail: `dial tcp ${addr}: connect: connection refused`,
+      };
     case 'UND_ERR_CONNECT_TIMEOUT':
     case 'ETIMEDOUT':
       return { error: 'dial: i/o timeout', code: K6_ERROR_CODES.tcpDialTimeout, detail: `dial tcp ${addr}: i/o timeout` };
@@ -66,20 +73,33 @@ export function classifyError(e: unknown, url: URL): { error: string; code: numb
     case 'EAI_AGAIN':
       return { error: 'lookup: no such host', code: K6_ERROR_CODES.dnsNoIp, detail: `dial tcp: lookup ${url.hostname}: no such host` };
     case 'ECONNRESET':
-      return { error: 'read: connection reset by peer', code: K6_ERROR_CODES.tcpResetByPeer, detail: `read tcp ${addr}: read: connection reset by peer` };
+      return {
+        error: 'read: connection reset by peer',
+        code: K6_ERROR_CODES.tcpResetByPeer,
+        detail: `read tcp ${addr}: read: connection reset by peer`,
+      };
     case 'EPIPE':
       return { error: 'write: broken pipe', code: K6_ERROR_CODES.tcpBrokenPipe, detail: `write tcp ${addr}: write: broken pipe` };
     case 'ERR_TLS_CERT_ALTNAME_INVALID':
-      return { error: "x509: certificate doesn't match hostname", code: K6_ERROR_CODES.tlsHostnameMismatch, detail: `tls: failed to verify certificate: x509: certificate is not valid for ${url.hostname}` };
+      return {
+        error: "x509: certificate doesn't match hostname",
+        code: K6_ERROR_CODES.tlsHostnameMismatch,
+        detail: `tls: failed to verify certificate: x509: certificate is not valid for ${url.hostname}`,
+      };
     case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE':
     case 'SELF_SIGNED_CERT_IN_CHAIN':
     case 'DEPTH_ZERO_SELF_SIGNED_CERT':
     case 'CERT_HAS_EXPIRED':
     case 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY':
-      return { error: 'x509: unknown authority', code: K6_ERROR_CODES.tlsUnknownAuthority, detail: `tls: failed to verify certificate: x509: certificate signed by unknown authority (${code})` };
+      return {
+        error: 'x509: unknown authority',
+        code: K6_ERROR_CODES.tlsUnknownAuthority,
+        detail: `tls: failed to verify certificate: x509: certificate signed by unknown authority (${code})`,
+      };
     default: {
       const msg = err.message ?? String(e);
-      if (code.startsWith('ERR_TLS') || code.startsWith('ERR_SSL')) return { error: `tls: ${msg}`, code: K6_ERROR_CODES.tlsGeneric, detail: `tls: ${msg}` };
+      if (code.startsWith('ERR_TLS') || code.startsWith('ERR_SSL'))
+        return { error: `tls: ${msg}`, code: K6_ERROR_CODES.tlsGeneric, detail: `tls: ${msg}` };
       return { error: msg, code: K6_ERROR_CODES.generic, detail: msg };
     }
   }
@@ -139,7 +159,7 @@ export class VuHttp {
         const o = this.options;
         const base = o.insecureSkipTLSVerify ? insecure : verified;
         // options.hosts: connect elsewhere, the request (Host header, TLS name) unchanged.
-        const to = o.hosts.size ? o.hosts.get(`${opts.hostname}:${opts.port}`) ?? o.hosts.get(opts.hostname) : undefined;
+        const to = o.hosts.size ? (o.hosts.get(`${opts.hostname}:${opts.port}`) ?? o.hosts.get(opts.hostname)) : undefined;
         const target = to ? { ...opts, hostname: to.host, port: to.port ?? opts.port, servername: opts.servername ?? opts.hostname } : opts;
         const socket = base(target, (err, s) => {
           const end = now();
@@ -190,7 +210,10 @@ export class VuHttp {
     let running = 0;
     await new Promise<void>((resolve, reject) => {
       const pump = (): void => {
-        if (!waiting.length && !running) return resolve();
+        if (!waiting.length && !running) {
+          resolve();
+          return;
+        }
         for (let k = 0; k < waiting.length && (!batch || running < batch); ) {
           const w = waiting[k]!;
           const n = perHost.get(w.host) ?? 0;
@@ -255,7 +278,11 @@ export class VuHttp {
     const cookies = req.cookies;
     let urlText = plainUrl;
     let firstHost = '';
-    const done = (stoppedAfter?: number): Exchange => ({ hops, ...(localJar ? { jar: jarToWire(localJar) } : {}), ...(stoppedAfter ? { stoppedAfter } : {}) });
+    const done = (stoppedAfter?: number): Exchange => ({
+      hops,
+      ...(localJar ? { jar: jarToWire(localJar) } : {}),
+      ...(stoppedAfter ? { stoppedAfter } : {}),
+    });
     for (let redirects = 0; ; redirects++) {
       let url: URL | null = null;
       try {
@@ -272,7 +299,15 @@ export class VuHttp {
       let hop = await this.once(method, url, urlText, headers, body, req.timeoutMs, signal);
       if (digest && url && hop.status === 401 && !signal.aborted) {
         const challenge = parseDigestChallenge(hop.headers['Www-Authenticate'] ?? '');
-        const answer = challenge && digestAuthorization(challenge, { method, uri: url.pathname + url.search, ...digest, cnonce: randomBytes(16).toString('hex'), body });
+        const answer =
+          challenge &&
+          digestAuthorization(challenge, {
+            method,
+            uri: url.pathname + url.search,
+            ...digest,
+            cnonce: randomBytes(16).toString('hex'),
+            body,
+          });
         if (answer) {
           hops.push(hop);
           headers.Authorization = answer;
@@ -299,7 +334,8 @@ export class VuHttp {
       firstHost ||= url.hostname;
       // Go's client: Authorization goes on only to the same domain or its subdomains; k6 rebuilds
       // the Cookie header of each redirect from the jar and params.cookies, without the script's own.
-      if (!sameDomain(firstHost, next.hostname)) for (const h of Object.keys(headers)) if (h.toLowerCase() === 'authorization') delete headers[h];
+      if (!sameDomain(firstHost, next.hostname))
+        for (const h of Object.keys(headers)) if (h.toLowerCase() === 'authorization') delete headers[h];
       ownCookie = undefined;
       urlText = next.href;
       // Go's rules: 301, 302 and 303 go on as GET without the body; 307 and 308 repeat the request.
@@ -311,13 +347,23 @@ export class VuHttp {
     }
   }
 
-  private once(method: string, parsed: URL | null, urlText: string, headers: Record<string, string>, body: Buffer | string | null, timeoutMs: number, signal: AbortSignal): Promise<Hop> {
+  private once(
+    method: string,
+    parsed: URL | null,
+    urlText: string,
+    headers: Record<string, string>,
+    body: Buffer | string | null,
+    timeoutMs: number,
+    signal: AbortSignal,
+  ): Promise<Hop> {
     const t0 = now();
     const connectBefore = this.lastConnect;
     return new Promise<Hop>((resolve) => {
       const url = parsed;
       const failed = (e: unknown, u: URL | null): void => {
-        const { error, code, detail } = u ? classifyError(e, u) : { error: 'invalid URL', code: K6_ERROR_CODES.invalidUrl, detail: `parse "${urlText}": invalid URL` };
+        const { error, code, detail } = u
+          ? classifyError(e, u)
+          : { error: 'invalid URL', code: K6_ERROR_CODES.invalidUrl, detail: `parse "${urlText}": invalid URL` };
         finish(0, '', {}, null, error, code, detail);
       };
       let tSend = 0;
@@ -330,7 +376,15 @@ export class VuHttp {
       let statusText = '';
       let resHeaders: Record<string, string> = {};
       const setCookie: string[] = [];
-      const finish = (st: number, stText: string, hdrs: Record<string, string>, b: Buffer | null, error: string, errorCode: number, errorDetail?: string): void => {
+      const finish = (
+        st: number,
+        stText: string,
+        hdrs: Record<string, string>,
+        b: Buffer | null,
+        error: string,
+        errorCode: number,
+        errorDetail?: string,
+      ): void => {
         if (done) return;
         done = true;
         clearTimeout(timer);
@@ -351,11 +405,24 @@ export class VuHttp {
         };
         // Handed over after the other sockets' reads of this loop turn: their timings are taken
         // before this response's samples, reply and VU wake-up are processed (bursts of VUs).
-        const tlsVersion = urlText.startsWith('https:') && url ? this.tlsVersions.get(`https://${url.hostname}:${url.port || 443}`) : undefined;
+        const tlsVersion =
+          urlText.startsWith('https:') && url ? this.tlsVersions.get(`https://${url.hostname}:${url.port || 443}`) : undefined;
         const hop: Hop = {
           ...(tlsVersion ? { tlsVersion } : {}),
-          method, url: urlText, status: st, statusText: stText, proto: st ? 'HTTP/1.1' : '', headers: hdrs, body: b,
-          timings, error, errorCode, endMs: performance.timeOrigin + tEnd, remoteIp: '', remotePort: 0, setCookie,
+          method,
+          url: urlText,
+          status: st,
+          statusText: stText,
+          proto: st ? 'HTTP/1.1' : '',
+          headers: hdrs,
+          body: b,
+          timings,
+          error,
+          errorCode,
+          endMs: performance.timeOrigin + tEnd,
+          remoteIp: '',
+          remotePort: 0,
+          setCookie,
           ...(errorDetail ? { errorDetail } : {}),
         };
         setImmediate(resolve, hop);
@@ -378,7 +445,14 @@ export class VuHttp {
       }
       const u = url;
       this.agent.dispatch(
-        { origin: u.origin, path: u.pathname + u.search, method, headers, body, ...(this.options.noConnectionReuse ? { reset: true } : {}) },
+        {
+          origin: u.origin,
+          path: u.pathname + u.search,
+          method,
+          headers,
+          body,
+          ...(this.options.noConnectionReuse ? { reset: true } : {}),
+        },
         {
           onConnect(abort: (e?: Error) => void) {
             abortFn = abort;

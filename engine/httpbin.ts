@@ -63,7 +63,12 @@ function digestOk(req: IncomingMessage, user: string, pass: string): boolean {
   for (const m of h.slice(7).matchAll(/(\w+)=(?:"([^"]*)"|([^\s,]+))/g)) p[m[1]!] = m[2] ?? m[3]!;
   const ha1 = md5(`${p.username}:${REALM}:${pass}`);
   const ha2 = md5(`${req.method}:${p.uri}`);
-  return p.username === user && p.nonce === NONCE && p.opaque === OPAQUE && p.response === md5(`${ha1}:${NONCE}:${p.nc}:${p.cnonce}:${p.qop}:${ha2}`);
+  return (
+    p.username === user &&
+    p.nonce === NONCE &&
+    p.opaque === OPAQUE &&
+    p.response === md5(`${ha1}:${NONCE}:${p.nc}:${p.cnonce}:${p.qop}:${ha2}`)
+  );
 }
 
 /** Requests in flight per query string (not httpbin's): what `/delay` reports, for the batch limits. */
@@ -78,7 +83,8 @@ async function answer(req: IncomingMessage, res: ServerResponse, body: Buffer, b
   const args = fields(url.searchParams);
   let m: RegExpExecArray | null;
   // `port`: the client's (not httpbin's), to tell a new connection from a kept one.
-  if (url.pathname === '/get') return json(200, { args, headers: headersOf(req), origin: req.socket.remoteAddress, port: req.socket.remotePort, url: url.href });
+  if (url.pathname === '/get')
+    return json(200, { args, headers: headersOf(req), origin: req.socket.remoteAddress, port: req.socket.remotePort, url: url.href });
   if (url.pathname === '/cookies') return json(200, { cookies: cookiesOf(req) });
   if (url.pathname === '/cookies/set') {
     res.writeHead(302, { Location: '/cookies', 'Set-Cookie': [...url.searchParams].map(([k, v]) => `${k}=${v}; Path=/`) });
@@ -124,7 +130,9 @@ async function answer(req: IncomingMessage, res: ServerResponse, body: Buffer, b
   }
   if ((m = /^\/digest-auth\/auth\/([^/]+)\/([^/]+)$/.exec(url.pathname))) {
     if (digestOk(req, m[1]!, m[2]!)) return json(200, { authenticated: true, user: m[1] });
-    res.writeHead(401, { 'WWW-Authenticate': `Digest realm="${REALM}", nonce="${NONCE}", qop="auth", opaque="${OPAQUE}", algorithm=MD5, stale=FALSE` });
+    res.writeHead(401, {
+      'WWW-Authenticate': `Digest realm="${REALM}", nonce="${NONCE}", qop="auth", opaque="${OPAQUE}", algorithm=MD5, stale=FALSE`,
+    });
     return void res.end();
   }
   if (url.pathname === '/post') {

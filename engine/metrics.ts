@@ -87,7 +87,13 @@ export function parseMetricKey(key: string): { name: string; filter: Array<[stri
     for (const part of m[2].split(',')) {
       const c = part.indexOf(':');
       if (c < 0) throw new Error(`invalid tag filter "${part}" in "${key}" (expected tag:value)`);
-      filter.push([part.slice(0, c).trim(), part.slice(c + 1).trim().replace(/^["'`]|["'`]$/g, '')]);
+      filter.push([
+        part.slice(0, c).trim(),
+        part
+          .slice(c + 1)
+          .trim()
+          .replace(/^["'`]|["'`]$/g, ''),
+      ]);
     }
   }
   return { name: m[1]!.trim(), filter };
@@ -230,7 +236,8 @@ const ThresholdObject = (v: unknown): v is { threshold: string; abortOnFail?: bo
  */
 export function parseThresholds(option: unknown, parseDurationMs: (s: string) => number): ThresholdSpec[] {
   if (option === undefined || option === null) return [];
-  if (typeof option !== 'object' || Array.isArray(option)) throw new Error('options.thresholds: expected an object of metric → [expressions]');
+  if (typeof option !== 'object' || Array.isArray(option))
+    throw new Error('options.thresholds: expected an object of metric → [expressions]');
   const out: ThresholdSpec[] = [];
   for (const [key, list] of Object.entries(option as Record<string, unknown>)) {
     const items = Array.isArray(list) ? list : [list];
@@ -283,7 +290,9 @@ export function bindThresholds(store: MetricStore, specs: ThresholdSpec[]): Thre
     const sink = store.sink(s.metricKey);
     if (!sink) throw new Error(`options.thresholds: no metric named "${parseMetricKey(s.metricKey).name}"`);
     if (!aggregationFits(sink.type, s.aggregation)) {
-      throw new Error(`options.thresholds["${s.metricKey}"]: "${s.expr}" uses ${s.aggregation}, which a ${sink.type} metric does not have (expected ${THRESHOLD_AGGREGATIONS[sink.type]})`);
+      throw new Error(
+        `options.thresholds["${s.metricKey}"]: "${s.expr}" uses ${s.aggregation}, which a ${sink.type} metric does not have (expected ${THRESHOLD_AGGREGATIONS[sink.type]})`,
+      );
     }
     return { ...s, sink, failed: false };
   });

@@ -15,7 +15,11 @@ export interface ScenarioProgress {
  * VUs and elapsed time (at most its duration, as k6); `↓` once its duration is over (graceful stop),
  * `✓` and 100 % once it ended.
  */
-export function progressText(elapsedMs: number, test: { active: number; vusMax: number; completed: number; interrupted: number }, scenarios: readonly ScenarioProgress[]): string {
+export function progressText(
+  elapsedMs: number,
+  test: { active: number; vusMax: number; completed: number; interrupted: number },
+  scenarios: readonly ScenarioProgress[],
+): string {
   const vus = (active: number, max: number): string => `${String(active).padStart(String(max).length, '0')}/${max}`;
   let s = `running (${(elapsedMs / 1000).toFixed(1).padStart(4, '0')}s), ${vus(test.active, test.vusMax)} VUs, ${test.completed} complete and ${test.interrupted} interrupted iterations\n`;
   const width = Math.max(...scenarios.map((sc) => sc.name.length));

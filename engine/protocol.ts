@@ -88,7 +88,13 @@ export interface WireCookie {
 /** A call on a cookie jar (k6's CookieJar methods); `jar` null is the VU's own jar. */
 export type WireJarCall =
   | { action: 'get'; url: string }
-  | { action: 'set'; url: string; name: string; value: string; opts: { domain?: string; path?: string; expires?: string; max_age?: number; secure?: boolean; http_only?: boolean } }
+  | {
+      action: 'set';
+      url: string;
+      name: string;
+      value: string;
+      opts: { domain?: string; path?: string; expires?: string; max_age?: number; secure?: boolean; http_only?: boolean };
+    }
   | { action: 'clear'; url: string }
   | { action: 'delete'; url: string; name: string };
 
@@ -130,7 +136,17 @@ export type VuCall =
   | (CallBase & { op: 'init'; ok: true; options: unknown; exports: string[] })
   | (CallBase & { op: 'init'; ok: false; error: string; abort?: string })
   /** The end of a command: an iteration (with its start and end, epoch ms), setup, teardown, handleSummary. */
-  | (CallBase & { op: 'done'; error?: string; abort?: string; interrupted?: boolean; result?: string; startMs?: number; endMs?: number; tags?: Record<string, string>; metadata?: Record<string, string> })
+  | (CallBase & {
+      op: 'done';
+      error?: string;
+      abort?: string;
+      interrupted?: boolean;
+      result?: string;
+      startMs?: number;
+      endMs?: number;
+      tags?: Record<string, string>;
+      metadata?: Record<string, string>;
+    })
   /** `resetCookies`: the first request of an iteration (k6 empties a VU's cookie jar per iteration). */
   | (CallBase & { op: 'http'; requests: WireHttpRequest[]; resetCookies?: boolean })
   | (CallBase & { op: 'async-http'; id: number; request: WireHttpRequest; resetCookies?: boolean })
@@ -150,7 +166,21 @@ export type VuCommand =
    * `hold` slot is 0 (numbering them from the shared counters), reporting ended iterations with
    * its next call: one round trip per iteration saved. Without it, one iteration, then `done`.
    */
-  | { op: 'iterate'; scenario: string; scenarioIndex: number; executor: string; exec: string; iterInScenario: number; iterInTest: number; scenarioStartMs: number; data: string | null; lease: boolean; /** options.tags and the scenario's tags: on every sample of the iteration */ tags?: Record<string, string>; /** the scenario's env, over the test's in __ENV */ env?: Record<string, string>; /** systemTags enable vu / iter: into each sample's metadata */ sysMeta?: { vu: boolean; iter: boolean } }
+  | {
+      op: 'iterate';
+      scenario: string;
+      scenarioIndex: number;
+      executor: string;
+      exec: string;
+      iterInScenario: number;
+      iterInTest: number;
+      scenarioStartMs: number;
+      data: string | null;
+      lease: boolean /** options.tags and the scenario's tags: on every sample of the iteration */;
+      tags?: Record<string, string> /** the scenario's env, over the test's in __ENV */;
+      env?: Record<string, string> /** systemTags enable vu / iter: into each sample's metadata */;
+      sysMeta?: { vu: boolean; iter: boolean };
+    }
   | { op: 'setup' }
   | { op: 'teardown'; data: string | null }
   | { op: 'handleSummary'; summary: string }

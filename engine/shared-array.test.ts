@@ -28,8 +28,19 @@ describe('SharedArray (k6/data)', () => {
     expect(new Set(nonces).size).toBe(1);
     const checks = Checks.parse(JSON.parse(readFileSync(join(dir, 'sa.json'), 'utf8'))).root_group.checks;
     expect(Object.keys(checks)).toEqual([
-      'length', 'index', 'out of range', 'undefined element reads null', 'fresh copies', 'frozen copies',
-      'for of', 'spread', 'array methods', 'in and keys', 'same name same data', 'different names', 'writes throw',
+      'length',
+      'index',
+      'out of range',
+      'undefined element reads null',
+      'fresh copies',
+      'frozen copies',
+      'for of',
+      'spread',
+      'array methods',
+      'in and keys',
+      'same name same data',
+      'different names',
+      'writes throw',
     ]);
     for (const [name, c] of Object.entries(checks)) expect({ name, ...c }).toEqual({ name, passes: 6, fails: 0 });
   });
@@ -37,7 +48,9 @@ describe('SharedArray (k6/data)', () => {
   it('runs the function once when several VUs reach it together: the others wait for its data', async () => {
     // VU 0 does not build it (__VU is 0 there): VUs 1-4 initialise at once and race for the name.
     const path = join(dir, 'sa-race.js');
-    writeFileSync(path, `import { SharedArray } from 'k6/data';
+    writeFileSync(
+      path,
+      `import { SharedArray } from 'k6/data';
 const late = __VU > 0 ? new SharedArray('late', () => {
   console.log('building late');
   const t = Date.now();
@@ -46,7 +59,8 @@ const late = __VU > 0 ? new SharedArray('late', () => {
 }) : null;
 export const options = { scenarios: { s: { executor: 'per-vu-iterations', vus: 4, iterations: 1 } } };
 export default function () { console.log('built by VU ' + late[0]); }
-`);
+`,
+    );
     const r = await runEngine(['run', '-q', '--no-summary', path], dir);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr.match(/msg="building late"/g)).toHaveLength(1);
@@ -58,10 +72,16 @@ export default function () { console.log('built by VU ' + late[0]); }
   it('stops the test in init (exit 107) when the function throws or returns no array', async () => {
     const script = (body: string): string => {
       const path = join(dir, `sa-${body.length}.js`);
-      writeFileSync(path, `import { SharedArray } from 'k6/data';\nconst a = new SharedArray('a', () => ${body});\nexport default function () { a.length; }\n`);
+      writeFileSync(
+        path,
+        `import { SharedArray } from 'k6/data';\nconst a = new SharedArray('a', () => ${body});\nexport default function () { a.length; }\n`,
+      );
       return path;
     };
-    const thrown = await runEngine(['run', '-q', '--vus', '2', '--iterations', '2', script(`{ throw new Error('no such data file'); }`)], dir);
+    const thrown = await runEngine(
+      ['run', '-q', '--vus', '2', '--iterations', '2', script(`{ throw new Error('no such data file'); }`)],
+      dir,
+    );
     expect(thrown.code).toBe(107);
     expect(thrown.stderr).toContain('no such data file');
     const notArray = await runEngine(['run', '-q', script('({ rows: [1, 2] })')], dir);

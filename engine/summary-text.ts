@@ -57,7 +57,11 @@ export function formatBytes(n: number): string {
   return `${i === 0 ? Math.round(v) : v < 10 ? Number(v.toFixed(1)) : Math.round(v)} ${units[i]}`;
 }
 
-const UNITS: Record<string, { coef: number; unit: string }> = { s: { coef: 0.001, unit: 's' }, ms: { coef: 1, unit: 'ms' }, us: { coef: 1000, unit: 'µs' } };
+const UNITS: Record<string, { coef: number; unit: string }> = {
+  s: { coef: 0.001, unit: 's' },
+  ms: { coef: 1, unit: 'ms' },
+  us: { coef: 1000, unit: 'µs' },
+};
 
 /** A time in ms in the summary's fixed unit (`--summary-time-unit`), else as formatTime. */
 export function formatTimeIn(ms: number, unit: string): string {
@@ -73,7 +77,10 @@ export function textSummary(d: SummaryData, opts: { color: boolean; indent?: str
   const body = textSummaryBody(d, opts);
   if (opts.indent === undefined || opts.indent === ' ') return body;
   const ind = opts.indent;
-  return body.split('\n').map((l) => (l.startsWith(' ') ? ind + l.slice(1) : l)).join('\n');
+  return body
+    .split('\n')
+    .map((l) => (l.startsWith(' ') ? ind + l.slice(1) : l))
+    .join('\n');
 }
 
 function textSummaryBody(d: SummaryData, opts: { color: boolean }): string {
@@ -103,7 +110,8 @@ function textSummaryBody(d: SummaryData, opts: { color: boolean }): string {
     const bb = b.split('{')[0]!;
     return ba === bb ? a.length - b.length : ba < bb ? -1 : 1;
   });
-  const fmt = (m: SummaryMetric, v: number): string => (m.contains === 'time' ? formatTimeIn(v, unit) : m.contains === 'data' ? formatBytes(v) : String(Number(v.toFixed(6))));
+  const fmt = (m: SummaryMetric, v: number): string =>
+    m.contains === 'time' ? formatTimeIn(v, unit) : m.contains === 'data' ? formatBytes(v) : String(Number(v.toFixed(6)));
   for (const name of names) {
     const m = d.metrics[name]!;
     const sub = name.includes('{');
@@ -112,7 +120,9 @@ function textSummaryBody(d: SummaryData, opts: { color: boolean }): string {
     let value: string;
     switch (m.type) {
       case 'trend':
-        value = stats.map((s) => `${s}=${s === 'count' ? String(m.values[s] ?? 0) : fmt(m, m.values[s] ?? 0)}`.padEnd(s.length + 10)).join(' ');
+        value = stats
+          .map((s) => `${s}=${s === 'count' ? String(m.values[s] ?? 0) : fmt(m, m.values[s] ?? 0)}`.padEnd(s.length + 10))
+          .join(' ');
         break;
       case 'counter':
         value = `${fmt(m, m.values.count!).padEnd(6)} ${m.contains === 'data' ? `${formatBytes(m.values.rate!)}/s` : `${Number(m.values.rate!.toFixed(6))}/s`}`;

@@ -31,7 +31,14 @@ export interface SummaryOptions {
   noColor: boolean;
 }
 
-export function summaryData(store: MetricStore, thresholds: Threshold[], durationMs: number, opts: SummaryOptions, stdout: Writable & { isTTY?: boolean }, stderr?: Writable & { isTTY?: boolean }): SummaryData {
+export function summaryData(
+  store: MetricStore,
+  thresholds: Threshold[],
+  durationMs: number,
+  opts: SummaryOptions,
+  stdout: Writable & { isTTY?: boolean },
+  stderr?: Writable & { isTTY?: boolean },
+): SummaryData {
   const durationS = durationMs / 1000;
   const metrics: Record<string, SummaryMetric> = {};
   const add = (key: string, sink: Sink, type: SummaryMetric['type'], contains: SummaryMetric['contains']): void => {
@@ -43,12 +50,19 @@ export function summaryData(store: MetricStore, thresholds: Threshold[], duratio
   for (const [name, e] of store.entries) {
     // A metric without samples shows only when it has thresholds (their verdict is reported).
     if (e.sink.count > 0 || thresholds.some((t) => t.sink === e.sink)) add(name, e.sink, e.info.type, e.info.contains);
-    for (const s of e.subs) if (s.sink.count > 0 || thresholds.some((t) => t.sink === s.sink)) add(s.key, s.sink, e.info.type, e.info.contains);
+    for (const s of e.subs)
+      if (s.sink.count > 0 || thresholds.some((t) => t.sink === s.sink)) add(s.key, s.sink, e.info.type, e.info.contains);
   }
   const group = (path: string): SummaryGroup => {
     const name = path === '' ? '' : path.slice(path.lastIndexOf('::') + 2);
     const children = [...store.groups].filter((g) => g !== path && g.startsWith(`${path}::`) && !g.slice(path.length + 2).includes('::'));
-    const checks = [...(store.checks.get(path) ?? new Map()).entries()].map(([n, c]) => ({ name: n, path: `${path}::${n}`, id: md5(`${path}::${n}`), passes: c.passes, fails: c.fails }));
+    const checks = [...(store.checks.get(path) ?? new Map()).entries()].map(([n, c]) => ({
+      name: n,
+      path: `${path}::${n}`,
+      id: md5(`${path}::${n}`),
+      passes: c.passes,
+      fails: c.fails,
+    }));
     return { name, path, id: md5(path), groups: children.map(group), checks };
   };
   return {
@@ -70,7 +84,9 @@ interface ExportGroup {
 /** The `--summary-export` shape (k6's legacy JSON summary): thresholds map to "failed". */
 export function summaryExport(d: SummaryData): { root_group: ExportGroup; metrics: Record<string, Record<string, unknown>> } {
   const g = (x: SummaryGroup): ExportGroup => ({
-    name: x.name, path: x.path, id: x.id,
+    name: x.name,
+    path: x.path,
+    id: x.id,
     groups: Object.fromEntries(x.groups.map((c) => [c.name, g(c)])),
     checks: Object.fromEntries(x.checks.map((c) => [c.name, { ...c }])),
   });
@@ -84,4 +100,3 @@ export function summaryExport(d: SummaryData): { root_group: ExportGroup; metric
   }
   return { root_group: g(d.root_group), metrics };
 }
-

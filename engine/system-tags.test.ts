@@ -16,7 +16,13 @@ const fixtureCsv = readFileSync(join(featureTests, 'f-metadata-vu-iter.csv'), 'u
 const FIXTURE_BASE = 'http://127.0.0.1:18090';
 
 /** `a=1&b=2` → the sorted keys (k6 writes them in Go map order, which varies from row to row). */
-const keys = (pairs: string): string[] => (pairs ? pairs.split('&').map((p) => p.slice(0, p.indexOf('='))).sort() : []);
+const keys = (pairs: string): string[] =>
+  pairs
+    ? pairs
+        .split('&')
+        .map((p) => p.slice(0, p.indexOf('=')))
+        .sort()
+    : [];
 
 describe('systemTags, pure', () => {
   it("k6's default set gives k6's default CSV header", () => {
@@ -38,7 +44,9 @@ describe('systemTags, pure', () => {
 
   it('reads a comma-separated flag value and rejects an unknown tag, naming it', () => {
     expect(parseSystemTags('status, url,ip,ocsp_status', 'f')).toEqual(['status', 'url', 'ip', 'ocsp_status']);
-    expect(() => parseSystemTags(['status', 'host'], 'invalid option systemTags')).toThrow(/^invalid option systemTags: "host" is not a system tag: expected some of proto, /);
+    expect(() => parseSystemTags(['status', 'host'], 'invalid option systemTags')).toThrow(
+      /^invalid option systemTags: "host" is not a system tag: expected some of proto, /,
+    );
     expect(() => parseSystemTags(42, 'systemTags')).toThrow('expected a list of system tags');
   });
 
@@ -72,7 +80,11 @@ describe('systemTags on the embedded engine', () => {
     const text = readFileSync(join(dir, 'out.csv'), 'utf8');
     expect(text.split('\n')[0]).toBe(fixtureCsv.split('\n')[0]);
     const byMetric = (rows: CsvRow[]): Map<string, { extra: string[]; meta: string[] }> =>
-      new Map(rows.filter((x) => !x.metric_name!.startsWith('vus')).map((x) => [x.metric_name!, { extra: keys(x.extra_tags!), meta: keys(x.metadata!) }]));
+      new Map(
+        rows
+          .filter((x) => !x.metric_name!.startsWith('vus'))
+          .map((x) => [x.metric_name!, { extra: keys(x.extra_tags!), meta: keys(x.metadata!) }]),
+      );
     const want = byMetric(csvRows(fixtureCsv));
     const got = byMetric(csvRows(text));
     expect(got).toEqual(want);
@@ -80,25 +92,43 @@ describe('systemTags on the embedded engine', () => {
     const reqs = csvRows(text).find((x) => x.metric_name === 'http_reqs')!;
     expect(Object.fromEntries(new URLSearchParams(reqs.metadata))).toEqual({ iter: '0', trace_id: 'abc', vu: '1' });
     expect(Object.fromEntries(new URLSearchParams(reqs.extra_tags))).toEqual({ env: 'dev', mytag: 'v' });
-    expect(reqs).toMatchObject({ name: 'athlete_search', url: 'athlete_search', method: 'GET', status: '200', scenario: 'default', expected_response: 'true' });
+    expect(reqs).toMatchObject({
+      name: 'athlete_search',
+      url: 'athlete_search',
+      method: 'GET',
+      status: '200',
+      scenario: 'default',
+      expected_response: 'true',
+    });
   });
 
   it('--system-tags takes over: dropped tags leave the CSV and the submetrics, the checks summary stays', async () => {
-    writeFileSync(join(dir, 'g.js'), `
+    writeFileSync(
+      join(dir, 'g.js'),
+      `
       import http from 'k6/http';
       import { check, group } from 'k6';
       export const options = { vus: 1, iterations: 2, thresholds: { 'http_reqs{status:200}': ['count==0'], 'http_reqs{scenario:default}': ['count==2'] } };
       export default function () {
         group('g', () => check(http.get('${server.base}/x'), { 'is 200': (r) => r.status === 200 }));
-      }`);
-    const r = await runEngine(['run', '--system-tags', 'scenario,check', '--out', 'csv=g.csv', '--summary-export', 'sum.json', 'g.js'], dir);
+      }`,
+    );
+    const r = await runEngine(
+      ['run', '--system-tags', 'scenario,check', '--out', 'csv=g.csv', '--summary-export', 'sum.json', 'g.js'],
+      dir,
+    );
     expect(r.code, r.stderr).toBe(0);
     const text = readFileSync(join(dir, 'g.csv'), 'utf8');
     expect(text.split('\n')[0]).toBe('metric_name,timestamp,metric_value,check,scenario,extra_tags,metadata');
     const rows = csvRows(text);
-    expect(rows.filter((x) => x.metric_name === 'checks').map((x) => [x.check, x.extra_tags])).toEqual([['is 200', ''], ['is 200', '']]);
+    expect(rows.filter((x) => x.metric_name === 'checks').map((x) => [x.check, x.extra_tags])).toEqual([
+      ['is 200', ''],
+      ['is 200', ''],
+    ]);
     expect(rows.filter((x) => x.metric_name === 'http_reqs').map((x) => x.extra_tags)).toEqual(['', '']);
-    const sum = JSON.parse(readFileSync(join(dir, 'sum.json'), 'utf8')) as { root_group: { groups: Record<string, { checks: Record<string, { passes: number }> }> } };
+    const sum = JSON.parse(readFileSync(join(dir, 'sum.json'), 'utf8')) as {
+      root_group: { groups: Record<string, { checks: Record<string, { passes: number }> }> };
+    };
     expect(sum.root_group.groups.g!.checks['is 200']!.passes).toBe(2);
   });
 
@@ -106,7 +136,10 @@ describe('systemTags on the embedded engine', () => {
     writeFileSync(join(dir, 'bad.js'), `export const options = { systemTags: ['status', 'hostname'] };\nexport default function () {}\n`);
     const r = await runEngine(['run', '-q', 'bad.js'], dir);
     expect(r.code).toBe(104);
-    const lines = r.stderr.trim().split('\n').filter((l) => l.includes('hostname'));
+    const lines = r.stderr
+      .trim()
+      .split('\n')
+      .filter((l) => l.includes('hostname'));
     expect(lines).toHaveLength(1);
     expect(lines[0]).toContain('systemTags');
     const f = await runEngine(['run', '-q', '--system-tags', 'status,bogus', 'bad.js'], dir);

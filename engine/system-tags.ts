@@ -6,8 +6,24 @@
 
 /** Every system tag k6 v0.48 knows (its `metrics.SystemTag` names). */
 export const SYSTEM_TAGS = [
-  'proto', 'subproto', 'status', 'method', 'url', 'name', 'group', 'check', 'error', 'error_code',
-  'tls_version', 'scenario', 'service', 'expected_response', 'vu', 'iter', 'ip', 'ocsp_status',
+  'proto',
+  'subproto',
+  'status',
+  'method',
+  'url',
+  'name',
+  'group',
+  'check',
+  'error',
+  'error_code',
+  'tls_version',
+  'scenario',
+  'service',
+  'expected_response',
+  'vu',
+  'iter',
+  'ip',
+  'ocsp_status',
 ] as const;
 export type SystemTag = (typeof SYSTEM_TAGS)[number];
 
@@ -15,7 +31,20 @@ export type SystemTag = (typeof SYSTEM_TAGS)[number];
 export const DEFAULT_SYSTEM_TAGS: readonly SystemTag[] = SYSTEM_TAGS.filter((t) => !['vu', 'iter', 'ip', 'ocsp_status'].includes(t));
 
 /** The system tags this engine puts into sample tags (subproto, service, ip, ocsp_status: never known here). */
-const ENGINE_TAGS: readonly SystemTag[] = ['proto', 'status', 'method', 'url', 'name', 'group', 'check', 'error', 'error_code', 'tls_version', 'scenario', 'expected_response'];
+const ENGINE_TAGS: readonly SystemTag[] = [
+  'proto',
+  'status',
+  'method',
+  'url',
+  'name',
+  'group',
+  'check',
+  'error',
+  'error_code',
+  'tls_version',
+  'scenario',
+  'expected_response',
+];
 
 /** Tags that go to `metadata`, not to columns, when enabled. */
 const METADATA_TAGS: ReadonlySet<string> = new Set(['vu', 'iter']);
@@ -35,11 +64,18 @@ export interface SystemTagPlan {
 
 /** Reads a list of system tags; `where` names the option or flag in the message. Throws one line naming the bad entry. */
 export function parseSystemTags(value: unknown, where: string): SystemTag[] {
-  const list = typeof value === 'string' ? value.split(',').map((s) => s.trim()).filter(Boolean) : value;
+  const list =
+    typeof value === 'string'
+      ? value
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : value;
   if (!Array.isArray(list)) throw new Error(`${where}: expected a list of system tags like ["status","method","url"]`);
   const out: SystemTag[] = [];
   for (const t of list as unknown[]) {
-    if (typeof t !== 'string' || !KNOWN.has(t)) throw new Error(`${where}: ${JSON.stringify(t)} is not a system tag: expected some of ${SYSTEM_TAGS.join(', ')}`);
+    if (typeof t !== 'string' || !KNOWN.has(t))
+      throw new Error(`${where}: ${JSON.stringify(t)} is not a system tag: expected some of ${SYSTEM_TAGS.join(', ')}`);
     out.push(t as SystemTag);
   }
   return out;

@@ -21,7 +21,11 @@ export interface EngineRun {
 
 /** Runs `k6 run <args>` on the embedded engine; kills it after `timeoutMs`. */
 export function runEngine(args: string[], cwd: string, timeoutMs = 40_000): Promise<EngineRun> {
-  const child = spawn(process.execPath, ['--import', tsx, cli, ...args], { cwd, env: { ...process.env, K6_CSV_TIME_FORMAT: 'unix_milli' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', tsx, cli, ...args], {
+    cwd,
+    env: { ...process.env, K6_CSV_TIME_FORMAT: 'unix_milli' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -55,9 +59,10 @@ export async function loopback(handler: (req: IncomingMessage, res: ServerRespon
   return {
     base: `http://127.0.0.1:${port}`,
     server,
-    close: () => new Promise<void>((res) => {
-      server.closeAllConnections();
-      server.close(() => res());
-    }),
+    close: () =>
+      new Promise<void>((res) => {
+        server.closeAllConnections();
+        server.close(() => res());
+      }),
   };
 }

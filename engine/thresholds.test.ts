@@ -19,16 +19,25 @@ function fill(st: MetricStore): void {
 describe('thresholds: every k6 aggregation per metric type', () => {
   it.each([
     // trend: avg 25, min 10, max 40, med 25, p(90) = 10 + 0.9·3·10 = 37
-    ['http_req_duration', 'avg==25', true], ['http_req_duration', 'min>=10', true], ['http_req_duration', 'max<40', false],
-    ['http_req_duration', 'med==25', true], ['http_req_duration', 'p(90)<=37', true], ['http_req_duration', 'p(99.9)<39', false],
+    ['http_req_duration', 'avg==25', true],
+    ['http_req_duration', 'min>=10', true],
+    ['http_req_duration', 'max<40', false],
+    ['http_req_duration', 'med==25', true],
+    ['http_req_duration', 'p(90)<=37', true],
+    ['http_req_duration', 'p(99.9)<39', false],
     // counter: count 8 over 2 s → rate 4
-    ['http_reqs', 'count==8', true], ['http_reqs', 'rate>4', false], ['http_reqs', 'rate>=4', true],
+    ['http_reqs', 'count==8', true],
+    ['http_reqs', 'rate>4', false],
+    ['http_reqs', 'rate>=4', true],
     // gauge: last value 5
-    ['vus', 'value==5', true], ['vus', 'value<5', false],
+    ['vus', 'value==5', true],
+    ['vus', 'value<5', false],
     // rate: 1 non-zero of 4
-    ['http_req_failed', 'rate<0.25', false], ['http_req_failed', 'rate<=0.25', true],
+    ['http_req_failed', 'rate<0.25', false],
+    ['http_req_failed', 'rate<=0.25', true],
     // submetric of a trend: search = [30, 40]
-    ['http_req_duration{name:search}', 'avg==35', true], ['http_req_duration{name:search}', 'min>30', false],
+    ['http_req_duration{name:search}', 'avg==35', true],
+    ['http_req_duration{name:search}', 'min>30', false],
   ] as const)('%s %s → passes: %s', (metric, expr, ok) => {
     // Bound before the samples, as in a run: submetrics collect from their declaration on.
     const st = new MetricStore();
@@ -58,7 +67,12 @@ describe('summaries', () => {
   };
   it('shows tag-filtered submetrics with their thresholds in the data, the export and the text', () => {
     const d = run();
-    expect(d.metrics['http_req_duration{name:search}']).toMatchObject({ type: 'trend', contains: 'time', values: { avg: 35, min: 30, max: 40 }, thresholds: { 'p(95)<35': { ok: false } } });
+    expect(d.metrics['http_req_duration{name:search}']).toMatchObject({
+      type: 'trend',
+      contains: 'time',
+      values: { avg: 35, min: 30, max: 40 },
+      thresholds: { 'p(95)<35': { ok: false } },
+    });
     expect(d.metrics.http_req_duration!.thresholds).toEqual({ 'avg<100': { ok: true } });
     const ex = summaryExport(d);
     expect(ex.metrics['http_req_duration{name:search}']).toMatchObject({ avg: 35, thresholds: { 'p(95)<35': true } });
@@ -70,14 +84,18 @@ describe('summaries', () => {
     const f = parseRunArgs(['--summary-trend-stats', 'avg,p(99),count', '--summary-time-unit', 's', 'x.js']);
     const o = summaryOptions({ summaryTrendStats: ['min'], summaryTimeUnit: 'ms' }, f);
     expect(o).toEqual({ trendStats: ['avg', 'p(99)', 'count'], timeUnit: 's' });
-    expect(summaryOptions({ summaryTrendStats: ['min'], summaryTimeUnit: 'us' }, { summaryTrendStats: null, summaryTimeUnit: null })).toEqual({ trendStats: ['min'], timeUnit: 'us' });
+    expect(
+      summaryOptions({ summaryTrendStats: ['min'], summaryTimeUnit: 'us' }, { summaryTrendStats: null, summaryTimeUnit: null }),
+    ).toEqual({ trendStats: ['min'], timeUnit: 'us' });
     const d = run(o.trendStats, o.timeUnit);
     expect(d.options).toEqual({ summaryTrendStats: ['avg', 'p(99)', 'count'], summaryTimeUnit: 's', noColor: true });
     expect(Object.keys(d.metrics.http_req_duration!.values)).toEqual(['avg', 'p(99)', 'count']);
     expect(textSummary(d, { color: false })).toMatch(/http_req_duration\.+: avg=0\.03s +p\(99\)=0\.04s +count=4/);
     expect(() => parseRunArgs(['--summary-trend-stats', 'p95', 'x.js'])).toThrow(UsageError);
     expect(() => parseRunArgs(['--summary-time-unit', 'm', 'x.js'])).toThrow('expected s, ms or us');
-    expect(() => summaryOptions({ summaryTrendStats: ['mean'] }, { summaryTrendStats: null, summaryTimeUnit: null })).toThrow('"mean" is not a trend stat');
+    expect(() => summaryOptions({ summaryTrendStats: ['mean'] }, { summaryTrendStats: null, summaryTimeUnit: null })).toThrow(
+      '"mean" is not a trend stat',
+    );
   });
   it('reports a threshold on a metric without samples (evaluated on its empty sink at the end, as k6)', () => {
     const st = new MetricStore();

@@ -1,5 +1,16 @@
 import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
-import { DATA_BYTES, HEADER_BYTES, SLOT, STATE, type PortMessage, type SharedData, type VuCall, type VuCommand, type VuReply, type WorkerPortMessage } from './protocol.ts';
+import {
+  DATA_BYTES,
+  HEADER_BYTES,
+  SLOT,
+  STATE,
+  type PortMessage,
+  type SharedData,
+  type VuCall,
+  type VuCommand,
+  type VuReply,
+  type WorkerPortMessage,
+} from './protocol.ts';
 import { VuHttp } from './http-client.ts';
 
 export type ControlCall = Extract<VuCall, { op: 'init' } | { op: 'done' }>;
@@ -16,7 +27,12 @@ export interface VuHooks {
 
 /** Atomics.waitAsync (Node ≥ 16; missing from the project's es2023 lib typings). */
 interface AtomicsWaitAsync {
-  waitAsync(a: Int32Array, index: number, value: number, timeout?: number): { async: false; value: 'not-equal' | 'timed-out' } | { async: true; value: Promise<'ok' | 'timed-out'> };
+  waitAsync(
+    a: Int32Array,
+    index: number,
+    value: number,
+    timeout?: number,
+  ): { async: false; value: 'not-equal' | 'timed-out' } | { async: true; value: Promise<'ok' | 'timed-out'> };
 }
 
 const encoder = new TextEncoder();
@@ -42,7 +58,20 @@ export class Vu {
   /** Bytes on the VU's sockets when its current iteration started. */
   bytesMark = { read: 0, written: 0 };
 
-  constructor(readonly id: number, workerCode: string, data: { code: string; runtimeCode: string; lazyCode: SharedArrayBuffer; scriptPath: string; env: Record<string, string>; controller: boolean; counters: SharedArrayBuffer }, private readonly hooks: VuHooks) {
+  constructor(
+    readonly id: number,
+    workerCode: string,
+    data: {
+      code: string;
+      runtimeCode: string;
+      lazyCode: SharedArrayBuffer;
+      scriptPath: string;
+      env: Record<string, string>;
+      controller: boolean;
+      counters: SharedArrayBuffer;
+    },
+    private readonly hooks: VuHooks,
+  ) {
     const sync = new MessageChannel();
     const events = new MessageChannel();
     this.port = sync.port1;
@@ -60,7 +89,9 @@ export class Vu {
       if (m.kind === 'log') hooks.onLog(this, m);
     });
     this.events.unref();
-    this.worker.on('error', (e) => hooks.onLog(this, { kind: 'log', level: 'error', text: `VU ${id}: ${e instanceof Error ? e.stack ?? e.message : String(e)}` }));
+    this.worker.on('error', (e) =>
+      hooks.onLog(this, { kind: 'log', level: 'error', text: `VU ${id}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}` }),
+    );
     this.worker.on('exit', (code) => {
       this.exited = true;
       this.closed = true;

@@ -9,7 +9,18 @@ import { setPriority } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import vm from 'node:vm';
 import { receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
-import { DATA_BYTES, HEADER_BYTES, SLOT, STATE, USER_MODULE_PREFIX, USER_MODULE_SUFFIX, type PortMessage, type SharedData, type VuWorkerData, type WorkerPortMessage } from './protocol.ts';
+import {
+  DATA_BYTES,
+  HEADER_BYTES,
+  SLOT,
+  STATE,
+  USER_MODULE_PREFIX,
+  USER_MODULE_SUFFIX,
+  type PortMessage,
+  type SharedData,
+  type VuWorkerData,
+  type WorkerPortMessage,
+} from './protocol.ts';
 import type { Host } from './runtime/host.ts';
 
 interface Data extends VuWorkerData {
@@ -83,10 +94,14 @@ const b64 = (s: string, urlSafe: boolean, raw: boolean): string => {
 // A script's stray promise or timer callback must not take the VU down: k6 logs it and goes on.
 process.on('unhandledRejection', (e: unknown) => {
   if (e instanceof Error && e.name === 'Interrupt') return;
-  wd.events.postMessage({ kind: 'log', level: 'error', text: `Uncaught (in promise) ${e instanceof Error ? e.stack ?? e.message : String(e)}` });
+  wd.events.postMessage({
+    kind: 'log',
+    level: 'error',
+    text: `Uncaught (in promise) ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`,
+  });
 });
 process.on('uncaughtException', (e: unknown) => {
-  wd.events.postMessage({ kind: 'log', level: 'error', text: `Uncaught ${e instanceof Error ? e.stack ?? e.message : String(e)}` });
+  wd.events.postMessage({ kind: 'log', level: 'error', text: `Uncaught ${e instanceof Error ? (e.stack ?? e.message) : String(e)}` });
 });
 
 /**
@@ -174,7 +189,9 @@ const host: Host = {
     vm.runInContext(Buffer.from(wd.lazyCode).toString('utf8'), context, { filename: 'k6-embedded-lazy.js' });
   },
   userModule() {
-    return vm.runInContext(USER_MODULE_PREFIX + wd.code + USER_MODULE_SUFFIX, context, { filename: wd.scriptPath }) as ReturnType<Host['userModule']>;
+    return vm.runInContext(USER_MODULE_PREFIX + wd.code + USER_MODULE_SUFFIX, context, { filename: wd.scriptPath }) as ReturnType<
+      Host['userModule']
+    >;
   },
 };
 context.__k6host = host;

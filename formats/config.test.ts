@@ -82,8 +82,14 @@ describe('defaults reproduce SPEC.md', () => {
 
 describe('a bad config is one line naming the key', () => {
   it.each([
-    [{ foo: 1 }, 'foo: unknown key; expected one of environment, stages, duration, spawnRate, targetStage, keyTransaction, criteria, runsToCompare, actions, report'],
-    [{ criteria: { held: { alpha: 0.1 } } }, 'criteria.held.alpha: unknown key; expected one of trendAlpha, trendMinPct, trendRedPct, trendMinWindows, trendMinKeyRequests, window, warmup, outlierMads, bulkTimeoutsPct, collapseRatio'],
+    [
+      { foo: 1 },
+      'foo: unknown key; expected one of environment, stages, duration, spawnRate, targetStage, keyTransaction, criteria, runsToCompare, actions, report',
+    ],
+    [
+      { criteria: { held: { alpha: 0.1 } } },
+      'criteria.held.alpha: unknown key; expected one of trendAlpha, trendMinPct, trendRedPct, trendMinWindows, trendMinKeyRequests, window, warmup, outlierMads, bulkTimeoutsPct, collapseRatio',
+    ],
     [{ criteria: { p95Ms: { orange: 2000 } } }, 'criteria.p95Ms.orange: must be above green (got 2000 ≤ 2500)'],
     [{ criteria: { p95Ms: { green: 4000 } } }, 'criteria.p95Ms.orange: must be above green (got 4000 ≤ 4000)'],
     [{ criteria: { errorRatePct: { green: 5 } } }, 'criteria.errorRatePct.orange: must be above green (got 3 ≤ 5)'],
@@ -92,8 +98,14 @@ describe('a bad config is one line naming the key', () => {
     [{ criteria: { p95Ms: { green: -1 } } }, 'criteria.p95Ms.green: must be above 0 (got -1)'],
     [{ criteria: { held: { trendAlpha: 1 } } }, 'criteria.held.trendAlpha: must be below 1 (got 1)'],
     [{ criteria: { held: { trendRedPct: 5 } } }, 'criteria.held.trendRedPct: must be above trendMinPct (got 5 ≤ 10)'],
-    [{ criteria: { held: { window: '30 seconds' } } }, 'criteria.held.window: expected a duration like 90s, 10m or 1h30m (got "30 seconds")'],
-    [{ criteria: { held: { window: '4m' } } }, 'criteria.held.window: leaves 2 window(s) of 4m in a 10m hold after a 1m warm-up; the trend test needs at least 4'],
+    [
+      { criteria: { held: { window: '30 seconds' } } },
+      'criteria.held.window: expected a duration like 90s, 10m or 1h30m (got "30 seconds")',
+    ],
+    [
+      { criteria: { held: { window: '4m' } } },
+      'criteria.held.window: leaves 2 window(s) of 4m in a 10m hold after a 1m warm-up; the trend test needs at least 4',
+    ],
     [{ targetStage: 80 }, 'targetStage: must be one of the stages 5, 20, 50, 75, 100, 150 (got 80)'],
     [{ stages: [5, 50, 20, 100] }, 'stages: must increase with no repeats (got 5, 50, 20, 100)'],
     [{ stages: [] }, 'stages: expected at least 1 item(s) (got [])'],
@@ -106,7 +118,10 @@ describe('a bad config is one line naming the key', () => {
     [{ runsToCompare: 2.5 }, 'runsToCompare: expected an integer (got 2.5)'],
     [{ keyTransaction: { name: '' } }, 'keyTransaction.name: must not be empty'],
     [{ keyTransaction: 'search' }, 'keyTransaction: expected object (got "search")'],
-    [{ report: { weekday: 'fri' } }, 'report.weekday: expected one of monday, tuesday, wednesday, thursday, friday, saturday, sunday (got "fri")'],
+    [
+      { report: { weekday: 'fri' } },
+      'report.weekday: expected one of monday, tuesday, wednesday, thursday, friday, saturday, sunday (got "fri")',
+    ],
     [[], '(root): expected object (got [])'],
   ])('%j → %s', (raw, message) => {
     const error = errorOf(() => parseConfig(raw, 'capacity.config.json'));
@@ -116,11 +131,20 @@ describe('a bad config is one line naming the key', () => {
 
   it.each([
     [{ a: 1, spawnRate: 'x' }, ['spawnRate: expected number (got "x")', 'a: unknown key; expected one of']],
-    [{ stages: [5, 5], targetStage: 7, criteria: { p95Ms: { orange: 100 } } }, ['stages: must increase', 'targetStage: must be one of', 'criteria.p95Ms.orange: must be above green']],
+    [
+      { stages: [5, 5], targetStage: 7, criteria: { p95Ms: { orange: 100 } } },
+      ['stages: must increase', 'targetStage: must be one of', 'criteria.p95Ms.orange: must be above green'],
+    ],
     // The windows rule needs durations that parse: only the durations are reported.
-    [{ duration: 'soon', criteria: { held: { window: '0s' } } }, ['duration: expected a duration', 'criteria.held.window: must be longer than 0']],
+    [
+      { duration: 'soon', criteria: { held: { window: '0s' } } },
+      ['duration: expected a duration', 'criteria.held.window: must be longer than 0'],
+    ],
     // Seven problems: four listed, then how many more.
-    [{ a: 1, b: 2, c: 3, d: 4, e: 5, f: 6, g: 7 }, ['a: unknown key', 'b: unknown key', 'c: unknown key', 'd: unknown key', '… and 3 more problems']],
+    [
+      { a: 1, b: 2, c: 3, d: 4, e: 5, f: 6, g: 7 },
+      ['a: unknown key', 'b: unknown key', 'c: unknown key', 'd: unknown key', '… and 3 more problems'],
+    ],
   ])('%j → every problem on a line of its own', (raw, starts) => {
     const lines = errorOf(() => parseConfig(raw, 'c.json')).message.split('\n');
     expect(lines).toHaveLength(starts.length);
@@ -158,7 +182,9 @@ describe('loadConfig', () => {
   });
 
   it('a missing file given with --config is an error naming it', async () => {
-    await expect(loadConfig('nope.json', dir())).rejects.toThrow(`${join(dir(), 'nope.json')}: cannot read the config file: it does not exist`);
+    await expect(loadConfig('nope.json', dir())).rejects.toThrow(
+      `${join(dir(), 'nope.json')}: cannot read the config file: it does not exist`,
+    );
   });
 
   it('invalid JSON is an error naming the file', async () => {
@@ -168,7 +194,9 @@ describe('loadConfig', () => {
 
   it('a bad value names the file and the key', async () => {
     await writeFile(join(dir(), CONFIG_FILE_NAME), JSON.stringify({ criteria: { p95Ms: { orange: 2000 } } }));
-    await expect(loadConfig(undefined, dir())).rejects.toThrow(`${join(dir(), CONFIG_FILE_NAME)}: criteria.p95Ms.orange: must be above green (got 2000 ≤ 2500)`);
+    await expect(loadConfig(undefined, dir())).rejects.toThrow(
+      `${join(dir(), CONFIG_FILE_NAME)}: criteria.p95Ms.orange: must be above green (got 2000 ≤ 2500)`,
+    );
   });
 });
 

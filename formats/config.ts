@@ -43,9 +43,7 @@ export const CapacityConfigSchema = z.strictObject({
   criteria: z
     .strictObject({
       /** p95 of the key transaction at the target stage: green ≤ green, orange ≤ orange, red above. */
-      p95Ms: z
-        .strictObject({ green: z.number().positive().default(2500), orange: z.number().positive().default(4000) })
-        .prefault({}),
+      p95Ms: z.strictObject({ green: z.number().positive().default(2500), orange: z.number().positive().default(4000) }).prefault({}),
       /** Failed / all requests up to the target stage, percent: green < green, orange ≤ orange, red above. */
       errorRatePct: z
         .strictObject({ green: z.number().positive().max(100).default(1), orange: z.number().positive().max(100).default(3) })
@@ -272,7 +270,9 @@ function describeIssue(issue: z.core.$ZodIssue, raw: unknown): string {
   switch (issue.code) {
     case 'unrecognized_keys': {
       const known = knownKeys(issue.path);
-      return issue.keys.map((key) => `${path ? `${path}.${key}` : key}: unknown key${known.length ? `; expected one of ${known.join(', ')}` : ''}`).join('\n');
+      return issue.keys
+        .map((key) => `${path ? `${path}.${key}` : key}: unknown key${known.length ? `; expected one of ${known.join(', ')}` : ''}`)
+        .join('\n');
     }
     case 'invalid_type':
       return `${at(path)}: expected ${issue.expected === 'int' ? 'an integer' : issue.expected} (got ${got})`;
@@ -295,7 +295,10 @@ const HINT = 'every key is optional; the keys and their defaults (those of docs/
 const MAX_LISTED = 5;
 
 function configError(problems: readonly string[], source: string | undefined): UserError {
-  const listed = problems.length > MAX_LISTED ? [...problems.slice(0, MAX_LISTED - 1), `… and ${problems.length - MAX_LISTED + 1} more problems`] : problems;
+  const listed =
+    problems.length > MAX_LISTED
+      ? [...problems.slice(0, MAX_LISTED - 1), `… and ${problems.length - MAX_LISTED + 1} more problems`]
+      : problems;
   return new UserError(listed.join('\n'), { file: source, hint: HINT });
 }
 
@@ -305,7 +308,11 @@ function configError(problems: readonly string[], source: string | undefined): U
  */
 export function parseConfig(raw: unknown, source?: string): CapacityConfig {
   const result = CapacityConfigSchema.safeParse(raw);
-  if (!result.success) throw configError(result.error.issues.flatMap((issue) => describeIssue(issue, raw).split('\n')), source);
+  if (!result.success)
+    throw configError(
+      result.error.issues.flatMap((issue) => describeIssue(issue, raw).split('\n')),
+      source,
+    );
   const broken = (rules: readonly Rule[]) =>
     rules.flatMap((rule) => {
       const b = rule(result.data);

@@ -28,7 +28,15 @@ export class UserError extends Error {
   readonly exitCode: ExitCode;
   constructor(message: string, options: { hint?: string; file?: string; exitCode?: ExitCode; cause?: unknown } = {}) {
     // Several problems are one line each, every line naming the file.
-    super(options.file ? message.split('\n').map((line) => `${options.file}: ${line}`).join('\n') : message, { cause: options.cause });
+    super(
+      options.file
+        ? message
+            .split('\n')
+            .map((line) => `${options.file}: ${line}`)
+            .join('\n')
+        : message,
+      { cause: options.cause },
+    );
     this.name = 'UserError';
     this.hint = options.hint;
     this.file = options.file;
@@ -42,7 +50,10 @@ export function isUserError(e: unknown): e is UserError {
 
 /** What the user sees of an error: one line per problem, the hint (if any) after a dash at the end of the last. */
 export function errorLine(message: string, hint?: string): string {
-  return `${message.split('\n').map((line) => `error: ${line}`).join('\n')}${hint ? ` — ${hint}` : ''}\n`;
+  return `${message
+    .split('\n')
+    .map((line) => `error: ${line}`)
+    .join('\n')}${hint ? ` — ${hint}` : ''}\n`;
 }
 
 /** File-system failures in words: an errno code (EEXIST, EISDIR…) means nothing to most users. */
@@ -75,5 +86,11 @@ export function fsReason(e: unknown): string {
  */
 export function isFsError(e: unknown): e is NodeJS.ErrnoException & { path: string } {
   const err = e as NodeJS.ErrnoException;
-  return e instanceof Error && typeof err.path === 'string' && typeof err.syscall === 'string' && err.code !== undefined && err.code in FS_REASONS;
+  return (
+    e instanceof Error &&
+    typeof err.path === 'string' &&
+    typeof err.syscall === 'string' &&
+    err.code !== undefined &&
+    err.code in FS_REASONS
+  );
 }

@@ -60,7 +60,13 @@ export function parseJsonText(text: string, source: string, hint: string): unkno
  */
 export type OlderVersions = Readonly<Record<number, (raw: Record<string, unknown>) => unknown>>;
 
-export function jsonFormat<S extends z.ZodType>(kind: string, schemaVersion: number, schema: S, regenerateHint: string, older: OlderVersions = {}): JsonFormat<S> {
+export function jsonFormat<S extends z.ZodType>(
+  kind: string,
+  schemaVersion: number,
+  schema: S,
+  regenerateHint: string,
+  older: OlderVersions = {},
+): JsonFormat<S> {
   const parse = (text: string, source: string): z.infer<S> => {
     let raw = parseJsonText(text, source, regenerateHint);
     const version = raw && typeof raw === 'object' ? (raw as { schemaVersion?: unknown }).schemaVersion : undefined;

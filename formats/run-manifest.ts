@@ -168,9 +168,15 @@ export function upgradeManifestV1(raw: Record<string, unknown>): unknown {
   return { ...rest, schemaVersion: 2, environment };
 }
 
-export const runManifestFormat = jsonFormat('run-manifest', 2, RunManifestSchema, 'run.json is written by `npm run stages`; it cannot be regenerated', {
-  1: upgradeManifestV1,
-});
+export const runManifestFormat = jsonFormat(
+  'run-manifest',
+  2,
+  RunManifestSchema,
+  'run.json is written by `npm run stages`; it cannot be regenerated',
+  {
+    1: upgradeManifestV1,
+  },
+);
 
 /** The file names of a stage, relative to its run folder (all of them, whether written or not). */
 export function stageFiles(users: number): Required<StageFiles> {

@@ -33,7 +33,12 @@ export function inspectBundle(code: string): BundleSyntax {
       sourceType: 'module',
       locations: true,
       onToken: (token) => {
-        if (token.type === acorn.tokTypes.parenL && previous?.type === acorn.tokTypes.name && code.slice(previous.start, previous.end) === 'BigInt' && previous.loc) {
+        if (
+          token.type === acorn.tokTypes.parenL &&
+          previous?.type === acorn.tokTypes.name &&
+          code.slice(previous.start, previous.end) === 'BigInt' &&
+          previous.loc
+        ) {
           bigIntCalls.push({ line: previous.loc.start.line, column: previous.loc.start.column });
         }
         previous = token;

@@ -29,7 +29,12 @@ async function write(rel: string, text: string): Promise<string> {
 /** Every module specifier the bundle loads: static imports/exports, dynamic import(), require(). */
 function specifiers(code: string): string[] {
   const found = new Set<string>();
-  const patterns = [/\bfrom\s*["']([^"']+)["']/g, /\bimport\s*["']([^"']+)["']/g, /\bimport\(\s*["']([^"']+)["']\s*\)/g, /\brequire\(\s*["']([^"']+)["']\s*\)/g];
+  const patterns = [
+    /\bfrom\s*["']([^"']+)["']/g,
+    /\bimport\s*["']([^"']+)["']/g,
+    /\bimport\(\s*["']([^"']+)["']\s*\)/g,
+    /\brequire\(\s*["']([^"']+)["']\s*\)/g,
+  ];
   for (const re of patterns) for (const m of code.matchAll(re)) found.add(m[1]!);
   return [...found].sort();
 }
@@ -160,7 +165,10 @@ describe("a user's own script", () => {
     ["const cp = require('child_process');", 'child_process'],
     ["import { request } from 'undici';", 'node:'],
   ])('a Node import (%s) fails the bundle with a clear one-line error', async (line, module) => {
-    const entry = await write(`node-${module.replace(/\W/g, '_')}/script.js`, `${line}\nexport default function () { console.log(typeof fs); }\n`);
+    const entry = await write(
+      `node-${module.replace(/\W/g, '_')}/script.js`,
+      `${line}\nexport default function () { console.log(typeof fs); }\n`,
+    );
     const e = await rejection(bundleScenario(entry, join(tmp, 'dist-node')));
     expect(e.message).toMatch(/:\d+:\d+: imports the Node module "/);
     expect(e.message).toContain(module);
@@ -200,9 +208,14 @@ describe("a user's own script", () => {
   });
 
   it('top-level await is refused at bundle time: one line naming the file, line and construct', async () => {
-    const entry = await write('tla/script.js', "import http from 'k6/http';\nconst r = await Promise.resolve(1);\nexport default function () { http.get('x' + r); }\n");
+    const entry = await write(
+      'tla/script.js',
+      "import http from 'k6/http';\nconst r = await Promise.resolve(1);\nexport default function () { http.get('x' + r); }\n",
+    );
     const e = await rejection(bundleScenario(entry, join(tmp, 'dist-tla')));
-    expect(e.message).toBe(`${entry}:2:10: top-level await (\`const r = await Promise.resolve(1);\`): k6 v0.48 cannot run it and esbuild cannot lower it to es2017`);
+    expect(e.message).toBe(
+      `${entry}:2:10: top-level await (\`const r = await Promise.resolve(1);\`): k6 v0.48 cannot run it and esbuild cannot lower it to es2017`,
+    );
     expect(e.hint).toMatch(/inside the default function/);
   });
 
@@ -212,7 +225,10 @@ describe("a user's own script", () => {
     ['1_000n', 'export const n = 1_000n * 2n;'],
   ])('a BigInt literal (%s) is refused at bundle time: one line naming the file, line and literal', async (literal, line) => {
     const entry = await write(`bigint-${literal}/lib.ts`, `// numbers\n${line}\n`);
-    const main = await write(`bigint-${literal}/script.ts`, "import http from 'k6/http';\nimport * as lib from './lib.ts';\nexport default function () { http.get('x' + String(Object.keys(lib))); }\n");
+    const main = await write(
+      `bigint-${literal}/script.ts`,
+      "import http from 'k6/http';\nimport * as lib from './lib.ts';\nexport default function () { http.get('x' + String(Object.keys(lib))); }\n",
+    );
     const e = await rejection(bundleScenario(main, join(tmp, 'dist-bigint')));
     const column = line.indexOf(literal);
     expect(e.message).toBe(`${entry}:2:${column}: BigInt literal ${literal}: k6 v0.48 has no BigInt and esbuild cannot lower it to es2017`);
@@ -256,7 +272,15 @@ describe('ES2017 bundles (k6 v0.48 refuses newer syntax)', () => {
   it('the check can fail: the same script bundled for es2020 (the old target) is not ES2017', async () => {
     expect(BUNDLE_TARGET).toBe('es2017');
     const entry = await write('modern-2020/script.ts', modern);
-    const result = await esbuild.build({ entryPoints: [entry], bundle: true, write: false, format: 'esm', target: 'es2020', external: ['k6/*'], logLevel: 'silent' });
+    const result = await esbuild.build({
+      entryPoints: [entry],
+      bundle: true,
+      write: false,
+      format: 'esm',
+      target: 'es2020',
+      external: ['k6/*'],
+      logLevel: 'silent',
+    });
     const code = result.outputFiles[0]!.text;
     expect(() => acorn.parse(code, { ecmaVersion: 2017, sourceType: 'module' })).toThrow(SyntaxError);
     expect(inspectBundle(code).problem).toMatchObject({ message: expect.stringMatching(/^Unexpected token|^Unexpected character/) });
@@ -292,8 +316,16 @@ describe('ES2017 bundles (k6 v0.48 refuses newer syntax)', () => {
   });
 
   it.each([
-    ['10n;', '10n'], ['0xFFn)', '0xFFn'], ['0o7n', '0o7n'], ['0b101n', '0b101n'], ['1_000n', '1_000n'],
-    ['10', undefined], ['10 n', undefined], ['BigInt("10")', undefined], ['1e3n', undefined], ['10name', undefined],
+    ['10n;', '10n'],
+    ['0xFFn)', '0xFFn'],
+    ['0o7n', '0o7n'],
+    ['0b101n', '0b101n'],
+    ['1_000n', '1_000n'],
+    ['10', undefined],
+    ['10 n', undefined],
+    ['BigInt("10")', undefined],
+    ['1e3n', undefined],
+    ['10name', undefined],
   ])('bigIntLiteralAt(%j) = %j', (text, literal) => {
     expect(bigIntLiteralAt(text)).toBe(literal);
   });

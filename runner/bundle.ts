@@ -48,9 +48,12 @@ export async function resolveScenario(nameOrPath: string, cwd: string, what = '-
   if (!looksLikePath) {
     const names = await listScenarios();
     if (NAME.test(given) && names.includes(given)) return { name: given, entry: join(SCENARIOS_DIR, `${given}.ts`) };
-    throw new UserError(`${what}: unknown scenario "${given}"; expected one of ${names.join(', ') || '(none found)'} or the path of a k6 script (.ts or .js)`, {
-      hint: `built-in scenarios are the files of ${SCENARIOS_DIR}`,
-    });
+    throw new UserError(
+      `${what}: unknown scenario "${given}"; expected one of ${names.join(', ') || '(none found)'} or the path of a k6 script (.ts or .js)`,
+      {
+        hint: `built-in scenarios are the files of ${SCENARIOS_DIR}`,
+      },
+    );
   }
   const entry = isAbsolute(given) ? given : resolve(cwd, given);
   const ext = extname(entry);
@@ -140,15 +143,20 @@ function assertRunsOnEveryK6(code: string, map: TraceMap, outPath: string): void
   const { problem, bigIntCalls } = inspectBundle(code);
   const traced = (pos: BundlePosition) => {
     const o = originalPositionFor(map, pos);
-    return o.source === null ? undefined : { file: resolve(dirname(outPath), o.source), line: o.line, column: o.column, text: sourceContentFor(map, o.source) };
+    return o.source === null
+      ? undefined
+      : { file: resolve(dirname(outPath), o.source), line: o.line, column: o.column, text: sourceContentFor(map, o.source) };
   };
   for (const call of bigIntCalls) {
     const at = traced(call);
     const literal = at && bigIntLiteralAt(at.text?.split('\n')[at.line - 1]?.slice(at.column) ?? '');
     if (at && literal) {
-      throw new UserError(`${at.file}:${at.line}:${at.column}: BigInt literal ${literal}: k6 v0.48 has no BigInt and esbuild cannot lower it to ${BUNDLE_TARGET}`, {
-        hint: 'use a Number (exact up to 2^53) or a string of digits',
-      });
+      throw new UserError(
+        `${at.file}:${at.line}:${at.column}: BigInt literal ${literal}: k6 v0.48 has no BigInt and esbuild cannot lower it to ${BUNDLE_TARGET}`,
+        {
+          hint: 'use a Number (exact up to 2^53) or a string of digits',
+        },
+      );
     }
   }
   if (problem) {
@@ -184,7 +192,16 @@ export function isNodeBuiltin(specifier: string): boolean {
 
 // `open('./x')` or open("../x") as a call (not `.open(` of an object), with a relative literal path.
 const OPEN_CALL = /(?<![\w$.])open\(\s*(['"`])(\.\.?\/[^'"`\\\n$]*)\1/g;
-const LOADERS: Record<string, esbuild.Loader> = { '.ts': 'ts', '.mts': 'ts', '.cts': 'ts', '.tsx': 'tsx', '.js': 'js', '.mjs': 'js', '.cjs': 'js', '.jsx': 'jsx' };
+const LOADERS: Record<string, esbuild.Loader> = {
+  '.ts': 'ts',
+  '.mts': 'ts',
+  '.cts': 'ts',
+  '.tsx': 'tsx',
+  '.js': 'js',
+  '.mjs': 'js',
+  '.cjs': 'js',
+  '.jsx': 'jsx',
+};
 
 function k6Plugin(entryDir: string, assets: Map<string, string>): esbuild.Plugin {
   return {
@@ -197,7 +214,9 @@ function k6Plugin(entryDir: string, assets: Map<string, string>): esbuild.Plugin
             errors: [
               {
                 text: `imports the Node module "${args.path}", which k6 cannot run`,
-                notes: [{ text: 'a k6 script may import k6, k6/* and https:// modules, and bundleable JavaScript; Node APIs do not exist in k6' }],
+                notes: [
+                  { text: 'a k6 script may import k6, k6/* and https:// modules, and bundleable JavaScript; Node APIs do not exist in k6' },
+                ],
               },
             ],
           };
@@ -230,7 +249,11 @@ function k6Plugin(entryDir: string, assets: Map<string, string>): esbuild.Plugin
   };
 }
 
-async function replaceAsync(text: string, re: RegExp, replace: (match: string, index: number, ...groups: string[]) => Promise<string>): Promise<string> {
+async function replaceAsync(
+  text: string,
+  re: RegExp,
+  replace: (match: string, index: number, ...groups: string[]) => Promise<string>,
+): Promise<string> {
   const parts: string[] = [];
   let last = 0;
   for (const m of text.matchAll(re)) {

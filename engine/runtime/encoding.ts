@@ -42,7 +42,13 @@ const PAD = 0x3d; // '='
 const isNewline = (b: number | undefined) => b === 0x0a || b === 0x0d;
 
 function isAlphabet(b: number, url: boolean): boolean {
-  return (b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a) || (b >= 0x30 && b <= 0x39) || b === (url ? 0x2d : 0x2b) || b === (url ? 0x5f : 0x2f);
+  return (
+    (b >= 0x41 && b <= 0x5a) ||
+    (b >= 0x61 && b <= 0x7a) ||
+    (b >= 0x30 && b <= 0x39) ||
+    b === (url ? 0x2d : 0x2b) ||
+    b === (url ? 0x5f : 0x2f)
+  );
 }
 
 /**

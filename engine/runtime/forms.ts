@@ -5,12 +5,18 @@
 
 /** k6's FileData (http.file()): one part of a multipart body. */
 export class FileData {
-  constructor(readonly data: string | ArrayBuffer, readonly filename: string, readonly content_type: string) {}
+  constructor(
+    readonly data: string | ArrayBuffer,
+    readonly filename: string,
+    readonly content_type: string,
+  ) {}
 }
 
 /** Go's url.QueryEscape (k6 encodes forms with Go's url.Values): space is '+', only A-Z a-z 0-9 - _ . ~ left as they are. */
 export function queryEscape(v: string): string {
-  return encodeURIComponent(v).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`).replaceAll('%20', '+');
+  return encodeURIComponent(v)
+    .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+    .replaceAll('%20', '+');
 }
 
 /** Go's fmt %v of a form value, as k6 writes it: arrays as `[a b]`, null as `<nil>`. */
@@ -62,4 +68,3 @@ export function multipartBody(obj: Record<string, unknown>, boundary: string): U
   }
   return out;
 }
-

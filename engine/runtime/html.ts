@@ -48,7 +48,9 @@ export class Selection {
       return (n) => set.has(n);
     }
     if (m instanceof Element) return (n) => n === m.node;
-    throw new TypeError(`Invalid argument: cannot use a ${typeof m} as a selector (expected a selector string, a function, a Selection or an Element)`);
+    throw new TypeError(
+      `Invalid argument: cannot use a ${typeof m} as a selector (expected a selector string, a function, a Selection or an Element)`,
+    );
   }
   #filtered(sel: Selection, selector: string | undefined): Selection {
     return selector === undefined ? sel : sel.filter(selector);
@@ -60,10 +62,16 @@ export class Selection {
     return this.#map((n) => n.querySelectorAll('*').filter((d) => test(d, 0)));
   }
   children(selector?: string): Selection {
-    return this.#filtered(this.#map((n) => n.children), selector);
+    return this.#filtered(
+      this.#map((n) => n.children),
+      selector,
+    );
   }
   parent(selector?: string): Selection {
-    return this.#filtered(this.#map((n) => (isElement(n.parentNode) ? n.parentNode : null)), selector);
+    return this.#filtered(
+      this.#map((n) => (isElement(n.parentNode) ? n.parentNode : null)),
+      selector,
+    );
   }
   parents(selector?: string): Selection {
     return this.#filtered(
@@ -170,12 +178,38 @@ export class Selection {
     }
     const out: Record<string, unknown> = {};
     for (const [name, value] of Object.entries(n.attributes)) {
-      if (name.length > 5 && name.toLowerCase().startsWith('data-')) out[name.slice(5).toLowerCase().replace(/-([a-z0-9])/g, (_m, c: string) => c.toUpperCase())] = dataValue(value);
+      if (name.length > 5 && name.toLowerCase().startsWith('data-'))
+        out[
+          name
+            .slice(5)
+            .toLowerCase()
+            .replace(/-([a-z0-9])/g, (_m, c: string) => c.toUpperCase())
+        ] = dataValue(value);
     }
     return out;
   }
 }
-notSupported('Selection', ['add', 'has', 'next', 'nextAll', 'nextUntil', 'prev', 'prevAll', 'prevUntil', 'parentsUntil', 'siblings', 'contents', 'end', 'serialize', 'serializeArray', 'serializeObject'], Selection.prototype);
+notSupported(
+  'Selection',
+  [
+    'add',
+    'has',
+    'next',
+    'nextAll',
+    'nextUntil',
+    'prev',
+    'prevAll',
+    'prevUntil',
+    'parentsUntil',
+    'siblings',
+    'contents',
+    'end',
+    'serialize',
+    'serializeArray',
+    'serializeObject',
+  ],
+  Selection.prototype,
+);
 
 function optionVal(n: HTMLElement): string {
   return n.hasAttribute('value') ? n.getAttribute('value')! : n.innerHTML;
@@ -254,12 +288,37 @@ export class Element {
     return '[object html.Element]';
   }
 }
-notSupported('Element', [
-  'baseURI', 'childNodes', 'classList', 'contains', 'firstChild', 'firstElementChild', 'getAttributeNode', 'getElementsByClassName',
-  'getElementsByTagName', 'hasChildNodes', 'isDefaultNamespace', 'isEqualNode', 'isSameNode', 'lang', 'lastChild', 'lastElementChild',
-  'namespaceURI', 'nextElementSibling', 'nextSibling', 'nodeType', 'nodeValue', 'ownerDocument', 'parentNode',
-  'previousElementSibling', 'previousSibling',
-], Element.prototype);
+notSupported(
+  'Element',
+  [
+    'baseURI',
+    'childNodes',
+    'classList',
+    'contains',
+    'firstChild',
+    'firstElementChild',
+    'getAttributeNode',
+    'getElementsByClassName',
+    'getElementsByTagName',
+    'hasChildNodes',
+    'isDefaultNamespace',
+    'isEqualNode',
+    'isSameNode',
+    'lang',
+    'lastChild',
+    'lastElementChild',
+    'namespaceURI',
+    'nextElementSibling',
+    'nextSibling',
+    'nodeType',
+    'nodeValue',
+    'ownerDocument',
+    'parentNode',
+    'previousElementSibling',
+    'previousSibling',
+  ],
+  Element.prototype,
+);
 
 /** k6's parseHTML(src): the Selection of the whole document. */
 export function parseHTML(src: string): Selection {

@@ -71,7 +71,7 @@ const jarCookies = new WeakMap<CookieJar, { cookies: WireJar | null }>();
 
 function jarCall(jar: CookieJar, c: WireJarCall): Record<string, string[]> | undefined {
   const st = jarCookies.get(jar);
-  if (!st) throw new TypeError('not a CookieJar: make one with new http.CookieJar() or take the VU\'s with http.cookieJar()');
+  if (!st) throw new TypeError("not a CookieJar: make one with new http.CookieJar() or take the VU's with http.cookieJar()");
   const r = call({ op: 'cookies', jar: st.cookies, call: c, ...takeReset() });
   if (r.op === 'interrupted') throw new Interrupt();
   if (r.op !== 'cookies') throw new Error('embedded engine: unexpected reply to a cookie jar call');
@@ -88,15 +88,26 @@ export class CookieJar {
   cookiesForURL(url: unknown): Record<string, string[]> {
     return jarCall(this, { action: 'get', url: String(url) }) ?? {};
   }
-  set(url: unknown, name: unknown, value: unknown, opts?: { domain?: unknown; path?: unknown; expires?: unknown; max_age?: unknown; secure?: unknown; http_only?: unknown } | null): void {
+  set(
+    url: unknown,
+    name: unknown,
+    value: unknown,
+    opts?: { domain?: unknown; path?: unknown; expires?: unknown; max_age?: unknown; secure?: unknown; http_only?: unknown } | null,
+  ): void {
     const o = opts ?? {};
     const str = (v: unknown): string | undefined => (v === undefined || v === null ? undefined : String(v));
     jarCall(this, {
-      action: 'set', url: String(url), name: String(name), value: String(value),
+      action: 'set',
+      url: String(url),
+      name: String(name),
+      value: String(value),
       opts: {
-        ...(str(o.domain) ? { domain: str(o.domain) } : {}), ...(str(o.path) ? { path: str(o.path) } : {}),
-        ...(str(o.expires) ? { expires: str(o.expires) } : {}), ...(o.max_age !== undefined && o.max_age !== null ? { max_age: Number(o.max_age) } : {}),
-        secure: Boolean(o.secure), http_only: Boolean(o.http_only),
+        ...(str(o.domain) ? { domain: str(o.domain) } : {}),
+        ...(str(o.path) ? { path: str(o.path) } : {}),
+        ...(str(o.expires) ? { expires: str(o.expires) } : {}),
+        ...(o.max_age !== undefined && o.max_age !== null ? { max_age: Number(o.max_age) } : {}),
+        secure: Boolean(o.secure),
+        http_only: Boolean(o.http_only),
       },
     });
   }
@@ -124,18 +135,23 @@ export function file(data: unknown, filename?: unknown, contentType?: unknown): 
   else if (Array.isArray(data)) d = new Uint8Array(data.map(Number)).buffer;
   else throw new TypeError('http.file(): data must be a string, an ArrayBuffer or an array of numbers');
   // k6's default name is the time in nanoseconds.
-  return new FileData(d, filename === undefined || filename === null ? String(Math.floor(host.now() * 1e6)) : String(filename), contentType === undefined || contentType === null ? 'application/octet-stream' : String(contentType));
+  return new FileData(
+    d,
+    filename === undefined || filename === null ? String(Math.floor(host.now() * 1e6)) : String(filename),
+    contentType === undefined || contentType === null ? 'application/octet-stream' : String(contentType),
+  );
 }
 
 /** What http.url`…` returns: the URL, and the template with `${}` in place of each value as the requests' name tag (k6's URL grouping). */
 export class TaggedURL {
-  constructor(readonly url: string, readonly name: string) {}
+  constructor(
+    readonly url: string,
+    readonly name: string,
+  ) {}
   toString(): string {
     return this.url;
   }
 }
-
-
 
 const DURATION_RE = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/;
 function timeoutMs(t: string | number | undefined): number {
@@ -200,8 +216,12 @@ function buildRequest(method: string, url: unknown, body: unknown, params: Param
   tags.url = tags.name;
   tags.method = method;
   const cb = p.responseCallback !== undefined ? p.responseCallback : defaultCallback;
-  if (p.responseType !== undefined && !RESPONSE_TYPES.includes(p.responseType)) throw new TypeError(`params.responseType "${String(p.responseType)}" is not one of ${RESPONSE_TYPES.join(', ')}`);
-  if (p.compression !== undefined && p.compression !== null && p.compression !== '') throw new Error('params.compression is not supported by the embedded engine (send a body you compressed yourself, with its Content-Encoding header)');
+  if (p.responseType !== undefined && !RESPONSE_TYPES.includes(p.responseType))
+    throw new TypeError(`params.responseType "${String(p.responseType)}" is not one of ${RESPONSE_TYPES.join(', ')}`);
+  if (p.compression !== undefined && p.compression !== null && p.compression !== '')
+    throw new Error(
+      'params.compression is not supported by the embedded engine (send a body you compressed yourself, with its Content-Encoding header)',
+    );
   const redirects = p.redirects ?? httpOpts.maxRedirects;
   const req: WireHttpRequest = {
     method,
@@ -218,8 +238,10 @@ function buildRequest(method: string, url: unknown, body: unknown, params: Param
   if (p.throw ?? httpOpts.throw) req.throw = true;
   const auth = p.auth === undefined || p.auth === null ? '' : String(p.auth);
   if (auth === 'digest') req.auth = 'digest';
-  else if (auth === 'ntlm') throw new Error("params.auth 'ntlm' (NTLM authentication) is not supported by the embedded engine (supported: 'basic', 'digest')");
-  else if (auth !== '' && auth !== 'basic') throw new Error(`params.auth "${auth}" is not an authentication k6 knows (expected 'basic', 'digest' or 'ntlm')`);
+  else if (auth === 'ntlm')
+    throw new Error("params.auth 'ntlm' (NTLM authentication) is not supported by the embedded engine (supported: 'basic', 'digest')");
+  else if (auth !== '' && auth !== 'basic')
+    throw new Error(`params.auth "${auth}" is not an authentication k6 knows (expected 'basic', 'digest' or 'ntlm')`);
   if (p.cookies) {
     const list: Array<[string, string, boolean]> = [];
     for (const [name, c] of Object.entries(p.cookies)) {
@@ -348,7 +370,25 @@ function received(b: Built, w: WireHttpResponse): Response {
 }
 
 /** What a Response has (k6's Response less ocsp, tls_* and the like): reading anything else names it. */
-const RESPONSE_MEMBERS = ['status', 'status_text', 'proto', 'url', 'headers', 'body', 'timings', 'error', 'error_code', 'remote_ip', 'remote_port', 'request', 'cookies', 'json', 'html', 'clickLink', 'submitForm'];
+const RESPONSE_MEMBERS = [
+  'status',
+  'status_text',
+  'proto',
+  'url',
+  'headers',
+  'body',
+  'timings',
+  'error',
+  'error_code',
+  'remote_ip',
+  'remote_port',
+  'request',
+  'cookies',
+  'json',
+  'html',
+  'clickLink',
+  'submitForm',
+];
 guard('Response', Response.prototype, () => RESPONSE_MEMBERS);
 
 function send(built: Built[]): Response[] {
@@ -421,7 +461,10 @@ export function asyncRequest(method: string, url: unknown, body?: unknown, param
 }
 
 export function url(strings: TemplateStringsArray, ...values: unknown[]): TaggedURL {
-  return new TaggedURL(strings.reduce((acc, s, i) => acc + s + (i < values.length ? String(values[i]) : ''), ''), strings.join('${}'));
+  return new TaggedURL(
+    strings.reduce((acc, s, i) => acc + s + (i < values.length ? String(values[i]) : ''), ''),
+    strings.join('${}'),
+  );
 }
 
 /** k6's TLS and OCSP constants (the values of the tls_version and ocsp_status tags, and of Response.ocsp). */
@@ -445,9 +488,39 @@ export const OCSP_REASON_PRIVILEGE_WITHDRAWN = 'privilege_withdrawn';
 export const OCSP_REASON_AA_COMPROMISE = 'aa_compromise';
 
 const http = {
-  request, get, head, post, put, patch, del, options, batch, asyncRequest, expectedStatuses, setResponseCallback, url, cookieJar, CookieJar, file,
-  TLS_1_0, TLS_1_1, TLS_1_2, TLS_1_3, OCSP_STATUS_GOOD, OCSP_STATUS_REVOKED, OCSP_STATUS_SERVER_FAILED, OCSP_STATUS_UNKNOWN,
-  OCSP_REASON_UNSPECIFIED, OCSP_REASON_KEY_COMPROMISE, OCSP_REASON_CA_COMPROMISE, OCSP_REASON_AFFILIATION_CHANGED, OCSP_REASON_SUPERSEDED,
-  OCSP_REASON_CESSATION_OF_OPERATION, OCSP_REASON_CERTIFICATE_HOLD, OCSP_REASON_REMOVE_FROM_CRL, OCSP_REASON_PRIVILEGE_WITHDRAWN, OCSP_REASON_AA_COMPROMISE,
+  request,
+  get,
+  head,
+  post,
+  put,
+  patch,
+  del,
+  options,
+  batch,
+  asyncRequest,
+  expectedStatuses,
+  setResponseCallback,
+  url,
+  cookieJar,
+  CookieJar,
+  file,
+  TLS_1_0,
+  TLS_1_1,
+  TLS_1_2,
+  TLS_1_3,
+  OCSP_STATUS_GOOD,
+  OCSP_STATUS_REVOKED,
+  OCSP_STATUS_SERVER_FAILED,
+  OCSP_STATUS_UNKNOWN,
+  OCSP_REASON_UNSPECIFIED,
+  OCSP_REASON_KEY_COMPROMISE,
+  OCSP_REASON_CA_COMPROMISE,
+  OCSP_REASON_AFFILIATION_CHANGED,
+  OCSP_REASON_SUPERSEDED,
+  OCSP_REASON_CESSATION_OF_OPERATION,
+  OCSP_REASON_CERTIFICATE_HOLD,
+  OCSP_REASON_REMOVE_FROM_CRL,
+  OCSP_REASON_PRIVILEGE_WITHDRAWN,
+  OCSP_REASON_AA_COMPROMISE,
 };
 export default http;

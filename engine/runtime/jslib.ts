@@ -54,7 +54,11 @@ export function findBetween(content: string, left: string, right: string, repeat
  * normal curve sampled evenly over ±2σ and scaled so its middle is maxVus (10 VUs, 5 stages:
  * 1, 6, 10, 6, 1).
  */
-export function normalDistributionStages(maxVus: number, durationSeconds: number, numberOfStages = 10): Array<{ duration: string; target: number }> {
+export function normalDistributionStages(
+  maxVus: number,
+  durationSeconds: number,
+  numberOfStages = 10,
+): Array<{ duration: string; target: number }> {
   const n = Math.max(2, Math.floor(numberOfStages));
   const base = Math.floor(durationSeconds / n);
   const extra = durationSeconds - base * n;

@@ -21,9 +21,11 @@ export function check(val: unknown, sets: Record<string, unknown>, tags?: Record
 export function group<T>(name: string, fn: () => T): T {
   if (typeof fn !== 'function') throw new TypeError('group() expects a function as its second argument');
   if (fn.constructor && fn.constructor.name === 'AsyncFunction') {
-    throw new Error('group() does not support async functions as arguments, please see https://k6.io/docs/javascript-api/k6/group/#working-with-async-functions for more info');
+    throw new Error(
+      'group() does not support async functions as arguments, please see https://k6.io/docs/javascript-api/k6/group/#working-with-async-functions for more info',
+    );
   }
-  if (name.includes('::')) throw new Error('group and check names may not contain \'::\'');
+  if (name.includes('::')) throw new Error("group and check names may not contain '::'");
   const parent = vu.group;
   vu.group = `${parent}::${name}`;
   const t0 = host.now();

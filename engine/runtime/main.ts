@@ -57,7 +57,10 @@ function show(v: unknown): string {
 }
 
 function installGlobals(): void {
-  const log = (level: 'info' | 'warn' | 'error' | 'debug') => (...args: unknown[]) => host.log(level, args.map(show).join(' '), 'source=console');
+  const log =
+    (level: 'info' | 'warn' | 'error' | 'debug') =>
+    (...args: unknown[]) =>
+      host.log(level, args.map(show).join(' '), 'source=console');
   g.console = { log: log('info'), info: log('info'), warn: log('warn'), error: log('error'), debug: log('debug') };
   g.__ENV = JSON.parse(host.envJson) as Record<string, string>;
   g.__VU = vu.id;
@@ -184,7 +187,14 @@ export async function start(): Promise<void> {
     if (vu.scenario) tags.scenario = vu.scenario;
     const md = metadata();
     if (cmd.op === 'iterate' && cmd.lease && abort === undefined && host.mayContinue()) {
-      iterationEnded({ startMs, endMs, tags, ...(md ? { metadata: md } : {}), ...(error !== undefined ? { error } : {}), ...(interrupted ? { interrupted } : {}) });
+      iterationEnded({
+        startMs,
+        endMs,
+        tags,
+        ...(md ? { metadata: md } : {}),
+        ...(error !== undefined ? { error } : {}),
+        ...(interrupted ? { interrupted } : {}),
+      });
       vu.freshIteration = true;
       cmd = {
         ...cmd,
@@ -194,7 +204,11 @@ export async function start(): Promise<void> {
       continue;
     }
     cmd = callForCommand<VuCommand>({
-      op: 'done', startMs, endMs, tags, ...(md ? { metadata: md } : {}),
+      op: 'done',
+      startMs,
+      endMs,
+      tags,
+      ...(md ? { metadata: md } : {}),
       ...(error !== undefined ? { error } : {}),
       ...(abort !== undefined ? { abort } : {}),
       ...(interrupted ? { interrupted } : {}),

@@ -1,10 +1,14 @@
 import { baseTags, declareMetric, pushSample, vu } from './state.ts';
 
-const NAME_RE = /^[\p{L}\p{N}\._ !\?\/&#\(\)<>%-]{1,128}$/u;
+const NAME_RE = /^[\p{L}\p{N}._ !?/&#()<>%-]{1,128}$/u;
 
 class Metric {
   readonly name: string;
-  constructor(name: string, readonly type: 'counter' | 'gauge' | 'rate' | 'trend', isTime: boolean) {
+  constructor(
+    name: string,
+    readonly type: 'counter' | 'gauge' | 'rate' | 'trend',
+    isTime: boolean,
+  ) {
     if (vu.stage !== 'init') throw new Error('metrics must be declared in the init context');
     if (typeof name !== 'string' || !NAME_RE.test(name)) throw new Error(`invalid metric name "${String(name)}"`);
     this.name = name;

@@ -7,9 +7,25 @@
 /** k6's header with its default `systemTags`. Real files may have fewer or more columns:
  * readers look columns up by name, never by position. */
 export const CSV_COLUMNS = [
-  'metric_name', 'timestamp', 'metric_value', 'check', 'error', 'error_code', 'expected_response',
-  'group', 'method', 'name', 'proto', 'scenario', 'service', 'status', 'subproto', 'tls_version',
-  'url', 'extra_tags', 'metadata',
+  'metric_name',
+  'timestamp',
+  'metric_value',
+  'check',
+  'error',
+  'error_code',
+  'expected_response',
+  'group',
+  'method',
+  'name',
+  'proto',
+  'scenario',
+  'service',
+  'status',
+  'subproto',
+  'tls_version',
+  'url',
+  'extra_tags',
+  'metadata',
 ] as const;
 
 /** k6's built-in metric names. */
@@ -37,8 +53,14 @@ export type BuiltinMetric = (typeof Metric)[keyof typeof Metric];
 
 /** The 9 rows k6 writes for one HTTP request, in k6's order. */
 export const HTTP_REQUEST_METRICS = [
-  Metric.httpReqs, Metric.httpReqDuration, Metric.httpReqBlocked, Metric.httpReqConnecting,
-  Metric.httpReqTlsHandshaking, Metric.httpReqSending, Metric.httpReqWaiting, Metric.httpReqReceiving,
+  Metric.httpReqs,
+  Metric.httpReqDuration,
+  Metric.httpReqBlocked,
+  Metric.httpReqConnecting,
+  Metric.httpReqTlsHandshaking,
+  Metric.httpReqSending,
+  Metric.httpReqWaiting,
+  Metric.httpReqReceiving,
   Metric.httpReqFailed,
 ] as const;
 
@@ -163,5 +185,7 @@ export function csvField(field: string): string {
 
 /** Encodes `extra_tags` / `metadata` as k6 does: `k=v&k=v`. */
 export function encodePairs(pairs: Readonly<Record<string, string>>): string {
-  return Object.entries(pairs).map(([k, v]) => `${k}=${v}`).join('&');
+  return Object.entries(pairs)
+    .map(([k, v]) => `${k}=${v}`)
+    .join('&');
 }

@@ -4,8 +4,10 @@
  * it never reaches a metric's tags (CSV, summaries).
  */
 export function cleanUrl(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)([^/?#@]*)@/i, (_all, scheme: string, userinfo: string) =>
-    `${scheme}${userinfo.includes(':') ? '****:****' : '****'}@`);
+  return url.replace(
+    /^([a-z][a-z0-9+.-]*:\/\/)([^/?#@]*)@/i,
+    (_all, scheme: string, userinfo: string) => `${scheme}${userinfo.includes(':') ? '****:****' : '****'}@`,
+  );
 }
 
 /** The credentials of a URL apart from it: what is sent (no userinfo) and the Basic header, if any. */

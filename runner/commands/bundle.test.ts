@@ -31,18 +31,25 @@ it('npm run bundle writes every scenario and prints name, path and sha256', asyn
   }
 });
 
-it('a missing script is named as the bundle command\'s argument, not as --scenario (a flag bundle does not have)', async () => {
+it("a missing script is named as the bundle command's argument, not as --scenario (a flag bundle does not have)", async () => {
   const { io } = testIo();
   const e = await command.run({ scenarios: ['./nosuch.ts'], 'out-dir': 'out' } as never, io).catch((x: unknown) => x);
   expect(e).toBeInstanceOf(UserError);
-  expect((e as UserError).message).toMatch(/^bundle <scenario or script>: no such script file "\.\/nosuch\.ts" \(looked at .*nosuch\.ts\)$/);
+  expect((e as UserError).message).toMatch(
+    /^bundle <scenario or script>: no such script file "\.\/nosuch\.ts" \(looked at .*nosuch\.ts\)$/,
+  );
 });
 
 it('npm run bundle refuses a script k6 v0.48 cannot run, in one line, before writing anything', async () => {
   const { io } = testIo();
-  await writeFile(join(tmp(), 'big.js'), "import http from 'k6/http';\nconst n = 10n;\nexport default function () { http.get('x' + String(n)); }\n");
+  await writeFile(
+    join(tmp(), 'big.js'),
+    "import http from 'k6/http';\nconst n = 10n;\nexport default function () { http.get('x' + String(n)); }\n",
+  );
   const e = await command.run({ scenarios: ['./big.js'], 'out-dir': 'refused' } as never, io).catch((x: unknown) => x);
   expect(e).toBeInstanceOf(UserError);
-  expect((e as UserError).message).toBe(`${join(tmp(), 'big.js')}:2:10: BigInt literal 10n: k6 v0.48 has no BigInt and esbuild cannot lower it to es2017`);
+  expect((e as UserError).message).toBe(
+    `${join(tmp(), 'big.js')}:2:10: BigInt literal 10n: k6 v0.48 has no BigInt and esbuild cannot lower it to es2017`,
+  );
   await expect(readFile(join(tmp(), 'refused', 'big.js'))).rejects.toThrow(/ENOENT/);
 });

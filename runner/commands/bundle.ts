@@ -11,8 +11,17 @@ export const command = defineCommand({
   builder: (y) =>
     y
       .usage('npm run bundle -- [scenario or script …] [--out-dir <dir>]')
-      .positional('scenarios', { type: 'string', array: true, describe: 'names under scenarios/ or paths of your own k6 scripts (.ts/.js)' })
-      .option('out-dir', { type: 'string', default: DIST_SCENARIOS_DIR, defaultDescription: 'dist/scenarios', describe: 'where <name>.js and its data files are written' })
+      .positional('scenarios', {
+        type: 'string',
+        array: true,
+        describe: 'names under scenarios/ or paths of your own k6 scripts (.ts/.js)',
+      })
+      .option('out-dir', {
+        type: 'string',
+        default: DIST_SCENARIOS_DIR,
+        defaultDescription: 'dist/scenarios',
+        describe: 'where <name>.js and its data files are written',
+      })
       .example('npm run bundle', 'bundle every scenario under scenarios/ into dist/scenarios/')
       .example('npm run bundle -- ./my-test.ts --out-dir /tmp/k6', 'bundle your own k6 script'),
   run: async (args, io) => {

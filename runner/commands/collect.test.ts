@@ -41,7 +41,9 @@ describe('npm run collect', () => {
     const code = await command.run({ csv: join(fixtures, 'out.csv'), json: true, 'key-name': 'athlete_search' }, io);
     expect(code).toBe(ExitCode.ok);
     const stats = stageStatsFormat.parse(out(), 'stdout');
-    const k6 = JSON.parse(readFileSync(join(fixtures, 'summary-export.json'), 'utf8')) as { metrics: Record<string, Record<string, number>> };
+    const k6 = JSON.parse(readFileSync(join(fixtures, 'summary-export.json'), 'utf8')) as {
+      metrics: Record<string, Record<string, number>>;
+    };
     for (const key of ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)']) {
       expect(Math.abs(stats.metrics.http_req_duration![key]! - k6.metrics.http_req_duration![key]!)).toBeLessThan(1e-3);
     }
@@ -62,11 +64,28 @@ describe('npm run collect', () => {
     const dir = join(tmp, 'runs', '2026-11-22T0301Z-ab12');
     const users = [5, 10, 20];
     const manifest: RunManifest = {
-      kind: 'run-manifest', schemaVersion: 2, id: '2026-11-22T0301Z-ab12', startedAt: '2026-11-22T03:01:00Z', endedAt: '2026-11-22T03:10:00Z',
-      host: 'http://127.0.0.1:18090', environment: 'staging', scenario: { name: 'search', bundleSha256: 'a'.repeat(64) },
-      plan: { stages: users.map((u) => ({ users: u, rampMs: 5000, holdMs: 10_000 })), holdMs: 10_000, spawnRate: 2, targetStage: 10, keyTransaction: 'athlete_search' },
-      engine: { name: 'k6', version: 'k6 v0.48.0' }, status: 'completed',
-      stages: users.map((u) => ({ users: u, status: u === 20 ? ('target-failed' as const) : ('completed' as const), files: stageFiles(u) })),
+      kind: 'run-manifest',
+      schemaVersion: 2,
+      id: '2026-11-22T0301Z-ab12',
+      startedAt: '2026-11-22T03:01:00Z',
+      endedAt: '2026-11-22T03:10:00Z',
+      host: 'http://127.0.0.1:18090',
+      environment: 'staging',
+      scenario: { name: 'search', bundleSha256: 'a'.repeat(64) },
+      plan: {
+        stages: users.map((u) => ({ users: u, rampMs: 5000, holdMs: 10_000 })),
+        holdMs: 10_000,
+        spawnRate: 2,
+        targetStage: 10,
+        keyTransaction: 'athlete_search',
+      },
+      engine: { name: 'k6', version: 'k6 v0.48.0' },
+      status: 'completed',
+      stages: users.map((u) => ({
+        users: u,
+        status: u === 20 ? ('target-failed' as const) : ('completed' as const),
+        files: stageFiles(u),
+      })),
     };
     await runManifestFormat.write(join(dir, 'run.json'), manifest);
     copyFileSync(join(fixtures, 'out.csv.gz'), join(dir, 'stage-5.csv.gz'));
@@ -82,7 +101,11 @@ describe('npm run collect', () => {
     expect(s5.hold.rampMs).toBe(5000);
     expect(s10.key.count).toBeGreaterThan(0);
     const summary = await runSummaryFormat.read(join(dir, 'summary.json'));
-    expect(summary.stages.map((s) => [s.users, s.status, s.stats !== null])).toEqual([[5, 'completed', true], [10, 'completed', true], [20, 'target-failed', false]]);
+    expect(summary.stages.map((s) => [s.users, s.status, s.stats !== null])).toEqual([
+      [5, 'completed', true],
+      [10, 'completed', true],
+      [20, 'target-failed', false],
+    ]);
     expect(summary.capacity.estimate).toBeNull();
     expect(out()).toMatch(/run 2026-11-22T0301Z-ab12/);
     expect(out()).toMatch(/model note: no model estimate: 2 stages/);
@@ -99,8 +122,13 @@ describe('npm run collect: trend lines', () => {
     const { io, out } = testIo();
     // The fixture's 16 s leave 6 windows of ≥ 20 key requests: testable with lower minimums.
     writeFileSync(join(tmp, 'few.config.json'), JSON.stringify({ criteria: { held: { trendMinWindows: 3, trendMinKeyRequests: 1 } } }));
-    await command.run({ csv: join(fixtures, 'out.csv'), json: false, 'key-name': 'athlete_search', config: join(tmp, 'few.config.json') }, io);
-    const line = out().split('\n').find((l) => l.startsWith('throughput: '))!;
+    await command.run(
+      { csv: join(fixtures, 'out.csv'), json: false, 'key-name': 'athlete_search', config: join(tmp, 'few.config.json') },
+      io,
+    );
+    const line = out()
+      .split('\n')
+      .find((l) => l.startsWith('throughput: '))!;
     // The fixture's throughput rises (S > 0), so the one-sided test for a decrease finds none.
     expect(line).toMatch(/^throughput: no decreasing trend \(one-sided Mann–Kendall p = 0\.\d{3} ≥ α 0\.05, \d+ windows\)$/);
   });
@@ -116,11 +144,15 @@ describe('npm run collect: trend lines', () => {
     // This service peaks near 315 users, beyond 1.5 × 150: the estimate stops at 225.
     const rising = { lambda: 2, sigma: 0.01, kappa: 0.00001 };
     const stages = [5, 20, 50, 75, 100, 150].map((users) => ({
-      users, status: 'completed' as const, stats: stageStats({ users, throughputPerS: uslThroughput(rising, users), p95Ms: 500 }),
+      users,
+      status: 'completed' as const,
+      stats: stageStats({ users, throughputPerS: uslThroughput(rising, users), p95Ms: 500 }),
     }));
     const text = renderRunSummary(summarizeRun({ runId: 'r', keyName: 'search', ...summaryBounds(DEFAULT_CONFIG), stages }), new Map());
     expect(text).toMatch(/^capacity: holds 150 users, the largest stage run: the limit lies beyond it$/m);
-    expect(text).toMatch(/^model estimate: ≥ [\d.]+ successful requests\/s at 225 users, still rising at the limit of the extrapolation \(USL on goodput, R² 1\.00; [\d.]+(–[\d.]+)?\/s at 225 users when one stage is left out\);/m);
+    expect(text).toMatch(
+      /^model estimate: ≥ [\d.]+ successful requests\/s at 225 users, still rising at the limit of the extrapolation \(USL on goodput, R² 1\.00; [\d.]+(–[\d.]+)?\/s at 225 users when one stage is left out\);/m,
+    );
     expect(text).not.toMatch(/peak [\d.]+ successful/);
   });
 });
@@ -144,10 +176,16 @@ describe('npm run collect: one stage CSV', () => {
     const { io } = testIo();
     const run = await runStages(
       {
-        resultsDir, scenario: { name: 'search', bundlePath: '/x.js', sha256: 'a'.repeat(64) },
-        host: { display: 'http://127.0.0.1:1', base: 'http://127.0.0.1:1', username: undefined, password: undefined }, environment: 'staging',
-        plan: planStages({ users: [10], holdMs: 10_000, spawnRate: 2, targetStage: 10 }), spawnRate: 2, targetStage: 10,
-        keyName: 'athlete_search', stopOnFailure: false, stats: { ...settings, ...summaryBounds(DEFAULT_CONFIG) },
+        resultsDir,
+        scenario: { name: 'search', bundlePath: '/x.js', sha256: 'a'.repeat(64) },
+        host: { display: 'http://127.0.0.1:1', base: 'http://127.0.0.1:1', username: undefined, password: undefined },
+        environment: 'staging',
+        plan: planStages({ users: [10], holdMs: 10_000, spawnRate: 2, targetStage: 10 }),
+        spawnRate: 2,
+        targetStage: 10,
+        keyName: 'athlete_search',
+        stopOnFailure: false,
+        stats: { ...settings, ...summaryBounds(DEFAULT_CONFIG) },
       },
       { engine: fixtureEngine, engineVersion: 'fake 1.0', computeStageStats, summarizeRun, windowParams },
       io,
@@ -180,6 +218,8 @@ describe('npm run collect: one stage CSV', () => {
     const { io, out } = testIo();
     // The whole file as the hold: the ramp's idle users count, so fewer look busy than run.
     await command.run({ csv: join(fixtures, 'out.csv'), json: false, 'key-name': 'athlete_search' }, io);
-    expect(out()).toMatch(/^Little's law: 14\.88 iterations\/s × 0\.52 s mean iteration = 7\.8 busy users for 10 run \(−22\.1 %, beyond ±10 %\): suspect data — fewer users were busy over the hold than the 10 planned: a ramp counted as hold/m);
+    expect(out()).toMatch(
+      /^Little's law: 14\.88 iterations\/s × 0\.52 s mean iteration = 7\.8 busy users for 10 run \(−22\.1 %, beyond ±10 %\): suspect data — fewer users were busy over the hold than the 10 planned: a ramp counted as hold/m,
+    );
   });
 });

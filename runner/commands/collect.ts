@@ -42,7 +42,20 @@ function pad(rows: string[][]): string {
 }
 
 function requestRow(name: string, r: RequestStats): string[] {
-  return [name, String(r.count), String(r.failures), pct(r.errorRate), r.throughputPerS.toFixed(2), r.goodputPerS.toFixed(2), ms(r.meanMs), ms(r.p50Ms), ms(r.p90Ms), ms(r.p95Ms), ms(r.p99Ms), ms(r.maxMs)];
+  return [
+    name,
+    String(r.count),
+    String(r.failures),
+    pct(r.errorRate),
+    r.throughputPerS.toFixed(2),
+    r.goodputPerS.toFixed(2),
+    ms(r.meanMs),
+    ms(r.p50Ms),
+    ms(r.p90Ms),
+    ms(r.p95Ms),
+    ms(r.p99Ms),
+    ms(r.maxMs),
+  ];
 }
 
 /** The human table of one stage's statistics; `alpha` is the trend tests' significance level. */
@@ -50,15 +63,20 @@ export function renderStageStats(s: StageStats, alpha: number): string {
   const out: string[] = [];
   const h = s.hold;
   out.push(`${s.source.file}: ${s.source.rows} rows${s.source.truncated ? ' (TRUNCATED: figures cover the rows read)' : ''}\n`);
-  out.push(`hold: ${formatDuration(h.heldMs)} of ${formatDuration(h.plannedHoldMs)} planned, after a ${formatDuration(h.rampMs)} ramp; windows of ${formatDuration(Math.round(h.windowMs))} after a ${formatDuration(Math.round(h.warmupMs))} warm-up; ${s.users} users\n\n`);
+  out.push(
+    `hold: ${formatDuration(h.heldMs)} of ${formatDuration(h.plannedHoldMs)} planned, after a ${formatDuration(h.rampMs)} ramp; windows of ${formatDuration(Math.round(h.windowMs))} after a ${formatDuration(Math.round(h.warmupMs))} warm-up; ${s.users} users\n\n`,
+  );
   const rows = [['request', 'count', 'failed', 'errors', 'all req/s', 'ok req/s', 'mean', 'p50', 'p90', 'p95', 'p99', 'max']];
-  for (const [name, r] of Object.entries(s.byName).sort((a, b) => b[1].count - a[1].count)) rows.push(requestRow(name === s.keyName ? `${name} (key)` : name || '(no name)', r));
+  for (const [name, r] of Object.entries(s.byName).sort((a, b) => b[1].count - a[1].count))
+    rows.push(requestRow(name === s.keyName ? `${name} (key)` : name || '(no name)', r));
   rows.push(requestRow('all', s.all));
   out.push(pad(rows));
   out.push('\n');
   if (!(s.keyName in s.byName)) out.push(`key transaction "${s.keyName}": no request with this name tag in the hold\n`);
   if (s.key.p95Ms !== null) {
-    out.push(`key p95 ${ms(s.key.p95Ms)} ms${s.p95Ci ? ` [${ms(s.p95Ci.lowMs)}, ${ms(s.p95Ci.highMs)}] (95 % CI over ${s.p95Ci.windows} windows)` : ' (too few windows for an interval)'}\n`);
+    out.push(
+      `key p95 ${ms(s.key.p95Ms)} ms${s.p95Ci ? ` [${ms(s.p95Ci.lowMs)}, ${ms(s.p95Ci.highMs)}] (95 % CI over ${s.p95Ci.windows} windows)` : ' (too few windows for an interval)'}\n`,
+    );
   }
   // The test is one-sided: its direction is the change that would be bad, not the one seen.
   // Only a significant trend's Theil–Sen change is a finding; a hold too short for the test
@@ -76,9 +94,15 @@ export function renderStageStats(s: StageStats, alpha: number): string {
   out.push(`outlier windows (key p95): ${s.outlierWindows.length ? s.outlierWindows.join(', ') : 'none'}\n`);
   const it = s.iterations;
   out.push(`iterations: ${it.count} (${it.ratePerS.toFixed(2)}/s, mean ${ms(it.meanDurationMs)} ms)\n${s.littlesLaw.why}\n`);
-  out.push(`checks: ${s.checks.passes} passed, ${s.checks.fails} failed; data: ${s.data.sentBytes} B sent, ${s.data.receivedBytes} B received\n`);
-  const codes = Object.entries(s.errors.byCode).map(([c, n]) => `${c}×${n}`).join(', ');
-  const statuses = Object.entries(s.errors.byStatus).map(([c, n]) => `${c}×${n}`).join(', ');
+  out.push(
+    `checks: ${s.checks.passes} passed, ${s.checks.fails} failed; data: ${s.data.sentBytes} B sent, ${s.data.receivedBytes} B received\n`,
+  );
+  const codes = Object.entries(s.errors.byCode)
+    .map(([c, n]) => `${c}×${n}`)
+    .join(', ');
+  const statuses = Object.entries(s.errors.byStatus)
+    .map(([c, n]) => `${c}×${n}`)
+    .join(', ');
   out.push(`errors: by code ${codes || 'none'}; failed by status ${statuses || 'none'}; timeouts ${s.errors.timeouts}\n`);
   for (const w of s.source.warnings) out.push(`warning: ${w}\n`);
   return out.join('');
@@ -93,17 +117,37 @@ export function renderRunSummary(summary: RunSummary, errors: ReadonlyMap<number
       rows.push([String(st.users), st.status, '-', '-', '-', '-', '-', '-', '-', errors.get(st.users) ?? 'no statistics']);
       continue;
     }
-    const notes = [s.source.truncated ? 'truncated CSV' : '', s.littlesLaw.ok ? '' : "Little's law off", s.outlierWindows.length ? `${s.outlierWindows.length} outlier windows` : ''].filter(Boolean).join('; ');
+    const notes = [
+      s.source.truncated ? 'truncated CSV' : '',
+      s.littlesLaw.ok ? '' : "Little's law off",
+      s.outlierWindows.length ? `${s.outlierWindows.length} outlier windows` : '',
+    ]
+      .filter(Boolean)
+      .join('; ');
     rows.push([
-      String(st.users), st.status, String(s.all.count), s.all.throughputPerS.toFixed(2), s.all.goodputPerS.toFixed(2), ms(s.key.p95Ms),
-      s.p95Ci ? `[${ms(s.p95Ci.lowMs)}, ${ms(s.p95Ci.highMs)}]` : '-', pct(s.all.errorRate), formatDuration(s.hold.heldMs), notes,
+      String(st.users),
+      st.status,
+      String(s.all.count),
+      s.all.throughputPerS.toFixed(2),
+      s.all.goodputPerS.toFixed(2),
+      ms(s.key.p95Ms),
+      s.p95Ci ? `[${ms(s.p95Ci.lowMs)}, ${ms(s.p95Ci.highMs)}]` : '-',
+      pct(s.all.errorRate),
+      formatDuration(s.hold.heldMs),
+      notes,
     ]);
   }
-  const out = [`run ${summary.runId} (key transaction "${summary.keyName}"; ok req/s: successful requests per second, the goodput capacity is read on)\n\n`, pad(rows), '\n'];
+  const out = [
+    `run ${summary.runId} (key transaction "${summary.keyName}"; ok req/s: successful requests per second, the goodput capacity is read on)\n\n`,
+    pad(rows),
+    '\n',
+  ];
   out.push(capacityLines(summary));
   const e = summary.capacity.estimate;
   if (e) {
-    out.push(`model estimate: ${estimateWords(e)}; p95 reaches the green bound at ${e.usersAtP95Green === null ? 'no user level within the fit' : `${e.usersAtP95Green.toFixed(0)} users`}\n`);
+    out.push(
+      `model estimate: ${estimateWords(e)}; p95 reaches the green bound at ${e.usersAtP95Green === null ? 'no user level within the fit' : `${e.usersAtP95Green.toFixed(0)} users`}\n`,
+    );
   }
   out.push(`model note: ${summary.capacity.note}\n`);
   for (const st of summary.stages) {
@@ -113,15 +157,22 @@ export function renderRunSummary(summary: RunSummary, errors: ReadonlyMap<number
 }
 
 /** First and last timestamps and the largest `vus` value of a CSV: its extent when no plan is given. */
-async function scanExtent(file: string, signal: AbortSignal): Promise<{ firstMs: number; lastMs: number; maxVus: number; resolutionMs: number }> {
+async function scanExtent(
+  file: string,
+  signal: AbortSignal,
+): Promise<{ firstMs: number; lastMs: number; maxVus: number; resolutionMs: number }> {
   let firstMs = NaN;
   let lastMs = -Infinity;
   let maxVus = 0;
-  const r = await readK6Csv(file, (rec) => {
-    if (Number.isNaN(firstMs)) firstMs = rec.timeMs;
-    if (rec.timeMs > lastMs) lastMs = rec.timeMs;
-    if (rec.metric === Metric.vus && rec.value > maxVus) maxVus = rec.value;
-  }, { signal });
+  const r = await readK6Csv(
+    file,
+    (rec) => {
+      if (Number.isNaN(firstMs)) firstMs = rec.timeMs;
+      if (rec.timeMs > lastMs) lastMs = rec.timeMs;
+      if (rec.metric === Metric.vus && rec.value > maxVus) maxVus = rec.value;
+    },
+    { signal },
+  );
   return { firstMs, lastMs, maxVus, resolutionMs: r.timeResolutionMs };
 }
 
@@ -139,7 +190,13 @@ interface RecordedPlan {
 /** The plan of the stage whose CSV `file` is, from run.json in its folder; null when there is none or it does not name the file. */
 async function recordedPlan(file: string): Promise<RecordedPlan | null> {
   const runJson = join(dirname(file), 'run.json');
-  if (!(await access(runJson).then(() => true, () => false))) return null;
+  if (
+    !(await access(runJson).then(
+      () => true,
+      () => false,
+    ))
+  )
+    return null;
   const m = await runManifestFormat.read(runJson);
   const name = basename(file);
   const common = { runJson, keyName: m.plan.keyTransaction, ...(m.plan.windows ? { windows: m.plan.windows } : {}) };
@@ -148,7 +205,8 @@ async function recordedPlan(file: string): Promise<RecordedPlan | null> {
   if (plan) return { ...common, users: plan.users, rampMs: plan.rampMs, holdMs: plan.holdMs };
   // The open-model stage is read as `collect --run` reads it: no ramp, its own hold.
   const open = m.openStage;
-  if (open && (open.files?.csv ?? openStageFiles().csv) === name) return { ...common, users: open.afterStage, rampMs: 0, holdMs: open.holdMs };
+  if (open && (open.files?.csv ?? openStageFiles().csv) === name)
+    return { ...common, users: open.afterStage, rampMs: 0, holdMs: open.holdMs };
   return null;
 }
 
@@ -157,8 +215,8 @@ async function collectFile(args: CollectArgs, io: Io): Promise<number> {
   const config = await loadConfig(args.config, io.cwd);
   const recorded = await recordedPlan(file);
   const settings = { ...collectorSettings(config), ...recorded?.windows };
-  let rampMs = args.ramp !== undefined ? parseDuration(args.ramp, '--ramp') : recorded?.rampMs ?? 0;
-  let holdMs = args.hold !== undefined ? parseDuration(args.hold, '--hold') : recorded?.holdMs ?? NaN;
+  let rampMs = args.ramp !== undefined ? parseDuration(args.ramp, '--ramp') : (recorded?.rampMs ?? 0);
+  let holdMs = args.hold !== undefined ? parseDuration(args.hold, '--hold') : (recorded?.holdMs ?? NaN);
   let users = args.users ?? recorded?.users;
   const assumed: string[] = [];
   if (Number.isNaN(holdMs) || users === undefined) {
@@ -207,8 +265,13 @@ async function collectRun(args: CollectArgs, io: Io): Promise<number> {
     if (record.status !== 'skipped') {
       try {
         stats = await computeStageStats({
-          file: join(dir, record.files.csv ?? stageFiles(record.users).csv), users: record.users, rampMs: plan.rampMs, holdMs: plan.holdMs, keyName,
-          ...settings, signal: io.signal,
+          file: join(dir, record.files.csv ?? stageFiles(record.users).csv),
+          users: record.users,
+          rampMs: plan.rampMs,
+          holdMs: plan.holdMs,
+          keyName,
+          ...settings,
+          signal: io.signal,
         });
         await stageStatsFormat.write(join(dir, record.files.stats ?? stageFiles(record.users).stats), stats);
       } catch (e) {
@@ -227,8 +290,13 @@ async function collectRun(args: CollectArgs, io: Io): Promise<number> {
   if (open?.files && open.status !== 'skipped') {
     try {
       const stats = await computeStageStats({
-        file: join(dir, open.files.csv ?? openStageFiles().csv), users: open.afterStage, rampMs: 0, holdMs: open.holdMs, keyName,
-        ...settings, signal: io.signal,
+        file: join(dir, open.files.csv ?? openStageFiles().csv),
+        users: open.afterStage,
+        rampMs: 0,
+        holdMs: open.holdMs,
+        keyName,
+        ...settings,
+        signal: io.signal,
       });
       await stageStatsFormat.write(join(dir, open.files.stats ?? openStageFiles().stats), stats);
     } catch (e) {
@@ -248,15 +316,20 @@ export const command = defineCommand({
   describe: "statistics of a stage's k6 CSV, or recompute a run's stats and summary",
   builder: (y) =>
     y
-      .usage('npm run collect -- <stage.csv[.gz]> [--key-name search] [--json]\nnpm run collect -- --run <run folder> [--key-name search] [--json]')
+      .usage(
+        'npm run collect -- <stage.csv[.gz]> [--key-name search] [--json]\nnpm run collect -- --run <run folder> [--key-name search] [--json]',
+      )
       .positional('csv', { type: 'string', describe: 'a k6 CSV (plain or gzip) written by `--out csv`' })
       .option('run', { type: 'string', describe: 'a run folder (results/runs/<id>): recompute its stage-*.stats.json and summary.json' })
-      .option('key-name', { type: 'string', describe: 'the key transaction\'s name tag (default: the run\'s, else the config\'s)' })
+      .option('key-name', { type: 'string', describe: "the key transaction's name tag (default: the run's, else the config's)" })
       .option('json', { type: 'boolean', default: false, describe: 'print JSON (stage-stats, or the run summary) instead of a table' })
-      .option('users', { type: 'number', describe: 'one file: the stage\'s users (default: the largest `vus` sample)' })
+      .option('users', { type: 'number', describe: "one file: the stage's users (default: the largest `vus` sample)" })
       .option('ramp', { type: 'string', describe: 'one file: ramp-up to leave out, k6 syntax (default 0s)' })
       .option('hold', { type: 'string', describe: 'one file: hold length after the ramp, k6 syntax (default: to the last sample)' })
-      .option('config', { type: 'string', describe: 'capacity.config.json to use (default: the one in the current folder, else the defaults)' })
+      .option('config', {
+        type: 'string',
+        describe: 'capacity.config.json to use (default: the one in the current folder, else the defaults)',
+      })
       .check((a) => {
         if (a.csv !== undefined && a.run !== undefined) throw new Error('give either a CSV file or --run <folder>, not both');
         if (a.csv === undefined && a.run === undefined) throw new Error('expected a CSV file or --run <folder>');
@@ -266,7 +339,8 @@ export const command = defineCommand({
       .example('npm run collect -- stage.csv --key-name search --json', 'as JSON, metrics in k6 summary-export keys')
       .example('npm run collect -- --run results/runs/2026-11-22T0301Z-ab12', "recompute a run's statistics") as never,
   run: async (args: CollectArgs, io) => {
-    if (args.users !== undefined && !(Number.isInteger(args.users) && args.users > 0)) throw new UserError(`--users must be a positive whole number (got ${args.users})`);
+    if (args.users !== undefined && !(Number.isInteger(args.users) && args.users > 0))
+      throw new UserError(`--users must be a positive whole number (got ${args.users})`);
     return args.run !== undefined ? collectRun(args, io) : collectFile(args, io);
   },
 });

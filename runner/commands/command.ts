@@ -9,7 +9,7 @@ import type { Io } from '../io.ts';
 export interface CommandDefinition<A = Record<string, unknown>> {
   readonly name: string;
   readonly describe: string;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  // biome-ignore lint/suspicious/noExplicitAny: each command builds its own yargs argument type
   readonly builder: (yargs: Argv) => Argv<any>;
   readonly run: (args: A, io: Io) => Promise<number>;
 }

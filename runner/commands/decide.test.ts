@@ -63,13 +63,18 @@ describe('npm run decide', () => {
     expect(lines).toContain('p95 at the target stage      green         green 1800 ms          green 1800 ms          green 1800 ms');
     expect(lines).toContain('target stage held            red           green                  red                    red');
     expect(text).toContain('  - target stage not held in 2 of 3 runs');
-    expect(text).toContain(`    ${runId(1)}  mean latency: Mann–Kendall p = 0.001, Theil–Sen +40 % over the hold ≥ +25 % → not stable → not held → red`);
+    expect(text).toContain(
+      `    ${runId(1)}  mean latency: Mann–Kendall p = 0.001, Theil–Sen +40 % over the hold ≥ +25 % → not stable → not held → red`,
+    );
     expect(text).toContain(`Excluded:\n  ${runId(3)}  interrupted by the operator: Ctrl-C (not comparable)`);
     expect(text).toMatch(/Action for next week: Prepare the migration/);
   });
 
   it('--config and --baseline are used', async () => {
-    await writeFile(join(folder.dir, 'strict.json'), JSON.stringify({ environment: 'staging', criteria: { p95Ms: { green: 1000, orange: 1500 } } }));
+    await writeFile(
+      join(folder.dir, 'strict.json'),
+      JSON.stringify({ environment: 'staging', criteria: { p95Ms: { green: 1000, orange: 1500 } } }),
+    );
     const io = testIo(folder.dir);
     await command.run(args({ results: '.', json: true, config: 'strict.json', baseline: runId(1) }), io);
     const d = DecisionSchema.parse(JSON.parse(io.out()));
@@ -79,7 +84,10 @@ describe('npm run decide', () => {
   });
 
   it('reads capacity.config.json of the working folder; a config naming an environment without runs reads the only one there, saying so', async () => {
-    await writeFile(join(folder.dir, 'capacity.config.json'), JSON.stringify({ environment: 'preprod', criteria: { p95Ms: { green: 1000, orange: 1500 } } }));
+    await writeFile(
+      join(folder.dir, 'capacity.config.json'),
+      JSON.stringify({ environment: 'preprod', criteria: { p95Ms: { green: 1000, orange: 1500 } } }),
+    );
     const io = testIo(folder.dir);
     await command.run(args({ results: '.', json: true }), io);
     const d = DecisionSchema.parse(JSON.parse(io.out()));

@@ -1,7 +1,14 @@
 import { defineCommand } from './command.ts';
 import { parseDuration } from '../../formats/duration.ts';
 import { ExitCode, UserError } from '../../formats/errors.ts';
-import { DEMO_PRESETS, DEMO_PRESET_NAMES, estimateKnee, startDemoTarget, type DemoTarget, type DemoTargetOptions } from '../demo-target/server.ts';
+import {
+  DEMO_PRESETS,
+  DEMO_PRESET_NAMES,
+  estimateKnee,
+  startDemoTarget,
+  type DemoTarget,
+  type DemoTargetOptions,
+} from '../demo-target/server.ts';
 import { DOWN_MODES, optionProblems, type DownMode } from '../demo-target/model.ts';
 
 /** Port of `npm run demo-target` when none is given: fixed, so the README can name the URL. */
@@ -21,7 +28,12 @@ export const command = defineCommand({
     y
       .usage('npm run demo-target -- [--port 8099] [--preset default] [--workers 4] [--queue 20] …')
       .option('port', { type: 'number', default: DEMO_TARGET_PORT, describe: 'TCP port on 127.0.0.1 (0: a free one)' })
-      .option('preset', { type: 'string', choices: DEMO_PRESET_NAMES, default: 'default', describe: 'a named service; the flags below change it' })
+      .option('preset', {
+        type: 'string',
+        choices: DEMO_PRESET_NAMES,
+        default: 'default',
+        describe: 'a named service; the flags below change it',
+      })
       .option('workers', { type: 'number', describe: 'requests served at once' })
       .option('queue', { type: 'number', describe: 'requests that may wait for a worker; one more gets a 503' })
       .option('home-ms', { type: 'number', describe: 'mean service time of the home page (ms)' })
@@ -63,7 +75,9 @@ export const command = defineCommand({
       target = await startDemoTarget(options);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-        throw new UserError(`--port: ${options.port} is already in use on 127.0.0.1`, { hint: 'pass another --port, or --port 0 for a free one' });
+        throw new UserError(`--port: ${options.port} is already in use on 127.0.0.1`, {
+          hint: 'pass another --port, or --port 0 for a free one',
+        });
       }
       throw e;
     }

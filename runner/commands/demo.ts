@@ -40,7 +40,9 @@ export const command = defineCommand<DemoArgs>({
   describe: 'three short runs of the default scenario against the embedded demo target, then the weekly report (~3 min)',
   builder: (y) =>
     y
-      .usage('npm run demo -- [--results results/demo] [--runs 3]\n\nStarts the demo target on 127.0.0.1, runs `stages` three times with 5 s holds,\nthen renders the weekly report over them and prints its path.')
+      .usage(
+        'npm run demo -- [--results results/demo] [--runs 3]\n\nStarts the demo target on 127.0.0.1, runs `stages` three times with 5 s holds,\nthen renders the weekly report over them and prints its path.',
+      )
       .option('results', { type: 'string', describe: 'results folder of the demo, e.g. results/demo (default results/demo)' })
       .option('runs', { type: 'number', describe: 'how many runs before the report (default 3, the runs a decision rests on)' })
       .example('npm run demo', 'three runs and the report, in results/demo/'),
@@ -55,14 +57,19 @@ async function runDemo(args: DemoArgs, io: Io): Promise<number> {
   await writeFile(configPath, `${JSON.stringify(DEMO_CONFIG, null, 2)}\n`, { flag: 'wx' }).catch((e: NodeJS.ErrnoException) => {
     if (e.code !== 'EEXIST') throw e;
   });
-  const target: DemoTarget = await startDemoTarget({ port: DEMO_PORT, workers: DEMO_WORKERS }).catch(() => startDemoTarget({ port: 0, workers: DEMO_WORKERS }));
+  const target: DemoTarget = await startDemoTarget({ port: DEMO_PORT, workers: DEMO_WORKERS }).catch(() =>
+    startDemoTarget({ port: 0, workers: DEMO_WORKERS }),
+  );
   const knee = Math.round(estimateKnee(target.options, { requestsPerIteration: 3, thinkS: 3 * ((DEMO_THINK.min + DEMO_THINK.max) / 2) }));
   const runs = args.runs ?? 3;
   try {
     io.stdout.write(`demo target: ${target.url} (${DEMO_WORKERS} workers: its knee is near ${knee} users of the search scenario)\n`);
     for (let i = 1; i <= runs; i += 1) {
       io.stdout.write(`\n=== demo run ${i} of ${runs}\n`);
-      const result = await runStagesCommand({ host: target.url, results, config: configPath, env: [`THINK_MIN=${DEMO_THINK.min}`, `THINK_MAX=${DEMO_THINK.max}`] }, io);
+      const result = await runStagesCommand(
+        { host: target.url, results, config: configPath, env: [`THINK_MIN=${DEMO_THINK.min}`, `THINK_MAX=${DEMO_THINK.max}`] },
+        io,
+      );
       if (result.exitCode !== ExitCode.ok) {
         io.stderr.write(`demo: run ${i} ended with exit code ${result.exitCode}; no report\n`);
         return result.exitCode;

@@ -43,17 +43,37 @@ export const command = defineCommand({
       )
       .option('webhook', { type: 'string', describe: `webhook URL (default: $${WEBHOOK_ENV}); never printed` })
       .option('results', { type: 'string', default: 'results', describe: 'results folder (runs/ and the notify state)' })
-      .option('config', { type: 'string', describe: 'capacity.config.json: decides with it, and says its action for the decision (default: ./capacity.config.json if present)' })
-      .option('environment', { type: 'string', describe: 'without --decision: the environment decided on, when the results folder holds several (default: the config\'s, else the only one, else the newest run\'s)' })
-      .option('decision', { type: 'string', describe: 'read the decision from this file (`npm run decide -- --json > file`) instead of deciding' })
-      .option('format', { choices: PAYLOAD_FORMATS, default: 'slack' as PayloadFormat, describe: 'slack: { text, blocks }; json: a versioned document' })
+      .option('config', {
+        type: 'string',
+        describe:
+          'capacity.config.json: decides with it, and says its action for the decision (default: ./capacity.config.json if present)',
+      })
+      .option('environment', {
+        type: 'string',
+        describe:
+          "without --decision: the environment decided on, when the results folder holds several (default: the config's, else the only one, else the newest run's)",
+      })
+      .option('decision', {
+        type: 'string',
+        describe: 'read the decision from this file (`npm run decide -- --json > file`) instead of deciding',
+      })
+      .option('format', {
+        choices: PAYLOAD_FORMATS,
+        default: 'slack' as PayloadFormat,
+        describe: 'slack: { text, blocks }; json: a versioned document',
+      })
       .option('dry-run', { type: 'boolean', default: false, describe: 'print what would be posted; post nothing, write no state' })
       .option('summary', { type: 'string', describe: 'append the decision as Markdown to this file (e.g. $GITHUB_STEP_SUMMARY)' })
       .option('link', { type: 'string', describe: 'a URL to put in the message (e.g. the CI run)' })
-      .option('failures', { type: 'number', default: DEFAULT_FAILURE_THRESHOLD, describe: 'consecutive failed runs of the tool before an alert' })
+      .option('failures', {
+        type: 'number',
+        default: DEFAULT_FAILURE_THRESHOLD,
+        describe: 'consecutive failed runs of the tool before an alert',
+      })
       .option('tool-failed', {
         type: 'number',
-        describe: 'npm run stages exited with this code before writing a run folder (bad input, k6 missing): count it as a failed run of the tool',
+        describe:
+          'npm run stages exited with this code before writing a run folder (bad input, k6 missing): count it as a failed run of the tool',
       })
       .example('CAPACITY_WEBHOOK_URL=https://hooks.slack.com/services/… npm run notify', 'post if the decision changed')
       .example('npm run notify -- --dry-run --format json', 'show the message without posting')
@@ -75,14 +95,22 @@ export async function runNotify(args: NotifyArgs, io: Io): Promise<number> {
   }
   const resultsDir = resolve(io.cwd, args.results);
   const webhookText = args.webhook ?? (io.env[WEBHOOK_ENV] || undefined);
-  const webhook: Webhook | null = webhookText === undefined ? null : parseWebhook(webhookText, args.webhook !== undefined ? '--webhook' : WEBHOOK_ENV);
+  const webhook: Webhook | null =
+    webhookText === undefined ? null : parseWebhook(webhookText, args.webhook !== undefined ? '--webhook' : WEBHOOK_ENV);
 
   // The decision reads one environment's runs (as decide does); the tool's failures count every run.
-  const { config, runs: environmentRuns, notes } = await selectResults({
-    results: args.results,
-    ...(args.config !== undefined ? { config: args.config } : {}),
-    ...(args.environment !== undefined ? { environment: args.environment } : {}),
-  }, io.cwd);
+  const {
+    config,
+    runs: environmentRuns,
+    notes,
+  } = await selectResults(
+    {
+      results: args.results,
+      ...(args.config !== undefined ? { config: args.config } : {}),
+      ...(args.environment !== undefined ? { environment: args.environment } : {}),
+    },
+    io.cwd,
+  );
   for (const note of notes) io.stderr.write(`${note}\n`);
   const stored = await listRuns(resultsDir);
   const decision = args.decision ? await decisionFormat.read(resolve(io.cwd, args.decision)) : decideHere(environmentRuns, config);
@@ -127,7 +155,8 @@ export async function runNotify(args: NotifyArgs, io: Io): Promise<number> {
     } catch (e) {
       await keepFailures();
       // The job summary still shows the decision, and that the post failed (the message is URL-free).
-      if (args.summary !== undefined) await appendSummary(args.summary, io, markdownSummary(decision, `failed: ${(e as Error).message}`, args.link, actions));
+      if (args.summary !== undefined)
+        await appendSummary(args.summary, io, markdownSummary(decision, `failed: ${(e as Error).message}`, args.link, actions));
       throw e;
     }
     // Only after the receiver accepted it: a failed post is retried by the next call.

@@ -7,7 +7,15 @@ import { ExitCode, UserError, fsReason } from '../../formats/errors.ts';
 import type { Io } from '../io.ts';
 import { parseDuration, formatDuration } from '../../formats/duration.ts';
 import { parseHost, type Host } from '../redact.ts';
-import { MAX_VUS_MARGIN, OPEN_STAGE_VU_CAP, PRE_ALLOCATED_MARGIN, parseOpenStageFactor, parseUserList, planStages, scriptSupportsOpenStage } from '../stages/plan.ts';
+import {
+  MAX_VUS_MARGIN,
+  OPEN_STAGE_VU_CAP,
+  PRE_ALLOCATED_MARGIN,
+  parseOpenStageFactor,
+  parseUserList,
+  planStages,
+  scriptSupportsOpenStage,
+} from '../stages/plan.ts';
 import { ENGINE_CHOICES, resolveEngine, type EngineChoice } from '../engines/index.ts';
 import { SUPPORTED_K6 } from '../engines/k6-version.ts';
 import { collectorSettings, configDurationsMs, loadConfig } from '../../formats/config.ts';
@@ -47,25 +55,62 @@ export const command = defineCommand<StagesArgs>({
   describe: 'run a scenario through staged user levels, one stage after another, and record every sample',
   builder: (y) =>
     y
-      .usage('npm run stages -- --host <url> [flags]\n\nRuns the scenario at each user level: ramp at --spawn-rate users/s, then hold for --duration.\nDefaults come from capacity.config.json (or --config), flags override it.')
-      .option('host', { type: 'string', nargs: 1, describe: 'base URL of the service under load (credentials allowed, never recorded), e.g. https://app.example.com' })
+      .usage(
+        'npm run stages -- --host <url> [flags]\n\nRuns the scenario at each user level: ramp at --spawn-rate users/s, then hold for --duration.\nDefaults come from capacity.config.json (or --config), flags override it.',
+      )
+      .option('host', {
+        type: 'string',
+        nargs: 1,
+        describe: 'base URL of the service under load (credentials allowed, never recorded), e.g. https://app.example.com',
+      })
       .option('users', { type: 'string', nargs: 1, describe: 'increasing user levels, e.g. 5,20,50,75,100,150 (default from config)' })
       .option('duration', { type: 'string', nargs: 1, describe: 'hold per stage in k6 syntax, e.g. 90s, 10m, 1h30m (default 10m)' })
       .option('spawn-rate', { type: 'string', nargs: 1, describe: 'users started per second during each ramp, e.g. 5 (default 5)' })
-      .option('target-stage', { type: 'string', nargs: 1, describe: 'the user level the service must hold, one of --users, e.g. 100 (default 100)' })
-      .option('scenario', { type: 'string', nargs: 1, describe: 'a scenario name under scenarios/ or the path of your own k6 script (.ts/.js), e.g. search' })
-      .option('engine', { choices: ENGINE_CHOICES, describe: `auto: real k6 (${SUPPORTED_K6}) when K6_BIN or PATH has it, else the embedded engine (default auto)` })
-      .option('results', { type: 'string', nargs: 1, describe: `results folder, e.g. results (default ${DEFAULT_RESULTS}; with --demo ${DEMO_RESULTS})` })
-      .option('config', { type: 'string', nargs: 1, describe: 'config file, e.g. capacity.config.json; its "environment" is recorded with the run' })
-      .option('label', { type: 'string', nargs: 1, describe: 'a note recorded with the run, e.g. "after deploy 1.4" (the environment comes from the config)' })
-      .option('demo', { type: 'boolean', describe: `start the embedded demo target on a free loopback port and use it as --host; the run is of environment "${DEMO_ENVIRONMENT}", in ${DEMO_RESULTS} by default` })
-      .option('demo-preset', { type: 'string', nargs: 1, describe: 'with --demo: healthy, saturating, flaky, degrading or down (default: the default demo target)' })
+      .option('target-stage', {
+        type: 'string',
+        nargs: 1,
+        describe: 'the user level the service must hold, one of --users, e.g. 100 (default 100)',
+      })
+      .option('scenario', {
+        type: 'string',
+        nargs: 1,
+        describe: 'a scenario name under scenarios/ or the path of your own k6 script (.ts/.js), e.g. search',
+      })
+      .option('engine', {
+        choices: ENGINE_CHOICES,
+        describe: `auto: real k6 (${SUPPORTED_K6}) when K6_BIN or PATH has it, else the embedded engine (default auto)`,
+      })
+      .option('results', {
+        type: 'string',
+        nargs: 1,
+        describe: `results folder, e.g. results (default ${DEFAULT_RESULTS}; with --demo ${DEMO_RESULTS})`,
+      })
+      .option('config', {
+        type: 'string',
+        nargs: 1,
+        describe: 'config file, e.g. capacity.config.json; its "environment" is recorded with the run',
+      })
+      .option('label', {
+        type: 'string',
+        nargs: 1,
+        describe: 'a note recorded with the run, e.g. "after deploy 1.4" (the environment comes from the config)',
+      })
+      .option('demo', {
+        type: 'boolean',
+        describe: `start the embedded demo target on a free loopback port and use it as --host; the run is of environment "${DEMO_ENVIRONMENT}", in ${DEMO_RESULTS} by default`,
+      })
+      .option('demo-preset', {
+        type: 'string',
+        nargs: 1,
+        describe: 'with --demo: healthy, saturating, flaky, degrading or down (default: the default demo target)',
+      })
       .option('stop-on-failure', { type: 'boolean', describe: 'skip the remaining stages once the target fails at one' })
       .option('env', { type: 'string', array: true, describe: 'extra K=V for the script, as k6 -e, e.g. --env THINK_MAX=2' })
       .option('open-stage', {
         type: 'string',
         nargs: 1,
-        describe: 'after the stages, one open-model stage: constant-arrival-rate at this factor (above 0, at most 100) × the iteration rate measured at ' +
+        describe:
+          'after the stages, one open-model stage: constant-arrival-rate at this factor (above 0, at most 100) × the iteration rate measured at ' +
           'the target stage, held --duration, e.g. 1.5. It shows what the closed model hides (coordinated omission: VUs wait for ' +
           `a slow answer, so the load slows with the service): its p95 and dropped iterations are reported beside the target stage's, not scored. ` +
           `VUs from Little's law: rate × the target stage's mean iteration time, ×${PRE_ALLOCATED_MARGIN} pre-allocated, up to ×${MAX_VUS_MARGIN} (at most ${OPEN_STAGE_VU_CAP}). ` +
@@ -77,17 +122,33 @@ export const command = defineCommand<StagesArgs>({
       .option('preflight', {
         type: 'boolean',
         default: true,
-        describe: `before the first stage, one request to the host (at most ${PREFLIGHT_TIMEOUT_MS / 1000} s): when it cannot be reached (DNS, refused, TLS) ` +
+        describe:
+          `before the first stage, one request to the host (at most ${PREFLIGHT_TIMEOUT_MS / 1000} s): when it cannot be reached (DNS, refused, TLS) ` +
           `the command says why and exits ${ExitCode.unreachable} with no load sent and no run recorded; any answer, even a 5xx, passes. --no-preflight skips it`,
       })
       .example('npm run stages -- --host https://staging.example.com', 'the full default plan against staging')
       .example('npm run stages -- --demo --users 2,4 --duration 5s --spawn-rate 10', 'a tiny run against the embedded demo target')
       .example('npm run stages -- --host http://127.0.0.1:8080 --scenario ./my-test.ts --engine embedded', 'your own k6 script')
-      .example('npm run stages -- --demo --users 3 --duration 5s --open-stage 1.5', 'then an open-model stage at 1.5 × the iteration rate of 3 users')
-      .example('npm run stages -- --demo --demo-preset saturating --users 5,20,50 --duration 10s --spawn-rate 10 --target-stage 20', 'a demo target that saturates, target stage 20 users')
-      .example('npm run stages -- --host https://staging.example.com --stop-on-failure --label staging --results results/staging', 'stop once the target fails; label and folder of the run')
-      .example('npm run stages -- --host https://staging.example.com --config ci.config.json --env THINK_MAX=2 --dry-run', 'print the plan from another config, send no load')
-      .example('npm run stages -- --host https://self-signed.internal --scenario ./insecure-tls.js --no-preflight', 'skip the reachability check (e.g. a script that accepts any certificate)'),
+      .example(
+        'npm run stages -- --demo --users 3 --duration 5s --open-stage 1.5',
+        'then an open-model stage at 1.5 × the iteration rate of 3 users',
+      )
+      .example(
+        'npm run stages -- --demo --demo-preset saturating --users 5,20,50 --duration 10s --spawn-rate 10 --target-stage 20',
+        'a demo target that saturates, target stage 20 users',
+      )
+      .example(
+        'npm run stages -- --host https://staging.example.com --stop-on-failure --label staging --results results/staging',
+        'stop once the target fails; label and folder of the run',
+      )
+      .example(
+        'npm run stages -- --host https://staging.example.com --config ci.config.json --env THINK_MAX=2 --dry-run',
+        'print the plan from another config, send no load',
+      )
+      .example(
+        'npm run stages -- --host https://self-signed.internal --scenario ./insecure-tls.js --no-preflight',
+        'skip the reachability check (e.g. a script that accepts any certificate)',
+      ),
   run: async (args, io) => (await runStagesCommand(args, io)).exitCode,
 });
 
@@ -95,7 +156,8 @@ export const command = defineCommand<StagesArgs>({
 export async function runStagesCommand(args: StagesArgs, io: Io): Promise<Pick<StagesResult, 'exitCode'> & Partial<StagesResult>> {
   const config = await loadConfig(args.config, io.cwd);
   if (args.host !== undefined && args.demo) throw new UserError('--host and --demo: give one or the other (--demo starts its own target)');
-  if (args.host === undefined && !args.demo) throw new UserError('--host: required, e.g. --host https://app.example.com (or --demo for the embedded demo target)');
+  if (args.host === undefined && !args.demo)
+    throw new UserError('--host: required, e.g. --host https://app.example.com (or --demo for the embedded demo target)');
   if (args['demo-preset'] !== undefined && !args.demo) throw new UserError('--demo-preset: only with --demo');
   const preset = args['demo-preset'];
   if (preset !== undefined && !(preset in DEMO_PRESETS)) {
@@ -118,12 +180,15 @@ export async function runStagesCommand(args: StagesArgs, io: Io): Promise<Pick<S
 
   if (args['dry-run']) {
     io.stdout.write(`scenario ${scenarioName} (${entry}), target stage ${targetStage}, spawn rate ${spawnRate}/s\n`);
-    for (const s of plan) io.stdout.write(`  ${String(s.users).padStart(5)} users: ramp ${formatDuration(s.rampMs)}, hold ${formatDuration(s.holdMs)}\n`);
-    if (openFactor !== undefined) io.stdout.write(`  open model: ${openFactor} × the iteration rate of ${targetStage} users, hold ${formatDuration(holdMs)}\n`);
+    for (const s of plan)
+      io.stdout.write(`  ${String(s.users).padStart(5)} users: ramp ${formatDuration(s.rampMs)}, hold ${formatDuration(s.holdMs)}\n`);
+    if (openFactor !== undefined)
+      io.stdout.write(`  open model: ${openFactor} × the iteration rate of ${targetStage} users, hold ${formatDuration(holdMs)}\n`);
     return { exitCode: 0 };
   }
 
-  if (args.results !== undefined && args.results.trim() === '') throw new UserError('--results: expected a folder path, e.g. results, got an empty string');
+  if (args.results !== undefined && args.results.trim() === '')
+    throw new UserError('--results: expected a folder path, e.g. results, got an empty string');
   const engine = await resolveEngine(args.engine ?? 'auto', io.env, (line) => io.stderr.write(`${line}\n`));
   // Asking the engine its version starts a process (about half a second): it runs while the
   // folder is checked and the scenario bundled, a share of the runner's overhead (npm run bench -- overhead).
@@ -137,7 +202,10 @@ export async function runStagesCommand(args: StagesArgs, io: Io): Promise<Pick<S
   const engineVersion = await versionAsked;
   const gitCommit = await commitAsked;
   // Whether the open stage can apply is read off the bundle before any load (see --help).
-  const openStage = openFactor !== undefined ? { factor: openFactor, scriptReady: scriptSupportsOpenStage(await readFile(bundle.path, 'utf8')) } : undefined;
+  const openStage =
+    openFactor !== undefined
+      ? { factor: openFactor, scriptReady: scriptSupportsOpenStage(await readFile(bundle.path, 'utf8')) }
+      : undefined;
 
   const demo = args.demo ? await startDemoTarget(preset ? DEMO_PRESETS[preset as DemoPresetName] : {}) : undefined;
   try {
@@ -206,7 +274,9 @@ async function assertWritable(dir: string): Promise<void> {
     await writeFile(probe, '');
     await rm(probe, { force: true });
   } catch (e) {
-    throw new UserError(`--results: cannot write to ${dir}: ${fsReason(e)}`, { hint: 'give a folder (created when missing) you may write to' });
+    throw new UserError(`--results: cannot write to ${dir}: ${fsReason(e)}`, {
+      hint: 'give a folder (created when missing) you may write to',
+    });
   }
 }
 
@@ -218,4 +288,3 @@ async function currentCommit(cwd: string): Promise<string | undefined> {
     return undefined;
   }
 }
-

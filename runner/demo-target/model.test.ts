@@ -10,11 +10,13 @@ describe('capacity model', () => {
 
   it.each([
     // workers, service ms (home, search, result), think s → knee users
-    [4, [30, 130, 50], 6, (4 / 0.07) / (3 / 6.21)],
-    [1, [100, 100, 100], 6, (1 / 0.1) / (3 / 6.3)],
-    [8, [30, 130, 50], 6, (8 / 0.07) / (3 / 6.21)],
+    [4, [30, 130, 50], 6, 4 / 0.07 / (3 / 6.21)],
+    [1, [100, 100, 100], 6, 1 / 0.1 / (3 / 6.3)],
+    [8, [30, 130, 50], 6, 8 / 0.07 / (3 / 6.21)],
   ])('estimateKnee(%i workers, %j ms, think %d s)', (workers, [home, search, result], thinkS, expected) => {
-    expect(estimateKnee({ workers, serviceMs: { home: home!, search: search!, result: result! } }, { requestsPerIteration: 3, thinkS })).toBeCloseTo(expected, 6);
+    expect(
+      estimateKnee({ workers, serviceMs: { home: home!, search: search!, result: result! } }, { requestsPerIteration: 3, thinkS }),
+    ).toBeCloseTo(expected, 6);
   });
 
   it('the knee scales with the workers', () => {

@@ -68,11 +68,25 @@ export const PRESETS: Readonly<Record<PresetName, DemoTargetOptions>> = {
   /** Ample capacity: fast pages, many workers, a long queue; no errors. */
   healthy: { ...DEFAULT_OPTIONS, workers: 32, serviceMs: { home: 5, search: 15, result: 8 }, spread: 0.3, queueLength: 500 },
   /** Far too small for even a short test: 2 workers, a queue of 4, slow searches → 503s under a burst. */
-  saturating: { ...DEFAULT_OPTIONS, workers: 2, serviceMs: { home: 60, search: 300, result: 120 }, spread: 0.3, queueLength: 4, timeoutMs: 3000 },
+  saturating: {
+    ...DEFAULT_OPTIONS,
+    workers: 2,
+    serviceMs: { home: 60, search: 300, result: 120 },
+    spread: 0.3,
+    queueLength: 4,
+    timeoutMs: 3000,
+  },
   /** Healthy capacity, but one request in five fails with a 500. */
   flaky: { ...DEFAULT_OPTIONS, workers: 32, serviceMs: { home: 5, search: 15, result: 8 }, spread: 0.3, queueLength: 500, errorRate: 0.2 },
   /** Starts healthy, then every page gets slower: +60 % of its start time per minute. */
-  degrading: { ...DEFAULT_OPTIONS, workers: 16, serviceMs: { home: 10, search: 30, result: 15 }, spread: 0.3, queueLength: 200, driftPctPerMin: 60 },
+  degrading: {
+    ...DEFAULT_OPTIONS,
+    workers: 16,
+    serviceMs: { home: 10, search: 30, result: 15 },
+    spread: 0.3,
+    queueLength: 200,
+    driftPctPerMin: 60,
+  },
   /** Nothing listens: every connection is refused. */
   down: { ...DEFAULT_OPTIONS, down: 'refuse' },
 };
@@ -141,8 +155,10 @@ export function optionProblems(o: DemoTargetOptions): string[] {
   if (!Number.isFinite(o.spread) || o.spread < 0 || o.spread > 3) problems.push(`--spread: expected a σ between 0 and 3, got ${o.spread}`);
   if (!Number.isInteger(o.queueLength) || o.queueLength < 0) problems.push(`--queue: expected a whole number ≥ 0, got ${o.queueLength}`);
   if (!Number.isFinite(o.timeoutMs) || o.timeoutMs <= 0) problems.push(`--timeout: expected a duration above 0, got ${o.timeoutMs} ms`);
-  if (!Number.isFinite(o.errorRate) || o.errorRate < 0 || o.errorRate > 1) problems.push(`--error-rate: expected a share between 0 and 1, got ${o.errorRate}`);
-  if (!Number.isFinite(o.driftPctPerMin) || o.driftPctPerMin < 0) problems.push(`--drift: expected % per minute ≥ 0, got ${o.driftPctPerMin}`);
+  if (!Number.isFinite(o.errorRate) || o.errorRate < 0 || o.errorRate > 1)
+    problems.push(`--error-rate: expected a share between 0 and 1, got ${o.errorRate}`);
+  if (!Number.isFinite(o.driftPctPerMin) || o.driftPctPerMin < 0)
+    problems.push(`--drift: expected % per minute ≥ 0, got ${o.driftPctPerMin}`);
   if (o.seed !== undefined && !Number.isInteger(o.seed)) problems.push(`--seed: expected a whole number, got ${o.seed}`);
   return problems;
 }

@@ -49,7 +49,14 @@ it('the bundled search scenario runs on the embedded engine against the demo tar
   expect(requests.every((r) => r.status === '200' && r.scenario === 'default')).toBe(true);
   const checks = rows.filter((r) => r.metric_name === Metric.checks);
   expect(new Set(checks.map((r) => r.check))).toEqual(
-    new Set(['home: status 200', 'home: has a body', 'search: status 200', 'search: has results', 'result: status 200', 'result: shows the result']),
+    new Set([
+      'home: status 200',
+      'home: has a body',
+      'search: status 200',
+      'search: has results',
+      'result: status 200',
+      'result: shows the result',
+    ]),
   );
   expect(checks.every((r) => r.metric_value === '1.000000')).toBe(true);
   // The demo target saw what the engine recorded.
@@ -115,7 +122,12 @@ it('credentials from --host reach the service as a basic Authorization header, t
     expect(denied).toBe(0);
     const { k6RunArgs } = await import('../engines/process-engine.ts');
     const { OLDEST_K6 } = await import('../engines/k6-version.ts');
-    for (const text of [csv, await readFile(spec.logPath, 'utf8'), await readFile(spec.summaryExportPath, 'utf8'), k6RunArgs(spec, OLDEST_K6).join(' ')]) {
+    for (const text of [
+      csv,
+      await readFile(spec.logPath, 'utf8'),
+      await readFile(spec.summaryExportPath, 'utf8'),
+      k6RunArgs(spec, OLDEST_K6).join(' '),
+    ]) {
       expect(text).not.toContain('p@ss:word');
     }
   } finally {

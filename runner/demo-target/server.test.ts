@@ -122,7 +122,14 @@ describe('presets', () => {
 
 describe('limits', () => {
   it('a request not answered within the timeout gets a 504, queued or in service', async () => {
-    const t = await start({ workers: 1, queueLength: 10, serviceMs: { home: 1000, search: 1000, result: 1000 }, spread: 0, timeoutMs: 100, seed: 6 });
+    const t = await start({
+      workers: 1,
+      queueLength: 10,
+      serviceMs: { home: 1000, search: 1000, result: 1000 },
+      spread: 0,
+      timeoutMs: 100,
+      seed: 6,
+    });
     const answers = await Promise.all(Array.from({ length: 3 }, () => get(`${t.url}/`)));
     expect(answers.map((a) => a.status)).toEqual([504, 504, 504]);
     expect(t.stats().timedOut).toBe(3);
@@ -137,7 +144,14 @@ describe('limits', () => {
 
   it('close() ends queued requests and frees the port', async () => {
     const t = await startDemoTarget({ workers: 1, queueLength: 5, serviceMs: { home: 5000, search: 5000, result: 5000 }, spread: 0 });
-    const pending = Promise.all(Array.from({ length: 3 }, () => fetch(`${t.url}/`).then((r) => r.status, () => 'failed')));
+    const pending = Promise.all(
+      Array.from({ length: 3 }, () =>
+        fetch(`${t.url}/`).then(
+          (r) => r.status,
+          () => 'failed',
+        ),
+      ),
+    );
     while (t.stats().received < 3) await new Promise((r) => setTimeout(r, 5));
     await t.close();
     expect(await pending).toEqual(['failed', 'failed', 'failed']);

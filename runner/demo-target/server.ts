@@ -70,7 +70,18 @@ export async function startDemoTarget(options: Partial<DemoTargetOptions> = {}, 
   const o: DemoTargetOptions = { ...DEFAULT_OPTIONS, ...options, serviceMs: { ...DEFAULT_OPTIONS.serviceMs, ...options.serviceMs } };
   const random = seededRandom(o.seed ?? randomInt(2 ** 31));
   const startedMs = now();
-  const counts = { received: 0, ok: 0, notFound: 0, rejected: 0, timedOut: 0, injected: 0, abandoned: 0, closedConnections: 0, maxInService: 0, maxQueued: 0 };
+  const counts = {
+    received: 0,
+    ok: 0,
+    notFound: 0,
+    rejected: 0,
+    timedOut: 0,
+    injected: 0,
+    abandoned: 0,
+    closedConnections: 0,
+    maxInService: 0,
+    maxQueued: 0,
+  };
   const byRoute: Record<Route | 'other', number> = { home: 0, search: 0, result: 0, other: 0 };
   const queue: Job[] = [];
   const inService = new Set<Job>();
@@ -141,7 +152,8 @@ export async function startDemoTarget(options: Partial<DemoTargetOptions> = {}, 
       return;
     }
     counts.received += 1;
-    const route: Route | undefined = path === '/' ? 'home' : path === '/search' ? 'search' : path.startsWith('/items/') ? 'result' : undefined;
+    const route: Route | undefined =
+      path === '/' ? 'home' : path === '/search' ? 'search' : path.startsWith('/items/') ? 'result' : undefined;
     if (route === undefined) {
       byRoute.other += 1;
       counts.notFound += 1;

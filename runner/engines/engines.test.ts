@@ -52,7 +52,10 @@ describe('k6 version', () => {
 const SPEC = {
   scriptPath: '/b/search.js',
   env: { HOST: 'http://h', USERS: '50' },
-  stages: [{ durationMs: 10_000, target: 50 }, { durationMs: 600_000, target: 50 }],
+  stages: [
+    { durationMs: 10_000, target: 50 },
+    { durationMs: 600_000, target: 50 },
+  ],
   csvOutputs: ['/r/stage-50.csv.gz', '/r/.live'],
   summaryExportPath: '/r/stage-50.summary.json',
   logPath: '/r/stage-50.log',
@@ -72,11 +75,21 @@ describe('the k6 flags the runner passes (both engines), per supported release l
     for (const text of versions) {
       const args = k6RunArgs(SPEC, v(text));
       expect(args).toEqual([
-        'run', '--no-color', '--quiet',
-        '-e', 'HOST=http://h', '-e', 'USERS=50',
-        '--stage', '10s:50,10m:50',
-        '--out', 'csv=/r/stage-50.csv.gz', '--out', 'csv=/r/.live',
-        '--summary-export', '/r/stage-50.summary.json',
+        'run',
+        '--no-color',
+        '--quiet',
+        '-e',
+        'HOST=http://h',
+        '-e',
+        'USERS=50',
+        '--stage',
+        '10s:50,10m:50',
+        '--out',
+        'csv=/r/stage-50.csv.gz',
+        '--out',
+        'csv=/r/.live',
+        '--summary-export',
+        '/r/stage-50.summary.json',
         '/b/search.js',
       ]);
       const flags = new Set<string>(Object.values(K6_RUN_OPTIONS).map((o) => o.name));
@@ -93,22 +106,32 @@ describe('the k6 flags the runner passes (both engines), per supported release l
 
 describe('k6RunArgs', () => {
   it('leaves --stage out for a stage without k6 stages (the open model: the scenarios of the script apply)', () => {
-    const args = k6RunArgs({
-      scriptPath: '/b/search.js',
-      env: { HOST: 'http://h', EXECUTOR: 'constant-arrival-rate' },
-      stages: [],
-      csvOutputs: ['/r/stage-open.csv.gz'],
-      summaryExportPath: '/r/stage-open.summary.json',
-      logPath: '/r/stage-open.log',
-      csvTimeFormat: 'unix_milli',
-      signal: new AbortController().signal,
-    }, OLDEST_K6);
+    const args = k6RunArgs(
+      {
+        scriptPath: '/b/search.js',
+        env: { HOST: 'http://h', EXECUTOR: 'constant-arrival-rate' },
+        stages: [],
+        csvOutputs: ['/r/stage-open.csv.gz'],
+        summaryExportPath: '/r/stage-open.summary.json',
+        logPath: '/r/stage-open.log',
+        csvTimeFormat: 'unix_milli',
+        signal: new AbortController().signal,
+      },
+      OLDEST_K6,
+    );
     expect(args).not.toContain('--stage');
     expect(args).toEqual([
-      'run', '--no-color', '--quiet',
-      '-e', 'HOST=http://h', '-e', 'EXECUTOR=constant-arrival-rate',
-      '--out', 'csv=/r/stage-open.csv.gz',
-      '--summary-export', '/r/stage-open.summary.json',
+      'run',
+      '--no-color',
+      '--quiet',
+      '-e',
+      'HOST=http://h',
+      '-e',
+      'EXECUTOR=constant-arrival-rate',
+      '--out',
+      'csv=/r/stage-open.csv.gz',
+      '--summary-export',
+      '/r/stage-open.summary.json',
       '/b/search.js',
     ]);
   });
@@ -135,7 +158,11 @@ describe('resolveEngine', () => {
 
   it.each([
     ['too old', K6_VERSION_LINES.v0_47, /is k6 v0\.47\.0, older than v0\.48\.0, the oldest the toolkit supports$/],
-    ['too new', 'k6 v3.0.0 (commit/0000000000, go1.26.0, linux/amd64)', /is k6 v3\.0\.0, newer than the toolkit knows \(v0\.48\.0 to v2\.x\), its flags unchecked$/],
+    [
+      'too new',
+      'k6 v3.0.0 (commit/0000000000, go1.26.0, linux/amd64)',
+      /is k6 v3\.0\.0, newer than the toolkit knows \(v0\.48\.0 to v2\.x\), its flags unchecked$/,
+    ],
     ['of unreadable version', 'k6 (devel)', /version" printed "k6 \(devel\)", not a k6 release \(k6 v<major>\.<minor>\.<patch>\)$/],
     ['not starting', undefined, /^engine ".*k6" does not start \(Command failed: .*\)$/],
   ])('a k6 %s: refused under --engine k6 in one line, the embedded engine with one warning line under auto', async (what, line, why) => {
@@ -160,7 +187,9 @@ describe('resolveEngine', () => {
     const engine = await resolveEngine('auto', { K6_BIN: bin }, (w) => warnings.push(w));
     expect(engine.name).toBe('embedded');
     expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toMatch(/^warning: .*: running on the embedded engine instead \(set K6_BIN to a k6 v0\.48\.0 to v2\.x \(K6_BIN=\/path\/to\/k6\) to use real k6\)$/);
+    expect(warnings[0]).toMatch(
+      /^warning: .*: running on the embedded engine instead \(set K6_BIN to a k6 v0\.48\.0 to v2\.x \(K6_BIN=\/path\/to\/k6\) to use real k6\)$/,
+    );
     expect(warnings[0]).not.toContain('\n');
   });
 
@@ -181,7 +210,10 @@ describe('resolveEngine', () => {
     expect(warnings).toEqual([]);
     expect(await engine.version()).toBe('k6 v2.0.0 (commit/6c0dd4c1e5, go1.25.3, linux/amd64)');
     const script = join(dir, 'script.js');
-    await writeFile(script, `import http from 'k6/http';\nexport default function () { http.get(__ENV.HOST + '/', { tags: { name: 'home' } }); }\n`);
+    await writeFile(
+      script,
+      `import http from 'k6/http';\nexport default function () { http.get(__ENV.HOST + '/', { tags: { name: 'home' } }); }\n`,
+    );
     const outcome = await engine.runStage({
       scriptPath: script,
       env: { HOST: url },
@@ -194,8 +226,26 @@ describe('resolveEngine', () => {
     });
     expect(outcome.exitCode).toBe(0);
     const recorded = (await readFile(record, 'utf8')).trim().split('\n');
-    expect(recorded).toEqual([...k6RunArgs({ scriptPath: script, env: { HOST: url }, stages: [{ durationMs: 1000, target: 2 }], csvOutputs: [join(dir, 'out.csv.gz')], summaryExportPath: join(dir, 'summary.json'), logPath: '', csvTimeFormat: 'unix_milli', signal: new AbortController().signal }, v('2.0.0')), 'K6_CSV_TIME_FORMAT=unix_milli', '--']);
-    const csv = gunzipSync(await readFile(join(dir, 'out.csv.gz'))).toString('utf8').split('\n');
+    expect(recorded).toEqual([
+      ...k6RunArgs(
+        {
+          scriptPath: script,
+          env: { HOST: url },
+          stages: [{ durationMs: 1000, target: 2 }],
+          csvOutputs: [join(dir, 'out.csv.gz')],
+          summaryExportPath: join(dir, 'summary.json'),
+          logPath: '',
+          csvTimeFormat: 'unix_milli',
+          signal: new AbortController().signal,
+        },
+        v('2.0.0'),
+      ),
+      'K6_CSV_TIME_FORMAT=unix_milli',
+      '--',
+    ]);
+    const csv = gunzipSync(await readFile(join(dir, 'out.csv.gz')))
+      .toString('utf8')
+      .split('\n');
     expect(csv[0]).toBe(CSV_COLUMNS.join(','));
     expect(csv.some((l) => l.startsWith('http_reqs,') && l.includes(',home,'))).toBe(true);
     expect(JSON.parse(await readFile(join(dir, 'summary.json'), 'utf8'))).toHaveProperty('metrics.http_reqs.count');
@@ -214,11 +264,19 @@ describe('processEngine signals', () => {
       const kill = new AbortController();
       const logPath = join(dir, 'stage.log');
       const running = engine.runStage({
-        scriptPath: 'x.js', env: {}, stages: [], csvOutputs: [], summaryExportPath: join(dir, 's.json'), logPath,
-        csvTimeFormat: 'unix_milli', signal: interrupt.signal, kill: kill.signal,
+        scriptPath: 'x.js',
+        env: {},
+        stages: [],
+        csvOutputs: [],
+        summaryExportPath: join(dir, 's.json'),
+        logPath,
+        csvTimeFormat: 'unix_milli',
+        signal: interrupt.signal,
+        kill: kill.signal,
       });
       const until = async (text: string) => {
-        for (let i = 0; i < 200 && !(await readFile(logPath, 'utf8').catch(() => '')).includes(text); i += 1) await new Promise((r) => setTimeout(r, 25));
+        for (let i = 0; i < 200 && !(await readFile(logPath, 'utf8').catch(() => '')).includes(text); i += 1)
+          await new Promise((r) => setTimeout(r, 25));
       };
       await until('started');
       interrupt.abort();

@@ -17,9 +17,20 @@ export type EngineChoice = (typeof ENGINE_CHOICES)[number];
 
 /** Real k6: `K6_BIN`, else `k6` on PATH; undefined when neither is there. */
 export async function findK6(env: Readonly<Record<string, string | undefined>>): Promise<string | undefined> {
-  const candidates = env.K6_BIN ? [env.K6_BIN] : (env.PATH ?? '').split(delimiter).filter(Boolean).map((d) => join(d, 'k6'));
+  const candidates = env.K6_BIN
+    ? [env.K6_BIN]
+    : (env.PATH ?? '')
+        .split(delimiter)
+        .filter(Boolean)
+        .map((d) => join(d, 'k6'));
   for (const c of candidates) {
-    if (await access(c, constants.X_OK).then(() => true, () => false)) return c;
+    if (
+      await access(c, constants.X_OK).then(
+        () => true,
+        () => false,
+      )
+    )
+      return c;
   }
   return undefined;
 }
@@ -27,7 +38,12 @@ export async function findK6(env: Readonly<Record<string, string | undefined>>):
 async function firstLine(command: string, args: string[]): Promise<string> {
   try {
     const { stdout } = await run(command, args, { timeout: 30_000 });
-    return stdout.split('\n').find((l) => l.trim())?.trim() ?? 'unknown';
+    return (
+      stdout
+        .split('\n')
+        .find((l) => l.trim())
+        ?.trim() ?? 'unknown'
+    );
   } catch (e) {
     throw new UserError(`engine "${command}" does not start (${(e as Error).message.split('\n')[0]})`);
   }
@@ -63,14 +79,23 @@ const POINT_K6_BIN = `set K6_BIN to a k6 ${SUPPORTED_K6} (K6_BIN=/path/to/k6)`;
  * `warn` line. Asking for k6 when there is none, or none usable, is a UserError, never a silent
  * fallback.
  */
-export async function resolveEngine(choice: EngineChoice, env: Readonly<Record<string, string | undefined>>, warn: (line: string) => void = () => {}): Promise<Engine> {
+export async function resolveEngine(
+  choice: EngineChoice,
+  env: Readonly<Record<string, string | undefined>>,
+  warn: (line: string) => void = () => {},
+): Promise<Engine> {
   if (choice === 'embedded') return embeddedEngine();
   const bin = await findK6(env);
   if (!bin) {
     if (choice === 'auto') return embeddedEngine();
-    throw new UserError(env.K6_BIN ? `--engine k6: K6_BIN=${env.K6_BIN} is not an executable file` : '--engine k6: no k6 binary on PATH (set K6_BIN or install k6)', {
-      hint: 'use --engine embedded to run without k6',
-    });
+    throw new UserError(
+      env.K6_BIN
+        ? `--engine k6: K6_BIN=${env.K6_BIN} is not an executable file`
+        : '--engine k6: no k6 binary on PATH (set K6_BIN or install k6)',
+      {
+        hint: 'use --engine embedded to run without k6',
+      },
+    );
   }
   const k6 = await checkK6(bin);
   if ('unusable' in k6) {

@@ -65,7 +65,7 @@ export const K6_RUN_OPTIONS = {
   noColor: { name: '--no-color', why: 'no ANSI colour codes in the stage log' },
   quiet: { name: '--quiet', why: 'no progress bar in the stage log (the runner shows its own progress)' },
   env: { name: '-e', why: 'K=V for the script (__ENV): HOST, USERS, HOLD, …' },
-  stage: { name: '--stage', why: 'the ramp and hold of a closed-model stage, overriding the script\'s scenarios' },
+  stage: { name: '--stage', why: "the ramp and hold of a closed-model stage, overriding the script's scenarios" },
   out: { name: '--out', why: 'csv=<file>: the raw samples (gzipped for a .gz name), and csv=<fifo> for live progress' },
   summaryExport: { name: '--summary-export', why: "k6's own aggregate of the stage, kept beside the runner's statistics" },
   csvTimeFormat: { name: 'K6_CSV_TIME_FORMAT', why: 'unix_milli timestamps: whole seconds are too coarse for windowed statistics' },
@@ -74,6 +74,7 @@ export const K6_RUN_OPTIONS = {
 
 /** The option's name for a k6 `version`; throws (a toolkit bug: an unsupported k6 let through) outside the checked range. */
 export function k6Option(option: K6RunOption, version: K6Version): string {
-  if (unsupportedK6(version)) throw new Error(`k6 ${formatK6Version(version)}: the runner's k6 options are checked for ${SUPPORTED_K6} only, not ${option.name}`);
+  if (unsupportedK6(version))
+    throw new Error(`k6 ${formatK6Version(version)}: the runner's k6 options are checked for ${SUPPORTED_K6} only, not ${option.name}`);
   return option.name;
 }

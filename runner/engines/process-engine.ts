@@ -23,7 +23,12 @@ export function k6RunArgs(spec: StageRunSpec, version: K6Version): string[] {
 
 /** The k6 process's environment for a stage: the user's, the script's secrets, and the runner's k6 settings. */
 function k6RunEnv(spec: StageRunSpec, version: K6Version): NodeJS.ProcessEnv {
-  return { ...process.env, ...spec.secretEnv, [k6Option(O.csvTimeFormat, version)]: spec.csvTimeFormat, [k6Option(O.noUsageReport, version)]: 'true' };
+  return {
+    ...process.env,
+    ...spec.secretEnv,
+    [k6Option(O.csvTimeFormat, version)]: spec.csvTimeFormat,
+    [k6Option(O.noUsageReport, version)]: 'true',
+  };
 }
 
 /**
@@ -31,7 +36,13 @@ function k6RunEnv(spec: StageRunSpec, version: K6Version): NodeJS.ProcessEnv {
  * with the flags of k6 release `flagsOf`. stdout and stderr go to the stage log; SIGINT on abort
  * (k6 then stops gracefully and writes its outputs), SIGKILL on kill.
  */
-export function processEngine(name: EngineName, command: string, prefixArgs: readonly string[], versionOf: () => Promise<string>, flagsOf: K6Version): Engine {
+export function processEngine(
+  name: EngineName,
+  command: string,
+  prefixArgs: readonly string[],
+  versionOf: () => Promise<string>,
+  flagsOf: K6Version,
+): Engine {
   return {
     name,
     version: versionOf,

@@ -34,7 +34,9 @@ export function makeDecision(
       keyTransaction: 'search',
     };
   }
-  const levels = options.levels ?? (decision === 'go' ? ['green', 'green', 'green'] : decision === 'watch' ? ['orange', 'orange', 'green'] : ['red', 'green', 'red']);
+  const levels =
+    options.levels ??
+    (decision === 'go' ? ['green', 'green', 'green'] : decision === 'watch' ? ['orange', 'orange', 'green'] : ['red', 'green', 'red']);
   const [p95, err, held] = levels;
   const score = levels.reduce((s, l) => s + SCORE[l], 0);
   const perRun = (level: Level, figure: number | null) =>
@@ -47,7 +49,11 @@ export function makeDecision(
     score,
     reading: score <= 1 ? 'ok' : score === 2 ? 'attention' : 'migrate',
     reasons: options.reasons ?? [`score ${score}`],
-    criteria: { p95: { level: p95, runs: perRun(p95, 2480.4) }, errorRate: { level: err, runs: perRun(err, 0.4213) }, held: { level: held, runs: perRun(held, null) } },
+    criteria: {
+      p95: { level: p95, runs: perRun(p95, 2480.4) },
+      errorRate: { level: err, runs: perRun(err, 0.4213) },
+      held: { level: held, runs: perRun(held, null) },
+    },
     runs,
     baseline: runs[0] ?? null,
     excluded: [],
@@ -98,7 +104,9 @@ export interface Received {
 }
 
 /** A webhook receiver on 127.0.0.1 answering `status` (changeable); records every request. */
-export async function startReceiver(status = 200): Promise<{ url: string; received: Received[]; setStatus(s: number): void; close(): Promise<void> }> {
+export async function startReceiver(
+  status = 200,
+): Promise<{ url: string; received: Received[]; setStatus(s: number): void; close(): Promise<void> }> {
   const received: Received[] = [];
   let answer = status;
   const server = await startLoopbackServer((req: IncomingMessage, res) => {

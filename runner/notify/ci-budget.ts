@@ -72,7 +72,8 @@ export function withCiOverrides(config: CapacityConfig, o: CiOverrides): Capacit
   const overrides: ConfigOverrides = {};
   if (o.users) {
     const users = o.users.split(',').map((s) => s.trim());
-    if (!users.every((u) => /^\d+$/.test(u))) throw new UserError(`users: expected positive whole numbers separated by commas like 5,20,50, got "${o.users}"`);
+    if (!users.every((u) => /^\d+$/.test(u)))
+      throw new UserError(`users: expected positive whole numbers separated by commas like 5,20,50, got "${o.users}"`);
     overrides.stages = users.map(Number);
   }
   if (o.duration) {

@@ -3,7 +3,17 @@ import { DecisionSchema } from '../../formats/decision.ts';
 import { DEFAULT_CONFIG } from '../../formats/config.ts';
 import { makeDecision } from './__testkit__.ts';
 import { detectChanges, failureStreak, type RunOutcome } from './detect.ts';
-import { actionsFor, escapeMrkdwn, jsonPayload, keyFigures, markdownSummary, messageText, slackPayload, SlackPayloadSchema, type SlackPayload } from './payload.ts';
+import {
+  actionsFor,
+  escapeMrkdwn,
+  jsonPayload,
+  keyFigures,
+  markdownSummary,
+  messageText,
+  slackPayload,
+  SlackPayloadSchema,
+  type SlackPayload,
+} from './payload.ts';
 import { NotifyStateSchema, type NotifyState } from './state.ts';
 
 const NOW = '2026-11-24T03:00:00.000Z';
@@ -99,10 +109,18 @@ describe('detectChanges: failures of the tool', () => {
   it('counts failures that left no run folder (--tool-failed) among the runs, by time, until a completed run follows them', () => {
     const at = (ms: string) => Date.parse(ms);
     const okAt = { ...ok, startedAtMs: at('2026-11-20T02:00:00Z') };
-    const first = detectChanges({ previous: stateAfter(go, [okAt]), decision: go, runs: [okAt], toolFailed: 2, now: '2026-11-21T03:00:00.000Z' });
+    const first = detectChanges({
+      previous: stateAfter(go, [okAt]),
+      decision: go,
+      runs: [okAt],
+      toolFailed: 2,
+      now: '2026-11-21T03:00:00.000Z',
+    });
     expect(first.events).toEqual([]);
     expect(first.failuresChanged).toBe(true);
-    expect(first.kept.folderlessFailures).toEqual([{ id: 'no run folder, 2026-11-21T03:00:00.000Z', at: '2026-11-21T03:00:00.000Z', exitCode: 2 }]);
+    expect(first.kept.folderlessFailures).toEqual([
+      { id: 'no run folder, 2026-11-21T03:00:00.000Z', at: '2026-11-21T03:00:00.000Z', exitCode: 2 },
+    ]);
     const f2At = { ...f2, startedAtMs: at('2026-11-22T02:00:00Z') };
     const second = detectChanges({ previous: first.kept, decision: go, runs: [okAt, f2At], now: NOW });
     expect(second.events).toEqual([
@@ -124,13 +142,17 @@ describe('detectChanges: failures of the tool', () => {
 
   it('honours another threshold', () => {
     const previous = stateAfter(go, [ok]);
-    expect(detectChanges({ previous, decision: go, runs: [ok, f1], failureThreshold: 1, now: NOW }).events.map((e) => e.type)).toEqual(['tool-failing']);
+    expect(detectChanges({ previous, decision: go, runs: [ok, f1], failureThreshold: 1, now: NOW }).events.map((e) => e.type)).toEqual([
+      'tool-failing',
+    ]);
   });
 });
 
 /** Every mrkdwn / plain text of a Slack payload. */
 function blockTexts(p: SlackPayload): string[] {
-  return p.blocks.flatMap((b) => ('text' in b ? [b.text.text] : 'fields' in b ? b.fields.map((f) => f.text) : b.elements.map((e) => e.text)));
+  return p.blocks.flatMap((b) =>
+    'text' in b ? [b.text.text] : 'fields' in b ? b.fields.map((f) => f.text) : b.elements.map((e) => e.text),
+  );
 }
 
 function headerText(p: SlackPayload): string {
@@ -141,7 +163,11 @@ function headerText(p: SlackPayload): string {
 
 describe('payloads', () => {
   const watch = makeDecision('watch', { reasons: ['2 orange criteria, no red: watch closely'] });
-  const ctx = { decision: watch, events: [{ type: 'decision-changed', from: 'go', to: 'watch' } as const], link: 'https://ci.example.com/run/1' };
+  const ctx = {
+    decision: watch,
+    events: [{ type: 'decision-changed', from: 'go', to: 'watch' } as const],
+    link: 'https://ci.example.com/run/1',
+  };
 
   it('key figures: each criterion with its level and the newest run figure', () => {
     expect(keyFigures(watch)).toEqual([
@@ -210,7 +236,18 @@ describe('payloads', () => {
   });
 
   it('tool-failing message lists each failed run and its reason', () => {
-    const text = messageText({ decision: makeDecision('go'), events: [{ type: 'tool-failing', runs: [{ id: 'r1', why: 'k6 crashed' }, { id: 'r2', why: 'bundle failed' }] }] });
+    const text = messageText({
+      decision: makeDecision('go'),
+      events: [
+        {
+          type: 'tool-failing',
+          runs: [
+            { id: 'r1', why: 'k6 crashed' },
+            { id: 'r2', why: 'bundle failed' },
+          ],
+        },
+      ],
+    });
     expect(text).toContain('failed on the last 2 runs in a row (r1: k6 crashed; r2: bundle failed)');
   });
 

@@ -29,7 +29,12 @@ function timeline(runsAscending: readonly RunOutcome[], failures: readonly Folde
     const at = Date.parse(f.at);
     let i = out.length;
     while (i > 0 && (out[i - 1]!.startedAtMs ?? -Infinity) > at) i -= 1;
-    out.splice(i, 0, { id: f.id, status: 'failed', why: `npm run stages exited with ${f.exitCode} before writing a run folder`, startedAtMs: at });
+    out.splice(i, 0, {
+      id: f.id,
+      status: 'failed',
+      why: `npm run stages exited with ${f.exitCode} before writing a run folder`,
+      startedAtMs: at,
+    });
   }
   return out;
 }
@@ -132,7 +137,12 @@ export function detectChanges(input: DetectInput): DetectOutput {
     nextAlert = null;
   }
 
-  const base = { kind: 'notify-state' as const, schemaVersion: 1 as const, ...(failures.length ? { folderlessFailures: failures } : {}), updatedAt: now };
+  const base = {
+    kind: 'notify-state' as const,
+    schemaVersion: 1 as const,
+    ...(failures.length ? { folderlessFailures: failures } : {}),
+    updatedAt: now,
+  };
   return {
     events,
     next: { ...base, decision: nextDecision, failureAlert: nextAlert },

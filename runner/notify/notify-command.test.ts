@@ -115,7 +115,10 @@ describe('npm run notify against a loopback webhook', () => {
     expect(body.text).toContain('no run folder, 2026-11-24T03:00:00.000Z: npm run stages exited with 2 before writing a run folder');
     // A completed run the next night ends the streak; the recorded failures are dropped.
     const id = '2026-11-25T0200Z-dddd';
-    await runManifestFormat.write(join(dir, 'results', 'runs', id, 'run.json'), { ...makeManifest(id, 'completed'), startedAt: '2026-11-25T02:00:00.000Z' });
+    await runManifestFormat.write(join(dir, 'results', 'runs', id, 'run.json'), {
+      ...makeManifest(id, 'completed'),
+      startedAt: '2026-11-25T02:00:00.000Z',
+    });
     await night('2026-11-25');
     expect(receiver.received).toHaveLength(3);
     expect(SlackPayloadSchema.parse(JSON.parse(receiver.received[2]!.body)).text).toContain(`ran again (run ${id}) after 2 failed runs`);
@@ -124,16 +127,29 @@ describe('npm run notify against a loopback webhook', () => {
 
   it.each([0, 1.5])('--tool-failed %s is refused with a one-line error', async (code) => {
     await writeDecision(makeDecision('go'));
-    await expect(notify({ 'tool-failed': code })).rejects.toThrow(`--tool-failed: expected the non-zero exit code of npm run stages, got ${code}`);
+    await expect(notify({ 'tool-failed': code })).rejects.toThrow(
+      `--tool-failed: expected the non-zero exit code of npm run stages, got ${code}`,
+    );
   });
 
   it('json format: the generic document', async () => {
     await writeDecision(makeDecision('no-go'));
     await notify({ format: 'json', link: 'https://ci.example.com/runs/7' });
     const body = z
-      .object({ kind: z.string(), schemaVersion: z.number(), text: z.string(), decision: z.object({ value: z.string() }), link: z.string() })
+      .object({
+        kind: z.string(),
+        schemaVersion: z.number(),
+        text: z.string(),
+        decision: z.object({ value: z.string() }),
+        link: z.string(),
+      })
       .parse(JSON.parse(receiver.received[0]!.body));
-    expect(body).toMatchObject({ kind: 'capacity-notification', schemaVersion: 1, decision: { value: 'no-go' }, link: 'https://ci.example.com/runs/7' });
+    expect(body).toMatchObject({
+      kind: 'capacity-notification',
+      schemaVersion: 1,
+      decision: { value: 'no-go' },
+      link: 'https://ci.example.com/runs/7',
+    });
   });
 
   it('a refusing webhook: one-line error without the URL, non-zero, state untouched, retried next time', async () => {
@@ -172,8 +188,12 @@ describe('npm run notify against a loopback webhook', () => {
 
   it('a malformed webhook URL is described, never echoed', async () => {
     await writeDecision(makeDecision('go'));
-    await expect(notify({}, { CAPACITY_WEBHOOK_URL: 'not a url with SECRET' })).rejects.toThrow(/CAPACITY_WEBHOOK_URL: expected an http\(s\) URL \(the value is a secret/);
-    await expect(notify({ webhook: 'ftp://x/SECRET' }, {})).rejects.toThrow(/--webhook: expected an http or https URL, got the scheme "ftp:"/);
+    await expect(notify({}, { CAPACITY_WEBHOOK_URL: 'not a url with SECRET' })).rejects.toThrow(
+      /CAPACITY_WEBHOOK_URL: expected an http\(s\) URL \(the value is a secret/,
+    );
+    await expect(notify({ webhook: 'ftp://x/SECRET' }, {})).rejects.toThrow(
+      /--webhook: expected an http or https URL, got the scheme "ftp:"/,
+    );
   });
 
   it('dry run prints the payload, posts nothing, writes no state', async () => {
@@ -219,7 +239,10 @@ describe('npm run notify against a loopback webhook', () => {
   });
 
   it('without --decision, decides over one environment of the results folder, never a mix, and says which', async () => {
-    await runManifestFormat.write(join(dir, 'results', 'runs', '2026-11-21T0200Z-demo', 'run.json'), { ...makeManifest('2026-11-21T0200Z-demo', 'completed'), environment: 'demo' });
+    await runManifestFormat.write(join(dir, 'results', 'runs', '2026-11-21T0200Z-demo', 'run.json'), {
+      ...makeManifest('2026-11-21T0200Z-demo', 'completed'),
+      environment: 'demo',
+    });
     const r = await notify({ decision: undefined, 'dry-run': true });
     expect(r.code).toBe(ExitCode.ok);
     expect(r.err).toContain('reading staging — another with --environment demo');
@@ -233,7 +256,16 @@ describe('npm run notify against a loopback webhook', () => {
     const r = await new Promise<{ code: number | null; stdout: string; stderr: string }>((done) => {
       execFile(
         join(root, 'node_modules', '.bin', 'tsx'),
-        [join(root, 'runner', 'cli.ts'), 'notify', '--results', join(dir, 'results'), '--decision', join(dir, 'decision.json'), '--webhook', receiver.url],
+        [
+          join(root, 'runner', 'cli.ts'),
+          'notify',
+          '--results',
+          join(dir, 'results'),
+          '--decision',
+          join(dir, 'decision.json'),
+          '--webhook',
+          receiver.url,
+        ],
         { cwd: dir, timeout: 60_000, env: { ...process.env, CAPACITY_WEBHOOK_URL: '' } },
         (error, stdout, stderr) => done({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr }),
       );
@@ -241,7 +273,9 @@ describe('npm run notify against a loopback webhook', () => {
     expect(r.code).toBe(ExitCode.incomplete);
     const lines = r.stderr.trim().split('\n');
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^error: webhook http:\/\/127\.0\.0\.1:\d+\/\*\*\*: answered HTTP 404 "invalid_token"; the message was not accepted — a 404 or 410 usually means/);
+    expect(lines[0]).toMatch(
+      /^error: webhook http:\/\/127\.0\.0\.1:\d+\/\*\*\*: answered HTTP 404 "invalid_token"; the message was not accepted — a 404 or 410 usually means/,
+    );
     expect(r.stdout + r.stderr).not.toContain('SECRET');
     expect(receiver.received).toHaveLength(1);
   });

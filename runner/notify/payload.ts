@@ -128,9 +128,18 @@ const MrkdwnSchema = z.object({ type: z.literal('mrkdwn'), text: z.string().min(
 
 /** The Block Kit subset notify sends, with Slack's limits (so tests can hold a received body against it). */
 export const SlackBlockSchema = z.union([
-  z.object({ type: z.literal('header'), text: z.object({ type: z.literal('plain_text'), text: z.string().min(1).max(150), emoji: z.boolean() }) }),
+  z.object({
+    type: z.literal('header'),
+    text: z.object({ type: z.literal('plain_text'), text: z.string().min(1).max(150), emoji: z.boolean() }),
+  }),
   z.object({ type: z.literal('section'), text: MrkdwnSchema }),
-  z.object({ type: z.literal('section'), fields: z.array(MrkdwnSchema.extend({ text: z.string().min(1).max(2000) })).min(1).max(10) }),
+  z.object({
+    type: z.literal('section'),
+    fields: z
+      .array(MrkdwnSchema.extend({ text: z.string().min(1).max(2000) }))
+      .min(1)
+      .max(10),
+  }),
   z.object({ type: z.literal('context'), elements: z.array(MrkdwnSchema).min(1).max(10) }),
 ]);
 export type SlackBlock = z.infer<typeof SlackBlockSchema>;
@@ -157,9 +166,13 @@ export function slackPayload(ctx: MessageContext): SlackPayload {
     });
   }
   const summary = [scoreText(d), ...d.reasons].filter((x) => x !== null);
-  if (summary.length) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: clip(summary.map((s) => `• ${escapeMrkdwn(s)}`).join('\n'), 3000) } });
+  if (summary.length)
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: clip(summary.map((s) => `• ${escapeMrkdwn(s)}`).join('\n'), 3000) } });
   if (ctx.actions?.length) {
-    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: clip(ctx.actions.map((a) => `*Next:* ${escapeMrkdwn(a)}`).join('\n'), 3000) } });
+    blocks.push({
+      type: 'section',
+      text: { type: 'mrkdwn', text: clip(ctx.actions.map((a) => `*Next:* ${escapeMrkdwn(a)}`).join('\n'), 3000) },
+    });
   }
   // Already mrkdwn: the plain parts are escaped, the link is Slack's <url|label> syntax.
   const context = [escapeMrkdwn(d.runs.length ? `Runs: ${d.runs.join(', ')}` : 'No comparable run')];

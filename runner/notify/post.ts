@@ -81,10 +81,13 @@ export async function postWebhook(webhook: Webhook, payload: unknown, options: P
   }
   if (status < 200 || status > 299) {
     const snippet = scrubWebhook(answer.replace(/\s+/g, ' ').trim(), webhook.url).slice(0, 120);
-    throw new UserError(`webhook ${webhook.shown}: answered HTTP ${status}${snippet ? ` "${snippet}"` : ''}; the message was not accepted`, {
-      exitCode: ExitCode.incomplete,
-      hint: 'a 404 or 410 usually means the webhook was revoked; a 400 that the receiver expects another --format (slack or json)',
-    });
+    throw new UserError(
+      `webhook ${webhook.shown}: answered HTTP ${status}${snippet ? ` "${snippet}"` : ''}; the message was not accepted`,
+      {
+        exitCode: ExitCode.incomplete,
+        hint: 'a 404 or 410 usually means the webhook was revoked; a 400 that the receiver expects another --format (slack or json)',
+      },
+    );
   }
 }
 

@@ -37,9 +37,7 @@ export const NotifyStateSchema = z.object({
    * reported them with `--tool-failed`: the failure streak counts them beside the runs. Dropped
    * once a completed run follows them. Added in schema version 1 (optional: older files load).
    */
-  folderlessFailures: z
-    .array(z.object({ id: z.string(), at: z.iso.datetime(), exitCode: z.number().int() }))
-    .optional(),
+  folderlessFailures: z.array(z.object({ id: z.string(), at: z.iso.datetime(), exitCode: z.number().int() })).optional(),
   updatedAt: z.iso.datetime(),
 });
 export type NotifyState = z.infer<typeof NotifyStateSchema>;

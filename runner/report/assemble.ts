@@ -60,6 +60,14 @@ export function assembleReport(options: {
     .sort(compareIsoWeeks)
     .slice(-TREND_WEEKS)
     .map((w) => ({ week: w, decision: options.decide(runs, config, { until: weekUntil(w) }) }));
-  const input = { week, settings: config, decision, runs, previousWeeks, chartsDir: options.chartsDir, generatedAtMs: options.generatedAtMs };
+  const input = {
+    week,
+    settings: config,
+    decision,
+    runs,
+    previousWeeks,
+    chartsDir: options.chartsDir,
+    generatedAtMs: options.generatedAtMs,
+  };
   return { week, decision, previousWeeks, view: buildReportView(input), charts: buildChartSpecs(input) };
 }

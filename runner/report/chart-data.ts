@@ -1,4 +1,4 @@
-import type { CapacityEstimate, RunSummary } from '../../formats/run-summary.ts';
+import type { RunSummary } from '../../formats/run-summary.ts';
 import { peakIsCapped, uslThroughput } from '../stats/usl.ts';
 import type { ReportInput, ReportRun } from './view-model.ts';
 
@@ -107,7 +107,10 @@ export function runLabels(runs: readonly { readonly id: string; readonly started
   return runs.map((r, i) => ({ id: r.id, label: short.filter((x) => x === short[i]).length > 1 ? r.id : short[i]! }));
 }
 
-function stagePoints(run: RunWithSummary, pick: (s: NonNullable<RunSummary['stages'][number]['stats']>) => number | null): [number, number | null][] {
+function stagePoints(
+  run: RunWithSummary,
+  pick: (s: NonNullable<RunSummary['stages'][number]['stats']>) => number | null,
+): [number, number | null][] {
   return [...run.summary.stages]
     .sort((a, b) => a.users - b.users)
     .map((s) => [s.users, s.stats ? pick(s.stats) : null] as [number, number | null]);
@@ -168,7 +171,9 @@ export function buildChartSpecs(input: ReportInput): ChartSpec[] {
     id: 'throughput-vs-users',
     file: 'throughput-vs-users.svg',
     title: 'Goodput by users',
-    alt: estimate ? 'goodput (successful requests/s) against users, one line per run, with the capacity estimate (USL fit)' : 'goodput (successful requests/s) against users, one line per run',
+    alt: estimate
+      ? 'goodput (successful requests/s) against users, one line per run, with the capacity estimate (USL fit)'
+      : 'goodput (successful requests/s) against users, one line per run',
     xAxis: { name: 'users' },
     panels: [{ yAxis: { name: GOODPUT_AXIS }, series: throughputSeries, bounds: [] }],
     runs: labels,
@@ -207,8 +212,20 @@ export function buildChartSpecs(input: ReportInput): ChartSpec[] {
     if (!st || st.windows.length === 0) continue;
     const at = (w: { startMs: number; endMs: number }) => round(((w.startMs + w.endMs) / 2 - st.hold.startMs) / unit.ms, 2);
     const name = labels[i]!.label;
-    p95Windows.push({ name, run: i, points: st.windows.map((w) => [at(w), w.keyP95Ms == null ? null : Math.round(w.keyP95Ms)] as const), dashed: false, symbols: true });
-    goodputWindows.push({ name, run: i, points: st.windows.map((w) => [at(w), round(goodputOf(w), 1)] as const), dashed: false, symbols: true });
+    p95Windows.push({
+      name,
+      run: i,
+      points: st.windows.map((w) => [at(w), w.keyP95Ms == null ? null : Math.round(w.keyP95Ms)] as const),
+      dashed: false,
+      symbols: true,
+    });
+    goodputWindows.push({
+      name,
+      run: i,
+      points: st.windows.map((w) => [at(w), round(goodputOf(w), 1)] as const),
+      dashed: false,
+      symbols: true,
+    });
   }
   if (p95Windows.length) {
     specs.push({

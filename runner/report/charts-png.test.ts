@@ -25,7 +25,10 @@ interface Raster {
 }
 
 function rasterise(svg: string): Raster {
-  const image = new Resvg(svg, { background: '#ffffff', font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans', sansSerifFamily: 'DejaVu Sans' } }).render();
+  const image = new Resvg(svg, {
+    background: '#ffffff',
+    font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans', sansSerifFamily: 'DejaVu Sans' },
+  }).render();
   return { width: image.width, height: image.height, pixels: image.pixels, png: image.asPng() };
 }
 
@@ -49,7 +52,12 @@ function demoLike(): ReportInput {
     run({
       id: `2026-11-2${2 - i}T0300Z-demo${i}`,
       startedAt: `2026-11-2${2 - i}T03:00:00Z`,
-      shape: (u) => ({ ...healthyShape(u), p95Ms: 200 + u + 25 * i, errorRate: u > 100 ? 0.13 + 0.005 * i : 0, throughputPerS: 2.1 * Math.min(u, 130) * (1 - 0.06 * i) }),
+      shape: (u) => ({
+        ...healthyShape(u),
+        p95Ms: 200 + u + 25 * i,
+        errorRate: u > 100 ? 0.13 + 0.005 * i : 0,
+        throughputPerS: 2.1 * Math.min(u, 130) * (1 - 0.06 * i),
+      }),
     }),
   );
   return { ...base, runs, decision: { ...base.decision, runs: runs.map((r) => r.id) } };
@@ -70,13 +78,12 @@ describe('the charts, rasterised to PNG', () => {
       const plot = layout.plots[p]!;
       const runRows = panel.series
         .filter((s) => s.run !== null)
-        .map((s) => {
+        .flatMap((s) => {
           // Black lines are told from the dark text by being darker than it.
           const rows = rowsOf(r, hexRgb(RUN_COLOURS[s.run!]!), plot, RUN_COLOURS[s.run!] === '#000000' ? 20 : 40);
           expect(rows.length, `${s.name} in panel ${p}`).toBeGreaterThan(40);
           return rows;
-        })
-        .flat();
+        });
       // Not a flat line on the floor: the highest point drawn reaches at least 40 % of the plot.
       const highest = Math.min(...runRows);
       expect((plot.bottom - highest) / (plot.bottom - plot.top), `panel ${p}`).toBeGreaterThan(0.4);
@@ -131,7 +138,7 @@ function lab(rgbLinear: readonly number[]): Rgb {
   const x = (0.4124 * r + 0.3576 * g + 0.1805 * b) / 0.95047;
   const y = 0.2126 * r + 0.7152 * g + 0.0722 * b;
   const z = (0.0193 * r + 0.1192 * g + 0.9505 * b) / 1.08883;
-  const f = (t: number) => (t > 216 / 24389 ? Math.cbrt(t) : (24389 / 27 * t + 16) / 116);
+  const f = (t: number) => (t > 216 / 24389 ? Math.cbrt(t) : ((24389 / 27) * t + 16) / 116);
   return [116 * f(y) - 16, 500 * (f(x) - f(y)), 200 * (f(y) - f(z))];
 }
 

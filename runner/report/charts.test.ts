@@ -4,7 +4,18 @@ import { uslThroughput } from '../stats/usl.ts';
 import { healthyShape, run, SETTINGS } from './__testkit__/builders.ts';
 import { caseInput } from './__testkit__/cases.ts';
 import { allSeries, buildChartSpecs, runLabels, type ChartSpec } from './chart-data.ts';
-import { CHART_HEIGHT, CHART_WIDTH, chartLayout, LEGEND_ROW, niceAxisMax, PANEL_GAP, PANEL_HEIGHT, panelScale, renderChartSvg, textWidth } from './charts.ts';
+import {
+  CHART_HEIGHT,
+  CHART_WIDTH,
+  chartLayout,
+  LEGEND_ROW,
+  niceAxisMax,
+  PANEL_GAP,
+  PANEL_HEIGHT,
+  panelScale,
+  renderChartSvg,
+  textWidth,
+} from './charts.ts';
 import type { ReportInput } from './view-model.ts';
 
 type XmlNode = Record<string, unknown>;
@@ -15,7 +26,8 @@ function texts(node: unknown, out: string[] = []): string[] {
   else if (node && typeof node === 'object') {
     for (const [k, v] of Object.entries(node as XmlNode)) {
       if (k === 'text') {
-        for (const t of Array.isArray(v) ? v : [v]) out.push(typeof t === 'object' && t !== null ? String((t as XmlNode)['#text'] ?? '') : String(t));
+        for (const t of Array.isArray(v) ? v : [v])
+          out.push(typeof t === 'object' && t !== null ? String((t as XmlNode)['#text'] ?? '') : String(t));
       }
       texts(v, out);
     }
@@ -101,8 +113,11 @@ describe('chart specs', () => {
     const w = byId('target-windows');
     // Small multiples: one panel per metric, one line per run in each, the run's colour in both.
     expect(w.panels.map((p) => p.yAxis.name)).toEqual(['p95 of search (ms)', 'goodput (successful requests/s)']);
-    for (const p of w.panels) expect(p.series.map((s) => [s.name, s.run, s.dashed])).toEqual(NO_GO_LABELS.map((label, i) => [label, i, false]));
-    const newest = caseInput('no-go').runs.find((r) => r.id === '2026-11-22T0300Z-bb04')!.summary!.stages.find((s) => s.users === 100)!.stats!;
+    for (const p of w.panels)
+      expect(p.series.map((s) => [s.name, s.run, s.dashed])).toEqual(NO_GO_LABELS.map((label, i) => [label, i, false]));
+    const newest = caseInput('no-go')
+      .runs.find((r) => r.id === '2026-11-22T0300Z-bb04')!
+      .summary!.stages.find((s) => s.users === 100)!.stats!;
     expect(w.panels[1]!.series[0]!.points.map(([, y]) => y)).toEqual(newest.windows.map((x) => Number(x.goodputPerS.toFixed(1))));
     // Windows start after the 60 s warm-up and are 30 s long: the first midpoint is 1.25 min in.
     expect(w.panels[0]!.series[0]!.points[0]![0]).toBe(1.25);
@@ -115,7 +130,12 @@ describe('chart specs', () => {
       const stages = r.summary.stages.map((st) => {
         if (!st.stats || st.users !== 100) return st;
         const h = st.stats.hold;
-        const windows = [0, 1, 2, 3].map((i) => ({ ...st.stats!.windows[i]!, startMs: h.startMs + 4000 + i * 2000, endMs: h.startMs + 6000 + i * 2000, keyP95Ms: 300 }));
+        const windows = [0, 1, 2, 3].map((i) => ({
+          ...st.stats!.windows[i]!,
+          startMs: h.startMs + 4000 + i * 2000,
+          endMs: h.startMs + 6000 + i * 2000,
+          keyP95Ms: 300,
+        }));
         return { ...st, stats: { ...st.stats, hold: { ...h, endMs: h.startMs + 40_000 }, windows } };
       });
       return { ...r, summary: { ...r.summary, stages } };
@@ -235,7 +255,12 @@ function textBoxes(svg: string): TextBox[] {
         [local.x0, local.y1],
         [local.x1, local.y1],
       ].map(([px, py]) => [a * px! + c * py! + e, b * px! + d * py! + f] as const);
-      box = { x0: Math.min(...corners.map((p) => p[0])), x1: Math.max(...corners.map((p) => p[0])), y0: Math.min(...corners.map((p) => p[1])), y1: Math.max(...corners.map((p) => p[1])) };
+      box = {
+        x0: Math.min(...corners.map((p) => p[0])),
+        x1: Math.max(...corners.map((p) => p[0])),
+        y0: Math.min(...corners.map((p) => p[1])),
+        y1: Math.max(...corners.map((p) => p[1])),
+      };
     } else {
       const dx = tr ? Number(tr[1]) : 0;
       const dy = tr ? Number(tr[2]) : 0;
@@ -279,7 +304,11 @@ describe('layout: nothing cut at the edges, no text over another', () => {
     expect(root['@height']).toBe(String(layout.height));
     // Dark themes show the page behind any transparent part: the first thing drawn is an
     // opaque white rectangle over the whole canvas, and every text reads on it (WCAG AA, 4.5:1).
-    expect(svg).toMatch(new RegExp(`^<svg[^>]*>\\n(<title>.*</title>\\n<desc>.*</desc>\\n)<rect width="${CHART_WIDTH}" height="${layout.height}" x="0" y="0" fill="#ffffff"></rect>`));
+    expect(svg).toMatch(
+      new RegExp(
+        `^<svg[^>]*>\\n(<title>.*</title>\\n<desc>.*</desc>\\n)<rect width="${CHART_WIDTH}" height="${layout.height}" x="0" y="0" fill="#ffffff"></rect>`,
+      ),
+    );
     const textFills = [...svg.matchAll(/<text [^>]*fill="([^"]*)"/g)].map((m) => m[1]!);
     expect(textFills.length).toBeGreaterThan(10);
     for (const fill of new Set(textFills)) expect(contrastOnWhite(fill), fill).toBeGreaterThanOrEqual(4.5);
@@ -291,7 +320,8 @@ describe('layout: nothing cut at the edges, no text over another', () => {
       expect(b.y1, b.text).toBeLessThanOrEqual(layout.height);
     }
     for (let i = 0; i < boxes.length; i++) {
-      for (let j = i + 1; j < boxes.length; j++) expect(overlaps(boxes[i]!, boxes[j]!), `"${boxes[i]!.text}" over "${boxes[j]!.text}"`).toBe(false);
+      for (let j = i + 1; j < boxes.length; j++)
+        expect(overlaps(boxes[i]!, boxes[j]!), `"${boxes[i]!.text}" over "${boxes[j]!.text}"`).toBe(false);
     }
     // Every legend entry is shown once, whole, above the plot.
     const entries = [...new Set(allSeries(spec).map((s) => s.name))];
@@ -308,7 +338,9 @@ describe('layout: nothing cut at the edges, no text over another', () => {
       expect(box.x0).toBeGreaterThan(layout.plots[0]!.right);
     }
     // The canvas grows with the legend and the panels, so each plot keeps its height.
-    expect(layout.height).toBe(CHART_HEIGHT + (layout.legendRows.length - 1) * LEGEND_ROW + (spec.panels.length - 1) * (PANEL_HEIGHT + PANEL_GAP));
+    expect(layout.height).toBe(
+      CHART_HEIGHT + (layout.legendRows.length - 1) * LEGEND_ROW + (spec.panels.length - 1) * (PANEL_HEIGHT + PANEL_GAP),
+    );
     for (const p of layout.plots) expect(p.bottom - p.top).toBe(PANEL_HEIGHT);
     // The full title and every run's full id are in the file, whatever the legend shows.
     expect(root.title).toBe(spec.title);

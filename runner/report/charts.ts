@@ -172,7 +172,12 @@ export function chartLayout(spec: ChartSpec): ChartLayout {
   const height = firstTop + n * PANEL_HEIGHT + (n - 1) * PANEL_GAP + GRID_BOTTOM;
   const scales = spec.panels.map(panelScale);
   const labelText = (b: Bound, off: boolean) => (off ? `↑ ${b.label}` : b.label);
-  const labelWidth = Math.max(0, ...scales.flatMap((sc) => [...sc.inRange.map((b) => labelText(b, false)), ...sc.offScale.map((b) => labelText(b, true))]).map((t) => textWidth(t, BOUND_FONT)));
+  const labelWidth = Math.max(
+    0,
+    ...scales
+      .flatMap((sc) => [...sc.inRange.map((b) => labelText(b, false)), ...sc.offScale.map((b) => labelText(b, true))])
+      .map((t) => textWidth(t, BOUND_FONT)),
+  );
   const right = CHART_WIDTH - Math.max(GRID_RIGHT, labelWidth ? labelWidth + 2 * BOUND_LABEL_GAP : 0);
   const plots = spec.panels.map((_, i) => {
     const top = firstTop + i * (PANEL_HEIGHT + PANEL_GAP);
@@ -201,7 +206,12 @@ function niceScale(v: number): { max: number; step: number } {
   if (!(v > 0)) return { max: 1, step: 0.2 };
   const raw = v / 5;
   const p = 10 ** Math.floor(Math.log10(raw));
-  const step = Number(([1, 2, 2.5, 5, 10].map((m) => m * p).find((x) => x >= raw)!).toPrecision(12));
+  const step = Number(
+    [1, 2, 2.5, 5, 10]
+      .map((m) => m * p)
+      .find((x) => x >= raw)!
+      .toPrecision(12),
+  );
   return { max: Number((Math.ceil(v / step - 1e-9) * step).toPrecision(12)), step };
 }
 
@@ -221,19 +231,21 @@ export function chartOption(spec: ChartSpec): echarts.EChartsCoreOption {
     splitLine: { lineStyle: { color: GRID_LINE } },
   };
   const series: LineSeriesOption[] = spec.panels.flatMap((panel, p) =>
-    panel.series.map((s): LineSeriesOption => ({
-      type: 'line',
-      name: s.name,
-      xAxisIndex: p,
-      yAxisIndex: p,
-      data: s.points.map(([x, y]) => [x, y]),
-      connectNulls: false,
-      showSymbol: s.symbols,
-      symbol: symbolOf(s),
-      symbolSize: 7,
-      color: colourOf(s),
-      lineStyle: { width: 2, type: s.dashed ? 'dashed' : 'solid' },
-    })),
+    panel.series.map(
+      (s): LineSeriesOption => ({
+        type: 'line',
+        name: s.name,
+        xAxisIndex: p,
+        yAxisIndex: p,
+        data: s.points.map(([x, y]) => [x, y]),
+        connectNulls: false,
+        showSymbol: s.symbols,
+        symbol: symbolOf(s),
+        symbolSize: 7,
+        color: colourOf(s),
+        lineStyle: { width: 2, type: s.dashed ? 'dashed' : 'solid' },
+      }),
+    ),
   );
 
   // Marker labels are aligned to stay inside the canvas (to the left of their line near the right edge, and so on).
@@ -254,18 +266,31 @@ export function chartOption(spec: ChartSpec): echarts.EChartsCoreOption {
       ...spec.markers.map((m) => ({
         xAxis: m.x,
         name: m.label,
-        label: p === 0 ? { formatter: m.label, position: 'end' as const, distance: 6, align: alignAt(m.x), color: MARKER_COLOUR, ...LABEL_BOX } : { show: false },
+        label:
+          p === 0
+            ? { formatter: m.label, position: 'end' as const, distance: 6, align: alignAt(m.x), color: MARKER_COLOUR, ...LABEL_BOX }
+            : { show: false },
         lineStyle: { color: MARKER_COLOUR, type: 'dotted' as const, width: 1.5 },
       })),
     ];
     if (lines.length) {
-      series.push({ type: 'line', name: '__marks', xAxisIndex: p, yAxisIndex: p, data: [], silent: true, markLine: { symbol: 'none', animation: false, data: lines } });
+      series.push({
+        type: 'line',
+        name: '__marks',
+        xAxisIndex: p,
+        yAxisIndex: p,
+        data: [],
+        silent: true,
+        markLine: { symbol: 'none', animation: false, data: lines },
+      });
     }
   });
   // Entries drawn without symbols (a fitted curve) get a bare line as their legend icon,
   // dashed or not like the line: ECharts would otherwise add a circle to it.
   const all = allSeries(spec);
-  const lineOnlyEntries = new Map<string, boolean>(all.filter((s) => !s.symbols && !all.some((o) => o.name === s.name && o.symbols)).map((s) => [s.name, s.dashed] as const));
+  const lineOnlyEntries = new Map<string, boolean>(
+    all.filter((s) => !s.symbols && !all.some((o) => o.name === s.name && o.symbols)).map((s) => [s.name, s.dashed] as const),
+  );
   const last = spec.panels.length - 1;
   return {
     animation: false,
@@ -322,7 +347,13 @@ export function chartOption(spec: ChartSpec): echarts.EChartsCoreOption {
       x: l.x,
       y: l.y,
       silent: true,
-      style: { text: l.text, fill: BOUND_COLOURS[l.level], font: `${BOUND_FONT}px ${FONT}`, textAlign: 'left', textVerticalAlign: 'middle' },
+      style: {
+        text: l.text,
+        fill: BOUND_COLOURS[l.level],
+        font: `${BOUND_FONT}px ${FONT}`,
+        textAlign: 'left',
+        textVerticalAlign: 'middle',
+      },
     })),
     series,
   };

@@ -61,7 +61,11 @@ export function mdText(text: string): string {
  * backslash escapes, so backticks and pipes (which would cut a table cell) are replaced.
  */
 export function codeText(text: string): string {
-  return text.replace(/[\r\n]+/g, ' ').replace(/`/g, "'").replace(/\|/g, '¦').trim();
+  return text
+    .replace(/[\r\n]+/g, ' ')
+    .replace(/`/g, "'")
+    .replace(/\|/g, '¦')
+    .trim();
 }
 
 /**

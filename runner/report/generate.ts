@@ -65,7 +65,14 @@ export async function generateReport(options: GenerateReportOptions): Promise<Ge
   }
   const stem = reportFileStem(options.config.environment, week);
   const paths = reportPaths(options.out ?? join(options.resultsDir, 'reports', `${stem}.md`));
-  const assembled = assembleReport({ runs, config: options.config, week, decide: decideForReport, chartsDir: paths.chartsLink, generatedAtMs: options.nowMs });
+  const assembled = assembleReport({
+    runs,
+    config: options.config,
+    week,
+    decide: decideForReport,
+    chartsDir: paths.chartsLink,
+    generatedAtMs: options.nowMs,
+  });
   if (options.dryRun) return { week, paths, decision: assembled.decision, view: assembled.view, chartFiles: [] };
   const template = await loadReportTemplate();
   const charts = assembled.charts.map((spec) => ({ file: spec.file, svg: renderChartSvg(spec) }));

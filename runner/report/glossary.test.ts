@@ -5,7 +5,11 @@ describe('the glossary', () => {
   it.each([
     ['a USL fit with its R²', 'peak 87/s (USL on goodput, R² 0.97)', ['goodput', 'USL', 'R²']],
     ["Little's law, with either apostrophe", "Little's law: 31.67 iterations/s; Little’s law", ['Little’s law']],
-    ['the held rule of a real run', 'Mann–Kendall p < 0.05 with Theil–Sen ≥ +10 %, log p95 above median + 3.5 × MAD (α = 0.05)', ['p95', 'Mann–Kendall', 'Theil–Sen', 'α', 'MAD']],
+    [
+      'the held rule of a real run',
+      'Mann–Kendall p < 0.05 with Theil–Sen ≥ +10 %, log p95 above median + 3.5 × MAD (α = 0.05)',
+      ['p95', 'Mann–Kendall', 'Theil–Sen', 'α', 'MAD'],
+    ],
     ['a word that only contains a term is not the term', 'USLESS MADNESS rewindows holdings', []],
     ['nothing technical', 'Week 2026-W47.', []],
   ])('%s', (_name, text, terms) => {

@@ -36,7 +36,9 @@ function criterionWords(id: CriterionId, runs: readonly RunLevel[], level: Level
   const values = (bounds: readonly number[], digits: number) =>
     hit.flatMap((r) => (r.figure == null ? [] : [nearBounds(r.figure, bounds, digits)]));
   const against = (green: number, orange: number, unit: string) =>
-    level === 'green' ? `within the ${green}${unit} green bound` : `against ${level === 'red' ? `a ${orange}${unit} red` : `a ${green}${unit} green`} bound`;
+    level === 'green'
+      ? `within the ${green}${unit} green bound`
+      : `against ${level === 'red' ? `a ${orange}${unit} red` : `a ${green}${unit} green`} bound`;
   const p95 = s.criteria.p95Ms;
   const err = s.criteria.errorRatePct;
   switch (id) {
@@ -57,7 +59,9 @@ function sentence(parts: readonly string[]): string {
 export function headline(d: Decision, s: ReportSettings, meaning: string, capacityWords: string | null): string {
   const label = decisionWord(d.decision);
   if (d.decision === 'insufficient-data') {
-    const excluded = d.excluded.length ? ` (${d.excluded.length === 1 ? '1 run was' : `${d.excluded.length} runs were`} excluded: see Runs excluded)` : '';
+    const excluded = d.excluded.length
+      ? ` (${d.excluded.length === 1 ? '1 run was' : `${d.excluded.length} runs were`} excluded: see Runs excluded)`
+      : '';
     return `**${label}**: no comparable run up to the end of the week${excluded}, so no Go, Watch or No-Go can be given.`;
   }
   const n = d.runs.length;
@@ -65,7 +69,8 @@ export function headline(d: Decision, s: ReportSettings, meaning: string, capaci
   const provisional = d.provisional ? `, provisional (on ${n} of the ${d.runsToCompare} runs the grid asks for)` : '';
   const present = CRITERIA.filter((id) => d.criteria[id] !== undefined);
   const at = (level: Level) => present.filter((id) => d.criteria[id]!.level === level);
-  const words = (ids: readonly CriterionId[], level: Level) => ids.map((id) => criterionWords(id, d.criteria[id]!.runs, level, s, target, n));
+  const words = (ids: readonly CriterionId[], level: Level) =>
+    ids.map((id) => criterionWords(id, d.criteria[id]!.runs, level, s, target, n));
   const reds = at('red');
   const oranges = at('orange');
   let why: string;

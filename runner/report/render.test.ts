@@ -14,7 +14,9 @@ beforeAll(async () => {
   template = await loadReportTemplate();
   const partials = await readdir(join(TEMPLATES_DIR, 'partials'));
   templateText = (
-    await Promise.all([join(TEMPLATES_DIR, 'report.md.hbs'), ...partials.map((p) => join(TEMPLATES_DIR, 'partials', p))].map((f) => readFile(f, 'utf8')))
+    await Promise.all(
+      [join(TEMPLATES_DIR, 'report.md.hbs'), ...partials.map((p) => join(TEMPLATES_DIR, 'partials', p))].map((f) => readFile(f, 'utf8')),
+    )
   ).join('\n');
 });
 
@@ -39,7 +41,10 @@ function walk(tokens: readonly Token[], out: Token[] = []): Token[] {
   return out;
 }
 
-const headings = (tokens: Token[]) => walk(tokens).filter((t): t is Tokens.Heading => t.type === 'heading').map((h) => `${'#'.repeat(h.depth)} ${h.text}`);
+const headings = (tokens: Token[]) =>
+  walk(tokens)
+    .filter((t): t is Tokens.Heading => t.type === 'heading')
+    .map((h) => `${'#'.repeat(h.depth)} ${h.text}`);
 const tables = (tokens: Token[]) => walk(tokens).filter((t): t is Tokens.Table => t.type === 'table');
 const images = (tokens: Token[]) => walk(tokens).filter((t): t is Tokens.Image => t.type === 'image');
 
@@ -78,7 +83,9 @@ describe('the weekly report, rendered', () => {
     const json = JSON.stringify(view);
     // Numbers the template itself writes (e.g. "95 %", "2 × red") are not figures from the data.
     // The glossary's definitions are fixed text too.
-    const fixed = `${templateText}\n${glossaryOf(markdown).map((e) => e.definition).join('\n')}`;
+    const fixed = `${templateText}\n${glossaryOf(markdown)
+      .map((e) => e.definition)
+      .join('\n')}`;
     const fromTemplate = new Set(fixed.match(/\d+(?:\.\d+)?/g) ?? []);
     const numbers = markdown.match(/\d+(?:\.\d+)?/g) ?? [];
     const untraced = [...new Set(numbers)].filter((n) => !fromTemplate.has(n) && !json.includes(n));
@@ -91,7 +98,13 @@ describe('the weekly report, rendered', () => {
     expect(markdown).toContain('**Go**: stay on the current hosting.');
     expect(markdown).toContain('- Keep the weekly run; no change.');
     const grid = tables(tokens).find((t) => t.header[0]!.text === 'criterion')!;
-    expect(grid.header.map((h) => h.text)).toEqual(['criterion', 'consolidated', '`2026-11-22T0300Z-bb04`', '`2026-11-20T0300Z-bb03`', '`2026-11-18T0300Z-bb01`']);
+    expect(grid.header.map((h) => h.text)).toEqual([
+      'criterion',
+      'consolidated',
+      '`2026-11-22T0300Z-bb04`',
+      '`2026-11-20T0300Z-bb03`',
+      '`2026-11-18T0300Z-bb01`',
+    ]);
     expect(grid.rows.map((r) => r[1]!.text)).toEqual(['**green**', '**green**', '**green**']);
     expect(grid.rows[0]![3]!.text).toBe('orange (2660 ms [2447, 2873])');
   });
@@ -176,7 +189,10 @@ describe('the weekly report, rendered', () => {
     expect(lines.every((l) => /^- \*\*[^*]+\*\*: \S/.test(l))).toBe(true);
     const terms = lines.map((l) => /^- \*\*([^*]+)\*\*/.exec(l)![1]);
     expect(terms).toEqual(glossaryOf(body).map((e) => e.term));
-    if (name === 'no-go') expect(terms).toEqual(expect.arrayContaining(['p95', 'goodput', 'USL', 'R²', 'Mann–Kendall', 'Theil–Sen', 'borderline', 'saturation', 'capacity']));
+    if (name === 'no-go')
+      expect(terms).toEqual(
+        expect.arrayContaining(['p95', 'goodput', 'USL', 'R²', 'Mann–Kendall', 'Theil–Sen', 'borderline', 'saturation', 'capacity']),
+      );
     // No MAD or α in these reports (their rules do not print them): not explained either.
     expect(terms).not.toContain('MAD');
     expect(terms).not.toContain('α');

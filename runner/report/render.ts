@@ -39,5 +39,8 @@ export async function loadReportTemplate(dir: string = TEMPLATES_DIR): Promise<R
 
 /** Collapses the blank lines left where optional sections were skipped; one final newline. */
 function tidy(markdown: string): string {
-  return `${markdown.replace(/[ \t]+\n/g, '\n').replace(/\n{3,}/g, '\n\n').trim()}\n`;
+  return `${markdown
+    .replace(/[ \t]+\n/g, '\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim()}\n`;
 }

@@ -46,8 +46,15 @@ async function store(spec: RunSpec, options: { summary?: boolean } = {}): Promis
 async function seed(): Promise<void> {
   await store({ id: '2026-11-12T0300Z-aa01', startedAt: '2026-11-12T03:00:00Z' });
   await store({ id: '2026-11-17T0300Z-bb01', startedAt: '2026-11-17T03:00:00Z' });
-  await store({ id: '2026-11-19T0300Z-bb02', startedAt: '2026-11-19T03:00:00Z', shape: (u) => ({ ...healthyShape(u), p95Ms: healthyShape(u).p95Ms + 100 }) });
-  await store({ id: '2026-11-20T1000Z-bb03', startedAt: '2026-11-20T10:00:00Z', status: 'interrupted', why: 'Ctrl-C during stage 75' }, { summary: false });
+  await store({
+    id: '2026-11-19T0300Z-bb02',
+    startedAt: '2026-11-19T03:00:00Z',
+    shape: (u) => ({ ...healthyShape(u), p95Ms: healthyShape(u).p95Ms + 100 }),
+  });
+  await store(
+    { id: '2026-11-20T1000Z-bb03', startedAt: '2026-11-20T10:00:00Z', status: 'interrupted', why: 'Ctrl-C during stage 75' },
+    { summary: false },
+  );
   await store({ id: '2026-11-22T0300Z-bb04', startedAt: '2026-11-22T03:00:00Z' });
 }
 
@@ -174,9 +181,14 @@ describe('the real CLI', () => {
   const runCli = (args: string[]) =>
     new Promise<{ code: number; stdout: string; stderr: string }>((done) => {
       const all = ['--results', join(dir(), 'results'), ...args];
-      execFile(process.execPath, ['--import', 'tsx', 'runner/cli.ts', 'report', ...all], { cwd: root, timeout: 30_000 }, (error, stdout, stderr) => {
-        done({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-      });
+      execFile(
+        process.execPath,
+        ['--import', 'tsx', 'runner/cli.ts', 'report', ...all],
+        { cwd: root, timeout: 30_000 },
+        (error, stdout, stderr) => {
+          done({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
+        },
+      );
     });
 
   it('writes the report and prints its path; a bad --week is exit 2 with one error line', async () => {

@@ -118,7 +118,11 @@ describe('buildReportView', () => {
   });
 
   it('computes the all-stages error rate from the summary: failed over all requests', () => {
-    const r = run({ id: '2026-11-22T0300Z-aaaa', startedAt: '2026-11-22T03:00:00Z', shape: (u) => ({ ...healthyShape(u), errorRate: u === 150 ? 0.1 : 0 }) });
+    const r = run({
+      id: '2026-11-22T0300Z-aaaa',
+      startedAt: '2026-11-22T03:00:00Z',
+      shape: (u) => ({ ...healthyShape(u), errorRate: u === 150 ? 0.1 : 0 }),
+    });
     const d = decision({ decision: 'go', runIds: [r.id], score: 0, reading: 'ok', levels: {} });
     const view = buildReportView({ ...caseInput('go'), runs: [r], decision: d });
     const stages = r.summary!.stages.map((s) => s.stats!.all);
@@ -147,7 +151,11 @@ describe('buildReportView', () => {
 
   it('decision words, meaning and actions', () => {
     expect(buildReportView(caseInput('go')).decision).toMatchObject({ label: 'Go', provisional: false, actions: [SETTINGS.actions.go] });
-    expect(buildReportView(caseInput('no-go')).decision).toMatchObject({ label: 'No-Go', meaning: 'prepare the migration', actions: [SETTINGS.actions.noGo] });
+    expect(buildReportView(caseInput('no-go')).decision).toMatchObject({
+      label: 'No-Go',
+      meaning: 'prepare the migration',
+      actions: [SETTINGS.actions.noGo],
+    });
     expect(buildReportView(caseInput('provisional')).decision).toMatchObject({
       label: 'Watch',
       provisional: true,
@@ -182,15 +190,30 @@ describe('buildReportView', () => {
     const manifest = r.manifest!;
     const broken = {
       ...r,
-      manifest: { ...manifest, status: 'failed' as const, why: 'the target refused connections at 150 users', stages: manifest.stages.map((s) => (s.users === 150 ? { ...s, status: 'target-failed' as const } : s)) },
-      summary: { ...summary, stages: [...summary.stages].reverse().map((s) => (s.users === 150 ? { ...s, status: 'target-failed' as const } : s)) },
+      manifest: {
+        ...manifest,
+        status: 'failed' as const,
+        why: 'the target refused connections at 150 users',
+        stages: manifest.stages.map((s) => (s.users === 150 ? { ...s, status: 'target-failed' as const } : s)),
+      },
+      summary: {
+        ...summary,
+        stages: [...summary.stages].reverse().map((s) => (s.users === 150 ? { ...s, status: 'target-failed' as const } : s)),
+      },
     };
     const d = decision({ decision: 'go', runIds: [r.id], score: 0, reading: 'ok', levels: {} });
     const input: ReportInput = { ...caseInput('go'), runs: [broken], decision: d };
     const details = buildReportView(input).details[0]!;
     expect(details.stages.map((s) => s.users)).toEqual(['5', '20', '50', '75', '100', '150']);
     expect(details.stages.map((s) => s.held)).toEqual(['yes', 'yes', 'yes', 'yes', 'yes', 'no (target failed)']);
-    expect(details.stages[4]).toMatchObject({ requests: '48600', throughput: '90.0/s', p50: '950 ms', p95: '1900 ms', p99: '2470 ms', errorRate: '0.10 %' });
+    expect(details.stages[4]).toMatchObject({
+      requests: '48600',
+      throughput: '90.0/s',
+      p50: '950 ms',
+      p95: '1900 ms',
+      p99: '2470 ms',
+      errorRate: '0.10 %',
+    });
     expect(details.notes).toEqual([
       'Run failed: the target refused connections at 150 users',
       'Saturation from 75 to 100 users: goodput +2 % for +50 % users while p95 rose 60 %',

@@ -240,7 +240,8 @@ function criterionName(id: CriterionId, s: ReportSettings, targetStage: number):
 }
 
 function figureOf(id: CriterionId, r: RunLevel): string {
-  if (id === 'p95') return r.figure == null ? '—' : r.ci ? `${ms(r.figure)} [${Math.round(r.ci.lowMs)}, ${Math.round(r.ci.highMs)}]` : ms(r.figure);
+  if (id === 'p95')
+    return r.figure == null ? '—' : r.ci ? `${ms(r.figure)} [${Math.round(r.ci.lowMs)}, ${Math.round(r.ci.highMs)}]` : ms(r.figure);
   if (id === 'errorRate') return pct(r.figure);
   return r.level === 'red' ? 'not held' : r.level === 'orange' ? 'held, degraded' : 'held';
 }
@@ -292,7 +293,9 @@ function keyResultRow(d: Decision, run: ReportRun | undefined, runId: string, s:
   let p95AtTarget = '—';
   if (p95Level && p95Level.figure != null) p95AtTarget = figureOf('p95', p95Level);
   else if (stage?.key.p95Ms != null) {
-    p95AtTarget = stage.p95Ci ? `${ms(stage.key.p95Ms)} [${Math.round(stage.p95Ci.lowMs)}, ${Math.round(stage.p95Ci.highMs)}]` : ms(stage.key.p95Ms);
+    p95AtTarget = stage.p95Ci
+      ? `${ms(stage.key.p95Ms)} [${Math.round(stage.p95Ci.lowMs)}, ${Math.round(stage.p95Ci.highMs)}]`
+      : ms(stage.key.p95Ms);
   }
   const errLevel = runLevel(d, 'errorRate', runId);
   const errorRateScored = errLevel && errLevel.figure != null ? pct(errLevel.figure) : fractionPct(errorRateUpTo(summary, target));
@@ -333,8 +336,10 @@ function openModelText(m: RunManifest | null, target: StageStats | null): string
   const at = `at ${open.factor} × the target stage's iteration rate${open.ratePerS !== undefined ? ` (${perSecond(open.ratePerS)} arrivals)` : ''}`;
   if (!f) return `${at}: ${STAGE_STATUS[open.status] ?? open.status}${open.why ? ` (${mdText(open.why)})` : ''}`;
   const status = open.status === 'completed' ? '' : `; ${STAGE_STATUS[open.status] ?? open.status}`;
-  return `${at}: p95 ${ms(f.keyP95Ms)} against ${ms(target?.key.p95Ms)} in the closed model, ` +
-    `${count(f.droppedIterations)} dropped iterations (${pct(f.droppedPct)}), error rate ${fractionPct(f.errorRate)}${status}`;
+  return (
+    `${at}: p95 ${ms(f.keyP95Ms)} against ${ms(target?.key.p95Ms)} in the closed model, ` +
+    `${count(f.droppedIterations)} dropped iterations (${pct(f.droppedPct)}), error rate ${fractionPct(f.errorRate)}${status}`
+  );
 }
 
 /** The open-model stage as a row of the per-run details table, or null when the run had none that ran. */
@@ -367,9 +372,7 @@ function contextView(input: ReportInput, byId: Map<string, ReportRun>): ContextV
   const d = input.decision;
   const used = d.runs.map((id) => byId.get(id)).filter((r): r is ReportRun => r !== undefined);
   const end = isoWeekEnd(input.week);
-  const known = input.runs
-    .filter((r) => r.manifest && Date.parse(r.manifest.startedAt) < end)
-    .sort(newestFirst);
+  const known = input.runs.filter((r) => r.manifest && Date.parse(r.manifest.startedAt) < end).sort(newestFirst);
   const source = used.find((r) => r.manifest) ?? known[0];
   const m = source?.manifest ?? null;
   const target = m?.plan.targetStage ?? d.targetStage ?? input.settings.targetStage;
@@ -440,7 +443,11 @@ function gridView(input: ReportInput, target: number): GridView {
     const distinct = [...new Set(runs.map((r) => r.bound))];
     const criterion = criterionName(id, input.settings, target);
     if (distinct.length === 1) return [{ criterion, bound: mdText(distinct[0]!) }];
-    const which = (b: string) => runs.filter((r) => r.bound === b).map((r) => `\`${codeText(r.runId)}\``).join(', ');
+    const which = (b: string) =>
+      runs
+        .filter((r) => r.bound === b)
+        .map((r) => `\`${codeText(r.runId)}\``)
+        .join(', ');
     return distinct.map((b) => ({ criterion, bound: `${mdText(b)} (${which(b)})` }));
   });
   const named = (level: Level) => {
@@ -514,7 +521,8 @@ function detailsView(run: ReportRun): RunDetailsView {
       const status = fromSummary?.status ?? record?.status ?? 'skipped';
       const st = fromSummary?.stats ?? null;
       const cut = st ? st.source.truncated || st.hold.heldMs < st.hold.plannedHoldMs - st.source.timeResolutionMs : false;
-      const held = status === 'completed' && !cut ? 'yes' : status === 'completed' ? 'no (cut short)' : `no (${STAGE_STATUS[status] ?? status})`;
+      const held =
+        status === 'completed' && !cut ? 'yes' : status === 'completed' ? 'no (cut short)' : `no (${STAGE_STATUS[status] ?? status})`;
       return {
         users: String(u),
         status: STAGE_STATUS[status] ?? status,
@@ -532,7 +540,9 @@ function detailsView(run: ReportRun): RunDetailsView {
   const notes: string[] = [];
   if (!summary) notes.push('No summary.json: run `npm run collect` on this run folder to get its figures.');
   if (openRow) {
-    notes.push(`The open-model row is reported, not scored: a constant arrival rate of ${openRateWords(m)} after the stages, which does not slow down when the service does; its last column counts the arrivals it could not start (k6's dropped_iterations).`);
+    notes.push(
+      `The open-model row is reported, not scored: a constant arrival rate of ${openRateWords(m)} after the stages, which does not slow down when the service does; its last column counts the arrivals it could not start (k6's dropped_iterations).`,
+    );
   } else if (m?.openStage?.status === 'skipped') notes.push(`Open-model stage skipped: ${mdText(m.openStage.why ?? 'not run')}.`);
   if (m && m.status !== 'completed' && m.why) notes.push(`Run ${m.status}: ${mdText(m.why)}`);
   for (const step of summary?.saturation.steps ?? []) {
@@ -558,7 +568,9 @@ function detailsView(run: ReportRun): RunDetailsView {
 /** The open stage's rate in words, for the details note. */
 function openRateWords(m: RunManifest | null): string {
   const o = m?.openStage;
-  return o ? `${o.factor} × the iteration rate of ${o.afterStage} users${o.ratePerS !== undefined ? ` (${perSecond(o.ratePerS)})` : ''}` : '';
+  return o
+    ? `${o.factor} × the iteration rate of ${o.afterStage} users${o.ratePerS !== undefined ? ` (${perSecond(o.ratePerS)})` : ''}`
+    : '';
 }
 
 /** File name of the Markdown report: `<environment>-<YYYY-Www>.md`, the environment made file-safe. */
@@ -581,7 +593,10 @@ export function buildReportView(input: ReportInput): ReportView {
     .filter((w) => compareIsoWeeks(w.week, input.week) < 0)
     .sort((a, b) => compareIsoWeeks(a.week, b.week))
     .slice(-TREND_WEEKS);
-  const trendRows = [...previous.map((w) => trendRow(w, false, byId, target)), trendRow({ week: input.week, decision: d }, true, byId, target)];
+  const trendRows = [
+    ...previous.map((w) => trendRow(w, false, byId, target)),
+    trendRow({ week: input.week, decision: d }, true, byId, target),
+  ];
   const specs: ChartSpec[] = buildChartSpecs(input);
   const newestSummary = d.runs[0] ? (byId.get(d.runs[0])?.summary ?? null) : null;
   return {
@@ -595,7 +610,10 @@ export function buildReportView(input: ReportInput): ReportView {
     grid: gridView(input, target),
     decision: decisionView(input),
     trend: { rows: trendRows, hasPrevious: previous.length > 0, weeksShown: String(previous.length) },
-    details: d.runs.map((id) => byId.get(id)).filter((r): r is ReportRun => r !== undefined).map(detailsView),
+    details: d.runs
+      .map((id) => byId.get(id))
+      .filter((r): r is ReportRun => r !== undefined)
+      .map(detailsView),
     charts: specs.map((c) => ({ id: c.id, title: c.title, path: `${input.chartsDir}/${c.file}`, alt: c.alt })),
     hasCharts: specs.length > 0,
   };

@@ -34,7 +34,12 @@ export async function checkReportOut(given: string, cwd: string): Promise<string
   const hint = 'e.g. --out reports/staging-2026-W47.md (its charts go in reports/staging-2026-W47/)';
   if (given.trim() === '') throw new UserError(`${expected}, got an empty string`, { hint });
   const path = resolve(cwd, given);
-  const isFolder = /[/\\]$/.test(given) || (await stat(path).then((s) => s.isDirectory(), () => false));
+  const isFolder =
+    /[/\\]$/.test(given) ||
+    (await stat(path).then(
+      (s) => s.isDirectory(),
+      () => false,
+    ));
   if (isFolder) throw new UserError(`${expected}, got a folder "${given}"`, { hint });
   if (extname(path).toLowerCase() !== '.md') throw new UserError(`${expected}, got "${given}"`, { hint });
   return path;
@@ -52,7 +57,12 @@ async function exists(path: string): Promise<boolean> {
  * that are not there. Without `force`, refuses when the Markdown exists: a report already sent
  * is not replaced by accident.
  */
-export async function writeReport(paths: ReportPaths, markdown: string, charts: readonly { file: string; svg: string }[], force: boolean): Promise<void> {
+export async function writeReport(
+  paths: ReportPaths,
+  markdown: string,
+  charts: readonly { file: string; svg: string }[],
+  force: boolean,
+): Promise<void> {
   if (!force && (await exists(paths.markdown))) {
     throw new UserError('already exists; refusing to overwrite a report', {
       file: paths.markdown,

@@ -17,10 +17,17 @@ export function transportFailures(stats: StageStats): number {
  * under test (refused connections, timeouts in bulk) is a measurement ("target-failed", which
  * the decision scores red); a failure of the engine is not ("engine-failed").
  */
-export function classifyStage(outcome: StageRunOutcome, stats: StageStats | null, statsError?: string): { status: StageStatus; why?: string } {
+export function classifyStage(
+  outcome: StageRunOutcome,
+  stats: StageStats | null,
+  statsError?: string,
+): { status: StageStatus; why?: string } {
   const { exitCode, signal, interrupted } = outcome;
   if (interrupted || exitCode === K6ExitCode.externalAbort) {
-    return { status: 'interrupted', why: `stopped by the operator after ${Math.round((outcome.endedAtMs - outcome.startedAtMs) / 1000)} s` };
+    return {
+      status: 'interrupted',
+      why: `stopped by the operator after ${Math.round((outcome.endedAtMs - outcome.startedAtMs) / 1000)} s`,
+    };
   }
   if (exitCode === null) return { status: 'engine-failed', why: `the engine was killed (${signal ?? 'unknown signal'})` };
   const finished = exitCode === K6ExitCode.ok || exitCode === K6ExitCode.thresholdsHaveFailed || exitCode === K6ExitCode.scriptAborted;
@@ -32,10 +39,14 @@ export function classifyStage(outcome: StageRunOutcome, stats: StageStats | null
     return { status: 'target-failed', why: `every request failed (${describeTopError(stats)})` };
   }
   if (transport >= stats.all.count / 2) {
-    return { status: 'target-failed', why: `${Math.round((100 * transport) / stats.all.count)} % of requests got no answer (${describeTopError(stats)})` };
+    return {
+      status: 'target-failed',
+      why: `${Math.round((100 * transport) / stats.all.count)} % of requests got no answer (${describeTopError(stats)})`,
+    };
   }
   if (exitCode === K6ExitCode.scriptAborted) return { status: 'target-failed', why: 'the script aborted the test (exit 108)' };
-  if (exitCode === K6ExitCode.thresholdsHaveFailed) return { status: 'completed', why: "the script's own thresholds were crossed (exit 99)" };
+  if (exitCode === K6ExitCode.thresholdsHaveFailed)
+    return { status: 'completed', why: "the script's own thresholds were crossed (exit 99)" };
   return { status: 'completed' };
 }
 
@@ -79,7 +90,10 @@ export function lastEngineError(log: string): string | undefined {
     }
     if (text === undefined) continue;
     // eslint-disable-next-line no-control-regex
-    const one = redactUrlText(text).replace(/[\x00-\x1f\x7f]+/g, ' ').replace(/\s+/g, ' ').trim();
+    const one = redactUrlText(text)
+      .replace(/[\x00-\x1f\x7f]+/g, ' ')
+      .replace(/\s+/g, ' ')
+      .trim();
     if (one) return one.length > ERROR_LINE_MAX ? `${one.slice(0, ERROR_LINE_MAX - 1)}…` : one;
   }
   return undefined;

@@ -18,7 +18,12 @@ function columnWidths(rows: ReadonlyArray<readonly string[]>): number[] {
  * left-aligned (names), the others right-aligned (numbers). For terminals and logs.
  */
 export function alignColumns(rows: ReadonlyArray<readonly string[]>, widths = columnWidths(rows)): string[] {
-  return rows.map((cells) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd());
+  return rows.map((cells) =>
+    cells
+      .map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)))
+      .join('  ')
+      .trimEnd(),
+  );
 }
 
 /** A plain-text table with right-aligned numeric columns and a rule under the header, for terminals and logs. */

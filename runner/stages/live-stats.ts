@@ -35,7 +35,10 @@ export class LiveStats {
   /** Timestamp of the first sample: the engine's clock has started (its start-up is over). */
   firstSampleMs: number | null = null;
 
-  constructor(private readonly keyName: string, private readonly windowMs = 10_000) {}
+  constructor(
+    private readonly keyName: string,
+    private readonly windowMs = 10_000,
+  ) {}
 
   add(s: LiveSample): void {
     if (this.firstSampleMs === null) this.firstSampleMs = s.timeMs;

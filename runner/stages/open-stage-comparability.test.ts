@@ -12,16 +12,27 @@ import { run } from '../report/__testkit__/builders.ts';
 describe('comparability with an open-model stage', () => {
   const base = run({ id: '2026-11-22T0300Z-ffff', startedAt: '2026-11-22T03:00:00Z' });
   const withOpen = (open: Partial<OpenStageRecord>) => {
-    const record: OpenStageRecord = { kind: 'open', executor: 'constant-arrival-rate', factor: 2, afterStage: 100, status: 'completed', holdMs: 600_000, ...open };
+    const record: OpenStageRecord = {
+      kind: 'open',
+      executor: 'constant-arrival-rate',
+      factor: 2,
+      afterStage: 100,
+      status: 'completed',
+      holdMs: 600_000,
+      ...open,
+    };
     return RunManifestSchema.parse({ ...base.manifest!, plan: { ...base.manifest!.plan, openStage: { factor: 2 } }, openStage: record });
   };
 
-  it.each([['completed'], ['target-failed'], ['engine-failed'], ['skipped']] as const)('a run whose open stage %s is comparable with one without, and usable', (status) => {
-    const m = withOpen({ status });
-    expect(differences(m, base.manifest!)).toEqual([]);
-    expect(differences(base.manifest!, m)).toEqual([]);
-    expect(unusableReason({ ...base, manifest: m, problem: null })).toBeNull();
-  });
+  it.each([['completed'], ['target-failed'], ['engine-failed'], ['skipped']] as const)(
+    'a run whose open stage %s is comparable with one without, and usable',
+    (status) => {
+      const m = withOpen({ status });
+      expect(differences(m, base.manifest!)).toEqual([]);
+      expect(differences(base.manifest!, m)).toEqual([]);
+      expect(unusableReason({ ...base, manifest: m, problem: null })).toBeNull();
+    },
+  );
 
   it('an old run.json without the open-stage fields still parses', () => {
     const { openStage: _open, ...old } = withOpen({});

@@ -22,7 +22,14 @@ describe('the open-model stage on the embedded engine', () => {
   let dir: string;
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'open-stage-e2e-'));
-    demo = await startDemoTarget({ workers: 1, serviceMs: { home: 30, search: 60, result: 30 }, spread: 0.2, queueLength: 10_000, timeoutMs: 20_000, seed: 7 });
+    demo = await startDemoTarget({
+      workers: 1,
+      serviceMs: { home: 30, search: 60, result: 30 },
+      spread: 0.2,
+      queueLength: 10_000,
+      timeoutMs: 20_000,
+      seed: 7,
+    });
   });
   afterAll(async () => {
     await demo?.close();
@@ -35,31 +42,51 @@ describe('the open-model stage on the embedded engine', () => {
     stdout.on('data', (c) => (text += c));
     const io: Io = { cwd: dir, env: {}, stdout, stderr: new PassThrough(), now: () => Date.now(), signal: new AbortController().signal };
     const results = join(dir, 'results');
-    const r = await runStagesCommand({
-      host: demo.url, users: '3', duration: '4s', 'spawn-rate': 10, engine: 'embedded', results,
-      env: ['THINK_MIN=0', 'THINK_MAX=0'], 'open-stage': '2',
-    }, io);
+    const r = await runStagesCommand(
+      {
+        host: demo.url,
+        users: '3',
+        duration: '4s',
+        'spawn-rate': 10,
+        engine: 'embedded',
+        results,
+        env: ['THINK_MIN=0', 'THINK_MAX=0'],
+        'open-stage': '2',
+      },
+      io,
+    );
     expect(r.exitCode).toBe(0);
     const [id] = await readdir(join(results, 'runs'));
     const runDir = join(results, 'runs', id!);
     const manifest = await runManifestFormat.read(join(runDir, 'run.json'));
     expect(manifest.stages.map((s) => s.status)).toEqual(['completed']);
     const open = manifest.openStage!;
-    expect(open).toMatchObject({ kind: 'open', executor: 'constant-arrival-rate', factor: 2, afterStage: 3, status: 'completed', timeUnit: expect.any(String) });
+    expect(open).toMatchObject({
+      kind: 'open',
+      executor: 'constant-arrival-rate',
+      factor: 2,
+      afterStage: 3,
+      status: 'completed',
+      timeUnit: expect.any(String),
+    });
     const closed = await stageStatsFormat.read(join(runDir, 'stage-3.stats.json'));
     // The rate asked for is twice the closed stage's, rounded to whole iterations per time unit.
     expect(open.ratePerS! / closed.iterations.ratePerS).toBeCloseTo(2, 0);
     expect(open.maxVUs!).toBeGreaterThanOrEqual(open.preAllocatedVUs!);
 
     const stats = await stageStatsFormat.read(join(runDir, 'stage-open.stats.json'));
-    const dropped = stats.metrics['dropped_iterations']?.['count'] ?? 0;
+    const dropped = stats.metrics.dropped_iterations?.count ?? 0;
     expect(dropped).toBeGreaterThan(0);
     expect(open.figures).toMatchObject({ droppedIterations: dropped, keyP95Ms: stats.key.p95Ms });
     // The samples came from the script's env-built scenario, not from a --stage plan.
     const csv = gunzipSync(await readFile(join(runDir, 'stage-open.csv.gz'))).toString('utf8');
     expect(csv).toMatch(/^http_reqs,.*,open_model,/m);
     expect(csv).toMatch(/^dropped_iterations,/m);
-    expect(text).toMatch(new RegExp(`open-model stage \\(×2, [\\d.]+ it/s, \\d+–\\d+ VUs\\): p95 search \\d+ ms \\(closed model at 3 users: \\d+ ms\\), dropped iterations ${dropped} `));
+    expect(text).toMatch(
+      new RegExp(
+        `open-model stage \\(×2, [\\d.]+ it/s, \\d+–\\d+ VUs\\): p95 search \\d+ ms \\(closed model at 3 users: \\d+ ms\\), dropped iterations ${dropped} `,
+      ),
+    );
 
     // `collect --run` recomputes the open stage's statistics from its raw CSV, as it does the others'.
     await rm(join(runDir, 'stage-open.stats.json'));

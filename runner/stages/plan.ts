@@ -18,14 +18,17 @@ export interface PlanRequest {
  */
 export function planStages(request: PlanRequest): StagePlan[] {
   const { users, holdMs, spawnRate, targetStage } = request;
-  if (users.length === 0) throw new UserError('--users: expected a comma-separated list of increasing positive integers, got an empty list');
+  if (users.length === 0)
+    throw new UserError('--users: expected a comma-separated list of increasing positive integers, got an empty list');
   users.forEach((u, i) => {
     if (!Number.isInteger(u) || u <= 0) throw new UserError(`--users: expected positive integers, got ${String(u)}`);
     if (i > 0 && u <= users[i - 1]!) throw new UserError(`--users: expected increasing user levels, got ${users[i - 1]} then ${u}`);
   });
-  if (!(spawnRate > 0) || !Number.isFinite(spawnRate)) throw new UserError(`--spawn-rate: expected users per second above 0, got ${spawnRate}`);
+  if (!(spawnRate > 0) || !Number.isFinite(spawnRate))
+    throw new UserError(`--spawn-rate: expected users per second above 0, got ${spawnRate}`);
   if (!(holdMs > 0)) throw new UserError(`--duration: expected a hold above 0, got ${holdMs} ms`);
-  if (!users.includes(targetStage)) throw new UserError(`--target-stage: expected one of the stages (${users.join(', ')}), got ${targetStage}`);
+  if (!users.includes(targetStage))
+    throw new UserError(`--target-stage: expected one of the stages (${users.join(', ')}), got ${targetStage}`);
   return users.map((u) => ({ users: u, rampMs: Math.ceil(u / spawnRate) * 1000, holdMs }));
 }
 
@@ -63,7 +66,9 @@ export function plannedRunMs(plan: readonly StagePlan[]): number {
 export function parseOpenStageFactor(value: unknown): number {
   const n = typeof value === 'number' ? value : typeof value === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(value) ? Number(value) : NaN;
   if (!Number.isFinite(n) || n <= 0) {
-    throw new UserError(`--open-stage: expected a factor above 0 of the target stage's iteration rate, e.g. 1 or 1.5, got "${String(value)}"`);
+    throw new UserError(
+      `--open-stage: expected a factor above 0 of the target stage's iteration rate, e.g. 1 or 1.5, got "${String(value)}"`,
+    );
   }
   if (n > 100) throw new UserError(`--open-stage: expected a factor of at most 100, got ${n}`);
   return n;
@@ -101,10 +106,16 @@ export interface OpenStagePlan {
  * Rates of 10/s and more are given per second; slower ones per minute, so that rounding to a
  * whole number of iterations moves the rate by under 1 % (under 5 % at 10 to 100 per minute).
  */
-export function planOpenStage(input: { factor: number; baseRatePerS: number | null; meanIterationMs: number | null; holdMs: number; targetUsers: number }):
-  { ok: true; plan: OpenStagePlan } | { ok: false; why: string } {
+export function planOpenStage(input: {
+  factor: number;
+  baseRatePerS: number | null;
+  meanIterationMs: number | null;
+  holdMs: number;
+  targetUsers: number;
+}): { ok: true; plan: OpenStagePlan } | { ok: false; why: string } {
   const { factor, baseRatePerS, meanIterationMs, holdMs, targetUsers } = input;
-  if (baseRatePerS === null || !(baseRatePerS > 0)) return { ok: false, why: `the target stage (${targetUsers} users) measured no iteration rate` };
+  if (baseRatePerS === null || !(baseRatePerS > 0))
+    return { ok: false, why: `the target stage (${targetUsers} users) measured no iteration rate` };
   const wanted = factor * baseRatePerS;
   const perSecond = wanted >= 10;
   const timeUnit = perSecond ? '1s' : '1m';

@@ -5,7 +5,10 @@ import { startLoopbackServer } from '../../test/testkit/loopback.ts';
 import { parseHost } from '../redact.ts';
 import { basicAuthorization, preflight, unreachableReason } from './preflight.ts';
 
-const err = (code: string, wrapped = false) => (wrapped ? Object.assign(new Error('fetch failed'), { cause: Object.assign(new Error(code), { code }) }) : Object.assign(new Error(code), { code }));
+const err = (code: string, wrapped = false) =>
+  wrapped
+    ? Object.assign(new Error('fetch failed'), { cause: Object.assign(new Error(code), { code }) })
+    : Object.assign(new Error(code), { code });
 
 describe('unreachableReason', () => {
   it.each([
@@ -31,8 +34,12 @@ describe('unreachableReason', () => {
   });
 
   it('credentials travel as the scenarios send them (Basic), only when given', () => {
-    expect(basicAuthorization({ username: 'alice', password: 's3cr:t' })).toEqual({ authorization: `Basic ${Buffer.from('alice:s3cr:t').toString('base64')}` });
-    expect(basicAuthorization({ username: undefined, password: 'token' })).toEqual({ authorization: `Basic ${Buffer.from(':token').toString('base64')}` });
+    expect(basicAuthorization({ username: 'alice', password: 's3cr:t' })).toEqual({
+      authorization: `Basic ${Buffer.from('alice:s3cr:t').toString('base64')}`,
+    });
+    expect(basicAuthorization({ username: undefined, password: 'token' })).toEqual({
+      authorization: `Basic ${Buffer.from(':token').toString('base64')}`,
+    });
     expect(basicAuthorization({ username: undefined, password: undefined })).toEqual({});
   });
 });
@@ -75,7 +82,9 @@ describe('preflight (loopback)', () => {
     const tcp = createTcpServer((socket) => socket.destroy());
     await new Promise<void>((resolve) => tcp.listen(0, '127.0.0.1', resolve));
     try {
-      expect(await preflight(parseHost(`http://127.0.0.1:${(tcp.address() as AddressInfo).port}`))).toBe('connection closed before any answer');
+      expect(await preflight(parseHost(`http://127.0.0.1:${(tcp.address() as AddressInfo).port}`))).toBe(
+        'connection closed before any answer',
+      );
     } finally {
       await new Promise((resolve) => tcp.close(resolve));
     }

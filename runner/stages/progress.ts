@@ -53,7 +53,9 @@ export function elapsedAgainstPlan(elapsedMs: number, plannedMs: number): string
  * earlier stages took beyond theirs (start-up, graceful stop): an honest estimate once one stage
  * has ended, the plan alone before.
  */
-export function runTimeLeftMs(s: Pick<ProgressState, 'stagePlannedMs' | 'stageWallMs' | 'laterStagesPlannedMs' | 'laterStages' | 'extraPerStageMs'>): number {
+export function runTimeLeftMs(
+  s: Pick<ProgressState, 'stagePlannedMs' | 'stageWallMs' | 'laterStagesPlannedMs' | 'laterStages' | 'extraPerStageMs'>,
+): number {
   const thisStage = Math.max(0, s.stagePlannedMs + s.extraPerStageMs - s.stageWallMs);
   return thisStage + s.laterStagesPlannedMs + s.laterStages * s.extraPerStageMs;
 }

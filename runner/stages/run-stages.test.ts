@@ -21,7 +21,13 @@ function fakeStats(users: number, count: number, failures = 0, byCode: Record<st
   return stageStats({ users, count, failures, byCode, p95Ms: 9, iterations: { count, ratePerS: count / 10, meanDurationMs: 10 } });
 }
 
-const outcome = (exitCode: number | null, interrupted = false) => ({ exitCode, signal: null, interrupted, startedAtMs: 0, endedAtMs: 3000 });
+const outcome = (exitCode: number | null, interrupted = false) => ({
+  exitCode,
+  signal: null,
+  interrupted,
+  startedAtMs: 0,
+  endedAtMs: 3000,
+});
 
 describe('classifyStage', () => {
   it.each([
@@ -40,20 +46,38 @@ describe('classifyStage', () => {
   });
 
   it.each([
-    ['k6 logfmt: the hint and the first line of msg', 'time="2026-11-26T17:54:50Z" level=info msg="starting"\ntime="2026-11-26T17:54:50Z" level=error msg="Error: boom in init\\n\\tat file:///x/boom.js:2:7\\n" hint="script exception"\n', 'script exception: Error: boom in init'],
-    ['the last error wins, later info lines are passed over', 'level=error msg="first"\nlevel=error msg="second"\nlevel=info msg="done"\n', 'second'],
+    [
+      'k6 logfmt: the hint and the first line of msg',
+      'time="2026-11-26T17:54:50Z" level=info msg="starting"\ntime="2026-11-26T17:54:50Z" level=error msg="Error: boom in init\\n\\tat file:///x/boom.js:2:7\\n" hint="script exception"\n',
+      'script exception: Error: boom in init',
+    ],
+    [
+      'the last error wins, later info lines are passed over',
+      'level=error msg="first"\nlevel=error msg="second"\nlevel=info msg="done"\n',
+      'second',
+    ],
     ['a bare msg and escaped quotes', 'level=error msg=bare\nlevel=fatal msg="say \\"hi\\""', 'say "hi"'],
-    ["k6's terminal format", 'ERRO[0000] GoError: could not open https://user:pw@example.com/x.csv\n', 'GoError: could not open https://***@example.com/x.csv'],
-    ['credentials in a URL are masked', 'level=error msg="GET https://bob:hunter2@api.example.com failed"', 'GET https://***@api.example.com failed'],
+    [
+      "k6's terminal format",
+      'ERRO[0000] GoError: could not open https://user:pw@example.com/x.csv\n',
+      'GoError: could not open https://***@example.com/x.csv',
+    ],
+    [
+      'credentials in a URL are masked',
+      'level=error msg="GET https://bob:hunter2@api.example.com failed"',
+      'GET https://***@api.example.com failed',
+    ],
     ['a long message is cut', `level=error msg="${'x'.repeat(300)}"`, `${'x'.repeat(159)}…`],
     ['no error at all', 'ran 4\nlevel=info msg="ok"\n', undefined],
     ['an empty log', '', undefined],
-  ])('the engine\'s last error, from %s', (_what, log, expected) => {
+  ])("the engine's last error, from %s", (_what, log, expected) => {
     expect(lastEngineError(log)).toBe(expected);
   });
 
   it('says why the target failed', () => {
-    expect(classifyStage(outcome(0), fakeStats(5, 40, 30, { '1212': 30 })).why).toMatch(/75 % of requests got no answer \(mostly connection refused, k6 error 1212 × 30\)/);
+    expect(classifyStage(outcome(0), fakeStats(5, 40, 30, { '1212': 30 })).why).toMatch(
+      /75 % of requests got no answer \(mostly connection refused, k6 error 1212 × 30\)/,
+    );
   });
 });
 
@@ -81,7 +105,13 @@ function fakeEngine(
         onWaiting();
         await aborted;
       }
-      return { exitCode: spec.signal.aborted ? 105 : step.exit, signal: null, interrupted: spec.signal.aborted, startedAtMs: 0, endedAtMs: 1000 };
+      return {
+        exitCode: spec.signal.aborted ? 105 : step.exit,
+        signal: null,
+        interrupted: spec.signal.aborted,
+        startedAtMs: 0,
+        endedAtMs: 1000,
+      };
     },
   };
 }
@@ -95,8 +125,19 @@ describe('runStages (with a fake engine)', () => {
     host: { display: 'http://127.0.0.1:1', base: 'http://127.0.0.1:1', username: 'u', password: 'hunter2' },
     environment: 'staging',
     plan: planStages({ users: [2, 4, 8], holdMs: 3000, spawnRate: 2, targetStage: 4 }),
-    spawnRate: 2, targetStage: 4, keyName: 'search', stopOnFailure: false,
-    stats: { windowMs: 30_000, warmupMs: 60_000, outlierMads: 3.5, trendMinWindows: 10, trendMinKeyRequests: 20, p95GreenMs: 2500, errorRatePct: { green: 1, orange: 3 } },
+    spawnRate: 2,
+    targetStage: 4,
+    keyName: 'search',
+    stopOnFailure: false,
+    stats: {
+      windowMs: 30_000,
+      warmupMs: 60_000,
+      outlierMads: 3.5,
+      trendMinWindows: 10,
+      trendMinKeyRequests: 20,
+      p95GreenMs: 2500,
+      errorRatePct: { green: 1, orange: 3 },
+    },
     ...over,
   });
   const io = (signal = new AbortController().signal) => {
@@ -115,8 +156,14 @@ describe('runStages (with a fake engine)', () => {
       return s;
     },
     summarizeRun: (input): RunSummary => ({
-      kind: 'run-summary', schemaVersion: 2, runId: input.runId, keyName: input.keyName, stages: input.stages,
-      saturation: { firstStage: null, signals: [], steps: [], why: 'fake' }, capacity: { users: null, words: 'fake', estimate: null, note: 'fake' }, suspectStages: [],
+      kind: 'run-summary',
+      schemaVersion: 2,
+      runId: input.runId,
+      keyName: input.keyName,
+      stages: input.stages,
+      saturation: { firstStage: null, signals: [], steps: [], why: 'fake' },
+      capacity: { users: null, words: 'fake', estimate: null, note: 'fake' },
+      suspectStages: [],
     }),
     windowParams: (holdMs) => ({ windowMs: holdMs / 20, warmupMs: holdMs / 10 }),
   });
@@ -127,19 +174,37 @@ describe('runStages (with a fake engine)', () => {
     const result = await runStages(request(), deps(engine), theIo);
     expect(result.exitCode).toBe(0);
     expect(engine.specs.map((s) => s.stages)).toEqual([
-      [{ durationMs: 1000, target: 2 }, { durationMs: 3000, target: 2 }],
-      [{ durationMs: 2000, target: 4 }, { durationMs: 3000, target: 4 }],
-      [{ durationMs: 4000, target: 8 }, { durationMs: 3000, target: 8 }],
+      [
+        { durationMs: 1000, target: 2 },
+        { durationMs: 3000, target: 2 },
+      ],
+      [
+        { durationMs: 2000, target: 4 },
+        { durationMs: 3000, target: 4 },
+      ],
+      [
+        { durationMs: 4000, target: 8 },
+        { durationMs: 3000, target: 8 },
+      ],
     ]);
     expect(engine.specs[1]!.env).toEqual({ HOST: 'http://127.0.0.1:1', USERS: '4', RAMP_RATE: '2', HOLD: '3s' });
     expect(engine.specs[1]!.secretEnv).toEqual({ HOST_USERNAME: 'u', HOST_PASSWORD: 'hunter2' });
     expect(engine.specs[0]!.csvTimeFormat).toBe('unix_milli');
     const manifest = await runManifestFormat.read(join(result.runDir, 'run.json'));
-    expect(manifest).toMatchObject({ id: result.manifest.id, status: 'completed', host: 'http://127.0.0.1:1', engine: { name: 'embedded', version: 'fake 1.0' } });
+    expect(manifest).toMatchObject({
+      id: result.manifest.id,
+      status: 'completed',
+      host: 'http://127.0.0.1:1',
+      engine: { name: 'embedded', version: 'fake 1.0' },
+    });
     expect(manifest.stages.map((s) => s.status)).toEqual(['completed', 'completed', 'completed']);
     expect(manifest.id).toMatch(/^2026-11-22T0301Z-[0-9a-z]{4}$/);
     const files = (await readdir(result.runDir)).sort();
-    const expected = ['run.json', 'summary.json', ...[2, 4, 8].flatMap((u) => [`stage-${u}.csv.gz`, `stage-${u}.log`, `stage-${u}.stats.json`])];
+    const expected = [
+      'run.json',
+      'summary.json',
+      ...[2, 4, 8].flatMap((u) => [`stage-${u}.csv.gz`, `stage-${u}.log`, `stage-${u}.stats.json`]),
+    ];
     expect(files).toEqual(expected.sort());
     const summary = await runSummaryFormat.read(join(result.runDir, 'summary.json'));
     expect(summary.stages.map((s) => s.users)).toEqual([2, 4, 8]);
@@ -169,10 +234,15 @@ describe('runStages (with a fake engine)', () => {
     expect(result.exitCode).not.toBe(0);
   });
 
-  it('lists only the files a stage wrote, and quotes the engine\'s last error', async () => {
-    const init = 'time="2026-11-26T17:54:50Z" level=error msg="Error: boom in init\\n\\tat file:///x/search.js:2:7\\n" hint="script exception"\n';
+  it("lists only the files a stage wrote, and quotes the engine's last error", async () => {
+    const init =
+      'time="2026-11-26T17:54:50Z" level=error msg="Error: boom in init\\n\\tat file:///x/search.js:2:7\\n" hint="script exception"\n';
     const engine = fakeEngine({ 4: { exit: 107, log: init, noCsv: true } });
-    const result = await runStages(request(), deps(engine, (u, file) => (u === 4 ? new Error(`${file}: cannot read (ENOENT)`) : fakeStats(u, 50))), io().io);
+    const result = await runStages(
+      request(),
+      deps(engine, (u, file) => (u === 4 ? new Error(`${file}: cannot read (ENOENT)`) : fakeStats(u, 50))),
+      io().io,
+    );
     const manifest = await runManifestFormat.read(join(result.runDir, 'run.json'));
     expect(manifest.stages.map((s) => s.files)).toEqual([
       { csv: 'stage-2.csv.gz', log: 'stage-2.log', stats: 'stage-2.stats.json' },
@@ -226,7 +296,7 @@ describe('runStages (with a fake engine)', () => {
     };
     const withOpen = (users: number, file: string) => (file.endsWith('stage-open.csv.gz') ? openStats(users) : fakeStats(users, 50));
 
-    it('runs after the closed stages at factor × the target stage\'s iteration rate, without --stage, and records it apart', async () => {
+    it("runs after the closed stages at factor × the target stage's iteration rate, without --stage, and records it apart", async () => {
       const engine = fakeEngine({});
       const { io: theIo, text } = io();
       const result = await runStages(request({ openStage: { factor: 1.5, scriptReady: true } }), deps(engine, withOpen), theIo);
@@ -236,8 +306,15 @@ describe('runStages (with a fake engine)', () => {
       expect(open.stages).toEqual([]);
       // The target stage (4 users) measured 50 iterations over 10 s: 5/s; × 1.5 = 7.5/s = 450 per minute.
       expect(open.env).toEqual({
-        HOST: 'http://127.0.0.1:1', USERS: '4', RAMP_RATE: '2',
-        EXECUTOR: 'constant-arrival-rate', RATE: '450', TIME_UNIT: '1m', PRE_ALLOCATED_VUS: '1', MAX_VUS: '1', HOLD: '3s',
+        HOST: 'http://127.0.0.1:1',
+        USERS: '4',
+        RAMP_RATE: '2',
+        EXECUTOR: 'constant-arrival-rate',
+        RATE: '450',
+        TIME_UNIT: '1m',
+        PRE_ALLOCATED_VUS: '1',
+        MAX_VUS: '1',
+        HOLD: '3s',
       });
       expect(open.secretEnv).toEqual({ HOST_USERNAME: 'u', HOST_PASSWORD: 'hunter2' });
       expect(open.csvOutputs[0]).toBe(join(result.runDir, 'stage-open.csv.gz'));
@@ -245,8 +322,18 @@ describe('runStages (with a fake engine)', () => {
       expect(manifest.plan.openStage).toEqual({ factor: 1.5 });
       expect(manifest.stages.map((s) => s.users)).toEqual([2, 4, 8]);
       expect(manifest.openStage).toMatchObject({
-        kind: 'open', executor: 'constant-arrival-rate', factor: 1.5, afterStage: 4, status: 'completed',
-        baseRatePerS: 5, rate: 450, timeUnit: '1m', ratePerS: 7.5, preAllocatedVUs: 1, maxVUs: 1, holdMs: 3000,
+        kind: 'open',
+        executor: 'constant-arrival-rate',
+        factor: 1.5,
+        afterStage: 4,
+        status: 'completed',
+        baseRatePerS: 5,
+        rate: 450,
+        timeUnit: '1m',
+        ratePerS: 7.5,
+        preAllocatedVUs: 1,
+        maxVUs: 1,
+        holdMs: 3000,
         // Only what the engine wrote: the fake writes no --summary-export.
         files: { csv: 'stage-open.csv.gz', log: 'stage-open.log', stats: 'stage-open.stats.json' },
         figures: { keyP95Ms: 420, droppedIterations: 3, droppedPct: 5 },
@@ -255,17 +342,34 @@ describe('runStages (with a fake engine)', () => {
       expect(files).toEqual(expect.arrayContaining(['stage-open.log', 'stage-open.csv.gz', 'stage-open.stats.json']));
       // Not scored: the summary (which the decision reads) has the closed stages only.
       expect((await runSummaryFormat.read(join(result.runDir, 'summary.json'))).stages.map((s) => s.users)).toEqual([2, 4, 8]);
-      expect(text()).toMatch(/open-model stage \(×1\.5, 7\.50 it\/s, 1–1 VUs\): p95 search 420 ms \(closed model at 4 users: 9 ms\), dropped iterations 3 \(5\.0%\)/);
+      expect(text()).toMatch(
+        /open-model stage \(×1\.5, 7\.50 it\/s, 1–1 VUs\): p95 search 420 ms \(closed model at 4 users: 9 ms\), dropped iterations 3 \(5\.0%\)/,
+      );
       expect(text()).toContain('stage 4/4 (open model): completed');
     });
 
     it.each([
-      ['the target stage failed', { scriptReady: true }, (u: number) => (u === 4 ? fakeStats(u, 20, 20, { '1212': 20 }) : fakeStats(u, 50)), /^the target stage \(4 users\) failed$/],
-      ['the script does not build its options from env', { scriptReady: false }, (u: number) => fakeStats(u, 50), /^the script does not build its options from EXECUTOR, RATE, TIME_UNIT/],
-      ['the target stage measured no iteration rate', { scriptReady: true }, (u: number) => {
-        const s = fakeStats(u, 50);
-        return u === 4 ? { ...s, iterations: { count: 0, ratePerS: 0, meanDurationMs: null } } : s;
-      }, /^the target stage \(4 users\) measured no iteration rate$/],
+      [
+        'the target stage failed',
+        { scriptReady: true },
+        (u: number) => (u === 4 ? fakeStats(u, 20, 20, { '1212': 20 }) : fakeStats(u, 50)),
+        /^the target stage \(4 users\) failed$/,
+      ],
+      [
+        'the script does not build its options from env',
+        { scriptReady: false },
+        (u: number) => fakeStats(u, 50),
+        /^the script does not build its options from EXECUTOR, RATE, TIME_UNIT/,
+      ],
+      [
+        'the target stage measured no iteration rate',
+        { scriptReady: true },
+        (u: number) => {
+          const s = fakeStats(u, 50);
+          return u === 4 ? { ...s, iterations: { count: 0, ratePerS: 0, meanDurationMs: null } } : s;
+        },
+        /^the target stage \(4 users\) measured no iteration rate$/,
+      ],
     ] as const)('is skipped, saying why, when %s', async (_what, open, statsFor, why) => {
       const engine = fakeEngine({});
       const { io: theIo, text } = io();
@@ -279,7 +383,11 @@ describe('runStages (with a fake engine)', () => {
     });
 
     it('is skipped when the engine broke at an earlier stage', async () => {
-      const result = await runStages(request({ openStage: { factor: 1, scriptReady: true } }), deps(fakeEngine({ 8: { exit: 107 } })), io().io);
+      const result = await runStages(
+        request({ openStage: { factor: 1, scriptReady: true } }),
+        deps(fakeEngine({ 8: { exit: 107 } })),
+        io().io,
+      );
       expect(result.manifest.status).toBe('failed');
       expect(result.manifest.openStage).toMatchObject({ status: 'skipped', why: 'the engine failed on an earlier stage' });
     });
@@ -287,7 +395,11 @@ describe('runStages (with a fake engine)', () => {
     it('marks the run interrupted when stopped during the open stage, keeping the closed stages', async () => {
       const controller = new AbortController();
       const engine = fakeEngine({ open: { exit: 0, waitForAbort: true } }, () => controller.abort());
-      const result = await runStages(request({ openStage: { factor: 1, scriptReady: true } }), deps(engine, withOpen), io(controller.signal).io);
+      const result = await runStages(
+        request({ openStage: { factor: 1, scriptReady: true } }),
+        deps(engine, withOpen),
+        io(controller.signal).io,
+      );
       expect(result.exitCode).toBe(130);
       expect(result.manifest.status).toBe('interrupted');
       expect(result.manifest.stages.map((s) => s.status)).toEqual(['completed', 'completed', 'completed']);
@@ -299,7 +411,7 @@ describe('runStages (with a fake engine)', () => {
       const result = await runStages(request(), deps(fakeEngine({})), io().io);
       const raw = JSON.parse(await readFile(join(result.runDir, 'run.json'), 'utf8')) as Record<string, unknown>;
       expect(raw).not.toHaveProperty('openStage');
-      expect(raw['plan']).not.toHaveProperty('openStage');
+      expect(raw.plan).not.toHaveProperty('openStage');
     });
   });
 });

@@ -2,7 +2,17 @@ import { mkdir, open, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Engine, StageRunOutcome } from '../engines/engine.ts';
 import type { Io } from '../io.ts';
-import { openStageFiles, runManifestFormat, stageFiles, type OpenStageRecord, type RunManifest, type RunStatus, type StageFiles, type StagePlan, type StageRecord } from '../../formats/run-manifest.ts';
+import {
+  openStageFiles,
+  runManifestFormat,
+  stageFiles,
+  type OpenStageRecord,
+  type RunManifest,
+  type RunStatus,
+  type StageFiles,
+  type StagePlan,
+  type StageRecord,
+} from '../../formats/run-manifest.ts';
 import { runSummaryFormat, type RunSummary } from '../../formats/run-summary.ts';
 import { stageStatsFormat, type StageStats } from '../../formats/stage-stats.ts';
 import { UserError, ExitCode, fsReason } from '../../formats/errors.ts';
@@ -107,7 +117,12 @@ export async function runStages(request: StagesRequest, deps: StagesDeps, io: Io
     ...(request.label ? { label: request.label } : {}),
     scenario: { name: request.scenario.name, bundleSha256: request.scenario.sha256 },
     plan: {
-      stages: [...request.plan], holdMs, spawnRate: request.spawnRate, targetStage: request.targetStage, keyTransaction: request.keyName, windows,
+      stages: [...request.plan],
+      holdMs,
+      spawnRate: request.spawnRate,
+      targetStage: request.targetStage,
+      keyTransaction: request.keyName,
+      windows,
       ...(request.openStage ? { openStage: { factor: request.openStage.factor } } : {}),
     },
     engine: { name: deps.engine.name, version: deps.engineVersion },
@@ -119,15 +134,23 @@ export async function runStages(request: StagesRequest, deps: StagesDeps, io: Io
   await runManifestFormat.write(manifestPath, manifest);
 
   const out = io.stdout;
-  out.write(`run ${id}: ${request.plan.length} stages (${request.plan.map((s) => s.users).join(', ')} users)` +
-    `${request.openStage ? ` + an open-model stage at ×${request.openStage.factor} the iteration rate of ${request.targetStage} users` : ''}, hold ${formatDuration(holdMs)}, ` +
-    `spawn rate ${request.spawnRate}/s, against ${request.host.display} with ${deps.engineVersion}\n`);
+  out.write(
+    `run ${id}: ${request.plan.length} stages (${request.plan.map((s) => s.users).join(', ')} users)` +
+      `${request.openStage ? ` + an open-model stage at ×${request.openStage.factor} the iteration rate of ${request.targetStage} users` : ''}, hold ${formatDuration(holdMs)}, ` +
+      `spawn rate ${request.spawnRate}/s, against ${request.host.display} with ${deps.engineVersion}\n`,
+  );
   out.write(`results: ${dir}\n`);
 
   const openPlannedMs = request.openStage ? holdMs : 0;
   const stageCount = request.plan.length + (request.openStage ? 1 : 0);
   const stageResults: Array<{ users: number; status: StageRecord['status']; stats: StageStats | null }> = [];
-  let summary = deps.summarizeRun({ runId: id, keyName: request.keyName, p95GreenMs: request.stats.p95GreenMs, errorRatePct: request.stats.errorRatePct, stages: [] });
+  let summary = deps.summarizeRun({
+    runId: id,
+    keyName: request.keyName,
+    p95GreenMs: request.stats.p95GreenMs,
+    errorRatePct: request.stats.errorRatePct,
+    stages: [],
+  });
   const progress = new ProgressWriter(out, io.now);
   // What each ended stage took beyond its plan (start-up, graceful stop): the time-left estimate uses their mean.
   const extras: number[] = [];
@@ -145,12 +168,23 @@ export async function runStages(request: StagesRequest, deps: StagesDeps, io: Io
     }
     const files = stageFiles(stage.users);
     const ran = await executeStage({
-      request, deps, io, dir, progress, startedAtMs, windows,
+      request,
+      deps,
+      io,
+      dir,
+      progress,
+      startedAtMs,
+      windows,
       laterStagesPlannedMs: plannedRunMs(request.plan.slice(index + 1)) + openPlannedMs,
       laterStages: stageCount - index - 1,
       extraPerStageMs: extraPerStageMs(),
-      stageIndex: index, stageCount, users: stage.users, liveName: `.stage-${stage.users}.live`, files,
-      rampMs: stage.rampMs, holdMs: stage.holdMs,
+      stageIndex: index,
+      stageCount,
+      users: stage.users,
+      liveName: `.stage-${stage.users}.live`,
+      files,
+      rampMs: stage.rampMs,
+      holdMs: stage.holdMs,
       env: {
         HOST: request.host.base,
         USERS: String(stage.users),
@@ -177,14 +211,34 @@ export async function runStages(request: StagesRequest, deps: StagesDeps, io: Io
     else if (verdict.status === 'engine-failed') stopped = 'failed';
     else if (verdict.status === 'target-failed' && request.stopOnFailure) stopped = 'target';
     manifest.stages[index] = record;
-    summary = deps.summarizeRun({ runId: id, keyName: request.keyName, p95GreenMs: request.stats.p95GreenMs, errorRatePct: request.stats.errorRatePct, stages: stageResults });
+    summary = deps.summarizeRun({
+      runId: id,
+      keyName: request.keyName,
+      p95GreenMs: request.stats.p95GreenMs,
+      errorRatePct: request.stats.errorRatePct,
+      stages: stageResults,
+    });
     await runSummaryFormat.write(join(dir, 'summary.json'), summary);
     await runManifestFormat.write(manifestPath, manifest);
   }
 
   if (request.openStage) {
     const open = await runOpenStage({
-      request, deps, io, dir, progress, startedAtMs, laterStagesPlannedMs: 0, laterStages: 0, extraPerStageMs: extraPerStageMs(), windows, stageCount, holdMs, stopped, stageResults, manifest,
+      request,
+      deps,
+      io,
+      dir,
+      progress,
+      startedAtMs,
+      laterStagesPlannedMs: 0,
+      laterStages: 0,
+      extraPerStageMs: extraPerStageMs(),
+      windows,
+      stageCount,
+      holdMs,
+      stopped,
+      stageResults,
+      manifest,
     });
     manifest.openStage = open.record;
     if (open.record.status === 'interrupted' || open.interruptedBeforeStart) stopped = 'interrupted';
@@ -193,7 +247,15 @@ export async function runStages(request: StagesRequest, deps: StagesDeps, io: Io
 
   for (const [i, s] of manifest.stages.entries()) {
     if (s.status === 'skipped') {
-      manifest.stages[i] = { ...s, why: stopped === 'interrupted' ? 'the run was interrupted' : stopped === 'failed' ? 'the engine failed on an earlier stage' : 'an earlier stage failed (--stop-on-failure)' };
+      manifest.stages[i] = {
+        ...s,
+        why:
+          stopped === 'interrupted'
+            ? 'the run was interrupted'
+            : stopped === 'failed'
+              ? 'the engine failed on an earlier stage'
+              : 'an earlier stage failed (--stop-on-failure)',
+      };
     }
   }
   const status: RunStatus = stopped === 'interrupted' ? 'interrupted' : stopped === 'failed' ? 'failed' : 'completed';
@@ -206,7 +268,9 @@ export async function runStages(request: StagesRequest, deps: StagesDeps, io: Io
       ? `stage ${failedStage.users} users: ${failedStage.why ?? failedStage.status}`
       : manifest.openStage?.status === 'interrupted'
         ? `open-model stage: ${manifest.openStage.why ?? 'interrupted'}`
-        : interruptedBefore !== undefined ? `stopped by the operator before stage ${interruptedBefore} users` : 'stopped by the operator before the open-model stage';
+        : interruptedBefore !== undefined
+          ? `stopped by the operator before stage ${interruptedBefore} users`
+          : 'stopped by the operator before the open-model stage';
   } else if (targetFailed.length) manifest.why = `the target failed at ${targetFailed.map((s) => s.users).join(', ')} users`;
   await runSummaryFormat.write(join(dir, 'summary.json'), summary);
   await runManifestFormat.write(manifestPath, manifest);
@@ -240,18 +304,20 @@ interface StageContext {
  * Runs one engine process for a stage, with live progress, then computes and writes its
  * statistics. Shared by the closed stages and the open-model stage.
  */
-async function executeStage(c: StageContext & {
-  stageIndex: number;
-  users: number;
-  /** Shown in the progress line instead of `<users> users` (the open stage). */
-  progressLabel?: string;
-  liveName: string;
-  files: Required<StageFiles>;
-  rampMs: number;
-  holdMs: number;
-  env: Record<string, string>;
-  k6Stages: Array<{ durationMs: number; target: number }>;
-}): Promise<{ outcome: StageRunOutcome; stats: StageStats | null; verdict: ReturnType<typeof classifyStage>; written: StageFiles }> {
+async function executeStage(
+  c: StageContext & {
+    stageIndex: number;
+    users: number;
+    /** Shown in the progress line instead of `<users> users` (the open stage). */
+    progressLabel?: string;
+    liveName: string;
+    files: Required<StageFiles>;
+    rampMs: number;
+    holdMs: number;
+    env: Record<string, string>;
+    k6Stages: Array<{ durationMs: number; target: number }>;
+  },
+): Promise<{ outcome: StageRunOutcome; stats: StageStats | null; verdict: ReturnType<typeof classifyStage>; written: StageFiles }> {
   const { request, deps, io, dir, progress, files } = c;
   const live = new LiveStats(request.keyName);
   const parser = deps.liveParser?.((s) => live.add(s));
@@ -281,13 +347,28 @@ async function executeStage(c: StageContext & {
     const startMs = feed ? live.firstSampleMs : stageStartMs;
     const elapsed = startMs === null ? null : Math.max(0, io.now() - startMs);
     const phase = stagePhase(elapsed, c.rampMs, c.holdMs);
-    progress.update(formatProgress({
-      stageIndex: c.stageIndex, stageCount: c.stageCount, users: c.users,
-      ...(c.progressLabel ? { label: c.progressLabel } : {}),
-      stageElapsedMs: elapsed ?? 0, stagePlannedMs, stageWallMs: io.now() - stageStartMs, runElapsedMs: io.now() - c.startedAtMs,
-      laterStagesPlannedMs: c.laterStagesPlannedMs, laterStages: c.laterStages, extraPerStageMs: c.extraPerStageMs,
-      phase, keyName: request.keyName, live: live.figures(),
-    }, progress.width), phase);
+    progress.update(
+      formatProgress(
+        {
+          stageIndex: c.stageIndex,
+          stageCount: c.stageCount,
+          users: c.users,
+          ...(c.progressLabel ? { label: c.progressLabel } : {}),
+          stageElapsedMs: elapsed ?? 0,
+          stagePlannedMs,
+          stageWallMs: io.now() - stageStartMs,
+          runElapsedMs: io.now() - c.startedAtMs,
+          laterStagesPlannedMs: c.laterStagesPlannedMs,
+          laterStages: c.laterStages,
+          extraPerStageMs: c.extraPerStageMs,
+          phase,
+          keyName: request.keyName,
+          live: live.figures(),
+        },
+        progress.width,
+      ),
+      phase,
+    );
   }, 1000);
   let outcome: StageRunOutcome;
   try {
@@ -322,8 +403,13 @@ async function executeStage(c: StageContext & {
   let statsError: string | undefined;
   try {
     stats = await deps.computeStageStats({
-      file: join(dir, files.csv), users: c.users, rampMs: c.rampMs, holdMs: c.holdMs,
-      keyName: request.keyName, ...request.stats, ...c.windows,
+      file: join(dir, files.csv),
+      users: c.users,
+      rampMs: c.rampMs,
+      holdMs: c.holdMs,
+      keyName: request.keyName,
+      ...request.stats,
+      ...c.windows,
     });
     await stageStatsFormat.write(join(dir, files.stats!), stats);
   } catch (e) {
@@ -372,8 +458,13 @@ const OPEN_ENV_NAMES = 'EXECUTOR, RATE, TIME_UNIT, PRE_ALLOCATED_VUS, MAX_VUS an
 /** The open stage's record before (or instead of) running it. */
 function openStageSkipped(request: StagesRequest, holdMs: number, why: string): OpenStageRecord {
   return {
-    kind: 'open', executor: 'constant-arrival-rate', factor: request.openStage!.factor, afterStage: request.targetStage,
-    status: 'skipped', why, holdMs,
+    kind: 'open',
+    executor: 'constant-arrival-rate',
+    factor: request.openStage!.factor,
+    afterStage: request.targetStage,
+    status: 'skipped',
+    why,
+    holdMs,
   };
 }
 
@@ -383,12 +474,14 @@ function openStageSkipped(request: StagesRequest, holdMs: number, why: string): 
  * reported, not scored: its figures land in run.json `openStage` and stage-open.stats.json,
  * never in summary.json, so the decision and comparability read the closed stages only.
  */
-async function runOpenStage(c: StageContext & {
-  holdMs: number;
-  stopped: 'interrupted' | 'failed' | 'target' | undefined;
-  stageResults: ReadonlyArray<{ users: number; status: StageRecord['status']; stats: StageStats | null }>;
-  manifest: RunManifest;
-}): Promise<{ record: OpenStageRecord; interruptedBeforeStart: boolean }> {
+async function runOpenStage(
+  c: StageContext & {
+    holdMs: number;
+    stopped: 'interrupted' | 'failed' | 'target' | undefined;
+    stageResults: ReadonlyArray<{ users: number; status: StageRecord['status']; stats: StageStats | null }>;
+    manifest: RunManifest;
+  },
+): Promise<{ record: OpenStageRecord; interruptedBeforeStart: boolean }> {
   const { request, io, holdMs } = c;
   const open = request.openStage!;
   const skip = (why: string, interruptedBeforeStart = false) => {
@@ -399,11 +492,16 @@ async function runOpenStage(c: StageContext & {
   if (c.stopped === 'failed') return skip('the engine failed on an earlier stage');
   if (io.signal.aborted) return skip('the run was interrupted', true);
   if (!open.scriptReady) {
-    return skip(`the script does not build its options from ${OPEN_ENV_NAMES} (see scenarios/lib/config.ts buildOptions); without --stage it would run its own options, not an open model`);
+    return skip(
+      `the script does not build its options from ${OPEN_ENV_NAMES} (see scenarios/lib/config.ts buildOptions); without --stage it would run its own options, not an open model`,
+    );
   }
   const target = c.stageResults.find((s) => s.users === request.targetStage);
   if (!target) return skip(`the target stage (${request.targetStage} users) did not run`);
-  if (target.status !== 'completed') return skip(`the target stage (${request.targetStage} users) ${target.status === 'target-failed' ? 'failed' : `ended ${target.status}`}`);
+  if (target.status !== 'completed')
+    return skip(
+      `the target stage (${request.targetStage} users) ${target.status === 'target-failed' ? 'failed' : `ended ${target.status}`}`,
+    );
   const planned = planOpenStage({
     factor: open.factor,
     baseRatePerS: target.stats?.iterations.ratePerS ?? null,
@@ -415,11 +513,17 @@ async function runOpenStage(c: StageContext & {
   const plan = planned.plan;
   const files = openStageFiles();
   const sizing = {
-    baseRatePerS: plan.baseRatePerS, rate: plan.rate, timeUnit: plan.timeUnit, ratePerS: plan.ratePerS,
-    preAllocatedVUs: plan.preAllocatedVUs, maxVUs: plan.maxVUs,
+    baseRatePerS: plan.baseRatePerS,
+    rate: plan.rate,
+    timeUnit: plan.timeUnit,
+    ratePerS: plan.ratePerS,
+    preAllocatedVUs: plan.preAllocatedVUs,
+    maxVUs: plan.maxVUs,
   };
-  c.io.stdout.write(`open-model stage: ${plan.rate} iterations per ${plan.timeUnit} (×${plan.factor} of ${plan.baseRatePerS.toFixed(2)}/s at ${request.targetStage} users), ` +
-    `${plan.preAllocatedVUs}–${plan.maxVUs} VUs, hold ${formatDuration(holdMs)}\n`);
+  c.io.stdout.write(
+    `open-model stage: ${plan.rate} iterations per ${plan.timeUnit} (×${plan.factor} of ${plan.baseRatePerS.toFixed(2)}/s at ${request.targetStage} users), ` +
+      `${plan.preAllocatedVUs}–${plan.maxVUs} VUs, hold ${formatDuration(holdMs)}\n`,
+  );
   const { outcome, stats, verdict, written } = await executeStage({
     ...c,
     stageIndex: request.plan.length,
@@ -443,7 +547,10 @@ async function runOpenStage(c: StageContext & {
   c.io.stdout.write(`stage ${c.stageCount}/${c.stageCount} (open model): ${verdict.status}${verdict.why ? ` — ${verdict.why}` : ''}\n`);
   return {
     record: {
-      kind: 'open', executor: 'constant-arrival-rate', factor: open.factor, afterStage: request.targetStage,
+      kind: 'open',
+      executor: 'constant-arrival-rate',
+      factor: open.factor,
+      afterStage: request.targetStage,
       status: verdict.status,
       ...(verdict.why ? { why: verdict.why } : {}),
       ...sizing,

@@ -24,8 +24,10 @@ export function formatStageTable(manifest: RunManifest, summary: RunSummary): st
       stage.status,
     ];
   });
-  return formatTable(['users', 'requests', 'req/s', `p50 ${key} ms`, 'p95 ms', 'p99 ms', 'errors', 'stage'], rows) +
-    `\n(* target stage; figures over each stage's hold, ramp-up excluded${anyAllFailed ? `; n/a: every ${key} request failed` : ''})`;
+  return (
+    formatTable(['users', 'requests', 'req/s', `p50 ${key} ms`, 'p95 ms', 'p99 ms', 'errors', 'stage'], rows) +
+    `\n(* target stage; figures over each stage's hold, ramp-up excluded${anyAllFailed ? `; n/a: every ${key} request failed` : ''})`
+  );
 }
 
 /**
@@ -42,7 +44,9 @@ export function formatOpenStageLine(manifest: RunManifest, summary: RunSummary):
   const f = open.figures;
   const rate = open.ratePerS !== undefined ? `${open.ratePerS.toFixed(2)} it/s` : 'the planned rate';
   if (!f) return `open-model stage (×${open.factor}, ${rate}): ${open.status}${open.why ? ` — ${open.why}` : ''}`;
-  return `open-model stage (×${open.factor}, ${rate}, ${open.preAllocatedVUs ?? '?'}–${open.maxVUs ?? '?'} VUs): p95 ${key} ${fixed(f.keyP95Ms, 0)} ms ` +
+  return (
+    `open-model stage (×${open.factor}, ${rate}, ${open.preAllocatedVUs ?? '?'}–${open.maxVUs ?? '?'} VUs): p95 ${key} ${fixed(f.keyP95Ms, 0)} ms ` +
     `(closed model at ${open.afterStage} users: ${fixed(closed?.key.p95Ms, 0)} ms), dropped iterations ${f.droppedIterations} (${f.droppedPct.toFixed(1)}%), ` +
-    `errors ${(f.errorRate * 100).toFixed(2)}%, ${open.status}${open.why ? ` — ${open.why}` : ''} — reported, not scored`;
+    `errors ${(f.errorRate * 100).toFixed(2)}%, ${open.status}${open.why ? ` — ${open.why}` : ''} — reported, not scored`
+  );
 }

@@ -25,11 +25,22 @@ interface Row {
   url: string;
 }
 const snapshot = (r: K6Record): Row => ({
-  line: r.line, metric: r.metric, timeMs: r.timeMs, value: r.value, name: r.name, status: r.status,
-  errorCode: r.errorCode, check: r.field('check'), error: r.field('error'), url: r.field('url'),
+  line: r.line,
+  metric: r.metric,
+  timeMs: r.timeMs,
+  value: r.value,
+  name: r.name,
+  status: r.status,
+  errorCode: r.errorCode,
+  check: r.field('check'),
+  error: r.field('error'),
+  url: r.field('url'),
 });
 
-function parseAll(text: string | Uint8Array, chunkSize = Infinity): { rows: Row[]; result: ReturnType<ReturnType<typeof createK6CsvParser>['end']> } {
+function parseAll(
+  text: string | Uint8Array,
+  chunkSize = Infinity,
+): { rows: Row[]; result: ReturnType<ReturnType<typeof createK6CsvParser>['end']> } {
   const rows: Row[] = [];
   const p = createK6CsvParser((r) => rows.push(snapshot(r)), { source: 'test.csv' });
   const bytes = typeof text === 'string' ? Buffer.from(text) : text;
@@ -46,8 +57,15 @@ function row(fields: Partial<Record<(typeof CSV_COLUMNS)[number], string>>): str
 function reference(text: string): Row[] {
   const records = csvParse(text, { columns: true, relax_column_count: false }) as Array<Record<string, string>>;
   return records.map((r) => ({
-    metric: r.metric_name!, timeMs: parseTimestamp(r.timestamp!), value: Number(r.metric_value), name: r.name ?? '',
-    status: r.status ? Number(r.status) : 0, errorCode: r.error_code ? Number(r.error_code) : 0, check: r.check ?? '', error: r.error ?? '', url: r.url ?? '',
+    metric: r.metric_name!,
+    timeMs: parseTimestamp(r.timestamp!),
+    value: Number(r.metric_value),
+    name: r.name ?? '',
+    status: r.status ? Number(r.status) : 0,
+    errorCode: r.error_code ? Number(r.error_code) : 0,
+    check: r.check ?? '',
+    error: r.error ?? '',
+    url: r.url ?? '',
   })) as Row[];
 }
 const withoutLine = (rows: Row[]) => rows.map(({ line: _line, ...rest }) => rest);
@@ -77,13 +95,36 @@ describe('createK6CsvParser', () => {
     expect(result.timeResolutionMs).toBe(1000);
   });
 
-  const quoted = [
+  const quoted = `${[
     HEADER,
-    row({ metric_name: 'checks', timestamp: '1795355090123', metric_value: '1.000000', check: 'status is 200, body has "ok"', name: 'search, by name', status: '200' }),
-    row({ metric_name: 'http_req_failed', timestamp: '1795355090124', metric_value: '1.000000', error: 'dial tcp 127.0.0.1:1: connect: connection refused', error_code: '1212', status: '0', url: 'http://h/a?x=1,2' }),
-    row({ metric_name: 'http_req_failed', timestamp: '1795355090125', metric_value: '1.000000', error: 'line one\nline "two"', error_code: '1050', status: '0', name: ' leading space' }),
+    row({
+      metric_name: 'checks',
+      timestamp: '1795355090123',
+      metric_value: '1.000000',
+      check: 'status is 200, body has "ok"',
+      name: 'search, by name',
+      status: '200',
+    }),
+    row({
+      metric_name: 'http_req_failed',
+      timestamp: '1795355090124',
+      metric_value: '1.000000',
+      error: 'dial tcp 127.0.0.1:1: connect: connection refused',
+      error_code: '1212',
+      status: '0',
+      url: 'http://h/a?x=1,2',
+    }),
+    row({
+      metric_name: 'http_req_failed',
+      timestamp: '1795355090125',
+      metric_value: '1.000000',
+      error: 'line one\nline "two"',
+      error_code: '1050',
+      status: '0',
+      name: ' leading space',
+    }),
     row({ metric_name: 'iterations', timestamp: '1795355090126', metric_value: '1' }),
-  ].join('\n') + '\n';
+  ].join('\n')}\n`;
 
   it('parses Go csv quoting (commas, doubled quotes, newlines, leading spaces) like csv-parse', () => {
     const { rows, result } = parseAll(quoted);
@@ -107,7 +148,10 @@ describe('createK6CsvParser', () => {
     const text = `${HEADER}\r\n${row({ metric_name: 'vus', timestamp: '1795355090', metric_value: '3.000000' })}\r\n\r\n${row({ metric_name: 'vus', timestamp: '1795355091', metric_value: '4.000000', name: '"x"' })}`;
     const { rows, result } = parseAll(text, 5);
     expect(result.truncated).toBe(false);
-    expect(rows.map((r) => [r.value, r.name, r.line])).toEqual([[3, '', 2], [4, '"x"', 4]]);
+    expect(rows.map((r) => [r.value, r.name, r.line])).toEqual([
+      [3, '', 2],
+      [4, '"x"', 4],
+    ]);
   });
 
   it('reads every unix time format to ms', () => {
@@ -130,11 +174,31 @@ describe('createK6CsvParser', () => {
     { name: 'header only', text: `${HEADER}\n`, message: /line 2: no samples/ },
     { name: 'unknown header', text: 'a,b,c\n1,2,3\n', message: /line 1: unknown header "a,b,c"/ },
     { name: 'too few fields', text: `${HEADER}\nvus,1795355090,1\n`, message: /line 2: 3 fields where the header has 19/ },
-    { name: 'too many fields', text: `${HEADER}\n${row({ metric_name: 'vus', timestamp: '1795355090', metric_value: '1' })},extra\n`, message: /line 2: 20 fields where the header has 19/ },
-    { name: 'bad value', text: `${HEADER}\n${row({ metric_name: 'vus', timestamp: '1795355090', metric_value: 'abc' })}\n`, message: /line 2: metric_value "abc" is not a number/ },
-    { name: 'bad timestamp', text: `${HEADER}\n${row({ metric_name: 'vus', timestamp: '1795355090' })}\n${row({ metric_name: 'vus', timestamp: 'yesterday', metric_value: '1' })}\n`, message: /line 2: metric_value "" is not a number/ },
-    { name: 'bad timestamp text', text: `${HEADER}\n${row({ metric_name: 'vus', timestamp: 'yesterday', metric_value: '1' })}\n`, message: /line 2: timestamp "yesterday" is not a k6 timestamp/ },
-    { name: 'garbage after a quote', text: `${HEADER}\n"vus"x,1795355090,1${',' .repeat(16)}\n`, message: /line 2: unexpected character after the closing quote/ },
+    {
+      name: 'too many fields',
+      text: `${HEADER}\n${row({ metric_name: 'vus', timestamp: '1795355090', metric_value: '1' })},extra\n`,
+      message: /line 2: 20 fields where the header has 19/,
+    },
+    {
+      name: 'bad value',
+      text: `${HEADER}\n${row({ metric_name: 'vus', timestamp: '1795355090', metric_value: 'abc' })}\n`,
+      message: /line 2: metric_value "abc" is not a number/,
+    },
+    {
+      name: 'bad timestamp',
+      text: `${HEADER}\n${row({ metric_name: 'vus', timestamp: '1795355090' })}\n${row({ metric_name: 'vus', timestamp: 'yesterday', metric_value: '1' })}\n`,
+      message: /line 2: metric_value "" is not a number/,
+    },
+    {
+      name: 'bad timestamp text',
+      text: `${HEADER}\n${row({ metric_name: 'vus', timestamp: 'yesterday', metric_value: '1' })}\n`,
+      message: /line 2: timestamp "yesterday" is not a k6 timestamp/,
+    },
+    {
+      name: 'garbage after a quote',
+      text: `${HEADER}\n"vus"x,1795355090,1${','.repeat(16)}\n`,
+      message: /line 2: unexpected character after the closing quote/,
+    },
   ])('rejects $name with a UserError naming the file and line', ({ text, message }) => {
     let error: unknown;
     try {
@@ -193,7 +257,9 @@ describe('readK6Csv', () => {
   it('rejects a corrupt gzip as corrupt, not as an empty file', async () => {
     const bad = join(tmp, 'corrupt.csv.gz');
     writeFileSync(bad, Buffer.from('\x1f\x8b\x08garbage', 'latin1'));
-    await expect(readK6Csv(bad, () => {})).rejects.toThrow(/^.*corrupt\.csv\.gz: gzip data is corrupt \(unknown header flags set\): not a readable k6 CSV$/);
+    await expect(readK6Csv(bad, () => {})).rejects.toThrow(
+      /^.*corrupt\.csv\.gz: gzip data is corrupt \(unknown header flags set\): not a readable k6 CSV$/,
+    );
   });
 
   it('rejects a missing file with a UserError naming it', async () => {

@@ -252,7 +252,10 @@ export function createK6CsvParser(onRecord: (r: K6Record) => void, options: Pars
   };
 
   const fail = (at: number, what: string, hint?: string): never => {
-    throw new UserError(`line ${at}: ${what}`, { file: source, hint: hint ?? 'expected a CSV written by k6 `--out csv` (or the embedded engine)' });
+    throw new UserError(`line ${at}: ${what}`, {
+      file: source,
+      hint: hint ?? 'expected a CSV written by k6 `--out csv` (or the embedded engine)',
+    });
   };
 
   const setHeader = (fields: string[]): void => {
@@ -263,7 +266,10 @@ export function createK6CsvParser(onRecord: (r: K6Record) => void, options: Pars
     const missing = need.filter((n) => !colIndex.has(n));
     if (missing.length > 0 || colIndex.size !== fields.length) {
       const seen = fields.join(',');
-      fail(1, `unknown header "${seen.length > 120 ? `${seen.slice(0, 120)}…` : seen}": expected k6's CSV header with metric_name,timestamp,metric_value${missing.length ? ` (missing ${missing.join(', ')})` : ' (a column is repeated)'}`);
+      fail(
+        1,
+        `unknown header "${seen.length > 120 ? `${seen.slice(0, 120)}…` : seen}": expected k6's CSV header with metric_name,timestamp,metric_value${missing.length ? ` (missing ${missing.join(', ')})` : ' (a column is repeated)'}`,
+      );
     }
     cMetric = colIndex.get('metric_name')!;
     cTime = colIndex.get('timestamp')!;
@@ -304,7 +310,8 @@ export function createK6CsvParser(onRecord: (r: K6Record) => void, options: Pars
     const text = decodeField(buf, s, e, quoted);
     if (text === prevTimeText) return prevTimeMs;
     const ms = Date.parse(text);
-    if (Number.isNaN(ms)) fail(at, `timestamp "${text}" is not a k6 timestamp`, 'expected Unix seconds/ms/µs/ns or RFC 3339 (K6_CSV_TIME_FORMAT)');
+    if (Number.isNaN(ms))
+      fail(at, `timestamp "${text}" is not a k6 timestamp`, 'expected Unix seconds/ms/µs/ns or RFC 3339 (K6_CSV_TIME_FORMAT)');
     // Resolution from the fraction's digits; Date.parse keeps whole ms, so 1 ms at best.
     const dot = text.indexOf('.');
     let fraction = 0;
@@ -321,7 +328,12 @@ export function createK6CsvParser(onRecord: (r: K6Record) => void, options: Pars
    * the row is not complete in `buf` (and `final` is false). Fills starts/ends/quotedFlags.
    * With `final`, the end of `buf` ends the row.
    */
-  const scanRow = (buf: Uint8Array, p: number, final: boolean, maxFields: number): { next: number; fields: number; lines: number } | null => {
+  const scanRow = (
+    buf: Uint8Array,
+    p: number,
+    final: boolean,
+    maxFields: number,
+  ): { next: number; fields: number; lines: number } | null => {
     const n = buf.length;
     let col = 0;
     let lines = 0;
@@ -394,15 +406,21 @@ export function createK6CsvParser(onRecord: (r: K6Record) => void, options: Pars
     cur = buf;
     const q = rowQuoted;
     const mq = q && quotedFlags[cMetric] === 1;
-    rec.metricId = mq ? metrics.idOfString(decodeField(buf, starts[cMetric]!, ends[cMetric]!, true)) : metrics.idOfBytes(buf, starts[cMetric]!, ends[cMetric]!);
+    rec.metricId = mq
+      ? metrics.idOfString(decodeField(buf, starts[cMetric]!, ends[cMetric]!, true))
+      : metrics.idOfBytes(buf, starts[cMetric]!, ends[cMetric]!);
     rec.metric = metrics.strings[rec.metricId]!;
     if (rec.metric === '') fail(at, 'empty metric_name');
     rec.timeMs = parseTime(buf, starts[cTime]!, ends[cTime]!, q && quotedFlags[cTime] === 1, at);
     const v = parseNumber(buf, starts[cValue]!, ends[cValue]!, q && quotedFlags[cValue] === 1);
-    if (Number.isNaN(v)) fail(at, `metric_value "${decodeField(buf, starts[cValue]!, ends[cValue]!, q && quotedFlags[cValue] === 1)}" is not a number`);
+    if (Number.isNaN(v))
+      fail(at, `metric_value "${decodeField(buf, starts[cValue]!, ends[cValue]!, q && quotedFlags[cValue] === 1)}" is not a number`);
     rec.value = v;
     if (cName >= 0) {
-      rec.nameId = q && quotedFlags[cName] === 1 ? names.idOfString(decodeField(buf, starts[cName]!, ends[cName]!, true)) : names.idOfBytes(buf, starts[cName]!, ends[cName]!);
+      rec.nameId =
+        q && quotedFlags[cName] === 1
+          ? names.idOfString(decodeField(buf, starts[cName]!, ends[cName]!, true))
+          : names.idOfBytes(buf, starts[cName]!, ends[cName]!);
       rec.name = names.strings[rec.nameId]!;
     }
     if (cStatus >= 0) {
@@ -580,7 +598,11 @@ export async function isGzipFile(path: string): Promise<boolean> {
  * a warning: the rows read are all there is; a gzip corrupt before its first row rejects. An unreadable file, header or row rejects with a
  * UserError naming the file and line. With no sample at all (even cut) it rejects too.
  */
-export async function readK6Csv(path: string, onRecord: (r: K6Record) => void, options: { signal?: AbortSignal } = {}): Promise<ReadResult> {
+export async function readK6Csv(
+  path: string,
+  onRecord: (r: K6Record) => void,
+  options: { signal?: AbortSignal } = {},
+): Promise<ReadResult> {
   const gzip = await isGzipFile(path);
   const parser = createK6CsvParser(onRecord, { source: path });
   const input = createReadStream(path, { highWaterMark: 1 << 20, signal: options.signal });
@@ -597,7 +619,10 @@ export async function readK6Csv(path: string, onRecord: (r: K6Record) => void, o
         if (code !== 'Z_BUF_ERROR' && code !== 'Z_DATA_ERROR') throw e;
         // Corrupt before the first row is a damaged file, not a cut one: nothing to report on.
         if (code === 'Z_DATA_ERROR' && parser.rows === 0) {
-          throw new UserError(`gzip data is corrupt (${(e as Error).message}): not a readable k6 CSV`, { file: path, hint: 'the file was damaged after it was written; run the stage again' });
+          throw new UserError(`gzip data is corrupt (${(e as Error).message}): not a readable k6 CSV`, {
+            file: path,
+            hint: 'the file was damaged after it was written; run the stage again',
+          });
         }
         truncatedWhy = `${path}: gzip ${code === 'Z_BUF_ERROR' ? 'ends early' : 'is corrupt'} after ${parser.rows} rows (${(e as Error).message}): figures cover the rows read`;
       }
@@ -612,6 +637,10 @@ export async function readK6Csv(path: string, onRecord: (r: K6Record) => void, o
     input.destroy();
   }
   const result = parser.end(truncatedWhy ? { truncated: true, why: truncatedWhy } : {});
-  if (result.rows === 0) throw new UserError('line 2: no samples (the input was cut before the first row)', { file: path, hint: 'the engine wrote no sample; check its log' });
+  if (result.rows === 0)
+    throw new UserError('line 2: no samples (the input was cut before the first row)', {
+      file: path,
+      hint: 'the engine wrote no sample; check its log',
+    });
   return result;
 }

@@ -10,7 +10,11 @@ describe('openStageFigures', () => {
     [{ dropped_iterations: { count: 4 }, iterations: { count: 0 } }, 4, 100],
     [{}, 0, 0],
   ])('counters %j: %i dropped (%d %%)', (metrics, dropped, pct) => {
-    const stats = { ...stageStats({ count: 300, failures: 3 }), key: requestStats({ count: 300, failures: 3, p50Ms: 320, p95Ms: 640, p99Ms: 768 }), metrics };
+    const stats = {
+      ...stageStats({ count: 300, failures: 3 }),
+      key: requestStats({ count: 300, failures: 3, p50Ms: 320, p95Ms: 640, p99Ms: 768 }),
+      metrics,
+    };
     const f = openStageFigures(stats);
     expect(f).toEqual({
       keyP50Ms: 320,

@@ -9,10 +9,10 @@ import { Metric } from '../../formats/k6/csv.ts';
  * k6 counts them as they happen, and the stage has no ramp). Pure.
  */
 export function openStageFigures(stats: StageStats): NonNullable<OpenStageRecord['figures']> {
-  const dropped = Math.round(stats.metrics[Metric.droppedIterations]?.['count'] ?? 0);
+  const dropped = Math.round(stats.metrics[Metric.droppedIterations]?.count ?? 0);
   // Started iterations over the same whole-file span as the drops (k6's `iterations` counter),
   // or those ended in the hold when the counter is absent.
-  const started = Math.round(stats.metrics[Metric.iterations]?.['count'] ?? stats.iterations.count);
+  const started = Math.round(stats.metrics[Metric.iterations]?.count ?? stats.iterations.count);
   return {
     keyP50Ms: stats.key.p50Ms,
     keyP95Ms: stats.key.p95Ms,

@@ -32,7 +32,12 @@ describe('USL fit on data made from known parameters', () => {
   });
 
   it('needs 3 points', () => {
-    expect(fitUsl([{ users: 5, throughput: 1 }, { users: 10, throughput: 2 }])).toBeNull();
+    expect(
+      fitUsl([
+        { users: 5, throughput: 1 },
+        { users: 10, throughput: 2 },
+      ]),
+    ).toBeNull();
   });
 });
 
@@ -41,29 +46,110 @@ function run(rows: Array<[number, number, number, number?]>, extra: { littlesLaw
   return rows.map(([users, throughputPerS, p95Ms, failures]) => ({
     users,
     status: 'completed' as const,
-    stats: stageStats({ users, throughputPerS, p95Ms, failures: failures ?? 0, littlesLawOk: !(extra.littlesLawOkAt ?? []).includes(users) }),
+    stats: stageStats({
+      users,
+      throughputPerS,
+      p95Ms,
+      failures: failures ?? 0,
+      littlesLawOk: !(extra.littlesLawOkAt ?? []).includes(users),
+    }),
   }));
 }
 
 describe('saturation signal (SPEC §2)', () => {
   type Row = [number, number, number, number?];
   it.each([
-    { name: 'linear scaling: none', rows: [[5, 10, 500], [20, 40, 510], [50, 100, 520]] as Row[], first: null, signals: [[], []] },
+    {
+      name: 'linear scaling: none',
+      rows: [
+        [5, 10, 500],
+        [20, 40, 510],
+        [50, 100, 520],
+      ] as Row[],
+      first: null,
+      signals: [[], []],
+    },
     // 50 → 75: users +50 %, goodput +10 % (ratio 0.2 < 0.25) and p95 +40 %: saturated at 75.
-    { name: 'goodput flat, p95 up', rows: [[5, 10, 500], [50, 100, 500], [75, 110, 700]] as Row[], first: 75, signals: [[], ['goodput-flat-p95-up']] },
+    {
+      name: 'goodput flat, p95 up',
+      rows: [
+        [5, 10, 500],
+        [50, 100, 500],
+        [75, 110, 700],
+      ] as Row[],
+      first: 75,
+      signals: [[], ['goodput-flat-p95-up']],
+    },
     // Goodput flat but p95 only +20 %: not the signal.
-    { name: 'flat, p95 +20 %', rows: [[50, 100, 500], [75, 110, 600]] as Row[], first: null, signals: [[]] },
+    {
+      name: 'flat, p95 +20 %',
+      rows: [
+        [50, 100, 500],
+        [75, 110, 600],
+      ] as Row[],
+      first: null,
+      signals: [[]],
+    },
     // p95 +50 % but goodput followed users: not the signal.
-    { name: 'p95 up, goodput follows', rows: [[50, 100, 500], [75, 150, 750]] as Row[], first: null, signals: [[]] },
+    {
+      name: 'p95 up, goodput follows',
+      rows: [
+        [50, 100, 500],
+        [75, 150, 750],
+      ] as Row[],
+      first: null,
+      signals: [[]],
+    },
     // 150 of 10 000 = 1.5 %: the error rate leaves green (and the rise is significant and ≥ 0.5 points).
-    { name: 'error rate leaves green', rows: [[5, 10, 500], [20, 40, 500], [50, 100, 500, 150]] as Row[], first: 50, signals: [[], ['error-rate-left-green', 'error-rate-rise']] },
+    {
+      name: 'error rate leaves green',
+      rows: [
+        [5, 10, 500],
+        [20, 40, 500],
+        [50, 100, 500, 150],
+      ] as Row[],
+      first: 50,
+      signals: [[], ['error-rate-left-green', 'error-rate-rise']],
+    },
     // 80 of 10 000 = 0.8 %, from 0: green still, but significant and ≥ 0.5 points.
-    { name: 'error rate rises beyond noise, still green', rows: [[20, 40, 500], [50, 100, 500, 80]] as Row[], first: 50, signals: [['error-rate-rise']] },
+    {
+      name: 'error rate rises beyond noise, still green',
+      rows: [
+        [20, 40, 500],
+        [50, 100, 500, 80],
+      ] as Row[],
+      first: 50,
+      signals: [['error-rate-rise']],
+    },
     // 30 of 10 000 = 0.3 %: significant (p < 0.001) but under 0.5 points: noise.
-    { name: 'a significant rise under 0.5 points', rows: [[20, 40, 500], [50, 100, 500, 30]] as Row[], first: null, signals: [[]] },
+    {
+      name: 'a significant rise under 0.5 points',
+      rows: [
+        [20, 40, 500],
+        [50, 100, 500, 30],
+      ] as Row[],
+      first: null,
+      signals: [[]],
+    },
     // 1.2 % at the first stage: saturated there already.
-    { name: 'error rate not green at the first stage', rows: [[5, 10, 500, 120], [20, 40, 500, 90]] as Row[], first: 5, signals: [[]] },
-    { name: 'a few failures at the first stage are not saturation', rows: [[5, 10, 500, 1], [20, 40, 500, 2]] as Row[], first: null, signals: [[]] },
+    {
+      name: 'error rate not green at the first stage',
+      rows: [
+        [5, 10, 500, 120],
+        [20, 40, 500, 90],
+      ] as Row[],
+      first: 5,
+      signals: [[]],
+    },
+    {
+      name: 'a few failures at the first stage are not saturation',
+      rows: [
+        [5, 10, 500, 1],
+        [20, 40, 500, 2],
+      ] as Row[],
+      first: null,
+      signals: [[]],
+    },
   ])('$name', ({ rows, first, signals }) => {
     const s = summarizeRun({ runId: 'r', keyName: 'search', ...B, stages: run(rows) });
     expect(s.saturation.firstStage).toBe(first);
@@ -75,27 +161,53 @@ describe('saturation signal (SPEC §2)', () => {
   it('3 failures in 1003 requests after none in 700 are not saturation, and the words say why', () => {
     const stages = [
       { users: 75, status: 'completed' as const, stats: stageStats({ users: 75, count: 700, throughputPerS: 140, p95Ms: 290 }) },
-      { users: 100, status: 'completed' as const, stats: stageStats({ users: 100, count: 1003, failures: 3, throughputPerS: 200.6, p95Ms: 300 }) },
+      {
+        users: 100,
+        status: 'completed' as const,
+        stats: stageStats({ users: 100, count: 1003, failures: 3, throughputPerS: 200.6, p95Ms: 300 }),
+      },
     ];
     const s = summarizeRun({ runId: 'r', keyName: 'search', ...B, stages });
     const step = s.saturation.steps[0]!;
     expect(s.saturation.firstStage).toBeNull();
     expect(step.saturated).toBe(false);
     expect(step.errorRiseP!).toBeGreaterThan(0.05);
-    expect(step.why).toMatch(/error rate 0\.00 % → 0\.30 % \(3 of 1003 failed\): noise, not saturation \(not significant \(one-sided two-proportion test p = 0\.0\d\d ≥ 0\.05\), 0\.30 points < 0\.5\)/);
+    expect(step.why).toMatch(
+      /error rate 0\.00 % → 0\.30 % \(3 of 1003 failed\): noise, not saturation \(not significant \(one-sided two-proportion test p = 0\.0\d\d ≥ 0\.05\), 0\.30 points < 0\.5\)/,
+    );
   });
 
   it('names the signal that fired with its figures', () => {
-    const s = summarizeRun({ runId: 'r', keyName: 'search', ...B, stages: run([[100, 200, 300], [150, 220, 444, 1320]]) });
+    const s = summarizeRun({
+      runId: 'r',
+      keyName: 'search',
+      ...B,
+      stages: run([
+        [100, 200, 300],
+        [150, 220, 444, 1320],
+      ]),
+    });
     expect(s.saturation.signals).toEqual(['goodput-flat-p95-up', 'error-rate-left-green', 'error-rate-rise']);
     const why = s.saturation.why;
     // Goodput = all requests × (1 − 13.2 %) = 190.96/s: fell, a negative share of the +50 % users.
-    expect(why).toMatch(/^from 100 to 150 users: goodput gained −\d+ % of the proportional gain \(200\.0 → 191\.0 successful requests\/s for \+50 % users\), under 25 %, while p95 rose \+48 % \(300 → 444 ms\), over 25 %/);
-    expect(why).toMatch(/; error rate 0\.00 % → 13\.20 % \(1320 of 10000 failed\): at or above the green bound of 1 %, and a rise of 13\.20 points \(≥ 0\.5\), significant \(one-sided two-proportion test p < 0\.001, α 0\.05\)$/);
+    expect(why).toMatch(
+      /^from 100 to 150 users: goodput gained −\d+ % of the proportional gain \(200\.0 → 191\.0 successful requests\/s for \+50 % users\), under 25 %, while p95 rose \+48 % \(300 → 444 ms\), over 25 %/,
+    );
+    expect(why).toMatch(
+      /; error rate 0\.00 % → 13\.20 % \(1320 of 10000 failed\): at or above the green bound of 1 %, and a rise of 13\.20 points \(≥ 0\.5\), significant \(one-sided two-proportion test p < 0\.001, α 0\.05\)$/,
+    );
   });
 
   it('computes the goodput gain ratio and p95 rise of a step', () => {
-    const s = summarizeRun({ runId: 'r', keyName: 'search', ...B, stages: run([[50, 100, 500], [75, 110, 700]]) });
+    const s = summarizeRun({
+      runId: 'r',
+      keyName: 'search',
+      ...B,
+      stages: run([
+        [50, 100, 500],
+        [75, 110, 700],
+      ]),
+    });
     const step = s.saturation.steps[0]!;
     expect(step.goodputGainRatio).toBeCloseTo(0.2, 12);
     expect(step.p95RisePct).toBeCloseTo(40, 12);
@@ -116,7 +228,10 @@ describe('saturation signal (SPEC §2)', () => {
 
   it('skips stages without statistics and stages whose engine broke', () => {
     const stages = [
-      ...run([[5, 10, 500], [20, 40, 500]]),
+      ...run([
+        [5, 10, 500],
+        [20, 40, 500],
+      ]),
       { users: 50, status: 'engine-failed' as const, stats: stageStats({ users: 50, throughputPerS: 1, p95Ms: 9000, failures: 10 }) },
       { users: 75, status: 'skipped' as const, stats: null },
     ];
@@ -129,7 +244,14 @@ describe('saturation signal (SPEC §2)', () => {
 describe('capacity in users (SPEC §2)', () => {
   it('a run whose last stage fails 13 % of requests holds the previous stage, and the USL is fitted on goodput', () => {
     // Throughput of all requests keeps rising to 150 users, but 13 % of those requests fail.
-    const rows: Array<[number, number, number, number?]> = [[5, 10, 200], [20, 40, 210], [50, 100, 220], [75, 150, 240], [100, 200, 300], [150, 290, 360, 1300]];
+    const rows: Array<[number, number, number, number?]> = [
+      [5, 10, 200],
+      [20, 40, 210],
+      [50, 100, 220],
+      [75, 150, 240],
+      [100, 200, 300],
+      [150, 290, 360, 1300],
+    ];
     const s = summarizeRun({ runId: 'r', keyName: 'search', ...B, stages: run(rows) });
     expect(s.capacity.users).toBe(100);
     expect(s.capacity.words).toBe('holds 100 users; at 150 users 13 % of requests fail (1300 of 10000)');
@@ -149,23 +271,60 @@ describe('capacity in users (SPEC §2)', () => {
   });
 
   it.each([
-    { name: 'every stage holds', rows: [[5, 10, 200], [20, 40, 200], [50, 100, 200]], users: 50, words: 'holds 50 users, the largest stage run: the limit lies beyond it' },
-    { name: 'p95 above green at the last stage', rows: [[5, 10, 200], [20, 40, 200], [50, 100, 2600]], users: 20, words: 'holds 20 users; at 50 users p95 of "search" 2600 ms > 2500 ms' },
-    { name: 'no stage holds', rows: [[5, 10, 2600], [20, 40, 2700]], users: null, words: 'holds no stage within the green bounds: at 5 users p95 of "search" 2600 ms > 2500 ms' },
+    {
+      name: 'every stage holds',
+      rows: [
+        [5, 10, 200],
+        [20, 40, 200],
+        [50, 100, 200],
+      ],
+      users: 50,
+      words: 'holds 50 users, the largest stage run: the limit lies beyond it',
+    },
+    {
+      name: 'p95 above green at the last stage',
+      rows: [
+        [5, 10, 200],
+        [20, 40, 200],
+        [50, 100, 2600],
+      ],
+      users: 20,
+      words: 'holds 20 users; at 50 users p95 of "search" 2600 ms > 2500 ms',
+    },
+    {
+      name: 'no stage holds',
+      rows: [
+        [5, 10, 2600],
+        [20, 40, 2700],
+      ],
+      users: null,
+      words: 'holds no stage within the green bounds: at 5 users p95 of "search" 2600 ms > 2500 ms',
+    },
     {
       name: 'a smaller stage that did not hold is said',
-      rows: [[5, 10, 200], [20, 40, 200, 150], [50, 100, 200]],
+      rows: [
+        [5, 10, 200],
+        [20, 40, 200, 150],
+        [50, 100, 200],
+      ],
       users: 50,
-      words: 'holds 50 users (though 20 users did not: 1.5 % of requests fail (150 of 10000)), the largest stage run: the limit lies beyond it',
+      words:
+        'holds 50 users (though 20 users did not: 1.5 % of requests fail (150 of 10000)), the largest stage run: the limit lies beyond it',
     },
-  ] as Array<{ name: string; rows: Array<[number, number, number, number?]>; users: number | null; words: string }>)('$name', ({ rows, users, words }) => {
-    const s = summarizeRun({ runId: 'r', keyName: 'search', ...B, stages: run(rows) });
-    expect(s.capacity.users).toBe(users);
-    expect(s.capacity.words).toBe(words);
-  });
+  ] as Array<{ name: string; rows: Array<[number, number, number, number?]>; users: number | null; words: string }>)(
+    '$name',
+    ({ rows, users, words }) => {
+      const s = summarizeRun({ runId: 'r', keyName: 'search', ...B, stages: run(rows) });
+      expect(s.capacity.users).toBe(users);
+      expect(s.capacity.words).toBe(words);
+    },
+  );
 
   it('a stage that did not complete its hold is not capacity', () => {
-    const stages = run([[5, 10, 200], [20, 40, 200]]);
+    const stages = run([
+      [5, 10, 200],
+      [20, 40, 200],
+    ]);
     stages[1] = { ...stages[1]!, status: 'target-failed' as never };
     const s = summarizeRun({ runId: 'r', keyName: 'search', ...B, stages });
     expect(s.capacity.users).toBe(5);
@@ -220,12 +379,23 @@ describe('summarizeRun', () => {
   });
 
   it('says "no estimate" when the fit is poor', () => {
-    const s = summarizeRun({ runId: 'r', keyName: 'search', ...B, stages: run([[5, 50, 500], [20, 5, 500], [50, 60, 500], [75, 4, 500], [100, 70, 500]]) });
+    const s = summarizeRun({
+      runId: 'r',
+      keyName: 'search',
+      ...B,
+      stages: run([
+        [5, 50, 500],
+        [20, 5, 500],
+        [50, 60, 500],
+        [75, 4, 500],
+        [100, 70, 500],
+      ]),
+    });
     expect(s.capacity.estimate).toBeNull();
     expect(s.capacity.note).toMatch(/^no model estimate: the USL fits the stages' goodput poorly/);
   });
 
-  it('lists the stages failing Little\'s law as suspect', () => {
+  it("lists the stages failing Little's law as suspect", () => {
     const s = summarizeRun({ runId: 'r', keyName: 'search', ...B, stages: run(uslRun, { littlesLawOkAt: [50] }) });
     expect(s.suspectStages).toEqual([50]);
   });

@@ -32,8 +32,16 @@ export interface SummaryBounds {
 }
 
 /** The bounds of a config. */
-export function summaryBounds(config: { readonly criteria: { readonly p95Ms: { readonly green: number }; readonly errorRatePct: { readonly green: number; readonly orange: number } } }): SummaryBounds {
-  return { p95GreenMs: config.criteria.p95Ms.green, errorRatePct: { green: config.criteria.errorRatePct.green, orange: config.criteria.errorRatePct.orange } };
+export function summaryBounds(config: {
+  readonly criteria: {
+    readonly p95Ms: { readonly green: number };
+    readonly errorRatePct: { readonly green: number; readonly orange: number };
+  };
+}): SummaryBounds {
+  return {
+    p95GreenMs: config.criteria.p95Ms.green,
+    errorRatePct: { green: config.criteria.errorRatePct.green, orange: config.criteria.errorRatePct.orange },
+  };
 }
 
 type Measured = SummaryStageInput & { stats: StageStats };
@@ -81,7 +89,11 @@ function leftGreen(s: StageStats, b: SummaryBounds): boolean {
  * did the error rate leave green, or did it rise beyond noise? Each signal that fired is named
  * with its figures; when none did, the words say why the step is not saturation.
  */
-export function saturationStep(from: { users: number; stats: StageStats }, to: { users: number; stats: StageStats }, bounds: SummaryBounds): SaturationStep {
+export function saturationStep(
+  from: { users: number; stats: StageStats },
+  to: { users: number; stats: StageStats },
+  bounds: SummaryBounds,
+): SaturationStep {
   const a = from.stats;
   const b = to.stats;
   const userGain = to.users / from.users - 1;
@@ -97,13 +109,18 @@ export function saturationStep(from: { users: number; stats: StageStats }, to: {
 
   const signals: SaturationSignal[] = [];
   const words: string[] = [];
-  const gain = goodputGainRatio === null ? 'goodput gain unknown' : `goodput gained ${minus((goodputGainRatio * 100).toFixed(0))} % of the proportional gain (${perS(g1)} → ${perS(g2)} successful requests/s for ${signed(userGain * 100)} users)`;
+  const gain =
+    goodputGainRatio === null
+      ? 'goodput gain unknown'
+      : `goodput gained ${minus((goodputGainRatio * 100).toFixed(0))} % of the proportional gain (${perS(g1)} → ${perS(g2)} successful requests/s for ${signed(userGain * 100)} users)`;
   const p95 = p95RisePct === null ? 'p95 change unknown' : `p95 ${signed(p95RisePct)} (${Math.round(p1!)} → ${Math.round(p2!)} ms)`;
   const flat = goodputGainRatio !== null && goodputGainRatio < SATURATION_GAIN_RATIO;
   const rising = p95RisePct !== null && p95RisePct > SATURATION_P95_RISE_PCT;
   if (flat && rising) {
     signals.push('goodput-flat-p95-up');
-    words.push(`${gain}, under ${SATURATION_GAIN_RATIO * 100} %, while ${p95.replace('p95', 'p95 rose')}, over ${SATURATION_P95_RISE_PCT} %`);
+    words.push(
+      `${gain}, under ${SATURATION_GAIN_RATIO * 100} %, while ${p95.replace('p95', 'p95 rose')}, over ${SATURATION_P95_RISE_PCT} %`,
+    );
   }
   const errors = `error rate ${rate(a.all.errorRate)} → ${rate(b.all.errorRate)} (${b.all.failures} of ${b.all.count} failed)`;
   const errorFindings: string[] = [];
@@ -115,7 +132,9 @@ export function saturationStep(from: { users: number; stats: StageStats }, to: {
   const test = riseP === null ? 'no rise' : `one-sided two-proportion test p ${riseP < 0.001 ? '< 0.001' : `= ${riseP.toFixed(3)}`}`;
   if (significant && risePoints >= SATURATION_MIN_ERROR_RISE_POINTS) {
     signals.push('error-rate-rise');
-    errorFindings.push(`a rise of ${risePoints.toFixed(2)} points (≥ ${SATURATION_MIN_ERROR_RISE_POINTS}), significant (${test}, α ${SATURATION_ALPHA})`);
+    errorFindings.push(
+      `a rise of ${risePoints.toFixed(2)} points (≥ ${SATURATION_MIN_ERROR_RISE_POINTS}), significant (${test}, α ${SATURATION_ALPHA})`,
+    );
   }
   if (errorFindings.length) words.push(`${errors}: ${errorFindings.join(', and ')}`);
   let why: string;
@@ -123,15 +142,25 @@ export function saturationStep(from: { users: number; stats: StageStats }, to: {
   else {
     let noise = '';
     if (riseP !== null) {
-      const reasons = [significant ? '' : `not significant (${test} ≥ ${SATURATION_ALPHA})`, risePoints >= SATURATION_MIN_ERROR_RISE_POINTS ? '' : `${risePoints.toFixed(2)} points < ${SATURATION_MIN_ERROR_RISE_POINTS}`].filter(Boolean);
+      const reasons = [
+        significant ? '' : `not significant (${test} ≥ ${SATURATION_ALPHA})`,
+        risePoints >= SATURATION_MIN_ERROR_RISE_POINTS ? '' : `${risePoints.toFixed(2)} points < ${SATURATION_MIN_ERROR_RISE_POINTS}`,
+      ].filter(Boolean);
       noise = `: noise, not saturation (${reasons.join(', ')})`;
     }
     why = `no signal: ${gain}, ${p95}, ${errors}${noise}`;
   }
   return {
-    fromUsers: from.users, toUsers: to.users, goodputGainRatio, p95RisePct,
-    fromErrorRate: a.all.errorRate, toErrorRate: b.all.errorRate, errorRiseP: riseP,
-    signals, saturated: signals.length > 0, why,
+    fromUsers: from.users,
+    toUsers: to.users,
+    goodputGainRatio,
+    p95RisePct,
+    fromErrorRate: a.all.errorRate,
+    toErrorRate: b.all.errorRate,
+    errorRiseP: riseP,
+    signals,
+    saturated: signals.length > 0,
+    why,
   };
 }
 
@@ -141,7 +170,12 @@ export function saturationStep(from: { users: number; stats: StageStats }, to: {
  * stages' p95 are regressed on D(N) by least squares and the line solved for `boundMs`.
  * null when p95 does not grow with D, or the crossing lies beyond `maxUsers`.
  */
-export function usersAtP95(fit: UslParams, points: ReadonlyArray<{ users: number; p95Ms: number }>, boundMs: number, maxUsers: number): number | null {
+export function usersAtP95(
+  fit: UslParams,
+  points: ReadonlyArray<{ users: number; p95Ms: number }>,
+  boundMs: number,
+  maxUsers: number,
+): number | null {
   if (points.length < 2) return null;
   const d = points.map((p) => uslDenominator(fit, p.users));
   const y = points.map((p) => p.p95Ms);
@@ -183,7 +217,8 @@ function missedBounds(s: SummaryStageInput, keyName: string, b: SummaryBounds): 
   if (leftGreen(st, b)) why.push(failWords(st, b));
   if (noneSucceeded(st.key)) why.push(`no "${keyName}" request succeeded`);
   else if (st.key.p95Ms === null) why.push(`no "${keyName}" request`);
-  else if (p95Level(st.key.p95Ms, { green: b.p95GreenMs, orange: Infinity }) !== 'green') why.push(`p95 of "${keyName}" ${Math.round(st.key.p95Ms)} ms > ${b.p95GreenMs} ms`);
+  else if (p95Level(st.key.p95Ms, { green: b.p95GreenMs, orange: Infinity }) !== 'green')
+    why.push(`p95 of "${keyName}" ${Math.round(st.key.p95Ms)} ms > ${b.p95GreenMs} ms`);
   return why;
 }
 
@@ -193,7 +228,11 @@ function missedBounds(s: SummaryStageInput, keyName: string, b: SummaryBounds): 
  * ("holds 100 users; at 150 users 13.2 % of requests fail (…)"). A smaller stage that missed the
  * bounds is said too: the capacity is then less sure than its figure.
  */
-export function capacityInUsers(stages: readonly SummaryStageInput[], keyName: string, b: SummaryBounds): { users: number | null; words: string } {
+export function capacityInUsers(
+  stages: readonly SummaryStageInput[],
+  keyName: string,
+  b: SummaryBounds,
+): { users: number | null; words: string } {
   const run = [...stages].filter((s) => s.status !== 'skipped').sort((x, y) => x.users - y.users);
   if (run.length === 0) return { users: null, words: 'no stage was run' };
   const verdicts = run.map((s) => ({ users: s.users, missed: missedBounds(s, keyName, b) }));
@@ -216,7 +255,11 @@ function peakWithin(fit: UslParams, limitUsers: number): { users: number; goodpu
 }
 
 /** The peak's range over USL refits each leaving one stage out; null with fewer than 4 stages or 2 refits. */
-function leaveOneOut(points: ReadonlyArray<{ users: number; throughput: number }>, full: { users: number; goodput: number }, limitUsers: number): CapacityEstimate['uncertainty'] {
+function leaveOneOut(
+  points: ReadonlyArray<{ users: number; throughput: number }>,
+  full: { users: number; goodput: number },
+  limitUsers: number,
+): CapacityEstimate['uncertainty'] {
   if (points.length < 4) return null;
   const peaks = [full];
   for (let i = 0; i < points.length; i++) {
@@ -227,23 +270,39 @@ function leaveOneOut(points: ReadonlyArray<{ users: number; throughput: number }
   const g = peaks.map((p) => p.goodput);
   const u = peaks.map((p) => p.users);
   return {
-    method: 'leave-one-stage-out', refits: peaks.length - 1,
-    peakGoodputLowPerS: Math.min(...g), peakGoodputHighPerS: Math.max(...g), usersAtPeakLow: Math.min(...u), usersAtPeakHigh: Math.max(...u),
+    method: 'leave-one-stage-out',
+    refits: peaks.length - 1,
+    peakGoodputLowPerS: Math.min(...g),
+    peakGoodputHighPerS: Math.max(...g),
+    usersAtPeakLow: Math.min(...u),
+    usersAtPeakHigh: Math.max(...u),
   };
 }
 
 /** The USL fitted to goodput per stage, with its limit and uncertainty, or the reason there is none. */
-function uslEstimate(used: readonly Measured[], bounds: SummaryBounds, capacityUsers: number | null): { estimate: CapacityEstimate | null; note: string } {
-  if (used.length < 3) return { estimate: null, note: `no model estimate: ${plural(used.length, 'stage')} with statistics, the USL fit needs at least 3` };
+function uslEstimate(
+  used: readonly Measured[],
+  bounds: SummaryBounds,
+  capacityUsers: number | null,
+): { estimate: CapacityEstimate | null; note: string } {
+  if (used.length < 3)
+    return { estimate: null, note: `no model estimate: ${plural(used.length, 'stage')} with statistics, the USL fit needs at least 3` };
   const points = used.map((s) => ({ users: s.users, throughput: s.stats.all.goodputPerS }));
   const fit: UslFit | null = fitUsl(points);
   if (!fit) return { estimate: null, note: 'no model estimate: the USL fit did not converge' };
-  if (!(fit.r2 >= USL_MIN_R2)) return { estimate: null, note: `no model estimate: the USL fits the stages' goodput poorly (r² ${fit.r2.toFixed(2)} < ${USL_MIN_R2})` };
-  const red = used.find((s) => s.stats.all.count > 0 && errorRateLevel(s.stats.all.failures, s.stats.all.count, bounds.errorRatePct) === 'red');
+  if (!(fit.r2 >= USL_MIN_R2))
+    return { estimate: null, note: `no model estimate: the USL fits the stages' goodput poorly (r² ${fit.r2.toFixed(2)} < ${USL_MIN_R2})` };
+  const red = used.find(
+    (s) => s.stats.all.count > 0 && errorRateLevel(s.stats.all.failures, s.stats.all.count, bounds.errorRatePct) === 'red',
+  );
   const largest = used[used.length - 1]!.users;
-  const limit: CapacityEstimate['limit'] = red ? { users: red.users, reason: 'red-error-rate' } : { users: USL_MAX_EXTRAPOLATION * largest, reason: 'extrapolation' };
+  const limit: CapacityEstimate['limit'] = red
+    ? { users: red.users, reason: 'red-error-rate' }
+    : { users: USL_MAX_EXTRAPOLATION * largest, reason: 'extrapolation' };
   const peak = peakWithin(fit, limit.users);
-  const p95Points = used.filter((s) => s.stats.key.p95Ms !== null && !noneSucceeded(s.stats.key)).map((s) => ({ users: s.users, p95Ms: s.stats.key.p95Ms! }));
+  const p95Points = used
+    .filter((s) => s.stats.key.p95Ms !== null && !noneSucceeded(s.stats.key))
+    .map((s) => ({ users: s.users, p95Ms: s.stats.key.p95Ms! }));
   const usersAtP95Green = usersAtP95(fit, p95Points, bounds.p95GreenMs, limit.users);
   const uncertainty = leaveOneOut(points, peak, limit.users);
   const notes = [`USL fitted to goodput (successful requests/s) over ${used.length} stages, r² ${fit.r2.toFixed(3)}`];
@@ -256,12 +315,22 @@ function uslEstimate(used: readonly Measured[], bounds: SummaryBounds, capacityU
         : `goodput still rising by the model at ${USL_MAX_EXTRAPOLATION} × the largest stage (${limit.users} users): the peak is at least that, given there`,
     );
   }
-  if (capacityUsers !== null && peak.users > capacityUsers) notes.push(`the model's peak lies above the ${capacityUsers} users held within the bounds: a model figure, not a measured one`);
+  if (capacityUsers !== null && peak.users > capacityUsers)
+    notes.push(`the model's peak lies above the ${capacityUsers} users held within the bounds: a model figure, not a measured one`);
   if (usersAtP95Green === null) notes.push(`p95 does not reach ${bounds.p95GreenMs} ms within ${Math.round(limit.users)} users by the fit`);
   return {
     estimate: {
-      model: 'usl', lambda: fit.lambda, sigma: fit.sigma, kappa: fit.kappa, r2: fit.r2, residuals: fit.residuals,
-      peakGoodputPerS: peak.goodput, usersAtPeak: peak.users, limit, uncertainty, usersAtP95Green,
+      model: 'usl',
+      lambda: fit.lambda,
+      sigma: fit.sigma,
+      kappa: fit.kappa,
+      r2: fit.r2,
+      residuals: fit.residuals,
+      peakGoodputPerS: peak.goodput,
+      usersAtPeak: peak.users,
+      limit,
+      uncertainty,
+      usersAtP95Green,
     },
     note: notes.join('; '),
   };
@@ -294,7 +363,10 @@ export function estimateWords(e: CapacityEstimate): string {
   let peak = `peak ${at}`;
   if (peakIsCapped(e)) {
     // Past a red stage the service fails: the model's rise there is not capacity, so no "≥".
-    peak = e.limit.reason === 'red-error-rate' ? `${at}, still rising by the model but not extrapolated past that stage, whose error rate is red` : `≥ ${at}, still rising at the limit of the extrapolation`;
+    peak =
+      e.limit.reason === 'red-error-rate'
+        ? `${at}, still rising by the model but not extrapolated past that stage, whose error rate is red`
+        : `≥ ${at}, still rising at the limit of the extrapolation`;
   }
   const u = e.uncertainty;
   const range = u
@@ -327,7 +399,11 @@ export function summarizeRun(input: { runId: string; keyName: string; stages: Su
     const step = steps.find((s) => s.saturated);
     firstStage = step ? step.toUsers : null;
     signals = step ? step.signals : [];
-    why = step ? `from ${step.fromUsers} to ${step.toUsers} users: ${step.why}` : used.length < 2 ? 'fewer than 2 stages with statistics: no step to compare' : 'no step up showed a signal beyond noise';
+    why = step
+      ? `from ${step.fromUsers} to ${step.toUsers} users: ${step.why}`
+      : used.length < 2
+        ? 'fewer than 2 stages with statistics: no step to compare'
+        : 'no step up showed a signal beyond noise';
   }
 
   const suspectStages = input.stages.filter((s) => s.stats !== null && !s.stats.littlesLaw.ok).map((s) => s.users);

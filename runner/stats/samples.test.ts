@@ -58,8 +58,16 @@ describe('stage statistics against real k6 summaries of the same run', () => {
     const expected = k6Metrics(summary);
     // The whole file as the hold, so that counts compare with k6's end-of-test figures.
     const stats = await computeStageStats({
-      file: join(fixtures, csv), users: 10, rampMs: 0, holdMs: 3_600_000, keyName: 'athlete_search',
-      windowMs: 30_000, warmupMs: 60_000, outlierMads: 3.5, trendMinWindows: 10, trendMinKeyRequests: 20,
+      file: join(fixtures, csv),
+      users: 10,
+      rampMs: 0,
+      holdMs: 3_600_000,
+      keyName: 'athlete_search',
+      windowMs: 30_000,
+      warmupMs: 60_000,
+      outlierMads: 3.5,
+      trendMinWindows: 10,
+      trendMinKeyRequests: 20,
     });
     let trends = 0;
     for (const [name, m] of Object.entries(expected)) {
@@ -96,7 +104,7 @@ describe('percentilesUnsorted (quickselect) equals the sorted definition', () =>
   it.each([1, 2, 3, 10, 101, 5000])('on %i values, with ties and runs', (n) => {
     let seed = n;
     const rnd = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
-    for (const make of [(i: number) => Math.floor(rnd() * 20), (i: number) => i, (i: number) => n - i, () => rnd() * 1000]) {
+    for (const make of [(_i: number) => Math.floor(rnd() * 20), (i: number) => i, (i: number) => n - i, () => rnd() * 1000]) {
       const values = Float64Array.from({ length: n }, (_, i) => make(i));
       const ps = [0.99, 0, 0.5, 0.95, 0.9, 1];
       const expected = ps.map((p) => percentile(values, p));

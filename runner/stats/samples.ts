@@ -150,6 +150,13 @@ export function percentilesUnsorted(values: Float64Array, ps: readonly number[])
 /** The figures of k6's end-of-test summary for a Trend; null when it has no sample. */
 export function trendFigures(samples: SampleBuffer): TrendFigures | null {
   if (samples.count === 0) return null;
-  const [min, med, p90, p95, p99, max] = percentilesUnsorted(samples.unorderedView(), [0, 0.5, 0.9, 0.95, 0.99, 1]) as [number, number, number, number, number, number];
+  const [min, med, p90, p95, p99, max] = percentilesUnsorted(samples.unorderedView(), [0, 0.5, 0.9, 0.95, 0.99, 1]) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   return { avg: samples.total / samples.count, min, med, max, 'p(90)': p90, 'p(95)': p95, 'p(99)': p99, count: samples.count };
 }

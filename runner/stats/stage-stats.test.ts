@@ -55,7 +55,17 @@ function stage(opts: { searchMs: (tHoldMs: number) => number; failEvery?: number
   return { text: `${rows.join('\n')}\n`, inHold, failures };
 }
 
-const params = { users: 10, rampMs: 10_000, holdMs: 100_000, keyName: 'search', windowMs: 30_000, warmupMs: 60_000, outlierMads: 3.5, trendMinWindows: 10, trendMinKeyRequests: 20 };
+const params = {
+  users: 10,
+  rampMs: 10_000,
+  holdMs: 100_000,
+  keyName: 'search',
+  windowMs: 30_000,
+  warmupMs: 60_000,
+  outlierMads: 3.5,
+  trendMinWindows: 10,
+  trendMinKeyRequests: 20,
+};
 
 async function statsOf(text: string, name: string, gzip = false, over: Partial<typeof params> = {}) {
   const file = join(tmp, name);
@@ -70,7 +80,14 @@ describe('computeStageStats', () => {
     const s0 = stage({ searchMs: () => 200 + ((seed = (seed * 1103515245 + 12345) % 2 ** 31) % 10_000) / 100, failEvery: 50 });
     const s = await statsOf(s0.text, 'flat.csv');
     expect(() => stageStatsFormat.parse(stageStatsFormat.stringify(s), 'x')).not.toThrow();
-    expect(s.hold).toMatchObject({ testStartMs: T0, startMs: T0 + 10_000, endMs: T0 + 110_000, heldMs: 100_000, windowMs: 5_000, warmupMs: 10_000 });
+    expect(s.hold).toMatchObject({
+      testStartMs: T0,
+      startMs: T0 + 10_000,
+      endMs: T0 + 110_000,
+      heldMs: 100_000,
+      windowMs: 5_000,
+      warmupMs: 10_000,
+    });
     expect(s.source.timeResolutionMs).toBe(1);
     expect(s.key.count).toBe(s0.inHold.length);
     expect(s.key.p95Ms).toBe(percentile(s0.inHold, 0.95));
@@ -88,11 +105,16 @@ describe('computeStageStats', () => {
     expect(s.outlierWindows).toEqual([]);
     expect(s.iterations).toEqual({ count: 1000, ratePerS: 10, meanDurationMs: 1000 });
     expect(s.littlesLaw).toMatchObject({ estimatedUsers: 10, deviationPct: 0, ok: true });
-    expect(s.littlesLaw.why).toBe("Little's law: 10.00 iterations/s × 1.00 s mean iteration = 10.0 busy users for 10 run (+0.0 %, within ±10 %)");
+    expect(s.littlesLaw.why).toBe(
+      "Little's law: 10.00 iterations/s × 1.00 s mean iteration = 10.0 busy users for 10 run (+0.0 %, within ±10 %)",
+    );
     // Goodput: the successful requests only, per second of the hold.
     expect(s.all.goodputPerS).toBeCloseTo((2 * s0.inHold.length - s0.failures) / 100, 9);
     expect(s.all.throughputPerS).toBeCloseTo((2 * s0.inHold.length) / 100, 9);
-    expect(s.windows.reduce((a, w) => a + w.goodputPerS * 5, 0)).toBeCloseTo(s.windows.reduce((a, w) => a + w.count * (1 - w.errorRate), 0), 6);
+    expect(s.windows.reduce((a, w) => a + w.goodputPerS * 5, 0)).toBeCloseTo(
+      s.windows.reduce((a, w) => a + w.count * (1 - w.errorRate), 0),
+      6,
+    );
     expect(s.trendTestable).toEqual({ testable: true, windows: 18, windowsAfterWarmup: 18, minWindows: 10, minKeyRequests: 20 });
     expect(s.errors.byCode).toEqual({ 1050: s0.failures / 2, 1500: s0.failures / 2 });
     expect(s.errors.byStatus).toEqual({ 0: s0.failures / 2, 500: s0.failures / 2 });
@@ -109,7 +131,7 @@ describe('computeStageStats', () => {
     const t = s.latencyTrend!;
     expect(t.pValue).toBeLessThan(0.05);
     // Windows span 10 s → 100 s of the hold: the line grows by 0.3 × 85/100 over 17 windows, relative to its value at window 0.
-    expect(t.changePctOverHold).toBeCloseTo((0.3 * 85_000 / 100_000) / (1 + 0.3 * 12_450 / 100_000) * 100, 0);
+    expect(t.changePctOverHold).toBeCloseTo(((0.3 * 85_000) / 100_000 / (1 + (0.3 * 12_450) / 100_000)) * 100, 0);
     expect(s.throughputTrend!.pValue).toBeGreaterThan(0.05);
   });
 

@@ -30,7 +30,7 @@ interface NameState {
 }
 
 /** What a metric's rows feed in the hold, decided once per metric (dispatch by id, no string compare per row). */
-const enum Feeds {
+enum Feeds {
   nothing,
   duration,
   failed,
@@ -63,7 +63,6 @@ interface MetricState {
   nonZero: number;
 }
 
-
 function requestStats(durations: SampleBuffer, failures: number, periodMs: number): RequestStats {
   const count = durations.count;
   const s = count ? durations.sortedView() : null;
@@ -93,7 +92,13 @@ export const LITTLES_LAW_TOLERANCE_PCT = 10;
  * run: some were idle over the period measured (a ramp counted as hold, users that never
  * started, iterations cut off at the end). More: iterations begun before the period counted in it.
  */
-export function littlesLawWords(users: number, ratePerS: number, meanMs: number | null, estimated: number | null, deviationPct: number | null): string {
+export function littlesLawWords(
+  users: number,
+  ratePerS: number,
+  meanMs: number | null,
+  estimated: number | null,
+  deviationPct: number | null,
+): string {
   if (estimated === null || deviationPct === null || meanMs === null) return "Little's law not checkable: no iteration ended in the hold";
   const sign = deviationPct >= 0 ? '+' : '−';
   const figures =
@@ -171,7 +176,16 @@ export class StageAccumulator {
       const builtin = Object.hasOwn(BUILTIN_METRICS, r.metric);
       const trend = builtin ? BUILTIN_METRICS[r.metric as BuiltinMetric].type === 'trend' : true;
       // A custom metric's type is not in the CSV: keep its samples and decide at the end.
-      m = { feeds: FEEDS[r.metric] ?? Feeds.nothing, trend, builtin, nonBinary: false, samples: trend ? new SampleBuffer(1024) : null, n: 0, sum: 0, nonZero: 0 };
+      m = {
+        feeds: FEEDS[r.metric] ?? Feeds.nothing,
+        trend,
+        builtin,
+        nonBinary: false,
+        samples: trend ? new SampleBuffer(1024) : null,
+        n: 0,
+        sum: 0,
+        nonZero: 0,
+      };
       this.metricStates[r.metricId] = m;
       this.metricNames[r.metricId] = r.metric;
     }
@@ -299,7 +313,9 @@ export class StageAccumulator {
     }
     const warnings = [...source.warnings];
     if (k > 1) {
-      warnings.push(`${source.file}: timestamps have a ${res} ms resolution, coarser than the ${this.windowMs} ms windows: windows widened to ${windowMs} ms (run k6 with K6_CSV_TIME_FORMAT=unix_milli)`);
+      warnings.push(
+        `${source.file}: timestamps have a ${res} ms resolution, coarser than the ${this.windowMs} ms windows: windows widened to ${windowMs} ms (run k6 with K6_CSV_TIME_FORMAT=unix_milli)`,
+      );
     }
 
     const key = requestStats(this.key.durations, this.key.failures, heldMs);
@@ -362,9 +378,22 @@ export class StageAccumulator {
       p95Ci: key.p95Ms === null ? null : batchMeansCi(key.p95Ms, keyP95s),
       windows,
       trendTestable,
-      latencyTrend: trendTestable.testable ? trendTest(tested.map((w) => ({ x: w.index, y: w.keyMeanMs! })), 'increasing') : null,
-      throughputTrend: trendTestable.testable ? trendTest(windows.map((w) => ({ x: w.index, y: w.throughputPerS })), 'decreasing') : null,
-      outlierWindows: logMadOutliers(windows.map((w) => w.keyP95Ms), p.outlierMads).map((i) => windows[i]!.index),
+      latencyTrend: trendTestable.testable
+        ? trendTest(
+            tested.map((w) => ({ x: w.index, y: w.keyMeanMs! })),
+            'increasing',
+          )
+        : null,
+      throughputTrend: trendTestable.testable
+        ? trendTest(
+            windows.map((w) => ({ x: w.index, y: w.throughputPerS })),
+            'decreasing',
+          )
+        : null,
+      outlierWindows: logMadOutliers(
+        windows.map((w) => w.keyP95Ms),
+        p.outlierMads,
+      ).map((i) => windows[i]!.index),
       iterations: { count: this.iterations, ratePerS: iterRate, meanDurationMs: meanIter },
       littlesLaw: {
         users: p.users,

@@ -24,7 +24,14 @@ describe('Mann–Kendall (one-sided, tie-corrected)', () => {
   });
 
   it('orders points by x, not by array position', () => {
-    const r = mannKendall([{ x: 2, y: 3 }, { x: 0, y: 1 }, { x: 1, y: 2 }], 'increasing');
+    const r = mannKendall(
+      [
+        { x: 2, y: 3 },
+        { x: 0, y: 1 },
+        { x: 1, y: 2 },
+      ],
+      'increasing',
+    );
     expect(r.s).toBe(3);
   });
 });
@@ -34,7 +41,15 @@ describe('Theil–Sen', () => {
     { pts: series([1, 3, 5, 7]), slope: 2, intercept: 1 },
     // One wild point does not move the median slope.
     { pts: series([10, 11, 12, 100, 14, 15]), slope: 1, intercept: 10 },
-    { pts: [{ x: 0, y: 0 }, { x: 2, y: 4 }, { x: 5, y: 10 }], slope: 2, intercept: 0 },
+    {
+      pts: [
+        { x: 0, y: 0 },
+        { x: 2, y: 4 },
+        { x: 5, y: 10 },
+      ],
+      slope: 2,
+      intercept: 0,
+    },
   ])('slope $slope', ({ pts, slope, intercept }) => {
     const r = theilSen(pts);
     expect(r.slope).toBeCloseTo(slope, 12);

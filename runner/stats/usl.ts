@@ -55,11 +55,16 @@ export function fitUsl(points: ReadonlyArray<{ users: number; throughput: number
   const x = pts.map((p) => p.users);
   const y = pts.map((p) => p.throughput / yMax);
   const lambda0 = Math.max(...pts.map((p) => p.throughput / yMax / p.users));
-  const model = ([l, s, k]: number[]) => (n: number) => (l! * n) / (1 + s! * (n - 1) + k! * n * (n - 1));
-  const jacobian = ([l, s, k]: number[]) => (n: number) => {
-    const d = 1 + s! * (n - 1) + k! * n * (n - 1);
-    return [n / d, (-l! * n * (n - 1)) / (d * d), (-l! * n * n * (n - 1)) / (d * d)];
-  };
+  const model =
+    ([l, s, k]: number[]) =>
+    (n: number) =>
+      (l! * n) / (1 + s! * (n - 1) + k! * n * (n - 1));
+  const jacobian =
+    ([l, s, k]: number[]) =>
+    (n: number) => {
+      const d = 1 + s! * (n - 1) + k! * n * (n - 1);
+      return [n / d, (-l! * n * (n - 1)) / (d * d), (-l! * n * n * (n - 1)) / (d * d)];
+    };
   const nMax = Math.max(...x);
   let best: { params: number[]; sse: number } | null = null;
   for (const s0 of [0, 0.01, 0.1, 0.5]) {

@@ -46,7 +46,11 @@ export function logMadOutliers(values: ReadonlyArray<number | null>, k: number):
  * batches, their percentiles b_1..b_m vary around the whole-period value with standard error
  * sd(b)/√m, so the interval is `estimate ± t(0.975, m−1) × sd(b)/√m`, floored at 0. Needs m ≥ 2 batches.
  */
-export function batchMeansCi(estimate: number, batchValues: readonly number[], confidence = 0.95): { lowMs: number; highMs: number; windows: number } | null {
+export function batchMeansCi(
+  estimate: number,
+  batchValues: readonly number[],
+  confidence = 0.95,
+): { lowMs: number; highMs: number; windows: number } | null {
   const m = batchValues.length;
   if (m < 2 || !Number.isFinite(estimate)) return null;
   const mean = batchValues.reduce((a, b) => a + b, 0) / m;

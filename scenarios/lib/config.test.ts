@@ -31,8 +31,14 @@ describe('readConfig', () => {
   });
 
   it.each([
-    [{ HOST, HOST_USERNAME: 'alice', HOST_PASSWORD: 's3cr:t' }, { username: 'alice', password: 's3cr:t' }],
-    [{ HOST, HOST_PASSWORD: 'token-only' }, { username: '', password: 'token-only' }],
+    [
+      { HOST, HOST_USERNAME: 'alice', HOST_PASSWORD: 's3cr:t' },
+      { username: 'alice', password: 's3cr:t' },
+    ],
+    [
+      { HOST, HOST_PASSWORD: 'token-only' },
+      { username: '', password: 'token-only' },
+    ],
     [{ HOST, HOST_USERNAME: '', HOST_PASSWORD: '' }, null],
   ])('takes basic credentials from HOST_USERNAME / HOST_PASSWORD: %j', (env, expected) => {
     const r = readConfig(env);
@@ -40,9 +46,18 @@ describe('readConfig', () => {
   });
 
   it.each([
-    [{ HOST: 'https://app.example.com/', USERS: '150', RAMP_RATE: '2.5', HOLD: '1h30m' }, { host: 'https://app.example.com', users: 150, rampRate: 2.5, hold: '1h30m', open: null }],
-    [{ HOST: ' http://localhost:3000 ', USERS: ' 5 ', RAMP_RATE: '', HOLD: '' }, { host: 'http://localhost:3000', users: 5, rampRate: 5, hold: '1m', open: null }],
-    [{ HOST: 'https://u:p@app.example.com', HOLD: '90s' }, { host: 'https://u:p@app.example.com', users: 10, rampRate: 5, hold: '90s', open: null }],
+    [
+      { HOST: 'https://app.example.com/', USERS: '150', RAMP_RATE: '2.5', HOLD: '1h30m' },
+      { host: 'https://app.example.com', users: 150, rampRate: 2.5, hold: '1h30m', open: null },
+    ],
+    [
+      { HOST: ' http://localhost:3000 ', USERS: ' 5 ', RAMP_RATE: '', HOLD: '' },
+      { host: 'http://localhost:3000', users: 5, rampRate: 5, hold: '1m', open: null },
+    ],
+    [
+      { HOST: 'https://u:p@app.example.com', HOLD: '90s' },
+      { host: 'https://u:p@app.example.com', users: 10, rampRate: 5, hold: '90s', open: null },
+    ],
   ])('reads %j', (env, expected) => {
     const r = readConfig(env);
     expect(r.ok).toBe(true);
@@ -73,7 +88,11 @@ describe('readConfig', () => {
   });
 
   it('reports every wrong variable at once', () => {
-    expect(errorOf({ USERS: 'x', HOLD: 'y' }).split('; ').map((e) => e.split(':')[0])).toEqual(['HOST', 'USERS', 'HOLD']);
+    expect(
+      errorOf({ USERS: 'x', HOLD: 'y' })
+        .split('; ')
+        .map((e) => e.split(':')[0]),
+    ).toEqual(['HOST', 'USERS', 'HOLD']);
   });
 
   it('never echoes a HOST that is not a URL (it may hold a secret)', () => {
@@ -110,19 +129,38 @@ describe('buildOptions', () => {
   });
 
   it('builds one constant-arrival-rate scenario over the hold for the open model', () => {
-    const r = readConfig({ HOST, HOLD: '3s', EXECUTOR: 'constant-arrival-rate', RATE: '90', TIME_UNIT: '1m', PRE_ALLOCATED_VUS: '4', MAX_VUS: '9' });
+    const r = readConfig({
+      HOST,
+      HOLD: '3s',
+      EXECUTOR: 'constant-arrival-rate',
+      RATE: '90',
+      TIME_UNIT: '1m',
+      PRE_ALLOCATED_VUS: '4',
+      MAX_VUS: '9',
+    });
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     expect(r.config.load.open).toEqual({ rate: 90, timeUnit: '1m', preAllocatedVUs: 4, maxVUs: 9 });
     expect(buildOptions(r.config.load)).toEqual({
       scenarios: {
-        open_model: { executor: 'constant-arrival-rate', rate: 90, timeUnit: '1m', duration: '3s', preAllocatedVUs: 4, maxVUs: 9, gracefulStop: '5s' },
+        open_model: {
+          executor: 'constant-arrival-rate',
+          rate: 90,
+          timeUnit: '1m',
+          duration: '3s',
+          preAllocatedVUs: 4,
+          maxVUs: 9,
+          gracefulStop: '5s',
+        },
       },
     });
   });
 
   it.each([
-    [{ EXECUTOR: 'constant-arrival-rate', RATE: '5', PRE_ALLOCATED_VUS: '3' }, { rate: 5, timeUnit: '1s', preAllocatedVUs: 3, maxVUs: 3 }],
+    [
+      { EXECUTOR: 'constant-arrival-rate', RATE: '5', PRE_ALLOCATED_VUS: '3' },
+      { rate: 5, timeUnit: '1s', preAllocatedVUs: 3, maxVUs: 3 },
+    ],
     [{ EXECUTOR: 'ramping-vus', RATE: 'x' }, null],
     [{ EXECUTOR: '', RATE: 'x' }, null],
   ])('reads the open model from %j', (env, expected) => {
@@ -135,7 +173,10 @@ describe('buildOptions', () => {
     [{ EXECUTOR: 'constant-arrival-rate', PRE_ALLOCATED_VUS: '3' }, /^RATE: expected a positive whole number, got ""$/],
     [{ EXECUTOR: 'constant-arrival-rate', RATE: '1.5', PRE_ALLOCATED_VUS: '3' }, /^RATE: expected a positive whole number, got "1.5"$/],
     [{ EXECUTOR: 'constant-arrival-rate', RATE: '5' }, /^PRE_ALLOCATED_VUS: expected a positive whole number/],
-    [{ EXECUTOR: 'constant-arrival-rate', RATE: '5', PRE_ALLOCATED_VUS: '3', MAX_VUS: '2' }, /^MAX_VUS: expected at least PRE_ALLOCATED_VUS \(3\), got 2$/],
+    [
+      { EXECUTOR: 'constant-arrival-rate', RATE: '5', PRE_ALLOCATED_VUS: '3', MAX_VUS: '2' },
+      /^MAX_VUS: expected at least PRE_ALLOCATED_VUS \(3\), got 2$/,
+    ],
     [{ EXECUTOR: 'constant-arrival-rate', RATE: '5', PRE_ALLOCATED_VUS: '3', TIME_UNIT: 'soon' }, /^TIME_UNIT: expected a k6 duration/],
   ])('refuses the open model with %j', (env, message) => {
     const r = readConfig({ HOST, ...env });

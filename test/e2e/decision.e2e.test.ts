@@ -64,8 +64,15 @@ async function threeRunsAndDecide(preset: DemoPresetName): Promise<{ decision: D
       const cap = capturedIo();
       const run = await runStagesCommand(
         {
-          host: target.url, users: String(USERS), duration: '4s', 'spawn-rate': 10, 'target-stage': USERS,
-          engine: 'embedded', results, config: configPath, env: SHORT_THINK,
+          host: target.url,
+          users: String(USERS),
+          duration: '4s',
+          'spawn-rate': 10,
+          'target-stage': USERS,
+          engine: 'embedded',
+          results,
+          config: configPath,
+          env: SHORT_THINK,
         },
         cap.io,
       );
@@ -107,7 +114,15 @@ describe.concurrent('three real runs per demo target, then the decision', () => 
     const { decision, ids } = await threeRunsAndDecide('healthy');
     const { levels: got, evidence } = levels(decision);
     expect(got, evidence).toEqual({ p95: 'green', errorRate: 'green', held: 'green' });
-    expect(decision, evidence).toMatchObject({ decision: 'go', provisional: false, score: 0, reading: 'ok', excluded: [], environment: 'e2e', targetStage: USERS });
+    expect(decision, evidence).toMatchObject({
+      decision: 'go',
+      provisional: false,
+      score: 0,
+      reading: 'ok',
+      excluded: [],
+      environment: 'e2e',
+      targetStage: USERS,
+    });
     expect([...decision.runs].sort()).toEqual([...ids].sort());
     // No error is possible by design (32 workers, a queue of 500, no injected errors).
     expect(figures(decision, 'errorRate')).toEqual([0, 0, 0]);
@@ -123,7 +138,10 @@ describe.concurrent('three real runs per demo target, then the decision', () => 
     expect(decision, evidence).toMatchObject({ decision: 'no-go', provisional: false, score: 6, reading: 'migrate', excluded: [] });
     expect([...decision.runs].sort()).toEqual([...ids].sort());
     // Not held because of the error rate (SPEC §2: a red error rate at the target stage).
-    expect(decision.criteria.held!.runs.filter((r) => /error rate at the stage .* > 3 %/.test(r.rule)).length, evidence).toBeGreaterThanOrEqual(2);
+    expect(
+      decision.criteria.held!.runs.filter((r) => /error rate at the stage .* > 3 %/.test(r.rule)).length,
+      evidence,
+    ).toBeGreaterThanOrEqual(2);
   }, 150_000);
 
   it('flaky target → No-Go on the error rate (one request in five fails), p95 green', async () => {

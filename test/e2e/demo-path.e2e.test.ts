@@ -17,7 +17,10 @@ describe('demo → decide → report, no flags (the real CLI)', () => {
     const cwd = tmp();
     const demoDir = join(cwd, 'results', 'demo');
     await mkdir(demoDir, { recursive: true });
-    await writeFile(join(demoDir, 'capacity.config.json'), JSON.stringify({ environment: 'demo', stages: [2, 4], duration: '2s', spawnRate: 20, targetStage: 4 }));
+    await writeFile(
+      join(demoDir, 'capacity.config.json'),
+      JSON.stringify({ environment: 'demo', stages: [2, 4], duration: '2s', spawnRate: 20, targetStage: 4 }),
+    );
     const env = { ...process.env, INIT_CWD: cwd };
     const cli = (command: string, args: string[] = []) => spawnCli(command, args, env);
 

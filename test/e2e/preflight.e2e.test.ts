@@ -14,7 +14,16 @@ describe('preflight (the real CLI)', () => {
     const closed = await startLoopbackServer(() => {});
     await closed.close();
     const results = join(tmp(), 'results');
-    const run = spawnStages(['--host', `http://alice:s3cret@127.0.0.1:${closed.port}`, '--users', '1', '--duration', '1s', '--results', results]);
+    const run = spawnStages([
+      '--host',
+      `http://alice:s3cret@127.0.0.1:${closed.port}`,
+      '--users',
+      '1',
+      '--duration',
+      '1s',
+      '--results',
+      results,
+    ]);
     expect(await run.exited).toBe(ExitCode.unreachable);
     expect(run.stderr()).toBe(
       `error: cannot reach http://127.0.0.1:${closed.port}: connection refused — no load sent, no run recorded; check --host (--no-preflight to run anyway)\n`,

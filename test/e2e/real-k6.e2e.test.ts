@@ -31,10 +31,17 @@ function envWith(extra: Record<string, string>): NodeJS.ProcessEnv {
 /** The `run` invocations a stand-in recorded, each as its argument list (K6_CSV_TIME_FORMAT last). */
 async function recordedRuns(record: string): Promise<string[][]> {
   const text = await readFile(record, 'utf8');
-  return text.split('--\n').filter(Boolean).map((r) => r.trim().split('\n'));
+  return text
+    .split('--\n')
+    .filter(Boolean)
+    .map((r) => r.trim().split('\n'));
 }
 
-async function tinyDemoRun(name: string, env: NodeJS.ProcessEnv, engine?: 'k6'): Promise<{ exitCode: number; manifest: RunManifest; stdout: string; stderr: string }> {
+async function tinyDemoRun(
+  name: string,
+  env: NodeJS.ProcessEnv,
+  engine?: 'k6',
+): Promise<{ exitCode: number; manifest: RunManifest; stdout: string; stderr: string }> {
   const results = join(tmp(), name, 'results');
   const cap = capturedIo();
   const { exitCode } = await runStagesCommand(
@@ -67,10 +74,20 @@ describe.concurrent('npm run stages --demo with a stand-in for real k6', () => {
     await mkdir(home, { recursive: true });
     const k6 = await writeK6StandIn(home, K6_VERSION_LINES.v0_48, { refuses: ['--no-summary'] });
     const old = join(home, 'search.js');
-    await esbuild.build({ entryPoints: [join(ROOT, 'scenarios', 'search.ts')], bundle: true, outfile: old, format: 'esm', target: 'es2020', external: ['k6', 'k6/*'], logLevel: 'silent' });
+    await esbuild.build({
+      entryPoints: [join(ROOT, 'scenarios', 'search.ts')],
+      bundle: true,
+      outfile: old,
+      format: 'esm',
+      target: 'es2020',
+      external: ['k6', 'k6/*'],
+      logLevel: 'silent',
+    });
     const refused = spawnSync(k6, ['run', '--quiet', old], { encoding: 'utf8' });
     expect(refused.status).toBe(K6ExitCode.scriptException);
-    expect(refused.stderr).toMatch(/level=error msg="SyntaxError: file:\/\/\/.*\/teeth\/search\.js: Unexpected token \(\d+:\d+\)\\n.*" hint="script exception"$/m);
+    expect(refused.stderr).toMatch(
+      /level=error msg="SyntaxError: file:\/\/\/.*\/teeth\/search\.js: Unexpected token \(\d+:\d+\)\\n.*" hint="script exception"$/m,
+    );
     const flag = spawnSync(k6, ['run', '--no-summary', old], { encoding: 'utf8' });
     expect([flag.status, flag.stderr]).toEqual([255, expect.stringContaining('unknown flag: --no-summary')]);
   }, 60_000);
@@ -81,7 +98,10 @@ describe.concurrent('npm run stages --demo with a stand-in for real k6', () => {
     const k6 = await writeK6StandIn(home, K6_VERSION_LINES.v0_47);
     const results = join(home, 'results');
     const cap = capturedIo();
-    const e = await runStagesCommand({ demo: true, users: '2', duration: '2s', results, engine: 'k6' }, { ...cap.io, env: envWith({ K6_BIN: k6 }) }).catch((x: unknown) => x);
+    const e = await runStagesCommand(
+      { demo: true, users: '2', duration: '2s', results, engine: 'k6' },
+      { ...cap.io, env: envWith({ K6_BIN: k6 }) },
+    ).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(UserError);
     expect((e as UserError).message).toBe(`--engine k6: ${k6} is k6 v0.47.0, older than v0.48.0, the oldest the toolkit supports`);
     expect((e as UserError).hint).toBe('set K6_BIN to a k6 v0.48.0 to v2.x (K6_BIN=/path/to/k6), or use --engine embedded');
@@ -94,7 +114,9 @@ describe.concurrent('npm run stages --demo with a stand-in for real k6', () => {
     const k6 = await writeK6StandIn(home, K6_VERSION_LINES.v0_47);
     const run = await tinyDemoRun('v0.47-auto', envWith({ K6_BIN: k6 }));
     expect(run.exitCode, run.stdout + run.stderr).toBe(ExitCode.ok);
-    expect(run.stderr).toBe(`warning: ${k6} is k6 v0.47.0, older than v0.48.0, the oldest the toolkit supports: running on the embedded engine instead (set K6_BIN to a k6 v0.48.0 to v2.x (K6_BIN=/path/to/k6) to use real k6)\n`);
+    expect(run.stderr).toBe(
+      `warning: ${k6} is k6 v0.47.0, older than v0.48.0, the oldest the toolkit supports: running on the embedded engine instead (set K6_BIN to a k6 v0.48.0 to v2.x (K6_BIN=/path/to/k6) to use real k6)\n`,
+    );
     expect(run.manifest.engine.name).toBe('embedded');
     expect(run.manifest.stages.map((s) => s.status)).toEqual(['completed']);
   }, 120_000);

@@ -20,7 +20,12 @@ function npmRun(script: string, args: readonly string[]) {
   const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
   const waitFor = (test: RegExp) =>
     new Promise<void>((resolve, reject) => {
-      const check = () => (test.test(stdout) ? resolve() : child.exitCode !== null ? reject(new Error(`ended first:\n${stdout}${stderr}`)) : setTimeout(check, 100));
+      const check = () =>
+        test.test(stdout)
+          ? resolve()
+          : child.exitCode !== null
+            ? reject(new Error(`ended first:\n${stdout}${stderr}`))
+            : setTimeout(check, 100);
       check();
     });
   /** Whether any process of the group is still alive. */
@@ -62,7 +67,18 @@ describe('signals through npm run', () => {
 
   it('one SIGINT to the whole process group without a terminal is one clean stop, not a kill', async () => {
     const results = join(tmp(), 'results');
-    const run = npmRun('stages', ['--demo', '--users', '2,4', '--duration', '30s', '--spawn-rate', '10', '--results', results, ...SHORT_THINK.flatMap((e) => ['--env', e])]);
+    const run = npmRun('stages', [
+      '--demo',
+      '--users',
+      '2,4',
+      '--duration',
+      '30s',
+      '--spawn-rate',
+      '10',
+      '--results',
+      results,
+      ...SHORT_THINK.flatMap((e) => ['--env', e]),
+    ]);
     try {
       await run.waitFor(/^stage 1\/2 · 2 users · .* · hold · /m);
       process.kill(-run.child.pid!, 'SIGINT');
@@ -72,7 +88,11 @@ describe('signals through npm run', () => {
       const [stored, ...more] = await listRuns(results);
       expect(more).toEqual([]);
       const manifest = stored!.manifest!;
-      expect([manifest.status, manifest.environment, manifest.stages.map((s) => s.status)]).toEqual(['interrupted', 'demo', ['interrupted', 'skipped']]);
+      expect([manifest.status, manifest.environment, manifest.stages.map((s) => s.status)]).toEqual([
+        'interrupted',
+        'demo',
+        ['interrupted', 'skipped'],
+      ]);
     } finally {
       if (run.groupAlive()) process.kill(-run.child.pid!, 'SIGKILL');
     }

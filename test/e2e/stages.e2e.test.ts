@@ -59,8 +59,14 @@ describe.concurrent('npm run stages on the embedded engine against the demo targ
       ({ exitCode } = await runStagesCommand(
         {
           host: `http://alice:${SECRET}@127.0.0.1:${demo.port}`,
-          users: '2,4', duration: '3s', 'spawn-rate': 10, 'target-stage': 4,
-          engine: 'embedded', results, label: 'e2e', env: SHORT_THINK,
+          users: '2,4',
+          duration: '3s',
+          'spawn-rate': 10,
+          'target-stage': 4,
+          engine: 'embedded',
+          results,
+          label: 'e2e',
+          env: SHORT_THINK,
         },
         cap.io,
       ));
@@ -83,8 +89,14 @@ describe.concurrent('npm run stages on the embedded engine against the demo targ
       label: 'e2e',
       scenario: { name: 'search' },
       plan: {
-        stages: [{ users: 2, rampMs: 1000, holdMs: 3000 }, { users: 4, rampMs: 1000, holdMs: 3000 }],
-        holdMs: 3000, spawnRate: 10, targetStage: 4, keyTransaction: 'search',
+        stages: [
+          { users: 2, rampMs: 1000, holdMs: 3000 },
+          { users: 4, rampMs: 1000, holdMs: 3000 },
+        ],
+        holdMs: 3000,
+        spawnRate: 10,
+        targetStage: 4,
+        keyTransaction: 'search',
       },
       engine: { name: 'embedded' },
       status: 'completed',
@@ -137,14 +149,23 @@ describe.concurrent('npm run stages on the embedded engine against the demo targ
 
     const summary = await runSummaryFormat.read(join(dir, 'summary.json'));
     expect(summary.runId).toBe(id);
-    expect(summary.stages.map((s) => [s.users, s.status, s.stats !== null])).toEqual([[2, 'completed', true], [4, 'completed', true]]);
+    expect(summary.stages.map((s) => [s.users, s.status, s.stats !== null])).toEqual([
+      [2, 'completed', true],
+      [4, 'completed', true],
+    ]);
 
     // Progress in non-terminal mode: plain lines (no carriage return, no escape), stage i of n.
     const out = cap.stdout();
     expect(out).not.toMatch(/[\r\x1b]/);
-    const progress = lines(out).filter((l) => PROGRESS.test(l)).map((l) => PROGRESS.exec(l)!);
-    expect(progress.map((m) => `${m.groups!.stage}/${m.groups!.of} ${m.groups!.users}`)).toEqual(expect.arrayContaining(['1/2 2', '2/2 4']));
-    expect(out).toContain(`run ${id}: 2 stages (2, 4 users), hold 3s, spawn rate 10/s, against http://127.0.0.1:${demo.port} with k6-embedded`);
+    const progress = lines(out)
+      .filter((l) => PROGRESS.test(l))
+      .map((l) => PROGRESS.exec(l)!);
+    expect(progress.map((m) => `${m.groups!.stage}/${m.groups!.of} ${m.groups!.users}`)).toEqual(
+      expect.arrayContaining(['1/2 2', '2/2 4']),
+    );
+    expect(out).toContain(
+      `run ${id}: 2 stages (2, 4 users), hold 3s, spawn rate 10/s, against http://127.0.0.1:${demo.port} with k6-embedded`,
+    );
     expect(out).toMatch(/^stage 1\/2 \(2 users\): completed$/m);
     expect(out).toMatch(/^stage 2\/2 \(4 users\): completed$/m);
     // The end table: a row per stage with the key transaction's figures, the target marked.
@@ -166,8 +187,22 @@ describe.concurrent('npm run stages on the embedded engine against the demo targ
   it('on Ctrl-C (SIGINT to the real CLI) stops the stage cleanly: manifest "interrupted", exit 130, the CSV kept, later stages skipped', async () => {
     const results = join(tmp(), 'interrupt');
     // A hold far longer than the test waits: the run can only end through the interrupt.
-    const cli = spawnStages(['--demo', '--demo-preset', 'healthy', '--users', '3,6', '--duration', '60s', '--spawn-rate', '10',
-      '--engine', 'embedded', '--results', results, ...SHORT_THINK.flatMap((e) => ['--env', e])]);
+    const cli = spawnStages([
+      '--demo',
+      '--demo-preset',
+      'healthy',
+      '--users',
+      '3,6',
+      '--duration',
+      '60s',
+      '--spawn-rate',
+      '10',
+      '--engine',
+      'embedded',
+      '--results',
+      results,
+      ...SHORT_THINK.flatMap((e) => ['--env', e]),
+    ]);
     let live: RegExpExecArray | undefined;
     try {
       // Wait for a plain progress line of the first stage's hold with live figures (one every 5 s),
@@ -176,7 +211,17 @@ describe.concurrent('npm run stages on the embedded engine against the demo targ
       const seconds = (clock: string): number => clock.split(':').reduce((t, part) => t * 60 + Number(part), 0);
       await cli.waitForStdout((out) => {
         if (/^stage 1\/2 \(3 users\):/m.test(out)) throw new Error(`stage 1 ended before it was interrupted:\n${out}`);
-        live = lines(out).map((l) => PROGRESS.exec(l)).find((m) => m?.groups?.stage === '1' && m.groups.phase === 'hold' && seconds(m.groups.clock!) >= 9 && Number(m.groups.rps) > 0 && m.groups.p95 !== '–') ?? undefined;
+        live =
+          lines(out)
+            .map((l) => PROGRESS.exec(l))
+            .find(
+              (m) =>
+                m?.groups?.stage === '1' &&
+                m.groups.phase === 'hold' &&
+                seconds(m.groups.clock!) >= 9 &&
+                Number(m.groups.rps) > 0 &&
+                m.groups.p95 !== '–',
+            ) ?? undefined;
         return live !== undefined;
       });
     } finally {
@@ -253,7 +298,10 @@ describe.concurrent('npm run stages on the embedded engine against the demo targ
     const manifest = await runManifestFormat.read(join(dir, 'run.json'));
     expect(manifest.status).toBe('interrupted');
     expect(manifest.why).toBe('stopped by the operator before stage 4 users');
-    expect(manifest.stages.map((s) => [s.users, s.status, s.why])).toEqual([[2, 'completed', undefined], [4, 'skipped', 'the run was interrupted']]);
+    expect(manifest.stages.map((s) => [s.users, s.status, s.why])).toEqual([
+      [2, 'completed', undefined],
+      [4, 'skipped', 'the run was interrupted'],
+    ]);
     expect(await listFiles(dir)).toEqual(['run.json', 'summary.json', ...Object.values(stageFiles(2))].sort());
   }, 120_000);
 
@@ -300,7 +348,18 @@ describe.concurrent('npm run stages on the embedded engine against the demo targ
     const results = join(tmp(), 'down-stop');
     const cap = capturedIo(undefined, { columns: 60 });
     const { exitCode } = await runStagesCommand(
-      { demo: true, 'demo-preset': 'down', users: '2,4', duration: '2s', 'spawn-rate': 10, engine: 'embedded', results, 'stop-on-failure': true, env: SHORT_THINK, preflight: false },
+      {
+        demo: true,
+        'demo-preset': 'down',
+        users: '2,4',
+        duration: '2s',
+        'spawn-rate': 10,
+        engine: 'embedded',
+        results,
+        'stop-on-failure': true,
+        env: SHORT_THINK,
+        preflight: false,
+      },
       cap.io,
     );
     expect(exitCode, cap.stdout() + cap.stderr()).toBe(ExitCode.ok);
@@ -316,7 +375,10 @@ describe.concurrent('npm run stages on the embedded engine against the demo targ
     // On a terminal: one line rewritten in place (carriage return, erase line), cut to its width,
     // and the stage's result starts on a fresh line.
     const out = cap.stdout();
-    const updates = out.split('\r\x1b[2K').slice(1).map((u) => u.split(/[\r\n]/)[0]!);
+    const updates = out
+      .split('\r\x1b[2K')
+      .slice(1)
+      .map((u) => u.split(/[\r\n]/)[0]!);
     expect(updates.length).toBeGreaterThan(0);
     for (const u of updates) {
       expect(u).toMatch(/^stage 1\/2 · 2 users · /);
@@ -347,41 +409,82 @@ describe.concurrent('npm run stages on the embedded engine against the demo targ
 
     // [what, flags replacing the good ones, expected message, env]
     const cases: ReadonlyArray<[string, Record<string, string>, RegExp, ((ctx: { noK6Path: string }) => NodeJS.ProcessEnv)?]> = [
-      ['a host that is not http(s)', { host: 'ftp://127.0.0.1:21' }, /^error: --host: expected an http or https URL, got the scheme "ftp:"$/],
-      ['a host that is not a URL', { host: 'app.example.com' }, /^error: --host: expected an http\(s\) URL like https:\/\/app\.example\.com, got "app\.example\.com"$/],
-      ['a host URL with credentials that does not parse', { host: 'http://alice:S3cr3t-bad@127.0.0.1:99999' }, /^error: --host: expected an http\(s\) URL .*, got "http:\/\/\*\*\*@127\.0\.0\.1:99999"$/],
-      ['an unknown scenario', { scenario: 'no-such-scenario' }, /^error: --scenario: unknown scenario "no-such-scenario"; expected one of search or the path of a k6 script/],
+      [
+        'a host that is not http(s)',
+        { host: 'ftp://127.0.0.1:21' },
+        /^error: --host: expected an http or https URL, got the scheme "ftp:"$/,
+      ],
+      [
+        'a host that is not a URL',
+        { host: 'app.example.com' },
+        /^error: --host: expected an http\(s\) URL like https:\/\/app\.example\.com, got "app\.example\.com"$/,
+      ],
+      [
+        'a host URL with credentials that does not parse',
+        { host: 'http://alice:S3cr3t-bad@127.0.0.1:99999' },
+        /^error: --host: expected an http\(s\) URL .*, got "http:\/\/\*\*\*@127\.0\.0\.1:99999"$/,
+      ],
+      [
+        'an unknown scenario',
+        { scenario: 'no-such-scenario' },
+        /^error: --scenario: unknown scenario "no-such-scenario"; expected one of search or the path of a k6 script/,
+      ],
       ['a decreasing user list', { users: '4,2' }, /^error: --users: expected increasing user levels, got 4 then 2$/],
       ['a repeated user level', { users: '2,2' }, /^error: --users: expected increasing user levels, got 2 then 2$/],
       ['zero users', { users: '0,2' }, /^error: --users: expected positive integers, got 0$/],
-      ['a user level that is not an integer', { users: '2,2.5' }, /^error: --users: expected a comma-separated list of positive integers like 5,20,50, got "2,2\.5"$/],
+      [
+        'a user level that is not an integer',
+        { users: '2,2.5' },
+        /^error: --users: expected a comma-separated list of positive integers like 5,20,50, got "2,2\.5"$/,
+      ],
       ['a target stage not in the list', { 'target-stage': '3' }, /^error: --target-stage: expected one of the stages \(2, 4\), got 3$/],
-      ['a duration k6 cannot read', { duration: '10 minutes' }, /^error: --duration: expected a duration like 90s, 10m or 1h30m, got "10 minutes"$/],
+      [
+        'a duration k6 cannot read',
+        { duration: '10 minutes' },
+        /^error: --duration: expected a duration like 90s, 10m or 1h30m, got "10 minutes"$/,
+      ],
       ['a zero duration', { duration: '0s' }, /^error: --duration: expected a hold above 0, got 0 ms$/],
       ['a zero spawn rate', { 'spawn-rate': '0' }, /^error: --spawn-rate: expected users per second above 0, got 0$/],
-      ['--engine k6 with K6_BIN pointing nowhere', { engine: 'k6' }, /^error: --engine k6: K6_BIN=\/nonexistent\/k6 is not an executable file$/,
-        () => withoutK6({ K6_BIN: '/nonexistent/k6' })],
-      ['--engine k6 without k6 on PATH', { engine: 'k6' }, /^error: --engine k6: no k6 binary on PATH \(set K6_BIN or install k6\)$/,
-        (ctx) => withoutK6({ PATH: ctx.noK6Path })],
-      ['a results folder under a regular file', { results: 'UNDER_A_FILE' }, /^error: --results: cannot write to .*a-regular-file\/results: a part of the path is a file, not a folder$/],
+      [
+        '--engine k6 with K6_BIN pointing nowhere',
+        { engine: 'k6' },
+        /^error: --engine k6: K6_BIN=\/nonexistent\/k6 is not an executable file$/,
+        () => withoutK6({ K6_BIN: '/nonexistent/k6' }),
+      ],
+      [
+        '--engine k6 without k6 on PATH',
+        { engine: 'k6' },
+        /^error: --engine k6: no k6 binary on PATH \(set K6_BIN or install k6\)$/,
+        (ctx) => withoutK6({ PATH: ctx.noK6Path }),
+      ],
+      [
+        'a results folder under a regular file',
+        { results: 'UNDER_A_FILE' },
+        /^error: --results: cannot write to .*a-regular-file\/results: a part of the path is a file, not a folder$/,
+      ],
     ];
 
-    it.concurrent.each(cases)('%s', async (_what, flags, message, env) => {
-      const results = flags.results === 'UNDER_A_FILE' ? join(aFile, 'results') : join(tmp(), `bad-${Math.random().toString(36).slice(2)}`);
-      const good: Record<string, string> = { host: demo.url, users: '2,4', duration: '3s', 'spawn-rate': '10', engine: 'embedded' };
-      const args = Object.entries({ ...good, ...flags, results }).flatMap(([k, v]) => [`--${k}`, v]);
-      const cli = spawnStages(args, env?.({ noK6Path }));
-      const code = await cli.exited;
-      const err = lines(cli.stderr());
-      expect(code, cli.stderr()).toBe(ExitCode.usage);
-      // One line saying what is wrong (a hint, if any, after a dash at its end).
-      expect(err, cli.stderr()).toHaveLength(1);
-      expect(err[0]).toMatch(new RegExp(message.source.replace(/\$$/, '(?: — .*)?$')));
-      expect(cli.stderr()).not.toContain('S3cr3t');
-      // Nothing started: no output, no results folder, no request to the target.
-      expect(cli.stdout()).toBe('');
-      if (flags.results === undefined) expect(existsSync(results)).toBe(false);
-      expect(demo.stats().received).toBe(0);
-    }, 60_000);
+    it.concurrent.each(cases)(
+      '%s',
+      async (_what, flags, message, env) => {
+        const results =
+          flags.results === 'UNDER_A_FILE' ? join(aFile, 'results') : join(tmp(), `bad-${Math.random().toString(36).slice(2)}`);
+        const good: Record<string, string> = { host: demo.url, users: '2,4', duration: '3s', 'spawn-rate': '10', engine: 'embedded' };
+        const args = Object.entries({ ...good, ...flags, results }).flatMap(([k, v]) => [`--${k}`, v]);
+        const cli = spawnStages(args, env?.({ noK6Path }));
+        const code = await cli.exited;
+        const err = lines(cli.stderr());
+        expect(code, cli.stderr()).toBe(ExitCode.usage);
+        // One line saying what is wrong (a hint, if any, after a dash at its end).
+        expect(err, cli.stderr()).toHaveLength(1);
+        expect(err[0]).toMatch(new RegExp(message.source.replace(/\$$/, '(?: — .*)?$')));
+        expect(cli.stderr()).not.toContain('S3cr3t');
+        // Nothing started: no output, no results folder, no request to the target.
+        expect(cli.stdout()).toBe('');
+        if (flags.results === undefined) expect(existsSync(results)).toBe(false);
+        expect(demo.stats().received).toBe(0);
+      },
+      60_000,
+    );
   });
 });

@@ -22,6 +22,8 @@ const script = resolve(args[args.length - 1] ?? '');
 const { problem } = inspectBundle(readFileSync(script, 'utf8'));
 if (problem) {
   const msg = `SyntaxError: ${pathToFileURL(script).href}: ${problem.message} (${problem.line}:${problem.column})`;
-  process.stderr.write(`time="${new Date().toISOString()}" level=error msg=${JSON.stringify(`${msg}\n\tat <internal/k6/compiler/lib/babel.min.js>`)} hint="script exception"\n`);
+  process.stderr.write(
+    `time="${new Date().toISOString()}" level=error msg=${JSON.stringify(`${msg}\n\tat <internal/k6/compiler/lib/babel.min.js>`)} hint="script exception"\n`,
+  );
   process.exit(107);
 }

@@ -18,7 +18,11 @@ export const K6_VERSION_LINES = {
  * runs it on the embedded engine. With `record`, each `run`'s arguments (and K6_CSV_TIME_FORMAT)
  * are appended there, one per line, each run ending with a `--` line.
  */
-export async function writeK6StandIn(dir: string, versionLine: string, options: { refuses?: readonly string[]; record?: string } = {}): Promise<string> {
+export async function writeK6StandIn(
+  dir: string,
+  versionLine: string,
+  options: { refuses?: readonly string[]; record?: string } = {},
+): Promise<string> {
   const node = process.execPath;
   const tsx = import.meta.resolve('tsx');
   const check = fileURLToPath(new URL('./k6-stand-in-check.ts', import.meta.url));

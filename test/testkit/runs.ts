@@ -149,7 +149,13 @@ export interface StageSpec {
 export function trendTestable(ws: readonly WindowStats[], testable?: boolean): TrendTestable {
   const h = DEFAULT_CONFIG.criteria.held;
   const n = ws.filter((w) => w.keyCount >= h.trendMinKeyRequests).length;
-  return { testable: testable ?? n >= h.trendMinWindows, windows: n, windowsAfterWarmup: ws.length, minWindows: h.trendMinWindows, minKeyRequests: h.trendMinKeyRequests };
+  return {
+    testable: testable ?? n >= h.trendMinWindows,
+    windows: n,
+    windowsAfterWarmup: ws.length,
+    minWindows: h.trendMinWindows,
+    minKeyRequests: h.trendMinKeyRequests,
+  };
 }
 
 export function stageStats(spec: StageSpec = {}): StageStats {
@@ -206,13 +212,21 @@ export function stageStats(spec: StageSpec = {}): StageStats {
     windows: ws,
     trendTestable: trendTestable(ws, spec.trendTestable),
     latencyTrend: spec.latencyTrend === undefined ? trend() : spec.latencyTrend,
-    throughputTrend: spec.throughputTrend === undefined ? trend({ direction: 'decreasing', pValue: 0.5, changePctOverHold: -1 }) : spec.throughputTrend,
+    throughputTrend:
+      spec.throughputTrend === undefined ? trend({ direction: 'decreasing', pValue: 0.5, changePctOverHold: -1 }) : spec.throughputTrend,
     outlierWindows: spec.outlierWindows ?? [],
     iterations: { count: Math.round(count / 3), ratePerS: count / 3 / 540, meanDurationMs: 3000, ...spec.iterations },
     // A failing check: 22 % fewer busy users than run, worded by the collector's own function.
-    littlesLaw: spec.littlesLawOk === false
-      ? { users, estimatedUsers: users * 0.78, deviationPct: -22, ok: false, why: littlesLawWords(users, 1, users * 780, users * 0.78, -22) }
-      : { users, estimatedUsers: users, deviationPct: 0, ok: true, why: littlesLawWords(users, 1, users * 1000, users, 0) },
+    littlesLaw:
+      spec.littlesLawOk === false
+        ? {
+            users,
+            estimatedUsers: users * 0.78,
+            deviationPct: -22,
+            ok: false,
+            why: littlesLawWords(users, 1, users * 780, users * 0.78, -22),
+          }
+        : { users, estimatedUsers: users, deviationPct: 0, ok: true, why: littlesLawWords(users, 1, users * 1000, users, 0) },
     checks: { passes: count - failures, fails: failures },
     data: { sentBytes: count * 200, receivedBytes: count * 5000 },
     errors: { byCode: { ...byCode }, byStatus, timeouts },
@@ -296,8 +310,11 @@ export function runSummary(manifest: RunManifest, spec: RunSpec = {}): RunSummar
           : given === undefined && record.status === 'skipped'
             ? null
             : stageStats({
-                users: record.users, holdMs: manifest.plan.holdMs, keyName: manifest.plan.keyTransaction,
-                ...(spec.suspectStages?.includes(record.users) ? { littlesLawOk: false } : {}), ...given,
+                users: record.users,
+                holdMs: manifest.plan.holdMs,
+                keyName: manifest.plan.keyTransaction,
+                ...(spec.suspectStages?.includes(record.users) ? { littlesLawOk: false } : {}),
+                ...given,
               });
       return { users: record.users, status: record.status, stats };
     }),

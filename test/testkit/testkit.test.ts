@@ -22,7 +22,14 @@ describe('test kit builders pass their formats', () => {
   it('stage statistics', () => {
     for (const s of [
       stageStats({ failures: 12, timeouts: 3, p95Ms: null }),
-      stageStats({ count: 40, failures: 30, byCode: { '1212': 20, '1503': 10 }, throughputPerS: 4, iterations: { ratePerS: 4 }, littlesLawOk: false }),
+      stageStats({
+        count: 40,
+        failures: 30,
+        byCode: { '1212': 20, '1503': 10 },
+        throughputPerS: 4,
+        iterations: { ratePerS: 4 },
+        littlesLawOk: false,
+      }),
     ]) {
       expect(stageStatsFormat.parse(stageStatsFormat.stringify(s), 'x.stats.json')).toEqual(s);
     }

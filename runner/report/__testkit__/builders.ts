@@ -64,7 +64,7 @@ export function stageStats(shape: StageShape, startMs: number, holdMs = 600_000)
   const windowMs = 30_000;
   const warmupMs = 60_000;
   const holdStart = startMs + 20_000;
-  const count = Math.round(shape.throughputPerS * (holdMs - warmupMs) / 1000);
+  const count = Math.round((shape.throughputPerS * (holdMs - warmupMs)) / 1000);
   // A small deterministic wobble so the lines are not flat.
   const wobble = (i: number) => 1 + ((i % 4) - 1.5) * 0.02;
   const windows = kitWindows({
@@ -106,7 +106,13 @@ export function stageStats(shape: StageShape, startMs: number, holdMs = 600_000)
     throughputTrend: null,
     outlierWindows: [],
     iterations: { count: Math.round(count / 3), ratePerS: shape.throughputPerS / 3, meanDurationMs: 3000 },
-    littlesLaw: { users: shape.users, estimatedUsers: shape.users, deviationPct: 0, ok: true, why: `Little's law: ${shape.users} busy users for ${shape.users} run (+0 %, within ±10 %)` },
+    littlesLaw: {
+      users: shape.users,
+      estimatedUsers: shape.users,
+      deviationPct: 0,
+      ok: true,
+      why: `Little's law: ${shape.users} busy users for ${shape.users} run (+0 %, within ±10 %)`,
+    },
     checks: { passes: count, fails: 0 },
     data: { sentBytes: count * 200, receivedBytes: count * 5000 },
     errors: { byCode: {}, byStatus: {}, timeouts: 0 },
@@ -143,7 +149,13 @@ export function run(spec: RunSpec): ReportRun {
     host: spec.host ?? 'https://app.example.com',
     environment: spec.environment ?? 'staging',
     scenario: { name: 'search', bundleSha256: BUNDLE_SHA },
-    plan: { stages: STAGES.map((users) => ({ users, rampMs: 20_000, holdMs: 600_000 })), holdMs: 600_000, spawnRate: 5, targetStage: 100, keyTransaction: 'search' },
+    plan: {
+      stages: STAGES.map((users) => ({ users, rampMs: 20_000, holdMs: 600_000 })),
+      holdMs: 600_000,
+      spawnRate: 5,
+      targetStage: 100,
+      keyTransaction: 'search',
+    },
     engine: spec.engine ?? { name: 'k6', version: '1.4.2' },
     status: spec.status ?? 'completed',
     ...(spec.why ? { why: spec.why } : {}),
@@ -164,7 +176,13 @@ export function run(spec: RunSpec): ReportRun {
     const { ratePerS } = stats.iterations;
     const estimated = users * 0.78;
     const meanDurationMs = (estimated * 1000) / ratePerS;
-    const littlesLaw = { users, estimatedUsers: estimated, deviationPct: -22, ok: false, why: littlesLawWords(users, ratePerS, meanDurationMs, estimated, -22) };
+    const littlesLaw = {
+      users,
+      estimatedUsers: estimated,
+      deviationPct: -22,
+      ok: false,
+      why: littlesLawWords(users, ratePerS, meanDurationMs, estimated, -22),
+    };
     return { users, status: 'completed' as const, stats: { ...stats, iterations: { ...stats.iterations, meanDurationMs }, littlesLaw } };
   });
   const saturatedFrom = spec.saturatedFrom === undefined ? 150 : spec.saturatedFrom;
@@ -189,11 +207,16 @@ export function run(spec: RunSpec): ReportRun {
         saturated: toUsers === saturatedFrom,
         why: toUsers === saturatedFrom ? 'goodput +2 % for +50 % users while p95 rose 60 %' : 'goodput followed users',
       })),
-      why: saturatedFrom === null ? 'no step up showed a signal beyond noise' : `${saturatedFrom} users: goodput +2 % for +50 % users while p95 rose 60 %`,
+      why:
+        saturatedFrom === null
+          ? 'no step up showed a signal beyond noise'
+          : `${saturatedFrom} users: goodput +2 % for +50 % users while p95 rose 60 %`,
     },
     capacity: {
       ...capacityInUsers(stages, 'search', { p95GreenMs: SETTINGS.criteria.p95Ms.green, errorRatePct: SETTINGS.criteria.errorRatePct }),
-      ...(spec.capacity === false ? { estimate: null, note: 'fewer than 4 stages with samples: no fit' } : { estimate: uslEstimate(shape), note: '' }),
+      ...(spec.capacity === false
+        ? { estimate: null, note: 'fewer than 4 stages with samples: no fit' }
+        : { estimate: uslEstimate(shape), note: '' }),
     },
     suspectStages: spec.suspectStages ?? [],
   };
@@ -217,7 +240,14 @@ function uslEstimate(shape: (users: number) => StageShape): NonNullable<RunSumma
     peakGoodputPerS: x(usersAtPeak),
     usersAtPeak,
     limit: { users: 225, reason: 'extrapolation' },
-    uncertainty: { method: 'leave-one-stage-out', refits: 6, peakGoodputLowPerS: x(usersAtPeak) * 0.9, peakGoodputHighPerS: x(usersAtPeak) * 1.1, usersAtPeakLow: 160, usersAtPeakHigh: 205 },
+    uncertainty: {
+      method: 'leave-one-stage-out',
+      refits: 6,
+      peakGoodputLowPerS: x(usersAtPeak) * 0.9,
+      peakGoodputHighPerS: x(usersAtPeak) * 1.1,
+      usersAtPeakLow: 160,
+      usersAtPeakHigh: 205,
+    },
     usersAtP95Green: 140,
   };
 }
@@ -250,15 +280,17 @@ export function decision(options: {
   for (const [id, spec] of Object.entries(options.levels) as [CriterionId, { consolidated: Level; runs: RunLevelSpec[] }][]) {
     criteria[id] = {
       level: spec.consolidated,
-      runs: spec.runs.map((r, i): RunLevel => ({
-        runId: options.runIds[i]!,
-        level: r.level,
-        figure: r.figure === undefined ? null : r.figure,
-        bound: BOUNDS[id],
-        rule: r.rule ?? `${r.level} by the grid`,
-        borderline: r.borderline ?? false,
-        ci: id === 'p95' && r.figure != null ? { lowMs: Math.round(r.figure * 0.92), highMs: Math.round(r.figure * 1.08) } : null,
-      })),
+      runs: spec.runs.map(
+        (r, i): RunLevel => ({
+          runId: options.runIds[i]!,
+          level: r.level,
+          figure: r.figure === undefined ? null : r.figure,
+          bound: BOUNDS[id],
+          rule: r.rule ?? `${r.level} by the grid`,
+          borderline: r.borderline ?? false,
+          ci: id === 'p95' && r.figure != null ? { lowMs: Math.round(r.figure * 0.92), highMs: Math.round(r.figure * 1.08) } : null,
+        }),
+      ),
     };
   }
   return {

@@ -11,10 +11,16 @@ export const WEEK = { year: 2026, week: 47 } as const;
 export const GENERATED_AT = Date.parse('2026-11-23T08:00:00Z');
 const CHARTS_DIR = 'staging-2026-W47';
 
-const slower = (factor: number, errorRate?: number) => (users: number): StageShape => {
-  const base = healthyShape(users);
-  return { ...base, p95Ms: Math.round(base.p95Ms * factor), errorRate: errorRate !== undefined && users <= 100 ? errorRate : base.errorRate };
-};
+const slower =
+  (factor: number, errorRate?: number) =>
+  (users: number): StageShape => {
+    const base = healthyShape(users);
+    return {
+      ...base,
+      p95Ms: Math.round(base.p95Ms * factor),
+      errorRate: errorRate !== undefined && users <= 100 ? errorRate : base.errorRate,
+    };
+  };
 
 /** Runs of week 46 (the trend's earlier week), healthy. */
 const W46_RUNS: readonly ReportRun[] = [
@@ -22,8 +28,15 @@ const W46_RUNS: readonly ReportRun[] = [
   run({ id: '2026-11-12T0300Z-aa02', startedAt: '2026-11-12T03:00:00Z', shape: slower(1.1) }),
 ];
 
-const INTERRUPTED = run({ id: '2026-11-19T1000Z-bb02', startedAt: '2026-11-19T10:00:00Z', status: 'interrupted', why: 'stopped by the operator (Ctrl-C) during stage 75' });
-const EXCLUDED = [{ id: INTERRUPTED.id, reason: 'interrupted by the operator: stopped by the operator (Ctrl-C) during stage 75 (not comparable)' }];
+const INTERRUPTED = run({
+  id: '2026-11-19T1000Z-bb02',
+  startedAt: '2026-11-19T10:00:00Z',
+  status: 'interrupted',
+  why: 'stopped by the operator (Ctrl-C) during stage 75',
+});
+const EXCLUDED = [
+  { id: INTERRUPTED.id, reason: 'interrupted by the operator: stopped by the operator (Ctrl-C) during stage 75 (not comparable)' },
+];
 const IDS = ['2026-11-22T0300Z-bb04', '2026-11-20T0300Z-bb03', '2026-11-18T0300Z-bb01'] as const;
 const STARTS = ['2026-11-22T03:00:00Z', '2026-11-20T03:00:00Z', '2026-11-18T03:00:00Z'] as const;
 
@@ -36,8 +49,20 @@ const W46: Decision = decision({
   reading: 'ok',
   reasons: ['provisional: rests on 2 comparable runs of the 3 to compare', '0 red and 0 orange criteria'],
   levels: {
-    p95: { consolidated: 'green', runs: [{ level: 'green', figure: 2090 }, { level: 'green', figure: 1900 }] },
-    errorRate: { consolidated: 'green', runs: [{ level: 'green', figure: 0.1 }, { level: 'green', figure: 0.1 }] },
+    p95: {
+      consolidated: 'green',
+      runs: [
+        { level: 'green', figure: 2090 },
+        { level: 'green', figure: 1900 },
+      ],
+    },
+    errorRate: {
+      consolidated: 'green',
+      runs: [
+        { level: 'green', figure: 0.1 },
+        { level: 'green', figure: 0.1 },
+      ],
+    },
     held: { consolidated: 'green', runs: [{ level: 'green' }, { level: 'green' }] },
   },
 });
@@ -85,15 +110,27 @@ function weekCase(options: {
     levels: {
       p95: {
         consolidated: options.consolidated[0],
-        runs: options.runs.map((c, i) => ({ level: c.levels[0], figure: p95Of(runs[i]!), borderline: c.borderline ?? false, rule: `${p95Of(runs[i]!)} ms → ${c.levels[0]}` })),
+        runs: options.runs.map((c, i) => ({
+          level: c.levels[0],
+          figure: p95Of(runs[i]!),
+          borderline: c.borderline ?? false,
+          rule: `${p95Of(runs[i]!)} ms → ${c.levels[0]}`,
+        })),
       },
       errorRate: {
         consolidated: options.consolidated[1],
-        runs: options.runs.map((c) => ({ level: c.levels[1], figure: Number((c.errorRate * 100).toFixed(2)), rule: `${(c.errorRate * 100).toFixed(2)} % → ${c.levels[1]}` })),
+        runs: options.runs.map((c) => ({
+          level: c.levels[1],
+          figure: Number((c.errorRate * 100).toFixed(2)),
+          rule: `${(c.errorRate * 100).toFixed(2)} % → ${c.levels[1]}`,
+        })),
       },
       held: {
         consolidated: options.consolidated[2],
-        runs: options.runs.map((c) => ({ level: c.levels[2], rule: c.heldRule ?? 'held for 10m, no trend (Mann–Kendall p = 0.41), no outlier window → green' })),
+        runs: options.runs.map((c) => ({
+          level: c.levels[2],
+          rule: c.heldRule ?? 'held for 10m, no trend (Mann–Kendall p = 0.41), no outlier window → green',
+        })),
       },
     },
   });
@@ -128,8 +165,18 @@ const CASE_DATA = {
   'no-go': weekCase({
     decision: 'no-go',
     runs: [
-      { factor: 2.2, errorRate: 0.035, levels: ['red', 'red', 'red'], heldRule: 'Mann–Kendall p = 0.002, Theil–Sen +31 % over the hold → not stable → red' },
-      { factor: 1.4, errorRate: 0.012, levels: ['orange', 'orange', 'red'], heldRule: 'throughput collapsed: last windows at 41 % of the first → red' },
+      {
+        factor: 2.2,
+        errorRate: 0.035,
+        levels: ['red', 'red', 'red'],
+        heldRule: 'Mann–Kendall p = 0.002, Theil–Sen +31 % over the hold → not stable → red',
+      },
+      {
+        factor: 1.4,
+        errorRate: 0.012,
+        levels: ['orange', 'orange', 'red'],
+        heldRule: 'throughput collapsed: last windows at 41 % of the first → red',
+      },
       { factor: 1.2, errorRate: 0.004, levels: ['green', 'green', 'green'] },
     ],
     consolidated: ['orange', 'orange', 'red'],
