@@ -1,5 +1,6 @@
 import type { CapacityConfig } from '../formats/config.ts';
-import { type RunInput, type UsableRun, differences, newestFirst, runStartMs, unusableReason } from './comparability.ts';
+import { newestFirst, runStartMs } from '../formats/run-order.ts';
+import { type RunInput, type UsableRun, differences, unusableReason } from './comparability.ts';
 import { verdict } from './consolidate.ts';
 import { CRITERIA, type CriterionId, type CriterionResult, type Decision, type DecisionValue, type Level } from '../formats/decision.ts';
 import { type RunLevels, levelRun } from './levels.ts';

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { dirname, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
-import { writeFileAtomic } from '../formats/json-file.ts';
+import { writeFileAtomic } from '../formats/files.ts';
 import { UserError } from '../formats/errors.ts';
 import { parseDuration } from '../formats/duration.ts';
 import { HTTP_REQUEST_METRICS, ITERATION_METRICS, httpStatusErrorCode } from '../formats/k6/csv.ts';

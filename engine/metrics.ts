@@ -3,7 +3,7 @@
  * filters), the group/check tree, and thresholds. Pure: no I/O, no clock.
  */
 import { BUILTIN_METRICS, type MetricType, type ValueType } from '../formats/k6/csv.ts';
-import { percentileSorted } from '../runner/stats/samples.ts';
+import { percentileSorted } from '../formats/k6/percentile.ts';
 
 export interface MetricInfo {
   name: string;

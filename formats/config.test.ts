@@ -1,20 +1,8 @@
 import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { useTempDir } from '../test/testkit/temp-dir.ts';
 import { UserError } from './errors.ts';
-import {
-  CONFIG_FILE_NAME,
-  CapacityConfigSchema,
-  DEFAULT_CONFIG,
-  applyOverrides,
-  configDurationsMs,
-  loadConfig,
-  parseConfig,
-  windowsForHold,
-} from './config.ts';
+import { CapacityConfigSchema, DEFAULT_CONFIG, applyOverrides, configDurationsMs, parseConfig, windowsForHold } from './config.ts';
 
 function errorOf(fn: () => unknown): UserError {
   try {
@@ -160,43 +148,6 @@ describe('a bad config is one line naming the key', () => {
 
   it('accepts a $schema key for editors', () => {
     expect(parseConfig({ $schema: './capacity.schema.json' }).$schema).toBe('./capacity.schema.json');
-  });
-});
-
-describe('loadConfig', () => {
-  const dir = useTempDir('capacity-config-');
-
-  it('without a path and without capacity.config.json: the defaults', async () => {
-    expect(await loadConfig(undefined, dir())).toEqual(DEFAULT_CONFIG);
-  });
-
-  it('without a path: capacity.config.json of the working folder', async () => {
-    await writeFile(join(dir(), CONFIG_FILE_NAME), JSON.stringify({ environment: 'production' }));
-    expect((await loadConfig(undefined, dir())).environment).toBe('production');
-  });
-
-  it('a path relative to the working folder', async () => {
-    await mkdir(join(dir(), 'conf'));
-    await writeFile(join(dir(), 'conf', 'c.json'), JSON.stringify({ targetStage: 75 }));
-    expect((await loadConfig('conf/c.json', dir())).targetStage).toBe(75);
-  });
-
-  it('a missing file given with --config is an error naming it', async () => {
-    await expect(loadConfig('nope.json', dir())).rejects.toThrow(
-      `${join(dir(), 'nope.json')}: cannot read the config file: it does not exist`,
-    );
-  });
-
-  it('invalid JSON is an error naming the file', async () => {
-    await writeFile(join(dir(), CONFIG_FILE_NAME), '{ "stages": [5, }');
-    await expect(loadConfig(undefined, dir())).rejects.toThrow(new RegExp(`^${join(dir(), CONFIG_FILE_NAME)}: not valid JSON`));
-  });
-
-  it('a bad value names the file and the key', async () => {
-    await writeFile(join(dir(), CONFIG_FILE_NAME), JSON.stringify({ criteria: { p95Ms: { orange: 2000 } } }));
-    await expect(loadConfig(undefined, dir())).rejects.toThrow(
-      `${join(dir(), CONFIG_FILE_NAME)}: criteria.p95Ms.orange: must be above green (got 2000 ≤ 2500)`,
-    );
   });
 });
 

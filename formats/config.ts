@@ -1,10 +1,8 @@
-import { readFile } from 'node:fs/promises';
-import { isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { formatDuration, parseDuration } from './duration.ts';
-import { UserError, fsReason } from './errors.ts';
-import { parseJsonText } from './json-file.ts';
-import { SHORT_HOLD_MS, windowParams } from '../runner/stats/windows.ts';
+import { UserError } from './errors.ts';
+import { parseJsonText } from './json-format.ts';
+import { SHORT_HOLD_MS, windowParams } from './window-rule.ts';
 
 /**
  * `capacity.config.json`: every threshold and plan default of the toolkit, in one file users edit.
@@ -324,44 +322,9 @@ export function parseConfig(raw: unknown, source?: string): CapacityConfig {
   return result.data;
 }
 
-/** Reads and validates a config file (JSON). */
-export async function readConfigFile(path: string): Promise<CapacityConfig> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (e) {
-    throw cannotRead(path, e);
-  }
-  return parseConfigText(text, path);
-}
-
-function cannotRead(path: string, e: unknown): UserError {
-  return new UserError(`cannot read the config file: ${fsReason(e)}`, {
-    file: path,
-    hint: 'give the path of a capacity.config.json with --config, or leave --config out to use the defaults',
-  });
-}
-
 /** Parses the text of a config file (JSON) and validates it. */
 export function parseConfigText(text: string, source: string): CapacityConfig {
   return parseConfig(parseJsonText(text, source, HINT), source);
-}
-
-/**
- * The config the commands use: `path` (relative to `cwd`) when given; else `capacity.config.json`
- * in `cwd` if present; else DEFAULT_CONFIG. Throws a one-line UserError naming the file and key.
- */
-export async function loadConfig(path: string | undefined, cwd: string): Promise<CapacityConfig> {
-  if (path !== undefined) return readConfigFile(isAbsolute(path) ? path : resolve(cwd, path));
-  const implicit = join(cwd, CONFIG_FILE_NAME);
-  let text: string;
-  try {
-    text = await readFile(implicit, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return DEFAULT_CONFIG;
-    throw cannotRead(implicit, e);
-  }
-  return parseConfigText(text, implicit);
 }
 
 /** A deep partial of the config: what a command's flags set. */

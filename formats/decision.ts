@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { jsonFormat } from './json-file.ts';
+import { jsonFormat } from './json-format.ts';
 
 /**
  * The decision (`npm run decide -- --json`, and what the report and notifications read):

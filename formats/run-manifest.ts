@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { jsonFormat } from './json-file.ts';
+import { jsonFormat } from './json-format.ts';
 
 /**
  * `results/runs/<run-id>/run.json`: what a run was asked to do (its plan), what measured it,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { jsonFormat } from './json-file.ts';
+import { jsonFormat } from './json-format.ts';
 import { STAGE_STATUSES } from './run-manifest.ts';
 import { StageStatsSchema } from './stage-stats.ts';
 

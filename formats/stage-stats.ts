@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { jsonFormat } from './json-file.ts';
+import { jsonFormat } from './json-format.ts';
 
 /**
  * `results/runs/<run-id>/stage-<users>.stats.json`: the statistics of one stage, computed from

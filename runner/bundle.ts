@@ -7,7 +7,7 @@ import * as esbuild from 'esbuild';
 import { TraceMap, originalPositionFor, sourceContentFor } from '@jridgewell/trace-mapping';
 import { BUNDLE_ES_VERSION, bigIntLiteralAt, inspectBundle, type BundlePosition } from './bundle-syntax.ts';
 import { UserError } from '../formats/errors.ts';
-import { writeFileAtomic } from '../formats/json-file.ts';
+import { writeFileAtomic } from '../formats/files.ts';
 
 /** The toolkit's own folder (where package.json is). */
 export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));

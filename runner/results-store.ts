@@ -1,10 +1,12 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
-import { oldestFirst } from '../decision/comparability.ts';
+import { oldestFirst } from '../formats/run-order.ts';
 import { UserError, isUserError, fsReason } from '../formats/errors.ts';
-import { CONFIG_FILE_NAME, loadConfig, type CapacityConfig } from '../formats/config.ts';
+import { CONFIG_FILE_NAME, type CapacityConfig } from '../formats/config.ts';
+import { loadConfig } from './config-file.ts';
 import { type RunManifest, runManifestFormat } from '../formats/run-manifest.ts';
 import { type RunSummary, runSummaryFormat } from '../formats/run-summary.ts';
+import { readFormat } from '../formats/files.ts';
 
 /**
  * Reading a results folder: `<results>/runs/<run-id>/run.json` + `summary.json` per run.
@@ -57,8 +59,8 @@ async function readOrProblem<T>(
 
 /** Reads one run folder; a missing or invalid file becomes `problem`, never an exception. */
 export async function readRun(dir: string, id: string): Promise<StoredRun> {
-  const m = await readOrProblem(dir, MANIFEST_FILE, (p) => runManifestFormat.read(p));
-  const s = await readOrProblem(dir, SUMMARY_FILE, (p) => runSummaryFormat.read(p));
+  const m = await readOrProblem(dir, MANIFEST_FILE, (p) => readFormat(runManifestFormat, p));
+  const s = await readOrProblem(dir, SUMMARY_FILE, (p) => readFormat(runSummaryFormat, p));
   const problems: string[] = [];
   if (m.problem) problems.push(m.problem);
   if (m.value && m.value.id !== id) problems.push(`${MANIFEST_FILE}: id "${m.value.id}" does not match its folder "${id}"`);

@@ -11,13 +11,14 @@ import { stageStatsFormat } from '../../formats/stage-stats.ts';
 import { stageStats } from '../../test/testkit/runs.ts';
 import { summarizeRun, summaryBounds } from '../stats/run-summary.ts';
 import { computeStageStats } from '../stats/stage-stats.ts';
-import { windowParams } from '../stats/windows.ts';
+import { windowParams } from '../../formats/window-rule.ts';
 import { collectorSettings, DEFAULT_CONFIG } from '../../formats/config.ts';
 import { planStages } from '../stages/plan.ts';
 import { runStages } from '../stages/run-stages.ts';
 import type { Engine } from '../engines/engine.ts';
 import { uslThroughput } from '../stats/usl.ts';
 import { command, renderRunSummary } from './collect.ts';
+import { readFormat, writeFormat } from '../../formats/files.ts';
 
 const fixtures = join(import.meta.dirname, '../../formats/k6/__fixtures__');
 const tmp = mkdtempSync(join(tmpdir(), 'collect-'));
@@ -87,7 +88,7 @@ describe('npm run collect', () => {
         files: stageFiles(u),
       })),
     };
-    await runManifestFormat.write(join(dir, 'run.json'), manifest);
+    await writeFormat(runManifestFormat, join(dir, 'run.json'), manifest);
     copyFileSync(join(fixtures, 'out.csv.gz'), join(dir, 'stage-5.csv.gz'));
     copyFileSync(join(fixtures, 'out.csv'), join(dir, 'stage-10.csv.gz')); // plain despite its name
     writeFileSync(join(dir, 'stage-20.csv.gz'), 'not,a,k6,csv\n1,2,3,4\n');
@@ -95,12 +96,12 @@ describe('npm run collect', () => {
     const code = await command.run({ run: dir, json: false }, io);
     expect(code).toBe(ExitCode.incomplete);
     expect(err()).toMatch(/stage-20\.csv\.gz: line 1: unknown header/);
-    const s5 = await stageStatsFormat.read(join(dir, 'stage-5.stats.json'));
-    const s10 = await stageStatsFormat.read(join(dir, 'stage-10.stats.json'));
+    const s5 = await readFormat(stageStatsFormat, join(dir, 'stage-5.stats.json'));
+    const s10 = await readFormat(stageStatsFormat, join(dir, 'stage-10.stats.json'));
     expect(s5.keyName).toBe('athlete_search');
     expect(s5.hold.rampMs).toBe(5000);
     expect(s10.key.count).toBeGreaterThan(0);
-    const summary = await runSummaryFormat.read(join(dir, 'summary.json'));
+    const summary = await readFormat(runSummaryFormat, join(dir, 'summary.json'));
     expect(summary.stages.map((s) => [s.users, s.status, s.stats !== null])).toEqual([
       [5, 'completed', true],
       [10, 'completed', true],
@@ -191,7 +192,7 @@ describe('npm run collect: one stage CSV', () => {
       io,
     );
     expect(readdirSync(run.runDir)).toContain('stage-10.stats.json');
-    const recorded = await stageStatsFormat.read(join(run.runDir, 'stage-10.stats.json'));
+    const recorded = await readFormat(stageStatsFormat, join(run.runDir, 'stage-10.stats.json'));
     const { io: io2, out, err } = testIo();
     // No --users, --ramp, --hold or --key-name: all from run.json.
     await command.run({ csv: join(run.runDir, 'stage-10.csv.gz'), json: true, config: join(tmp, 'equal.config.json') }, io2);

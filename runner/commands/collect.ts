@@ -4,7 +4,8 @@ import { defineCommand } from './command.ts';
 import { ExitCode, UserError, isUserError } from '../../formats/errors.ts';
 import type { Io } from '../io.ts';
 import { parseDuration, formatDuration } from '../../formats/duration.ts';
-import { collectorSettings, loadConfig } from '../../formats/config.ts';
+import { collectorSettings } from '../../formats/config.ts';
+import { loadConfig } from '../config-file.ts';
 import { openStageFiles, runManifestFormat, stageFiles } from '../../formats/run-manifest.ts';
 import { runSummaryFormat, type RunSummary } from '../../formats/run-summary.ts';
 import { stageStatsFormat, untestableWords, type RequestStats, type StageStats } from '../../formats/stage-stats.ts';
@@ -13,6 +14,7 @@ import { readK6Csv } from '../stats/k6-csv-reader.ts';
 import { capacityLines, estimateWords, summarizeRun, summaryBounds } from '../stats/run-summary.ts';
 import { computeStageStats } from '../stats/stage-stats.ts';
 import { alignColumns } from '../stages/format.ts';
+import { readFormat, writeFormat } from '../../formats/files.ts';
 
 /**
  * `npm run collect -- <stage.csv[.gz]> [--key-name search] [--json]`: the statistics of one k6
@@ -197,7 +199,7 @@ async function recordedPlan(file: string): Promise<RecordedPlan | null> {
     ))
   )
     return null;
-  const m = await runManifestFormat.read(runJson);
+  const m = await readFormat(runManifestFormat, runJson);
   const name = basename(file);
   const common = { runJson, keyName: m.plan.keyTransaction, ...(m.plan.windows ? { windows: m.plan.windows } : {}) };
   const record = m.stages.find((r) => (r.files.csv ?? stageFiles(r.users).csv) === name);
@@ -251,7 +253,7 @@ async function collectFile(args: CollectArgs, io: Io): Promise<number> {
 
 async function collectRun(args: CollectArgs, io: Io): Promise<number> {
   const dir = resolve(io.cwd, args.run!);
-  const manifest = await runManifestFormat.read(join(dir, 'run.json'));
+  const manifest = await readFormat(runManifestFormat, join(dir, 'run.json'));
   const config = await loadConfig(args.config, io.cwd);
   const settings = collectorSettings(config);
   const keyName = args['key-name'] ?? manifest.plan.keyTransaction;
@@ -273,7 +275,7 @@ async function collectRun(args: CollectArgs, io: Io): Promise<number> {
           ...settings,
           signal: io.signal,
         });
-        await stageStatsFormat.write(join(dir, record.files.stats ?? stageFiles(record.users).stats), stats);
+        await writeFormat(stageStatsFormat, join(dir, record.files.stats ?? stageFiles(record.users).stats), stats);
       } catch (e) {
         if (!isUserError(e)) throw e;
         // One unreadable stage does not stop the others: it is reported and has no statistics.
@@ -298,7 +300,7 @@ async function collectRun(args: CollectArgs, io: Io): Promise<number> {
         ...settings,
         signal: io.signal,
       });
-      await stageStatsFormat.write(join(dir, open.files.stats ?? openStageFiles().stats), stats);
+      await writeFormat(stageStatsFormat, join(dir, open.files.stats ?? openStageFiles().stats), stats);
     } catch (e) {
       if (!isUserError(e)) throw e;
       failed++;
@@ -306,7 +308,7 @@ async function collectRun(args: CollectArgs, io: Io): Promise<number> {
     }
   }
   const summary = summarizeRun({ runId: manifest.id, keyName, ...summaryBounds(config), stages });
-  await runSummaryFormat.write(join(dir, 'summary.json'), summary);
+  await writeFormat(runSummaryFormat, join(dir, 'summary.json'), summary);
   io.stdout.write(args.json ? runSummaryFormat.stringify(summary) : renderRunSummary(summary, errors));
   return failed ? ExitCode.incomplete : ExitCode.ok;
 }

@@ -12,6 +12,7 @@ import { runOutcomes } from '../notify/runs.ts';
 import { notifyStateFormat, notifyStatePath, type NotifyState } from '../notify/state.ts';
 import { listRuns, selectResults, type StoredRun } from '../results-store.ts';
 import { defineCommand } from './command.ts';
+import { readFormat, writeFormat } from '../../formats/files.ts';
 
 /** The environment variable that holds the webhook URL (preferred to the flag: argv is visible to other users). */
 export const WEBHOOK_ENV = 'CAPACITY_WEBHOOK_URL';
@@ -113,11 +114,11 @@ export async function runNotify(args: NotifyArgs, io: Io): Promise<number> {
   );
   for (const note of notes) io.stderr.write(`${note}\n`);
   const stored = await listRuns(resultsDir);
-  const decision = args.decision ? await decisionFormat.read(resolve(io.cwd, args.decision)) : decideHere(environmentRuns, config);
+  const decision = args.decision ? await readFormat(decisionFormat, resolve(io.cwd, args.decision)) : decideHere(environmentRuns, config);
   const actions = actionsFor(decision, config.actions);
   const runs = runOutcomes(stored);
   const statePath = notifyStatePath(resultsDir);
-  const previous: NotifyState | null = (await exists(statePath)) ? await notifyStateFormat.read(statePath) : null;
+  const previous: NotifyState | null = (await exists(statePath)) ? await readFormat(notifyStateFormat, statePath) : null;
   const { events, next, kept, failuresChanged } = detectChanges({
     previous,
     decision,
@@ -128,7 +129,7 @@ export async function runNotify(args: NotifyArgs, io: Io): Promise<number> {
   });
   // Unless a post succeeds, the failures without a run folder are still recorded: the next night counts them.
   const keepFailures = async () => {
-    if (failuresChanged) await notifyStateFormat.write(statePath, kept);
+    if (failuresChanged) await writeFormat(notifyStateFormat, statePath, kept);
   };
   const payload = events.length ? buildPayload(args.format, { decision, events, link: args.link, actions }) : null;
 
@@ -160,7 +161,7 @@ export async function runNotify(args: NotifyArgs, io: Io): Promise<number> {
       throw e;
     }
     // Only after the receiver accepted it: a failed post is retried by the next call.
-    await notifyStateFormat.write(statePath, next);
+    await writeFormat(notifyStateFormat, statePath, next);
     outcome = `posted to ${webhook.shown} (${describe(events)})`;
     io.stdout.write(`notify: ${outcome}\n`);
     for (const line of eventLines(events, decision)) io.stdout.write(`  ${line}\n`);

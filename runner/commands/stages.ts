@@ -18,10 +18,11 @@ import {
 } from '../stages/plan.ts';
 import { ENGINE_CHOICES, resolveEngine, type EngineChoice } from '../engines/index.ts';
 import { SUPPORTED_K6 } from '../engines/k6-version.ts';
-import { collectorSettings, configDurationsMs, loadConfig } from '../../formats/config.ts';
+import { collectorSettings, configDurationsMs } from '../../formats/config.ts';
+import { loadConfig } from '../config-file.ts';
 import { DIST_SCENARIOS_DIR, PROJECT_ROOT, bundleScenario, resolveScenario } from '../bundle.ts';
 import { computeStageStats } from '../stats/stage-stats.ts';
-import { windowParams } from '../stats/windows.ts';
+import { windowParams } from '../../formats/window-rule.ts';
 import { summarizeRun, summaryBounds } from '../stats/run-summary.ts';
 import { createK6CsvParser } from '../stats/k6-csv-reader.ts';
 import { startDemoTarget, DEMO_PRESETS, type DemoPresetName } from '../demo-target/server.ts';

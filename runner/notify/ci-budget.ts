@@ -1,7 +1,8 @@
 import { pathToFileURL } from 'node:url';
 import { parseDuration } from '../../formats/duration.ts';
 import { errorLine, isUserError, UserError } from '../../formats/errors.ts';
-import { applyOverrides, loadConfig, WEEKDAYS, type CapacityConfig, type ConfigOverrides, type Weekday } from '../../formats/config.ts';
+import { applyOverrides, WEEKDAYS, type CapacityConfig, type ConfigOverrides, type Weekday } from '../../formats/config.ts';
+import { loadConfig } from '../config-file.ts';
 
 /**
  * The nightly CI job's plan (`.github/workflows/capacity-nightly.yml`, job `plan`): how long the

@@ -12,6 +12,7 @@ import { runManifestFormat, type RunStatus } from '../../formats/run-manifest.ts
 import { captureIo, makeDecision, makeManifest, startReceiver } from './__testkit__.ts';
 import { SlackPayloadSchema } from './payload.ts';
 import { notifyStateFormat, notifyStatePath } from './state.ts';
+import { readFormat, writeFormat } from '../../formats/files.ts';
 
 let dir: string;
 let receiver: Awaited<ReturnType<typeof startReceiver>>;
@@ -27,12 +28,12 @@ afterEach(async () => {
 
 async function writeDecision(d: Decision): Promise<string> {
   const path = join(dir, 'decision.json');
-  await decisionFormat.write(path, d);
+  await writeFormat(decisionFormat, path, d);
   return path;
 }
 
 async function addRun(id: string, status: RunStatus, why?: string): Promise<void> {
-  await runManifestFormat.write(join(dir, 'results', 'runs', id, 'run.json'), makeManifest(id, status, why));
+  await writeFormat(runManifestFormat, join(dir, 'results', 'runs', id, 'run.json'), makeManifest(id, status, why));
 }
 
 function args(extra: Partial<NotifyArgs> = {}): NotifyArgs {
@@ -72,7 +73,7 @@ describe('npm run notify against a loopback webhook', () => {
     expect(again.out).toContain('nothing changed');
     expect(receiver.received).toHaveLength(2);
 
-    const state = await notifyStateFormat.read(notifyStatePath(join(dir, 'results')));
+    const state = await readFormat(notifyStateFormat, notifyStatePath(join(dir, 'results')));
     expect(state.decision?.value).toBe('watch');
     for (const r of [first, changed, again]) expect(r.out + r.err).not.toContain(receiver.url);
     // The state file never holds the URL.
@@ -105,7 +106,7 @@ describe('npm run notify against a loopback webhook', () => {
     expect(await night('2026-11-23', { 'tool-failed': 2 })).toBe(ExitCode.ok);
     expect(receiver.received).toHaveLength(1);
     const statePath = notifyStatePath(join(dir, 'results'));
-    expect((await notifyStateFormat.read(statePath)).folderlessFailures).toEqual([
+    expect((await readFormat(notifyStateFormat, statePath)).folderlessFailures).toEqual([
       { id: 'no run folder, 2026-11-23T03:00:00.000Z', at: '2026-11-23T03:00:00.000Z', exitCode: 2 },
     ]);
     await night('2026-11-24', { 'tool-failed': 2 });
@@ -115,14 +116,14 @@ describe('npm run notify against a loopback webhook', () => {
     expect(body.text).toContain('no run folder, 2026-11-24T03:00:00.000Z: npm run stages exited with 2 before writing a run folder');
     // A completed run the next night ends the streak; the recorded failures are dropped.
     const id = '2026-11-25T0200Z-dddd';
-    await runManifestFormat.write(join(dir, 'results', 'runs', id, 'run.json'), {
+    await writeFormat(runManifestFormat, join(dir, 'results', 'runs', id, 'run.json'), {
       ...makeManifest(id, 'completed'),
       startedAt: '2026-11-25T02:00:00.000Z',
     });
     await night('2026-11-25');
     expect(receiver.received).toHaveLength(3);
     expect(SlackPayloadSchema.parse(JSON.parse(receiver.received[2]!.body)).text).toContain(`ran again (run ${id}) after 2 failed runs`);
-    expect((await notifyStateFormat.read(statePath)).folderlessFailures).toBeUndefined();
+    expect((await readFormat(notifyStateFormat, statePath)).folderlessFailures).toBeUndefined();
   });
 
   it.each([0, 1.5])('--tool-failed %s is refused with a one-line error', async (code) => {
@@ -239,7 +240,7 @@ describe('npm run notify against a loopback webhook', () => {
   });
 
   it('without --decision, decides over one environment of the results folder, never a mix, and says which', async () => {
-    await runManifestFormat.write(join(dir, 'results', 'runs', '2026-11-21T0200Z-demo', 'run.json'), {
+    await writeFormat(runManifestFormat, join(dir, 'results', 'runs', '2026-11-21T0200Z-demo', 'run.json'), {
       ...makeManifest('2026-11-21T0200Z-demo', 'completed'),
       environment: 'demo',
     });

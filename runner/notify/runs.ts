@@ -1,4 +1,4 @@
-import { runStartMs } from '../../decision/comparability.ts';
+import { runStartMs } from '../../formats/run-order.ts';
 import type { StoredRun } from '../results-store.ts';
 import type { RunOutcome } from './detect.ts';
 

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { z } from 'zod';
 import { DECISIONS } from '../../formats/decision.ts';
-import { jsonFormat } from '../../formats/json-file.ts';
+import { jsonFormat } from '../../formats/json-format.ts';
 
 /**
  * `results/notify-state.json`: what `npm run notify` last told the webhook, so that a second call

@@ -1,7 +1,8 @@
-import { runStartMs } from '../../decision/comparability.ts';
+import { runStartMs } from '../../formats/run-order.ts';
 import type { Decision } from '../../formats/decision.ts';
 import type { CapacityConfig } from '../../formats/config.ts';
-import type { ReportRun, ReportView, WeekDecision } from './view-model.ts';
+import type { ReportRun, WeekDecision } from './report-input.ts';
+import type { ReportView } from './view-model.ts';
 import { buildReportView, TREND_WEEKS } from './view-model.ts';
 import { buildChartSpecs, type ChartSpec } from './chart-data.ts';
 import { compareIsoWeeks, formatIsoWeek, isoWeekEnd, isoWeekOf, type IsoWeek } from './iso-week.ts';

@@ -1,6 +1,6 @@
 import type { RunSummary } from '../../formats/run-summary.ts';
 import { peakIsCapped, uslThroughput } from '../stats/usl.ts';
-import type { ReportInput, ReportRun } from './view-model.ts';
+import type { ReportInput, ReportRun } from './report-input.ts';
 
 /**
  * The data of the report's charts, as plain series (pure). `charts.ts` turns each spec into

@@ -4,7 +4,7 @@ import { healthyShape, run } from './__testkit__/builders.ts';
 import { caseInput } from './__testkit__/cases.ts';
 import { buildChartSpecs, type ChartSpec } from './chart-data.ts';
 import { chartLayout, RUN_COLOURS, renderChartSvg } from './charts.ts';
-import type { ReportInput } from './view-model.ts';
+import type { ReportInput } from './report-input.ts';
 
 /**
  * The charts as a reader sees them: each SVG rasterised to PNG by resvg (the SVG renderer of

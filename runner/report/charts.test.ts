@@ -16,7 +16,7 @@ import {
   renderChartSvg,
   textWidth,
 } from './charts.ts';
-import type { ReportInput } from './view-model.ts';
+import type { ReportInput } from './report-input.ts';
 
 type XmlNode = Record<string, unknown>;
 

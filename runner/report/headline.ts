@@ -2,7 +2,7 @@ import type { CriterionId, Decision, Level, RunLevel } from '../../formats/decis
 import { CRITERIA, LEVELS } from '../../formats/decision.ts';
 import { decisionWord, nearBounds } from '../../decision/words.ts';
 import { codeText } from './format.ts';
-import type { ReportSettings } from './view-model.ts';
+import type { ReportSettings } from './report-input.ts';
 
 /**
  * The report's first paragraph, for a reader who reads nothing else: the decision, the figures

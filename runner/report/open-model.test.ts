@@ -3,7 +3,8 @@ import type { OpenStageRecord } from '../../formats/run-manifest.ts';
 import { decision, run } from './__testkit__/builders.ts';
 import { caseInput } from './__testkit__/cases.ts';
 import { loadReportTemplate } from './render.ts';
-import { buildReportView, type ReportInput } from './view-model.ts';
+import type { ReportInput } from './report-input.ts';
+import { buildReportView } from './view-model.ts';
 
 /** The open-model stage (`--open-stage`) in the weekly report: reported beside the target stage, not scored. */
 const OPEN: OpenStageRecord = {

@@ -13,6 +13,7 @@ import { runManifestFormat } from '../../formats/run-manifest.ts';
 import { runSummaryFormat } from '../../formats/run-summary.ts';
 import type { Io } from '../io.ts';
 import { healthyShape, run, type RunSpec } from './__testkit__/builders.ts';
+import { writeFormat } from '../../formats/files.ts';
 
 const dir = useTempDir('report-cmd-');
 
@@ -38,8 +39,8 @@ function io(): Io & { out: () => string; err: () => string } {
 async function store(spec: RunSpec, options: { summary?: boolean } = {}): Promise<void> {
   const r = run(spec);
   const runDir = join(dir(), 'results', 'runs', r.id);
-  await runManifestFormat.write(join(runDir, 'run.json'), r.manifest!);
-  if (options.summary !== false) await runSummaryFormat.write(join(runDir, 'summary.json'), r.summary!);
+  await writeFormat(runManifestFormat, join(runDir, 'run.json'), r.manifest!);
+  if (options.summary !== false) await writeFormat(runSummaryFormat, join(runDir, 'summary.json'), r.summary!);
 }
 
 /** Three healthy runs in week 47, one in week 46, an interrupted one in week 47. */

@@ -4,7 +4,8 @@ import { caseInput } from './__testkit__/cases.ts';
 import { buildChartSpecs } from './chart-data.ts';
 import { uslThroughput } from '../stats/usl.ts';
 import { codeText, fractionPct, mdText, ms, pct, perSecond, safeHost, utcMinute } from './format.ts';
-import { buildReportView, reportFileStem, TREND_WEEKS, type ReportInput } from './view-model.ts';
+import type { ReportInput } from './report-input.ts';
+import { buildReportView, reportFileStem, TREND_WEEKS } from './view-model.ts';
 
 /** The input with its newest run's capacity estimate capped at 225 users while the USL still rises (its peak at 1000 users). */
 function withCappedPeak(input: ReportInput): ReportInput {

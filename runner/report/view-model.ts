@@ -1,7 +1,7 @@
-import { newestFirst, type RunInput } from '../../decision/comparability.ts';
+import { newestFirst } from '../../formats/run-order.ts';
 import type { CriterionId, Decision, Level, Reading, RunLevel } from '../../formats/decision.ts';
 import { CRITERIA } from '../../formats/decision.ts';
-import { decisionActions, decisionWord, plural, type DecisionActions } from '../../decision/words.ts';
+import { decisionActions, decisionWord, plural } from '../../decision/words.ts';
 import { formatDuration } from '../../formats/duration.ts';
 import type { RunManifest } from '../../formats/run-manifest.ts';
 import type { RunSummary } from '../../formats/run-summary.ts';
@@ -9,6 +9,7 @@ import type { StageStats } from '../../formats/stage-stats.ts';
 import { estimateWords, saturationWords } from '../stats/run-summary.ts';
 import { buildChartSpecs, type ChartSpec } from './chart-data.ts';
 import { headline } from './headline.ts';
+import type { ReportInput, ReportRun, ReportSettings, WeekDecision } from './report-input.ts';
 import { codeText, count, fractionPct, mdText, ms, pct, perSecond, safeHost, utcDay, utcMinute } from './format.ts';
 import { compareIsoWeeks, formatIsoWeek, isoWeekEnd, isoWeekStart, type IsoWeek } from './iso-week.ts';
 
@@ -18,42 +19,6 @@ import { compareIsoWeeks, formatIsoWeek, isoWeekEnd, isoWeekStart, type IsoWeek 
  * levels as words, rows sorted). The Handlebars templates only loop over it and test flags;
  * `npm run report -- --json` prints it, so every figure of the report can be traced to it.
  */
-
-/** What the report needs of the capacity config (a structural subset of CapacityConfig). */
-export interface ReportSettings {
-  readonly environment: string;
-  readonly criteria: {
-    readonly p95Ms: { readonly green: number; readonly orange: number };
-    readonly errorRatePct: { readonly green: number; readonly orange: number };
-  };
-  readonly targetStage: number;
-  readonly keyTransaction: { readonly name: string };
-  readonly runsToCompare: number;
-  /** The action for next week, per decision. */
-  readonly actions: DecisionActions;
-}
-
-/** A run as the results store returns it: the decision's RunInput without its `problem`. */
-export type ReportRun = Pick<RunInput, 'id' | 'manifest' | 'summary'>;
-
-export interface WeekDecision {
-  readonly week: IsoWeek;
-  readonly decision: Decision;
-}
-
-export interface ReportInput {
-  readonly week: IsoWeek;
-  readonly settings: ReportSettings;
-  /** The decision at the end of `week`. */
-  readonly decision: Decision;
-  /** Every run known (looked up by id; runs not named by a decision are ignored). */
-  readonly runs: readonly ReportRun[];
-  /** Decisions at the end of earlier weeks that had runs, any order. */
-  readonly previousWeeks: readonly WeekDecision[];
-  /** Folder of the charts, relative to the Markdown file (e.g. `staging-2026-W47`). */
-  readonly chartsDir: string;
-  readonly generatedAtMs: number;
-}
 
 export interface ReportView {
   readonly title: string;

@@ -1,7 +1,7 @@
 import { access, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { UserError } from '../../formats/errors.ts';
-import { writeFileAtomic } from '../../formats/json-file.ts';
+import { writeFileAtomic } from '../../formats/files.ts';
 
 /**
  * Where a report and its charts go, and writing them. The charts sit in a folder named after

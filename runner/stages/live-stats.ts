@@ -1,5 +1,5 @@
 import { Metric } from '../../formats/k6/csv.ts';
-import { percentileSorted } from '../stats/samples.ts';
+import { percentileSorted } from '../../formats/k6/percentile.ts';
 
 /** What the live figures need of one CSV row. */
 export interface LiveSample {

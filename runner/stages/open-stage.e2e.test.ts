@@ -9,6 +9,7 @@ import { startDemoTarget, type DemoTarget } from '../demo-target/server.ts';
 import { runManifestFormat } from '../../formats/run-manifest.ts';
 import { stageStatsFormat } from '../../formats/stage-stats.ts';
 import type { Io } from '../io.ts';
+import { readFormat } from '../../formats/files.ts';
 
 /**
  * `--open-stage` for real: the embedded engine against a demo target with one worker (so that the
@@ -58,7 +59,7 @@ describe('the open-model stage on the embedded engine', () => {
     expect(r.exitCode).toBe(0);
     const [id] = await readdir(join(results, 'runs'));
     const runDir = join(results, 'runs', id!);
-    const manifest = await runManifestFormat.read(join(runDir, 'run.json'));
+    const manifest = await readFormat(runManifestFormat, join(runDir, 'run.json'));
     expect(manifest.stages.map((s) => s.status)).toEqual(['completed']);
     const open = manifest.openStage!;
     expect(open).toMatchObject({
@@ -69,12 +70,12 @@ describe('the open-model stage on the embedded engine', () => {
       status: 'completed',
       timeUnit: expect.any(String),
     });
-    const closed = await stageStatsFormat.read(join(runDir, 'stage-3.stats.json'));
+    const closed = await readFormat(stageStatsFormat, join(runDir, 'stage-3.stats.json'));
     // The rate asked for is twice the closed stage's, rounded to whole iterations per time unit.
     expect(open.ratePerS! / closed.iterations.ratePerS).toBeCloseTo(2, 0);
     expect(open.maxVUs!).toBeGreaterThanOrEqual(open.preAllocatedVUs!);
 
-    const stats = await stageStatsFormat.read(join(runDir, 'stage-open.stats.json'));
+    const stats = await readFormat(stageStatsFormat, join(runDir, 'stage-open.stats.json'));
     const dropped = stats.metrics.dropped_iterations?.count ?? 0;
     expect(dropped).toBeGreaterThan(0);
     expect(open.figures).toMatchObject({ droppedIterations: dropped, keyP95Ms: stats.key.p95Ms });
@@ -92,6 +93,6 @@ describe('the open-model stage on the embedded engine', () => {
     await rm(join(runDir, 'stage-open.stats.json'));
     const { command: collect } = await import('../commands/collect.ts');
     expect(await collect.run({ run: runDir, json: false }, io)).toBe(0);
-    expect((await stageStatsFormat.read(join(runDir, 'stage-open.stats.json'))).key.p95Ms).toBe(stats.key.p95Ms);
+    expect((await readFormat(stageStatsFormat, join(runDir, 'stage-open.stats.json'))).key.p95Ms).toBe(stats.key.p95Ms);
   }, 60_000);
 });

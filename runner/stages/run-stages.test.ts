@@ -12,6 +12,7 @@ import type { Io } from '../io.ts';
 import { planStages } from './plan.ts';
 import { classifyStage, lastEngineError } from './classify.ts';
 import { runStages, type StagesDeps, type StagesRequest } from './run-stages.ts';
+import { readFormat } from '../../formats/files.ts';
 
 /**
  * Stage statistics of `count` requests with `failures` failed, by error code; key p95 9 ms, and
@@ -190,7 +191,7 @@ describe('runStages (with a fake engine)', () => {
     expect(engine.specs[1]!.env).toEqual({ HOST: 'http://127.0.0.1:1', USERS: '4', RAMP_RATE: '2', HOLD: '3s' });
     expect(engine.specs[1]!.secretEnv).toEqual({ HOST_USERNAME: 'u', HOST_PASSWORD: 'hunter2' });
     expect(engine.specs[0]!.csvTimeFormat).toBe('unix_milli');
-    const manifest = await runManifestFormat.read(join(result.runDir, 'run.json'));
+    const manifest = await readFormat(runManifestFormat, join(result.runDir, 'run.json'));
     expect(manifest).toMatchObject({
       id: result.manifest.id,
       status: 'completed',
@@ -206,7 +207,7 @@ describe('runStages (with a fake engine)', () => {
       ...[2, 4, 8].flatMap((u) => [`stage-${u}.csv.gz`, `stage-${u}.log`, `stage-${u}.stats.json`]),
     ];
     expect(files).toEqual(expected.sort());
-    const summary = await runSummaryFormat.read(join(result.runDir, 'summary.json'));
+    const summary = await readFormat(runSummaryFormat, join(result.runDir, 'summary.json'));
     expect(summary.stages.map((s) => s.users)).toEqual([2, 4, 8]);
     expect(text()).toMatch(/users\s+requests/);
     // Capacity and saturation in words under the table, from the summary.
@@ -243,7 +244,7 @@ describe('runStages (with a fake engine)', () => {
       deps(engine, (u, file) => (u === 4 ? new Error(`${file}: cannot read (ENOENT)`) : fakeStats(u, 50))),
       io().io,
     );
-    const manifest = await runManifestFormat.read(join(result.runDir, 'run.json'));
+    const manifest = await readFormat(runManifestFormat, join(result.runDir, 'run.json'));
     expect(manifest.stages.map((s) => s.files)).toEqual([
       { csv: 'stage-2.csv.gz', log: 'stage-2.log', stats: 'stage-2.stats.json' },
       { log: 'stage-4.log' },
@@ -261,7 +262,7 @@ describe('runStages (with a fake engine)', () => {
     expect(result.manifest.status).toBe('interrupted');
     expect(result.manifest.stages.map((s) => s.status)).toEqual(['completed', 'interrupted', 'skipped']);
     expect(result.exitCode).toBe(130);
-    expect((await runManifestFormat.read(join(result.runDir, 'run.json'))).status).toBe('interrupted');
+    expect((await readFormat(runManifestFormat, join(result.runDir, 'run.json'))).status).toBe('interrupted');
   });
 
   it('runs without live figures, with a warning, where no named pipe can be made', async () => {
@@ -318,7 +319,7 @@ describe('runStages (with a fake engine)', () => {
       });
       expect(open.secretEnv).toEqual({ HOST_USERNAME: 'u', HOST_PASSWORD: 'hunter2' });
       expect(open.csvOutputs[0]).toBe(join(result.runDir, 'stage-open.csv.gz'));
-      const manifest = await runManifestFormat.read(join(result.runDir, 'run.json'));
+      const manifest = await readFormat(runManifestFormat, join(result.runDir, 'run.json'));
       expect(manifest.plan.openStage).toEqual({ factor: 1.5 });
       expect(manifest.stages.map((s) => s.users)).toEqual([2, 4, 8]);
       expect(manifest.openStage).toMatchObject({
@@ -341,7 +342,7 @@ describe('runStages (with a fake engine)', () => {
       const files = await readdir(result.runDir);
       expect(files).toEqual(expect.arrayContaining(['stage-open.log', 'stage-open.csv.gz', 'stage-open.stats.json']));
       // Not scored: the summary (which the decision reads) has the closed stages only.
-      expect((await runSummaryFormat.read(join(result.runDir, 'summary.json'))).stages.map((s) => s.users)).toEqual([2, 4, 8]);
+      expect((await readFormat(runSummaryFormat, join(result.runDir, 'summary.json'))).stages.map((s) => s.users)).toEqual([2, 4, 8]);
       expect(text()).toMatch(
         /open-model stage \(×1\.5, 7\.50 it\/s, 1–1 VUs\): p95 search 420 ms \(closed model at 4 users: 9 ms\), dropped iterations 3 \(5\.0%\)/,
       );
@@ -378,7 +379,7 @@ describe('runStages (with a fake engine)', () => {
       expect(result.manifest.openStage?.status).toBe('skipped');
       expect(result.manifest.openStage?.why).toMatch(why);
       expect(result.manifest.status).toBe('completed');
-      expect((await runManifestFormat.read(join(result.runDir, 'run.json'))).openStage?.status).toBe('skipped');
+      expect((await readFormat(runManifestFormat, join(result.runDir, 'run.json'))).openStage?.status).toBe('skipped');
       expect(text()).toMatch(/open-model stage \(×2\): skipped — /);
     });
 

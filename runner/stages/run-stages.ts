@@ -29,6 +29,7 @@ import { openLiveFeed, type LiveFeed } from './live-feed.ts';
 import { LiveStats, type LiveSample } from './live-stats.ts';
 import { ProgressWriter, formatProgress, stagePhase } from './progress.ts';
 import { formatOpenStageLine, formatStageTable } from './stage-table.ts';
+import { writeFormat } from '../../formats/files.ts';
 
 /** Everything a run needs, validated and parsed (see commands/stages.ts). */
 export interface StagesRequest {
@@ -131,7 +132,7 @@ export async function runStages(request: StagesRequest, deps: StagesDeps, io: Io
     stages: request.plan.map((s) => ({ users: s.users, status: 'skipped' as const, why: 'not run yet', files: {} })),
     ...(request.openStage ? { openStage: openStageSkipped(request, holdMs, 'not run yet') } : {}),
   };
-  await runManifestFormat.write(manifestPath, manifest);
+  await writeFormat(runManifestFormat, manifestPath, manifest);
 
   const out = io.stdout;
   out.write(
@@ -218,8 +219,8 @@ export async function runStages(request: StagesRequest, deps: StagesDeps, io: Io
       errorRatePct: request.stats.errorRatePct,
       stages: stageResults,
     });
-    await runSummaryFormat.write(join(dir, 'summary.json'), summary);
-    await runManifestFormat.write(manifestPath, manifest);
+    await writeFormat(runSummaryFormat, join(dir, 'summary.json'), summary);
+    await writeFormat(runManifestFormat, manifestPath, manifest);
   }
 
   if (request.openStage) {
@@ -242,7 +243,7 @@ export async function runStages(request: StagesRequest, deps: StagesDeps, io: Io
     });
     manifest.openStage = open.record;
     if (open.record.status === 'interrupted' || open.interruptedBeforeStart) stopped = 'interrupted';
-    await runManifestFormat.write(manifestPath, manifest);
+    await writeFormat(runManifestFormat, manifestPath, manifest);
   }
 
   for (const [i, s] of manifest.stages.entries()) {
@@ -272,8 +273,8 @@ export async function runStages(request: StagesRequest, deps: StagesDeps, io: Io
           ? `stopped by the operator before stage ${interruptedBefore} users`
           : 'stopped by the operator before the open-model stage';
   } else if (targetFailed.length) manifest.why = `the target failed at ${targetFailed.map((s) => s.users).join(', ')} users`;
-  await runSummaryFormat.write(join(dir, 'summary.json'), summary);
-  await runManifestFormat.write(manifestPath, manifest);
+  await writeFormat(runSummaryFormat, join(dir, 'summary.json'), summary);
+  await writeFormat(runManifestFormat, manifestPath, manifest);
 
   out.write(`\n${formatStageTable(manifest, summary)}\n${capacityLines(summary)}`);
   const openLine = formatOpenStageLine(manifest, summary);
@@ -411,7 +412,7 @@ async function executeStage(
       ...request.stats,
       ...c.windows,
     });
-    await stageStatsFormat.write(join(dir, files.stats!), stats);
+    await writeFormat(stageStatsFormat, join(dir, files.stats!), stats);
   } catch (e) {
     statsError = (e as Error).message;
   }

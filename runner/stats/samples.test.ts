@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { computeStageStats } from './stage-stats.ts';
-import { SampleBuffer, percentile, percentileSorted, percentilesUnsorted, trendFigures } from './samples.ts';
+import { percentileSorted } from '../../formats/k6/percentile.ts';
+import { SampleBuffer, percentile, percentilesUnsorted, trendFigures } from './samples.ts';
 
 const fixtures = join(import.meta.dirname, '../../formats/k6/__fixtures__');
 

@@ -1,3 +1,5 @@
+import { percentileSorted } from '../../formats/k6/percentile.ts';
+
 /**
  * Compact sample storage and exact percentiles, computed the way k6 computes a Trend's `p(N)`,
  * so that a k6 threshold and our report agree on the same samples.
@@ -48,23 +50,6 @@ export class SampleBuffer {
     }
     return view;
   }
-}
-
-/**
- * k6's `p(N)` over ascending `sorted` samples: the rank i = p × (n − 1) (0-based), linear
- * interpolation between the samples at floor(i) and ceil(i). One sample is its own percentile.
- * `p` is a fraction (0.95 for p(95)). NaN when there are no samples (callers map it to null).
- */
-export function percentileSorted(sorted: ArrayLike<number>, p: number): number {
-  const n = sorted.length;
-  if (n === 0) return NaN;
-  if (n === 1) return sorted[0]!;
-  const i = p * (n - 1);
-  const lo = Math.floor(i);
-  const hi = Math.ceil(i);
-  const a = sorted[lo]!;
-  const b = sorted[hi]!;
-  return a + (b - a) * (i - lo);
 }
 
 /** Percentile of unsorted values (copies them). */

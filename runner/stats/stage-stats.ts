@@ -2,9 +2,11 @@ import { BUILTIN_METRICS, K6_ERROR_CODES, Metric, type BuiltinMetric } from '../
 import type { CollectorSettings } from '../../formats/config.ts';
 import type { RequestStats, StageStats, TrendTestable, WindowStats } from '../../formats/stage-stats.ts';
 import { readK6Csv, type K6Record, type ReadResult } from './k6-csv-reader.ts';
-import { SampleBuffer, percentileSorted, trendFigures } from './samples.ts';
+import { percentileSorted } from '../../formats/k6/percentile.ts';
+import { SampleBuffer, trendFigures } from './samples.ts';
 import { trendTest } from './trend.ts';
-import { batchMeansCi, logMadOutliers, windowParams } from './windows.ts';
+import { windowParams } from '../../formats/window-rule.ts';
+import { batchMeansCi, logMadOutliers } from './windows.ts';
 
 /**
  * A stage's statistics (formats/stage-stats.ts) from its k6 rows, in one pass: the

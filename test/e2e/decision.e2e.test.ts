@@ -6,7 +6,7 @@ import { decisionFormat, type Decision } from '../../formats/decision.ts';
 import { runStagesCommand } from '../../runner/commands/stages.ts';
 import type { DemoPresetName } from '../../runner/demo-target/server.ts';
 import { ExitCode } from '../../formats/errors.ts';
-import { readConfigFile } from '../../formats/config.ts';
+import { readConfigFile } from '../../runner/config-file.ts';
 import { SHORT_THINK, capturedIo, spawnCli, startTargetProcess } from './e2e-kit.ts';
 
 /**

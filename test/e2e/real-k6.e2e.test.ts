@@ -11,6 +11,7 @@ import { K6ExitCode } from '../../formats/k6/exit-codes.ts';
 import { K6_VERSION_LINES, writeK6StandIn } from '../testkit/k6-stand-in.ts';
 import { useTempDir } from '../testkit/temp-dir.ts';
 import { ROOT, SHORT_THINK, capturedIo } from './e2e-kit.ts';
+import { readFormat } from '../../formats/files.ts';
 
 /**
  * Issue 11, Evidence: the newcomer path (`npm run stages -- --demo`) with a stand-in for real k6
@@ -49,7 +50,7 @@ async function tinyDemoRun(
     { ...cap.io, env },
   );
   const [id] = await readdir(join(results, 'runs'));
-  const manifest = await runManifestFormat.read(join(results, 'runs', id!, 'run.json'));
+  const manifest = await readFormat(runManifestFormat, join(results, 'runs', id!, 'run.json'));
   return { exitCode, manifest, stdout: cap.stdout(), stderr: cap.stderr() };
 }
 

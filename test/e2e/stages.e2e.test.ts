@@ -18,6 +18,7 @@ import { K6ExitCode } from '../../formats/k6/exit-codes.ts';
 import { listRuns } from '../../runner/results-store.ts';
 import { readK6Csv } from '../../runner/stats/k6-csv-reader.ts';
 import { ROOT, SHORT_THINK, allText, capturedIo, listFiles, spawnStages } from './e2e-kit.ts';
+import { readFormat } from '../../formats/files.ts';
 
 /**
  * `npm run stages` end to end (issue #3, Evidence): real stages on the embedded engine against the
@@ -82,7 +83,7 @@ describe.concurrent('npm run stages on the embedded engine against the demo targ
     expect(await listFiles(dir)).toEqual(['run.json', 'summary.json', ...perStage(2), ...perStage(4)].sort());
 
     // The manifest: schema-valid (read through its format), and what was asked and what measured it.
-    const manifest = await runManifestFormat.read(join(dir, 'run.json'));
+    const manifest = await readFormat(runManifestFormat, join(dir, 'run.json'));
     expect(manifest).toMatchObject({
       id,
       host: `http://127.0.0.1:${demo.port}`,
@@ -132,7 +133,7 @@ describe.concurrent('npm run stages on the embedded engine against the demo targ
       expect(searches).toBeGreaterThan(0);
       csvRequests += requests;
 
-      const stats = await stageStatsFormat.read(join(dir, files.stats!));
+      const stats = await readFormat(stageStatsFormat, join(dir, files.stats!));
       expect(stats).toMatchObject({ users, keyName: 'search', hold: { rampMs: 1000, plannedHoldMs: 3000 } });
       expect(stats.all.count).toBeGreaterThan(0);
       expect(stats.key.count).toBeGreaterThan(0);
@@ -147,7 +148,7 @@ describe.concurrent('npm run stages on the embedded engine against the demo targ
     // Every request the target saw is in a CSV, but the preflight's one (before the first stage).
     expect(demo.stats().received).toBe(csvRequests + 1);
 
-    const summary = await runSummaryFormat.read(join(dir, 'summary.json'));
+    const summary = await readFormat(runSummaryFormat, join(dir, 'summary.json'));
     expect(summary.runId).toBe(id);
     expect(summary.stages.map((s) => [s.users, s.status, s.stats !== null])).toEqual([
       [2, 'completed', true],
@@ -238,7 +239,7 @@ describe.concurrent('npm run stages on the embedded engine against the demo targ
     expect(cli.stderr()).not.toMatch(/error|killing at once/);
 
     const dir = await onlyRun(results);
-    const manifest = await runManifestFormat.read(join(dir, 'run.json'));
+    const manifest = await readFormat(runManifestFormat, join(dir, 'run.json'));
     expect(manifest.status).toBe('interrupted');
     expect(manifest.why).toMatch(/^stage 3 users: stopped by the operator after \d+ s$/);
     expect(manifest.stages[0]).toMatchObject({ users: 3, status: 'interrupted', exitCode: K6ExitCode.externalAbort });
@@ -253,7 +254,7 @@ describe.concurrent('npm run stages on the embedded engine against the demo targ
     expect(read.truncated).toBe(false);
     expect(read.columns).toEqual([...CSV_COLUMNS]);
     expect(requests).toBeGreaterThan(0);
-    const stats = await stageStatsFormat.read(join(dir, stageFiles(3).stats!));
+    const stats = await readFormat(stageStatsFormat, join(dir, stageFiles(3).stats!));
     expect(stats.all.count).toBeGreaterThan(0);
     expect(stats.hold.heldMs).toBeLessThan(stats.hold.plannedHoldMs);
 
@@ -295,7 +296,7 @@ describe.concurrent('npm run stages on the embedded engine against the demo targ
     expect(receivedAtInterrupt).toBeGreaterThan(0);
     expect(demo.stats().received).toBe(receivedAtInterrupt);
     const dir = await onlyRun(results);
-    const manifest = await runManifestFormat.read(join(dir, 'run.json'));
+    const manifest = await readFormat(runManifestFormat, join(dir, 'run.json'));
     expect(manifest.status).toBe('interrupted');
     expect(manifest.why).toBe('stopped by the operator before stage 4 users');
     expect(manifest.stages.map((s) => [s.users, s.status, s.why])).toEqual([
@@ -321,14 +322,14 @@ describe.concurrent('npm run stages on the embedded engine against the demo targ
     // only when the engine or the tool broke).
     expect(exitCode, cap.stdout() + cap.stderr()).toBe(ExitCode.ok);
     const dir = await onlyRun(results);
-    const manifest = await runManifestFormat.read(join(dir, 'run.json'));
+    const manifest = await readFormat(runManifestFormat, join(dir, 'run.json'));
     expect(manifest.engine.name).toBe('embedded');
     expect(manifest.status).toBe('completed');
     expect(manifest.why).toBe('the target failed at 2, 4 users');
     for (const s of manifest.stages) {
       expect(s).toMatchObject({ status: 'target-failed', exitCode: 0 });
       expect(s.why).toMatch(/^every request failed \(mostly connection refused, k6 error 1212 × \d+\)$/);
-      const stats = await stageStatsFormat.read(join(dir, stageFiles(s.users).stats!));
+      const stats = await readFormat(stageStatsFormat, join(dir, stageFiles(s.users).stats!));
       expect(stats.all.failures).toBe(stats.all.count);
       expect(stats.errors.byCode['1212']).toBe(stats.all.count);
     }
@@ -364,7 +365,7 @@ describe.concurrent('npm run stages on the embedded engine against the demo targ
     );
     expect(exitCode, cap.stdout() + cap.stderr()).toBe(ExitCode.ok);
     const dir = await onlyRun(results);
-    const manifest = await runManifestFormat.read(join(dir, 'run.json'));
+    const manifest = await readFormat(runManifestFormat, join(dir, 'run.json'));
     expect(manifest.status).toBe('completed');
     expect(manifest.stages.map((s) => [s.users, s.status, s.why])).toEqual([
       [2, 'target-failed', expect.stringMatching(/^every request failed/)],

@@ -5,6 +5,7 @@ import { runManifestFormat } from '../../formats/run-manifest.ts';
 import { runSummaryFormat } from '../../formats/run-summary.ts';
 import { MANIFEST_FILE, SUMMARY_FILE, runDir } from '../../runner/results-store.ts';
 import type { StoredRun } from '../../runner/results-store.ts';
+import { writeFormat } from '../../formats/files.ts';
 
 /**
  * A temporary results folder for tests: `await using`-free on purpose (Node 20), so call
@@ -27,8 +28,8 @@ export async function makeResultsFolder(prefix = 'capacity-results-'): Promise<R
     async write(run) {
       const folder = runDir(dir, run.id);
       await mkdir(folder, { recursive: true });
-      if (run.manifest) await runManifestFormat.write(join(folder, MANIFEST_FILE), run.manifest);
-      if (run.summary) await runSummaryFormat.write(join(folder, SUMMARY_FILE), run.summary);
+      if (run.manifest) await writeFormat(runManifestFormat, join(folder, MANIFEST_FILE), run.manifest);
+      if (run.summary) await writeFormat(runSummaryFormat, join(folder, SUMMARY_FILE), run.summary);
       return folder;
     },
     async writeRaw(id, file, text) {

@@ -6,7 +6,7 @@ import type { RequestStats, StageStats } from '../../../formats/stage-stats.ts';
 import { BUNDLE_SHA, STAGES, trendTestable, windows as kitWindows } from '../../../test/testkit/runs.ts';
 import { capacityInUsers } from '../../stats/run-summary.ts';
 import { littlesLawWords } from '../../stats/stage-stats.ts';
-import type { ReportRun, ReportSettings } from '../view-model.ts';
+import type { ReportRun, ReportSettings } from '../report-input.ts';
 
 /**
  * Builders of the report's inputs with sensible defaults (a healthy 6-stage run of the demo

@@ -1,5 +1,5 @@
 import type { Decision } from '../../../formats/decision.ts';
-import type { ReportInput, ReportRun } from '../view-model.ts';
+import type { ReportInput, ReportRun } from '../report-input.ts';
 import { decision, healthyShape, run, SETTINGS, type StageShape } from './builders.ts';
 
 /**

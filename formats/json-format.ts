@@ -1,38 +1,7 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import type { z } from 'zod';
-import { UserError, fsReason } from './errors.ts';
+import { UserError } from './errors.ts';
 
-/**
- * Writes `data` to `path` atomically: a temp file in the same folder, fsync, then rename.
- * A crash leaves either the old file or the new one, never half of one.
- * With `exclusive`, refuses to replace an existing file (nothing recorded is overwritten).
- */
-export async function writeFileAtomic(path: string, data: string | Uint8Array, options: { exclusive?: boolean } = {}): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  if (options.exclusive) {
-    const existing = await open(path, 'r').catch(() => undefined);
-    if (existing) {
-      await existing.close();
-      throw new UserError('already exists; refusing to overwrite a recorded file', { file: path });
-    }
-  }
-  const tmp = `${path}.${randomBytes(4).toString('hex')}.tmp`;
-  const handle = await open(tmp, 'w');
-  try {
-    await handle.writeFile(data);
-    await handle.sync();
-  } catch (e) {
-    await handle.close().catch(() => {});
-    await rm(tmp, { force: true });
-    throw e;
-  }
-  await handle.close();
-  await rename(tmp, path);
-}
-
-/** A JSON file format: its schema (which is its type), a parser that names the file, a printer. */
+/** A JSON file format: its schema (which is its type), a parser that names the file, a printer. Pure: files are read and written by ./files.ts. */
 export interface JsonFormat<S extends z.ZodType> {
   readonly kind: string;
   readonly schemaVersion: number;
@@ -40,9 +9,6 @@ export interface JsonFormat<S extends z.ZodType> {
   /** Parses and validates; throws a UserError naming `source` and the first wrong path. */
   parse(text: string, source: string): z.infer<S>;
   stringify(value: z.infer<S>): string;
-  read(path: string): Promise<z.infer<S>>;
-  /** Atomic write (see writeFileAtomic). */
-  write(path: string, value: z.infer<S>, options?: { exclusive?: boolean }): Promise<void>;
 }
 
 /** The JSON value of a file's text (unchecked: validate it with a schema); bad JSON is a UserError naming `source`, with `hint`. */
@@ -97,17 +63,5 @@ export function jsonFormat<S extends z.ZodType>(
     schema,
     parse,
     stringify,
-    async read(path) {
-      let text: string;
-      try {
-        text = await readFile(path, 'utf8');
-      } catch (e) {
-        throw new UserError(`cannot read: ${fsReason(e)}`, { file: path, cause: e });
-      }
-      return parse(text, path);
-    },
-    async write(path, value, options) {
-      await writeFileAtomic(path, stringify(value), options);
-    },
   };
 }

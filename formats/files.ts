@@ -1,0 +1,57 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { z } from 'zod';
+import { UserError, fsReason } from './errors.ts';
+import type { JsonFormat } from './json-format.ts';
+
+/** File I/O for the formats, kept apart from their pure parsing (./json-format.ts). */
+
+/**
+ * Writes `data` to `path` atomically: a temp file in the same folder, fsync, then rename.
+ * A crash leaves either the old file or the new one, never half of one.
+ * With `exclusive`, refuses to replace an existing file (nothing recorded is overwritten).
+ */
+export async function writeFileAtomic(path: string, data: string | Uint8Array, options: { exclusive?: boolean } = {}): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  if (options.exclusive) {
+    const existing = await open(path, 'r').catch(() => undefined);
+    if (existing) {
+      await existing.close();
+      throw new UserError('already exists; refusing to overwrite a recorded file', { file: path });
+    }
+  }
+  const tmp = `${path}.${randomBytes(4).toString('hex')}.tmp`;
+  const handle = await open(tmp, 'w');
+  try {
+    await handle.writeFile(data);
+    await handle.sync();
+  } catch (e) {
+    await handle.close().catch(() => {});
+    await rm(tmp, { force: true });
+    throw e;
+  }
+  await handle.close();
+  await rename(tmp, path);
+}
+
+/** Reads and validates a file of `format`; a missing or unreadable file is a UserError naming it. */
+export async function readFormat<S extends z.ZodType>(format: JsonFormat<S>, path: string): Promise<z.infer<S>> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    throw new UserError(`cannot read: ${fsReason(e)}`, { file: path, cause: e });
+  }
+  return format.parse(text, path);
+}
+
+/** Writes `value` as a file of `format`, atomically (see writeFileAtomic). */
+export async function writeFormat<S extends z.ZodType>(
+  format: JsonFormat<S>,
+  path: string,
+  value: z.infer<S>,
+  options?: { exclusive?: boolean },
+): Promise<void> {
+  await writeFileAtomic(path, format.stringify(value), options);
+}
