@@ -3,21 +3,25 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { arrivalOffsets, deriveScenarios, describeScenario, initialVUs, maxVUs, peakVUs, scenarioDurationMs } from './config.ts';
+import { deriveScenarios, describeScenario, initialVUs, maxVUs, peakVUs, scenarioDurationMs, type Scenario } from './scenarios.ts';
+import { executorOf } from './executors/index.ts';
 import { csvRows, loopback, runEngine, type CsvRow, type Loopback } from './test-helpers.ts';
 
 const fixtures = fileURLToPath(new URL('./__fixtures__/', import.meta.url));
 
 const plan = (o: Record<string, unknown>) =>
   deriveScenarios({ scenarios: { s: o } }, { vus: null, durationMs: null, iterations: null, stages: null })[0]!;
+/** An arrival-rate executor's plan: the offsets at which its iterations start. */
+const offsets = (s: Scenario): number[] => [...(executorOf(s).plan(s) as Iterable<number>)];
 
 describe('arrival-rate executors as data', () => {
   it('constant-arrival-rate starts rate iterations per timeUnit, evenly, from 0', () => {
-    const s = plan({ executor: 'constant-arrival-rate', rate: 3, timeUnit: '500ms', duration: '1s', preAllocatedVUs: 2, maxVUs: 5 });
-    expect([...arrivalOffsets(s)].map((x) => Number(x.toFixed(6)))).toEqual([0, 166.666667, 333.333333, 500, 666.666667, 833.333333]);
+    const o = { executor: 'constant-arrival-rate', rate: 3, timeUnit: '500ms', duration: '1s', preAllocatedVUs: 2 };
+    const s = plan({ ...o, maxVUs: 5 });
+    expect(offsets(s).map((x) => Number(x.toFixed(6)))).toEqual([0, 166.666667, 333.333333, 500, 666.666667, 833.333333]);
     expect([initialVUs(s), maxVUs(s), scenarioDurationMs(s)]).toEqual([2, 5, 1000]);
     expect(describeScenario(s)).toBe('6.00 iterations/s for 1s (maxVUs: 2-5, gracefulStop: 30s)');
-    expect(describeScenario({ ...s, maxVUs: 2 })).toBe('6.00 iterations/s for 1s (maxVUs: 2, gracefulStop: 30s)');
+    expect(describeScenario(plan({ ...o, maxVUs: 2 }))).toBe('6.00 iterations/s for 1s (maxVUs: 2, gracefulStop: 30s)');
   });
   it('ramping-arrival-rate follows the integral of a linear rate across stages', () => {
     const s = plan({
@@ -31,7 +35,7 @@ describe('arrival-rate executors as data', () => {
         { target: 0, duration: '1s' },
       ],
     });
-    const t = [...arrivalOffsets(s)];
+    const t = offsets(s);
     // 0→4/s over 2 s: 4 iterations, the n-th when 4·τ²/(2·2 s) = n, i.e. τ = √n s.
     expect(t.slice(0, 3).map((x) => Math.round(x))).toEqual([1000, 1414, 1732]);
     // then 4/s flat from 2 s, then 4→0 over the last second (integral 2: 2 more).
@@ -51,7 +55,7 @@ describe('arrival-rate executors as data', () => {
         { target: 4, duration: '1s' },
       ],
     });
-    expect([...arrivalOffsets(s)]).toEqual([0, 500, 1000, 1250, 1500, 1750]);
+    expect(offsets(s)).toEqual([0, 500, 1000, 1250, 1500, 1750]);
   });
   it.each([
     [{ executor: 'constant-arrival-rate', rate: 10, duration: '1s' }, 'preAllocatedVUs'],

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { K6ExitCode } from '../formats/k6/exit-codes.ts';
 import { readCommandLine, versionLine } from './cli.ts';
-import { parseRunArgs } from './config.ts';
+import { parseRunArgs } from './flags.ts';
 import { RUN_FLAGS, rootHelp, runHelp, versionHelp } from './help.ts';
 
 /** What the embedded `k6` answers without running a test, as k6's cobra command line would. */

@@ -14,25 +14,20 @@ import { HTTP_REQUEST_METRICS, ITERATION_METRICS, httpStatusErrorCode } from '..
 import { K6ExitCode } from '../formats/k6/exit-codes.ts';
 import { cleanUrl } from '../formats/k6/url.ts';
 import { bundleAll, type Bundles } from './bundle.ts';
+import { csvTimeFormat, UsageError, type RunFlags } from './flags.ts';
+import { httpOptions, summaryOptions, type HttpOptions } from './options.ts';
 import {
-  UsageError,
-  httpOptions,
-  arrivalOffsets,
-  peakVUs,
-  summaryOptions,
-  csvTimeFormat,
   deriveScenarios,
   describeScenario,
-  formatMs,
   initialVUs,
-  isArrivalRate,
   maxVUs,
-  rampingSteps,
+  peakVUs,
   scenarioDurationMs,
-  type HttpOptions,
-  type RunFlags,
+  totalDurationMs,
   type Scenario,
-} from './config.ts';
+} from './scenarios.ts';
+import { executorOf } from './executors/index.ts';
+import { formatMs, type ScenarioRun } from './executors/executor.ts';
 import { CsvOutput, tagColumns } from './csv-output.ts';
 import { parseSystemTags, systemTagPlan, withoutTags } from './system-tags.ts';
 import { goErrorOp, type Hop } from './http-client.ts';
@@ -482,7 +477,7 @@ export async function runK6(flags: RunFlags, io: EngineIo): Promise<number> {
       return v;
     };
 
-    const totalMs = Math.max(...scenarios.map((s) => s.startTimeMs + scenarioDurationMs(s) + s.gracefulStopMs));
+    const totalMs = totalDurationMs(scenarios);
     const vusMaxPlanned = peakVUs(scenarios, maxVUs);
     // As k6: --quiet leaves out the execution description too, not only the progress bars.
     if (!flags.quiet) banner(io.stdout, flags, scenarios, vusMaxPlanned, totalMs);
@@ -566,38 +561,41 @@ export async function runK6(flags: RunFlags, io: EngineIo): Promise<number> {
       }
     };
     const scenarioBody = async (s: Scenario, index: number, vus: Vu[]): Promise<void> => {
+      const executor = executorOf(s);
       const scenStart = performance.now();
+      const scenStartEpoch = nowMs();
+      const endAt = scenStart + executor.durationMs(s);
+      const timers = new Set<NodeJS.Timeout>();
+      const after = (delayMs: number, fn: () => void): void => {
+        const t = setTimeout(() => {
+          timers.delete(t);
+          fn();
+        }, delayMs);
+        timers.add(t);
+      };
+      // At the end, VUs finish their iteration (gracefulStop), then are stopped. One flag decides
+      // the end: a timer may fire a fraction of a ms before performance.now() reaches endAt, and
+      // a VU sent on after its hold was set would go on iterating on its lease.
+      let ended = false;
+      const onEnd: Array<() => void> = [];
+      after(endAt - performance.now(), () => {
+        for (const fn of onEnd) fn();
+        ended = true;
+        vus.forEach((v) => v.hold(true));
+      });
+      after(endAt + s.gracefulStopMs - performance.now(), () => vus.forEach((v) => v.interrupt()));
+      const scenTags = { ...globalTags, ...s.tags };
+      const sysMeta = sysTags.vu || sysTags.iter ? { vu: sysTags.vu, iter: sysTags.iter } : null;
+      const hasEnv = Object.keys(s.env).length > 0;
+      const lease = executor.lendsIterations;
+      const inIteration = new Map<Vu, number>();
+      let seq = 0;
       /** VUs busy with this scenario: in the test's count and in its own bar. */
       const addActive = (n: number): void => {
         state.active += n;
         bars[index]!.active += n;
       };
-      const scenStartEpoch = nowMs();
-      const endAt = scenStart + scenarioDurationMs(s);
-      const timers: NodeJS.Timeout[] = [];
-      // At the end, VUs finish their iteration (gracefulStop), then are stopped. One flag decides
-      // the end: a timer may fire a fraction of a ms before performance.now() reaches endAt, and
-      // a VU sent on after its hold was set would go on iterating on its lease.
-      let ended = false;
-      // Arrival-rate executors: arrivals due before the end that a lagging event loop has not
-      // reached yet are started (or dropped) now, so none is silently lost on a busy machine.
-      let catchUp = (): void => {};
-      timers.push(
-        setTimeout(() => {
-          catchUp();
-          ended = true;
-          vus.forEach((v) => v.hold(true));
-        }, endAt - performance.now()),
-      );
-      timers.push(setTimeout(() => vus.forEach((v) => v.interrupt()), endAt + s.gracefulStopMs - performance.now()));
-      const scenTags = { ...globalTags, ...s.tags };
-      const sysMeta = sysTags.vu || sysTags.iter ? { vu: sysTags.vu, iter: sysTags.iter } : null;
-      const hasEnv = Object.keys(s.env).length > 0;
-      let sharedLeft = s.iterations;
-      // Only open-ended executors lend iterations: the others count every iteration here.
-      const lease = s.executor === 'constant-vus' || s.executor === 'ramping-vus';
-      const inIteration = new Map<Vu, number>();
-      let seq = 0;
+      const over = (): boolean => ended || state.stopped;
       /** One iteration (or, on a lease, several) on a VU; false when the VU is gone. */
       const iterate = async (vu: Vu): Promise<boolean> => {
         vu.clearInterrupt();
@@ -637,141 +635,32 @@ export async function runK6(flags: RunFlags, io: EngineIo): Promise<number> {
         }
         return !vu.exited;
       };
-      const loop = async (vu: Vu, canStart: () => boolean): Promise<void> => {
-        addActive(1);
-        try {
-          while (!state.stopped && !ended && canStart()) if (!(await iterate(vu))) break;
-        } finally {
-          addActive(-1);
-        }
+      const run: ScenarioRun = {
+        vus,
+        iterate,
+        async loop(vu, canStart) {
+          addActive(1);
+          try {
+            while (!over() && canStart()) if (!(await iterate(vu))) break;
+          } finally {
+            addActive(-1);
+          }
+        },
+        iteration: (vu) => inIteration.get(vu),
+        elapsedMs: () => performance.now() - scenStart,
+        after,
+        over,
+        onEnd: (fn) => void onEnd.push(fn),
+        untilEnd: () => wait(endAt - performance.now()),
+        addActive,
+        dropped: () => emit('dropped_iterations', 1, nowMs(), { ...scenTags, scenario: s.name }),
+        allocate: () => allocateVu(s),
       };
-      const loops: Array<Promise<void>> = [];
-      let pumpTimer: NodeJS.Timeout | undefined;
-      /** Arrival-rate iterations and VU allocations in flight (a set: a long test starts millions). */
-      const running = new Set<Promise<void>>();
-      switch (s.executor) {
-        case 'constant-vus':
-          for (const v of vus) loops.push(loop(v, () => true));
-          break;
-        case 'per-vu-iterations':
-          for (const v of vus) {
-            let n = 0;
-            loops.push(loop(v, () => n++ < s.iterations));
-          }
-          break;
-        case 'shared-iterations':
-          for (const v of vus) loops.push(loop(v, () => sharedLeft-- > 0));
-          break;
-        case 'ramping-vus': {
-          const steps = rampingSteps(s.startVUs, s.stages);
-          let target = 0;
-          const running = new Set<number>();
-          const apply = (vusTarget: number): void => {
-            const before = target;
-            target = vusTarget;
-            for (let i = 0; i < Math.min(target, vus.length); i++) {
-              if (running.has(i)) continue;
-              running.add(i);
-              const idx = i;
-              loops.push(loop(vus[idx]!, () => idx < target).finally(() => running.delete(idx)));
-            }
-            // VUs ramped down finish their iteration within gracefulRampDown, then are stopped.
-            for (let i = target; i < before; i++) {
-              const v = vus[i]!;
-              v.hold(true);
-              const mine = inIteration.get(v);
-              if (mine === undefined) continue;
-              const idx = i;
-              timers.push(
-                setTimeout(() => {
-                  if (idx >= target && inIteration.get(v) === mine) v.interrupt();
-                }, s.gracefulRampDownMs),
-              );
-            }
-          };
-          for (const st of steps) {
-            if (st.atMs === 0) apply(st.vus);
-            else timers.push(setTimeout(() => apply(st.vus), st.atMs - (performance.now() - scenStart)));
-          }
-          break;
-        }
-        case 'constant-arrival-rate':
-        case 'ramping-arrival-rate': {
-          // Iterations start on the plan's schedule on a free VU; with none free the iteration is
-          // dropped (dropped_iterations) and, below maxVUs, one more VU is allocated for later ones.
-          // Every allocated VU counts in `vus` for the scenario's duration (as k6).
-          const free: Vu[] = [...vus];
-          let allocating = 0;
-          addActive(vus.length);
-          const plan = arrivalOffsets(s);
-          let next = plan.next();
-          const track = (p: Promise<void>): void => {
-            running.add(p);
-            void p.finally(() => running.delete(p));
-          };
-          const release = (v: Vu): void => {
-            if (!v.exited) free.push(v);
-          };
-          const pump = (final = false): void => {
-            if (ended || state.stopped) return;
-            const now = final ? Infinity : performance.now() - scenStart; // the plan ends with the scenario
-            while (!next.done && next.value <= now) {
-              const v = free.pop();
-              if (v)
-                track(
-                  iterate(v).then(
-                    () => release(v),
-                    () => release(v),
-                  ),
-                );
-              else {
-                emit('dropped_iterations', 1, nowMs(), { ...scenTags, scenario: s.name });
-                if (vus.length + allocating < s.maxVUs) {
-                  allocating++;
-                  track(
-                    allocateVu(s).then((nv) => {
-                      allocating--;
-                      if (!nv) return;
-                      vus.push(nv);
-                      addActive(1);
-                      if (ended || state.stopped) nv.hold(true);
-                      else free.push(nv);
-                    }),
-                  );
-                }
-              }
-              next = plan.next();
-            }
-            // One pending timer at a time (not one kept per arrival: long tests at high rates).
-            if (!next.done && !final) pumpTimer = setTimeout(pump, next.value - (performance.now() - scenStart));
-          };
-          catchUp = () => pump(true);
-          pump();
-          break;
-        }
+      try {
+        await executor.run(s, run);
+      } finally {
+        for (const t of timers) clearTimeout(t);
       }
-      if (s.executor === 'ramping-vus' || isArrivalRate(s)) await wait(endAt - performance.now());
-      else {
-        // Iteration-based executors end when their iterations are done, or at maxDuration.
-        let release = (): void => {};
-        const timeUp = new Promise<void>((res) => {
-          const t = setTimeout(res, endAt - performance.now());
-          release = () => {
-            clearTimeout(t);
-            res();
-          };
-        });
-        await Promise.race([Promise.all(loops), timeUp]);
-        release();
-      }
-      while (running.size) await Promise.all(running);
-      // Loops of ramping-vus may start late: wait until none is left.
-      for (let n = 0; n < loops.length; n = loops.length) await Promise.all(loops.slice(n));
-      await Promise.all(loops);
-      for (const t of timers) clearTimeout(t);
-      clearTimeout(pumpTimer);
-      // An arrival-rate scenario's VUs stay counted in `vus` until its last iteration has ended.
-      if (isArrivalRate(s)) addActive(-vus.length);
     };
     await Promise.all(scenarios.map((s, i) => runScenario(s, i)));
     clearInterval(ticker);

@@ -4,7 +4,7 @@
  * saying which of k6's commands and flags it does not have. Pure: the CLI prints it.
  */
 
-/** A flag of `k6 run` this engine reads (config.ts parseRunArgs); `arg` is its value's kind, as cobra shows it. */
+/** A flag of `k6 run` this engine reads (flags.ts parseRunArgs); `arg` is its value's kind, as cobra shows it. */
 export interface RunFlag {
   readonly short?: string;
   readonly long: string;

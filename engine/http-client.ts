@@ -4,7 +4,7 @@ import { K6_ERROR_CODES } from '../formats/k6/csv.ts';
 import { randomBytes } from 'node:crypto';
 import type { CookieJar } from 'tough-cookie';
 import { splitUrlCredentials, urlCredentials } from '../formats/k6/url.ts';
-import { DEFAULT_HTTP_OPTIONS, type HttpOptions } from './config.ts';
+import { DEFAULT_HTTP_OPTIONS, type HttpOptions } from './options.ts';
 import { cookieHeader, jarCall, jarFromWire, jarToWire, newJar, responseCookies, storeCookies } from './cookies.ts';
 import { digestAuthorization, parseDigestChallenge } from './digest.ts';
 import type { WireCookie, WireHttpRequest, WireJar, WireJarCall, WireTimings } from './protocol.ts';

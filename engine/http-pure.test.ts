@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../formats/errors.ts';
-import { DEFAULT_USER_AGENT, httpOptions } from './config.ts';
+import { DEFAULT_USER_AGENT, httpOptions } from './options.ts';
 import { GO_ZERO_EXPIRES, cookieHeader, jarCall, jarFromWire, jarToWire, newJar, responseCookies, storeCookies } from './cookies.ts';
 import { digestAuthorization, parseDigestChallenge } from './digest.ts';
 import { classifyError, goErrorOp } from './http-client.ts';

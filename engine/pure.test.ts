@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { UsageError, deriveScenarios, parseRunArgs, rampingSteps, vusAt } from './config.ts';
+import { UsageError, parseRunArgs } from './flags.ts';
+import { deriveScenarios } from './scenarios.ts';
+import { rampingSteps, vusAt } from './executors/ramping-vus.ts';
 import { csvRow } from './csv-output.ts';
 import { MetricStore, bindThresholds, evaluateThresholds, parseThresholds, percentile } from './metrics.ts';
 import { formatBytes, formatTime } from './summary.ts';

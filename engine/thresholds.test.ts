@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { UsageError, parseRunArgs, summaryOptions } from './config.ts';
+import { UsageError, parseRunArgs } from './flags.ts';
+import { summaryOptions } from './options.ts';
 import { MetricStore, bindThresholds, evaluateThresholds, parseThresholds } from './metrics.ts';
 import { junitSummary, summaryData, summaryExport, textSummary } from './summary.ts';
 import { Writable } from 'node:stream';

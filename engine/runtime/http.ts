@@ -7,7 +7,7 @@ import { host, lazyModule, ownBuffer } from './host.ts';
 import type { Selection, parseHTML } from './html.ts';
 import { Interrupt, baseTags, call, metadata, vu } from './state.ts';
 
-/** The options each VU applies to its own requests (the main thread applies the others: config.ts httpOptions). */
+/** The options each VU applies to its own requests (the main thread applies the others: options.ts httpOptions). */
 const httpOpts = { maxRedirects: null as number | null, discardResponseBodies: false, throw: false };
 
 /** Reads the script's options (already validated by the main thread, which refuses bad ones before any iteration). */
