@@ -258,7 +258,9 @@ describe('exit codes and failures, as k6', () => {
   it('exits 107 on a k6 module it does not have, listing every module it has', async () => {
     const r = await run(['run', '--quiet', join(fixtures, 'unsupported-module.js')], dir);
     expect(r.code).toBe(107);
-    const listed = /module \\"k6\/ws\\" is not supported by the embedded engine \(supported: ([^)]+)\)/.exec(r.stderr)?.[1]?.split(', ');
+    const listed = /module \\"k6\/net\/grpc\\" is not supported by the embedded engine \(supported: ([^)]+)\)/
+      .exec(r.stderr)?.[1]
+      ?.split(', ');
     const documented = [
       'k6',
       'k6/http',
@@ -268,6 +270,9 @@ describe('exit codes and failures, as k6', () => {
       'k6/timers',
       'k6/experimental/timers',
       'k6/encoding',
+      'k6/ws',
+      'k6/experimental/websockets',
+      'k6/websockets',
       'k6/crypto',
       'k6/html',
     ];

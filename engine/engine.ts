@@ -49,6 +49,7 @@ import { progressText, type ScenarioProgress } from './progress.ts';
 import { stackMapper } from './stack.ts';
 import { summaryData, summaryExport, textSummary } from './summary.ts';
 import { Vu, type ControlCall, type ServedCall, type VuHooks } from './vu.ts';
+import { WsSessions } from './ws-sessions.ts';
 
 export const ENGINE_VERSION = '0.1.0';
 
@@ -196,6 +197,14 @@ export async function runK6(flags: RunFlags, io: EngineIo): Promise<number> {
     for (const o of outputs) o.add(metric, time, value, rec, metadata);
   };
 
+  const wsSessions = new WsSessions(emit, (name, type, contains) => store.declare({ name, type, contains }));
+  /** Bytes on the VU's sockets, HTTP and WebSocket (k6's data_sent / data_received count both). */
+  const socketBytes = (vu: Vu): { read: number; written: number } => {
+    const h = vu.http.bytes();
+    const w = wsSessions.bytes(vu);
+    return { read: h.read + w.read, written: h.written + w.written };
+  };
+
   /** `digestChallenge`: the first answer of a digest exchange, expected when it is the 401 (as k6). */
   const emitHop = (req: WireHttpRequest, hop: Hop, redirected: boolean, digestChallenge: boolean): void => {
     const tags: Record<string, string> = { ...req.tags, method: hop.method, status: String(hop.status), proto: hop.proto };
@@ -262,7 +271,7 @@ export async function runK6(flags: RunFlags, io: EngineIo): Promise<number> {
   /** An iteration's end: data_sent/data_received (the VU's socket bytes since the last one), iteration_duration, iterations. */
   const iterationEnd = (vu: Vu, e: IterationEnd): void => {
     const s = vuScenario.get(vu);
-    const b = vu.http.bytes();
+    const b = socketBytes(vu);
     const tags = s ? { ...e.tags, scenario: s.name } : e.tags;
     const values = [b.written - vu.bytesMark.written, b.read - vu.bytesMark.read, e.endMs - e.startMs, 1];
     vu.bytesMark = b;
@@ -344,6 +353,12 @@ export async function runK6(flags: RunFlags, io: EngineIo): Promise<number> {
           return { op: 'exec-state', state: execState() };
         case 'flush':
           return { op: 'ok' };
+        case 'ws-open':
+        case 'ws-wait':
+        case 'ws-send':
+        case 'ws-ping':
+        case 'ws-close':
+          return wsSessions.serve(vu, call, signal);
       }
     },
     onLog(_vu, m) {
@@ -376,6 +391,7 @@ export async function runK6(flags: RunFlags, io: EngineIo): Promise<number> {
   };
 
   const closeAll = async (): Promise<void> => {
+    wsSessions.closeAll();
     await Promise.all(
       allVus.map(async (v) => {
         if (!v.exited) void v.command({ op: 'exit' });
@@ -615,7 +631,7 @@ export async function runK6(flags: RunFlags, io: EngineIo): Promise<number> {
           ...(hasEnv ? { env: s.env } : {}),
           ...(sysMeta ? { sysMeta } : {}),
         };
-        vu.bytesMark = vu.http.bytes();
+        vu.bytesMark = socketBytes(vu);
         vuScenario.set(vu, s);
         inIteration.set(vu, ++seq);
         const done = await vu.command(cmd);

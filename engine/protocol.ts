@@ -157,7 +157,44 @@ export type VuCall =
   /** The VU that was to build the SharedArray failed (its function threw): another may try. */
   | (CallBase & { op: 'shared-fail'; name: string })
   | (CallBase & { op: 'exec-state' })
-  | (CallBase & { op: 'flush' });
+  | (CallBase & { op: 'flush' })
+  | (CallBase & WsCall);
+
+/** A WebSocket session as a VU opens it (k6/ws, k6/experimental/websockets): the socket lives on the main thread. */
+export interface WireWsOpen {
+  id: number;
+  url: string;
+  headers: Record<string, string>;
+  protocols?: string[];
+  /** Tags of the session's ws_* samples (the VU's tags, params.tags, name and url). */
+  tags: Record<string, string>;
+  metadata?: Record<string, string>;
+  /**
+   * true: events are posted on the VU's port as they come (the browser-like WebSocket, whose VU
+   * runs its event loop); false: they wait for the VU's `ws-wait` (k6/ws, which blocks the VU).
+   */
+  push: boolean;
+}
+
+/** One event of a VU's WebSocket, in the order the main thread saw them. */
+export type WsEvent =
+  | { id: number; type: 'open'; status: number; headers: Record<string, string> }
+  /** Text, or base64 when `binary`. */
+  | { id: number; type: 'message'; data: string; binary?: true }
+  | { id: number; type: 'ping' | 'pong' }
+  | { id: number; type: 'close'; code: number; reason: string }
+  /** `status`: the handshake's answer when the server refused the upgrade. */
+  | { id: number; type: 'error'; error: string; status?: number };
+
+/** The calls of a VU's WebSocket sessions (served by ws-sessions.ts). */
+export type WsCall =
+  | ({ op: 'ws-open' } & WireWsOpen)
+  /** Blocks until one of the VU's pulled sessions has events, or timeoutMs passed (then no events). */
+  | { op: 'ws-wait'; timeoutMs: number }
+  /** Text, or base64 when `binary`. */
+  | { op: 'ws-send'; id: number; data: string; binary?: true }
+  | { op: 'ws-ping'; id: number }
+  | { op: 'ws-close'; id: number; code: number; reason?: string };
 
 /** What a VU is told to do next (the reply to `init` and `done`). */
 export type VuCommand =
@@ -204,6 +241,7 @@ export type VuReply =
   /** found: the buffers come on the VU's port (a `shared` message); else this VU must build them. */
   | { op: 'shared'; found: boolean }
   | { op: 'exec-state'; state: ExecState }
+  | { op: 'ws-events'; events: WsEvent[] }
   | { op: 'ok' }
   | { op: 'interrupted' };
 
@@ -243,6 +281,7 @@ export interface VuWorkerData {
 export type PortMessage =
   | { kind: 'async-result'; id: number; response: WireHttpResponse | null; interrupted?: boolean }
   | { kind: 'reply'; json: string }
+  | { kind: 'ws-events'; events: WsEvent[] }
   | ({ kind: 'shared' } & SharedData);
 
 /** Message on a VU's port to the main thread. */

@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
+import { WebSocketServer } from 'ws';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const cli = join(here, 'cli.ts');
@@ -64,5 +65,38 @@ export async function loopback(handler: (req: IncomingMessage, res: ServerRespon
         server.closeAllConnections();
         server.close(() => res());
       }),
+  };
+}
+
+/**
+ * The WebSocket server real k6 was recorded against (`__fixtures__/k6-websockets/server.cjs`), on
+ * 127.0.0.1 port 0: `/echo` echoes text and binary frames; `/session` greets with {"op":"hello"},
+ * then answers each {"op":"rerun","id":n} after `delayMs` with {"op":"delta"} and {"op":"done"}.
+ */
+export async function wsLoopback(delayMs = 30): Promise<Loopback & { ws: string }> {
+  const lb = await loopback((_req, res) => res.end('ok'));
+  const wss = new WebSocketServer({ server: lb.server });
+  wss.on('connection', (sock, req) => {
+    if (req.url?.startsWith('/echo')) {
+      sock.on('message', (d: Buffer, bin: boolean) => sock.send(bin ? d : d.toString()));
+      return;
+    }
+    sock.send(JSON.stringify({ op: 'hello' }));
+    sock.on('message', (d: Buffer) => {
+      const m = JSON.parse(d.toString()) as { id: number };
+      setTimeout(() => {
+        sock.send(JSON.stringify({ op: 'delta', id: m.id }));
+        sock.send(JSON.stringify({ op: 'done', id: m.id }));
+      }, delayMs);
+    });
+  });
+  return {
+    ...lb,
+    ws: lb.base.replace('http://', 'ws://'),
+    close: async () => {
+      for (const c of wss.clients) c.terminate();
+      wss.close();
+      await lb.close();
+    },
   };
 }

@@ -80,8 +80,12 @@ function callJson(json: string): string {
   return out;
 }
 
-let asyncReceiver: ((json: string) => void) | undefined;
-wd.events.on('message', (m: PortMessage) => asyncReceiver?.(JSON.stringify(m)));
+/** The runtime's receivers of port events (async HTTP results, WebSocket events): each takes its own kind. */
+const asyncReceivers: ((json: string) => void)[] = [];
+wd.events.on('message', (m: PortMessage) => {
+  const json = JSON.stringify(m);
+  for (const r of asyncReceivers) r(json);
+});
 wd.events.unref();
 
 const b64 = (s: string, urlSafe: boolean, raw: boolean): string => {
@@ -138,7 +142,7 @@ const host: Host = {
   },
   now: () => performance.timeOrigin + performance.now(),
   onAsync(receiver) {
-    asyncReceiver = receiver;
+    asyncReceivers.push(receiver);
   },
   ref(on) {
     if (on) wd.events.ref();

@@ -1,5 +1,5 @@
-// k6/ws exists in k6, not in the embedded engine.
-import ws from 'k6/ws';
+// k6/net/grpc exists in k6, not in the embedded engine.
+import grpc from 'k6/net/grpc';
 export default function () {
-  ws.connect('ws://127.0.0.1:1', () => {});
+  new grpc.Client();
 }

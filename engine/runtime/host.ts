@@ -20,7 +20,7 @@ export interface Host {
   log(level: 'info' | 'warn' | 'error' | 'debug', text: string, fields?: string): void;
   /** Epoch ms with sub-ms precision. */
   now(): number;
-  /** Registers the receiver of async HTTP results (JSON of PortMessage). */
+  /** Adds a receiver of the port's events (JSON of PortMessage): async HTTP results, WebSocket events. */
   onAsync(receiver: (json: string) => void): void;
   /** Keeps the VU's event loop alive while async requests are pending. */
   ref(on: boolean): void;

@@ -15,6 +15,8 @@ import exec, { setTestOptions } from './execution.ts';
 import { timers } from './extras.ts';
 import encoding, * as encodingNamed from './encoding.ts';
 import { esm } from './esm.ts';
+import ws, * as wsNamed from './ws.ts';
+import websockets, { socketsClosed } from './websockets.ts';
 import { LAZY_K6_MODULES, jslibModuleFor } from '../jslib-urls.ts';
 
 const g = globalThis as unknown as Record<string, unknown>;
@@ -28,6 +30,9 @@ const MODULES: Record<string, object> = {
   'k6/experimental/timers': esm('k6/experimental/timers', timers, timers),
   'k6/timers': esm('k6/timers', timers, timers),
   'k6/encoding': esm('k6/encoding', encoding, encodingNamed),
+  'k6/ws': esm('k6/ws', ws, wsNamed),
+  'k6/experimental/websockets': esm('k6/experimental/websockets', websockets, websockets),
+  'k6/websockets': esm('k6/websockets', websockets, websockets),
 };
 
 /** Every k6 module a script may import: the ones above and those of the lazy bundle. */
@@ -154,6 +159,9 @@ export async function start(): Promise<void> {
         if (typeof fn !== 'function') throw new Error(`function "${cmd.exec}" is not exported by the script`);
         const r = (fn as (d: unknown) => unknown)(dataFor(cmd.data));
         if (r && typeof (r as Promise<unknown>).then === 'function') await r;
+        // As k6: the iteration goes on until its WebSockets are closed.
+        const open = socketsClosed();
+        if (open) await open;
       } else if (cmd.op === 'setup' || cmd.op === 'teardown') {
         vu.stage = cmd.op;
         vu.scenario = '';

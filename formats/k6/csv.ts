@@ -93,6 +93,16 @@ export const BUILTIN_METRICS: Readonly<Record<BuiltinMetric, { type: MetricType;
   http_req_failed: { type: 'rate', contains: 'default' },
 };
 
+/** The metrics of k6's WebSocket sessions (k6/ws, k6/experimental/websockets): declared when a script opens one. */
+export const WS_METRICS: Readonly<Record<string, { type: MetricType; contains: ValueType }>> = {
+  ws_sessions: { type: 'counter', contains: 'default' },
+  ws_connecting: { type: 'trend', contains: 'time' },
+  ws_session_duration: { type: 'trend', contains: 'time' },
+  ws_msgs_sent: { type: 'counter', contains: 'default' },
+  ws_msgs_received: { type: 'counter', contains: 'default' },
+  ws_ping: { type: 'trend', contains: 'time' },
+};
+
 /**
  * k6's numeric error codes (source: k6 docs, "Error codes", javascript-api/error-codes).
  * HTTP statuses ≥ 400 map to 1000 + status (a 500 is 1500), see httpStatusErrorCode.
