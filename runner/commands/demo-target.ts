@@ -23,7 +23,8 @@ const STATS_EVERY_MS = 5000;
  */
 export const command = defineCommand({
   name: 'demo-target',
-  describe: 'start the demo service (home page, search, result page) on 127.0.0.1 with a realistic capacity limit, until Ctrl-C',
+  describe:
+    'start the demo service (home page, search, result page, WebSocket sessions) on 127.0.0.1 with a realistic capacity limit, until Ctrl-C',
   builder: (y) =>
     y
       .usage('npm run demo-target -- [--port 8099] [--preset default] [--workers 4] [--queue 20] …')
@@ -45,6 +46,11 @@ export const command = defineCommand({
       .option('drift', { type: 'number', describe: 'service times grow by this many % per minute' })
       .option('down', { type: 'string', choices: DOWN_MODES, describe: 'refuse: nothing listens; close: connections are closed on accept' })
       .option('seed', { type: 'number', describe: 'seed of the random draws (repeatable runs)' })
+      .option('action-ms', { type: 'number', describe: 'mean service time of one action of a WebSocket session on /session (ms)' })
+      .option('stall-after', {
+        type: 'string',
+        describe: '/session stops answering actions this long after the start (k6 duration, e.g. 30s)',
+      })
       .example('npm run demo-target', 'the default service: its knee is near 118 users of the search scenario')
       .example('npm run demo-target -- --preset flaky --port 9000', 'one request in five fails')
       .example('npm run demo-target -- --workers 8 --drift 20', 'twice the capacity, slowing down by 20 %/min'),
@@ -66,6 +72,8 @@ export const command = defineCommand({
       driftPctPerMin: args.drift ?? base.driftPctPerMin,
       down: (args.down as DownMode | undefined) ?? base.down,
       seed: args.seed ?? base.seed,
+      actionMs: args['action-ms'] ?? base.actionMs,
+      stallAfterMs: args['stall-after'] === undefined ? base.stallAfterMs : parseDuration(args['stall-after'], '--stall-after'),
     };
     const problems = optionProblems(options);
     if (problems.length > 0) throw new UserError(problems.join('; '));

@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_OPTIONS, PRESETS, PRESET_NAMES, driftFactor, estimateKnee, logNormal, optionProblems, seededRandom } from './model.ts';
+import {
+  DEFAULT_OPTIONS,
+  PRESETS,
+  PRESET_NAMES,
+  driftFactor,
+  estimateKnee,
+  estimateSessionKnee,
+  logNormal,
+  optionProblems,
+  seededRandom,
+} from './model.ts';
 
 describe('capacity model', () => {
   it('the defaults put the knee of the default scenario between 75 and 150 users', () => {
@@ -18,6 +28,18 @@ describe('capacity model', () => {
       estimateKnee({ workers, serviceMs: { home: home!, search: search!, result: result! } }, { requestsPerIteration: 3, thinkS }),
     ).toBeCloseTo(expected, 6);
   });
+
+  it.each([
+    // workers, home ms, action ms, actions, think s → users at utilisation 1
+    [18, 30, 70, 5, 0.4, 18 / (0.38 / 2.38)],
+    [1, 0, 100, 1, 0.9, 10],
+  ])(
+    'estimateSessionKnee(%i workers, home %d ms, action %d ms, %i actions, think %d s)',
+    (workers, home, actionMs, actions, thinkS, expected) => {
+      const o = { workers, actionMs, serviceMs: { ...DEFAULT_OPTIONS.serviceMs, home } };
+      expect(estimateSessionKnee(o, { actions, thinkS })).toBeCloseTo(expected, 6);
+    },
+  );
 
   it('the knee scales with the workers', () => {
     expect(estimateKnee({ ...DEFAULT_OPTIONS, workers: 8 })).toBeCloseTo(2 * estimateKnee(DEFAULT_OPTIONS), 6);
@@ -79,6 +101,8 @@ describe('presets', () => {
     [{ timeoutMs: 0 }, /^--timeout: /],
     [{ driftPctPerMin: -3 }, /^--drift: /],
     [{ serviceMs: { home: 1, search: -1, result: 1 } }, /^--search-ms: /],
+    [{ actionMs: -1 }, /^--action-ms: /],
+    [{ stallAfterMs: Number.NaN }, /^--stall-after: /],
   ])('optionProblems(%j)', (change, message) => {
     const problems = optionProblems({ ...DEFAULT_OPTIONS, ...change });
     expect(problems).toHaveLength(1);

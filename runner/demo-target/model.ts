@@ -30,6 +30,13 @@ export interface DemoTargetOptions {
   readonly down: DownMode;
   /** Seed of the random draws (service times, injected errors): same seed, same sequence. */
   readonly seed: number | undefined;
+  /**
+   * Mean service time of one action of a WebSocket session (`/session`), in ms: the work of a
+   * re-run, done by the same workers as the pages (so sessions and pages saturate together).
+   */
+  readonly actionMs: number;
+  /** From this long after the start, `/session` stops answering actions (sockets stay open); null: never. */
+  readonly stallAfterMs: number | null;
 }
 
 /**
@@ -57,6 +64,8 @@ export const DEFAULT_OPTIONS: DemoTargetOptions = {
   driftPctPerMin: 0,
   down: 'no',
   seed: undefined,
+  actionMs: 70,
+  stallAfterMs: null,
 };
 
 export const PRESET_NAMES = ['default', 'healthy', 'saturating', 'flaky', 'degrading', 'down'] as const;
@@ -112,6 +121,24 @@ export function estimateKnee(options: Pick<DemoTargetOptions, 'workers' | 'servi
   return capacity / perUser;
 }
 
+/** The session scenario's visit (scenarios/session.ts): a home page, then `actions` actions, each after a think time. */
+export interface SessionShape {
+  readonly actions: number;
+  /** Mean think time before each action, in seconds. */
+  readonly thinkS: number;
+}
+
+/**
+ * Users at which the workers are fully busy in the session scenario, by the same laws: one user
+ * asks for (home + actions × action) of work per visit of (actions × think + that work).
+ * The defaults (actionMs 70) with the demo's 18 workers and 0.4 s think put it near 113 users.
+ */
+export function estimateSessionKnee(options: Pick<DemoTargetOptions, 'workers' | 'serviceMs' | 'actionMs'>, shape: SessionShape): number {
+  const workS = (options.serviceMs.home + shape.actions * options.actionMs) / 1000;
+  const visitS = shape.actions * shape.thinkS + workS;
+  return options.workers / (workS / visitS);
+}
+
 /** The drift multiplier of service times `elapsedMs` after the start. */
 export function driftFactor(driftPctPerMin: number, elapsedMs: number): number {
   return 1 + (driftPctPerMin / 100) * (Math.max(0, elapsedMs) / 60_000);
@@ -159,6 +186,9 @@ export function optionProblems(o: DemoTargetOptions): string[] {
     problems.push(`--error-rate: expected a share between 0 and 1, got ${o.errorRate}`);
   if (!Number.isFinite(o.driftPctPerMin) || o.driftPctPerMin < 0)
     problems.push(`--drift: expected % per minute ≥ 0, got ${o.driftPctPerMin}`);
+  if (!Number.isFinite(o.actionMs) || o.actionMs < 0) problems.push(`--action-ms: expected milliseconds ≥ 0, got ${o.actionMs}`);
+  if (o.stallAfterMs !== null && (!Number.isFinite(o.stallAfterMs) || o.stallAfterMs < 0))
+    problems.push(`--stall-after: expected a duration ≥ 0, got ${o.stallAfterMs} ms`);
   if (o.seed !== undefined && !Number.isInteger(o.seed)) problems.push(`--seed: expected a whole number, got ${o.seed}`);
   return problems;
 }

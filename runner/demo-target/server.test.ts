@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEMO_PRESETS, startDemoTarget, type DemoTarget } from './server.ts';
 import { searchResults } from './pages.ts';
+import WebSocket from 'ws';
 
 const started: DemoTarget[] = [];
 afterEach(async () => {
@@ -156,5 +157,60 @@ describe('limits', () => {
     await t.close();
     expect(await pending).toEqual(['failed', 'failed', 'failed']);
     expect(await failure(`${t.url}/`)).toBe('ECONNREFUSED');
+  });
+});
+
+/** A WebSocket client of `/session` that collects what the target says. */
+async function session(
+  t: DemoTarget,
+): Promise<{ ws: WebSocket; got: Array<Record<string, unknown>>; next(): Promise<Record<string, unknown>> }> {
+  const ws = new WebSocket(`${t.url.replace('http', 'ws')}/session`);
+  const got: Array<Record<string, unknown>> = [];
+  let waiting: (() => void) | null = null;
+  ws.on('message', (d: Buffer) => {
+    got.push(JSON.parse(d.toString()) as Record<string, unknown>);
+    waiting?.();
+  });
+  await new Promise((res, rej) => ws.once('open', res).once('error', rej));
+  let read = 0;
+  const next = async () => {
+    while (got.length <= read) await new Promise<void>((res) => (waiting = res));
+    return got[read++]!;
+  };
+  return { ws, got, next };
+}
+
+describe('/session: a WebSocket app whose actions are work for the same workers', () => {
+  it('greets, then answers each action with delta and done; its actions queue with the pages (503 as an error message)', async () => {
+    const t = await start({ workers: 1, queueLength: 0, actionMs: 200, spread: 0, seed: 7 });
+    const s = await session(t);
+    expect(await s.next()).toEqual({ op: 'hello' });
+    s.ws.send(JSON.stringify({ op: 'rerun', id: 1 }));
+    // The worker is busy with action 1: a page now is refused, as a second action is.
+    expect((await get(`${t.url}/`)).status).toBe(503);
+    s.ws.send(JSON.stringify({ op: 'rerun', id: 2 }));
+    expect(await s.next()).toEqual({ op: 'error', id: 2, status: 503, error: 'service unavailable: queue full' });
+    expect(await s.next()).toEqual({ op: 'delta', id: 1 });
+    expect(await s.next()).toEqual({ op: 'done', id: 1 });
+    s.ws.close();
+    expect(t.stats()).toMatchObject({ sessions: 1, actions: 2, rejected: 2, stalled: 0 });
+  });
+
+  it('stallAfterMs: past it, actions are received and never answered; other paths are not WebSockets', async () => {
+    let clock = 1_000;
+    const t = await start({ actionMs: 1, spread: 0, stallAfterMs: 60_000, seed: 8 }, () => clock);
+    const s = await session(t);
+    await s.next();
+    s.ws.send(JSON.stringify({ op: 'rerun', id: 1 }));
+    expect(await s.next()).toEqual({ op: 'delta', id: 1 });
+    await s.next();
+    clock += 60_000;
+    s.ws.send(JSON.stringify({ op: 'rerun', id: 2 }));
+    while (t.stats().stalled < 1) await new Promise((r) => setTimeout(r, 5));
+    expect(s.got).toHaveLength(3);
+    s.ws.close();
+    const other = new WebSocket(`${t.url.replace('http', 'ws')}/elsewhere`);
+    const e = await new Promise<Error>((res) => other.once('error', res));
+    expect(e.message).toContain('404');
   });
 });

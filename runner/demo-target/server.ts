@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
 import { RESULT_ID, homePage, resultPage, searchJson } from './pages.ts';
 import { DEFAULT_OPTIONS, type DemoTargetOptions, type Route, driftFactor, logNormal, seededRandom } from './model.ts';
 
@@ -37,6 +38,11 @@ export interface DemoTargetStats {
   readonly maxQueued: number;
   /** Current drift multiplier of service times. */
   readonly serviceTimeFactor: number;
+  /** WebSocket sessions opened on `/session`, and the actions they sent (answered or not). */
+  readonly sessions: number;
+  readonly actions: number;
+  /** Actions left unanswered because the endpoint stalled (`stallAfterMs`). */
+  readonly stalled: number;
 }
 
 export interface DemoTarget {
@@ -49,10 +55,14 @@ export interface DemoTarget {
   stats(): DemoTargetStats;
 }
 
+/** Where a job's answer goes: an HTTP response, or a WebSocket session's messages about action `id`. */
+type AnswerTo =
+  | { readonly kind: 'http'; readonly req: IncomingMessage; readonly res: ServerResponse }
+  | { readonly kind: 'ws'; readonly socket: WebSocket; readonly id: unknown };
+
 interface Job {
-  readonly route: Route;
-  readonly req: IncomingMessage;
-  readonly res: ServerResponse;
+  readonly route: Route | 'action';
+  readonly to: AnswerTo;
   readonly arrivedMs: number;
   timeout: NodeJS.Timeout | undefined;
   service: NodeJS.Timeout | undefined;
@@ -63,7 +73,8 @@ interface Job {
  * Starts the demo service on 127.0.0.1 (`port: 0` → a free port). Capacity: `workers` requests
  * in service at once, `queueLength` waiting (FIFO), one more → 503; service times log-normal
  * around `serviceMs` × drift; an answer later than `timeoutMs` after arrival → 504; `errorRate`
- * of served requests → 500. `now` is the clock of the drift (tests pass a fake one).
+ * of served requests → 500. WebSocket sessions on `/session`: each action is a job for the same
+ * workers and queue (mean `actionMs`), see onSession. `now` is the clock of the drift (tests pass a fake one).
  * Resolves once it listens (in `down: 'refuse'` mode: once a port is picked that nothing listens on).
  */
 export async function startDemoTarget(options: Partial<DemoTargetOptions> = {}, now: () => number = Date.now): Promise<DemoTarget> {
@@ -81,6 +92,9 @@ export async function startDemoTarget(options: Partial<DemoTargetOptions> = {}, 
     closedConnections: 0,
     maxInService: 0,
     maxQueued: 0,
+    sessions: 0,
+    actions: 0,
+    stalled: 0,
   };
   const byRoute: Record<Route | 'other', number> = { home: 0, search: 0, result: 0, other: 0 };
   const queue: Job[] = [];
@@ -91,9 +105,25 @@ export async function startDemoTarget(options: Partial<DemoTargetOptions> = {}, 
     if (job.answered) return;
     job.answered = true;
     if (job.timeout) clearTimeout(job.timeout);
-    if (job.res.destroyed || job.res.writableEnded) return;
-    job.res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store', ...extra });
-    job.res.end(job.req.method === 'HEAD' ? undefined : body);
+    const to = job.to;
+    if (to.kind === 'ws') {
+      // An action's failure is one message, the session stays open (as an app reports an error in its page).
+      if (to.socket.readyState === to.socket.OPEN) to.socket.send(JSON.stringify({ op: 'error', id: to.id, status, error: body.trim() }));
+      return;
+    }
+    if (to.res.destroyed || to.res.writableEnded) return;
+    to.res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store', ...extra });
+    to.res.end(to.req.method === 'HEAD' ? undefined : body);
+  };
+
+  /** An action served: its result streamed as two messages, as an app re-running its page would. */
+  const answerAction = (job: Job, to: Extract<AnswerTo, { kind: 'ws' }>) => {
+    job.answered = true;
+    if (job.timeout) clearTimeout(job.timeout);
+    counts.ok += 1;
+    if (to.socket.readyState !== to.socket.OPEN) return;
+    to.socket.send(JSON.stringify({ op: 'delta', id: to.id }));
+    to.socket.send(JSON.stringify({ op: 'done', id: to.id }));
   };
 
   const dispatch = () => {
@@ -102,7 +132,8 @@ export async function startDemoTarget(options: Partial<DemoTargetOptions> = {}, 
       inService.add(job);
       counts.maxInService = Math.max(counts.maxInService, inService.size);
       const waitedMs = now() - job.arrivedMs;
-      const serviceMs = logNormal(o.serviceMs[job.route], o.spread, random) * driftFactor(o.driftPctPerMin, now() - startedMs);
+      const mean = job.route === 'action' ? o.actionMs : o.serviceMs[job.route];
+      const serviceMs = logNormal(mean, o.spread, random) * driftFactor(o.driftPctPerMin, now() - startedMs);
       job.service = setTimeout(() => {
         inService.delete(job);
         job.service = undefined;
@@ -120,7 +151,8 @@ export async function startDemoTarget(options: Partial<DemoTargetOptions> = {}, 
       send(job, 500, 'text/plain; charset=utf-8', 'internal error (injected by the demo target)\n', timing);
       return;
     }
-    const url = new URL(job.req.url ?? '/', 'http://demo');
+    if (job.to.kind === 'ws') return answerAction(job, job.to);
+    const url = new URL(job.to.req.url ?? '/', 'http://demo');
     if (job.route === 'home') {
       counts.ok += 1;
       send(job, 200, 'text/html; charset=utf-8', homePage(), timing);
@@ -161,15 +193,20 @@ export async function startDemoTarget(options: Partial<DemoTargetOptions> = {}, 
       return;
     }
     byRoute[route] += 1;
-    const job: Job = { route, req, res, arrivedMs: now(), timeout: undefined, service: undefined, answered: false };
+    const job: Job = { route, to: { kind: 'http', req, res }, arrivedMs: now(), timeout: undefined, service: undefined, answered: false };
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain' }).end('method not allowed\n');
       return;
     }
+    if (enqueue(job)) res.on('close', () => abandon(job));
+  };
+
+  /** Queues a job for the workers (503 when the queue is full); false when it was refused. */
+  const enqueue = (job: Job): boolean => {
     if (inService.size >= o.workers && queue.length >= o.queueLength) {
       counts.rejected += 1;
       send(job, 503, 'text/plain; charset=utf-8', 'service unavailable: queue full\n', { 'retry-after': '1' });
-      return;
+      return false;
     }
     // The timeout runs on the real clock: it is how long the client waits, not simulated time.
     job.timeout = setTimeout(() => {
@@ -179,23 +216,69 @@ export async function startDemoTarget(options: Partial<DemoTargetOptions> = {}, 
       counts.timedOut += 1;
       send(job, 504, 'text/plain; charset=utf-8', 'gateway timeout: no worker answered in time\n');
     }, o.timeoutMs);
-    res.on('close', () => {
-      if (job.answered) return;
-      job.answered = true;
-      counts.abandoned += 1;
-      if (job.timeout) clearTimeout(job.timeout);
-      const i = queue.indexOf(job);
-      if (i >= 0) queue.splice(i, 1);
-    });
     queue.push(job);
     counts.maxQueued = Math.max(counts.maxQueued, queue.length);
     dispatch();
+    return true;
+  };
+
+  /** The client went away before the answer: the job leaves the queue (a job in service still finishes). */
+  const abandon = (job: Job) => {
+    if (job.answered) return;
+    job.answered = true;
+    counts.abandoned += 1;
+    if (job.timeout) clearTimeout(job.timeout);
+    const i = queue.indexOf(job);
+    if (i >= 0) queue.splice(i, 1);
+  };
+
+  /**
+   * `/session`: greets with {"op":"hello"}, then each {"op":"rerun","id":n} is one action for the
+   * workers, answered {"op":"delta","id":n} then {"op":"done","id":n} (503/504 as {"op":"error"}).
+   */
+  const onSession = (socket: WebSocket) => {
+    counts.sessions += 1;
+    const mine = new Set<Job>();
+    socket.send(JSON.stringify({ op: 'hello' }));
+    socket.on('message', (data: Buffer) => {
+      counts.actions += 1;
+      let id: unknown = null;
+      try {
+        id = (JSON.parse(data.toString('utf8')) as { id?: unknown }).id ?? null;
+      } catch {
+        // Not JSON: still an action (its answer carries id null).
+      }
+      if (o.stallAfterMs !== null && now() - startedMs >= o.stallAfterMs) {
+        counts.stalled += 1;
+        return;
+      }
+      const job: Job = {
+        route: 'action',
+        to: { kind: 'ws', socket, id },
+        arrivedMs: now(),
+        timeout: undefined,
+        service: undefined,
+        answered: false,
+      };
+      if (enqueue(job)) mine.add(job);
+    });
+    socket.on('close', () => {
+      for (const job of mine) abandon(job);
+    });
   };
 
   const server = createServer({ keepAlive: true }, onRequest);
   // Longer than any think time of the scenarios, so k6 reuses its connections as with a real server.
   server.keepAliveTimeout = 30_000;
   server.headersTimeout = 35_000;
+  const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
+  server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
+    if ((req.url ?? '/').split('?')[0] !== '/session') {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, onSession);
+  });
   server.on('connection', (socket: Socket) => {
     if (o.down === 'close') {
       counts.closedConnections += 1;
@@ -245,6 +328,8 @@ export async function startDemoTarget(options: Partial<DemoTargetOptions> = {}, 
       }
       queue.length = 0;
       inService.clear();
+      for (const c of wss.clients) c.terminate();
+      wss.close();
       for (const s of sockets) s.destroy();
       await closeServer();
     },
