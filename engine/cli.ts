@@ -5,7 +5,8 @@
 import { pathToFileURL } from 'node:url';
 import { K6ExitCode } from '../formats/k6/exit-codes.ts';
 import { UsageError, parseRunArgs, type RunFlags } from './flags.ts';
-import { ENGINE_VERSION, runK6 } from './engine.ts';
+import { ENGINE_VERSION } from './banner.ts';
+import { runK6 } from './engine.ts';
 import { COMMANDS_NOT_SUPPORTED, rootHelp, runHelp, versionHelp } from './help.ts';
 import { logLine } from './logfmt.ts';
 

@@ -13,6 +13,12 @@ import {
 } from './protocol.ts';
 import { VuHttp } from './http-client.ts';
 
+/** Bytes a VU's sockets (HTTP and WebSocket) moved since it started. */
+export interface SocketBytes {
+  read: number;
+  written: number;
+}
+
 export type ControlCall = Extract<VuCall, { op: 'init' } | { op: 'done' }>;
 export type ServedCall = Exclude<VuCall, { op: 'init' } | { op: 'done' }>;
 
@@ -55,8 +61,10 @@ export class Vu {
   private inflight = new AbortController();
   private closed = false;
   exited = false;
+  /** The scenario the VU iterates in (its iterations' `scenario` tag). */
+  scenario: string | null = null;
   /** Bytes on the VU's sockets when its current iteration started. */
-  bytesMark = { read: 0, written: 0 };
+  private bytesMark = { read: 0, written: 0 };
 
   constructor(
     readonly id: number,
@@ -144,6 +152,19 @@ export class Vu {
   clearInterrupt(): void {
     Atomics.store(this.i32, SLOT.interrupt, 0);
     if (this.inflight.signal.aborted) this.inflight = new AbortController();
+  }
+
+  /** An iteration starts in `scenario`; `bytes`: what the VU's sockets moved so far (its marks from now). */
+  startIteration(scenario: string, bytes: SocketBytes): void {
+    this.scenario = scenario;
+    this.bytesMark = bytes;
+  }
+
+  /** What the VU's sockets moved since the last mark, given what they moved so far (its iteration's data_sent, data_received); marks now. */
+  takeBytes(bytes: SocketBytes): { sent: number; received: number } {
+    const moved = { sent: bytes.written - this.bytesMark.written, received: bytes.read - this.bytesMark.read };
+    this.bytesMark = bytes;
+    return moved;
   }
 
   get interrupted(): boolean {

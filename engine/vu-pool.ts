@@ -1,0 +1,119 @@
+/**
+ * The VUs: one worker thread each (plus k6's VU 0, the controller, for options, setup, teardown
+ * and handleSummary), initialised before the test as k6 does, lent to scenarios and given back,
+ * and the ones arrival-rate executors allocate during the test.
+ */
+import { setFlagsFromString } from 'node:v8';
+import type { Bundles } from './bundle.ts';
+import type { HttpOptions } from './options.ts';
+import { Vu, type ControlCall, type VuHooks } from './vu.ts';
+
+export interface VuPoolInit {
+  bundles: Bundles;
+  scriptPath: string;
+  /** __ENV of every VU. */
+  env: Record<string, string>;
+  hooks: VuHooks;
+}
+
+export class VuPool {
+  private readonly all: Vu[] = [];
+  private readonly idle: Vu[] = [];
+  private nextId = 1;
+  private http: HttpOptions | null = null;
+  private readonly lazyCode: SharedArrayBuffer;
+  private readonly countersBuffer = new SharedArrayBuffer(4 * 64);
+  /** The iteration counters every VU shares (protocol.ts COUNTER). */
+  readonly counters = new Int32Array(this.countersBuffer);
+  /** VUs initialised so far (vus_max; arrival-rate executors add some during the test). */
+  initialized = 0;
+
+  constructor(private readonly init: VuPoolInit) {
+    // Measured: any V8 flag set now makes the 150 VU isolates start lazily (Node's code cache of
+    // its internals no longer matches the flags), ~0.6 MiB less each; this one also bounds their
+    // young generation. The main thread's heap is already configured and keeps its own.
+    setFlagsFromString('--max-semi-space-size=1');
+    // The lazy bundle (k6/crypto, k6/html with its parser, jslib) is shared memory read only by the
+    // VUs that need it: as a string it would be copied into every VU's workerData (~220 KB × 150 VUs).
+    const lazyBytes = Buffer.from(init.bundles.lazy, 'utf8');
+    this.lazyCode = new SharedArrayBuffer(lazyBytes.length);
+    lazyBytes.copy(Buffer.from(this.lazyCode));
+  }
+
+  private spawn(id: number, controller: boolean): Vu {
+    const { bundles, scriptPath, env, hooks } = this.init;
+    const vu = new Vu(
+      id,
+      bundles.worker,
+      {
+        code: bundles.user,
+        runtimeCode: bundles.runtime,
+        lazyCode: this.lazyCode,
+        scriptPath,
+        env,
+        controller,
+        counters: this.countersBuffer,
+      },
+      hooks,
+    );
+    if (!controller && this.http) vu.http.configure(this.http);
+    this.all.push(vu);
+    return vu;
+  }
+
+  /** VU 0: reads the options, runs setup, teardown and handleSummary. */
+  controller(): Vu {
+    return this.spawn(0, true);
+  }
+
+  /** The HTTP options of every VU's client, once the options are read. */
+  configure(http: HttpOptions): void {
+    this.http = http;
+    for (const v of this.all) v.http.configure(http);
+  }
+
+  /** Initialises `n` idle VUs before the test; resolves with the first failed init, if any. */
+  async initialise(n: number): Promise<ControlCall | null> {
+    const vus = Array.from({ length: n }, () => this.spawn(this.nextId++, false));
+    this.idle.push(...vus);
+    const inits = await Promise.all(vus.map((v) => v.nextControl()));
+    this.initialized += n;
+    return inits.find((c) => c.op !== 'init' || !c.ok) ?? null;
+  }
+
+  /** One more VU during the test; the init's error when it failed. */
+  async allocate(): Promise<Vu | { error: string }> {
+    const v = this.spawn(this.nextId++, false);
+    const c = await v.nextControl();
+    if (c.op !== 'init' || !c.ok) return { error: c.op === 'init' && !c.ok ? c.error : 'init failed' };
+    this.initialized++;
+    return v;
+  }
+
+  /** Up to `n` idle VUs, for a scenario that starts. */
+  take(n: number): Vu[] {
+    return this.idle.splice(0, n);
+  }
+
+  /** A scenario's VUs back, for the scenarios that start later. */
+  giveBack(vus: readonly Vu[]): void {
+    for (const v of vus) if (!v.exited) this.idle.push(v);
+  }
+
+  /** The test stops: no VU starts an iteration, every one in progress is interrupted. */
+  stopAll(): void {
+    for (const v of this.all) {
+      v.hold(true);
+      v.interrupt();
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(
+      this.all.map(async (v) => {
+        if (!v.exited) void v.command({ op: 'exit' });
+        await v.close();
+      }),
+    );
+  }
+}
