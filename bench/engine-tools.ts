@@ -1,6 +1,8 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { Agent, request } from 'undici';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
 
 /** Starts the benchmark server in its own process; resolves with its base URL. */
 export async function startServer(serverPath: string): Promise<{ url: string; child: ChildProcess }> {
@@ -40,18 +42,32 @@ export function runWrk(url: string, threads: number, connections: number, second
   return { rps, medianMs: Number(m[1]) * unit };
 }
 
-/** The fallback reference without wrk: one keep-alive connection, sequential requests (median ms). */
-export async function nodeClientMedian(url: string, seconds: number): Promise<number> {
-  const agent = new Agent({ connections: 1 });
-  const times: number[] = [];
-  const end = performance.now() + seconds * 1000;
-  while (performance.now() < end) {
-    const t0 = performance.now();
-    const r = await request(url, { dispatcher: agent });
-    await r.body.text();
-    times.push(performance.now() - t0);
-  }
-  await agent.close();
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)]!;
+/** The reference without wrk: bench/engine-client.ts in its own process, wrk's shape and figures. */
+export function runNodeClient(url: string, threads: number, connections: number, seconds: number): { rps: number; medianMs: number } {
+  const client = join(dirname(fileURLToPath(import.meta.url)), 'engine-client.ts');
+  const r = spawnSync(process.execPath, ['--import', 'tsx', client, url, String(threads), String(connections), String(seconds)], {
+    encoding: 'utf8',
+  });
+  if (r.status !== 0) throw new Error(`the reference client failed: ${r.stderr}`);
+  return z.object({ rps: z.number(), medianMs: z.number() }).parse(JSON.parse(r.stdout));
+}
+
+/**
+ * The thread floor: peak RSS (bytes) of a Node process holding `n` idle worker threads made as the
+ * engine makes its VUs (same resource limits, the same V8 flag set first), nothing run in them.
+ */
+export async function threadFloorRss(n: number): Promise<number> {
+  const code = `
+    require('node:v8').setFlagsFromString('--max-semi-space-size=1');
+    const { Worker } = require('node:worker_threads');
+    const limits = { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 256, stackSizeMb: 2 };
+    const ws = Array.from({ length: ${n} }, () => new Worker('setInterval(() => {}, 1000)', { eval: true, resourceLimits: limits }));
+    Promise.all(ws.map((w) => new Promise((r) => w.once('online', r)))).then(() => setTimeout(() => process.exit(0), 1500));
+  `;
+  const child = spawn(process.execPath, ['-e', code], { stdio: 'ignore' });
+  let peak = 0;
+  const poll = setInterval(() => (peak = Math.max(peak, peakRss(child.pid!))), 100);
+  await new Promise((r) => child.on('exit', r));
+  clearInterval(poll);
+  return peak;
 }
