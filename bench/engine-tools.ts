@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
@@ -70,4 +70,41 @@ export async function threadFloorRss(n: number): Promise<number> {
   await new Promise((r) => child.on('exit', r));
   clearInterval(poll);
   return peak;
+}
+
+const Export = z.object({
+  metrics: z.object({
+    http_reqs: z.object({ count: z.number(), rate: z.number() }),
+    http_req_duration: z.object({ med: z.number(), avg: z.number() }),
+    http_req_failed: z.object({ passes: z.number() }),
+  }),
+});
+
+/** The embedded engine (`k6 run`, a gzipped CSV and a summary export, as a stage) on a bench script; its figures and peak RSS. */
+export async function engineRun(
+  script: string,
+  url: string,
+  dir: string,
+  vus: number,
+  seconds: number,
+): Promise<{ rps: number; medianMs: number; failed: number; peakRssBytes: number }> {
+  const path = join(dir, `s-${Date.now()}.js`);
+  writeFileSync(path, script);
+  const out = join(dir, `summary-${Date.now()}.json`);
+  const cli = join(dirname(fileURLToPath(import.meta.url)), '..', 'engine', 'cli.ts');
+  const args = ['run', '--quiet', '--no-summary', '-e', `BASE_URL=${url}`, '-e', `VUS=${vus}`, '-e', `DURATION=${seconds}s`];
+  args.push('--out', `csv=${join(dir, 'out.csv.gz')}`, '--summary-export', out, path);
+  const child = spawn(process.execPath, ['--import', 'tsx', cli, ...args], { stdio: ['ignore', 'ignore', 'inherit'] });
+  let peak = 0;
+  const poll = setInterval(() => (peak = Math.max(peak, peakRss(child.pid!))), 200);
+  const code = await new Promise<number | null>((r) => child.on('exit', r));
+  clearInterval(poll);
+  if (code !== 0) throw new Error(`engine exited ${code}`);
+  const s = Export.parse(JSON.parse(readFileSync(out, 'utf8')));
+  return {
+    rps: s.metrics.http_reqs.rate,
+    medianMs: s.metrics.http_req_duration.med,
+    failed: s.metrics.http_req_failed.passes,
+    peakRssBytes: peak,
+  };
 }

@@ -7,71 +7,16 @@
  * in the same run, against the same server. Targets (issue 15): ≥ 0.9× the reference's requests/s,
  * peak RSS ≤ 1.5 GiB, median within 1 ms of the reference's.
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { z } from 'zod';
 import { NO_THINK, THINK_1S } from './engine-scripts.ts';
-import { hasWrk, peakRss, runNodeClient, runWrk, startServer, threadFloorRss } from './engine-tools.ts';
+import { engineRun, hasWrk, runNodeClient, runWrk, startServer, threadFloorRss } from './engine-tools.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const VUS = Number(process.env.BENCH_VUS ?? 150);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
-
-const Export = z.object({
-  metrics: z.object({
-    http_reqs: z.object({ count: z.number(), rate: z.number() }),
-    http_req_duration: z.object({ med: z.number(), avg: z.number() }),
-    http_req_failed: z.object({ passes: z.number() }),
-  }),
-});
-
-async function engineRun(
-  script: string,
-  url: string,
-  dir: string,
-): Promise<{ rps: number; medianMs: number; failed: number; peakRssBytes: number }> {
-  const path = join(dir, `s-${Date.now()}.js`);
-  writeFileSync(path, script);
-  const out = join(dir, `summary-${Date.now()}.json`);
-  const child = spawn(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      join(here, '..', 'engine', 'cli.ts'),
-      'run',
-      '--quiet',
-      '--no-summary',
-      '-e',
-      `BASE_URL=${url}`,
-      '-e',
-      `VUS=${VUS}`,
-      '-e',
-      `DURATION=${SECONDS}s`,
-      '--out',
-      `csv=${join(dir, 'out.csv.gz')}`,
-      '--summary-export',
-      out,
-      path,
-    ],
-    { stdio: ['ignore', 'ignore', 'inherit'] },
-  );
-  let peak = 0;
-  const poll = setInterval(() => (peak = Math.max(peak, peakRss(child.pid!))), 200);
-  const code = await new Promise<number | null>((r) => child.on('exit', r));
-  clearInterval(poll);
-  if (code !== 0) throw new Error(`engine exited ${code}`);
-  const s = Export.parse(JSON.parse(readFileSync(out, 'utf8')));
-  return {
-    rps: s.metrics.http_reqs.rate,
-    medianMs: s.metrics.http_req_duration.med,
-    failed: s.metrics.http_req_failed.passes,
-    peakRssBytes: peak,
-  };
-}
 
 const fmt = (n: number, d = 1): string => n.toFixed(d);
 const mib = (bytes: number): string => fmt(bytes / 2 ** 20, 0);
@@ -86,7 +31,7 @@ async function main(): Promise<void> {
     const refName = (t: number, c: number): string => `${wrk ? 'wrk' : 'Node reference client (wrk not installed)'} -t${t} -c${c}`;
     process.stdout.write(`engine bench: ${VUS} VUs, ${SECONDS}s per run, server answers after 20 ms; ${load()}\n`);
 
-    const a = await engineRun(NO_THINK, server.url, dir);
+    const a = await engineRun(NO_THINK, server.url, dir, VUS, SECONDS);
     const refA = reference(server.url, 2, VUS, SECONDS);
     const floor = await threadFloorRss(VUS);
     process.stdout.write(
@@ -96,7 +41,7 @@ async function main(): Promise<void> {
       `    peak RSS ${mib(a.peakRssBytes)} MiB (≤ 1536: ${a.peakRssBytes <= 1.5 * 2 ** 30 ? 'met' : 'NOT met'}); ${VUS} idle worker threads alone: ${mib(floor)} MiB → ratio ${fmt(a.peakRssBytes / floor, 2)}, ${fmt((a.peakRssBytes - floor) / VUS / 2 ** 20, 2)} MiB per VU above the thread floor\n`,
     );
 
-    const b = await engineRun(THINK_1S, server.url, dir);
+    const b = await engineRun(THINK_1S, server.url, dir, VUS, SECONDS);
     const refB = reference(server.url, 1, 1, SECONDS);
     const delta = b.medianMs - refB.medianMs;
     process.stdout.write(
