@@ -1,6 +1,7 @@
 import type { RunManifest } from '../formats/run-manifest.ts';
 import type { RunSummary } from '../formats/run-summary.ts';
 import { duration } from './words.ts';
+import { keyLabel } from '../formats/key-transaction.ts';
 
 /**
  * Which runs can carry a decision (SPEC §3): a run the operator stopped or the tool broke is not
@@ -74,7 +75,7 @@ const KEYS: readonly { what: string; get: (m: RunManifest) => string }[] = [
   { what: 'spawn rate', get: (m) => `${m.plan.spawnRate}/s` },
   { what: 'target stage', get: (m) => String(m.plan.targetStage) },
   // Not in SPEC's list by name, but a p95 of another transaction is another measurement.
-  { what: 'key transaction', get: (m) => m.plan.keyTransaction },
+  { what: 'key transaction', get: (m) => keyLabel(m.plan.keyTransaction, m.plan.keyMetric) },
   { what: 'engine', get: (m) => m.engine.name },
 ];
 

@@ -5,6 +5,7 @@ import { verdict } from './consolidate.ts';
 import { CRITERIA, type CriterionId, type CriterionResult, type Decision, type DecisionValue, type Level } from '../formats/decision.ts';
 import { type RunLevels, levelRun } from './levels.ts';
 import { decisionActions, plural } from './words.ts';
+import { keyLabel } from '../formats/key-transaction.ts';
 
 export { levelRun, type RunLevels } from './levels.ts';
 export type { RunInput } from './comparability.ts';
@@ -101,7 +102,7 @@ export function decide(runs: readonly RunInput[], config: CapacityConfig, option
       excluded,
       ...settings,
       targetStage: config.targetStage,
-      keyTransaction: config.keyTransaction.name,
+      keyTransaction: keyLabel(config.keyTransaction.name, config.keyTransaction.metric),
       action: actionFor(config, 'insufficient-data', false),
       warnings: [],
     };
@@ -137,9 +138,10 @@ export function decide(runs: readonly RunInput[], config: CapacityConfig, option
   if (plan.targetStage !== config.targetStage) {
     warnings.push(`the config's targetStage is ${config.targetStage} but the runs were made with ${plan.targetStage}: the runs' is used`);
   }
-  if (plan.keyTransaction !== config.keyTransaction.name) {
+  const configKey = keyLabel(config.keyTransaction.name, config.keyTransaction.metric);
+  if (keyLabel(plan.keyTransaction, plan.keyMetric) !== configKey) {
     warnings.push(
-      `the config's key transaction is "${config.keyTransaction.name}" but the runs measured "${plan.keyTransaction}": the runs' is used`,
+      `the config's key transaction is "${configKey}" but the runs measured "${keyLabel(plan.keyTransaction, plan.keyMetric)}": the runs' is used`,
     );
   }
   for (const run of used) {
@@ -163,7 +165,7 @@ export function decide(runs: readonly RunInput[], config: CapacityConfig, option
     excluded: listed,
     ...settings,
     targetStage: reference.manifest.plan.targetStage,
-    keyTransaction: reference.manifest.plan.keyTransaction,
+    keyTransaction: keyLabel(plan.keyTransaction, plan.keyMetric),
     action: actionFor(config, v.decision, provisional),
     warnings,
   };

@@ -4,6 +4,7 @@ import type { RunSummary } from '../formats/run-summary.ts';
 import { noneSucceeded, untestableWords, type StageStats, type TrendTest, type WindowStats } from '../formats/stage-stats.ts';
 import type { CriterionId, Level, RunLevel } from '../formats/decision.ts';
 import { duration, nearBounds, pValue, plural, round, signedPct } from './words.ts';
+import { keyLabel } from '../formats/key-transaction.ts';
 
 /**
  * One run's level on each criterion of SPEC §2, with its evidence. Pure: reads the run's manifest
@@ -306,7 +307,7 @@ export function levelRun(manifest: RunManifest, summary: RunSummary, config: Cap
   const target = stageView(manifest, summary, manifest.plan.targetStage);
   const missing = targetMissing(target, manifest);
   return {
-    p95: p95RunLevel(manifest.id, target, missing, manifest.plan.keyTransaction, c),
+    p95: p95RunLevel(manifest.id, target, missing, keyLabel(manifest.plan.keyTransaction, manifest.plan.keyMetric), c),
     errorRate: errorRunLevel(manifest.id, manifest, summary, target, missing, c),
     held: heldRunLevel(manifest.id, target, missing, c),
   };

@@ -34,8 +34,13 @@ export const CapacityConfigSchema = z.strictObject({
   targetStage: z.number().int().positive().default(100),
   keyTransaction: z
     .strictObject({
-      /** Requests tagged `name=<this>` are the key transaction. */
+      /** Samples tagged `name=<this>` are the key transaction. */
       name: z.string().min(1).default('search'),
+      /**
+       * Their metric: `http_req_duration` (HTTP requests), or a custom Trend of the script, e.g.
+       * `ws_action_duration` for the session scenario's WebSocket actions (formats/key-transaction.ts).
+       */
+      metric: z.string().min(1).default('http_req_duration'),
     })
     .prefault({}),
   criteria: z

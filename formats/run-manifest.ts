@@ -136,6 +136,8 @@ export const RunManifestSchema = z.object({
     spawnRate: z.number().positive(),
     targetStage: z.number().int().positive(),
     keyTransaction: z.string().min(1),
+    /** The key transaction's custom Trend (formats/key-transaction.ts); absent: HTTP requests (http_req_duration). */
+    keyMetric: z.string().min(1).optional(),
     /**
      * The statistics' window length and warm-up (after the shrink for short holds), so that
      * `collect` reads a stage's CSV as the run did (added field: absent in older files).

@@ -111,6 +111,8 @@ export const StageStatsSchema = z.object({
   schemaVersion: z.literal(2),
   users: z.number().int().positive(),
   keyName: z.string(),
+  /** The key transaction's custom Trend, when it is not http_req_duration (added field). */
+  keyMetric: z.string().optional(),
   source: z.object({
     file: z.string(),
     rows: z.number().int().nonnegative(),

@@ -10,6 +10,7 @@ import { openStageFiles, runManifestFormat, stageFiles } from '../../formats/run
 import { runSummaryFormat, type RunSummary } from '../../formats/run-summary.ts';
 import { stageStatsFormat, untestableWords, type RequestStats, type StageStats } from '../../formats/stage-stats.ts';
 import { Metric } from '../../formats/k6/csv.ts';
+import { customKeyMetric, keyLabel } from '../../formats/key-transaction.ts';
 import { readK6Csv } from '../stats/k6-csv-reader.ts';
 import { capacityLines, estimateWords, summarizeRun, summaryBounds } from '../stats/run-summary.ts';
 import { computeStageStats } from '../stats/stage-stats.ts';
@@ -74,7 +75,8 @@ export function renderStageStats(s: StageStats, alpha: number): string {
   rows.push(requestRow('all', s.all));
   out.push(pad(rows));
   out.push('\n');
-  if (!(s.keyName in s.byName)) out.push(`key transaction "${s.keyName}": no request with this name tag in the hold\n`);
+  if (!(s.keyName in s.byName))
+    out.push(`key transaction "${keyLabel(s.keyName, s.keyMetric)}": no sample with this name tag in the hold\n`);
   if (s.key.p95Ms !== null) {
     out.push(
       `key p95 ${ms(s.key.p95Ms)} ms${s.p95Ci ? ` [${ms(s.p95Ci.lowMs)}, ${ms(s.p95Ci.highMs)}] (95 % CI over ${s.p95Ci.windows} windows)` : ' (too few windows for an interval)'}\n`,
@@ -185,6 +187,8 @@ interface RecordedPlan {
   rampMs: number;
   holdMs: number;
   keyName: string;
+  /** The key transaction's custom Trend (run.json plan.keyMetric); absent: HTTP requests. */
+  keyMetric?: string;
   /** Absent in run.json files older than the field: the config's then. */
   windows?: { windowMs: number; warmupMs: number };
 }
@@ -201,7 +205,12 @@ async function recordedPlan(file: string): Promise<RecordedPlan | null> {
     return null;
   const m = await readFormat(runManifestFormat, runJson);
   const name = basename(file);
-  const common = { runJson, keyName: m.plan.keyTransaction, ...(m.plan.windows ? { windows: m.plan.windows } : {}) };
+  const common = {
+    runJson,
+    keyName: m.plan.keyTransaction,
+    ...customKeyMetric(m.plan.keyMetric),
+    ...(m.plan.windows ? { windows: m.plan.windows } : {}),
+  };
   const record = m.stages.find((r) => (r.files.csv ?? stageFiles(r.users).csv) === name);
   const plan = record && m.plan.stages.find((p) => p.users === record.users);
   if (plan) return { ...common, users: plan.users, rampMs: plan.rampMs, holdMs: plan.holdMs };
@@ -235,7 +244,8 @@ async function collectFile(args: CollectArgs, io: Io): Promise<number> {
   rampMs = Math.max(0, rampMs);
   if (!(holdMs > 0)) throw new UserError(`--hold must be longer than 0 (got ${args.hold ?? holdMs})`);
   const keyName = args['key-name'] ?? recorded?.keyName ?? config.keyTransaction.name;
-  const stats = await computeStageStats({ file, users, rampMs, holdMs, keyName, ...settings, signal: io.signal });
+  const key = customKeyMetric(recorded ? recorded.keyMetric : config.keyTransaction.metric);
+  const stats = await computeStageStats({ file, users, rampMs, holdMs, keyName, ...key, ...settings, signal: io.signal });
   // Where the plan came from, so that figures that differ from a run's can be told apart.
   const flags = ['users', 'ramp', 'hold', 'key-name'].filter((f) => args[f as keyof CollectArgs] !== undefined).map((f) => `--${f}`);
   let origin: string;
@@ -257,6 +267,7 @@ async function collectRun(args: CollectArgs, io: Io): Promise<number> {
   const config = await loadConfig(args.config, io.cwd);
   const settings = collectorSettings(config);
   const keyName = args['key-name'] ?? manifest.plan.keyTransaction;
+  const key = customKeyMetric(manifest.plan.keyMetric);
   const stages: Array<{ users: number; status: (typeof manifest.stages)[number]['status']; stats: StageStats | null }> = [];
   const errors = new Map<number, string>();
   let failed = 0;
@@ -272,6 +283,7 @@ async function collectRun(args: CollectArgs, io: Io): Promise<number> {
           rampMs: plan.rampMs,
           holdMs: plan.holdMs,
           keyName,
+          ...key,
           ...settings,
           signal: io.signal,
         });
@@ -297,6 +309,7 @@ async function collectRun(args: CollectArgs, io: Io): Promise<number> {
         rampMs: 0,
         holdMs: open.holdMs,
         keyName,
+        ...key,
         ...settings,
         signal: io.signal,
       });

@@ -234,6 +234,7 @@ export async function runStagesCommand(args: StagesArgs, io: Io): Promise<Pick<S
         spawnRate,
         targetStage,
         keyName: config.keyTransaction.name,
+        keyMetric: config.keyTransaction.metric,
         stopOnFailure: args['stop-on-failure'] ?? false,
         stats: { ...collectorSettings(config), ...summaryBounds(config) },
         ...(gitCommit ? { gitCommit } : {}),

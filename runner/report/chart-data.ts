@@ -1,6 +1,7 @@
 import type { RunSummary } from '../../formats/run-summary.ts';
 import { peakIsCapped, uslThroughput } from '../stats/usl.ts';
 import type { ReportInput, ReportRun } from './report-input.ts';
+import { keyLabel } from '../../formats/key-transaction.ts';
 
 /**
  * The data of the report's charts, as plain series (pure). `charts.ts` turns each spec into
@@ -126,7 +127,7 @@ export function buildChartSpecs(input: ReportInput): ChartSpec[] {
   if (runs.length === 0) return [];
   const labels = runLabels(runs);
   const s = input.settings;
-  const key = s.keyTransaction.name;
+  const key = keyLabel(s.keyTransaction.name, s.keyTransaction.metric);
   const target = input.decision.targetStage ?? s.targetStage;
   const series = (pick: Parameters<typeof stagePoints>[1], digits: number): LineSeries[] =>
     runs.map((r, i) => ({

@@ -3,6 +3,7 @@ import { CRITERIA, LEVELS } from '../../formats/decision.ts';
 import { decisionWord, nearBounds } from '../../decision/words.ts';
 import { codeText } from './format.ts';
 import type { ReportSettings } from './report-input.ts';
+import { keyLabel } from '../../formats/key-transaction.ts';
 
 /**
  * The report's first paragraph, for a reader who reads nothing else: the decision, the figures
@@ -43,7 +44,7 @@ function criterionWords(id: CriterionId, runs: readonly RunLevel[], level: Level
   const err = s.criteria.errorRatePct;
   switch (id) {
     case 'p95':
-      return `p95 of \`${codeText(s.keyTransaction.name)}\` at ${target} users was ${figures(values([p95.green, p95.orange], 0), 'ms')} ${against(p95.green, p95.orange, ' ms')} ${where}`;
+      return `p95 of \`${codeText(keyLabel(s.keyTransaction.name, s.keyTransaction.metric))}\` at ${target} users was ${figures(values([p95.green, p95.orange], 0), 'ms')} ${against(p95.green, p95.orange, ' ms')} ${where}`;
     case 'errorRate':
       return `the error rate up to ${target} users was ${figures(values([err.green, err.orange], 2), '%')} ${against(err.green, err.orange, ' %')} ${where}`;
     case 'held':

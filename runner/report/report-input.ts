@@ -13,7 +13,8 @@ export interface ReportSettings {
     readonly errorRatePct: { readonly green: number; readonly orange: number };
   };
   readonly targetStage: number;
-  readonly keyTransaction: { readonly name: string };
+  /** `metric` absent or http_req_duration: HTTP requests; else a custom Trend (formats/key-transaction.ts). */
+  readonly keyTransaction: { readonly name: string; readonly metric?: string };
   readonly runsToCompare: number;
   /** The action for next week, per decision. */
   readonly actions: DecisionActions;

@@ -12,6 +12,7 @@ import { headline } from './headline.ts';
 import type { ReportInput, ReportRun, ReportSettings, WeekDecision } from './report-input.ts';
 import { codeText, count, fractionPct, mdText, ms, pct, perSecond, safeHost, utcDay, utcMinute } from './format.ts';
 import { compareIsoWeeks, formatIsoWeek, isoWeekEnd, isoWeekStart, type IsoWeek } from './iso-week.ts';
+import { keyLabel } from '../../formats/key-transaction.ts';
 
 /**
  * The weekly report's view model: a pure function from the decision, the runs it rests on and
@@ -196,7 +197,7 @@ function levelWord(level: Level): string {
 function criterionName(id: CriterionId, s: ReportSettings, targetStage: number): string {
   switch (id) {
     case 'p95':
-      return `p95 of ${codeText(s.keyTransaction.name)} at ${targetStage} users`;
+      return `p95 of ${codeText(keyLabel(s.keyTransaction.name, s.keyTransaction.metric))} at ${targetStage} users`;
     case 'errorRate':
       return `error rate, stages up to ${targetStage} users`;
     case 'held':
@@ -350,7 +351,7 @@ function contextView(input: ReportInput, byId: Map<string, ReportRun>): ContextV
     bundle: m ? m.scenario.bundleSha256.slice(0, 12) : '—',
     stages: m ? m.plan.stages.map((x) => x.users).join(', ') : '—',
     targetStage: `${target} users`,
-    keyTransaction: codeText(m?.plan.keyTransaction ?? d.keyTransaction),
+    keyTransaction: codeText(m ? keyLabel(m.plan.keyTransaction, m.plan.keyMetric) : d.keyTransaction),
     holdPerStage: m ? formatDuration(m.plan.holdMs) : '—',
     rampPerStage: m && firstStage ? rampText(m) : '—',
     spawnRate: m ? `${m.plan.spawnRate} users/s` : '—',

@@ -1,4 +1,5 @@
 import { Metric } from '../../formats/k6/csv.ts';
+import { HTTP_KEY_METRIC } from '../../formats/key-transaction.ts';
 import { percentileSorted } from '../../formats/k6/percentile.ts';
 
 /** What the live figures need of one CSV row. */
@@ -38,6 +39,8 @@ export class LiveStats {
   constructor(
     private readonly keyName: string,
     private readonly windowMs = 10_000,
+    /** The key transaction's Trend: http_req_duration, or a custom one (each sample one action). */
+    private readonly keyMetric: string = HTTP_KEY_METRIC,
   ) {}
 
   add(s: LiveSample): void {
@@ -49,7 +52,7 @@ export class LiveStats {
     } else if (s.metric === Metric.httpReqFailed && s.value !== 0) {
       this.failures.push(s.timeMs);
       if (s.name === this.keyName) this.keyFailures.push(s.timeMs);
-    } else if (s.metric === Metric.httpReqDuration && s.name === this.keyName) {
+    } else if (s.metric === this.keyMetric && s.name === this.keyName) {
       this.key.push({ t: s.timeMs, ms: s.value });
     }
   }

@@ -22,6 +22,7 @@ import { k6StagesOf, openStageEnv, planOpenStage, plannedRunMs } from './plan.ts
 import { openStageFigures } from '../stats/open-stage.ts';
 import type { CollectorSettings } from '../../formats/config.ts';
 import type { StageParams } from '../stats/stage-stats.ts';
+import { customKeyMetric } from '../../formats/key-transaction.ts';
 import { capacityLines, type summarizeRun, type SummaryBounds } from '../stats/run-summary.ts';
 import { formatDuration } from '../../formats/duration.ts';
 import { classifyStage, lastEngineError } from './classify.ts';
@@ -44,6 +45,8 @@ export interface StagesRequest {
   readonly spawnRate: number;
   readonly targetStage: number;
   readonly keyName: string;
+  /** The key transaction's custom Trend; absent: HTTP requests (http_req_duration). */
+  readonly keyMetric?: string;
   readonly stopOnFailure: boolean;
   /** The config's collector settings and the green bounds the summary reads capacity against. */
   readonly stats: Readonly<CollectorSettings & SummaryBounds>;
@@ -123,6 +126,7 @@ export async function runStages(request: StagesRequest, deps: StagesDeps, io: Io
       spawnRate: request.spawnRate,
       targetStage: request.targetStage,
       keyTransaction: request.keyName,
+      ...customKeyMetric(request.keyMetric),
       windows,
       ...(request.openStage ? { openStage: { factor: request.openStage.factor } } : {}),
     },
@@ -320,7 +324,7 @@ async function executeStage(
   },
 ): Promise<{ outcome: StageRunOutcome; stats: StageStats | null; verdict: ReturnType<typeof classifyStage>; written: StageFiles }> {
   const { request, deps, io, dir, progress, files } = c;
-  const live = new LiveStats(request.keyName);
+  const live = new LiveStats(request.keyName, undefined, request.keyMetric);
   const parser = deps.liveParser?.((s) => live.add(s));
   let feed: LiveFeed | undefined;
   let liveBroken = false;
@@ -409,6 +413,7 @@ async function executeStage(
       rampMs: c.rampMs,
       holdMs: c.holdMs,
       keyName: request.keyName,
+      ...customKeyMetric(request.keyMetric),
       ...request.stats,
       ...c.windows,
     });

@@ -176,4 +176,47 @@ describe('computeStageStats', () => {
     expect(s.source.warnings.join(' ')).toMatch(/gzip ends early/);
     expect(s.hold.heldMs).toBeLessThan(100_000);
   });
+
+  it('a custom Trend as the key transaction (a WebSocket action): its samples are the key, failed sessions count in the error rate', async () => {
+    // Each 100 ms: one HTTP request named `rerun` (not the key: another metric), one action of
+    // `ws_action_duration{name:rerun}` (the key) and, each second, one session (every 4th failed).
+    const rows = [CSV_COLUMNS.join(',')];
+    const actions: number[] = [];
+    let sessions = 0;
+    let failed = 0;
+    for (let t = 0; t < 110_000; t += 100) {
+      const ts = String(T0 + t);
+      const ms = 50 + (t % 1000) / 10;
+      rows.push(line({ metric_name: 'http_req_duration', timestamp: ts, metric_value: '7000.000000', name: 'rerun', status: '200' }));
+      rows.push(line({ metric_name: 'http_req_failed', timestamp: ts, metric_value: '0.000000', name: 'rerun', status: '200' }));
+      rows.push(line({ metric_name: 'ws_action_duration', timestamp: ts, metric_value: ms.toFixed(6), name: 'rerun' }));
+      const holding = t >= 10_000;
+      if (holding) actions.push(ms);
+      if (t % 1000 === 0) {
+        const bad = (t / 1000) % 4 === 0;
+        rows.push(line({ metric_name: 'ws_session_failed', timestamp: ts, metric_value: bad ? '1.000000' : '0.000000', name: 'rerun' }));
+        if (holding) {
+          sessions++;
+          if (bad) failed++;
+        }
+      }
+    }
+    const s = await statsOf(`${rows.join('\n')}\n`, 'ws-key.csv', false, { keyName: 'rerun', keyMetric: 'ws_action_duration' } as Partial<
+      typeof params
+    >);
+    expect(s.keyMetric).toBe('ws_action_duration');
+    expect(s.key.count).toBe(actions.length);
+    expect(s.key.p95Ms).toBe(percentile(actions, 0.95));
+    expect(s.key.maxMs).toBeLessThan(7000);
+    // Attempts: the HTTP requests, the actions and the sessions; failures: the failed sessions.
+    expect(s.all.count).toBe(2 * actions.length + sessions);
+    expect(s.all.failures).toBe(failed);
+    expect(s.all.errorRate).toBeCloseTo(failed / (2 * actions.length + sessions), 12);
+    expect(s.windows.every((w) => w.keyCount === 50 && w.keyP95Ms !== null && w.keyP95Ms < 7000)).toBe(true);
+    expect(s.windows.reduce((n, w) => n + w.count, 0)).toBe(s.windows.length * (100 + 5));
+    // The same rows read with the HTTP key of that name: the key is the HTTP request again.
+    const http = await statsOf(`${rows.join('\n')}\n`, 'ws-key-http.csv', false, { keyName: 'rerun' });
+    expect(http.key.p95Ms).toBe(7000);
+    expect(http.keyMetric).toBeUndefined();
+  });
 });

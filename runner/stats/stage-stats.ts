@@ -7,6 +7,7 @@ import { SampleBuffer, trendFigures } from './samples.ts';
 import { trendTest } from './trend.ts';
 import { windowParams } from '../../formats/window-rule.ts';
 import { batchMeansCi, logMadOutliers } from './windows.ts';
+import { SESSION_FAILED_METRIC } from '../../formats/session-metrics.ts';
 
 /**
  * A stage's statistics (formats/stage-stats.ts) from its k6 rows, in one pass: the
@@ -24,6 +25,11 @@ export interface StageParams extends CollectorSettings {
   holdMs: number;
   /** The key transaction's `name` tag. */
   keyName: string;
+  /**
+   * The Trend the key transaction is read on: `http_req_duration` (the default: an HTTP request
+   * name), or a custom Trend of the script (e.g. `ws_action_duration`, each sample one action).
+   */
+  keyMetric?: string;
 }
 
 interface NameState {
@@ -41,6 +47,10 @@ enum Feeds {
   checks,
   dataSent,
   dataReceived,
+  /** A custom Trend named as the key transaction's metric: its samples are the key's "requests". */
+  keyTrend,
+  /** The session scenario's Rate: one attempt per session, failed ones counted as failures. */
+  sessionFailed,
 }
 const FEEDS: Readonly<Record<string, Feeds>> = {
   [Metric.httpReqDuration]: Feeds.duration,
@@ -50,7 +60,16 @@ const FEEDS: Readonly<Record<string, Feeds>> = {
   [Metric.checks]: Feeds.checks,
   [Metric.dataSent]: Feeds.dataSent,
   [Metric.dataReceived]: Feeds.dataReceived,
+  [SESSION_FAILED_METRIC]: Feeds.sessionFailed,
 };
+
+/** Sessions counted beside requests: each one an attempt, a failed one a failure (SPEC's error rate counts both). */
+function withSessions(r: RequestStats, sessions: number, failed: number): RequestStats {
+  if (sessions === 0) return r;
+  const count = r.count + sessions;
+  const failures = r.failures + failed;
+  return { ...r, count, failures, errorRate: Math.min(1, failures / count) };
+}
 
 interface MetricState {
   feeds: Feeds;
@@ -151,12 +170,19 @@ export class StageAccumulator {
   private readonly byCode = new Map<number, number>();
   private readonly byStatus = new Map<number, number>();
   private timeouts = 0;
+  private sessions = 0;
+  private failedSessions = 0;
+  private winSessions: Int32Array = new Int32Array(0);
+  private winFailedSessions: Int32Array = new Int32Array(0);
+  /** The key's durations come from a custom Trend, not from http_req_duration. */
+  private readonly customKey: boolean;
 
   constructor(params: StageParams) {
     this.params = params;
     const w = windowParams(params.holdMs, { windowMs: params.windowMs, warmupMs: params.warmupMs });
     this.windowMs = w.windowMs;
     this.warmupMs = w.warmupMs;
+    this.customKey = params.keyMetric !== undefined && params.keyMetric !== Metric.httpReqDuration;
   }
 
   private begin(t: number): void {
@@ -168,6 +194,8 @@ export class StageAccumulator {
     this.plannedWindows = this.windowMs > 0 ? Math.max(0, Math.floor((this.params.holdMs - this.warmupMs) / this.windowMs + 1e-9)) : 0;
     this.winCount = new Int32Array(this.plannedWindows);
     this.winFailures = new Int32Array(this.plannedWindows);
+    this.winSessions = new Int32Array(this.plannedWindows);
+    this.winFailedSessions = new Int32Array(this.plannedWindows);
     this.winKey = Array.from({ length: this.plannedWindows }, () => new SampleBuffer(256));
   }
 
@@ -179,7 +207,7 @@ export class StageAccumulator {
       const trend = builtin ? BUILTIN_METRICS[r.metric as BuiltinMetric].type === 'trend' : true;
       // A custom metric's type is not in the CSV: keep its samples and decide at the end.
       m = {
-        feeds: FEEDS[r.metric] ?? Feeds.nothing,
+        feeds: this.customKey && r.metric === this.params.keyMetric ? Feeds.keyTrend : (FEEDS[r.metric] ?? Feeds.nothing),
         trend,
         builtin,
         nonBinary: false,
@@ -227,16 +255,28 @@ export class StageAccumulator {
       if (w >= this.plannedWindows) w = -1;
     }
     switch (m.feeds) {
-      case Feeds.duration: {
+      case Feeds.duration:
+      case Feeds.keyTrend: {
         const n = this.names[r.nameId] ?? this.nameState(r);
-        n.durations.push(v);
+        // With a custom key metric, an HTTP request of the same name is not the key transaction.
+        const named = this.isKey[r.nameId] === true;
+        const key = named && (m.feeds === Feeds.keyTrend) === this.customKey;
+        if (key || !named) n.durations.push(v);
         this.all.durations.push(v);
         if (w >= 0) {
           this.winCount[w]! += 1;
-          if (this.isKey[r.nameId]) this.winKey[w]!.push(v);
+          if (key) this.winKey[w]!.push(v);
         }
         break;
       }
+      case Feeds.sessionFailed:
+        this.sessions++;
+        if (v !== 0) this.failedSessions++;
+        if (w >= 0) {
+          this.winSessions[w]! += 1;
+          if (v !== 0) this.winFailedSessions[w]! += 1;
+        }
+        break;
       case Feeds.failed:
         if (r.errorCode !== 0) {
           this.byCode.set(r.errorCode, (this.byCode.get(r.errorCode) ?? 0) + 1);
@@ -292,8 +332,8 @@ export class StageAccumulator {
       let ks = this.winKey[i * k]!;
       if (k > 1) ks = new SampleBuffer(256);
       for (let j = i * k; j < (i + 1) * k; j++) {
-        count += this.winCount[j]!;
-        failures += this.winFailures[j]!;
+        count += this.winCount[j]! + this.winSessions[j]!;
+        failures += this.winFailures[j]! + this.winFailedSessions[j]!;
         if (k > 1) {
           const part = this.winKey[j]!.sortedView();
           for (let q = 0; q < part.length; q++) ks.push(part[q]!);
@@ -363,6 +403,7 @@ export class StageAccumulator {
       schemaVersion: 2,
       users: p.users,
       keyName: p.keyName,
+      ...(this.customKey ? { keyMetric: p.keyMetric } : {}),
       source: { file: source.file, rows: source.rows, truncated: source.truncated, warnings, timeResolutionMs: res },
       hold: {
         testStartMs: this.testStartMs,
@@ -375,7 +416,7 @@ export class StageAccumulator {
         warmupMs: this.warmupMs,
       },
       key,
-      all: requestStats(this.all.durations, this.all.failures, heldMs),
+      all: withSessions(requestStats(this.all.durations, this.all.failures, heldMs), this.sessions, this.failedSessions),
       byName,
       p95Ci: key.p95Ms === null ? null : batchMeansCi(key.p95Ms, keyP95s),
       windows,
