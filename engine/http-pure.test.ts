@@ -8,7 +8,7 @@ import { UserError } from '../formats/errors.ts';
 import { DEFAULT_USER_AGENT, httpOptions } from './options.ts';
 import { GO_ZERO_EXPIRES, cookieHeader, jarCall, jarFromWire, jarToWire, newJar, responseCookies, storeCookies } from './cookies.ts';
 import { digestAuthorization, parseDigestChallenge } from './digest.ts';
-import { classifyError, goErrorOp } from './http-client.ts';
+import { classifyError, goErrorOp } from './go-http.ts';
 import { FileData, formBody, multipartBody, queryEscape } from './runtime/forms.ts';
 
 describe('form bodies (Go url.Values, as k6)', () => {

@@ -74,6 +74,36 @@ function digestOk(req: IncomingMessage, user: string, pass: string): boolean {
 /** Requests in flight per query string (not httpbin's): what `/delay` reports, for the batch limits. */
 type InFlight = Map<string, number>;
 
+/** What httpbin's `/post` answers: the body as a form (its files apart), JSON or text. */
+async function posted(req: IncomingMessage, body: Buffer, url: URL, args: Record<string, string | string[]>): Promise<unknown> {
+  const type = req.headers['content-type'] ?? '';
+  let form: Record<string, string | string[]> = {};
+  let files: Record<string, string | string[]> = {};
+  let data = '';
+  let parsed: unknown = null;
+  if (/^(multipart\/form-data|application\/x-www-form-urlencoded)/.test(type)) {
+    // The platform's own form parser (undici's Response.formData), not one written here.
+    const fd = await new Response(body, { headers: { 'Content-Type': type } }).formData();
+    const plain: Array<[string, string]> = [];
+    const uploaded: Array<[string, string]> = [];
+    for (const [k, v] of fd) {
+      if (typeof v === 'string') plain.push([k, v]);
+      else {
+        // As httpbin: a file that is not UTF-8 comes back as a data URL.
+        const bytes = Buffer.from(await v.arrayBuffer());
+        const text = bytes.toString('utf8');
+        uploaded.push([k, Buffer.from(text, 'utf8').equals(bytes) ? text : `data:${v.type};base64,${bytes.toString('base64')}`]);
+      }
+    }
+    form = fields(plain);
+    files = fields(uploaded);
+  } else {
+    data = body.toString('utf8');
+    if (/json/.test(type)) parsed = JSON.parse(data);
+  }
+  return { args, data, files, form, headers: headersOf(req), json: parsed, url: url.href };
+}
+
 async function answer(req: IncomingMessage, res: ServerResponse, body: Buffer, base: string, inFlight: InFlight): Promise<void> {
   const url = new URL(req.url ?? '/', base);
   const json = (status: number, v: unknown): void => {
@@ -135,34 +165,7 @@ async function answer(req: IncomingMessage, res: ServerResponse, body: Buffer, b
     });
     return void res.end();
   }
-  if (url.pathname === '/post') {
-    const type = req.headers['content-type'] ?? '';
-    let form: Record<string, string | string[]> = {};
-    let files: Record<string, string | string[]> = {};
-    let data = '';
-    let parsed: unknown = null;
-    if (/^(multipart\/form-data|application\/x-www-form-urlencoded)/.test(type)) {
-      // The platform's own form parser (undici's Response.formData), not one written here.
-      const fd = await new Response(body, { headers: { 'Content-Type': type } }).formData();
-      const plain: Array<[string, string]> = [];
-      const uploaded: Array<[string, string]> = [];
-      for (const [k, v] of fd) {
-        if (typeof v === 'string') plain.push([k, v]);
-        else {
-          // As httpbin: a file that is not UTF-8 comes back as a data URL.
-          const bytes = Buffer.from(await v.arrayBuffer());
-          const text = bytes.toString('utf8');
-          uploaded.push([k, Buffer.from(text, 'utf8').equals(bytes) ? text : `data:${v.type};base64,${bytes.toString('base64')}`]);
-        }
-      }
-      form = fields(plain);
-      files = fields(uploaded);
-    } else {
-      data = body.toString('utf8');
-      if (/json/.test(type)) parsed = JSON.parse(data);
-    }
-    return json(200, { args, data, files, form, headers: headersOf(req), json: parsed, url: url.href });
-  }
+  if (url.pathname === '/post') return json(200, await posted(req, body, url, args));
   json(404, { error: 'not found' });
 }
 

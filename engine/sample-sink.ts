@@ -6,7 +6,7 @@
 import { HTTP_REQUEST_METRICS, ITERATION_METRICS, httpStatusErrorCode, type CsvTimeFormat } from '../formats/k6/csv.ts';
 import { cleanUrl } from '../formats/k6/url.ts';
 import { CsvOutput, tagColumns } from './csv-output.ts';
-import type { Hop } from './http-client.ts';
+import type { Hop } from './http-hop.ts';
 import type { MetricStore } from './metrics.ts';
 import type { IterationEnd, WireHttpRequest } from './protocol.ts';
 import { systemTagPlan, withoutTags, type SystemTagPlan } from './system-tags.ts';

@@ -7,7 +7,8 @@
  */
 import { httpStatusErrorCode } from '../formats/k6/csv.ts';
 import { cleanUrl } from '../formats/k6/url.ts';
-import { goErrorOp, type Hop } from './http-client.ts';
+import { goErrorOp } from './go-http.ts';
+import type { Hop } from './http-hop.ts';
 import type { Log } from './engine-io.ts';
 import type { ExecState, VuCall, VuReply, WireHttpRequest, WireHttpResponse } from './protocol.ts';
 import type { SampleSink } from './sample-sink.ts';

@@ -9,7 +9,7 @@ import type { Socket } from 'node:net';
 import WebSocket from 'ws';
 import { WS_METRICS, type MetricType, type ValueType } from '../formats/k6/csv.ts';
 import { cleanUrl } from '../formats/k6/url.ts';
-import { canonicalHeader } from './http-client.ts';
+import { canonicalHeader } from './go-http.ts';
 import type { PortMessage, VuReply, WireWsOpen, WsCall, WsEvent } from './protocol.ts';
 
 export type Emit = (metric: string, value: number, time: number, tags: Record<string, string>, metadata?: Record<string, string>) => void;

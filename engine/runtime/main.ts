@@ -12,7 +12,7 @@ import http, * as httpNamed from './http.ts';
 import metrics, * as metricsNamed from './metrics.ts';
 import data, * as dataNamed from './data.ts';
 import exec, { setTestOptions } from './execution.ts';
-import { timers } from './extras.ts';
+import { timers } from './timers.ts';
 import encoding, * as encodingNamed from './encoding.ts';
 import { esm } from './esm.ts';
 import ws, * as wsNamed from './ws.ts';
@@ -95,10 +95,132 @@ function plain(o: unknown): unknown {
   return o === undefined ? {} : JSON.parse(JSON.stringify(o) ?? '{}');
 }
 
+/** What a command came to: an error, the script's abort, an interruption, a result (setup, handleSummary). */
+interface Outcome {
+  error?: string;
+  abort?: string;
+  interrupted?: boolean;
+  result?: string;
+}
+
+const isThenable = (r: unknown): r is Promise<unknown> => !!r && typeof (r as Promise<unknown>).then === 'function';
+
+/** The init code ran: the options and exports go to the main thread, which answers with the first command. */
+function initialised(ex: Record<string, unknown>): VuCommand {
+  const options = plain(ex.options);
+  setTestOptions(options);
+  httpNamed.configureHttp(options);
+  // options.tags: on every sample of the test, setup and teardown included (as k6's global tags).
+  const ot = (options as { tags?: unknown } | undefined)?.tags;
+  if (ot && typeof ot === 'object') for (const [k, v] of Object.entries(ot)) globalTags[k] = String(v);
+  return callForCommand<VuCommand>({ op: 'init', ok: true, options, exports: Object.keys(ex).filter((k) => typeof ex[k] === 'function') });
+}
+
+/** setup()'s data, parsed once per JSON text (every iteration gets the same object back). */
+function dataCache(): (text: string | null) => unknown {
+  let dataText: string | null = null;
+  let dataValue: unknown;
+  return (text) => {
+    if (text !== dataText) {
+      dataText = text;
+      dataValue = text === null ? undefined : JSON.parse(text);
+    }
+    return dataValue;
+  };
+}
+
+/** The VU's state for an iteration of `cmd`; returns the log fields of its errors. */
+function enterIteration(cmd: Extract<VuCommand, { op: 'iterate' }>): string {
+  vu.stage = 'vu';
+  if (vu.scenario !== cmd.scenario) {
+    // A VU moves between scenarios that do not overlap: __ENV is the test's env plus the scenario's.
+    const envKey = cmd.env ? JSON.stringify(cmd.env) : '';
+    if (envKey !== currentEnvKey) {
+      g.__ENV = { ...(JSON.parse(host.envJson) as Record<string, string>), ...cmd.env };
+      currentEnvKey = envKey;
+    }
+  }
+  vu.scenario = cmd.scenario;
+  vu.scenarioTags = cmd.tags ?? {};
+  vu.sysMeta = cmd.sysMeta;
+  vu.executor = cmd.executor;
+  // The VU counts its own iterations (__ITER), as the main thread does not see leased ones at once.
+  vu.iterInVu += 1;
+  vu.iterInScenario = cmd.iterInScenario;
+  vu.iterInTest = cmd.iterInTest;
+  vu.scenarioStartMs = cmd.scenarioStartMs;
+  g.__ITER = vu.iterInVu;
+  vu.freshIteration = true;
+  return `executor=${cmd.executor} scenario=${cmd.scenario}`;
+}
+
+/** The VU's state for setup() or teardown(): the test's tags, no scenario. */
+function enterHook(op: 'setup' | 'teardown'): void {
+  vu.stage = op;
+  vu.scenario = '';
+  vu.sysMeta = undefined;
+  vu.scenarioTags = globalTags;
+  vu.group = `::${op}`;
+}
+
+/** handleSummary()'s map as JSON, its non-string values as JSON text. */
+function summaryResult(r: unknown): string {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries((r ?? {}) as Record<string, unknown>)) out[k] = typeof v === 'string' ? v : JSON.stringify(v);
+  return JSON.stringify(out);
+}
+
+function caught(e: unknown, out: Outcome, fields: string): void {
+  if (e instanceof Interrupt) out.interrupted = true;
+  else if (e instanceof TestAbort) out.abort = e.reason;
+  else {
+    out.error = describe(e);
+    host.log('error', out.error, fields);
+  }
+}
+
+/**
+ * After a command: on a lease the VU reports the iteration with its next call and goes on by
+ * itself while it may; otherwise it reports to the main thread and waits for the next command.
+ */
+function next(cmd: VuCommand, startMs: number, out: Outcome): VuCommand {
+  const endMs = host.now();
+  vu.group = '';
+  const tags: Record<string, string> = { ...vu.scenarioTags, ...vu.tags };
+  if (vu.scenario) tags.scenario = vu.scenario;
+  const md = metadata();
+  const ended = {
+    startMs,
+    endMs,
+    tags,
+    ...(md ? { metadata: md } : {}),
+    ...(out.error !== undefined ? { error: out.error } : {}),
+    ...(out.interrupted ? { interrupted: true } : {}),
+  };
+  if (cmd.op === 'iterate' && cmd.lease && out.abort === undefined && host.mayContinue()) {
+    iterationEnded(ended);
+    vu.freshIteration = true;
+    return {
+      ...cmd,
+      iterInScenario: host.nextCount(COUNTER.scenarioBase + cmd.scenarioIndex),
+      iterInTest: host.nextCount(COUNTER.iterInTest),
+    };
+  }
+  return callForCommand<VuCommand>({
+    op: 'done',
+    ...ended,
+    ...(out.abort !== undefined ? { abort: out.abort } : {}),
+    ...(out.result !== undefined ? { result: out.result } : {}),
+  });
+}
+
+/**
+ * The VU's life. The script's functions are called here and nowhere deeper: `describe` cuts a
+ * stack trace at this function's frame, so the author sees only the script's frames.
+ */
 export async function start(): Promise<void> {
   installGlobals();
   const mod: { exports: Record<string, unknown> } = { exports: {} };
-  let cmd: VuCommand;
   try {
     host.userModule()(requireModule, mod, mod.exports);
   } catch (e) {
@@ -107,121 +229,38 @@ export async function start(): Promise<void> {
     return;
   }
   const ex = mod.exports;
-  const options = plain(ex.options);
-  setTestOptions(options);
-  httpNamed.configureHttp(options);
-  // options.tags: on every sample of the test, setup and teardown included (as k6's global tags).
-  const ot = (options as { tags?: unknown } | undefined)?.tags;
-  if (ot && typeof ot === 'object') for (const [k, v] of Object.entries(ot)) globalTags[k] = String(v);
-  cmd = callForCommand<VuCommand>({ op: 'init', ok: true, options, exports: Object.keys(ex).filter((k) => typeof ex[k] === 'function') });
-  let dataText: string | null = null;
-  let dataValue: unknown;
-  const dataFor = (text: string | null): unknown => {
-    if (text !== dataText) {
-      dataText = text;
-      dataValue = text === null ? undefined : JSON.parse(text);
-    }
-    return dataValue;
-  };
-
-  for (;;) {
-    if (cmd.op === 'exit') return;
-    let error: string | undefined;
-    let abort: string | undefined;
-    let interrupted = false;
-    let result: string | undefined;
+  let cmd = initialised(ex);
+  const dataFor = dataCache();
+  while (cmd.op !== 'exit') {
+    const out: Outcome = {};
     const startMs = host.now();
     let fields = '';
     try {
       if (cmd.op === 'iterate') {
-        vu.stage = 'vu';
-        if (vu.scenario !== cmd.scenario) {
-          // A VU moves between scenarios that do not overlap: __ENV is the test's env plus the scenario's.
-          const envKey = cmd.env ? JSON.stringify(cmd.env) : '';
-          if (envKey !== currentEnvKey) {
-            g.__ENV = { ...(JSON.parse(host.envJson) as Record<string, string>), ...cmd.env };
-            currentEnvKey = envKey;
-          }
-        }
-        vu.scenario = cmd.scenario;
-        vu.scenarioTags = cmd.tags ?? {};
-        vu.sysMeta = cmd.sysMeta;
-        vu.executor = cmd.executor;
-        // The VU counts its own iterations (__ITER), as the main thread does not see leased ones at once.
-        vu.iterInVu += 1;
-        vu.iterInScenario = cmd.iterInScenario;
-        vu.iterInTest = cmd.iterInTest;
-        vu.scenarioStartMs = cmd.scenarioStartMs;
-        g.__ITER = vu.iterInVu;
-        vu.freshIteration = true;
-        fields = `executor=${cmd.executor} scenario=${cmd.scenario}`;
+        fields = enterIteration(cmd);
         const fn = ex[cmd.exec];
         if (typeof fn !== 'function') throw new Error(`function "${cmd.exec}" is not exported by the script`);
         const r = (fn as (d: unknown) => unknown)(dataFor(cmd.data));
-        if (r && typeof (r as Promise<unknown>).then === 'function') await r;
+        if (isThenable(r)) await r;
         // As k6: the iteration goes on until its WebSockets are closed.
         const open = socketsClosed();
         if (open) await open;
       } else if (cmd.op === 'setup' || cmd.op === 'teardown') {
-        vu.stage = cmd.op;
-        vu.scenario = '';
-        vu.sysMeta = undefined;
-        vu.scenarioTags = cmd.op === 'setup' || cmd.op === 'teardown' ? globalTags : {};
-        vu.group = `::${cmd.op}`;
+        enterHook(cmd.op);
         const fn = ex[cmd.op] as ((d?: unknown) => unknown) | undefined;
         let r = fn ? (cmd.op === 'setup' ? fn() : fn(dataFor(cmd.data))) : undefined;
-        if (r && typeof (r as Promise<unknown>).then === 'function') r = await r;
-        if (cmd.op === 'setup' && r !== undefined) result = JSON.stringify(r);
+        if (isThenable(r)) r = await r;
+        if (cmd.op === 'setup' && r !== undefined) out.result = JSON.stringify(r);
       } else if (cmd.op === 'handleSummary') {
         vu.stage = 'teardown';
-        const fn = ex.handleSummary as (d: unknown) => unknown;
-        let r = fn(JSON.parse(cmd.summary));
-        if (r && typeof (r as Promise<unknown>).then === 'function') r = await r;
-        const out: Record<string, string> = {};
-        for (const [k, v] of Object.entries((r ?? {}) as Record<string, unknown>)) out[k] = typeof v === 'string' ? v : JSON.stringify(v);
-        result = JSON.stringify(out);
+        let r = (ex.handleSummary as (d: unknown) => unknown)(JSON.parse(cmd.summary));
+        if (isThenable(r)) r = await r;
+        out.result = summaryResult(r);
       }
     } catch (e) {
-      if (e instanceof Interrupt) interrupted = true;
-      else if (e instanceof TestAbort) abort = e.reason;
-      else {
-        error = describe(e);
-        host.log('error', error, fields);
-      }
+      caught(e, out, fields);
     }
-    const endMs = host.now();
-    vu.group = '';
-    const tags: Record<string, string> = { ...vu.scenarioTags, ...vu.tags };
-    if (vu.scenario) tags.scenario = vu.scenario;
-    const md = metadata();
-    if (cmd.op === 'iterate' && cmd.lease && abort === undefined && host.mayContinue()) {
-      iterationEnded({
-        startMs,
-        endMs,
-        tags,
-        ...(md ? { metadata: md } : {}),
-        ...(error !== undefined ? { error } : {}),
-        ...(interrupted ? { interrupted } : {}),
-      });
-      vu.freshIteration = true;
-      cmd = {
-        ...cmd,
-        iterInScenario: host.nextCount(COUNTER.scenarioBase + cmd.scenarioIndex),
-        iterInTest: host.nextCount(COUNTER.iterInTest),
-      };
-      continue;
-    }
-    cmd = callForCommand<VuCommand>({
-      op: 'done',
-      startMs,
-      endMs,
-      tags,
-      ...(md ? { metadata: md } : {}),
-      ...(error !== undefined ? { error } : {}),
-      ...(abort !== undefined ? { abort } : {}),
-      ...(interrupted ? { interrupted } : {}),
-      ...(result !== undefined ? { result } : {}),
-    });
+    cmd = next(cmd, startMs, out);
   }
 }
 
