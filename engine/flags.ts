@@ -59,7 +59,7 @@ function int(flag: string, v: string): number {
 
 function duration(flag: string, v: string): number {
   try {
-    return parseDuration(v, flag);
+    return parseDuration(v, flag, 'ms');
   } catch {
     throw invalid(flag, v, 'expected a duration like 30s, 5m or 1h30m');
   }

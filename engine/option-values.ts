@@ -43,7 +43,7 @@ function readDuration(v: unknown, ctx: Ctx, what: string): number {
   if (typeof v === 'number' && v >= 0) return v; // k6 reads a bare number in options as milliseconds
   if (typeof v === 'string') {
     try {
-      return parseDuration(v);
+      return parseDuration(v, DURATION, 'ms');
     } catch {
       // the words below
     }

@@ -1,25 +1,18 @@
 import { UserError } from './errors.ts';
+import { BARE_NUMBER, type BareNumber, k6DurationMs } from './k6/duration.ts';
 
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+/** Durations of the toolkit's inputs, in k6's grammar (./k6/duration.ts), and how they are printed. */
 
-/**
- * Parses a duration in k6's (Go's) syntax: `90s`, `10m`, `1h30m`, `1.5s`, `250ms`.
- * A bare number is seconds, as k6 reads it. Throws a UserError naming `what`.
- */
-export function parseDuration(text: string, what = 'duration'): number {
-  const t = text.trim();
-  if (/^\d+(\.\d+)?$/.test(t)) return Math.round(Number(t) * 1000);
-  const re = /(\d+(?:\.\d+)?)(ms|h|m|s)/gy;
-  let total = 0;
-  let matched = 0;
-  for (let m = re.exec(t); m; m = re.exec(t)) {
-    total += Number(m[1]) * UNIT_MS[m[2]!]!;
-    matched = re.lastIndex;
-  }
-  if (t === '' || matched !== t.length) {
-    throw new UserError(`${what}: expected a duration like 90s, 10m or 1h30m, got "${text}"`);
-  }
-  return Math.round(total);
+/** Milliseconds of a k6 duration; otherwise a one-line UserError naming `what`. */
+export function parseDuration(text: string, what = 'duration', bareNumber: BareNumber = 'refuse'): number {
+  const ms = k6DurationMs(text, bareNumber);
+  if (ms !== null) return ms;
+  const bare = BARE_NUMBER.test(text.trim());
+  throw new UserError(
+    bare
+      ? `${what}: give a unit, e.g. "${text.trim()}s" (k6 reads a bare number as milliseconds), got "${text}"`
+      : `${what}: expected a duration like 90s, 10m or 1h30m, got "${text}"`,
+  );
 }
 
 /** Formats ms in k6's syntax, shortest exact form: 90000 → `1m30s`, 1500 → `1.5s`. */

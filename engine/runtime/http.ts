@@ -6,6 +6,7 @@ import { GoError } from './go-error.ts';
 import { host, lazyModule, ownBuffer } from './host.ts';
 import type { Selection, parseHTML } from './html.ts';
 import { Interrupt, baseTags, call, metadata, vu } from './state.ts';
+import { k6DurationMs } from '../../formats/k6/duration.ts';
 
 /** The options each VU applies to its own requests (the main thread applies the others: options.ts httpOptions). */
 const httpOpts = { maxRedirects: null as number | null, discardResponseBodies: false, throw: false };
@@ -153,18 +154,13 @@ export class TaggedURL {
   }
 }
 
-const DURATION_RE = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/;
+/** params.timeout as k6 reads it: a k6 duration, a bare number (or number) as ms; default 60 s. */
 function timeoutMs(t: string | number | undefined): number {
   if (t === undefined || t === null) return 60_000;
   if (typeof t === 'number') return t;
-  let total = 0;
-  const unit: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-  for (const part of String(t).match(/\d+(?:\.\d+)?(?:ms|s|m|h)/g) ?? []) {
-    const m = DURATION_RE.exec(part);
-    if (m) total += Number(m[1]) * unit[m[2]!]!;
-  }
-  if (!total) throw new TypeError(`invalid timeout "${t}"`);
-  return total;
+  const ms = k6DurationMs(String(t), 'ms');
+  if (!ms) throw new TypeError(`invalid timeout "${t}"`);
+  return ms;
 }
 
 function toBase64(bytes: Uint8Array): string {

@@ -1,3 +1,5 @@
+import { k6DurationMs } from '../../formats/k6/duration.ts';
+
 /**
  * The scenarios' configuration, read from k6's `__ENV`. Pure: no k6 module is imported here, so
  * this file runs in vitest as well as in k6, and every rule is table-tested
@@ -243,10 +245,9 @@ export function thinkTimeS(journey: Pick<JourneyConfig, 'thinkMinS' | 'thinkMaxS
   return journey.thinkMinS + (journey.thinkMaxS - journey.thinkMinS) * random;
 }
 
-// k6 (Go) durations: one or more number+unit pairs; k6 also reads a bare number as seconds.
-const DURATION = /^(?:\d+(?:\.\d+)?(?:ms|us|µs|ns|h|m|s))+$|^\d+(?:\.\d+)?$/;
+/** A k6 duration above 0, with its unit: real k6 would read a bare number as milliseconds. */
 function isK6Duration(text: string): boolean {
-  return DURATION.test(text) && !/^0+(\.0+)?(ms|s|m|h)?$/.test(text);
+  return (k6DurationMs(text) ?? 0) > 0;
 }
 
 function checkHost(raw: string | undefined, errors: string[]): string {
