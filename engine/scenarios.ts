@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import type { RunFlags } from './flags.ts';
 import { durationMs, readOption, stages, wholeNumber, type Stage } from './option-values.ts';
-import { DEFAULT_GRACEFUL_MS, base, baseShape } from './executors/executor.ts';
+import { DEFAULT_GRACEFUL_MS, DEFAULT_MAX_DURATION_MS, base, baseShape } from './executors/executor.ts';
 import { ScenarioSchema, executorOf, type Scenario } from './executors/index.ts';
 
 export type { Scenario };
@@ -29,9 +29,15 @@ function fromShortcuts(s: { vus: number | null; durationMs: number | null; itera
   if (s.stages?.length)
     return { ...unset('default'), executor: 'ramping-vus', startVUs: vus, stages: s.stages, gracefulRampDownMs: DEFAULT_GRACEFUL_MS };
   if (s.iterations != null)
-    return { ...unset('default'), executor: 'shared-iterations', vus, iterations: s.iterations, maxDurationMs: s.durationMs ?? 600_000 };
+    return {
+      ...unset('default'),
+      executor: 'shared-iterations',
+      vus,
+      iterations: s.iterations,
+      maxDurationMs: s.durationMs ?? DEFAULT_MAX_DURATION_MS,
+    };
   if (s.durationMs != null && s.durationMs > 0) return { ...unset('default'), executor: 'constant-vus', vus, durationMs: s.durationMs };
-  return { ...unset('default'), executor: 'shared-iterations', vus, iterations: Math.max(1, vus), maxDurationMs: 600_000 };
+  return { ...unset('default'), executor: 'shared-iterations', vus, iterations: Math.max(1, vus), maxDurationMs: DEFAULT_MAX_DURATION_MS };
 }
 
 /**

@@ -8,6 +8,8 @@ import type { Vu } from '../vu.ts';
 import { durationMs, stringMap } from '../option-values.ts';
 
 export const DEFAULT_GRACEFUL_MS = 30_000;
+/** k6's maxDuration of the iteration-counting executors. */
+export const DEFAULT_MAX_DURATION_MS = 600_000;
 
 /** The options every scenario has, whatever its executor. */
 export const baseShape = {

@@ -1,10 +1,10 @@
 /** shared-iterations: `vus` VUs share `iterations` iterations, within maxDuration (k6's lib/executor/shared_iterations.go). */
 import { z } from 'zod';
 import { durationMs, wholeNumber } from '../option-values.ts';
-import { base, baseShape, formatMs, type Executor, type ScenarioBase } from './executor.ts';
+import { DEFAULT_MAX_DURATION_MS, base, baseShape, formatMs, type Executor, type ScenarioBase } from './executor.ts';
 
 /** The options of the iteration-counting executors (per-vu-iterations has the same). */
-export const iterationsShape = { vus: wholeNumber(1), iterations: wholeNumber(1), maxDuration: durationMs(600_000) };
+export const iterationsShape = { vus: wholeNumber(1), iterations: wholeNumber(1), maxDuration: durationMs(DEFAULT_MAX_DURATION_MS) };
 
 export const schema = z
   .object({ executor: z.literal('shared-iterations'), ...baseShape, ...iterationsShape })
