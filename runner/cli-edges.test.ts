@@ -3,23 +3,15 @@ import { join } from 'node:path';
 import yargs from 'yargs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { spawnCli } from '../test/e2e/e2e-kit.ts';
+import { runCli } from '../test/testkit/cli-in-process.ts';
 import { useTempDir } from '../test/testkit/temp-dir.ts';
 import { main, wrapHelp } from './cli.ts';
 import { COMMANDS } from './commands/index.ts';
 import { ExitCode, fsReason } from '../formats/errors.ts';
 
-/** Runs the real CLI in-process; `{dir}` in an argument is a fresh temp folder holding `file` (a plain file) and `bad.json`. */
-async function run(argv: string[], dir: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((stdout += String(chunk)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((stderr += String(chunk)), true));
-  try {
-    const code = await main(argv.map((a) => a.replaceAll('{dir}', dir)));
-    return { code, stdout, stderr };
-  } finally {
-    vi.restoreAllMocks();
-  }
+/** The real CLI in-process; `{dir}` in an argument is a fresh temp folder holding `file` (a plain file) and `bad.json`. */
+function run(argv: string[], dir: string): ReturnType<typeof runCli> {
+  return runCli(argv.map((a) => a.replaceAll('{dir}', dir)));
 }
 
 const BAD_CONFIG = { duration: 5, users: [5], criteria: { p95Ms: { green: 'fast' } } };

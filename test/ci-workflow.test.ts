@@ -167,7 +167,7 @@ describe('the workflow, parsed', () => {
     expect(step('capacity', 'Run the stages (k6)')['timeout-minutes']).toBe('${{ fromJSON(needs.plan.outputs.stage-minutes) }}');
     // Every output the plan job publishes comes from the budget step, under a key ci-budget.ts writes.
     const written = new Set(
-      planOutputs(DEFAULT_CONFIG, 0, false)
+      planOutputs(DEFAULT_CONFIG, {}, 0, false)
         .split('\n')
         .map((l) => l.split('=')[0]),
     );

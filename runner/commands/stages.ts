@@ -4,21 +4,14 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { defineCommand } from './command.ts';
 import { ExitCode, UserError, fsReason } from '../../formats/errors.ts';
+import { stageSettings } from '../settings.ts';
 import type { Io } from '../io.ts';
-import { parseDuration, formatDuration } from '../../formats/duration.ts';
+import { formatDuration } from '../../formats/duration.ts';
 import { parseHost, type Host } from '../redact.ts';
-import {
-  MAX_VUS_MARGIN,
-  OPEN_STAGE_VU_CAP,
-  PRE_ALLOCATED_MARGIN,
-  parseOpenStageFactor,
-  parseUserList,
-  planStages,
-  scriptSupportsOpenStage,
-} from '../stages/plan.ts';
+import { MAX_VUS_MARGIN, OPEN_STAGE_VU_CAP, PRE_ALLOCATED_MARGIN, parseOpenStageFactor, scriptSupportsOpenStage } from '../stages/plan.ts';
 import { ENGINE_CHOICES, resolveEngine, type EngineChoice } from '../engines/index.ts';
 import { SUPPORTED_K6 } from '../engines/k6-version.ts';
-import { collectorSettings, configDurationsMs } from '../../formats/config.ts';
+import { collectorSettings } from '../../formats/config.ts';
 import { loadConfig } from '../config-file.ts';
 import { DIST_SCENARIOS_DIR, PROJECT_ROOT, bundleScenario, resolveScenario } from '../bundle.ts';
 import { computeStageStats } from '../stats/stage-stats.ts';
@@ -165,16 +158,7 @@ export async function runStagesCommand(args: StagesArgs, io: Io): Promise<Pick<S
     throw new UserError(`--demo-preset: expected one of ${Object.keys(DEMO_PRESETS).join(', ')}, got "${preset}"`);
   }
   const host: Host | undefined = args.host !== undefined ? parseHost(args.host) : undefined;
-  const users = args.users !== undefined ? parseUserList(args.users) : [...config.stages];
-  const configured = configDurationsMs(config);
-  const holdMs = args.duration !== undefined ? parseDuration(args.duration, '--duration') : configured.holdMs;
-  const spawnRate = numericFlag(args['spawn-rate'], '--spawn-rate', 'users per second above 0, e.g. 5') ?? config.spawnRate;
-  const givenTarget = numericFlag(args['target-stage'], '--target-stage', `one of the stages (${users.join(', ')})`);
-  // With --users but no --target-stage, a configured target outside the list falls back to the
-  // largest stage (said in the output) rather than refusing a quick ad-hoc run.
-  const targetFallback = givenTarget === undefined && !users.includes(config.targetStage);
-  const targetStage = givenTarget ?? (targetFallback ? users[users.length - 1]! : config.targetStage);
-  const plan = planStages({ users, holdMs, spawnRate, targetStage });
+  const { holdMs, spawnRate, targetStage, targetFallback, plan } = stageSettings(config, args);
   const extraEnv = parseEnvPairs(args.env ?? []);
   const openFactor = args['open-stage'] !== undefined ? parseOpenStageFactor(args['open-stage']) : undefined;
   const { name: scenarioName, entry } = await resolveScenario(args.scenario ?? 'search', io.cwd);
@@ -247,14 +231,6 @@ export async function runStagesCommand(args: StagesArgs, io: Io): Promise<Pick<S
   } finally {
     await demo?.close();
   }
-}
-
-/** A numeric flag: its number, or a one-line error quoting the text as typed (yargs' number type says NaN). */
-function numericFlag(value: number | string | undefined, flag: string, expected: string): number | undefined {
-  if (value === undefined || typeof value === 'number') return value;
-  const n = Number(value.trim());
-  if (value.trim() === '' || !Number.isFinite(n)) throw new UserError(`${flag}: expected ${expected}, got "${value}"`);
-  return n;
 }
 
 function parseEnvPairs(pairs: readonly string[]): Record<string, string> {

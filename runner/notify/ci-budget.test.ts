@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../../formats/config.ts';
-import { ciBudget, MAX_JOB_MINUTES, planOutputs, utcWeekday, withCiOverrides } from './ci-budget.ts';
+import { ciBudget, MAX_JOB_MINUTES, planOutputs, utcWeekday } from './ci-budget.ts';
 
 describe('ciBudget: timeouts sized from the stages', () => {
   it.each([
@@ -40,10 +40,10 @@ describe('report day and CI overrides', () => {
   it('plan outputs: the report runs on the configured weekday, or when forced', () => {
     const monday = Date.parse('2026-11-23T02:17:00Z');
     const tuesday = Date.parse('2026-11-24T02:17:00Z');
-    expect(planOutputs(DEFAULT_CONFIG, monday, false)).toContain('weekly-report=true');
-    expect(planOutputs(DEFAULT_CONFIG, tuesday, false)).toContain('weekly-report=false');
-    expect(planOutputs(DEFAULT_CONFIG, tuesday, true)).toContain('weekly-report=true');
-    expect(planOutputs(DEFAULT_CONFIG, tuesday, false).split('\n')).toEqual([
+    expect(planOutputs(DEFAULT_CONFIG, {}, monday, false)).toContain('weekly-report=true');
+    expect(planOutputs(DEFAULT_CONFIG, {}, tuesday, false)).toContain('weekly-report=false');
+    expect(planOutputs(DEFAULT_CONFIG, {}, tuesday, true)).toContain('weekly-report=true');
+    expect(planOutputs(DEFAULT_CONFIG, {}, tuesday, false).split('\n')).toEqual([
       'planned-minutes=62',
       'stage-minutes=83',
       'job-minutes=103',
@@ -52,14 +52,13 @@ describe('report day and CI overrides', () => {
     ]);
   });
 
-  it('inputs override the config, and are checked like it', () => {
-    const c = withCiOverrides(DEFAULT_CONFIG, { users: '2, 4', duration: '30s', targetStage: '4' });
-    expect(c.stages).toEqual([2, 4]);
-    expect(c.duration).toBe('30s');
-    expect(c.targetStage).toBe(4);
-    expect(withCiOverrides(DEFAULT_CONFIG, { users: '', duration: undefined })).toEqual(DEFAULT_CONFIG);
-    expect(() => withCiOverrides(DEFAULT_CONFIG, { users: '5,x' })).toThrow(/^users: expected positive whole numbers/);
-    expect(() => withCiOverrides(DEFAULT_CONFIG, { duration: 'soon' })).toThrow(/^duration: expected a duration like 90s/);
-    expect(() => withCiOverrides(DEFAULT_CONFIG, { targetStage: '7' })).toThrow(/targetStage: must be one of the stages/);
+  it('sizes from the CI inputs as `stages` will read them (the same settings), unset inputs being empty', () => {
+    const tuesday = Date.parse('2026-11-24T02:17:00Z');
+    const small = planOutputs(DEFAULT_CONFIG, { users: '2, 4', duration: '30s', 'target-stage': '4' }, tuesday, false);
+    expect(small.split('\n').slice(0, 3)).toEqual(['planned-minutes=2', 'stage-minutes=4', 'job-minutes=24']);
+    expect(planOutputs(DEFAULT_CONFIG, { users: '', duration: '', 'target-stage': '' }, tuesday, false)).toBe(
+      planOutputs(DEFAULT_CONFIG, {}, tuesday, false),
+    );
+    expect(() => planOutputs(DEFAULT_CONFIG, { users: '5,x' }, tuesday, false)).toThrow(/^--users: expected a comma-separated list/);
   });
 });

@@ -1,7 +1,7 @@
 import { pathToFileURL } from 'node:url';
-import { parseDuration } from '../../formats/duration.ts';
 import { errorLine, isUserError, UserError } from '../../formats/errors.ts';
-import { applyOverrides, WEEKDAYS, type CapacityConfig, type ConfigOverrides, type Weekday } from '../../formats/config.ts';
+import { WEEKDAYS, type CapacityConfig, type Weekday } from '../../formats/config.ts';
+import { type StageFlags, stageSettings } from '../settings.ts';
 import { loadConfig } from '../config-file.ts';
 
 /**
@@ -61,36 +61,10 @@ export function utcWeekday(epochMs: number): Weekday {
   return WEEKDAYS[(new Date(epochMs).getUTCDay() + 6) % 7]!;
 }
 
-/** The CI's own inputs (workflow inputs or repository variables): set ones override the config. */
-export interface CiOverrides {
-  readonly users?: string | undefined;
-  readonly duration?: string | undefined;
-  readonly targetStage?: string | undefined;
-}
-
-/** Applies the CI's overrides to the config, with the same validation as the config file. */
-export function withCiOverrides(config: CapacityConfig, o: CiOverrides): CapacityConfig {
-  const overrides: ConfigOverrides = {};
-  if (o.users) {
-    const users = o.users.split(',').map((s) => s.trim());
-    if (!users.every((u) => /^\d+$/.test(u)))
-      throw new UserError(`users: expected positive whole numbers separated by commas like 5,20,50, got "${o.users}"`);
-    overrides.stages = users.map(Number);
-  }
-  if (o.duration) {
-    parseDuration(o.duration, 'duration');
-    overrides.duration = o.duration;
-  }
-  if (o.targetStage) {
-    if (!/^\d+$/.test(o.targetStage.trim())) throw new UserError(`target stage: expected a whole number of users, got "${o.targetStage}"`);
-    overrides.targetStage = Number(o.targetStage);
-  }
-  return applyOverrides(config, overrides, 'the CI inputs');
-}
-
 /** `key=value` lines for `$GITHUB_OUTPUT`. */
-export function planOutputs(config: CapacityConfig, nowMs: number, forceReport: boolean): string {
-  const budget = ciBudget({ users: config.stages, holdMs: parseDuration(config.duration, 'duration'), spawnRate: config.spawnRate });
+export function planOutputs(config: CapacityConfig, flags: StageFlags, nowMs: number, forceReport: boolean): string {
+  // The workflow passes the same inputs to `npm run stages` as flags: sized from the same settings.
+  const budget = ciBudget(stageSettings(config, flags));
   const reportDay = utcWeekday(nowMs) === config.report.weekday;
   return [
     `planned-minutes=${budget.plannedMinutes}`,
@@ -105,12 +79,9 @@ export function planOutputs(config: CapacityConfig, nowMs: number, forceReport: 
 async function main(): Promise<number> {
   const env = process.env;
   try {
-    const config = withCiOverrides(await loadConfig(env.CAPACITY_CONFIG || undefined, process.cwd()), {
-      users: env.CAPACITY_USERS,
-      duration: env.CAPACITY_DURATION,
-      targetStage: env.CAPACITY_TARGET_STAGE,
-    });
-    process.stdout.write(`${planOutputs(config, Date.now(), env.CAPACITY_FORCE_REPORT === 'true')}\n`);
+    const config = await loadConfig(env.CAPACITY_CONFIG || undefined, process.cwd());
+    const flags = { users: env.CAPACITY_USERS, duration: env.CAPACITY_DURATION, 'target-stage': env.CAPACITY_TARGET_STAGE };
+    process.stdout.write(`${planOutputs(config, flags, Date.now(), env.CAPACITY_FORCE_REPORT === 'true')}\n`);
     return 0;
   } catch (e) {
     if (!isUserError(e)) throw e;
