@@ -1,5 +1,5 @@
 import { CRITERIA, type CriterionId, type Decision, type RunLevel } from '../formats/decision.ts';
-import { CRITERION_NAMES, decisionWord, nearBounds } from './words.ts';
+import { CRITERION_NAMES, decisionWord, nearBounds, MISSING } from './words.ts';
 
 /**
  * The decision as a readable table with its evidence (`npm run decide` without --json). Pure:
@@ -55,7 +55,7 @@ export function renderDecisionText(d: Decision): string {
         c.level,
         ...d.runs.map((runId) => {
           const r = c.runs.find((x) => x.runId === runId);
-          return r ? cell(id, r) : '-';
+          return r ? cell(id, r) : MISSING;
         }),
       ];
     });

@@ -1,3 +1,6 @@
+/** The one mark of a missing value in every table, line and report the toolkit prints. */
+export const MISSING = '—';
+
 /**
  * The decision in words — its value, its action, the numbers and durations of its evidence —
  * as the decide table, the report and the notifications write them. Pure; no locale (the output

@@ -16,6 +16,7 @@ import { capacityLines, estimateWords, summarizeRun, summaryBounds } from '../st
 import { computeStageStats } from '../stats/stage-stats.ts';
 import { alignColumns } from '../stages/format.ts';
 import { readFormat, writeFormat } from '../../formats/files.ts';
+import { MISSING } from '../../decision/words.ts';
 
 /**
  * `npm run collect -- <stage.csv[.gz]> [--key-name search] [--json]`: the statistics of one k6
@@ -37,7 +38,7 @@ export interface CollectArgs {
   config?: string;
 }
 
-const ms = (v: number | null | undefined): string => (v === null || v === undefined ? '-' : v >= 100 ? v.toFixed(0) : v.toFixed(1));
+const ms = (v: number | null | undefined): string => (v === null || v === undefined ? MISSING : v >= 100 ? v.toFixed(0) : v.toFixed(1));
 const pct = (rate: number): string => `${(rate * 100).toFixed(2)} %`;
 
 function pad(rows: string[][]): string {
@@ -118,7 +119,7 @@ export function renderRunSummary(summary: RunSummary, errors: ReadonlyMap<number
   for (const st of summary.stages) {
     const s = st.stats;
     if (!s) {
-      rows.push([String(st.users), st.status, '-', '-', '-', '-', '-', '-', '-', errors.get(st.users) ?? 'no statistics']);
+      rows.push([String(st.users), st.status, ...Array<string>(7).fill(MISSING), errors.get(st.users) ?? 'no statistics']);
       continue;
     }
     const notes = [
@@ -135,7 +136,7 @@ export function renderRunSummary(summary: RunSummary, errors: ReadonlyMap<number
       s.all.throughputPerS.toFixed(2),
       s.all.goodputPerS.toFixed(2),
       ms(s.key.p95Ms),
-      s.p95Ci ? `[${ms(s.p95Ci.lowMs)}, ${ms(s.p95Ci.highMs)}]` : '-',
+      s.p95Ci ? `[${ms(s.p95Ci.lowMs)}, ${ms(s.p95Ci.highMs)}]` : MISSING,
       pct(s.all.errorRate),
       formatDuration(s.hold.heldMs),
       notes,

@@ -1,5 +1,5 @@
 import { CRITERIA, type CriterionId, type Decision, type DecisionValue, type Level } from '../../formats/decision.ts';
-import { decisionActions, decisionWord } from '../../decision/words.ts';
+import { decisionActions, decisionWord, MISSING } from '../../decision/words.ts';
 import { z } from 'zod';
 import type { CapacityConfig } from '../../formats/config.ts';
 import type { NotifyEvent } from './detect.ts';
@@ -57,8 +57,8 @@ export function keyFigures(d: Decision): KeyFigure[] {
     const result = d.criteria[id];
     if (!result) continue;
     const run = result.runs.find((r) => r.runId === newestRun) ?? result.runs[0];
-    let newest = '—';
-    if (id === 'held') newest = run ? HELD_WORDS[run.level] : '—';
+    let newest = MISSING;
+    if (id === 'held') newest = run ? HELD_WORDS[run.level] : MISSING;
     else if (run && run.figure !== null) newest = id === 'p95' ? `${Math.round(run.figure)} ms` : `${formatPct(run.figure)} %`;
     figures.push({ criterion: id, label: criterionLabel(id, d), level: result.level, newest });
   }

@@ -1,4 +1,5 @@
 import { redactUrlText } from '../redact.ts';
+import { MISSING } from '../../decision/words.ts';
 
 /**
  * Number, date and text formatting of the weekly report. Pure; the view model is the only
@@ -7,40 +8,40 @@ import { redactUrlText } from '../redact.ts';
 
 /** Milliseconds, whole: `2480 ms`. */
 export function ms(value: number | null | undefined): string {
-  return value == null || !Number.isFinite(value) ? '—' : `${Math.round(value)} ms`;
+  return value == null || !Number.isFinite(value) ? MISSING : `${Math.round(value)} ms`;
 }
 
 /** A rate given as 0–1, in percent with 2 decimals: 0.0042 → `0.42 %`. */
 export function fractionPct(value: number | null | undefined): string {
-  return value == null || !Number.isFinite(value) ? '—' : `${(value * 100).toFixed(2)} %`;
+  return value == null || !Number.isFinite(value) ? MISSING : `${(value * 100).toFixed(2)} %`;
 }
 
 /** A figure already in percent: 1.5 → `1.50 %`. */
 export function pct(value: number | null | undefined): string {
-  return value == null || !Number.isFinite(value) ? '—' : `${value.toFixed(2)} %`;
+  return value == null || !Number.isFinite(value) ? MISSING : `${value.toFixed(2)} %`;
 }
 
 /** Per second with one decimal: `92.4/s`. */
 export function perSecond(value: number | null | undefined): string {
-  return value == null || !Number.isFinite(value) ? '—' : `${value.toFixed(1)}/s`;
+  return value == null || !Number.isFinite(value) ? MISSING : `${value.toFixed(1)}/s`;
 }
 
 /** A count, whole. */
 export function count(value: number | null | undefined): string {
-  return value == null || !Number.isFinite(value) ? '—' : String(Math.round(value));
+  return value == null || !Number.isFinite(value) ? MISSING : String(Math.round(value));
 }
 
 /** `2026-11-22 03:01 UTC`. */
 export function utcMinute(isoOrMs: string | number): string {
   const d = new Date(isoOrMs);
-  if (Number.isNaN(d.getTime())) return '—';
+  if (Number.isNaN(d.getTime())) return MISSING;
   return `${d.toISOString().slice(0, 10)} ${d.toISOString().slice(11, 16)} UTC`;
 }
 
 /** `2026-11-22`. */
 export function utcDay(isoOrMs: string | number): string {
   const d = new Date(isoOrMs);
-  return Number.isNaN(d.getTime()) ? '—' : d.toISOString().slice(0, 10);
+  return Number.isNaN(d.getTime()) ? MISSING : d.toISOString().slice(0, 10);
 }
 
 /**

@@ -1,7 +1,7 @@
 import { newestFirst } from '../../formats/run-order.ts';
 import type { CriterionId, Decision, Level, Reading, RunLevel } from '../../formats/decision.ts';
 import { CRITERIA } from '../../formats/decision.ts';
-import { decisionActions, decisionWord, plural } from '../../decision/words.ts';
+import { decisionActions, decisionWord, plural, MISSING } from '../../decision/words.ts';
 import { formatDuration } from '../../formats/duration.ts';
 import type { RunManifest } from '../../formats/run-manifest.ts';
 import type { RunSummary } from '../../formats/run-summary.ts';
@@ -207,7 +207,7 @@ function criterionName(id: CriterionId, s: ReportSettings, targetStage: number):
 
 function figureOf(id: CriterionId, r: RunLevel): string {
   if (id === 'p95')
-    return r.figure == null ? '—' : r.ci ? `${ms(r.figure)} [${Math.round(r.ci.lowMs)}, ${Math.round(r.ci.highMs)}]` : ms(r.figure);
+    return r.figure == null ? MISSING : r.ci ? `${ms(r.figure)} [${Math.round(r.ci.lowMs)}, ${Math.round(r.ci.highMs)}]` : ms(r.figure);
   if (id === 'errorRate') return pct(r.figure);
   return r.level === 'red' ? 'not held' : r.level === 'orange' ? 'held, degraded' : 'held';
 }
@@ -233,7 +233,7 @@ function errorRateUpTo(summary: RunSummary | null, maxUsers = Infinity): number 
 }
 
 function capacityModelText(summary: RunSummary | null, s: ReportSettings): string {
-  if (!summary) return '—';
+  if (!summary) return MISSING;
   const e = summary.capacity.estimate;
   if (!e) return mdText(summary.capacity.note);
   const green =
@@ -244,7 +244,7 @@ function capacityModelText(summary: RunSummary | null, s: ReportSettings): strin
 }
 
 function capacityShort(summary: RunSummary | null): string {
-  if (!summary) return '—';
+  if (!summary) return MISSING;
   return summary.capacity.users === null ? 'no stage held' : `${summary.capacity.users} users`;
 }
 
@@ -256,7 +256,7 @@ function keyResultRow(d: Decision, run: ReportRun | undefined, runId: string, s:
   const summary = run?.summary ?? null;
   const p95Level = runLevel(d, 'p95', runId);
   const stage = stageOf(summary, target);
-  let p95AtTarget = '—';
+  let p95AtTarget = MISSING;
   if (p95Level && p95Level.figure != null) p95AtTarget = figureOf('p95', p95Level);
   else if (stage?.key.p95Ms != null) {
     p95AtTarget = stage.p95Ci
@@ -270,10 +270,10 @@ function keyResultRow(d: Decision, run: ReportRun | undefined, runId: string, s:
   if (heldLevel) held = heldLevel.level === 'red' ? 'no' : heldLevel.level === 'orange' ? 'yes, with degradation' : 'yes';
   else {
     const status = run?.manifest?.stages.find((x) => x.users === target)?.status;
-    held = status === undefined ? '—' : status === 'completed' ? 'yes' : `no (${STAGE_STATUS[status] ?? status})`;
+    held = status === undefined ? MISSING : status === 'completed' ? 'yes' : `no (${STAGE_STATUS[status] ?? status})`;
   }
   const first = summary?.saturation.firstStage;
-  const saturation = summary == null ? '—' : first == null ? 'no' : `yes, ${saturationWords(summary.saturation)}`;
+  const saturation = summary == null ? MISSING : first == null ? 'no' : `yes, ${saturationWords(summary.saturation)}`;
   return {
     runId: codeText(runId),
     p95AtTarget,
@@ -282,7 +282,7 @@ function keyResultRow(d: Decision, run: ReportRun | undefined, runId: string, s:
     held,
     saturation,
     saturationWhy: summary ? mdText(summary.saturation.why) : '',
-    capacity: summary ? mdText(summary.capacity.words) : '—',
+    capacity: summary ? mdText(summary.capacity.words) : MISSING,
     capacityModel: capacityModelText(summary, s),
     openModel: openModelText(run?.manifest ?? null, stage),
   };
@@ -322,7 +322,7 @@ function openModelRow(m: RunManifest | null): RunDetailsView['stages'][number] |
     p95: ms(f?.keyP95Ms),
     p99: ms(f?.keyP99Ms),
     errorRate: fractionPct(f?.errorRate),
-    held: f ? `${count(f.droppedIterations)} dropped iterations (${pct(f.droppedPct)})` : '—',
+    held: f ? `${count(f.droppedIterations)} dropped iterations (${pct(f.droppedPct)})` : MISSING,
   };
 }
 
@@ -345,22 +345,22 @@ function contextView(input: ReportInput, byId: Map<string, ReportRun>): ContextV
   const firstStage = m?.plan.stages[0];
   return {
     hasSource: m !== null,
-    sourceRunId: source ? codeText(source.id) : '—',
-    host: m ? safeHost(m.host) : '—',
-    scenario: m ? codeText(m.scenario.name) : '—',
-    bundle: m ? m.scenario.bundleSha256.slice(0, 12) : '—',
-    stages: m ? m.plan.stages.map((x) => x.users).join(', ') : '—',
+    sourceRunId: source ? codeText(source.id) : MISSING,
+    host: m ? safeHost(m.host) : MISSING,
+    scenario: m ? codeText(m.scenario.name) : MISSING,
+    bundle: m ? m.scenario.bundleSha256.slice(0, 12) : MISSING,
+    stages: m ? m.plan.stages.map((x) => x.users).join(', ') : MISSING,
     targetStage: `${target} users`,
     keyTransaction: codeText(m ? keyLabel(m.plan.keyTransaction, m.plan.keyMetric) : d.keyTransaction),
-    holdPerStage: m ? formatDuration(m.plan.holdMs) : '—',
-    rampPerStage: m && firstStage ? rampText(m) : '—',
-    spawnRate: m ? `${m.plan.spawnRate} users/s` : '—',
-    engine: m ? `${codeText(m.engine.name)} ${codeText(m.engine.version)}` : '—',
+    holdPerStage: m ? formatDuration(m.plan.holdMs) : MISSING,
+    rampPerStage: m && firstStage ? rampText(m) : MISSING,
+    spawnRate: m ? `${m.plan.spawnRate} users/s` : MISSING,
+    engine: m ? `${codeText(m.engine.name)} ${codeText(m.engine.version)}` : MISSING,
     runsUsed: d.runs.map((id) => {
       const run = byId.get(id);
       return {
         id: codeText(id),
-        startedAt: run?.manifest ? utcMinute(run.manifest.startedAt) : '—',
+        startedAt: run?.manifest ? utcMinute(run.manifest.startedAt) : MISSING,
         status: run?.manifest ? run.manifest.status : 'unknown',
         label: run?.manifest?.label ? mdText(run.manifest.label) : '',
       };
@@ -384,7 +384,7 @@ function gridView(input: ReportInput, target: number): GridView {
       level: levelWord(c.level),
       perRun: d.runs.map((runId) => {
         const r = c.runs.find((x) => x.runId === runId);
-        if (!r) return { text: '—' };
+        if (!r) return { text: MISSING };
         const figure = id === 'held' ? '' : ` (${figureOf(id, r)})`;
         return { text: `${levelWord(r.level)}${figure}${r.borderline ? ', borderline' : ''}` };
       }),
@@ -428,8 +428,8 @@ function gridView(input: ReportInput, target: number): GridView {
     bounds,
     reds: named('red'),
     oranges: named('orange'),
-    score: d.score == null ? '—' : String(d.score),
-    reading: d.reading == null ? '—' : READING[d.reading],
+    score: d.score == null ? MISSING : String(d.score),
+    reading: d.reading == null ? MISSING : READING[d.reading],
   };
 }
 
@@ -523,7 +523,7 @@ function detailsView(run: ReportRun): RunDetailsView {
   }
   return {
     runId: codeText(run.id),
-    startedAt: m ? utcMinute(m.startedAt) : '—',
+    startedAt: m ? utcMinute(m.startedAt) : MISSING,
     hasStages: stages.length > 0,
     stages,
     notes,

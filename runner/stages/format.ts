@@ -1,3 +1,5 @@
+import { MISSING } from '../../decision/words.ts';
+
 /** `m:ss` or `h:mm:ss` for elapsed/remaining times. */
 export function formatClock(ms: number): string {
   const total = Math.max(0, Math.round(ms / 1000));
@@ -36,5 +38,5 @@ export function formatTable(header: readonly string[], rows: ReadonlyArray<reado
 
 /** A number with a fixed count of decimals, or an en dash when there is none. */
 export function fixed(value: number | null | undefined, decimals: number): string {
-  return value === null || value === undefined || !Number.isFinite(value) ? '–' : value.toFixed(decimals);
+  return value === null || value === undefined || !Number.isFinite(value) ? MISSING : value.toFixed(decimals);
 }

@@ -1,5 +1,6 @@
 import { formatClock } from './format.ts';
 import type { LiveFigures } from './live-stats.ts';
+import { MISSING } from '../../decision/words.ts';
 
 /** starting: the engine is starting; stopping: the plan is over, in-flight iterations finish (k6's graceful stop). */
 export type Phase = 'starting' | 'ramp' | 'hold' | 'stopping';
@@ -72,7 +73,7 @@ function wholeSecondsMs(ms: number): number {
 /** The key transaction's live p95: a dash before any sample, "n/a, all failed" when no request of it succeeded. */
 function liveP95(keyName: string, live: LiveFigures): string {
   if (live.keyAllFailed) return `p95 ${keyName} n/a, all failed`;
-  return live.keyP95Ms === null ? `p95 ${keyName} –` : `p95 ${keyName} ${Math.round(live.keyP95Ms)} ms`;
+  return live.keyP95Ms === null ? `p95 ${keyName} ${MISSING}` : `p95 ${keyName} ${Math.round(live.keyP95Ms)} ms`;
 }
 
 const SEPARATOR = ' · ';
@@ -83,7 +84,7 @@ const SEPARATOR = ' · ';
  * parts that do not fit are left off from the end (never cut mid-figure).
  */
 export function formatProgress(s: ProgressState, width = Infinity): string {
-  const err = s.live.errorRate === null ? 'errors –' : `errors ${(s.live.errorRate * 100).toFixed(1)}%`;
+  const err = s.live.errorRate === null ? `errors ${MISSING}` : `errors ${(s.live.errorRate * 100).toFixed(1)}%`;
   const parts = [
     `stage ${s.stageIndex + 1}/${s.stageCount}`,
     s.label ?? `${s.users} users`,

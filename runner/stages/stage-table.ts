@@ -2,6 +2,7 @@ import type { RunManifest } from '../../formats/run-manifest.ts';
 import type { RunSummary } from '../../formats/run-summary.ts';
 import { noneSucceeded } from '../../formats/stage-stats.ts';
 import { fixed, formatTable } from './format.ts';
+import { MISSING } from '../../decision/words.ts';
 
 /** The end-of-run table: one row per stage, the key transaction's figures over the hold. */
 export function formatStageTable(manifest: RunManifest, summary: RunSummary): string {
@@ -15,12 +16,12 @@ export function formatStageTable(manifest: RunManifest, summary: RunSummary): st
     const latency = (ms: number | null | undefined): string => (allFailed ? 'n/a' : fixed(ms, 0));
     return [
       `${stage.users}${mark}`,
-      stats ? String(stats.all.count) : '–',
+      stats ? String(stats.all.count) : MISSING,
       fixed(stats?.all.throughputPerS, 1),
       latency(stats?.key.p50Ms),
       latency(stats?.key.p95Ms),
       latency(stats?.key.p99Ms),
-      stats ? `${(stats.all.errorRate * 100).toFixed(2)}%` : '–',
+      stats ? `${(stats.all.errorRate * 100).toFixed(2)}%` : MISSING,
       stage.status,
     ];
   });

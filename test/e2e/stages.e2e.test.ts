@@ -31,7 +31,7 @@ import { readFormat } from '../../formats/files.ts';
 const RUN_ID = /^\d{4}-\d{2}-\d{2}T\d{4}Z-[0-9a-z]{4}$/;
 /** A plain (non-terminal) progress line, as formatProgress writes it. */
 const PROGRESS =
-  /^stage (?<stage>\d)\/(?<of>\d) · (?<users>\d+) users · errors (?<errors>–|\d+\.\d%) · p95 search (?<p95>–|\d+ ms|n\/a, all failed) · (?<rps>\d+\.\d) req\/s · (?<phase>starting|ramp|hold|stopping) · stage (?<clock>\d+:\d\d) elapsed, \d+:\d\d (?:left|over plan) · run \d+:\d\d elapsed, \d+:\d\d left$/;
+  /^stage (?<stage>\d)\/(?<of>\d) · (?<users>\d+) users · errors (?<errors>—|\d+\.\d%) · p95 search (?<p95>—|\d+ ms|n\/a, all failed) · (?<rps>\d+\.\d) req\/s · (?<phase>starting|ramp|hold|stopping) · stage (?<clock>\d+:\d\d) elapsed, \d+:\d\d (?:left|over plan) · run \d+:\d\d elapsed, \d+:\d\d left$/;
 /** The engine's summary export: only what the test compares. */
 const SummaryExportSchema = z.object({ metrics: z.object({ http_reqs: z.object({ count: z.number() }) }) });
 
