@@ -1,4 +1,4 @@
-import { DecisionInputError, decide } from '../../decision/decide.ts';
+import { decideRuns } from '../decide-runs.ts';
 import { decisionFormat } from '../../formats/decision.ts';
 import { renderDecisionText } from '../../decision/render-text.ts';
 import { ExitCode, UserError } from '../../formats/errors.ts';
@@ -39,16 +39,15 @@ export const command = defineCommand({
   run: async (args, io) => {
     const { config, runs, notes } = await selectResults(args, io.cwd);
     for (const note of notes) io.stderr.write(`${note}\n`);
-    let decision;
-    try {
-      decision = decide(runs, config, {
+    const decision = decideRuns(
+      runs,
+      config,
+      {
         ...(args.baseline !== undefined ? { baseline: args.baseline } : {}),
         ...(args.until !== undefined ? { until: args.until } : {}),
-      });
-    } catch (e) {
-      if (e instanceof DecisionInputError) throw new UserError(e.message, { hint: 'list the runs with `ls <results>/runs`' });
-      throw e;
-    }
+      },
+      'list the runs with `ls <results>/runs`',
+    );
     io.stdout.write(args.json ? decisionFormat.stringify(decision) : renderDecisionText(decision));
     return ExitCode.ok;
   },

@@ -1,6 +1,6 @@
 import { access, appendFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { DecisionInputError, decide } from '../../decision/decide.ts';
+import { decideRuns } from '../decide-runs.ts';
 import { decisionFormat, type Decision } from '../../formats/decision.ts';
 import { ExitCode, UserError, fsReason } from '../../formats/errors.ts';
 import type { CapacityConfig } from '../../formats/config.ts';
@@ -114,7 +114,9 @@ export async function runNotify(args: NotifyArgs, io: Io): Promise<number> {
   );
   for (const note of notes) io.stderr.write(`${note}\n`);
   const stored = await listRuns(resultsDir);
-  const decision = args.decision ? await readFormat(decisionFormat, resolve(io.cwd, args.decision)) : decideHere(environmentRuns, config);
+  const decision = args.decision
+    ? await readFormat(decisionFormat, resolve(io.cwd, args.decision))
+    : decideRuns(environmentRuns, config, {}, 'or pass a decision file with --decision');
   const actions = actionsFor(decision, config.actions);
   const runs = runOutcomes(stored);
   const statePath = notifyStatePath(resultsDir);
@@ -187,14 +189,4 @@ async function exists(path: string): Promise<boolean> {
     () => true,
     () => false,
   );
-}
-
-/** The decision over the stored runs, as `npm run decide` makes it (same config, same pure function). */
-function decideHere(runs: readonly StoredRun[], config: CapacityConfig): Decision {
-  try {
-    return decide(runs, config);
-  } catch (e) {
-    if (e instanceof DecisionInputError) throw new UserError(e.message, { hint: 'or pass a decision file with --decision' });
-    throw e;
-  }
 }

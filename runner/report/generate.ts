@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { decide, DecisionInputError } from '../../decision/decide.ts';
+import { decideRuns } from '../decide-runs.ts';
 import type { Decision } from '../../formats/decision.ts';
 import { UserError } from '../../formats/errors.ts';
 import type { CapacityConfig } from '../../formats/config.ts';
@@ -43,15 +43,7 @@ export interface GeneratedReport {
   readonly chartFiles: readonly string[];
 }
 
-/** The decision of decision/decide.ts, its input errors turned into one-line user errors. */
-const decideForReport: DecideFn = (runs, config, options) => {
-  try {
-    return decide(runs, config, options);
-  } catch (e) {
-    if (e instanceof DecisionInputError) throw new UserError(e.message);
-    throw e;
-  }
-};
+const decideForReport: DecideFn = (runs, config, options) => decideRuns(runs, config, options);
 
 /** Throws a UserError when there is no run and no week, or when the report exists without `force`. */
 export async function generateReport(options: GenerateReportOptions): Promise<GeneratedReport> {
