@@ -1,7 +1,7 @@
 import { decideRuns } from '../decide-runs.ts';
 import { decisionFormat } from '../../formats/decision.ts';
 import { renderDecisionText } from '../../decision/render-text.ts';
-import { ExitCode, UserError } from '../../formats/errors.ts';
+import { ExitCode } from '../../formats/errors.ts';
 import { selectResults } from '../results-store.ts';
 import { defineCommand } from './command.ts';
 

@@ -1,16 +1,15 @@
 import { access, appendFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { decideRuns } from '../decide-runs.ts';
-import { decisionFormat, type Decision } from '../../formats/decision.ts';
+import { decisionFormat } from '../../formats/decision.ts';
 import { ExitCode, UserError, fsReason } from '../../formats/errors.ts';
-import type { CapacityConfig } from '../../formats/config.ts';
 import type { Io } from '../io.ts';
 import { DEFAULT_FAILURE_THRESHOLD, detectChanges, type NotifyEvent } from '../notify/detect.ts';
 import { actionsFor, buildPayload, eventLines, markdownSummary, PAYLOAD_FORMATS, type PayloadFormat } from '../notify/payload.ts';
 import { parseWebhook, postWebhook, type Webhook } from '../notify/post.ts';
 import { runOutcomes } from '../notify/runs.ts';
 import { notifyStateFormat, notifyStatePath, type NotifyState } from '../notify/state.ts';
-import { listRuns, selectResults, type StoredRun } from '../results-store.ts';
+import { listRuns, selectResults } from '../results-store.ts';
 import { defineCommand } from './command.ts';
 import { readFormat, writeFormat } from '../../formats/files.ts';
 
