@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { parseRunArgs } from './flags.ts';
 import type { Hop } from './http-hop.ts';
 import { MetricStore, bindThresholds, parseThresholds } from './metrics.ts';
 import type { WireHttpRequest } from './protocol.ts';
 import { RunControl } from './run-control.ts';
 import { SampleSink } from './sample-sink.ts';
 import { systemTagPlan } from './system-tags.ts';
+import { readTestOptions } from './test-options.ts';
 
 /** The run's parts in-process: the stop, the sink's samples and counts (no worker, no socket). */
 describe('RunControl: one stop, its first reason', () => {
@@ -130,5 +132,22 @@ describe('SampleSink: every sample to the store, as k6 tags and counts it', () =
     );
     sink.addHop(request(), hop({ status: 500 }), false, false);
     expect(t!.sink.count).toBe(1);
+  });
+});
+
+describe('readTestOptions: the options read at once, as k6 reads them', () => {
+  const read = (options: Record<string, unknown>, exports = ['default']) =>
+    readTestOptions(options, parseRunArgs(['x.js']), new Set(exports), new MetricStore());
+  it.each([
+    ['10s', 10_000],
+    ['10', 10], // k6 reads a bare number as milliseconds
+  ])('delayAbortEval %j is %d ms', (delay, ms) => {
+    const t = read({ thresholds: { http_req_failed: [{ threshold: 'rate<0.1', abortOnFail: true, delayAbortEval: delay }] } });
+    expect(t.thresholds[0]!.delayAbortEvalMs).toBe(ms);
+  });
+  it('refuses a scenario whose exec the script does not export, naming it', () => {
+    expect(() => read({ scenarios: { s: { executor: 'constant-vus', duration: '1s', exec: 'nope' } } })).toThrow(
+      'scenario s: exec function "nope" is not exported by the script',
+    );
   });
 });

@@ -41,7 +41,7 @@ export function readTestOptions(
     ? []
     : bindThresholds(
         store,
-        parseThresholds(options.thresholds, (s) => parseDuration(s, 'delayAbortEval')),
+        parseThresholds(options.thresholds, (s) => parseDuration(s, 'delayAbortEval', 'ms')),
       );
   for (const s of scenarios) {
     if (!exports.has(s.exec))
