@@ -6,11 +6,10 @@
 import { z } from 'zod';
 import { UserError } from '../formats/errors.ts';
 import { parseDuration } from '../formats/duration.ts';
+import type { K6Stage } from '../formats/k6/stage.ts';
 
-export interface Stage {
-  durationMs: number;
-  target: number;
-}
+/** k6's stage, read (formats/k6/stage.ts). */
+export type Stage = K6Stage;
 
 export const DURATION = 'a duration like "30s"';
 export const WHOLE_NUMBER = 'a whole number ≥ 0';

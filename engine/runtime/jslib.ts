@@ -4,6 +4,7 @@
  */
 import { host } from './host.ts';
 import { junitSummary, textSummary as renderText, type SummaryData } from '../summary-text.ts';
+import type { K6StageOption } from '../../formats/k6/stage.ts';
 
 /** A whole number in [min, max], both included. */
 export function randomIntBetween(min: number, max: number): number {
@@ -54,15 +55,11 @@ export function findBetween(content: string, left: string, right: string, repeat
  * normal curve sampled evenly over ±2σ and scaled so its middle is maxVus (10 VUs, 5 stages:
  * 1, 6, 10, 6, 1).
  */
-export function normalDistributionStages(
-  maxVus: number,
-  durationSeconds: number,
-  numberOfStages = 10,
-): Array<{ duration: string; target: number }> {
+export function normalDistributionStages(maxVus: number, durationSeconds: number, numberOfStages = 10): K6StageOption[] {
   const n = Math.max(2, Math.floor(numberOfStages));
   const base = Math.floor(durationSeconds / n);
   const extra = durationSeconds - base * n;
-  const stages: Array<{ duration: string; target: number }> = [];
+  const stages: K6StageOption[] = [];
   for (let i = 0; i < n; i++) {
     const x = -2 + (4 * i) / (n - 1);
     stages.push({ duration: `${base + (i < extra ? 1 : 0)}s`, target: Math.round(maxVus * Math.exp(-0.5 * x * x)) });

@@ -1,4 +1,5 @@
 import type { CsvTimeFormat } from '../../formats/k6/csv.ts';
+import type { K6Stage } from '../../formats/k6/stage.ts';
 
 /**
  * One stage for an engine: k6's `run` on a bundle, with the stage plan given as k6's own
@@ -18,7 +19,7 @@ export interface StageRunSpec {
    * k6 `--stage` entries, in order. Empty: no `--stage` flag, so the script's own
    * `options.scenarios` apply (the open-model stage, whose arrival-rate plan `--stage` cannot express).
    */
-  readonly stages: ReadonlyArray<{ durationMs: number; target: number }>;
+  readonly stages: readonly K6Stage[];
   /** `--out csv=` targets; the first is the raw CSV kept in the results, others (a FIFO) feed live progress. */
   readonly csvOutputs: readonly string[];
   readonly summaryExportPath: string;

@@ -1,6 +1,7 @@
 import type { StagePlan } from '../../formats/run-manifest.ts';
 import { UserError } from '../../formats/errors.ts';
 import { formatDuration } from '../../formats/duration.ts';
+import type { K6Stage } from '../../formats/k6/stage.ts';
 
 /** What the operator asked for, in ms and users (human inputs already parsed). */
 export interface PlanRequest {
@@ -33,7 +34,7 @@ export function planStages(request: PlanRequest): StagePlan[] {
 }
 
 /** A stage as k6 `--stage` entries: ramp to the users, then hold them. */
-export function k6StagesOf(stage: StagePlan): Array<{ durationMs: number; target: number }> {
+export function k6StagesOf(stage: StagePlan): K6Stage[] {
   return [
     { durationMs: stage.rampMs, target: stage.users },
     { durationMs: stage.holdMs, target: stage.users },

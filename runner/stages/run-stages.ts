@@ -31,6 +31,7 @@ import { LiveStats, type LiveSample } from './live-stats.ts';
 import { ProgressWriter, formatProgress, stagePhase } from './progress.ts';
 import { formatOpenStageLine, formatStageTable } from './stage-table.ts';
 import { writeFormat } from '../../formats/files.ts';
+import type { K6Stage } from '../../formats/k6/stage.ts';
 
 /** Everything a run needs, validated and parsed (see commands/stages.ts). */
 export interface StagesRequest {
@@ -320,7 +321,7 @@ async function executeStage(
     rampMs: number;
     holdMs: number;
     env: Record<string, string>;
-    k6Stages: Array<{ durationMs: number; target: number }>;
+    k6Stages: K6Stage[];
   },
 ): Promise<{ outcome: StageRunOutcome; stats: StageStats | null; verdict: ReturnType<typeof classifyStage>; written: StageFiles }> {
   const { request, deps, io, dir, progress, files } = c;

@@ -1,4 +1,5 @@
 import { k6DurationMs } from '../../formats/k6/duration.ts';
+import type { K6StageOption } from '../../formats/k6/stage.ts';
 
 /**
  * The scenarios' configuration, read from k6's `__ENV`. Pure: no k6 module is imported here, so
@@ -144,7 +145,7 @@ export interface RampingOptions {
     readonly default: {
       readonly executor: 'ramping-vus';
       readonly startVUs: 0;
-      readonly stages: Array<{ duration: string; target: number }>;
+      readonly stages: K6StageOption[];
       readonly gracefulRampDown: string;
     };
   };
