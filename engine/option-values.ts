@@ -11,8 +11,8 @@ import type { K6Stage } from '../formats/k6/stage.ts';
 /** k6's stage, read (formats/k6/stage.ts). */
 export type Stage = K6Stage;
 
-export const DURATION = 'a duration like "30s"';
-export const WHOLE_NUMBER = 'a whole number ≥ 0';
+const DURATION = 'a duration like "30s"';
+const WHOLE_NUMBER = 'a whole number ≥ 0';
 
 export const expected = (what: string, got: unknown): string => `expected ${what}, got ${JSON.stringify(got)}`;
 
@@ -111,7 +111,7 @@ export function stages(opts: { nonEmpty?: string } = {}) {
 }
 
 /** An issue's path in k6's words: `scenarios.s.stages[0].duration`. */
-export function optionPath(prefix: string, path: readonly PropertyKey[]): string {
+function optionPath(prefix: string, path: readonly PropertyKey[]): string {
   let p = prefix;
   for (const k of path) p += typeof k === 'number' ? `[${k}]` : p ? `.${String(k)}` : String(k);
   return p;

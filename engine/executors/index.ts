@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { expected } from '../option-values.ts';
 import { constantArrivalRate } from './constant-arrival-rate.ts';
 import { constantVus } from './constant-vus.ts';
-import type { Executor, ScenarioBase } from './executor.ts';
+import type { Executor } from './executor.ts';
 import { perVuIterations } from './per-vu-iterations.ts';
 import { rampingArrivalRate } from './ramping-arrival-rate.ts';
 import { rampingVus } from './ramping-vus.ts';
@@ -23,7 +23,7 @@ export const EXECUTORS = {
 } as const;
 
 type Registry = typeof EXECUTORS;
-export type ExecutorName = keyof Registry;
+type ExecutorName = keyof Registry;
 type ScenarioOf<K extends ExecutorName> = Registry[K] extends Executor<infer S, unknown> ? S : never;
 /** A scenario to run: its name and its executor's options, in ms. */
 export type Scenario = { [K in ExecutorName]: ScenarioOf<K> }[ExecutorName];
@@ -31,7 +31,7 @@ export type Scenario = { [K in ExecutorName]: ScenarioOf<K> }[ExecutorName];
 export const EXECUTOR_NAMES = Object.keys(EXECUTORS) as ExecutorName[];
 
 /** A scenario's options without its name (the key it has in `options.scenarios`). */
-export type UnnamedScenario = Scenario extends infer S ? (S extends Scenario ? Omit<S, 'name'> : never) : never;
+type UnnamedScenario = Scenario extends infer S ? (S extends Scenario ? Omit<S, 'name'> : never) : never;
 
 type Member = z.ZodType<UnnamedScenario, unknown> & Parameters<typeof z.discriminatedUnion>[1][number];
 /** One scenario's options (without its name, the key it has in `options.scenarios`). */
@@ -50,5 +50,3 @@ export const ScenarioSchema = z.discriminatedUnion(
 export function executorOf<S extends Scenario>(s: S): Executor<S, unknown> {
   return EXECUTORS[s.executor] as unknown as Executor<S, unknown>;
 }
-
-export type { ScenarioBase };
