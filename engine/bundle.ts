@@ -1,9 +1,11 @@
 import { build } from 'esbuild';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { UserError } from '../formats/errors.ts';
 import { JSLIB_MODULES, jslibModuleFor } from './jslib-urls.ts';
+import { packageRoot } from '../formats/files.ts';
 
-const here = fileURLToPath(new URL('.', import.meta.url));
+/** The engine's own folder (its sources are bundled for the VUs), from the sources or a prebuilt bundle alike. */
+const here = `${join(packageRoot(import.meta.url), 'engine')}/`;
 
 /** The code every VU needs: the worker entry, the k6 modules, and the user's script as CommonJS. */
 export interface Bundles {

@@ -75,8 +75,9 @@ async function main(argv: string[]): Promise<number> {
   return runK6(line.run, { cwd: process.cwd(), env: process.env, stdout: process.stdout, stderr: process.stderr, signal: ctl.signal });
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main(process.argv.slice(2)).then(
+/** The process' part: runs `argv`, then exits with k6's code once the output is flushed. */
+export function runAsMain(argv: readonly string[]): Promise<void> {
+  return main([...argv]).then(
     (code) => {
       process.exitCode = code;
       // Workers and sockets are closed by runK6; exit now so a stray handle cannot keep us alive.
@@ -88,3 +89,5 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     },
   );
 }
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) void runAsMain(process.argv.slice(2));

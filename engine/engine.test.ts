@@ -8,12 +8,13 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parse } from 'csv-parse/sync';
 import { startLoopbackServer } from '../test/testkit/loopback.ts';
 import { CSV_COLUMNS, HTTP_REQUEST_METRICS, ITERATION_METRICS } from '../formats/k6/csv.ts';
+import { launchArgs } from '../test/testkit/launch.ts';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const k6Fixtures = join(here, '..', 'formats', 'k6', '__fixtures__');
 const fixtures = join(here, '__fixtures__');
-const cli = join(here, 'cli.ts');
-const tsx = import.meta.resolve('tsx');
+const _cli = join(here, 'cli.ts');
+const _tsx = import.meta.resolve('tsx');
 
 interface Run {
   code: number | null;
@@ -22,7 +23,7 @@ interface Run {
 }
 
 function start(args: string[], cwd: string): ChildProcess {
-  return spawn(process.execPath, ['--import', tsx, cli, ...args], {
+  return spawn(process.execPath, launchArgs('engine/cli.ts', ...args), {
     cwd,
     env: { ...process.env, K6_CSV_TIME_FORMAT: 'unix_milli' },
     stdio: ['ignore', 'pipe', 'pipe'],

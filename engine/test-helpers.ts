@@ -9,10 +9,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
 import { WebSocketServer } from 'ws';
+import { launchArgs } from '../test/testkit/launch.ts';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
-const cli = join(here, 'cli.ts');
-const tsx = import.meta.resolve('tsx');
+const _cli = join(here, 'cli.ts');
+const _tsx = import.meta.resolve('tsx');
 
 export interface EngineRun {
   code: number | null;
@@ -22,7 +23,7 @@ export interface EngineRun {
 
 /** Runs `k6 run <args>` on the embedded engine; kills it after `timeoutMs`. */
 export function runEngine(args: string[], cwd: string, timeoutMs = 40_000): Promise<EngineRun> {
-  const child = spawn(process.execPath, ['--import', tsx, cli, ...args], {
+  const child = spawn(process.execPath, launchArgs('engine/cli.ts', ...args), {
     cwd,
     env: { ...process.env, K6_CSV_TIME_FORMAT: 'unix_milli' },
     stdio: ['ignore', 'pipe', 'pipe'],

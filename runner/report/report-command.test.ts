@@ -14,6 +14,7 @@ import { runSummaryFormat } from '../../formats/run-summary.ts';
 import type { Io } from '../io.ts';
 import { healthyShape, run, type RunSpec } from './__testkit__/builders.ts';
 import { writeFormat } from '../../formats/files.ts';
+import { launchArgs } from '../../test/testkit/launch.ts';
 
 const dir = useTempDir('report-cmd-');
 
@@ -182,14 +183,9 @@ describe('the real CLI', () => {
   const runCli = (args: string[]) =>
     new Promise<{ code: number; stdout: string; stderr: string }>((done) => {
       const all = ['--results', join(dir(), 'results'), ...args];
-      execFile(
-        process.execPath,
-        ['--import', 'tsx', 'runner/cli.ts', 'report', ...all],
-        { cwd: root, timeout: 30_000 },
-        (error, stdout, stderr) => {
-          done({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-        },
-      );
+      execFile(process.execPath, launchArgs('runner/cli.ts', 'report', ...all), { cwd: root, timeout: 30_000 }, (error, stdout, stderr) => {
+        done({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
+      });
     });
 
   it('writes the report and prints its path; a bad --week is exit 2 with one error line', async () => {

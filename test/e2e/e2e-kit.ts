@@ -5,6 +5,7 @@ import { PassThrough, type Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import type { Io } from '../../runner/io.ts';
+import { launchArgs } from '../testkit/launch.ts';
 
 /**
  * Helpers of the end-to-end tests: real `npm run stages` runs, in-process (through the command
@@ -13,7 +14,6 @@ import type { Io } from '../../runner/io.ts';
 
 /** The project root: the stages command bundles into its `dist/scenarios` and finds `scenarios/` there. */
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const CLI = join(ROOT, 'runner', 'cli.ts');
 
 /** The scenario's think time, shortened so that 3–4 s holds carry enough samples. */
 export const SHORT_THINK = ['THINK_MIN=0.1', 'THINK_MAX=0.3'];
@@ -53,14 +53,18 @@ export interface CliRun {
   waitForStdout(test: (stdout: string) => boolean): Promise<void>;
 }
 
-/** Spawns `tsx runner/cli.ts stages …` in the project root with stdout and stderr as pipes. */
+/** Spawns `npm run stages -- …`'s command in the project root with stdout and stderr as pipes. */
 export function spawnStages(args: readonly string[], env: NodeJS.ProcessEnv = process.env): CliRun {
   return spawnCli('stages', args, env);
 }
 
-/** Spawns `tsx runner/cli.ts <command> …` (what `npm run <command> -- …` runs) in the project root. */
+/** Spawns what `npm run <command> -- …` runs (runner/launch.mjs runner/cli.ts <command> …) in the project root. */
 export function spawnCli(command: string, args: readonly string[], env: NodeJS.ProcessEnv = process.env): CliRun {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, command, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, launchArgs('runner/cli.ts', command, ...args), {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   const listeners = new Set<() => void>();

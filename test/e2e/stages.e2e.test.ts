@@ -221,7 +221,7 @@ describe.concurrent('npm run stages on the embedded engine against the demo targ
                 m.groups.phase === 'hold' &&
                 seconds(m.groups.clock!) >= 9 &&
                 Number(m.groups.rps) > 0 &&
-                m.groups.p95 !== '–',
+                m.groups.p95 !== '—',
             ) ?? undefined;
         return live !== undefined;
       });
@@ -259,9 +259,9 @@ describe.concurrent('npm run stages on the embedded engine against the demo targ
     expect(stats.hold.heldMs).toBeLessThan(stats.hold.plannedHoldMs);
 
     expect(out).toMatch(/^stage 1\/2 \(3 users\): interrupted — stopped by the operator after \d+ s$/m);
-    // The key transaction may have no sample in a hold cut short: its percentiles then read "–".
-    expect(out).toMatch(/^3 {3,}\d+ +\d+\.\d +(\d+|–) +(\d+|–) +(\d+|–) +0\.00% +interrupted$/m);
-    expect(out).toMatch(/^6 \* +– +– +– +– +– +– +skipped$/m);
+    // The key transaction may have no sample in a hold cut short: its percentiles then read "—".
+    expect(out).toMatch(/^3 {3,}\d+ +\d+\.\d +(\d+|—) +(\d+|—) +(\d+|—) +0\.00% +interrupted$/m);
+    expect(out).toMatch(/^6 \* +— +— +— +— +— +— +skipped$/m);
     expect(out).toContain(`run ${manifest.id}: interrupted (stage 3 users: stopped by the operator after`);
 
     // The decision never counts it (SPEC §3: stopped by the operator → excluded, with the reason).

@@ -1,6 +1,7 @@
 import { chmod, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { launchArgs } from './launch.ts';
 
 /** The version lines real k6 prints (shared/fixtures/k6/syntax-and-versions.md), and made-up ones around the supported range. */
 export const K6_VERSION_LINES = {
@@ -26,7 +27,6 @@ export async function writeK6StandIn(
   const node = process.execPath;
   const tsx = import.meta.resolve('tsx');
   const check = fileURLToPath(new URL('./k6-stand-in-check.ts', import.meta.url));
-  const cli = fileURLToPath(new URL('../../engine/cli.ts', import.meta.url));
   const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
   const record = options.record ? `printf '%s\\n' "$@" "K6_CSV_TIME_FORMAT=$K6_CSV_TIME_FORMAT" -- >> ${q(options.record)}\n` : '';
   const path = join(dir, 'k6');
@@ -37,7 +37,7 @@ export async function writeK6StandIn(
       `if [ "$1" = version ]; then printf '%s\\n' ${q(versionLine)}; exit 0; fi`,
       record,
       `${q(node)} --import ${q(tsx)} ${q(check)} ${q((options.refuses ?? []).join(','))} "$@" || exit $?`,
-      `exec ${q(node)} --import ${q(tsx)} ${q(cli)} "$@"`,
+      `exec ${q(node)} ${launchArgs('engine/cli.ts').map(q).join(' ')} "$@"`,
       '',
     ].join('\n'),
   );

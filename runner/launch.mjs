@@ -1,0 +1,81 @@
+// Starts a command of the toolkit from prebuilt JavaScript instead of transpiling TypeScript at
+// every start (issue 15): `node runner/launch.mjs runner/cli.ts <args>` or `… engine/cli.ts <args>`.
+// esbuild bundles both entry points into dist/prebuilt/<key>/, where <key> hashes the path, size
+// and mtime of every source file (and the lockfile, and this file): a changed source changes the
+// key, so a stale build is never run; the first start after a change builds (≈0.5 s), `npm ci`
+// builds through `prepare`. Plain JavaScript: it must run before anything is built.
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const PREBUILT = join(ROOT, 'dist', 'prebuilt');
+/** Entry point (as given on the command line) → name of its bundle. */
+const ENTRIES = { 'runner/cli.ts': 'capacity', 'engine/cli.ts': 'k6-embedded' };
+const SOURCE_DIRS = ['runner', 'engine', 'formats', 'decision'];
+
+/** The key of the sources as they are now: what a build is valid for. */
+function sourcesKey() {
+  const hash = createHash('sha256');
+  const files = [join(ROOT, 'package-lock.json'), fileURLToPath(import.meta.url)];
+  for (const dir of SOURCE_DIRS) {
+    for (const e of readdirSync(join(ROOT, dir), { recursive: true, withFileTypes: true })) {
+      if (e.isFile() && e.name.endsWith('.ts') && !e.name.endsWith('.test.ts')) files.push(join(e.parentPath, e.name));
+    }
+  }
+  for (const f of files.sort()) {
+    const s = statSync(f);
+    hash.update(`${f}\0${s.size}\0${s.mtimeMs}\n`);
+  }
+  return hash.digest('hex').slice(0, 16);
+}
+
+/** Builds into a folder of its own, then renames it into place: concurrent starts never see half a build. */
+async function build(key) {
+  const final = join(PREBUILT, key);
+  if (existsSync(final)) return final;
+  const { build: esbuild } = await import('esbuild');
+  const tmp = join(PREBUILT, `.tmp-${key}-${process.pid}`);
+  mkdirSync(PREBUILT, { recursive: true });
+  await esbuild({
+    entryPoints: Object.fromEntries(Object.entries(ENTRIES).map(([src, name]) => [name, join(ROOT, src)])),
+    outdir: tmp,
+    outExtension: { '.js': '.mjs' },
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    // One chunk per command (they are imported on demand): a command loads only its own packages.
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
+    sourcemap: 'linked',
+    logLevel: 'error',
+  });
+  try {
+    renameSync(tmp, final);
+  } catch {
+    rmSync(tmp, { recursive: true, force: true }); // another start built the same key first
+  }
+  // Older builds go once no process can still be loading their chunks (a command loads its own at start).
+  const hourAgo = Date.now() - 3_600_000;
+  for (const old of readdirSync(PREBUILT)) {
+    const path = join(PREBUILT, old);
+    if (old !== key && statSync(path).mtimeMs < hourAgo) rmSync(path, { recursive: true, force: true });
+  }
+  return final;
+}
+
+const [entry, ...args] = process.argv.slice(2);
+if (entry === '--build') {
+  process.stdout.write(`prebuilt: ${await build(sourcesKey())}\n`);
+} else if (!(entry in ENTRIES)) {
+  process.stderr.write(`error: launch.mjs: expected one of ${Object.keys(ENTRIES).join(', ')} or --build, got "${entry ?? ''}"\n`);
+  process.exitCode = 70;
+} else {
+  const dir = await build(sourcesKey());
+  process.setSourceMapsEnabled(true); // stack traces name the .ts files and lines
+  const { runAsMain } = await import(pathToFileURL(join(dir, `${ENTRIES[entry]}.mjs`)).href);
+  await runAsMain(args);
+}
