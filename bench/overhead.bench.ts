@@ -9,7 +9,7 @@
  * BENCH_ROOT runs another checkout of the toolkit (an A/B against older code); BENCH_RUNS repeats.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +17,11 @@ import { z } from 'zod';
 
 const root = resolve(process.env.BENCH_ROOT ?? join(dirname(fileURLToPath(import.meta.url)), '..'));
 const RUNS = Number(process.env.BENCH_RUNS ?? 2);
+/** How `npm run` starts the CLI in that checkout: prebuilt (runner/launch.mjs) where it exists, else tsx. */
+function cliOf(checkout: string): string[] {
+  const launch = join(checkout, 'runner', 'launch.mjs');
+  return existsSync(launch) ? [launch, 'runner/cli.ts'] : ['--import', 'tsx', join(checkout, 'runner', 'cli.ts')];
+}
 const ARGS = ['--demo', '--users', '2,4', '--duration', '5s', '--engine', 'embedded'];
 
 /** Only what the bench reads; run.json of any schema version has these. */
@@ -39,7 +44,7 @@ async function measure(): Promise<Measured> {
   const results = mkdtempSync(join(tmpdir(), 'overhead-bench-'));
   try {
     const t0 = Date.now();
-    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'runner', 'cli.ts'), 'stages', ...ARGS, '--results', results], {
+    const child = spawn(process.execPath, [...cliOf(root), 'stages', ...ARGS, '--results', results], {
       cwd: root,
       stdio: ['ignore', 'ignore', 'inherit'],
     });
