@@ -1,8 +1,10 @@
 import { build } from 'esbuild';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { UserError } from '../formats/errors.ts';
 import { JSLIB_MODULES, jslibModuleFor } from './jslib-urls.ts';
-import { packageRoot } from '../formats/files.ts';
+import { packageRoot, writeFileAtomic } from '../formats/files.ts';
 
 /** The engine's own folder (its sources are bundled for the VUs), from the sources or a prebuilt bundle alike. */
 const here = `${join(packageRoot(import.meta.url), 'engine')}/`;
@@ -50,12 +52,29 @@ async function one(
   return { code, map: r.outputFiles.find((f) => f.path.endsWith('.map'))?.text ?? '' };
 }
 
+/**
+ * Run from a prebuilt bundle (runner/launch.mjs: dist/prebuilt/<key of the sources>/), the VUs'
+ * own bundles are the same for every run of that build: made by the first run, kept beside it,
+ * read by the next (a start-up without three esbuild builds). From the sources, always built.
+ */
+const PREBUILT_DIR = import.meta.url.endsWith('.mjs') ? join(dirname(fileURLToPath(import.meta.url)), 'vu') : undefined;
+
+async function cached(name: string, make: () => Promise<{ code: string; map: string }>): Promise<{ code: string; map: string }> {
+  if (!PREBUILT_DIR) return make();
+  const path = join(PREBUILT_DIR, name);
+  const kept = await readFile(path, 'utf8').catch(() => undefined);
+  if (kept !== undefined) return { code: kept, map: '' };
+  const made = await make();
+  await writeFileAtomic(path, made.code).catch(() => {}); // a read-only install still runs, building each time
+  return made;
+}
+
 /** Bundles the engine's worker and runtime, and the user's script (k6 modules left to the runtime). */
 export async function bundleAll(scriptPath: string): Promise<Bundles> {
   const [worker, runtime, lazy] = await Promise.all([
-    one(`${here}worker.ts`, 'cjs', 'node', []),
-    one(`${here}runtime/main.ts`, 'iife', 'neutral', []),
-    one(`${here}runtime/lazy.ts`, 'iife', 'neutral', [], undefined, [`${here}runtime/atob.ts`]),
+    cached('worker.cjs', () => one(`${here}worker.ts`, 'cjs', 'node', [])),
+    cached('runtime.js', () => one(`${here}runtime/main.ts`, 'iife', 'neutral', [])),
+    cached('lazy.js', () => one(`${here}runtime/lazy.ts`, 'iife', 'neutral', [], undefined, [`${here}runtime/atob.ts`])),
   ]);
   let user: { code: string; map: string };
   const remote: string[] = [];
