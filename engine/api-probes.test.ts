@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { httpbin } from './httpbin.ts';
-import { runEngine, type Loopback } from './test-helpers.ts';
+import { runEngineInProcess, type Loopback } from './test-helpers.ts';
 
 const probes = fileURLToPath(new URL('./__fixtures__/k6-api-probes/', import.meta.url));
 /** Where httpbin listened when k6 recorded the fixtures. */
@@ -97,7 +97,7 @@ beforeAll(async () => {
   const worker = async (): Promise<void> => {
     for (let p = queue.shift(); p; p = queue.shift()) {
       const out = `${p.name}.json`;
-      const r = await runEngine(
+      const r = await runEngineInProcess(
         ['run', '-q', '--no-color', '-e', `HTTPBIN=${srv.base}`, '--summary-export', out, join(probes, `${p.name}.js`)],
         dir,
       );

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { httpbin } from './httpbin.ts';
-import { loopback, runEngine, type EngineRun, type Loopback } from './test-helpers.ts';
+import { loopback, runEngineInProcess, type EngineRun, type Loopback } from './test-helpers.ts';
 
 const examples = fileURLToPath(new URL('./__fixtures__/doc-examples/', import.meta.url));
 
@@ -378,7 +378,7 @@ beforeAll(async () => {
     for (let c = queue.shift(); c; c = queue.shift()) {
       const dir = mkdtempSync(join(tmpdir(), 'k6-doc-'));
       dirs.push(dir);
-      const run = await runEngine(
+      const run = await runEngineInProcess(
         [
           'run',
           '-q',

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { base64ErrorOffset, variantOf } from './runtime/encoding.ts';
-import { runEngine } from './test-helpers.ts';
+import { runEngineInProcess } from './test-helpers.ts';
 
 const probe = fileURLToPath(new URL('./__fixtures__/k6-encoding-probe/', import.meta.url));
 
@@ -12,7 +12,7 @@ describe('k6/encoding against a real k6', () => {
   it('prints, line for line, what k6 v0.48 printed for the encoding probe', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'k6-encoding-'));
     try {
-      const run = await runEngine(['run', '-q', '--no-color', '--no-summary', join(probe, 'encoding.js')], dir);
+      const run = await runEngineInProcess(['run', '-q', '--no-color', '--no-summary', join(probe, 'encoding.js')], dir);
       expect(run.code, run.stderr).toBe(0);
       // k6's log has its timestamps removed; the rest of each line is compared as it is.
       const ours = run.stderr

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { CSV_COLUMNS } from '../formats/k6/csv.ts';
 import { csvHeader, csvTail, tagColumns } from './csv-output.ts';
 import { DEFAULT_SYSTEM_TAGS, parseSystemTags, systemTagPlan, withoutTags } from './system-tags.ts';
-import { csvRows, loopback, runEngine, type CsvRow, type Loopback } from './test-helpers.ts';
+import { csvRows, loopback, runEngineInProcess, type CsvRow, type Loopback } from './test-helpers.ts';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const featureTests = join(here, '..', 'formats', 'k6', '__fixtures__', 'feature-tests');
@@ -75,7 +75,7 @@ describe('systemTags on the embedded engine', () => {
 
   it("runs f-metadata-vu-iter.js: k6's header, and its extra_tags and metadata keys per metric", async () => {
     writeFileSync(join(dir, 'f.js'), fixtureScript.replaceAll(FIXTURE_BASE, server.base));
-    const r = await runEngine(['run', '-q', '--no-summary', '--out', 'csv=out.csv', 'f.js'], dir);
+    const r = await runEngineInProcess(['run', '-q', '--no-summary', '--out', 'csv=out.csv', 'f.js'], dir);
     expect(r.code, r.stderr).toBe(0);
     const text = readFileSync(join(dir, 'out.csv'), 'utf8');
     expect(text.split('\n')[0]).toBe(fixtureCsv.split('\n')[0]);
@@ -113,7 +113,7 @@ describe('systemTags on the embedded engine', () => {
         group('g', () => check(http.get('${server.base}/x'), { 'is 200': (r) => r.status === 200 }));
       }`,
     );
-    const r = await runEngine(
+    const r = await runEngineInProcess(
       ['run', '--system-tags', 'scenario,check', '--out', 'csv=g.csv', '--summary-export', 'sum.json', 'g.js'],
       dir,
     );
@@ -134,7 +134,7 @@ describe('systemTags on the embedded engine', () => {
 
   it('an unknown system tag in the options is exit 104 with one line naming it; in the flag, bad usage (255)', async () => {
     writeFileSync(join(dir, 'bad.js'), `export const options = { systemTags: ['status', 'hostname'] };\nexport default function () {}\n`);
-    const r = await runEngine(['run', '-q', 'bad.js'], dir);
+    const r = await runEngineInProcess(['run', '-q', 'bad.js'], dir);
     expect(r.code).toBe(104);
     const lines = r.stderr
       .trim()
@@ -142,7 +142,7 @@ describe('systemTags on the embedded engine', () => {
       .filter((l) => l.includes('hostname'));
     expect(lines).toHaveLength(1);
     expect(lines[0]).toContain('systemTags');
-    const f = await runEngine(['run', '-q', '--system-tags', 'status,bogus', 'bad.js'], dir);
+    const f = await runEngineInProcess(['run', '-q', '--system-tags', 'status,bogus', 'bad.js'], dir);
     expect(f.code).toBe(255);
     expect(f.stderr).toMatch(/--system-tags.*bogus.* is not a system tag/);
   });

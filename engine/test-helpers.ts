@@ -10,6 +10,9 @@ import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
 import { WebSocketServer } from 'ws';
 import { launchArgs } from '../test/testkit/launch.ts';
+import { Writable } from 'node:stream';
+import { readCommandLine } from './cli.ts';
+import { runK6 } from './engine.ts';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const _cli = join(here, 'cli.ts');
@@ -42,6 +45,32 @@ export function runEngine(args: string[], cwd: string, timeoutMs = 40_000): Prom
       resolve({ code, stdout, stderr });
     });
   });
+}
+
+/**
+ * The same `k6 <args>` run in this process (readCommandLine, then runK6 with captured streams):
+ * no process start, for tests of what a script does, not of the process (exit, signals).
+ */
+export async function runEngineInProcess(args: string[], cwd: string): Promise<EngineRun> {
+  const line = readCommandLine(args);
+  if (!('run' in line)) return { code: line.code, stdout: line.stdout ?? '', stderr: line.stderr ?? '' };
+  let stdout = '';
+  let stderr = '';
+  const sink = (add: (s: string) => void) =>
+    new Writable({
+      write(chunk: Buffer | string, _enc, done) {
+        add(String(chunk));
+        done();
+      },
+    });
+  const code = await runK6(line.run, {
+    cwd,
+    env: { ...process.env, K6_CSV_TIME_FORMAT: 'unix_milli' },
+    stdout: sink((s) => (stdout += s)),
+    stderr: sink((s) => (stderr += s)),
+    signal: new AbortController().signal,
+  });
+  return { code, stdout, stderr };
 }
 
 export type CsvRow = Record<string, string>;
