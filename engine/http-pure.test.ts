@@ -8,8 +8,21 @@ import { UserError } from '../formats/errors.ts';
 import { DEFAULT_USER_AGENT, httpOptions } from './options.ts';
 import { GO_ZERO_EXPIRES, cookieHeader, jarCall, jarFromWire, jarToWire, newJar, responseCookies, storeCookies } from './cookies.ts';
 import { digestAuthorization, parseDigestChallenge } from './digest.ts';
-import { classifyError, goErrorOp } from './go-http.ts';
+import { canonicalHeader, classifyError, goErrorOp } from './go-http.ts';
 import { FileData, formBody, multipartBody, queryEscape } from './runtime/forms.ts';
+
+describe('canonical header keys (Go textproto, as k6 shows res.headers)', () => {
+  it.each([
+    ['content-type', 'Content-Type'],
+    ['CONTENT-LENGTH', 'Content-Length'],
+    ['x-request-id', 'X-Request-Id'],
+    ['www-authenticate', 'Www-Authenticate'],
+    ['etag', 'Etag'],
+  ])('%s → %s, the same when asked again (remembered)', (name, key) => {
+    expect(canonicalHeader(name)).toBe(key);
+    expect(canonicalHeader(name)).toBe(key);
+  });
+});
 
 describe('form bodies (Go url.Values, as k6)', () => {
   it.each([
