@@ -9,6 +9,7 @@ import { parse } from 'csv-parse/sync';
 import { startLoopbackServer } from '../test/testkit/loopback.ts';
 import { CSV_COLUMNS, HTTP_REQUEST_METRICS, ITERATION_METRICS } from '../formats/k6/csv.ts';
 import { launchArgs } from '../test/testkit/launch.ts';
+import { runEngineInProcess } from './test-helpers.ts';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const k6Fixtures = join(here, '..', 'formats', 'k6', '__fixtures__');
@@ -47,7 +48,10 @@ function finish(child: ChildProcess): Promise<Run> {
   });
 }
 
-const run = (args: string[], cwd: string): Promise<Run> => finish(start(args, cwd));
+/** The engine as a process: what only a process shows (its outputs as files, signals). */
+const runProcess = (args: string[], cwd: string): Promise<Run> => finish(start(args, cwd));
+/** The engine in this process, for what a script makes it do (no process start). */
+const run = runEngineInProcess;
 
 type Row = Record<string, string>;
 const rows = (text: string): Row[] => parse(text, { columns: true }) as Row[];
@@ -97,7 +101,7 @@ describe('the fixture script on the embedded engine, held against real k6 output
     // The server answers every 20th search with a 500: 19 searches first make the engine's first one a 500.
     for (let i = 0; i < 19; i++) await fetch(`${base}/api/search?q=warm`).then((r) => r.text());
     const cwd = mkdtempSync(join(dir, 'fixture-'));
-    result = await run(
+    result = await runProcess(
       [
         'run',
         '--quiet',
