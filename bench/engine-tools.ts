@@ -91,10 +91,11 @@ export async function engineRun(
   const path = join(dir, `s-${Date.now()}.js`);
   writeFileSync(path, script);
   const out = join(dir, `summary-${Date.now()}.json`);
-  const cli = join(dirname(fileURLToPath(import.meta.url)), '..', 'engine', 'cli.ts');
+  // As the runner starts it: prebuilt JavaScript (runner/launch.mjs), not TypeScript transpiled at start.
+  const launch = join(dirname(fileURLToPath(import.meta.url)), '..', 'runner', 'launch.mjs');
   const args = ['run', '--quiet', '--no-summary', '-e', `BASE_URL=${url}`, '-e', `VUS=${vus}`, '-e', `DURATION=${seconds}s`];
   args.push('--out', `csv=${join(dir, 'out.csv.gz')}`, '--summary-export', out, path);
-  const child = spawn(process.execPath, ['--import', 'tsx', cli, ...args], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(process.execPath, [launch, 'engine/cli.ts', ...args], { stdio: ['ignore', 'ignore', 'inherit'] });
   let peak = 0;
   const poll = setInterval(() => (peak = Math.max(peak, peakRss(child.pid!))), 200);
   const code = await new Promise<number | null>((r) => child.on('exit', r));
