@@ -112,51 +112,16 @@ export async function runStages(request: StagesRequest, deps: StagesDeps, io: Io
   const manifestPath = join(dir, 'run.json');
   const holdMs = request.plan[0]!.holdMs;
   const windows = deps.windowParams(holdMs, { windowMs: request.stats.windowMs, warmupMs: request.stats.warmupMs });
-  const manifest: RunManifest = {
-    kind: 'run-manifest',
-    schemaVersion: 2,
-    id,
-    startedAt: new Date(startedAtMs).toISOString(),
-    host: request.host.display,
-    environment: request.environment,
-    ...(request.label ? { label: request.label } : {}),
-    scenario: { name: request.scenario.name, bundleSha256: request.scenario.sha256 },
-    plan: {
-      stages: [...request.plan],
-      holdMs,
-      spawnRate: request.spawnRate,
-      targetStage: request.targetStage,
-      keyTransaction: request.keyName,
-      ...customKeyMetric(request.keyMetric),
-      windows,
-      ...(request.openStage ? { openStage: { factor: request.openStage.factor } } : {}),
-    },
-    engine: { name: deps.engine.name, version: deps.engineVersion },
-    ...(request.gitCommit ? { gitCommit: request.gitCommit } : {}),
-    status: 'running',
-    stages: request.plan.map((s) => ({ users: s.users, status: 'skipped' as const, why: 'not run yet', files: {} })),
-    ...(request.openStage ? { openStage: openStageSkipped(request, holdMs, 'not run yet') } : {}),
-  };
+  const manifest = newManifest(request, deps, { id, startedAtMs, holdMs, windows });
   await writeFormat(runManifestFormat, manifestPath, manifest);
 
   const out = io.stdout;
-  out.write(
-    `run ${id}: ${request.plan.length} stages (${request.plan.map((s) => s.users).join(', ')} users)` +
-      `${request.openStage ? ` + an open-model stage at ×${request.openStage.factor} the iteration rate of ${request.targetStage} users` : ''}, hold ${formatDuration(holdMs)}, ` +
-      `spawn rate ${request.spawnRate}/s, against ${request.host.display} with ${deps.engineVersion}\n`,
-  );
-  out.write(`results: ${dir}\n`);
+  out.write(startOfRunText(request, deps.engineVersion, { id, dir, holdMs }));
 
   const openPlannedMs = request.openStage ? holdMs : 0;
   const stageCount = request.plan.length + (request.openStage ? 1 : 0);
   const stageResults: Array<{ users: number; status: StageRecord['status']; stats: StageStats | null }> = [];
-  let summary = deps.summarizeRun({
-    runId: id,
-    keyName: request.keyName,
-    p95GreenMs: request.stats.p95GreenMs,
-    errorRatePct: request.stats.errorRatePct,
-    stages: [],
-  });
+  let summary = summarize(request, deps, id, []);
   const progress = new ProgressWriter(out, io.now);
   // What each ended stage took beyond its plan (start-up, graceful stop): the time-left estimate uses their mean.
   const extras: number[] = [];
@@ -191,39 +156,17 @@ export async function runStages(request: StagesRequest, deps: StagesDeps, io: Io
       files,
       rampMs: stage.rampMs,
       holdMs: stage.holdMs,
-      env: {
-        HOST: request.host.base,
-        USERS: String(stage.users),
-        RAMP_RATE: String(request.spawnRate),
-        HOLD: formatDuration(stage.holdMs),
-        ...request.extraEnv,
-      },
+      env: stageEnv(request, stage),
       k6Stages: k6StagesOf(stage),
     });
     const { outcome, stats, verdict, written } = ran;
     extras.push(Math.max(0, outcome.endedAtMs - outcome.startedAtMs - stage.rampMs - stage.holdMs));
-    const record: StageRecord = {
-      users: stage.users,
-      status: verdict.status,
-      ...(verdict.why ? { why: verdict.why } : {}),
-      startedAt: new Date(outcome.startedAtMs).toISOString(),
-      endedAt: new Date(outcome.endedAtMs).toISOString(),
-      ...(outcome.exitCode !== null ? { exitCode: outcome.exitCode } : {}),
-      files: written,
-    };
+    const record = stageRecord(stage.users, outcome, verdict, written);
     stageResults.push({ users: stage.users, status: verdict.status, stats });
     out.write(`stage ${index + 1}/${stageCount} (${stage.users} users): ${verdict.status}${verdict.why ? ` — ${verdict.why}` : ''}\n`);
-    if (verdict.status === 'interrupted') stopped = 'interrupted';
-    else if (verdict.status === 'engine-failed') stopped = 'failed';
-    else if (verdict.status === 'target-failed' && request.stopOnFailure) stopped = 'target';
+    stopped = stopAfter(verdict.status, request.stopOnFailure);
     manifest.stages[index] = record;
-    summary = deps.summarizeRun({
-      runId: id,
-      keyName: request.keyName,
-      p95GreenMs: request.stats.p95GreenMs,
-      errorRatePct: request.stats.errorRatePct,
-      stages: stageResults,
-    });
+    summary = summarize(request, deps, id, stageResults);
     await writeFormat(runSummaryFormat, join(dir, 'summary.json'), summary);
     await writeFormat(runManifestFormat, manifestPath, manifest);
   }
@@ -251,6 +194,67 @@ export async function runStages(request: StagesRequest, deps: StagesDeps, io: Io
     await writeFormat(runManifestFormat, manifestPath, manifest);
   }
 
+  const status = closeManifest(manifest, stopped, interruptedBefore, io.now());
+  await writeFormat(runSummaryFormat, join(dir, 'summary.json'), summary);
+  await writeFormat(runManifestFormat, manifestPath, manifest);
+
+  out.write(endOfRunText(manifest, summary, dir));
+  const exitCode = status === 'interrupted' ? ExitCode.interrupted : status === 'failed' ? ExitCode.incomplete : ExitCode.ok;
+  return { manifest, summary, runDir: dir, exitCode };
+}
+
+/** The run's manifest before its first stage: the plan as data, every stage still to run. */
+function newManifest(
+  request: StagesRequest,
+  deps: StagesDeps,
+  run: { id: string; startedAtMs: number; holdMs: number; windows: { windowMs: number; warmupMs: number } },
+): RunManifest {
+  const { id, startedAtMs, holdMs, windows } = run;
+  return {
+    kind: 'run-manifest',
+    schemaVersion: 2,
+    id,
+    startedAt: new Date(startedAtMs).toISOString(),
+    host: request.host.display,
+    environment: request.environment,
+    ...(request.label ? { label: request.label } : {}),
+    scenario: { name: request.scenario.name, bundleSha256: request.scenario.sha256 },
+    plan: {
+      stages: [...request.plan],
+      holdMs,
+      spawnRate: request.spawnRate,
+      targetStage: request.targetStage,
+      keyTransaction: request.keyName,
+      ...customKeyMetric(request.keyMetric),
+      windows,
+      ...(request.openStage ? { openStage: { factor: request.openStage.factor } } : {}),
+    },
+    engine: { name: deps.engine.name, version: deps.engineVersion },
+    ...(request.gitCommit ? { gitCommit: request.gitCommit } : {}),
+    status: 'running',
+    stages: request.plan.map((s) => ({ users: s.users, status: 'skipped' as const, why: 'not run yet', files: {} })),
+    ...(request.openStage ? { openStage: openStageSkipped(request, holdMs, 'not run yet') } : {}),
+  };
+}
+
+/** What a stage's script reads from its env (scenarios/lib/config.ts), the user's --env over it. */
+function stageEnv(request: StagesRequest, stage: StagePlan): Record<string, string> {
+  return {
+    HOST: request.host.base,
+    USERS: String(stage.users),
+    RAMP_RATE: String(request.spawnRate),
+    HOLD: formatDuration(stage.holdMs),
+    ...request.extraEnv,
+  };
+}
+
+/** The run's end in its manifest: why the stages not run were skipped, its status, and why. */
+function closeManifest(
+  manifest: RunManifest,
+  stopped: 'interrupted' | 'failed' | 'target' | undefined,
+  interruptedBefore: number | undefined,
+  nowMs: number,
+): RunStatus {
   for (const [i, s] of manifest.stages.entries()) {
     if (s.status === 'skipped') {
       manifest.stages[i] = {
@@ -266,7 +270,7 @@ export async function runStages(request: StagesRequest, deps: StagesDeps, io: Io
   }
   const status: RunStatus = stopped === 'interrupted' ? 'interrupted' : stopped === 'failed' ? 'failed' : 'completed';
   manifest.status = status;
-  manifest.endedAt = new Date(io.now()).toISOString();
+  manifest.endedAt = new Date(nowMs).toISOString();
   const failedStage = manifest.stages.find((s) => s.status === 'engine-failed' || s.status === 'interrupted');
   const targetFailed = manifest.stages.filter((s) => s.status === 'target-failed');
   if (status !== 'completed') {
@@ -278,15 +282,63 @@ export async function runStages(request: StagesRequest, deps: StagesDeps, io: Io
           ? `stopped by the operator before stage ${interruptedBefore} users`
           : 'stopped by the operator before the open-model stage';
   } else if (targetFailed.length) manifest.why = `the target failed at ${targetFailed.map((s) => s.users).join(', ')} users`;
-  await writeFormat(runSummaryFormat, join(dir, 'summary.json'), summary);
-  await writeFormat(runManifestFormat, manifestPath, manifest);
+  return status;
+}
 
-  out.write(`\n${formatStageTable(manifest, summary)}\n${capacityLines(summary)}`);
+/** A stage as the manifest records it, from what the engine did and what the stage was judged. */
+function stageRecord(
+  users: number,
+  outcome: StageRunOutcome,
+  verdict: { status: StageRecord['status']; why?: string | undefined },
+  files: StageFiles,
+): StageRecord {
+  return {
+    users,
+    status: verdict.status,
+    ...(verdict.why ? { why: verdict.why } : {}),
+    startedAt: new Date(outcome.startedAtMs).toISOString(),
+    endedAt: new Date(outcome.endedAtMs).toISOString(),
+    ...(outcome.exitCode !== null ? { exitCode: outcome.exitCode } : {}),
+    files,
+  };
+}
+
+/** Whether a stage's end stops the run: an interruption, a broken engine, or a failed target under --stop-on-failure. */
+function stopAfter(status: StageRecord['status'], stopOnFailure: boolean): 'interrupted' | 'failed' | 'target' | undefined {
+  if (status === 'interrupted') return 'interrupted';
+  if (status === 'engine-failed') return 'failed';
+  return status === 'target-failed' && stopOnFailure ? 'target' : undefined;
+}
+
+/** The run's summary over the stages ended so far. */
+function summarize(
+  request: StagesRequest,
+  deps: StagesDeps,
+  runId: string,
+  stages: Parameters<StagesDeps['summarizeRun']>[0]['stages'],
+): RunSummary {
+  const { p95GreenMs, errorRatePct } = request.stats;
+  return deps.summarizeRun({ runId, keyName: request.keyName, p95GreenMs, errorRatePct, stages });
+}
+
+/** What the run says before its first stage: its plan in one line, and its folder. */
+function startOfRunText(request: StagesRequest, engineVersion: string, run: { id: string; dir: string; holdMs: number }): string {
+  const open = request.openStage
+    ? ` + an open-model stage at ×${request.openStage.factor} the iteration rate of ${request.targetStage} users`
+    : '';
+  return (
+    `run ${run.id}: ${request.plan.length} stages (${request.plan.map((s) => s.users).join(', ')} users)${open}, hold ${formatDuration(run.holdMs)}, ` +
+    `spawn rate ${request.spawnRate}/s, against ${request.host.display} with ${engineVersion}\nresults: ${run.dir}\n`
+  );
+}
+
+/** What the run says at its end: the stage table, capacity, the open-model line, its status and folder. */
+function endOfRunText(manifest: RunManifest, summary: RunSummary, dir: string): string {
   const openLine = formatOpenStageLine(manifest, summary);
-  out.write(openLine ? `${openLine}\n\n` : '\n');
-  out.write(`run ${id}: ${status}${manifest.why ? ` (${manifest.why})` : ''}\nresults: ${dir}\n`);
-  const exitCode = status === 'interrupted' ? ExitCode.interrupted : status === 'failed' ? ExitCode.incomplete : ExitCode.ok;
-  return { manifest, summary, runDir: dir, exitCode };
+  return (
+    `\n${formatStageTable(manifest, summary)}\n${capacityLines(summary)}${openLine ? `${openLine}\n\n` : '\n'}` +
+    `run ${manifest.id}: ${manifest.status}${manifest.why ? ` (${manifest.why})` : ''}\nresults: ${dir}\n`
+  );
 }
 
 /** What one stage run needs from the run around it. */
