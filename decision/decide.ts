@@ -35,23 +35,67 @@ function actionFor(config: CapacityConfig, value: DecisionValue, provisional: bo
   return decisionActions(config.actions, value, provisional).join(' ');
 }
 
+/** The runs up to `until` (all without it), newest first; a run of unknown start time is kept, to be listed with its problem. */
+function consideredRuns(runs: readonly RunInput[], until: string | undefined): RunInput[] {
+  const sorted = [...runs].sort(newestFirst);
+  if (until === undefined) return sorted;
+  const untilMs = Date.parse(until);
+  if (Number.isNaN(untilMs)) throw new DecisionInputError(`--until: expected an ISO-8601 time like 2026-11-23T00:00:00Z (got "${until}")`);
+  return sorted.filter((r) => {
+    const t = runStartMs(r);
+    return t === null || t <= untilMs;
+  });
+}
+
+/** The run the others are compared with: --baseline's (refused in one line when it cannot be), else the newest usable. */
+function referenceRun(
+  runs: readonly RunInput[],
+  usable: readonly UsableRun[],
+  excluded: ReadonlyArray<{ id: string; reason: string }>,
+  options: DecideOptions,
+): UsableRun | undefined {
+  if (options.baseline === undefined) return usable[0];
+  const reference = usable.find((r) => r.id === options.baseline);
+  if (reference) return reference;
+  const out = excluded.find((e) => e.id === options.baseline);
+  const known = runs.some((r) => r.id === options.baseline);
+  throw new DecisionInputError(
+    out
+      ? `--baseline ${options.baseline}: this run cannot be a reference: ${out.reason}`
+      : known
+        ? `--baseline ${options.baseline}: this run started after --until ${options.until ?? ''}`.trimEnd()
+        : `--baseline ${options.baseline}: no such run in the results folder`,
+  );
+}
+
+/** What the decision warns of: a config that differs from the runs' plan, a target stage that fails Little's law. */
+function decisionWarnings(plan: UsableRun['manifest']['plan'], used: readonly UsableRun[], config: CapacityConfig): string[] {
+  const warnings: string[] = [];
+  if (plan.targetStage !== config.targetStage) {
+    warnings.push(`the config's targetStage is ${config.targetStage} but the runs were made with ${plan.targetStage}: the runs' is used`);
+  }
+  const configKey = keyLabel(config.keyTransaction.name, config.keyTransaction.metric);
+  if (keyLabel(plan.keyTransaction, plan.keyMetric) !== configKey) {
+    warnings.push(
+      `the config's key transaction is "${configKey}" but the runs measured "${keyLabel(plan.keyTransaction, plan.keyMetric)}": the runs' is used`,
+    );
+  }
+  for (const run of used) {
+    const target = run.manifest.plan.targetStage;
+    if (run.summary.suspectStages.includes(target)) {
+      const why = run.summary.stages.find((s) => s.users === target)?.stats?.littlesLaw.why;
+      warnings.push(`${run.id}: the target stage fails the Little's law check: ${why ?? 'suspect data'}`);
+    }
+  }
+  return warnings;
+}
+
 /**
  * Decides over `runs` (any order: they are sorted by start time, `newestFirst`) with the thresholds of `config`.
  * Throws DecisionInputError when `options.baseline` names no usable run or `options.until` is not a time.
  */
 export function decide(runs: readonly RunInput[], config: CapacityConfig, options: DecideOptions = {}): Decision {
-  let considered = [...runs].sort(newestFirst);
-  if (options.until !== undefined) {
-    const until = Date.parse(options.until);
-    if (Number.isNaN(until))
-      throw new DecisionInputError(`--until: expected an ISO-8601 time like 2026-11-23T00:00:00Z (got "${options.until}")`);
-    // A run of unknown start time is kept: it is then listed with its problem rather than hidden.
-    considered = considered.filter((r) => {
-      const t = runStartMs(r);
-      return t === null || t <= until;
-    });
-  }
-
+  const considered = consideredRuns(runs, options.until);
   const excluded: { id: string; reason: string }[] = [];
   const usable: UsableRun[] = [];
   for (const run of considered) {
@@ -60,23 +104,7 @@ export function decide(runs: readonly RunInput[], config: CapacityConfig, option
     else usable.push({ ...run, manifest: run.manifest, summary: run.summary });
   }
 
-  let reference: UsableRun | undefined;
-  if (options.baseline !== undefined) {
-    reference = usable.find((r) => r.id === options.baseline);
-    if (!reference) {
-      const out = excluded.find((e) => e.id === options.baseline);
-      const known = runs.some((r) => r.id === options.baseline);
-      throw new DecisionInputError(
-        out
-          ? `--baseline ${options.baseline}: this run cannot be a reference: ${out.reason}`
-          : known
-            ? `--baseline ${options.baseline}: this run started after --until ${options.until ?? ''}`.trimEnd()
-            : `--baseline ${options.baseline}: no such run in the results folder`,
-      );
-    }
-  } else {
-    reference = usable[0];
-  }
+  const reference = referenceRun(runs, usable, excluded, options);
 
   const base = { kind: 'decision' as const, schemaVersion: 1 as const };
   const settings = { runsToCompare: config.runsToCompare, environment: config.environment };
@@ -133,24 +161,8 @@ export function decide(runs: readonly RunInput[], config: CapacityConfig, option
     ? [`provisional: rests on ${plural(used.length, 'comparable run')} of the ${config.runsToCompare} to compare`, ...v.reasons]
     : v.reasons;
 
-  const warnings: string[] = [];
   const plan = reference.manifest.plan;
-  if (plan.targetStage !== config.targetStage) {
-    warnings.push(`the config's targetStage is ${config.targetStage} but the runs were made with ${plan.targetStage}: the runs' is used`);
-  }
-  const configKey = keyLabel(config.keyTransaction.name, config.keyTransaction.metric);
-  if (keyLabel(plan.keyTransaction, plan.keyMetric) !== configKey) {
-    warnings.push(
-      `the config's key transaction is "${configKey}" but the runs measured "${keyLabel(plan.keyTransaction, plan.keyMetric)}": the runs' is used`,
-    );
-  }
-  for (const run of used) {
-    const target = run.manifest.plan.targetStage;
-    if (run.summary.suspectStages.includes(target)) {
-      const why = run.summary.stages.find((s) => s.users === target)?.stats?.littlesLaw.why;
-      warnings.push(`${run.id}: the target stage fails the Little's law check: ${why ?? 'suspect data'}`);
-    }
-  }
+  const warnings = decisionWarnings(plan, used, config);
 
   return {
     ...base,
