@@ -11,10 +11,7 @@ const here = new URL('.', import.meta.url).pathname;
 
 async function sources(): Promise<string[]> {
   const entries = await readdir(here, { recursive: true, withFileTypes: true });
-  return entries
-    .filter((e) => e.isFile() && e.name.endsWith('.ts') && !e.name.endsWith('.test.ts'))
-    .map((e) => join(e.parentPath, e.name))
-    .filter((p) => !p.includes('__testkit__'));
+  return entries.filter((e) => e.isFile() && e.name.endsWith('.ts') && !e.name.endsWith('.test.ts')).map((e) => join(e.parentPath, e.name));
 }
 
 describe('decision/ is a functional core', () => {

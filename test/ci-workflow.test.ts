@@ -11,7 +11,7 @@ import { z } from 'zod';
 import { SUPPORTED_K6, parseK6Version, unsupportedK6 } from '../runner/engines/k6-version.ts';
 import { DEFAULT_CONFIG } from '../formats/config.ts';
 import { planOutputs } from '../runner/notify/ci-budget.ts';
-import { startReceiver } from '../runner/notify/__testkit__.ts';
+import { startReceiver } from './testkit/notify.ts';
 import { SlackPayloadSchema } from '../runner/notify/payload.ts';
 import { launchArgs } from './testkit/launch.ts';
 

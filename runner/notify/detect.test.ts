@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DecisionSchema } from '../../formats/decision.ts';
 import { DEFAULT_CONFIG } from '../../formats/config.ts';
-import { makeDecision } from './__testkit__.ts';
+import { makeDecision } from '../../test/testkit/notify.ts';
 import { detectChanges, failureStreak, type RunOutcome } from './detect.ts';
 import {
   actionsFor,

@@ -9,7 +9,7 @@ import { decisionFormat, type Decision } from '../../formats/decision.ts';
 import { runNotify, type NotifyArgs } from '../commands/notify.ts';
 import { ExitCode, UserError } from '../../formats/errors.ts';
 import { runManifestFormat, type RunStatus } from '../../formats/run-manifest.ts';
-import { captureIo, makeDecision, makeManifest, startReceiver } from './__testkit__.ts';
+import { captureIo, makeDecision, makeManifest, startReceiver } from '../../test/testkit/notify.ts';
 import { SlackPayloadSchema } from './payload.ts';
 import { notifyStateFormat, notifyStatePath } from './state.ts';
 import { readFormat, writeFormat } from '../../formats/files.ts';

@@ -1,7 +1,7 @@
 import { Resvg } from '@resvg/resvg-js';
 import { describe, expect, it } from 'vitest';
-import { healthyShape, run } from './__testkit__/builders.ts';
-import { caseInput } from './__testkit__/cases.ts';
+import { healthyShape, run } from '../../test/testkit/report-builders.ts';
+import { caseInput } from '../../test/testkit/report-cases.ts';
 import { buildChartSpecs, type ChartSpec } from './chart-data.ts';
 import { chartLayout, RUN_COLOURS, renderChartSvg } from './charts.ts';
 import type { ReportInput } from './report-input.ts';

@@ -1,8 +1,8 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
 import { uslThroughput } from '../stats/usl.ts';
-import { healthyShape, run, SETTINGS } from './__testkit__/builders.ts';
-import { caseInput } from './__testkit__/cases.ts';
+import { healthyShape, run, SETTINGS } from '../../test/testkit/report-builders.ts';
+import { caseInput } from '../../test/testkit/report-cases.ts';
 import { allSeries, buildChartSpecs, runLabels, type ChartSpec } from './chart-data.ts';
 import {
   CHART_HEIGHT,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Decision } from '../../formats/decision.ts';
-import { decision, SETTINGS, type RunLevelSpec } from './__testkit__/builders.ts';
+import { decision, SETTINGS, type RunLevelSpec } from '../../test/testkit/report-builders.ts';
 import { headline } from './headline.ts';
 
 const IDS = ['r3', 'r2', 'r1'];

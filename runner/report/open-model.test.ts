@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { OpenStageRecord } from '../../formats/run-manifest.ts';
-import { decision, run } from './__testkit__/builders.ts';
-import { caseInput } from './__testkit__/cases.ts';
+import { decision, run } from '../../test/testkit/report-builders.ts';
+import { caseInput } from '../../test/testkit/report-cases.ts';
 import { loadReportTemplate } from './render.ts';
 import type { ReportInput } from './report-input.ts';
 import { buildReportView } from './view-model.ts';

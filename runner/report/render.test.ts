@@ -2,7 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Lexer, type Token, type Tokens } from 'marked';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CASES, caseInput, type CaseName } from './__testkit__/cases.ts';
+import { CASES, caseInput, type CaseName } from '../../test/testkit/report-cases.ts';
 import { glossaryOf } from './glossary.ts';
 import { loadReportTemplate, TEMPLATES_DIR, type ReportTemplate } from './render.ts';
 import { buildReportView, type ReportView } from './view-model.ts';

@@ -12,7 +12,7 @@ import { UserError } from '../../formats/errors.ts';
 import { runManifestFormat } from '../../formats/run-manifest.ts';
 import { runSummaryFormat } from '../../formats/run-summary.ts';
 import type { Io } from '../io.ts';
-import { healthyShape, run, type RunSpec } from './__testkit__/builders.ts';
+import { healthyShape, run, type RunSpec } from '../../test/testkit/report-builders.ts';
 import { writeFormat } from '../../formats/files.ts';
 import { launchArgs } from '../../test/testkit/launch.ts';
 

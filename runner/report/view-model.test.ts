@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decision, healthyShape, run, SETTINGS } from './__testkit__/builders.ts';
-import { caseInput } from './__testkit__/cases.ts';
+import { decision, healthyShape, run, SETTINGS } from '../../test/testkit/report-builders.ts';
+import { caseInput } from '../../test/testkit/report-cases.ts';
 import { buildChartSpecs } from './chart-data.ts';
 import { uslThroughput } from '../stats/usl.ts';
 import { codeText, fractionPct, mdText, ms, pct, perSecond, safeHost, utcMinute } from './format.ts';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { differences, unusableReason } from '../../decision/comparability.ts';
 import type { OpenStageRecord } from '../../formats/run-manifest.ts';
 import { RunManifestSchema } from '../../formats/run-manifest.ts';
-import { run } from '../report/__testkit__/builders.ts';
+import { run } from '../../test/testkit/report-builders.ts';
 
 /**
  * The open-model stage runs after every closed stage and is not scored, so a run with one and a

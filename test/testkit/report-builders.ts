@@ -1,12 +1,12 @@
-import type { CriterionId, CriterionResult, Decision, Level, RunLevel } from '../../../formats/decision.ts';
-import type { RunManifest } from '../../../formats/run-manifest.ts';
-import { stageFiles } from '../../../formats/run-manifest.ts';
-import type { RunSummary } from '../../../formats/run-summary.ts';
-import type { RequestStats, StageStats } from '../../../formats/stage-stats.ts';
-import { BUNDLE_SHA, STAGES, trendTestable, windows as kitWindows } from '../../../test/testkit/runs.ts';
-import { capacityInUsers } from '../../stats/run-summary.ts';
-import { littlesLawWords } from '../../stats/stage-stats.ts';
-import type { ReportRun, ReportSettings } from '../report-input.ts';
+import type { CriterionId, CriterionResult, Decision, Level, RunLevel } from '../../formats/decision.ts';
+import type { RunManifest } from '../../formats/run-manifest.ts';
+import { stageFiles } from '../../formats/run-manifest.ts';
+import type { RunSummary } from '../../formats/run-summary.ts';
+import type { RequestStats, StageStats } from '../../formats/stage-stats.ts';
+import { BUNDLE_SHA, STAGES, trendTestable, windows as kitWindows } from './runs.ts';
+import { capacityInUsers } from '../../runner/stats/run-summary.ts';
+import { littlesLawWords } from '../../runner/stats/stage-stats.ts';
+import type { ReportRun, ReportSettings } from '../../runner/report/report-input.ts';
 
 /**
  * Builders of the report's inputs with sensible defaults (a healthy 6-stage run of the demo

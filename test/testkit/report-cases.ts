@@ -1,6 +1,6 @@
-import type { Decision } from '../../../formats/decision.ts';
-import type { ReportInput, ReportRun } from '../report-input.ts';
-import { decision, healthyShape, run, SETTINGS, type StageShape } from './builders.ts';
+import type { Decision } from '../../formats/decision.ts';
+import type { ReportInput, ReportRun } from '../../runner/report/report-input.ts';
+import { decision, healthyShape, run, SETTINGS, type StageShape } from './report-builders.ts';
 
 /**
  * The five fixed report cases of the snapshot tests (Go, Watch, No-Go, provisional,

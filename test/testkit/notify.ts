@@ -1,8 +1,8 @@
 import type { IncomingMessage } from 'node:http';
 import { Writable } from 'node:stream';
-import { startLoopbackServer } from '../../test/testkit/loopback.ts';
+import { startLoopbackServer } from './loopback.ts';
 import type { Decision, DecisionValue, Level } from '../../formats/decision.ts';
-import type { Io } from '../io.ts';
+import type { Io } from '../../runner/io.ts';
 import type { RunManifest, RunStatus } from '../../formats/run-manifest.ts';
 
 /** Builders and a loopback webhook receiver for notify's tests. */
