@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { parse } from 'csv-parse';
 import { computeStageStats } from '../runner/stats/stage-stats.ts';
-import { collectorSettings, DEFAULT_CONFIG } from '../formats/config.ts';
+import { collectorSettings, DEFAULT_CONFIG, windowsForHold } from '../formats/config.ts';
 import { readK6Csv } from '../runner/stats/k6-csv-reader.ts';
 
 /**
@@ -43,6 +43,7 @@ if (mode === 'csv-parse') {
     holdMs: Number(holdMs),
     keyName: 'search',
     ...collectorSettings(DEFAULT_CONFIG),
+    ...windowsForHold(Number(holdMs), DEFAULT_CONFIG),
   });
   rows = s.source.rows;
   digest = `key p95 ${s.key.p95Ms?.toFixed(3)} ms, ${s.all.count} requests, ${s.windows.length} windows, error rate ${(s.all.errorRate * 100).toFixed(2)} %`;

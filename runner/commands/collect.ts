@@ -4,7 +4,7 @@ import { defineCommand } from './command.ts';
 import { ExitCode, UserError, isUserError } from '../../formats/errors.ts';
 import type { Io } from '../io.ts';
 import { parseDuration, formatDuration } from '../../formats/duration.ts';
-import { collectorSettings } from '../../formats/config.ts';
+import { collectorSettings, windowsForHold } from '../../formats/config.ts';
 import { loadConfig } from '../config-file.ts';
 import { openStageFiles, runManifestFormat, stageFiles } from '../../formats/run-manifest.ts';
 import { runSummaryFormat, type RunSummary } from '../../formats/run-summary.ts';
@@ -226,7 +226,6 @@ async function collectFile(args: CollectArgs, io: Io): Promise<number> {
   const file = resolve(io.cwd, args.csv!);
   const config = await loadConfig(args.config, io.cwd);
   const recorded = await recordedPlan(file);
-  const settings = { ...collectorSettings(config), ...recorded?.windows };
   let rampMs = args.ramp !== undefined ? parseDuration(args.ramp, '--ramp') : (recorded?.rampMs ?? 0);
   let holdMs = args.hold !== undefined ? parseDuration(args.hold, '--hold') : (recorded?.holdMs ?? NaN);
   let users = args.users ?? recorded?.users;
@@ -246,6 +245,8 @@ async function collectFile(args: CollectArgs, io: Io): Promise<number> {
   if (!(holdMs > 0)) throw new UserError(`--hold must be longer than 0 (got ${args.hold ?? holdMs})`);
   const keyName = args['key-name'] ?? recorded?.keyName ?? config.keyTransaction.name;
   const key = customKeyMetric(recorded ? recorded.keyMetric : config.keyTransaction.metric);
+  // The run's windows as planned; for a CSV outside a run folder, planned here by the same rule.
+  const settings = { ...collectorSettings(config), ...(recorded?.windows ?? windowsForHold(holdMs, config)) };
   const stats = await computeStageStats({ file, users, rampMs, holdMs, keyName, ...key, ...settings, signal: io.signal });
   // Where the plan came from, so that figures that differ from a run's can be told apart.
   const flags = ['users', 'ramp', 'hold', 'key-name'].filter((f) => args[f as keyof CollectArgs] !== undefined).map((f) => `--${f}`);
@@ -266,7 +267,8 @@ async function collectRun(args: CollectArgs, io: Io): Promise<number> {
   const dir = resolve(io.cwd, args.run!);
   const manifest = await readFormat(runManifestFormat, join(dir, 'run.json'));
   const config = await loadConfig(args.config, io.cwd);
-  const settings = collectorSettings(config);
+  // The run's windows as planned (run.json plan.windows; a run.json that predates them: the same rule again).
+  const settings = { ...collectorSettings(config), ...(manifest.plan.windows ?? windowsForHold(manifest.plan.holdMs, config)) };
   const keyName = args['key-name'] ?? manifest.plan.keyTransaction;
   const key = customKeyMetric(manifest.plan.keyMetric);
   const stages: Array<{ users: number; status: (typeof manifest.stages)[number]['status']; stats: StageStats | null }> = [];

@@ -7,6 +7,7 @@ import { stageStatsFormat } from '../../formats/stage-stats.ts';
 import { CSV_COLUMNS, csvField } from '../../formats/k6/csv.ts';
 import { percentile } from './samples.ts';
 import { computeStageStats } from './stage-stats.ts';
+import { windowParams } from '../../formats/window-rule.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'stage-stats-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -67,10 +68,16 @@ const params = {
   trendMinKeyRequests: 20,
 };
 
+/** The stage's params as a run plans them: configured windows shrunk for short holds by the one rule (SPEC §2). */
+function planned(over: Partial<typeof params> = {}) {
+  const p = { ...params, ...over };
+  return { ...p, ...windowParams(p.holdMs, { windowMs: p.windowMs, warmupMs: p.warmupMs }) };
+}
+
 async function statsOf(text: string, name: string, gzip = false, over: Partial<typeof params> = {}) {
   const file = join(tmp, name);
   writeFileSync(file, gzip ? gzipSync(text) : text);
-  return computeStageStats({ file, ...params, ...over });
+  return computeStageStats({ file, ...planned(over) });
 }
 
 describe('computeStageStats', () => {
@@ -171,7 +178,7 @@ describe('computeStageStats', () => {
     const gz = gzipSync(stage({ searchMs: () => 100 }).text);
     const file = join(tmp, 'cut.csv.gz');
     writeFileSync(file, gz.subarray(0, Math.floor(gz.length / 2)));
-    const s = await computeStageStats({ file, ...params });
+    const s = await computeStageStats({ file, ...planned() });
     expect(s.source.truncated).toBe(true);
     expect(s.source.warnings.join(' ')).toMatch(/gzip ends early/);
     expect(s.hold.heldMs).toBeLessThan(100_000);

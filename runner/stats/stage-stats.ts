@@ -5,7 +5,6 @@ import { readK6Csv, type K6Record, type ReadResult } from './k6-csv-reader.ts';
 import { percentileSorted } from '../../formats/k6/percentile.ts';
 import { SampleBuffer, trendFigures } from './samples.ts';
 import { trendTest } from './trend.ts';
-import { windowParams } from '../../formats/window-rule.ts';
 import { batchMeansCi, logMadOutliers } from './windows.ts';
 import { SESSION_FAILED_METRIC } from '../../formats/session-metrics.ts';
 
@@ -16,7 +15,10 @@ import { SESSION_FAILED_METRIC } from '../../formats/session-metrics.ts';
  * Memory: the duration samples kept for exact percentiles (8 bytes each), nothing per row else.
  */
 
-/** A stage's own plan, and the config's collector settings (window and warm-up as configured: shrunk for short holds by windowParams, SPEC §2). */
+/**
+ * A stage's own plan, and the collector settings: the window and warm-up are the run's, as planned
+ * (formats/window-rule.ts applied once, when the run was planned; run.json plan.windows).
+ */
 export interface StageParams extends CollectorSettings {
   users: number;
   /** Planned ramp-up: the hold starts at the first sample + rampMs. */
@@ -179,9 +181,8 @@ export class StageAccumulator {
 
   constructor(params: StageParams) {
     this.params = params;
-    const w = windowParams(params.holdMs, { windowMs: params.windowMs, warmupMs: params.warmupMs });
-    this.windowMs = w.windowMs;
-    this.warmupMs = w.warmupMs;
+    this.windowMs = params.windowMs;
+    this.warmupMs = params.warmupMs;
     this.customKey = params.keyMetric !== undefined && params.keyMetric !== Metric.httpReqDuration;
   }
 
