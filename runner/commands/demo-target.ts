@@ -49,7 +49,7 @@ export const command = defineCommand({
       .option('action-ms', { type: 'number', describe: 'mean service time of one action of a WebSocket session on /session (ms)' })
       .option('stall-after', {
         type: 'string',
-        describe: '/session stops answering actions this long after the start (k6 duration, e.g. 30s)',
+        describe: '/session stops answering actions this long after its first session (k6 duration, e.g. 30s)',
       })
       .example('npm run demo-target', 'the default service: its knee is near 118 users of the search scenario')
       .example('npm run demo-target -- --preset flaky --port 9000', 'one request in five fails')

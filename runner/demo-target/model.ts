@@ -35,7 +35,10 @@ export interface DemoTargetOptions {
    * re-run, done by the same workers as the pages (so sessions and pages saturate together).
    */
   readonly actionMs: number;
-  /** From this long after the start, `/session` stops answering actions (sockets stay open); null: never. */
+  /**
+   * From this long after the first WebSocket session (the load's start, whatever the client's
+   * start-up took), `/session` stops answering actions (sockets stay open); null: never.
+   */
   readonly stallAfterMs: number | null;
 }
 

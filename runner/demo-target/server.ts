@@ -236,8 +236,10 @@ export async function startDemoTarget(options: Partial<DemoTargetOptions> = {}, 
    * `/session`: greets with {"op":"hello"}, then each {"op":"rerun","id":n} is one action for the
    * workers, answered {"op":"delta","id":n} then {"op":"done","id":n} (503/504 as {"op":"error"}).
    */
+  let firstSessionMs: number | null = null;
   const onSession = (socket: WebSocket) => {
     counts.sessions += 1;
+    firstSessionMs ??= now();
     const mine = new Set<Job>();
     socket.send(JSON.stringify({ op: 'hello' }));
     socket.on('message', (data: Buffer) => {
@@ -248,7 +250,7 @@ export async function startDemoTarget(options: Partial<DemoTargetOptions> = {}, 
       } catch {
         // Not JSON: still an action (its answer carries id null).
       }
-      if (o.stallAfterMs !== null && now() - startedMs >= o.stallAfterMs) {
+      if (o.stallAfterMs !== null && now() - firstSessionMs! >= o.stallAfterMs) {
         counts.stalled += 1;
         return;
       }

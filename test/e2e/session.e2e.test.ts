@@ -1,0 +1,93 @@
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { decisionFormat } from '../../formats/decision.ts';
+import { ExitCode } from '../../formats/errors.ts';
+import { runStagesCommand } from '../../runner/commands/stages.ts';
+import { startDemoTarget } from '../../runner/demo-target/server.ts';
+import { useTempDir } from '../testkit/temp-dir.ts';
+import { SHORT_THINK, capturedIo, spawnCli } from './e2e-kit.ts';
+
+/**
+ * WebSocket sessions end to end (issue 16): the session scenario on the embedded engine against
+ * the demo target's /session, scored on the action's Trend (ws_action_duration{name:rerun}).
+ */
+const KEY = { name: 'rerun', metric: 'ws_action_duration' };
+const LABEL = 'ws_action_duration{name:rerun}';
+
+describe.concurrent('the session scenario, scored like any key transaction', () => {
+  // One folder for both (they run at the same time, each in its own subfolder).
+  const tmp = useTempDir('session-e2e-', 'all');
+
+  it('three demo runs of `session` → a decision and a report on ws_action_duration{name:rerun}', async () => {
+    const results = join(tmp(), 'demo-session');
+    await mkdir(results, { recursive: true });
+    const config = join(results, 'capacity.config.json');
+    // Tiny stages, so that three runs take seconds; the demo keeps a config it finds.
+    await writeFile(
+      config,
+      JSON.stringify({ environment: 'demo', stages: [3], duration: '2s', spawnRate: 20, targetStage: 3, keyTransaction: KEY }),
+    );
+    const demo = spawnCli('demo', ['--scenario', 'session', '--runs', '3', '--results', results]);
+    expect(await demo.exited, demo.stdout() + demo.stderr()).toBe(0);
+    expect(demo.stdout()).toContain('users of the session scenario');
+
+    const decide = spawnCli('decide', ['--results', results, '--config', config, '--json']);
+    expect(await decide.exited, decide.stderr()).toBe(ExitCode.ok);
+    const decision = decisionFormat.parse(decide.stdout(), 'decide --json');
+    expect(decision.keyTransaction).toBe(LABEL);
+    expect(decision.runs).toHaveLength(3);
+    expect(decision.excluded).toEqual([]);
+    // Each run's p95 was read on the actions (the demo answers an action in ~70 ms of work).
+    for (const r of decision.criteria.p95!.runs) expect(r.figure, r.rule).toBeGreaterThan(0);
+
+    const reports = (await readdir(join(results, 'reports'))).filter((f) => f.endsWith('.md'));
+    expect(reports).toHaveLength(1);
+    const report = await readFile(join(results, 'reports', reports[0]!), 'utf8');
+    expect(report).toContain(`key transaction \`${LABEL}\``);
+    expect(report).toContain(`p95 of \`${LABEL}\``);
+  }, 180_000);
+
+  it('a WebSocket target that stops answering mid-hold → the target stage is not held (red), failed sessions in the error rate', async () => {
+    const results = join(tmp(), 'stall');
+    await mkdir(results, { recursive: true });
+    const config = join(results, 'capacity.config.json');
+    await writeFile(
+      config,
+      JSON.stringify({
+        environment: 'stall',
+        stages: [4],
+        duration: '8s',
+        spawnRate: 20,
+        targetStage: 4,
+        runsToCompare: 1,
+        keyTransaction: KEY,
+      }),
+    );
+    // Ample capacity; from 3 s after its first session /session takes actions and never answers them.
+    const target = await startDemoTarget({ workers: 16, actionMs: 5, spread: 0.2, queueLength: 200, stallAfterMs: 3000 });
+    const cap = capturedIo();
+    try {
+      const run = await runStagesCommand(
+        { host: target.url, results, config, scenario: 'session', engine: 'embedded', env: [...SHORT_THINK, 'ANSWER_TIMEOUT=1'] },
+        cap.io,
+      );
+      expect(
+        run.manifest?.stages.map((s) => s.status),
+        cap.stdout() + cap.stderr(),
+      ).toEqual(['completed']);
+      expect(target.stats().stalled).toBeGreaterThan(0);
+    } finally {
+      await target.close();
+    }
+    const decide = spawnCli('decide', ['--results', results, '--config', config, '--json']);
+    expect(await decide.exited, decide.stderr()).toBe(ExitCode.ok);
+    const decision = decisionFormat.parse(decide.stdout(), 'decide --json');
+    const evidence = Object.entries(decision.criteria)
+      .flatMap(([c, r]) => r.runs.map((x) => `${c}: ${x.level}: ${x.rule}`))
+      .join('\n');
+    expect(decision.criteria.held?.level, evidence).toBe('red');
+    expect(decision.criteria.errorRate?.level, evidence).toBe('red');
+    expect(decision.decision, evidence).toBe('no-go');
+  }, 180_000);
+});
