@@ -8,8 +8,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { httpbin } from './httpbin.ts';
-import { runEngineInProcess, type Loopback } from './test-helpers.ts';
+import { httpbin } from '../test/testkit/httpbin.ts';
+import { runEngineInProcess, type Loopback } from '../test/testkit/engine-runs.ts';
 
 const probes = fileURLToPath(new URL('./__fixtures__/k6-api-probes/', import.meta.url));
 /** Where httpbin listened when k6 recorded the fixtures. */

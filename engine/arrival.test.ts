@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { deriveScenarios, describeScenario, initialVUs, maxVUs, peakVUs, scenarioDurationMs, type Scenario } from './scenarios.ts';
 import { executorOf } from './executors/index.ts';
-import { csvRows, loopback, runEngine, type CsvRow, type Loopback } from './test-helpers.ts';
+import { csvRows, loopback, runEngine, type CsvRow, type Loopback } from '../test/testkit/engine-runs.ts';
 
 const fixtures = fileURLToPath(new URL('./__fixtures__/', import.meta.url));
 

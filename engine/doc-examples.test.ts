@@ -8,8 +8,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { httpbin } from './httpbin.ts';
-import { loopback, runEngineInProcess, type EngineRun, type Loopback } from './test-helpers.ts';
+import { httpbin } from '../test/testkit/httpbin.ts';
+import { loopback, runEngineInProcess, type EngineRun, type Loopback } from '../test/testkit/engine-runs.ts';
 
 const examples = fileURLToPath(new URL('./__fixtures__/doc-examples/', import.meta.url));
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { base64ErrorOffset, variantOf } from './runtime/encoding.ts';
-import { runEngineInProcess } from './test-helpers.ts';
+import { runEngineInProcess } from '../test/testkit/engine-runs.ts';
 
 const probe = fileURLToPath(new URL('./__fixtures__/k6-encoding-probe/', import.meta.url));
 

@@ -9,13 +9,11 @@ import { parse } from 'csv-parse/sync';
 import { startLoopbackServer } from '../test/testkit/loopback.ts';
 import { CSV_COLUMNS, HTTP_REQUEST_METRICS, ITERATION_METRICS } from '../formats/k6/csv.ts';
 import { launchArgs } from '../test/testkit/launch.ts';
-import { runEngineInProcess } from './test-helpers.ts';
+import { runEngineInProcess } from '../test/testkit/engine-runs.ts';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const k6Fixtures = join(here, '..', 'formats', 'k6', '__fixtures__');
 const fixtures = join(here, '__fixtures__');
-const _cli = join(here, 'cli.ts');
-const _tsx = import.meta.resolve('tsx');
 
 interface Run {
   code: number | null;

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { runEngine } from './test-helpers.ts';
+import { runEngine } from '../test/testkit/engine-runs.ts';
 
 const fixtures = fileURLToPath(new URL('./__fixtures__/', import.meta.url));
 let dir = '';

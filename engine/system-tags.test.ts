@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { CSV_COLUMNS } from '../formats/k6/csv.ts';
 import { csvHeader, csvTail, tagColumns } from './csv-output.ts';
 import { DEFAULT_SYSTEM_TAGS, parseSystemTags, systemTagPlan, withoutTags } from './system-tags.ts';
-import { csvRows, loopback, runEngineInProcess, type CsvRow, type Loopback } from './test-helpers.ts';
+import { csvRows, loopback, runEngineInProcess, type CsvRow, type Loopback } from '../test/testkit/engine-runs.ts';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const featureTests = join(here, '..', 'formats', 'k6', '__fixtures__', 'feature-tests');

@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { csvRows, runEngine, wsLoopback, type CsvRow } from './test-helpers.ts';
+import { csvRows, runEngine, wsLoopback, type CsvRow } from '../test/testkit/engine-runs.ts';
 
 const fixtures = fileURLToPath(new URL('./__fixtures__/k6-websockets/', import.meta.url));
 /** Where the server listened when k6 recorded the fixtures. */

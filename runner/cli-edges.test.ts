@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import yargs from 'yargs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { spawnCli } from '../test/e2e/e2e-kit.ts';
+import { spawnCli } from '../test/testkit/e2e.ts';
 import { runCli } from '../test/testkit/cli-in-process.ts';
 import { useTempDir } from '../test/testkit/temp-dir.ts';
 import { main, wrapHelp } from './cli.ts';

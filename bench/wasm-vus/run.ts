@@ -16,8 +16,8 @@ import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { httpbin } from '../../engine/httpbin.ts';
-import { runEngine } from '../../engine/test-helpers.ts';
+import { httpbin } from '../../test/testkit/httpbin.ts';
+import { runEngine } from '../../test/testkit/engine-runs.ts';
 import { NO_THINK, THINK_1S } from '../engine-scripts.ts';
 import { engineRun, hasWrk, peakRss, runNodeClient, runWrk, startServer } from '../engine-tools.ts';
 
@@ -103,7 +103,7 @@ async function fidelity(url: string): Promise<void> {
   const bin = await httpbin();
   const dir = mkdtempSync(join(tmpdir(), 'wasm-vus-fid-'));
   try {
-    say('fidelity (2 VUs, 2 s; BASE: the bench server, HTTPBIN: engine/httpbin.ts; the engine with the same servers):');
+    say('fidelity (2 VUs, 2 s; BASE: the bench server, HTTPBIN: test/testkit/httpbin.ts; the engine with the same servers):');
     for (const s of SCRIPTS) {
       const env = [`BASE=${url.replace(/\/$/, '')}`, `HTTPBIN=${bin.base}`];
       const eng = await runEngine(

@@ -1,8 +1,7 @@
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { decisionFormat, type Decision } from '../../formats/decision.ts';
@@ -253,7 +252,6 @@ describe('npm run notify against a loopback webhook', () => {
   it('through the real CLI: a refused post is one error line (its hint at the end), exit 1, the URL nowhere', async () => {
     await writeDecision(makeDecision('watch'));
     receiver.setStatus(404);
-    const _root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
     // Async: the receiver lives in this process and must keep answering while the CLI runs.
     const r = await new Promise<{ code: number | null; stdout: string; stderr: string }>((done) => {
       execFile(

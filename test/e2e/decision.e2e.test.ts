@@ -7,7 +7,7 @@ import { runStagesCommand } from '../../runner/commands/stages.ts';
 import type { DemoPresetName } from '../../runner/demo-target/server.ts';
 import { ExitCode } from '../../formats/errors.ts';
 import { readConfigFile } from '../../runner/config-file.ts';
-import { SHORT_THINK, capturedIo, spawnCli, startTargetProcess } from './e2e-kit.ts';
+import { SHORT_THINK, capturedIo, spawnCli, startTargetProcess } from '../testkit/e2e.ts';
 
 /**
  * The decision end to end (issue #5): per demo-target preset, three real runs on the embedded

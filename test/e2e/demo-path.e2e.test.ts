@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DecisionSchema } from '../../formats/decision.ts';
 import { useTempDir } from '../testkit/temp-dir.ts';
-import { spawnCli } from './e2e-kit.ts';
+import { spawnCli } from '../testkit/e2e.ts';
 
 /**
  * The newcomer's path, as the README gives it: `npm run demo`, then `npm run decide` and

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { ExitCode } from '../../formats/errors.ts';
 import { startLoopbackServer } from '../testkit/loopback.ts';
 import { useTempDir } from '../testkit/temp-dir.ts';
-import { spawnStages } from './e2e-kit.ts';
+import { spawnStages } from '../testkit/e2e.ts';
 
 describe('preflight (the real CLI)', () => {
   const tmp = useTempDir('preflight-');

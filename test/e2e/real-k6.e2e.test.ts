@@ -10,7 +10,7 @@ import { runManifestFormat, type RunManifest } from '../../formats/run-manifest.
 import { K6ExitCode } from '../../formats/k6/exit-codes.ts';
 import { K6_VERSION_LINES, writeK6StandIn } from '../testkit/k6-stand-in.ts';
 import { useTempDir } from '../testkit/temp-dir.ts';
-import { ROOT, SHORT_THINK, capturedIo } from './e2e-kit.ts';
+import { ROOT, SHORT_THINK, capturedIo } from '../testkit/e2e.ts';
 import { readFormat } from '../../formats/files.ts';
 
 /**

@@ -6,7 +6,7 @@ import { ExitCode } from '../../formats/errors.ts';
 import { runStagesCommand } from '../../runner/commands/stages.ts';
 import { startDemoTarget } from '../../runner/demo-target/server.ts';
 import { useTempDir } from '../testkit/temp-dir.ts';
-import { SHORT_THINK, capturedIo, spawnCli } from './e2e-kit.ts';
+import { SHORT_THINK, capturedIo, spawnCli } from '../testkit/e2e.ts';
 
 /**
  * WebSocket sessions end to end (issue 16): the session scenario on the embedded engine against

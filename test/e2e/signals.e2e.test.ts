@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { ExitCode } from '../../formats/errors.ts';
 import { useTempDir } from '../testkit/temp-dir.ts';
 import { listRuns } from '../../runner/results-store.ts';
-import { ROOT, SHORT_THINK } from './e2e-kit.ts';
+import { ROOT, SHORT_THINK } from '../testkit/e2e.ts';
 
 /**
  * Signals through `npm run`, as an operator or CI sends them: to the npm process, or to the whole

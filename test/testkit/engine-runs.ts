@@ -5,18 +5,12 @@
 import { spawn } from 'node:child_process';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
 import { WebSocketServer } from 'ws';
-import { launchArgs } from '../test/testkit/launch.ts';
+import { launchArgs } from './launch.ts';
 import { Writable } from 'node:stream';
-import { readCommandLine } from './cli.ts';
-import { runK6 } from './engine.ts';
-
-const here = fileURLToPath(new URL('.', import.meta.url));
-const _cli = join(here, 'cli.ts');
-const _tsx = import.meta.resolve('tsx');
+import { readCommandLine } from '../../engine/cli.ts';
+import { runK6 } from '../../engine/engine.ts';
 
 export interface EngineRun {
   code: number | null;

@@ -5,7 +5,7 @@ import { PassThrough, type Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import type { Io } from '../../runner/io.ts';
-import { launchArgs } from '../testkit/launch.ts';
+import { launchArgs } from './launch.ts';
 
 /**
  * Helpers of the end-to-end tests: real `npm run stages` runs, in-process (through the command

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { loopback, type Loopback } from './test-helpers.ts';
+import { loopback, type Loopback } from './engine-runs.ts';
 
 const REALM = 'me@kennethreitz.com';
 const NONCE = 'a3f9c1d2e4b5a6978812aa0bb1cc2dd3';
