@@ -1,3 +1,4 @@
+import type { Comparison, ComparisonSide } from '../formats/comparison.ts';
 import { CRITERIA, type CriterionId, type Decision, type RunLevel } from '../formats/decision.ts';
 import { CRITERION_NAMES, decisionWord, nearBounds, MISSING } from './words.ts';
 
@@ -26,7 +27,7 @@ function cell(id: CriterionId, r: RunLevel): string {
   return `${r.level} ${figure}${r.borderline ? ' (borderline)' : ''}`;
 }
 
-function table(rows: readonly (readonly string[])[]): string[] {
+export function table(rows: readonly (readonly string[])[]): string[] {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
   return rows.map((r) =>
     r
@@ -78,4 +79,30 @@ export function renderDecisionText(d: Decision): string {
   if (d.warnings?.length) lines.push('Warnings:', ...d.warnings.map((w) => `  - ${w}`), '');
   if (d.action) lines.push(`Action for next week: ${d.action}`);
   return `${lines.join('\n').trimEnd()}\n`;
+}
+
+function sideCell(s: ComparisonSide, id: CriterionId): string {
+  const c = s.criteria[id];
+  if (!c) return MISSING;
+  if (c.figure === null) return c.level;
+  return `${c.level} ${id === 'p95' ? `${nearBounds(c.figure, [])} ms` : `${nearBounds(c.figure, [], 2)} %`}`;
+}
+
+/** The migration comparison (`npm run compare` without --json): both sides per criterion, the p95 difference, the verdict. */
+export function renderComparisonText(c: Comparison): string {
+  const sides = [c.current, c.candidate];
+  const rows = [
+    ['', ...sides.map((s) => s.environment)],
+    ['decision', ...sides.map((s) => decisionWord(s.decision))],
+    ...CRITERIA.map((id) => [CRITERION_NAMES[id], ...sides.map((s) => sideCell(s, id))]),
+    ['capacity (users held)', ...sides.map((s) => (s.capacityUsers === null ? MISSING : nearBounds(s.capacityUsers, [])))],
+    ['runs', ...sides.map((s) => String(s.runs.length))],
+    ['weeks', ...sides.map((s) => s.weeks.join(', '))],
+  ];
+  const d = c.p95Difference;
+  const diff = d
+    ? `p95 difference (candidate − current): ${nearBounds(d.differenceMs, [])} ms, 95 % interval ${nearBounds(d.lowMs, [])} to ${nearBounds(d.highMs, [])} ms` +
+      (d.measurable ? '' : ' — no measurable difference')
+    : 'p95 difference: not estimated (fewer than 2 runs with a p95 on one side)';
+  return `${[...table(rows), '', diff, '', `Verdict: ${c.verdict}`].join('\n')}\n`;
 }

@@ -11,6 +11,7 @@ export const COMMANDS: Readonly<Record<string, { describe: string; load: () => P
   bundle: { describe: 'bundle the scenarios with esbuild into dist/scenarios/', load: () => import('./bundle.ts') },
   collect: { describe: 'statistics of a stage CSV, or recompute a whole run', load: () => import('./collect.ts') },
   decide: { describe: 'Go / Watch / No-Go over the last comparable runs', load: () => import('./decide.ts') },
+  compare: { describe: 'two environments side by side: should we migrate to the candidate?', load: () => import('./compare.ts') },
   report: { describe: 'render the weekly capacity report (Markdown + SVG charts)', load: () => import('./report.ts') },
   notify: { describe: 'post the decision to a webhook when it changed', load: () => import('./notify.ts') },
 };
