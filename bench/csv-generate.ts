@@ -8,7 +8,8 @@ import { CSV_COLUMNS, HTTP_REQUEST_METRICS, ITERATION_METRICS, Metric, csvField,
  * default header, 9 rows per request, a `checks` and a `group_duration` row per grouped call,
  * 4 rows per iteration, `vus`/`vus_max` every second, Go csv quoting (check names and error
  * messages with commas and quotes). The shape of a stage: `users` users ramped over `rampS`,
- * then held; each iteration a grouped `search` and an ungrouped home page request.
+ * then held; each iteration a grouped `search` and an ungrouped home page request, users spread over two
+ * scenarios and two groups (one named with a comma, as real scripts do).
  */
 export interface GenerateOptions {
   rows: number;
@@ -55,26 +56,29 @@ export function generateK6Csv(path: string, options: GenerateOptions): Generated
     CSV_COLUMNS.slice(3)
       .map((k) => csvField(c[k] ?? ''))
       .join(',');
-  const searchUrl = 'http://127.0.0.1:18090/api/search?q=a,b';
-  const tags = {
+  const searchUrl = 'https://shop.example.com/api/v2/search?q=red,shoes&page=2';
+  const homeUrl = 'https://shop.example.com/';
+  // Real runs carry several scenarios and groups; a group name with a comma makes k6 (Go csv)
+  // quote the field, so about a third of the rows hold quoted fields as in the issue's CSV.
+  const tagsFor = (scenario: string, group: string) => ({
     ok: cols({
       expected_response: 'true',
-      group: '::search',
+      group,
       method: 'GET',
       name: 'search',
-      proto: 'HTTP/1.1',
-      scenario: 'default',
+      proto: 'HTTP/2.0',
+      scenario,
       status: '200',
       url: 'search',
     }),
     err500: cols({
       error_code: '1500',
       expected_response: 'false',
-      group: '::search',
+      group,
       method: 'GET',
       name: 'search',
-      proto: 'HTTP/1.1',
-      scenario: 'default',
+      proto: 'HTTP/2.0',
+      scenario,
       status: '500',
       url: 'search',
     }),
@@ -82,27 +86,20 @@ export function generateK6Csv(path: string, options: GenerateOptions): Generated
       error: `Get "${searchUrl}": request timeout`,
       error_code: '1050',
       expected_response: 'false',
-      group: '::search',
+      group,
       method: 'GET',
       name: 'search',
-      scenario: 'default',
+      scenario,
       status: '0',
       url: 'search',
     }),
-    home: cols({
-      expected_response: 'true',
-      method: 'GET',
-      name: 'http://127.0.0.1:18090/',
-      proto: 'HTTP/1.1',
-      scenario: 'default',
-      status: '200',
-      url: 'http://127.0.0.1:18090/',
-    }),
-    checkOk: cols({ check: 'status is 200, "results" present', group: '::search', scenario: 'default' }),
-    group: cols({ group: '::search', scenario: 'default' }),
-    plain: cols({ scenario: 'default' }),
+    home: cols({ expected_response: 'true', method: 'GET', name: homeUrl, proto: 'HTTP/2.0', scenario, status: '200', url: homeUrl }),
+    checkOk: cols({ check: 'status is 200, "results" present', group, scenario }),
+    group: cols({ group, scenario }),
+    plain: cols({ scenario }),
     none: cols({}),
-  };
+  });
+  const variants = [tagsFor('browse', '::find, then open'), tagsFor('browse', '::search'), tagsFor('checkout', '::find, then open')];
   const row = (metric: string, t: number, v: number, tagText: string): void => {
     emit(`${metric},${t},${formatValue(v)},${tagText}\n`);
     rows++;
@@ -122,12 +119,13 @@ export function generateK6Csv(path: string, options: GenerateOptions): Generated
     if (second !== lastVus) {
       lastVus = second;
       const vus = Math.min(users, Math.floor((t / rampMs) * users) + 1);
-      row(Metric.vus, t0 + second * 1000, vus, tags.none);
-      row(Metric.vusMax, t0 + second * 1000, users, tags.none);
+      row(Metric.vus, t0 + second * 1000, vus, variants[0]!.none);
+      row(Metric.vusMax, t0 + second * 1000, users, variants[0]!.none);
     }
-    // Log-normal-ish search latency around 120 ms, 2 % errors (1.5 % 500s, 0.5 % timeouts).
+    const tags = variants[u % variants.length]!;
+    // Log-normal-ish search latency around 120 ms; 4 % of searches fail (3 % 500s, 1 % timeouts): 2 % of requests.
     const r = rnd();
-    const kind = r < 0.005 ? tags.timeout : r < 0.02 ? tags.err500 : tags.ok;
+    const kind = r < 0.01 ? tags.timeout : r < 0.04 ? tags.err500 : tags.ok;
     const search = kind === tags.timeout ? 60_000 : Math.exp(Math.log(120) + 0.5 * (rnd() + rnd() + rnd() - 1.5));
     const ts = Math.round(t0 + t + search);
     request(ts, search, kind, kind !== tags.ok);
