@@ -8,10 +8,11 @@ import { CRITERION_NAMES, decisionWord } from './words.ts';
  * over its own runs only, put side by side. Pure.
  */
 
-/** Per environment, what the decision does not hold: users held on goodput per run (SPEC §2). */
+/** Per environment, what the decision does not hold: users held on goodput per run (SPEC §2), the ISO weeks of its runs. */
 export interface SideInput {
   readonly decision: Decision;
   readonly capacityUsers: readonly number[];
+  readonly weeks: readonly string[];
 }
 
 function median(values: readonly number[]): number | null {
@@ -19,16 +20,6 @@ function median(values: readonly number[]): number | null {
   const s = [...values].sort((a, b) => a - b);
   const mid = Math.floor(s.length / 2);
   return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
-}
-
-/** ISO week of a run id (`2026-11-22T0301Z-ab12`), e.g. "2026-W47". */
-export function isoWeek(runId: string): string {
-  const d = new Date(`${runId.slice(0, 10)}T00:00:00Z`);
-  const day = d.getUTCDay() || 7;
-  d.setUTCDate(d.getUTCDate() + 4 - day); // the week's Thursday names its year
-  const yearStart = Date.UTC(d.getUTCFullYear(), 0, 1);
-  const week = Math.ceil(((d.getTime() - yearStart) / 86_400_000 + 1) / 7);
-  return `${d.getUTCFullYear()}-W${String(week).padStart(2, '0')}`;
 }
 
 function side(input: SideInput): ComparisonSide {
@@ -43,7 +34,7 @@ function side(input: SideInput): ComparisonSide {
     const c = d.criteria[id];
     if (c) criteria[id] = { level: c.level, figure: median(c.runs.flatMap((r) => (r.figure === null ? [] : [r.figure]))) };
   }
-  const weeks = [...new Set(d.runs.map(isoWeek))].sort();
+  const weeks = [...new Set(input.weeks)].sort();
   return { environment: d.environment, decision: d.decision, criteria, capacityUsers: median(input.capacityUsers), runs: d.runs, weeks };
 }
 

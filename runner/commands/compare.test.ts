@@ -24,6 +24,7 @@ describe('npm run compare', () => {
     const c = comparisonFormat.parse(r.stdout, 'stdout');
     expect([c.current.decision, c.candidate.decision]).toEqual(['no-go', 'go']);
     expect(c.current.runs.every((id) => !c.candidate.runs.includes(id))).toBe(true);
+    expect([c.current.weeks, c.candidate.weeks]).toEqual([['2026-W44'], ['2026-W44']]);
     expect(c.verdict).toContain('the candidate holds the target, the current host does not');
   });
 
