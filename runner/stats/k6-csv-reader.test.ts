@@ -139,6 +139,31 @@ describe('createK6CsvParser', () => {
     expect(rows.map((r) => r.line)).toEqual([2, 3, 4, 6]);
   });
 
+  // Real runs quote whole columns (a group named with a comma is on a third of the rows): each
+  // case is one column's raw CSV text and the text the reader must give back, at every chunking.
+  it.each([
+    ['group', '"::find, then open"', '::find, then open'],
+    ['group', '"::a ""b"", c"', '::a "b", c'],
+    ['check', '""""', '"'],
+    ['check', '"a\r\nb"', 'a\r\nb'],
+    ['metadata', '"x,y"', 'x,y'],
+    ['metadata', '""', ''],
+  ])('decodes a quoted %s column %s', (column, raw, expected) => {
+    const cells = CSV_COLUMNS.map((c) => (c === column ? raw : ''));
+    cells[0] = 'checks';
+    cells[1] = '1795355090120';
+    cells[2] = '1.000000';
+    const text = `${HEADER}\n${cells.join(',')}\n${row({ metric_name: 'iterations', timestamp: '1795355090121', metric_value: '1' })}\n`;
+    for (const size of [Infinity, 1, 5]) {
+      const seen: string[] = [];
+      const p = createK6CsvParser((r) => seen.push(`${r.metric}|${r.field(column)}`), { source: 'test.csv' });
+      const bytes = Buffer.from(text);
+      for (let i = 0; i < bytes.length; i += Math.min(size, bytes.length)) p.push(bytes.subarray(i, i + size));
+      expect(p.end().rows, `chunks of ${size}`).toBe(2);
+      expect(seen, `chunks of ${size}`).toEqual([`checks|${expected}`, 'iterations|']);
+    }
+  });
+
   it('gives the same rows whatever the chunk boundaries', () => {
     const whole = parseAll(quoted).rows;
     for (const size of [1, 2, 3, 7, 16, 33]) expect(parseAll(quoted, size).rows, `chunks of ${size}`).toEqual(whole);
