@@ -30,21 +30,10 @@ export type SystemTag = (typeof SYSTEM_TAGS)[number];
 /** k6's default set (everything but vu, iter, ip, ocsp_status). */
 export const DEFAULT_SYSTEM_TAGS: readonly SystemTag[] = SYSTEM_TAGS.filter((t) => !['vu', 'iter', 'ip', 'ocsp_status'].includes(t));
 
-/** The system tags this engine puts into sample tags (subproto, service, ip, ocsp_status: never known here). */
-const ENGINE_TAGS: readonly SystemTag[] = [
-  'proto',
-  'status',
-  'method',
-  'url',
-  'name',
-  'group',
-  'check',
-  'error',
-  'error_code',
-  'tls_version',
-  'scenario',
-  'expected_response',
-];
+/** The system tags this engine puts into sample tags: all but those it never knows (subproto, service, ip, ocsp_status) and those that go to metadata. */
+const ENGINE_TAGS: readonly SystemTag[] = SYSTEM_TAGS.filter(
+  (t) => !['subproto', 'service', 'ip', 'ocsp_status', 'vu', 'iter'].includes(t),
+);
 
 /** Tags that go to `metadata`, not to columns, when enabled. */
 const METADATA_TAGS: ReadonlySet<string> = new Set(['vu', 'iter']);
