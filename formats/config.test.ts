@@ -72,7 +72,7 @@ describe('a bad config is one line naming the key', () => {
   it.each([
     [
       { foo: 1 },
-      'foo: unknown key; expected one of environment, stages, duration, spawnRate, targetStage, keyTransaction, criteria, runsToCompare, actions, report',
+      'foo: unknown key; expected one of environment, environments, stages, duration, spawnRate, targetStage, keyTransaction, criteria, runsToCompare, actions, report',
     ],
     [
       { criteria: { held: { alpha: 0.1 } } },

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { formatDuration, parseDuration } from './duration.ts';
+import { EnvironmentsSchema, environmentProblems } from './environments.ts';
 import { UserError } from './errors.ts';
 import { parseJsonText } from './json-format.ts';
 import { SHORT_HOLD_MS, windowParams } from './window-rule.ts';
@@ -22,8 +23,16 @@ const duration = (fallback: string) => z.string().default(fallback);
 export const CapacityConfigSchema = z.strictObject({
   /** Lets editors validate the file against a JSON schema; ignored by the toolkit. */
   $schema: z.string().optional(),
-  /** The environment the runs measure (a name for the report: "staging", "production"). */
+  /**
+   * The environment the runs measure (a name for the report: "staging", "production"): the one runs
+   * given `--host` record, and the one `decide` and `report` read unless told another.
+   */
   environment: z.string().min(1).default('staging'),
+  /**
+   * Named hosts measured with the same scenario, stages and criteria, e.g. the current hosting and a
+   * migration candidate (formats/environments.ts): `npm run stages -- --environment candidate`.
+   */
+  environments: EnvironmentsSchema,
   /** User levels, one stage each, in the order they run. */
   stages: z.array(z.number().int().positive()).min(1).default([5, 20, 50, 75, 100, 150]),
   /** Hold of each stage, k6 syntax. */
@@ -254,15 +263,25 @@ function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
   return v;
 }
 
+/** The schema inside defaults, prefaults and optionals. */
+function unwrapped(schema: z.core.$ZodType): z.core.$ZodType {
+  let s = schema;
+  while (s instanceof z.ZodDefault || s instanceof z.ZodPrefault || s instanceof z.ZodOptional) s = s.unwrap();
+  return s;
+}
+
 /** Keys allowed in the object at `path` of the schema (for "unknown key" messages). */
 function knownKeys(path: readonly PropertyKey[]): string[] {
-  let shape: Record<string, unknown> = DEFAULT_CONFIG;
+  let schema: z.core.$ZodType = CapacityConfigSchema;
   for (const key of path) {
-    const next = shape[String(key)];
-    if (next === null || typeof next !== 'object' || Array.isArray(next)) return [];
-    shape = next as Record<string, unknown>;
+    const s = unwrapped(schema);
+    if (s instanceof z.ZodArray) schema = s.element;
+    else if (s instanceof z.ZodObject && String(key) in s.shape) schema = s.shape[String(key)] as z.core.$ZodType;
+    else return [];
   }
-  return Object.keys(shape);
+  const s = unwrapped(schema);
+  // `$schema` is for editors: not worth suggesting.
+  return s instanceof z.ZodObject ? Object.keys(s.shape).filter((k) => k !== '$schema') : [];
 }
 
 /** One zod issue as `path: what is wrong (got …)` (one line per key for unknown keys). */
@@ -285,6 +304,8 @@ function describeIssue(issue: z.core.$ZodIssue, raw: unknown): string {
       return `${at(path)}: must be ${issue.inclusive ? 'at least' : 'above'} ${String(issue.minimum)} (got ${got})`;
     case 'too_big':
       return `${at(path)}: must be ${issue.inclusive ? 'at most' : 'below'} ${String(issue.maximum)} (got ${got})`;
+    case 'invalid_key':
+      return `${at(path)}: ${issue.issues[0]?.message ?? 'not a valid key'}`;
     case 'invalid_value':
       return `${at(path)}: expected one of ${issue.values.map((v) => String(v)).join(', ')} (got ${got})`;
     default:
@@ -323,6 +344,7 @@ export function parseConfig(raw: unknown, source?: string): CapacityConfig {
     });
   const problems = broken(DURATION_RULES);
   if (problems.length === 0) problems.push(...broken(RULES));
+  problems.push(...environmentProblems(result.data.environments).map((p) => `${p.path}: ${p.message}`));
   if (problems.length > 0) throw configError(problems, source);
   return result.data;
 }
