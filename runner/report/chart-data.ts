@@ -117,46 +117,51 @@ function stagePoints(
     .map((s) => [s.users, s.stats ? pick(s.stats) : null] as [number, number | null]);
 }
 
-/** The chart specs of a report: only charts with something to draw. Runs are the decision's, newest first. */
-export function buildChartSpecs(input: ReportInput): ChartSpec[] {
-  const byId = new Map<string, ReportRun>(input.runs.map((r) => [r.id, r]));
-  const runs: RunWithSummary[] = input.decision.runs
-    .map((id) => byId.get(id))
-    .filter((r): r is ReportRun & { summary: RunSummary } => r !== undefined && r.summary !== null)
-    .map((r) => ({ id: r.id, startedAt: r.manifest?.startedAt ?? null, summary: r.summary }));
-  if (runs.length === 0) return [];
-  const labels = runLabels(runs);
-  const s = input.settings;
-  const key = keyLabel(s.keyTransaction.name, s.keyTransaction.metric);
-  const target = input.decision.targetStage ?? s.targetStage;
-  const series = (pick: Parameters<typeof stagePoints>[1], digits: number): LineSeries[] =>
-    runs.map((r, i) => ({
-      name: labels[i]!.label,
-      run: i,
-      points: stagePoints(r, pick).map(([x, y]) => [x, y == null ? null : round(y, digits)] as const),
-      dashed: false,
-      symbols: true,
-    }));
+/** What every chart of a report draws from: the runs used that have a summary (newest first), their labels, the settings. */
+interface ChartContext {
+  readonly runs: readonly RunWithSummary[];
+  readonly labels: readonly RunLabel[];
+  readonly key: string;
+  readonly target: number;
+  readonly settings: ReportInput['settings'];
+}
 
-  const p95Bounds: Bound[] = [
+/** One line per run: a figure of each stage against its users, rounded to `digits`. */
+function perRunSeries(c: ChartContext, pick: Parameters<typeof stagePoints>[1], digits: number): LineSeries[] {
+  return c.runs.map((r, i) => ({
+    name: c.labels[i]!.label,
+    run: i,
+    points: stagePoints(r, pick).map(([x, y]) => [x, y == null ? null : round(y, digits)] as const),
+    dashed: false,
+    symbols: true,
+  }));
+}
+
+function p95Bounds(s: ReportInput['settings']): Bound[] {
+  return [
     { label: `green ≤ ${s.criteria.p95Ms.green} ms`, value: s.criteria.p95Ms.green, level: 'green' },
     { label: `orange ≤ ${s.criteria.p95Ms.orange} ms`, value: s.criteria.p95Ms.orange, level: 'orange' },
   ];
-  const specs: ChartSpec[] = [];
-  specs.push({
+}
+
+function p95Chart(c: ChartContext): ChartSpec {
+  return {
     id: 'p95-vs-users',
     file: 'p95-vs-users.svg',
-    title: `p95 of ${key} by users`,
-    alt: `p95 of ${key} (ms) against users, one line per run, with the green and orange bounds (marked ↑ at the top when above the plotted range)`,
+    title: `p95 of ${c.key} by users`,
+    alt: `p95 of ${c.key} (ms) against users, one line per run, with the green and orange bounds (marked ↑ at the top when above the plotted range)`,
     xAxis: { name: 'users' },
-    panels: [{ yAxis: { name: `p95 of ${key} (ms)` }, series: series((st) => st.key.p95Ms, 0), bounds: p95Bounds }],
-    runs: labels,
-    markers: [{ label: `target ${target} users`, x: target }],
-  });
+    panels: [{ yAxis: { name: `p95 of ${c.key} (ms)` }, series: perRunSeries(c, (st) => st.key.p95Ms, 0), bounds: p95Bounds(c.settings) }],
+    runs: c.labels,
+    markers: [{ label: `target ${c.target} users`, x: c.target }],
+  };
+}
 
-  const newest = runs[0]!;
+/** Goodput by users, with the newest run's USL fit and its peak when it has one. */
+function throughputChart(c: ChartContext): ChartSpec {
+  const newest = c.runs[0]!;
   const estimate = newest.summary.capacity.estimate;
-  const throughputSeries = series((st) => goodputOf(st.all), 1);
+  const throughputSeries = perRunSeries(c, (st) => goodputOf(st.all), 1);
   const markers: Marker[] = [];
   if (estimate) {
     const maxUsers = Math.max(...newest.summary.stages.map((x) => x.users), estimate.usersAtPeak);
@@ -164,11 +169,11 @@ export function buildChartSpecs(input: ReportInput): ChartSpec[] {
     const step = Math.max(1, Math.round(upTo / 60));
     const points: [number, number][] = [];
     for (let n = 1; n <= upTo; n += step) points.push([n, round(uslThroughput(estimate, n), 1)]);
-    throughputSeries.push({ name: `USL fit (${labels[0]!.label})`, run: null, points, dashed: true, symbols: false });
+    throughputSeries.push({ name: `USL fit (${c.labels[0]!.label})`, run: null, points, dashed: true, symbols: false });
     const at = `${round(estimate.peakGoodputPerS, 1)}/s at ${Math.round(estimate.usersAtPeak)} users`;
     markers.push({ label: peakIsCapped(estimate) ? `≥ ${at} (still rising)` : `peak ${at}`, x: Math.round(estimate.usersAtPeak) });
   }
-  specs.push({
+  return {
     id: 'throughput-vs-users',
     file: 'throughput-vs-users.svg',
     title: 'Goodput by users',
@@ -177,11 +182,14 @@ export function buildChartSpecs(input: ReportInput): ChartSpec[] {
       : 'goodput (successful requests/s) against users, one line per run',
     xAxis: { name: 'users' },
     panels: [{ yAxis: { name: GOODPUT_AXIS }, series: throughputSeries, bounds: [] }],
-    runs: labels,
+    runs: c.labels,
     markers,
-  });
+  };
+}
 
-  specs.push({
+function errorRateChart(c: ChartContext): ChartSpec {
+  const s = c.settings;
+  return {
     id: 'error-rate-vs-users',
     file: 'error-rate-vs-users.svg',
     title: 'Error rate by users',
@@ -190,29 +198,34 @@ export function buildChartSpecs(input: ReportInput): ChartSpec[] {
     panels: [
       {
         yAxis: { name: 'error rate (%)' },
-        series: series((st) => st.all.errorRate * 100, 2),
+        series: perRunSeries(c, (st) => st.all.errorRate * 100, 2),
         bounds: [
           { label: `green < ${s.criteria.errorRatePct.green} %`, value: s.criteria.errorRatePct.green, level: 'green' },
           { label: `orange ≤ ${s.criteria.errorRatePct.orange} %`, value: s.criteria.errorRatePct.orange, level: 'orange' },
         ],
       },
     ],
-    runs: labels,
-    markers: [{ label: `target ${target} users`, x: target }],
-  });
+    runs: c.labels,
+    markers: [{ label: `target ${c.target} users`, x: c.target }],
+  };
+}
 
+/** The target stage's windows over its hold: a p95 panel and a goodput panel, one colour per run in both; null without windows. */
+function targetWindowsChart(c: ChartContext): ChartSpec | null {
+  const { target } = c;
   // Short holds (demos) read better in seconds than in fractions of a minute.
-  const targetStats = runs.map((r) => r.summary.stages.find((x) => x.users === target)?.stats).filter((st) => st && st.windows.length > 0);
+  const targetStats = c.runs
+    .map((r) => r.summary.stages.find((x) => x.users === target)?.stats)
+    .filter((st) => st && st.windows.length > 0);
   const longestHold = Math.max(0, ...targetStats.map((st) => st!.hold.endMs - st!.hold.startMs));
   const unit = longestHold >= 180_000 ? { ms: 60_000, name: 'minutes into the hold' } : { ms: 1000, name: 'seconds into the hold' };
   const p95Windows: LineSeries[] = [];
   const goodputWindows: LineSeries[] = [];
-  // Two panels on one time axis, one colour per run in both: a p95 panel and a goodput panel.
-  for (const [i, r] of runs.entries()) {
+  for (const [i, r] of c.runs.entries()) {
     const st = r.summary.stages.find((x) => x.users === target)?.stats;
     if (!st || st.windows.length === 0) continue;
     const at = (w: { startMs: number; endMs: number }) => round(((w.startMs + w.endMs) / 2 - st.hold.startMs) / unit.ms, 2);
-    const name = labels[i]!.label;
+    const name = c.labels[i]!.label;
     p95Windows.push({
       name,
       run: i,
@@ -228,20 +241,38 @@ export function buildChartSpecs(input: ReportInput): ChartSpec[] {
       symbols: true,
     });
   }
-  if (p95Windows.length) {
-    specs.push({
-      id: 'target-windows',
-      file: 'target-windows.svg',
-      title: `Target stage (${target} users) over its hold`,
-      alt: `p95 of ${key} (ms, top panel) and goodput (successful requests/s, bottom panel) per window of the ${target}-user stage's hold`,
-      xAxis: { name: unit.name },
-      panels: [
-        { yAxis: { name: `p95 of ${key} (ms)` }, series: p95Windows, bounds: p95Bounds },
-        { yAxis: { name: GOODPUT_AXIS }, series: goodputWindows, bounds: [] },
-      ],
-      runs: labels,
-      markers: [],
-    });
-  }
-  return specs;
+  if (p95Windows.length === 0) return null;
+  return {
+    id: 'target-windows',
+    file: 'target-windows.svg',
+    title: `Target stage (${target} users) over its hold`,
+    alt: `p95 of ${c.key} (ms, top panel) and goodput (successful requests/s, bottom panel) per window of the ${target}-user stage's hold`,
+    xAxis: { name: unit.name },
+    panels: [
+      { yAxis: { name: `p95 of ${c.key} (ms)` }, series: p95Windows, bounds: p95Bounds(c.settings) },
+      { yAxis: { name: GOODPUT_AXIS }, series: goodputWindows, bounds: [] },
+    ],
+    runs: c.labels,
+    markers: [],
+  };
+}
+
+/** The chart specs of a report: only charts with something to draw. Runs are the decision's, newest first. */
+export function buildChartSpecs(input: ReportInput): ChartSpec[] {
+  const byId = new Map<string, ReportRun>(input.runs.map((r) => [r.id, r]));
+  const runs: RunWithSummary[] = input.decision.runs
+    .map((id) => byId.get(id))
+    .filter((r): r is ReportRun & { summary: RunSummary } => r !== undefined && r.summary !== null)
+    .map((r) => ({ id: r.id, startedAt: r.manifest?.startedAt ?? null, summary: r.summary }));
+  if (runs.length === 0) return [];
+  const s = input.settings;
+  const c: ChartContext = {
+    runs,
+    labels: runLabels(runs),
+    key: keyLabel(s.keyTransaction.name, s.keyTransaction.metric),
+    target: input.decision.targetStage ?? s.targetStage,
+    settings: s,
+  };
+  const windows = targetWindowsChart(c);
+  return [p95Chart(c), throughputChart(c), errorRateChart(c), ...(windows ? [windows] : [])];
 }

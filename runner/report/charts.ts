@@ -219,18 +219,17 @@ export function niceAxisMax(v: number): number {
   return niceScale(v).max;
 }
 
-/** The ECharts option of a spec (exported for tests). */
-export function chartOption(spec: ChartSpec): echarts.EChartsCoreOption {
-  const layout = chartLayout(spec);
-  const { plots, scales, xMax } = layout;
-  const textStyle = { color: TEXT, fontFamily: FONT, fontSize: 12 };
-  const axisCommon = {
-    nameTextStyle: { color: TEXT, fontSize: 12 },
-    axisLine: { lineStyle: { color: TEXT } },
-    axisLabel: { color: TEXT },
-    splitLine: { lineStyle: { color: GRID_LINE } },
-  };
-  const series: LineSeriesOption[] = spec.panels.flatMap((panel, p) =>
+const TEXT_STYLE = { color: TEXT, fontFamily: FONT, fontSize: 12 };
+const AXIS_COMMON = {
+  nameTextStyle: { color: TEXT, fontSize: 12 },
+  axisLine: { lineStyle: { color: TEXT } },
+  axisLabel: { color: TEXT },
+  splitLine: { lineStyle: { color: GRID_LINE } },
+};
+
+/** The data lines, each on its panel's axes. */
+function dataSeries(spec: ChartSpec): LineSeriesOption[] {
+  return spec.panels.flatMap((panel, p) =>
     panel.series.map(
       (s): LineSeriesOption => ({
         type: 'line',
@@ -247,13 +246,17 @@ export function chartOption(spec: ChartSpec): echarts.EChartsCoreOption {
       }),
     ),
   );
+}
 
+/**
+ * Bound and marker lines, drawn by a series without data per panel, left out of the legend;
+ * bound labels are graphic texts in the column right of the plots (see chartLayout).
+ */
+function markSeries(spec: ChartSpec, layout: ChartLayout): LineSeriesOption[] {
+  const { scales, xMax } = layout;
   // Marker labels are aligned to stay inside the canvas (to the left of their line near the right edge, and so on).
   const alignAt = (x: number): 'left' | 'center' | 'right' => (x / xMax > 0.6 ? 'right' : x / xMax < 0.4 ? 'left' : 'center');
-
-  // Bound and marker lines are drawn by a series without data per panel, left out of the
-  // legend; bound labels are graphic texts in the column right of the plots (see chartLayout).
-  spec.panels.forEach((_, p) => {
+  return spec.panels.flatMap((_, p): LineSeriesOption[] => {
     const lines: MarkLineData = [
       ...scales[p]!.inRange.map((b) => ({
         yAxis: b.value,
@@ -273,8 +276,9 @@ export function chartOption(spec: ChartSpec): echarts.EChartsCoreOption {
         lineStyle: { color: MARKER_COLOUR, type: 'dotted' as const, width: 1.5 },
       })),
     ];
-    if (lines.length) {
-      series.push({
+    if (!lines.length) return [];
+    return [
+      {
         type: 'line',
         name: '__marks',
         xAxisIndex: p,
@@ -282,51 +286,50 @@ export function chartOption(spec: ChartSpec): echarts.EChartsCoreOption {
         data: [],
         silent: true,
         markLine: { symbol: 'none', animation: false, data: lines },
-      });
-    }
+      },
+    ];
   });
+}
+
+/**
+ * One legend component per row, each centred: rows are packed by chartLayout, with the same
+ * text widths ECharts measures, so that nothing wraps on its own or runs off the canvas.
+ */
+function legendOption(spec: ChartSpec, layout: ChartLayout): echarts.EChartsCoreOption[] {
   // Entries drawn without symbols (a fitted curve) get a bare line as their legend icon,
   // dashed or not like the line: ECharts would otherwise add a circle to it.
   const all = allSeries(spec);
   const lineOnlyEntries = new Map<string, boolean>(
     all.filter((s) => !s.symbols && !all.some((o) => o.name === s.name && o.symbols)).map((s) => [s.name, s.dashed] as const),
   );
+  return layout.legendRows.map((names, r) => ({
+    data: names.map((name) => {
+      const dashed = lineOnlyEntries.get(name);
+      return dashed === undefined ? name : { name, icon: dashed ? DASHED_ICON : SOLID_ICON };
+    }),
+    top: LEGEND_TOP + r * LEGEND_ROW,
+    left: 'center',
+    itemGap: LEGEND_GAP,
+    itemWidth: LEGEND_ICON,
+    itemHeight: LEGEND_ITEM_HEIGHT,
+    textStyle: { color: TEXT, fontSize: 12, width: legendTextRoom, overflow: 'truncate' },
+    type: 'plain',
+  }));
+}
+
+/** The grids and axes: one x axis per panel on the same scale, only the bottom one labelled and named. */
+function axesOption(spec: ChartSpec, layout: ChartLayout): echarts.EChartsCoreOption {
+  const { plots, scales, xMax } = layout;
   const last = spec.panels.length - 1;
   return {
-    animation: false,
-    backgroundColor: BACKGROUND,
-    textStyle,
-    title: {
-      text: spec.title,
-      left: 'center',
-      top: TITLE_TOP,
-      // A long key-transaction name is cut with an ellipsis; the full title is the SVG's <title>.
-      textStyle: { color: TEXT, fontSize: 15, fontWeight: 'bold', width: CHART_WIDTH - 2 * SIDE, overflow: 'truncate' },
-    },
-    // One legend component per row, each centred: rows are packed here, with the same text
-    // widths ECharts measures, so that nothing wraps on its own or runs off the canvas.
-    legend: layout.legendRows.map((names, r) => ({
-      data: names.map((name) => {
-        const dashed = lineOnlyEntries.get(name);
-        return dashed === undefined ? name : { name, icon: dashed ? DASHED_ICON : SOLID_ICON };
-      }),
-      top: LEGEND_TOP + r * LEGEND_ROW,
-      left: 'center',
-      itemGap: LEGEND_GAP,
-      itemWidth: LEGEND_ICON,
-      itemHeight: LEGEND_ITEM_HEIGHT,
-      textStyle: { color: TEXT, fontSize: 12, width: legendTextRoom, overflow: 'truncate' },
-      type: 'plain',
-    })),
     grid: plots.map((plot) => ({ left: plot.left, right: CHART_WIDTH - plot.right, top: plot.top, bottom: layout.height - plot.bottom })),
-    // One x axis per panel on the same scale; only the bottom one carries the labels and the name.
     xAxis: plots.map((_, p) => ({
       type: 'value',
       gridIndex: p,
       ...(p === last ? { name: spec.xAxis.name, nameLocation: 'middle', nameGap: 30 } : {}),
       min: 0,
       max: xMax,
-      ...axisCommon,
+      ...AXIS_COMMON,
       axisLabel: { color: TEXT, show: p === last },
       splitLine: { show: false },
     })),
@@ -340,8 +343,27 @@ export function chartOption(spec: ChartSpec): echarts.EChartsCoreOption {
       min: 0,
       max: scales[p]!.max,
       interval: scales[p]!.step,
-      ...axisCommon,
+      ...AXIS_COMMON,
     })),
+  };
+}
+
+/** The ECharts option of a spec (exported for tests). */
+export function chartOption(spec: ChartSpec): echarts.EChartsCoreOption {
+  const layout = chartLayout(spec);
+  return {
+    animation: false,
+    backgroundColor: BACKGROUND,
+    textStyle: TEXT_STYLE,
+    title: {
+      text: spec.title,
+      left: 'center',
+      top: TITLE_TOP,
+      // A long key-transaction name is cut with an ellipsis; the full title is the SVG's <title>.
+      textStyle: { color: TEXT, fontSize: 15, fontWeight: 'bold', width: CHART_WIDTH - 2 * SIDE, overflow: 'truncate' },
+    },
+    legend: legendOption(spec, layout),
+    ...axesOption(spec, layout),
     graphic: layout.boundLabels.map((l) => ({
       type: 'text',
       x: l.x,
@@ -355,7 +377,7 @@ export function chartOption(spec: ChartSpec): echarts.EChartsCoreOption {
         textVerticalAlign: 'middle',
       },
     })),
-    series,
+    series: [...dataSeries(spec), ...markSeries(spec, layout)],
   };
 }
 
