@@ -169,6 +169,21 @@ describe('createK6CsvParser', () => {
     for (const size of [1, 2, 3, 7, 16, 33]) expect(parseAll(quoted, size).rows, `chunks of ${size}`).toEqual(whole);
   });
 
+  it('reads a row longer than a chunk at every chunk size, as csv-parse does', () => {
+    // A long quoted error (a response body, a stack) spans chunks: the cut row is joined across them.
+    const long = `boom, "x"\n${'y,'.repeat(12_000)}`;
+    const text = `${[
+      HEADER,
+      row({ metric_name: 'vus', timestamp: '1795355090120', metric_value: '1' }),
+      row({ metric_name: 'http_req_failed', timestamp: '1795355090121', metric_value: '1', error: long, status: '0' }),
+      row({ metric_name: 'iterations', timestamp: '1795355090122', metric_value: '1', name: 'a,b' }),
+    ].join('\r\n')}\r\n`;
+    const expected = reference(text);
+    expect(expected[1]!.error).toBe(long);
+    for (const size of [100, 4095, 4097, 9000, 30_000])
+      expect(withoutLine(parseAll(text, size).rows), `chunks of ${size}`).toEqual(expected);
+  });
+
   it('accepts CRLF line ends, blank lines and a whole last row without its line end', () => {
     const text = `${HEADER}\r\n${row({ metric_name: 'vus', timestamp: '1795355090', metric_value: '3.000000' })}\r\n\r\n${row({ metric_name: 'vus', timestamp: '1795355091', metric_value: '4.000000', name: '"x"' })}`;
     const { rows, result } = parseAll(text, 5);

@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
 import { UserError, fsReason } from '../../formats/errors.ts';
+import { Interner, TimestampReader, csvError, decodeField, parseNumber, parseSmallInt } from './k6-csv-fields.ts';
 
 /**
  * A streaming reader of k6's CSV output (`--out csv`), plain or gzip, built for speed: a byte
@@ -71,131 +72,348 @@ const COMMA = 44;
 const LF = 10;
 const CR = 13;
 const QUOTE = 34;
-const DOT = 46;
-const MINUS = 45;
-const ZERO = 48;
-const NINE = 57;
 
 /** Widest header accepted (k6 writes about 20 columns). */
 const MAX_COLUMNS = 4096;
+/** A row cut by a chunk's end is first joined with this much of the next chunk only; the rest is parsed in place. */
+const JOIN_BYTES = 1 << 12;
 
-const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
+/** The header's columns, and where the ones the statistics read are. */
+class Header {
+  readonly count: number;
+  readonly index: Map<string, number>;
+  readonly metric: number;
+  readonly time: number;
+  readonly value: number;
+  /** -1 when the file has no such column (k6's columns follow its systemTags). */
+  readonly name: number;
+  readonly status: number;
+  readonly errorCode: number;
 
-/** Interns the byte strings of one column: same bytes → same string object and id. */
-class Interner {
-  readonly strings: string[] = [];
-  private readonly byHash = new Map<number, number[]>();
-  private readonly bytes: Uint8Array[] = [];
-  private readonly byString = new Map<string, number>();
-
-  /** Direct-mapped cache on (length, first, middle, last byte): most lookups end here, no hashing. */
-  private readonly cache = new Int32Array(1024).fill(-1);
-
-  /** Id of the raw (unquoted, unescaped) bytes buf[start, end). */
-  idOfBytes(buf: Uint8Array, start: number, end: number): number {
-    const len = end - start;
-    const slot = len === 0 ? 0 : ((len * 31 + buf[start]!) * 31 + buf[end - 1]! * 7 + buf[start + (len >> 1)]!) & 1023;
-    const cached = this.cache[slot]!;
-    if (cached >= 0) {
-      const known = this.bytes[cached]!;
-      if (known.length === len) {
-        let i = 0;
-        while (i < len && known[i] === buf[start + i]) i++;
-        if (i === len) return cached;
-      }
-    }
-    const id = this.lookup(buf, start, end);
-    this.cache[slot] = id;
-    return id;
+  constructor(readonly columns: string[]) {
+    this.count = columns.length;
+    this.index = new Map(columns.map((f, i) => [f, i]));
+    this.metric = this.index.get('metric_name') ?? -1;
+    this.time = this.index.get('timestamp') ?? -1;
+    this.value = this.index.get('metric_value') ?? -1;
+    this.name = this.index.get('name') ?? -1;
+    this.status = this.index.get('status') ?? -1;
+    this.errorCode = this.index.get('error_code') ?? -1;
   }
 
-  private lookup(buf: Uint8Array, start: number, end: number): number {
-    let h = 0x811c9dc5 ^ (end - start);
-    for (let i = start; i < end; i++) h = Math.imul(h ^ buf[i]!, 0x01000193);
-    const bucket = this.byHash.get(h);
-    if (bucket !== undefined) {
-      for (let b = 0; b < bucket.length; b++) {
-        const id = bucket[b]!;
-        const known = this.bytes[id]!;
-        if (known.length !== end - start) continue;
-        let same = true;
-        for (let i = 0; i < known.length; i++) {
-          if (known[i] !== buf[start + i]) {
-            same = false;
-            break;
-          }
+  /** What is wrong with it as k6's header, or null. */
+  problem(): string | null {
+    const missing = ['metric_name', 'timestamp', 'metric_value'].filter((n) => !this.index.has(n));
+    if (missing.length === 0 && this.index.size === this.count) return null;
+    const seen = this.columns.join(',');
+    return `unknown header "${seen.length > 120 ? `${seen.slice(0, 120)}…` : seen}": expected k6's CSV header with metric_name,timestamp,metric_value${missing.length ? ` (missing ${missing.join(', ')})` : ' (a column is repeated)'}`;
+  }
+}
+
+/** The one record handed to the callback, refilled for every row. */
+class ReusedRecord implements K6Record {
+  line = 0;
+  metric = '';
+  metricId = 0;
+  timeMs = 0;
+  value = 0;
+  name = '';
+  nameId = 0;
+  status = 0;
+  errorCode = 0;
+  constructor(private readonly parser: RowParser) {}
+  field(column: string): string {
+    return this.parser.fieldText(column);
+  }
+}
+
+/**
+ * The scanner: one pass over each row's bytes finds its field bounds (quoted fields included, no
+ * second pass), then only the columns the statistics read are parsed, from the bytes.
+ */
+class RowParser implements K6CsvParser {
+  rows = 0;
+  private header: Header | null = null;
+  // Field bounds of the row scanned last (into `cur`); typed arrays drop writes past their end,
+  // so a row with too many fields costs no bound check per field: the field count catches it.
+  private readonly starts = new Int32Array(MAX_COLUMNS + 1);
+  private readonly ends = new Int32Array(MAX_COLUMNS + 1);
+  /** The serial of the row each field was last quoted in: no reset per row. */
+  private readonly quotedIn = new Float64Array(MAX_COLUMNS + 1).fill(-1);
+  private rowSerial = 0;
+  private fields = 0;
+  private rowLines = 0;
+  private quoteLines = 0;
+  private cur: Uint8Array = new Uint8Array(0);
+  private leftover: Buffer | null = null;
+  private line = 1;
+  private readonly warnings: string[] = [];
+  private readonly metrics = new Interner();
+  private readonly names = new Interner();
+  private readonly time = new TimestampReader();
+  private readonly rec = new ReusedRecord(this);
+
+  constructor(
+    private readonly onRecord: (r: K6Record) => void,
+    private readonly source: string,
+  ) {
+    // '' (no name tag) is name id 0.
+    this.names.idOfString('');
+  }
+
+  push(chunk: Uint8Array): void {
+    if (chunk.length === 0) return;
+    const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
+    let from = 0;
+    const left = this.leftover;
+    if (left !== null) {
+      this.leftover = null;
+      const head = Math.min(buf.length, JOIN_BYTES);
+      let joined = Buffer.concat([left, buf.subarray(0, head)]);
+      let rest = this.parse(joined, 0, false);
+      // Nothing before the cut row's end is consumed: either it ended within the head, or no byte was.
+      if (rest < left.length && head < buf.length) {
+        joined = Buffer.concat([left, buf]);
+        rest = this.parse(joined, 0, false);
+      }
+      if (rest < left.length || head === buf.length) {
+        if (rest < joined.length) this.leftover = Buffer.from(joined.subarray(rest));
+        return;
+      }
+      from = rest - left.length;
+    }
+    const rest = this.parse(buf, from, false);
+    if (rest < buf.length) this.leftover = Buffer.from(buf.subarray(rest));
+  }
+
+  end(endOptions: { truncated?: boolean; why?: string } = {}): ReadResult {
+    let truncated = endOptions.truncated ?? false;
+    if (endOptions.why) this.warnings.push(endOptions.why);
+    const tail = this.leftover;
+    this.leftover = null;
+    if (tail !== null && this.header === null) this.parse(tail, 0, true);
+    else if (tail !== null) {
+      // A last line without its line end: a row cut by a killed writer, unless it is whole.
+      if (!truncated && this.wholeLastRow(tail)) this.finishRow(tail);
+      else {
+        truncated = true;
+        this.warnings.push(`${this.source}: line ${this.line}: incomplete last row ignored (the input was cut)`);
+      }
+    }
+    if (this.header === null) this.fail(1, 'empty file: no k6 CSV header', 'the engine wrote nothing; check its log');
+    if (this.rows === 0 && !truncated) this.fail(2, 'no samples after the header', 'the engine wrote no sample; check its log');
+    const resolution = this.time.resolutionMs;
+    return {
+      rows: this.rows,
+      truncated,
+      warnings: this.warnings,
+      timeResolutionMs: Number.isFinite(resolution) ? resolution : 1000,
+      columns: [...this.header!.columns],
+    };
+  }
+
+  /** The text of any column of the current row by header name ('' when empty or absent). */
+  fieldText(column: string): string {
+    const c = this.header?.index.get(column);
+    if (c === undefined) return '';
+    return decodeField(this.cur, this.starts[c]!, this.ends[c]!, this.quoted(c));
+  }
+
+  private wholeLastRow(tail: Buffer): boolean {
+    try {
+      return this.scanRow(tail, 0, tail.length, true) >= 0 && this.fields === this.header!.count;
+    } catch (e) {
+      if (e instanceof UserError) return false;
+      throw e;
+    }
+  }
+
+  /** Parses the complete rows of buf from p; returns where the unparsed rest starts. */
+  private parse(buf: Uint8Array, p: number, final: boolean): number {
+    const n = buf.length;
+    while (p < n) {
+      // Empty lines are skipped, as Go's csv reader does.
+      const c0 = buf[p]!;
+      if (c0 === LF) {
+        p++;
+        this.line++;
+        continue;
+      }
+      if (c0 === CR && p + 1 < n && buf[p + 1] === LF) {
+        p += 2;
+        this.line++;
+        continue;
+      }
+      const next = this.scanRow(buf, p, n, final);
+      if (next < 0) return p;
+      if (this.header === null) this.readHeader(buf);
+      else this.finishRow(buf);
+      p = next;
+    }
+    return p;
+  }
+
+  /**
+   * Scans the row at p: fills starts/ends (and quotedIn), `fields`, `rowLines`. Returns the
+   * position after its line end, or -1 when the row is not complete in buf[.., n) and `final` is
+   * false (with `final`, the end of buf ends the row). Unquoted fields are split in one tight loop
+   * over the bytes; a field starting with a quote is read by `quotedField`.
+   */
+  private scanRow(buf: Uint8Array, p: number, n: number, final: boolean): number {
+    const starts = this.starts;
+    const ends = this.ends;
+    this.rowSerial++;
+    this.rowLines = 1;
+    let col = 0;
+    let s = p;
+    for (;;) {
+      if (p < n && buf[p] === QUOTE) {
+        p = this.quotedField(buf, p, n, final, col++);
+        if (p < 0 || this.fields > 0) return p;
+        s = p;
+        continue;
+      }
+      for (;;) {
+        if (p >= n) {
+          if (!final) return -1;
+          return this.endRow(buf, s, n, col, n);
         }
-        if (same) return id;
+        const c = buf[p]!;
+        // Most bytes are above the comma: one comparison per byte.
+        if (c <= COMMA) {
+          if (c === COMMA) {
+            starts[col] = s;
+            ends[col++] = p;
+            s = ++p;
+            if (p < n && buf[p] === QUOTE) break;
+            continue;
+          }
+          if (c === LF) return this.endRow(buf, s, p, col, p + 1);
+        }
+        p++;
       }
     }
-    const text = Buffer.from(buf.buffer, buf.byteOffset + start, end - start).toString('utf8');
-    const id = this.idOfString(text);
-    this.bytes[id] = buf.slice(start, end);
-    if (bucket) bucket.push(id);
-    else this.byHash.set(h, [id]);
-    return id;
   }
 
-  idOfString(text: string): number {
-    let id = this.byString.get(text);
-    if (id === undefined) {
-      id = this.strings.length;
-      this.strings.push(text);
-      // Bytes of a string first met quoted: keep its UTF-8 so an unquoted twin matches too.
-      this.bytes[id] = Buffer.from(text, 'utf8');
-      this.byString.set(text, id);
+  /** Ends a row whose last field is the unquoted buf[s, e) (a CR before the line end is not part of it). */
+  private endRow(buf: Uint8Array, s: number, e: number, col: number, next: number): number {
+    this.starts[col] = s;
+    this.ends[col] = e > s && buf[e - 1] === CR ? e - 1 : e;
+    this.fields = col + 1;
+    return next;
+  }
+
+  /**
+   * Reads the quoted field `col` opening at p. Returns where the next field starts, with `fields`
+   * 0; or, when the field ends the row, the position after the line end, with `fields` set; or -1
+   * when it is not complete in buf.
+   */
+  private quotedField(buf: Uint8Array, p: number, n: number, final: boolean, col: number): number {
+    this.fields = 0;
+    const e = this.closingQuote(buf, p + 1, n, final);
+    if (e < 0) return -1;
+    this.rowLines += this.quoteLines;
+    this.quotedIn[col] = this.rowSerial;
+    this.starts[col] = p + 1;
+    this.ends[col] = e;
+    const q = e + 1;
+    const c = q < n ? buf[q]! : LF;
+    if (c === COMMA) return q + 1;
+    const crlf = c === CR && (q + 1 < n ? buf[q + 1] === LF : final);
+    if (c === LF || crlf) {
+      this.fields = col + 1;
+      return Math.min(n, q + (crlf ? 2 : 1));
     }
-    return id;
+    if (c === CR && q + 1 >= n) return -1;
+    return this.fail(this.line + this.rowLines - 1, `unexpected character after the closing quote of field ${col + 1}`);
   }
-}
 
-function decodeField(buf: Uint8Array, start: number, end: number, quoted: boolean): string {
-  const text = Buffer.from(buf.buffer, buf.byteOffset + start, end - start).toString('utf8');
-  return quoted ? text.replaceAll('""', '"') : text;
-}
-
-/** Parses a number written by Go's FormatFloat('f'), exactly as Number() would, without a string. */
-function parseNumber(buf: Uint8Array, start: number, end: number, quoted: boolean): number {
-  let i = start;
-  let neg = false;
-  if (i < end && buf[i] === MINUS) {
-    neg = true;
-    i++;
-  }
-  let m = 0;
-  let digits = 0;
-  let frac = -1;
-  for (; i < end; i++) {
-    const c = buf[i]!;
-    if (c >= ZERO && c <= NINE) {
-      m = m * 10 + (c - ZERO);
-      digits++;
-      if (frac >= 0) frac++;
-    } else if (c === DOT && frac < 0) {
-      frac = 0;
-    } else {
-      break;
+  /** Position of the quote closing a field whose text starts at q (`""` inside is a quote); -1 when not in buf yet. */
+  private closingQuote(buf: Uint8Array, q: number, n: number, final: boolean): number {
+    let lines = 0;
+    for (;;) {
+      while (q < n && buf[q] !== QUOTE) {
+        if (buf[q] === LF) lines++;
+        q++;
+      }
+      if (q >= n) {
+        if (!final) return -1;
+        this.fail(this.line, 'unterminated quoted field');
+      }
+      if (q + 1 < n && buf[q + 1] === QUOTE) {
+        q += 2;
+        continue;
+      }
+      if (q + 1 >= n && !final) return -1;
+      this.quoteLines = lines;
+      return q;
     }
   }
-  // m and 10^k are exact doubles (≤ 15 digits), so m / 10^k is the correctly rounded value,
-  // the same double Number(text) gives. Anything else (exponents, NaN, long digits) goes slow.
-  if (i === end && digits > 0 && digits <= 15) {
-    const v = frac > 0 ? m / POW10[frac]! : m;
-    return neg ? -v : v;
-  }
-  const text = decodeField(buf, start, end, quoted).trim();
-  return text === '' ? NaN : Number(text);
-}
 
-/** Parses a small unsigned integer column (status, error_code); 0 when empty. NaN when not digits. */
-function parseSmallInt(buf: Uint8Array, start: number, end: number): number {
-  let v = 0;
-  for (let i = start; i < end; i++) {
-    const c = buf[i]!;
-    if (c < ZERO || c > NINE) return NaN;
-    v = v * 10 + (c - ZERO);
+  private quoted(col: number): boolean {
+    return this.quotedIn[col] === this.rowSerial;
   }
-  return v;
+
+  private readHeader(buf: Uint8Array): void {
+    if (this.fields > MAX_COLUMNS) this.fail(this.line, `header has more than ${MAX_COLUMNS} columns`);
+    const columns: string[] = [];
+    for (let i = 0; i < this.fields; i++) columns.push(decodeField(buf, this.starts[i]!, this.ends[i]!, this.quoted(i)));
+    const header = new Header(columns);
+    const problem = header.problem();
+    if (problem !== null) this.fail(1, problem);
+    this.header = header;
+    this.line += this.rowLines;
+  }
+
+  /** Parses the columns the statistics read from the row just scanned and hands it on. */
+  private finishRow(buf: Uint8Array): void {
+    const h = this.header!;
+    const at = this.line;
+    if (this.fields !== h.count)
+      this.fail(at, `${this.fields} fields where the header has ${h.count}`, `the header is ${h.columns.join(',')}`);
+    this.cur = buf;
+    const rec = this.rec;
+    const starts = this.starts;
+    const ends = this.ends;
+    rec.metricId = this.intern(this.metrics, buf, h.metric);
+    rec.metric = this.metrics.strings[rec.metricId]!;
+    if (rec.metric === '') this.fail(at, 'empty metric_name');
+    rec.timeMs = this.time.read(buf, starts[h.time]!, ends[h.time]!, this.quoted(h.time));
+    if (Number.isNaN(rec.timeMs))
+      this.fail(
+        at,
+        `timestamp "${this.fieldText('timestamp')}" is not a k6 timestamp`,
+        'expected Unix seconds/ms/µs/ns or RFC 3339 (K6_CSV_TIME_FORMAT)',
+      );
+    rec.value = parseNumber(buf, starts[h.value]!, ends[h.value]!, this.quoted(h.value));
+    if (Number.isNaN(rec.value)) this.fail(at, `metric_value "${this.fieldText('metric_value')}" is not a number`);
+    if (h.name >= 0) {
+      rec.nameId = this.intern(this.names, buf, h.name);
+      rec.name = this.names.strings[rec.nameId]!;
+    }
+    if (h.status >= 0) rec.status = this.smallInt(buf, h.status, 'status', at);
+    if (h.errorCode >= 0) rec.errorCode = this.smallInt(buf, h.errorCode, 'error_code', at);
+    rec.line = at;
+    this.line += this.rowLines;
+    this.rows++;
+    this.onRecord(rec);
+  }
+
+  private intern(interner: Interner, buf: Uint8Array, col: number): number {
+    return this.quoted(col)
+      ? interner.idOfString(decodeField(buf, this.starts[col]!, this.ends[col]!, true))
+      : interner.idOfBytes(buf, this.starts[col]!, this.ends[col]!);
+  }
+
+  private smallInt(buf: Uint8Array, col: number, column: string, at: number): number {
+    const v = parseSmallInt(buf, this.starts[col]!, this.ends[col]!);
+    if (Number.isNaN(v)) this.fail(at, `${column} "${this.fieldText(column)}" is not a number`);
+    return v;
+  }
+
+  private fail(at: number, what: string, hint?: string): never {
+    throw csvError(this.source, at, what, hint);
+  }
 }
 
 /**
@@ -204,372 +422,7 @@ function parseSmallInt(buf: Uint8Array, start: number, end: number): number {
  * on an unreadable header or row.
  */
 export function createK6CsvParser(onRecord: (r: K6Record) => void, options: ParserOptions = {}): K6CsvParser {
-  const source = options.source ?? '<csv>';
-  const metrics = new Interner();
-  const names = new Interner();
-
-  let columns: string[] | null = null;
-  let ncols = 0;
-  let cMetric = -1;
-  let cTime = -1;
-  let cValue = -1;
-  let cName = -1;
-  let cStatus = -1;
-  let cErrorCode = -1;
-  let colIndex = new Map<string, number>();
-
-  // Field bounds of the current row (into `cur`), reused; sized for the widest header accepted.
-  const starts = new Int32Array(MAX_COLUMNS + 1);
-  const ends = new Int32Array(MAX_COLUMNS + 1);
-  const quotedFlags = new Uint8Array(MAX_COLUMNS + 1);
-  let cur: Uint8Array = new Uint8Array(0);
-  /** The current row went through the general scanner (quotedFlags are valid); false on the fast path. */
-  let rowQuoted = false;
-
-  let leftover: Buffer | null = null;
-  let line = 1;
-  let rows = 0;
-  let resolution = Infinity;
-  let prevTimeText = '';
-  let prevTimeMs = NaN;
-  const warnings: string[] = [];
-
-  const rec = {
-    line: 0,
-    metric: '',
-    metricId: 0,
-    timeMs: 0,
-    value: 0,
-    name: '',
-    nameId: 0,
-    status: 0,
-    errorCode: 0,
-    field(column: string): string {
-      const c = colIndex.get(column);
-      if (c === undefined) return '';
-      return decodeField(cur, starts[c]!, ends[c]!, rowQuoted && quotedFlags[c] === 1);
-    },
-  };
-
-  const fail = (at: number, what: string, hint?: string): never => {
-    throw new UserError(`line ${at}: ${what}`, {
-      file: source,
-      hint: hint ?? 'expected a CSV written by k6 `--out csv` (or the embedded engine)',
-    });
-  };
-
-  const setHeader = (fields: string[]): void => {
-    columns = fields;
-    ncols = fields.length;
-    colIndex = new Map(fields.map((f, i) => [f, i]));
-    const need = ['metric_name', 'timestamp', 'metric_value'];
-    const missing = need.filter((n) => !colIndex.has(n));
-    if (missing.length > 0 || colIndex.size !== fields.length) {
-      const seen = fields.join(',');
-      fail(
-        1,
-        `unknown header "${seen.length > 120 ? `${seen.slice(0, 120)}…` : seen}": expected k6's CSV header with metric_name,timestamp,metric_value${missing.length ? ` (missing ${missing.join(', ')})` : ' (a column is repeated)'}`,
-      );
-    }
-    cMetric = colIndex.get('metric_name')!;
-    cTime = colIndex.get('timestamp')!;
-    cValue = colIndex.get('metric_value')!;
-    cName = colIndex.get('name') ?? -1;
-    cStatus = colIndex.get('status') ?? -1;
-    cErrorCode = colIndex.get('error_code') ?? -1;
-  };
-
-  const parseTime = (buf: Uint8Array, s: number, e: number, quoted: boolean, at: number): number => {
-    // Whole-digit forms: unix (s), unix_milli, unix_micro, unix_nano, told apart by length
-    // (valid for 2001–2286, as formats/k6/csv.ts parseTimestamp).
-    let v = 0;
-    let i = s;
-    for (; i < e; i++) {
-      const c = buf[i]!;
-      if (c < ZERO || c > NINE) break;
-      v = v * 10 + (c - ZERO);
-    }
-    const digits = e - s;
-    if (i === e && digits > 0) {
-      if (digits <= 10) {
-        if (resolution > 1000) resolution = 1000;
-        return v * 1000;
-      }
-      if (digits <= 13) {
-        if (resolution > 1) resolution = 1;
-        return v;
-      }
-      if (digits <= 16) {
-        if (resolution > 0.001) resolution = 0.001;
-        return v / 1000;
-      }
-      if (resolution > 1e-6) resolution = 1e-6;
-      return v / 1e6;
-    }
-    // RFC 3339 (with or without a fraction): Date.parse is slow, and many rows share a second.
-    const text = decodeField(buf, s, e, quoted);
-    if (text === prevTimeText) return prevTimeMs;
-    const ms = Date.parse(text);
-    if (Number.isNaN(ms))
-      fail(at, `timestamp "${text}" is not a k6 timestamp`, 'expected Unix seconds/ms/µs/ns or RFC 3339 (K6_CSV_TIME_FORMAT)');
-    // Resolution from the fraction's digits; Date.parse keeps whole ms, so 1 ms at best.
-    const dot = text.indexOf('.');
-    let fraction = 0;
-    if (dot >= 0) while (dot + 1 + fraction < text.length && /\d/.test(text[dot + 1 + fraction]!)) fraction++;
-    const r = Math.max(1, 1000 / 10 ** fraction);
-    if (resolution > r) resolution = r;
-    prevTimeText = text;
-    prevTimeMs = ms;
-    return ms;
-  };
-
-  /**
-   * Scans one row starting at `p` in `buf`. Returns the position after its line end, or -1 when
-   * the row is not complete in `buf` (and `final` is false). Fills starts/ends/quotedFlags.
-   * With `final`, the end of `buf` ends the row.
-   */
-  const scanRow = (
-    buf: Uint8Array,
-    p: number,
-    final: boolean,
-    maxFields: number,
-  ): { next: number; fields: number; lines: number } | null => {
-    const n = buf.length;
-    let col = 0;
-    let lines = 0;
-    rowQuoted = true;
-    for (;;) {
-      let s = p;
-      let e: number;
-      let quoted = 0;
-      if (p < n && buf[p] === QUOTE) {
-        quoted = 1;
-        s = p + 1;
-        let q = s;
-        for (;;) {
-          while (q < n && buf[q] !== QUOTE) {
-            if (buf[q] === LF) lines++;
-            q++;
-          }
-          if (q >= n) {
-            if (!final) return null;
-            fail(line, 'unterminated quoted field');
-          }
-          if (q + 1 < n && buf[q + 1] === QUOTE) {
-            q += 2;
-            continue;
-          }
-          if (q + 1 >= n && !final) return null;
-          break;
-        }
-        e = q;
-        p = q + 1;
-      } else {
-        let q = p;
-        while (q < n) {
-          const c = buf[q]!;
-          if (c === COMMA || c === LF) break;
-          q++;
-        }
-        if (q >= n && !final) return null;
-        e = q;
-        p = q;
-      }
-      if (col < maxFields) {
-        starts[col] = s;
-        quotedFlags[col] = quoted;
-      }
-      const c = p < n ? buf[p]! : LF;
-      if (c === COMMA) {
-        if (col < maxFields) ends[col] = e;
-        col++;
-        p++;
-        continue;
-      }
-      if (c === LF || (c === CR && (p + 1 >= n || buf[p + 1] === LF))) {
-        // A CR before LF belongs to the line end, not to the field.
-        if (!quoted && e > s && buf[e - 1] === CR) e--;
-        if (col < maxFields) ends[col] = e;
-        col++;
-        if (c === CR) p++;
-        if (p < n) p++;
-        return { next: p, fields: col, lines: lines + 1 };
-      }
-      fail(line + lines, `unexpected character after the closing quote of field ${col + 1}`);
-    }
-  };
-
-  const handleRow = (buf: Uint8Array, fields: number, at: number): void => {
-    if (fields !== ncols) {
-      fail(at, `${fields} fields where the header has ${ncols}`, `the header is ${columns!.join(',')}`);
-    }
-    cur = buf;
-    const q = rowQuoted;
-    const mq = q && quotedFlags[cMetric] === 1;
-    rec.metricId = mq
-      ? metrics.idOfString(decodeField(buf, starts[cMetric]!, ends[cMetric]!, true))
-      : metrics.idOfBytes(buf, starts[cMetric]!, ends[cMetric]!);
-    rec.metric = metrics.strings[rec.metricId]!;
-    if (rec.metric === '') fail(at, 'empty metric_name');
-    rec.timeMs = parseTime(buf, starts[cTime]!, ends[cTime]!, q && quotedFlags[cTime] === 1, at);
-    const v = parseNumber(buf, starts[cValue]!, ends[cValue]!, q && quotedFlags[cValue] === 1);
-    if (Number.isNaN(v))
-      fail(at, `metric_value "${decodeField(buf, starts[cValue]!, ends[cValue]!, q && quotedFlags[cValue] === 1)}" is not a number`);
-    rec.value = v;
-    if (cName >= 0) {
-      rec.nameId =
-        q && quotedFlags[cName] === 1
-          ? names.idOfString(decodeField(buf, starts[cName]!, ends[cName]!, true))
-          : names.idOfBytes(buf, starts[cName]!, ends[cName]!);
-      rec.name = names.strings[rec.nameId]!;
-    }
-    if (cStatus >= 0) {
-      const st = parseSmallInt(buf, starts[cStatus]!, ends[cStatus]!);
-      if (Number.isNaN(st)) fail(at, `status "${rec.field('status')}" is not a number`);
-      rec.status = st;
-    }
-    if (cErrorCode >= 0) {
-      const ec = parseSmallInt(buf, starts[cErrorCode]!, ends[cErrorCode]!);
-      if (Number.isNaN(ec)) fail(at, `error_code "${rec.field('error_code')}" is not a number`);
-      rec.errorCode = ec;
-    }
-    rec.line = at;
-    rows++;
-    onRecord(rec);
-  };
-
-  // '' (no name tag) is name id 0.
-  names.idOfString('');
-
-  /** Parses complete rows of `buf`; returns where the unparsed rest starts. */
-  const parse = (buf: Buffer, final: boolean): number => {
-    let p = 0;
-    const n = buf.length;
-    while (p < n) {
-      // Empty lines are skipped, as Go's csv reader does.
-      const c0 = buf[p]!;
-      if (c0 === LF) {
-        p++;
-        line++;
-        continue;
-      }
-      if (c0 === CR && p + 1 < n && buf[p + 1] === LF) {
-        p += 2;
-        line++;
-        continue;
-      }
-      if (columns === null) {
-        const r = scanRow(buf, p, final, MAX_COLUMNS);
-        if (r === null) return p;
-        if (r.fields > MAX_COLUMNS) fail(line, `header has more than ${MAX_COLUMNS} columns`);
-        const fields: string[] = [];
-        for (let i = 0; i < r.fields; i++) fields.push(decodeField(buf, starts[i]!, ends[i]!, quotedFlags[i] === 1));
-        setHeader(fields);
-        line += r.lines;
-        p = r.next;
-        continue;
-      }
-      // Fast path: one pass over the row for commas and its line end; a quoted field sends the
-      // row to the general scanner (quotes may hide commas and newlines).
-      if (buf[p] !== QUOTE) {
-        let col = 0;
-        let s = p;
-        let q = p;
-        let plain = true;
-        for (; q < n; q++) {
-          const c = buf[q];
-          if (c === COMMA) {
-            // Typed arrays ignore writes past their end: a row with too many fields is caught by
-            // the count check in handleRow without a bound check here.
-            starts[col] = s;
-            ends[col] = q;
-            col++;
-            s = q + 1;
-            if (buf[s] === QUOTE) {
-              plain = false;
-              break;
-            }
-          } else if (c === LF) {
-            break;
-          }
-        }
-        if (plain && (q < n || final)) {
-          const lineEnd = q > s && buf[q - 1] === CR ? q - 1 : q;
-          if (col < ncols) {
-            starts[col] = s;
-            ends[col] = lineEnd;
-          }
-          rowQuoted = false;
-          handleRow(buf, col + 1, line);
-          line++;
-          p = q + 1;
-          continue;
-        }
-        if (plain) return p;
-      }
-      const r = scanRow(buf, p, final, ncols);
-      if (r === null) return p;
-      handleRow(buf, r.fields, line);
-      line += r.lines;
-      p = r.next;
-    }
-    return p;
-  };
-
-  return {
-    get rows() {
-      return rows;
-    },
-    push(chunk: Uint8Array) {
-      if (chunk.length === 0) return;
-      let buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
-      if (leftover) {
-        const joined = Buffer.allocUnsafe(leftover.length + chunk.length);
-        joined.set(leftover, 0);
-        joined.set(chunk, leftover.length);
-        buf = joined;
-      }
-      const rest = parse(buf, false);
-      leftover = rest < buf.length ? Buffer.from(buf.subarray(rest)) : null;
-    },
-    end(endOptions: { truncated?: boolean; why?: string } = {}) {
-      let truncated = endOptions.truncated ?? false;
-      if (endOptions.why) warnings.push(endOptions.why);
-      if (leftover) {
-        const tail = leftover;
-        leftover = null;
-        if (columns === null) {
-          parse(tail, true);
-        } else {
-          // A last line without its line end: a row cut by a killed writer, unless it is whole.
-          const r = (() => {
-            try {
-              return scanRow(tail, 0, true, ncols);
-            } catch (e) {
-              if (e instanceof UserError) return null;
-              throw e;
-            }
-          })();
-          if (r !== null && r.fields === ncols && !truncated) {
-            handleRow(tail, r.fields, line);
-            line += r.lines;
-          } else {
-            truncated = true;
-            warnings.push(`${source}: line ${line}: incomplete last row ignored (the input was cut)`);
-          }
-        }
-      }
-      if (columns === null) fail(1, 'empty file: no k6 CSV header', 'the engine wrote nothing; check its log');
-      if (rows === 0 && !truncated) fail(2, 'no samples after the header', 'the engine wrote no sample; check its log');
-      return {
-        rows,
-        truncated,
-        warnings,
-        timeResolutionMs: Number.isFinite(resolution) ? resolution : 1000,
-        columns: [...columns!],
-      };
-    },
-  };
+  return new RowParser(onRecord, options.source ?? '<csv>');
 }
 
 /** True when the file starts with gzip's magic bytes (1f 8b), whatever its name. */
@@ -592,11 +445,66 @@ export async function isGzipFile(path: string): Promise<boolean> {
   }
 }
 
+/** Bytes read from the file at a time: large reads into two reused buffers, no allocation per read. */
+const READ_BYTES = 1 << 20;
+
+/** A plain file into the parser; the next read runs (on libuv's pool) while the last one is parsed. */
+async function pushPlain(path: string, parser: K6CsvParser, signal: AbortSignal | undefined): Promise<void> {
+  const handle = await open(path, 'r');
+  const buffers = [Buffer.allocUnsafe(READ_BYTES), Buffer.allocUnsafe(READ_BYTES)];
+  let position = 0;
+  let which = 0;
+  let pending = handle.read(buffers[0]!, 0, READ_BYTES, 0);
+  try {
+    for (;;) {
+      const { bytesRead, buffer } = await pending;
+      signal?.throwIfAborted();
+      if (bytesRead === 0) break;
+      position += bytesRead;
+      which ^= 1;
+      pending = handle.read(buffers[which]!, 0, READ_BYTES, position);
+      parser.push(buffer.subarray(0, bytesRead));
+    }
+  } finally {
+    await pending.catch(() => undefined);
+    await handle.close();
+  }
+}
+
+/**
+ * A gzip file into the parser: zlib inflates on libuv's pool while the main thread parses. A cut
+ * or corrupt stream after the first row returns why; corrupt before it rejects.
+ */
+async function pushGzip(path: string, parser: K6CsvParser, signal: AbortSignal | undefined): Promise<string | undefined> {
+  const input = createReadStream(path, { highWaterMark: READ_BYTES, ...(signal ? { signal } : {}) });
+  const gunzip = createGunzip({ chunkSize: READ_BYTES });
+  input.on('error', (e) => gunzip.destroy(e));
+  input.pipe(gunzip);
+  try {
+    for await (const chunk of gunzip) parser.push(chunk as Buffer);
+    return undefined;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== 'Z_BUF_ERROR' && code !== 'Z_DATA_ERROR') throw e;
+    // Corrupt before the first row is a damaged file, not a cut one: nothing to report on.
+    if (code === 'Z_DATA_ERROR' && parser.rows === 0) {
+      throw new UserError(`gzip data is corrupt (${(e as Error).message}): not a readable k6 CSV`, {
+        file: path,
+        hint: 'the file was damaged after it was written; run the stage again',
+      });
+    }
+    return `${path}: gzip ${code === 'Z_BUF_ERROR' ? 'ends early' : 'is corrupt'} after ${parser.rows} rows (${(e as Error).message}): figures cover the rows read`;
+  } finally {
+    input.destroy();
+  }
+}
+
 /**
  * Streams a k6 CSV file (plain or gzip, told by its magic bytes) into `onRecord`, one reused
  * record per row. A cut gzip (a killed engine) or a cut last line resolves with `truncated` and
- * a warning: the rows read are all there is; a gzip corrupt before its first row rejects. An unreadable file, header or row rejects with a
- * UserError naming the file and line. With no sample at all (even cut) it rejects too.
+ * a warning: the rows read are all there is; a gzip corrupt before its first row rejects. An
+ * unreadable file, header or row rejects with a UserError naming the file and line. With no
+ * sample at all (even cut) it rejects too.
  */
 export async function readK6Csv(
   path: string,
@@ -605,36 +513,14 @@ export async function readK6Csv(
 ): Promise<ReadResult> {
   const gzip = await isGzipFile(path);
   const parser = createK6CsvParser(onRecord, { source: path });
-  const input = createReadStream(path, { highWaterMark: 1 << 20, signal: options.signal });
   let truncatedWhy: string | undefined;
   try {
-    if (gzip) {
-      const gunzip = createGunzip({ chunkSize: 1 << 18 });
-      input.on('error', (e) => gunzip.destroy(e));
-      input.pipe(gunzip);
-      try {
-        for await (const chunk of gunzip) parser.push(chunk as Buffer);
-      } catch (e) {
-        const code = (e as NodeJS.ErrnoException).code;
-        if (code !== 'Z_BUF_ERROR' && code !== 'Z_DATA_ERROR') throw e;
-        // Corrupt before the first row is a damaged file, not a cut one: nothing to report on.
-        if (code === 'Z_DATA_ERROR' && parser.rows === 0) {
-          throw new UserError(`gzip data is corrupt (${(e as Error).message}): not a readable k6 CSV`, {
-            file: path,
-            hint: 'the file was damaged after it was written; run the stage again',
-          });
-        }
-        truncatedWhy = `${path}: gzip ${code === 'Z_BUF_ERROR' ? 'ends early' : 'is corrupt'} after ${parser.rows} rows (${(e as Error).message}): figures cover the rows read`;
-      }
-    } else {
-      for await (const chunk of input) parser.push(chunk as Buffer);
-    }
+    if (gzip) truncatedWhy = await pushGzip(path, parser, options.signal);
+    else await pushPlain(path, parser, options.signal);
   } catch (e) {
     if (e instanceof UserError) throw e;
     if ((e as Error).name === 'AbortError') throw e;
     throw new UserError(`cannot read: ${fsReason(e)}`, { file: path });
-  } finally {
-    input.destroy();
   }
   const result = parser.end(truncatedWhy ? { truncated: true, why: truncatedWhy } : {});
   if (result.rows === 0)
