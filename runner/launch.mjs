@@ -46,11 +46,16 @@ async function build(key) {
     platform: 'node',
     format: 'esm',
     target: 'node20',
-    packages: 'external',
+    // Packages are bundled too: resolving and loading ~150 files of node_modules (yargs, zod…) at
+    // every start cost more than the command itself. esbuild stays outside: it runs its native binary.
+    external: ['esbuild'],
+    // Bundled CommonJS packages call require() for Node's own modules; an ES module has none.
+    banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
     // One chunk per command (they are imported on demand): a command loads only its own packages.
     splitting: true,
     chunkNames: 'chunks/[name]-[hash]',
     sourcemap: 'linked',
+    sourcesContent: false, // stack traces need the mappings only; the maps stay small to load
     logLevel: 'error',
   });
   try {
