@@ -165,14 +165,27 @@ describe('an environment ready for a run', () => {
   });
 
   it.each([
-    ['all: every one, in the list’s order', environments, 'all', ['current', 'candidate']],
-    ['one name: that one', environments, 'candidate', ['candidate']],
-  ])('%s', (_, list, requested, names) => {
-    expect(selectEnvironments(list, requested)).toEqual(names);
+    ['all: every one, in the list’s order', ['all'], ['current', 'candidate']],
+    ['one name: that one', ['candidate'], ['candidate']],
+    ['names one by one: in the order given', ['candidate', 'current'], ['candidate', 'current']],
+  ])('%s', (_, requested, names) => {
+    expect(selectEnvironments(environments, requested)).toEqual(names);
   });
 
-  it('all without a list is refused', () => {
-    expect(() => selectEnvironments([], 'all')).toThrow('--environment all: the config has no "environments" list');
+  it.each([
+    ['all without a list', [], ['all'], '--environment all: the config has no "environments" list; add one (docs/config.md)'],
+    ['all beside a name', environments, ['all', 'current'], '--environment all: give it alone (it runs every environment of the list)'],
+    ['a name twice', environments, ['current', 'current'], '--environment: "current" is given twice; give each environment once'],
+    [
+      'an unknown name',
+      environments,
+      ['current', 'prod'],
+      '--environment: unknown environment "prod"; the config names current, candidate (or all)',
+    ],
+  ])('refused: %s', (_, list, requested, message) => {
+    const error = errorOf(() => selectEnvironments(list, requested));
+    expect(error.exitCode).toBe(2);
+    expect(error.message).toBe(message);
   });
 
   it.each([

@@ -130,14 +130,7 @@ export function resolveEnvironment(
   name: string,
   env: Readonly<Record<string, string | undefined>>,
 ): ResolvedEnvironment {
-  const found = environments.find((e) => e.name === name);
-  if (!found) {
-    throw new UserError(
-      environments.length === 0
-        ? `--environment: the config has no "environments" list (got "${name}"); add one (docs/config.md) or give --host`
-        : `--environment: unknown environment "${name}"; the config names ${environments.map((e) => e.name).join(', ')} (or ${ALL_ENVIRONMENTS})`,
-    );
-  }
+  const found = findEnvironment(environments, name);
   const expand = (text: string, path: string) =>
     text.replace(VAR_REF, (_, variable: string) => {
       const value = env[variable];
@@ -155,11 +148,32 @@ export function resolveEnvironment(
   return { name, host, headers };
 }
 
-/** Every environment of `--environment <name|all>`, in the list's order for `all`. */
-export function selectEnvironments(environments: readonly Environment[], requested: string): string[] {
-  if (requested !== ALL_ENVIRONMENTS) return [requested];
-  if (environments.length === 0) {
-    throw new UserError(`--environment ${ALL_ENVIRONMENTS}: the config has no "environments" list; add one (docs/config.md)`);
+/** The environment `name` of the list; unknown names are one line naming the known ones, exit 2. */
+export function findEnvironment(environments: readonly Environment[], name: string): Environment {
+  const found = environments.find((e) => e.name === name);
+  if (found) return found;
+  throw new UserError(
+    environments.length === 0
+      ? `--environment: the config has no "environments" list (got "${name}"); add one (docs/config.md) or give --host`
+      : `--environment: unknown environment "${name}"; the config names ${environments.map((e) => e.name).join(', ')} (or ${ALL_ENVIRONMENTS})`,
+  );
+}
+
+/**
+ * The environments `--environment` names, in the order they run: `all` is the list's order; names
+ * given one by one run in the order given (the nightly job alternates it, see docs/ci.md).
+ */
+export function selectEnvironments(environments: readonly Environment[], requested: readonly string[]): string[] {
+  if (requested.includes(ALL_ENVIRONMENTS)) {
+    if (requested.length > 1)
+      throw new UserError(`--environment ${ALL_ENVIRONMENTS}: give it alone (it runs every environment of the list)`);
+    if (environments.length === 0) {
+      throw new UserError(`--environment ${ALL_ENVIRONMENTS}: the config has no "environments" list; add one (docs/config.md)`);
+    }
+    return environments.map((e) => e.name);
   }
-  return environments.map((e) => e.name);
+  const twice = requested.find((name, i) => requested.indexOf(name) !== i);
+  if (twice !== undefined) throw new UserError(`--environment: "${twice}" is given twice; give each environment once`);
+  for (const name of requested) findEnvironment(environments, name);
+  return [...requested];
 }

@@ -11,23 +11,23 @@ export interface Host {
 }
 
 /**
- * Parses `--host`. Credentials in the URL are allowed but kept apart so that they never reach
+ * Parses `--host` (or an environment's host, named by `source`). Credentials in the URL are allowed but kept apart so that they never reach
  * a results file, a log line or a report (the engine gets them apart, as HOST_USERNAME and
  * HOST_PASSWORD).
  */
-export function parseHost(text: string): Host {
+export function parseHost(text: string, source = '--host'): Host {
   let url: URL;
   try {
     url = new URL(text);
   } catch {
-    throw new UserError(`--host: expected an http(s) URL like https://app.example.com, got "${redactUrlText(text)}"`);
+    throw new UserError(`${source}: expected an http(s) URL like https://app.example.com, got "${redactUrlText(text)}"`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new UserError(`--host: expected an http or https URL, got the scheme "${url.protocol}"`);
+    throw new UserError(`${source}: expected an http or https URL, got the scheme "${url.protocol}"`);
   }
   if (url.search || url.hash) {
     // Scenarios append paths to the host; a query there would end up in the middle of every URL.
-    throw new UserError('--host: expected a base URL without a query string or fragment, e.g. https://app.example.com/base');
+    throw new UserError(`${source}: expected a base URL without a query string or fragment, e.g. https://app.example.com/base`);
   }
   const username = url.username ? decodeURIComponent(url.username) : undefined;
   const password = url.password ? decodeURIComponent(url.password) : undefined;

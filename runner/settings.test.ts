@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { applyOverrides, DEFAULT_CONFIG } from '../formats/config.ts';
-import { type StageFlags, stageSettings } from './settings.ts';
+import { type StageFlags, stageSettings, stageTarget } from './settings.ts';
 
 /** The run's shape from the config and the flags, as `stages` and the nightly job's sizing read it. */
 describe('stage settings: the config with the flags laid over it', () => {
@@ -36,5 +36,59 @@ describe('stage settings: the config with the flags laid over it', () => {
     [{ 'target-stage': '7' }, '--target-stage: expected one of the stages (5, 20, 50, 75, 100, 150), got 7'],
   ] as Array<[StageFlags, string]>)('%j: %s', (flags, message) => {
     expect(() => stageSettings(DEFAULT_CONFIG, flags)).toThrow(message);
+  });
+});
+
+/** The environment layer: which environments a run records, and where each sends its load. */
+describe('stage settings: environments between the config and the flags', () => {
+  const config = applyOverrides(DEFAULT_CONFIG, {
+    environment: 'current',
+    environments: [
+      { name: 'current', host: 'https://app.example.com' },
+      { name: 'candidate', host: '${CANDIDATE_HOST}', overrides: { headers: { 'X-Api-Key': '${CANDIDATE_KEY}' } } },
+    ],
+  });
+  const processEnv = { CANDIDATE_HOST: 'https://u:p@203.0.113.7', CANDIDATE_KEY: 'k3y' };
+
+  it.each([
+    ['no --environment: the config’s single environment', DEFAULT_CONFIG, {}, ['staging']],
+    ['an empty CI input: the same', config, { environment: '' }, ['current']],
+    ['one name', config, { environment: 'candidate' }, ['candidate']],
+    ['all: the list, in order', config, { environment: ['all'] }, ['current', 'candidate']],
+    ['names one by one: in the order given', config, { environment: ['candidate', 'current'] }, ['candidate', 'current']],
+  ] as Array<[string, typeof config, StageFlags, string[]]>)('%s', (_, c, flags, environments) => {
+    const s = stageSettings(c, flags);
+    expect(s.environments).toEqual(environments);
+    // The plan is the config's whatever the environment: runs differ only in the host.
+    expect(s.plan).toEqual(stageSettings(c, {}).plan);
+  });
+
+  it.each([
+    [config, { environment: 'prod' }, '--environment: unknown environment "prod"; the config names current, candidate (or all)'],
+    [DEFAULT_CONFIG, { environment: 'candidate' }, '--environment: the config has no "environments" list (got "candidate")'],
+    [config, { environment: 'all', host: 'https://x.example' }, '--host: not with several environments (current, candidate)'],
+  ] as Array<[typeof config, StageFlags, string]>)('%j: refused', (c, flags, message) => {
+    expect(() => stageSettings(c, flags)).toThrow(message);
+  });
+
+  it.each([
+    ['the environment’s host, its variables read', 'candidate', {}, { host: 'https://u:p@203.0.113.7', headers: { 'X-Api-Key': 'k3y' } }],
+    [
+      '--host over the environment’s, its headers kept',
+      'candidate',
+      { host: 'http://127.0.0.1:1' },
+      { host: 'http://127.0.0.1:1', headers: { 'X-Api-Key': 'k3y' } },
+    ],
+    ['a plain host', 'current', {}, { host: 'https://app.example.com', headers: {} }],
+    ['no list: --host as given', 'staging', { host: 'http://127.0.0.1:2' }, { host: 'http://127.0.0.1:2', headers: {} }],
+  ] as Array<[string, string, StageFlags, object]>)('stageTarget: %s', (_, environment, flags, target) => {
+    const c = environment === 'staging' ? DEFAULT_CONFIG : config;
+    expect(stageTarget(c, environment, flags, processEnv)).toEqual(target);
+  });
+
+  it('stageTarget: an unset variable is named, exit 2', () => {
+    expect(() => stageTarget(config, 'candidate', {}, {})).toThrow(
+      'environments.candidate.host: the environment variable CANDIDATE_HOST is not set; export it before the run (docs/config.md)',
+    );
   });
 });

@@ -36,10 +36,14 @@ const queries = new SharedArray('search queries', (): string[] => {
   return parsed;
 });
 
-// Credentials travel as a header, never in a URL (URLs end up in k6's CSV and error messages).
-const headers: Record<string, string> = journey.basicAuth
-  ? { Authorization: `Basic ${encoding.b64encode(`${journey.basicAuth.username}:${journey.basicAuth.password}`)}` }
-  : {};
+// Credentials travel as a header, never in a URL (URLs end up in k6's CSV and error messages);
+// the environment's own headers (HOST_HEADERS) go with every request too.
+const headers: Record<string, string> = {
+  ...journey.headers,
+  ...(journey.basicAuth
+    ? { Authorization: `Basic ${encoding.b64encode(`${journey.basicAuth.username}:${journey.basicAuth.password}`)}` }
+    : {}),
+};
 
 function pick<T>(items: ArrayLike<T>): T {
   return items[Math.floor(Math.random() * items.length)] as T;

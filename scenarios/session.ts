@@ -37,10 +37,14 @@ const sessionFailed = new Rate(SESSION_FAILED_METRIC);
 const done = new RegExp(session.answerDone);
 const failed = session.answerError === '' ? null : new RegExp(session.answerError);
 
-// Credentials travel as a header, never in a URL (URLs end up in k6's CSV and error messages).
-const headers: Record<string, string> = journey.basicAuth
-  ? { Authorization: `Basic ${encoding.b64encode(`${journey.basicAuth.username}:${journey.basicAuth.password}`)}` }
-  : {};
+// Credentials travel as a header, never in a URL (URLs end up in k6's CSV and error messages);
+// the environment's own headers (HOST_HEADERS) go with every request too.
+const headers: Record<string, string> = {
+  ...journey.headers,
+  ...(journey.basicAuth
+    ? { Authorization: `Basic ${encoding.b64encode(`${journey.basicAuth.username}:${journey.basicAuth.password}`)}` }
+    : {}),
+};
 
 /** Holds one session: true when every action was answered and the session closed normally. */
 function holdSession(): boolean {

@@ -108,3 +108,75 @@ describe('bad input: one line on stderr and exit 2 before any load, no run folde
     60_000,
   );
 });
+
+describe('environments: a bad --environment or an unset variable is one line, exit 2, before any load', () => {
+  let demo: DemoTarget;
+  let config: string;
+  let leaky: string;
+  beforeAll(async () => {
+    demo = await startDemoTarget(DEMO_PRESETS.healthy);
+    config = join(tmp(), 'envs.config.json');
+    await writeFile(
+      config,
+      JSON.stringify({
+        environments: [
+          { name: 'current', host: demo.url },
+          { name: 'candidate', host: '${CAND_HOST}', overrides: { headers: { Authorization: 'Bearer ${CAND_TOKEN}' } } },
+        ],
+      }),
+    );
+    leaky = join(tmp(), 'leaky.config.json');
+    await writeFile(leaky, JSON.stringify({ environments: [{ name: 'c', host: 'https://bob:S3cr3t@example.com' }] }));
+  });
+  afterAll(async () => {
+    await demo.close();
+  });
+
+  it.each([
+    [['--environment', 'prod'], {}, /^error: --environment: unknown environment "prod"; the config names current, candidate \(or all\)$/],
+    [
+      ['--environment', 'candidate'],
+      { CAND_TOKEN: 't' },
+      /^error: environments\.candidate\.host: the environment variable CAND_HOST is not set; export it before the run \(docs\/config\.md\)$/,
+    ],
+    // Every environment's variables are read before the first one runs.
+    [
+      ['--environment', 'all'],
+      { CAND_HOST: 'http://127.0.0.1:1' },
+      /^error: environments\.candidate\.overrides\.headers\.Authorization: the environment variable CAND_TOKEN is not set/,
+    ],
+    [
+      ['--environment', 'candidate'],
+      { CAND_HOST: 'ftp://127.0.0.1', CAND_TOKEN: 't' },
+      /^error: environments\.candidate\.host: expected an http or https URL, got the scheme "ftp:"$/,
+    ],
+    [['--environment', 'all', '--host', 'http://127.0.0.1:1'], {}, /^error: --host: not with several environments \(current, candidate\)/],
+    [['--environment', 'all', '--environment', 'current'], {}, /^error: --environment all: give it alone/],
+    [['--environment', 'current', '--demo'], {}, /^error: --environment and --demo: give one or the other/],
+    [['LEAKY', '--environment', 'c'], {}, /environments\.0\.host: credentials written in the file/],
+  ] as Array<[string[], Record<string, string>, RegExp]>)('%j', async (flags, env, message) => {
+    const results = join(tmp(), `envs-${Math.random().toString(36).slice(2)}`);
+    const file = flags[0] === 'LEAKY' ? leaky : config;
+    const rest = flags[0] === 'LEAKY' ? flags.slice(1) : flags;
+    const args = ['--config', file, ...rest, '--users', '2', '--duration', '3s', '--engine', 'embedded', '--results', results];
+    const cli = await runCli(['stages', ...args], { CAND_HOST: undefined, CAND_TOKEN: undefined, ...env });
+    expect(cli.code, cli.stderr).toBe(ExitCode.usage);
+    const err = cli.stderr.split('\n').filter((l) => l !== '');
+    expect(err, cli.stderr).toHaveLength(1);
+    expect(err[0]).toMatch(new RegExp(message.source.replace(/\$$/, '(?: — .*)?$')));
+    expect(cli.stderr).not.toContain('S3cr3t');
+    expect(cli.stdout).toBe('');
+    expect(existsSync(results)).toBe(false);
+    expect(demo.stats().received).toBe(0);
+  });
+
+  it('--dry-run says the environments and their order, and sends nothing', async () => {
+    const cli = await runCli(['stages', '--config', config, '--environment', 'candidate', '--environment', 'current', '--dry-run'], {
+      CAND_HOST: 'http://127.0.0.1:1',
+      CAND_TOKEN: 't',
+    });
+    expect(cli.code, cli.stderr).toBe(0);
+    expect(cli.stdout).toContain('environments, one after another: candidate, current\n');
+    expect(demo.stats().received).toBe(0);
+  });
+});

@@ -85,11 +85,11 @@ it('without HOST the scenario fails in its init code with a message naming HOST 
   expect(target.stats().received).toBe(before);
 });
 
-it('credentials from --host reach the service as a basic Authorization header, through the environment, never a URL or a file', async () => {
+it('credentials from --host and an environment’s headers reach the service through the environment, never a URL or a file', async () => {
   const expected = `Basic ${Buffer.from('alice:p@ss:word').toString('base64')}`;
   let denied = 0;
   const server = await startLoopbackServer((req, res) => {
-    if (req.headers.authorization !== expected) {
+    if (req.headers.authorization !== expected || req.headers['x-tenant'] !== 'blue' || req.headers['x-api-key'] !== 'k3y-secret') {
       denied += 1;
       res.writeHead(401).end();
       return;
@@ -105,7 +105,7 @@ it('credentials from --host reach the service as a basic Authorization header, t
     const spec = {
       scriptPath: bundle.path,
       env: { HOST: server.url, THINK_MIN: '0.05', THINK_MAX: '0.1' },
-      secretEnv: { HOST_USERNAME: 'alice', HOST_PASSWORD: 'p@ss:word' },
+      secretEnv: { HOST_USERNAME: 'alice', HOST_PASSWORD: 'p@ss:word', HOST_HEADERS: '{"X-Tenant":"blue","X-Api-Key":"k3y-secret"}' },
       stages: [{ durationMs: 800, target: 1 }],
       csvOutputs: [join(tmp, 'auth.csv')],
       summaryExportPath: join(tmp, 'auth.json'),
@@ -129,6 +129,7 @@ it('credentials from --host reach the service as a basic Authorization header, t
       k6RunArgs(spec, OLDEST_K6).join(' '),
     ]) {
       expect(text).not.toContain('p@ss:word');
+      expect(text).not.toContain('k3y-secret');
     }
   } finally {
     await server.close();

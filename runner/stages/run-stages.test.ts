@@ -169,6 +169,17 @@ describe('runStages (with a fake engine)', () => {
     windowParams: (holdMs) => ({ windowMs: holdMs / 20, warmupMs: holdMs / 10 }),
   });
 
+  it('an environment’s headers reach the script apart from its flags, and the run records its environment, never a header', async () => {
+    const engine = fakeEngine({});
+    const headers = { Host: 'app.example.com', Authorization: 'Bearer t0k3n' };
+    const result = await runStages(request({ environment: 'candidate', headers }), deps(engine), io().io);
+    expect(engine.specs.every((s) => s.secretEnv?.HOST_HEADERS === JSON.stringify(headers))).toBe(true);
+    expect(engine.specs.every((s) => !JSON.stringify(s.env).includes('t0k3n'))).toBe(true);
+    const text = await readFile(join(result.runDir, 'run.json'), 'utf8');
+    expect(JSON.parse(text)).toMatchObject({ environment: 'candidate' });
+    expect(text).not.toContain('t0k3n');
+  });
+
   it('runs every stage with k6 flags and env, and records a completed run', async () => {
     const engine = fakeEngine({});
     const { io: theIo, text } = io();

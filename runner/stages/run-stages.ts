@@ -52,6 +52,11 @@ export interface StagesRequest {
   /** The config's collector settings and the green bounds the summary reads capacity against. */
   readonly stats: Readonly<CollectorSettings & SummaryBounds>;
   readonly gitCommit?: string;
+  /**
+   * Headers for every request of the script (an environment's `overrides.headers`): secrets may be
+   * among them, so they travel as HOST_HEADERS (JSON) in the engine's environment, never in a file.
+   */
+  readonly headers?: Readonly<Record<string, string>>;
   /** Extra `-e` for the script (e.g. the demo's think time). */
   readonly extraEnv?: Readonly<Record<string, string>>;
   /**
@@ -248,6 +253,15 @@ function stageEnv(request: StagesRequest, stage: StagePlan): Record<string, stri
   };
 }
 
+/** What the script reads apart from its `-e` flags (scenarios/lib/config.ts): credentials and headers. */
+function secretEnvOf(request: StagesRequest): Record<string, string> {
+  return {
+    ...(request.host.username !== undefined ? { HOST_USERNAME: request.host.username } : {}),
+    ...(request.host.password !== undefined ? { HOST_PASSWORD: request.host.password } : {}),
+    ...(request.headers && Object.keys(request.headers).length > 0 ? { HOST_HEADERS: JSON.stringify(request.headers) } : {}),
+  };
+}
+
 /** The run's end in its manifest: why the stages not run were skipped, its status, and why. */
 function closeManifest(
   manifest: RunManifest,
@@ -433,10 +447,7 @@ async function executeStage(
     outcome = await deps.engine.runStage({
       scriptPath: request.scenario.bundlePath,
       env: c.env,
-      secretEnv: {
-        ...(request.host.username !== undefined ? { HOST_USERNAME: request.host.username } : {}),
-        ...(request.host.password !== undefined ? { HOST_PASSWORD: request.host.password } : {}),
-      },
+      secretEnv: secretEnvOf(request),
       stages: c.k6Stages,
       csvOutputs: feed ? [join(dir, files.csv), feed.path] : [join(dir, files.csv)],
       summaryExportPath: join(dir, files.summary),

@@ -24,6 +24,7 @@ describe('readConfig', () => {
           thinkMinS: 1,
           thinkMaxS: 3,
           basicAuth: null,
+          headers: {},
         },
         load: { users: 10, rampRate: 5, hold: '1m', open: null },
       },
@@ -43,6 +44,25 @@ describe('readConfig', () => {
   ])('takes basic credentials from HOST_USERNAME / HOST_PASSWORD: %j', (env, expected) => {
     const r = readConfig(env);
     expect(r.ok && r.config.journey.basicAuth).toEqual(expected);
+  });
+
+  it.each([
+    [{ HOST }, {}],
+    [{ HOST, HOST_HEADERS: '' }, {}],
+    [
+      { HOST, HOST_HEADERS: '{"Host":"app.example.com","Authorization":"Bearer t"}' },
+      { Host: 'app.example.com', Authorization: 'Bearer t' },
+    ],
+  ])('takes headers for every request from HOST_HEADERS: %j', (env, expected) => {
+    const r = readConfig(env);
+    expect(r.ok && r.config.journey.headers).toEqual(expected);
+  });
+
+  it.each(['not json', '["a"]', '{"X-Token":3}', 'null'])('HOST_HEADERS %s is refused without quoting it', (text) => {
+    expect(readConfig({ HOST, HOST_HEADERS: text })).toEqual({
+      ok: false,
+      error: 'HOST_HEADERS: expected a JSON object of strings, e.g. {"X-Tenant":"a"}',
+    });
   });
 
   it.each([

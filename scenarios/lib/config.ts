@@ -31,6 +31,11 @@ export interface JourneyConfig {
    * `--host` and hands them over apart so that no URL, tag or log line carries them.
    */
   readonly basicAuth: { readonly username: string; readonly password: string } | null;
+  /**
+   * Headers for every request (HOST_HEADERS, a JSON object of strings): an environment's
+   * `overrides.headers` (docs/config.md), handed over apart like the credentials.
+   */
+  readonly headers: Readonly<Record<string, string>>;
 }
 
 /**
@@ -123,15 +128,32 @@ export function readConfig(env: Env): ConfigResult {
   const username = env.HOST_USERNAME ?? '';
   const password = env.HOST_PASSWORD ?? '';
   const basicAuth = username !== '' || password !== '' ? { username, password } : null;
+  const headers = readHeaders(env.HOST_HEADERS, errors);
 
   if (errors.length > 0) return { ok: false, error: errors.join('; ') };
   return {
     ok: true,
     config: {
-      journey: { host, homePath, searchPath, resultPath, resultIdPattern, thinkMinS, thinkMaxS, basicAuth },
+      journey: { host, homePath, searchPath, resultPath, resultIdPattern, thinkMinS, thinkMaxS, basicAuth, headers },
       load: { users, rampRate, hold, open },
     },
   };
+}
+
+/** HOST_HEADERS: a JSON object of strings, or nothing. Values are never quoted back (they may be secrets). */
+function readHeaders(text: string | undefined, errors: string[]): Record<string, string> {
+  if (text === undefined || text.trim() === '') return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    parsed = undefined;
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed) || Object.values(parsed).some((v) => typeof v !== 'string')) {
+    errors.push('HOST_HEADERS: expected a JSON object of strings, e.g. {"X-Tenant":"a"}');
+    return {};
+  }
+  return parsed as Record<string, string>;
 }
 
 /** Ramp length for `users` at `rampRate` users/s, in whole milliseconds (rounded up, so the rate is never exceeded). */
