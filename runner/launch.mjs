@@ -31,6 +31,23 @@ function sourcesKey() {
   return hash.digest('hex').slice(0, 16);
 }
 
+/**
+ * zod's namespace re-exports its ~40 message locales (half of zod's code), which no tree-shaking
+ * can drop; the toolkit's messages are English and it never reads z.locales: only English is kept.
+ */
+const zodEnglishOnly = {
+  name: 'zod-english-only',
+  setup(b) {
+    b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (a) =>
+      /[\\/]node_modules[\\/]zod[\\/]/.test(a.importer) ? { path: join(a.resolveDir, '..', 'locales', 'index.js'), namespace: 'zod-en' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'zod-en' }, (a) => ({
+      contents: `export { default as en } from ${JSON.stringify(join(dirname(a.path), 'en.js'))};`,
+      resolveDir: dirname(a.path),
+    }));
+  },
+};
+
 /** Builds into a folder of its own, then renames it into place: concurrent starts never see half a build. */
 async function build(key) {
   const final = join(PREBUILT, key);
@@ -54,6 +71,7 @@ async function build(key) {
     // One chunk per command (they are imported on demand): a command loads only its own packages.
     splitting: true,
     chunkNames: 'chunks/[name]-[hash]',
+    plugins: [zodEnglishOnly],
     sourcemap: 'linked',
     sourcesContent: false, // stack traces need the mappings only; the maps stay small to load
     logLevel: 'error',
