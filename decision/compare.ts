@@ -22,9 +22,14 @@ function median(values: readonly number[]): number | null {
   return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
 }
 
+/** Whether a side's decision rests on a run: without one there is nothing to compare (compareEnvironments refuses). */
+export function hasUsableRun(d: Decision): boolean {
+  return d.decision !== 'insufficient-data' && d.runs.length > 0;
+}
+
 function side(input: SideInput): ComparisonSide {
   const d = input.decision;
-  if (d.decision === 'insufficient-data' || d.runs.length === 0) {
+  if (!hasUsableRun(d)) {
     throw new UserError(`environment "${d.environment}" has no usable run to compare`, {
       hint: `run \`npm run stages -- --environment ${d.environment}\` first`,
     });

@@ -3,7 +3,7 @@ import { renderComparisonText } from '../../decision/render-text.ts';
 import { comparisonFormat } from '../../formats/comparison.ts';
 import { ExitCode, UserError } from '../../formats/errors.ts';
 import { decideRuns } from '../decide-runs.ts';
-import { formatIsoWeek, isoWeekOf } from '../report/iso-week.ts';
+import { sideInputOf } from '../report/environment-sides.ts';
 import { selectResults } from '../results-store.ts';
 import { defineCommand } from './command.ts';
 
@@ -17,11 +17,7 @@ interface CompareArgs {
 /** One side: that environment's own runs only (a run's environment decides which decision it enters). */
 async function sideOf(args: CompareArgs, environment: string, cwd: string): Promise<SideInput> {
   const { config, runs } = await selectResults({ ...args, environment }, cwd);
-  const decision = decideRuns(runs, config, {}, 'list the runs with `ls <results>/runs`');
-  const used = decision.runs.flatMap((id) => runs.filter((r) => r.id === id));
-  const capacityUsers = used.flatMap((r) => (r.summary?.capacity.users == null ? [] : [r.summary.capacity.users]));
-  const weeks = used.flatMap((r) => (r.manifest?.startedAt ? [formatIsoWeek(isoWeekOf(Date.parse(r.manifest.startedAt)))] : []));
-  return { decision, capacityUsers, weeks };
+  return sideInputOf({ decision: decideRuns(runs, config, {}, 'list the runs with `ls <results>/runs`'), runs });
 }
 
 /**

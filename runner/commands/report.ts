@@ -66,6 +66,7 @@ export async function runReport(args: ReportArgs, io: Io): Promise<number> {
     resultsDir,
     runs,
     config,
+    environments: config.environments.map((e) => e.name),
     ...(week ? { week } : {}),
     ...(out !== undefined ? { out } : {}),
     force: args.force ?? false,

@@ -5,6 +5,8 @@ import type { ReportRun, WeekDecision } from './report-input.ts';
 import type { ReportView } from './view-model.ts';
 import { buildReportView, TREND_WEEKS } from './view-model.ts';
 import { buildChartSpecs, type ChartSpec } from './chart-data.ts';
+import { environmentChart } from './environment-chart.ts';
+import { environmentSides } from './environment-sides.ts';
 import { compareIsoWeeks, formatIsoWeek, isoWeekEnd, isoWeekOf, type IsoWeek } from './iso-week.ts';
 
 /**
@@ -41,6 +43,11 @@ export function weekUntil(week: IsoWeek): string {
 
 export function assembleReport(options: {
   runs: readonly AssembleRun[];
+  /**
+   * The config's environments, the current host first, and the runs of every environment: with
+   * two or more, each is decided over its own runs for the report's migration section.
+   */
+  environments?: { readonly names: readonly string[]; readonly runs: readonly AssembleRun[] };
   config: CapacityConfig;
   week: IsoWeek;
   decide: DecideFn;
@@ -69,6 +76,15 @@ export function assembleReport(options: {
     previousWeeks,
     chartsDir: options.chartsDir,
     generatedAtMs: options.generatedAtMs,
+    ...(options.environments && options.environments.names.length > 1
+      ? {
+          environments: environmentSides(options.environments.names, options.environments.runs, config, (own, c) =>
+            options.decide(own, c, { until: weekUntil(week) }),
+          ),
+        }
+      : {}),
   };
-  return { week, decision, previousWeeks, view: buildReportView(input), charts: buildChartSpecs(input) };
+  const sideBySide = input.environments ? environmentChart(input.environments, config) : null;
+  const charts = [...buildChartSpecs(input), ...(sideBySide ? [sideBySide] : [])];
+  return { week, decision, previousWeeks, view: buildReportView(input), charts };
 }

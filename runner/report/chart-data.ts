@@ -8,7 +8,7 @@ import { keyLabel } from '../../formats/key-transaction.ts';
  * an SVG with ECharts; tests check the series here and their presence in the SVG.
  */
 
-export type ChartId = 'p95-vs-users' | 'throughput-vs-users' | 'error-rate-vs-users' | 'target-windows';
+export type ChartId = 'p95-vs-users' | 'throughput-vs-users' | 'error-rate-vs-users' | 'target-windows' | 'environments-vs-users';
 
 export interface LineSeries {
   /**
@@ -44,6 +44,12 @@ export interface RunLabel {
   readonly id: string;
 }
 
+/** An environment as a chart's legend names it, with the runs its line is drawn from. */
+export interface EnvironmentLabel {
+  readonly name: string;
+  readonly runs: readonly string[];
+}
+
 /**
  * One plot of a chart, with its own y axis. A chart of two metrics is two panels stacked on
  * one x axis (small multiples) rather than two y axes on one plot, which read as six tangled lines.
@@ -64,8 +70,10 @@ export interface ChartSpec {
   readonly xAxis: { readonly name: string };
   /** Top to bottom. */
   readonly panels: readonly Panel[];
-  /** The runs drawn, in order (index = LineSeries.run), so the full ids travel with the picture. */
+  /** The runs drawn, in order (index = LineSeries.run), so the full ids travel with the picture; empty when colours are environments. */
   readonly runs: readonly RunLabel[];
+  /** When each colour is an environment (index = LineSeries.run): its name and the runs its line is drawn from. */
+  readonly environments?: readonly EnvironmentLabel[];
   /** Vertical markers, across every panel. */
   readonly markers: readonly Marker[];
 }
@@ -75,15 +83,15 @@ export function allSeries(spec: ChartSpec): LineSeries[] {
   return spec.panels.flatMap((p) => p.series);
 }
 
-const round = (v: number, digits: number) => Number(v.toFixed(digits));
+export const round = (v: number, digits: number) => Number(v.toFixed(digits));
 
 /**
  * The throughput the charts plot, per stage or window: goodput (successful requests/s), as the
  * USL is fitted to it and failed requests are not capacity (all-requests throughput stays in the
  * stats and the details table).
  */
-const goodputOf = (x: { readonly goodputPerS: number }) => x.goodputPerS;
-const GOODPUT_AXIS = 'goodput (successful requests/s)';
+export const goodputOf = (x: { readonly goodputPerS: number }) => x.goodputPerS;
+export const GOODPUT_AXIS = 'goodput (successful requests/s)';
 
 interface RunWithSummary {
   readonly id: string;
@@ -137,7 +145,7 @@ function perRunSeries(c: ChartContext, pick: Parameters<typeof stagePoints>[1], 
   }));
 }
 
-function p95Bounds(s: ReportInput['settings']): Bound[] {
+export function p95Bounds(s: ReportInput['settings']): Bound[] {
   return [
     { label: `green ≤ ${s.criteria.p95Ms.green} ms`, value: s.criteria.p95Ms.green, level: 'green' },
     { label: `orange ≤ ${s.criteria.p95Ms.orange} ms`, value: s.criteria.p95Ms.orange, level: 'orange' },

@@ -1,9 +1,10 @@
 import { Resvg } from '@resvg/resvg-js';
 import { describe, expect, it } from 'vitest';
-import { healthyShape, run } from '../../test/testkit/report-builders.ts';
+import { environmentSide, healthyShape, run, SETTINGS } from '../../test/testkit/report-builders.ts';
 import { caseInput } from '../../test/testkit/report-cases.ts';
 import { buildChartSpecs, type ChartSpec } from './chart-data.ts';
 import { chartLayout, RUN_COLOURS, renderChartSvg } from './charts.ts';
+import { environmentChart } from './environment-chart.ts';
 import type { ReportInput } from './report-input.ts';
 
 /**
@@ -66,6 +67,10 @@ function demoLike(): ReportInput {
 const charts: [string, ChartSpec][] = [
   ...buildChartSpecs(caseInput('no-go')).map((s): [string, ChartSpec] => [`no-go: ${s.id}`, s]),
   ...buildChartSpecs(demoLike()).map((s): [string, ChartSpec] => [`demo-like: ${s.id}`, s]),
+  [
+    'environments side by side',
+    environmentChart([environmentSide('current', 'no-go', [4000, 4200]), environmentSide('candidate', 'go', [1000, 1100])], SETTINGS)!,
+  ],
 ];
 
 describe('the charts, rasterised to PNG', () => {

@@ -405,8 +405,10 @@ function xmlText(s: string): string {
  * their start time only.
  */
 function withTitle(svg: string, spec: ChartSpec): string {
-  const runs = spec.runs.map((r) => (r.label === r.id ? r.id : `${r.label} UTC = ${r.id}`)).join('; ');
-  const extra = `<title>${xmlText(spec.title)}</title>\n<desc>${xmlText(`${spec.alt}. Runs: ${runs}.`)}</desc>\n`;
+  const runs = spec.environments
+    ? `Environments: ${spec.environments.map((e) => `${e.name} = runs ${e.runs.join(', ')}`).join('; ')}`
+    : `Runs: ${spec.runs.map((r) => (r.label === r.id ? r.id : `${r.label} UTC = ${r.id}`)).join('; ')}`;
+  const extra = `<title>${xmlText(spec.title)}</title>\n<desc>${xmlText(`${spec.alt}. ${runs}.`)}</desc>\n`;
   return svg.replace(/^(<svg\b[^>]*>\n?)/, `$1${extra}`);
 }
 

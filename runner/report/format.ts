@@ -90,3 +90,9 @@ export function safeHost(host: string): string {
     return codeText(host.replace(/^[^@/]*@/, ''));
   }
 }
+
+/** A signed difference in whole milliseconds: `+120 ms`, `−3400 ms`. */
+export function signedMs(value: number): string {
+  const whole = Math.round(value);
+  return `${whole < 0 ? '−' : '+'}${Math.abs(whole)} ms`;
+}

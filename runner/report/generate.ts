@@ -23,6 +23,11 @@ export interface GenerateReportOptions {
   /** The runs reported on (one environment's: see selectResults); default every run of resultsDir. */
   readonly runs?: readonly StoredRun[];
   readonly config: CapacityConfig;
+  /**
+   * The environments of a migration rehearsal, the current host first (the config's list): with
+   * two or more, the report gains a section comparing them, each over its own runs of resultsDir.
+   */
+  readonly environments?: readonly string[];
   /** Default: the week of the newest run. */
   readonly week?: IsoWeek;
   /** Absolute Markdown path; default `<resultsDir>/reports/<environment>-<YYYY-Www>.md`. */
@@ -57,8 +62,12 @@ export async function generateReport(options: GenerateReportOptions): Promise<Ge
   }
   const stem = reportFileStem(options.config.environment, week);
   const paths = reportPaths(options.out ?? join(options.resultsDir, 'reports', `${stem}.md`));
+  const names = options.environments ?? [];
+  // Every environment's runs, not only the reported one's: each side is decided over its own.
+  const environments = names.length > 1 ? { names, runs: options.runs ? await listRuns(options.resultsDir) : runs } : undefined;
   const assembled = assembleReport({
     runs,
+    ...(environments ? { environments } : {}),
     config: options.config,
     week,
     decide: decideForReport,

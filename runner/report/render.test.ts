@@ -2,6 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Lexer, type Token, type Tokens } from 'marked';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { environmentSide } from '../../test/testkit/report-builders.ts';
 import { CASES, caseInput, type CaseName } from '../../test/testkit/report-cases.ts';
 import { glossaryOf } from './glossary.ts';
 import { loadReportTemplate, TEMPLATES_DIR, type ReportTemplate } from './render.ts';
@@ -205,5 +206,48 @@ describe('the weekly report, rendered', () => {
       ['2026-W46', 'Go (provisional)', '2'],
       ['**2026-W47**', 'No-Go', '3'],
     ]);
+  });
+});
+
+describe('the migration rehearsal section, rendered', () => {
+  const input = {
+    ...caseInput('go'),
+    environments: [environmentSide('current', 'no-go', [4000, 4100, 4200]), environmentSide('candidate', 'go', [1000, 1050, 1100])],
+  };
+
+  it('sits after the decision: the table of both sides, the p95 difference, the verdict, the side-by-side chart', () => {
+    const markdown = template(buildReportView(input));
+    const tokens = Lexer.lex(markdown, { gfm: true });
+    const top = headings(tokens).filter((h) => /^## /.test(h));
+    expect(top.slice(3, 6)).toEqual(['## Decision', '## Migration rehearsal: current vs candidate', '## Trend']);
+    const table = tables(tokens).find((t) => t.header[1]?.text === 'current')!;
+    expect(table.header.map((h) => h.text)).toEqual(['', 'current', 'candidate']);
+    expect(table.rows.map((r) => r.map((c) => c.text))).toEqual([
+      ['decision', 'No-Go', 'Go'],
+      ['p95 of search at 100 users', 'red (4100 ms)', 'green (1050 ms)'],
+      ['error rate, stages up to 100 users', 'green (0.10 %)', 'green (0.10 %)'],
+      ['target stage (100 users) held', 'green', 'green'],
+      ['capacity (users held, on goodput)', '50 users', '100 users'],
+      ['runs', '3', '3'],
+      ['weeks', '2026-W47', '2026-W47'],
+    ]);
+    expect(markdown).toMatch(/\np95 at 100 users, candidate − current: −3050 ms \(95 % interval −\d+ ms to −\d+ ms\)\.\n/);
+    expect(markdown).toContain(
+      '\n**Verdict**: current: No-Go (p95 at the target stage red); candidate: Go — the candidate holds the target, the current host does not.\n',
+    );
+    expect(markdown).toContain('- candidate: 3 runs (`2026-11-22T0300Z-ca00`, `2026-11-20T0300Z-ca01`, `2026-11-18T0300Z-ca02`)');
+    expect(images(tokens).map((i) => i.href)).toContain('staging-2026-W47/environments-vs-users.svg');
+  });
+
+  it('says in one line that a side has no usable run, and the report still renders', () => {
+    const oneSided = { ...input, environments: [input.environments[0]!, environmentSide('candidate', 'insufficient-data', [])] };
+    const markdown = template(buildReportView(oneSided));
+    const section = markdown.slice(markdown.indexOf('## Migration rehearsal'), markdown.indexOf('## Trend'));
+    expect(section.trim().split('\n').filter(Boolean)).toEqual([
+      '## Migration rehearsal: current vs candidate',
+      expect.stringMatching(/^Each environment is decided over its own/),
+      'candidate has no usable run up to the end of week 2026-W47, so it is not compared: run `npm run stages -- --environment candidate`.',
+    ]);
+    expect(markdown).toContain('## Charts');
   });
 });

@@ -177,6 +177,46 @@ describe('npm run report', () => {
   });
 });
 
+describe("npm run report with the config's environments (migration rehearsal)", () => {
+  const ENVIRONMENTS = [
+    { name: 'current', host: 'https://current.example.com' },
+    { name: 'candidate', host: 'https://candidate.example.com' },
+  ];
+  const slow = (u: number) => ({ ...healthyShape(u), p95Ms: healthyShape(u).p95Ms * 2.2 });
+
+  async function seedEnvironments(candidateRuns: number): Promise<void> {
+    await writeFile(join(dir(), 'capacity.config.json'), JSON.stringify({ environment: 'current', environments: ENVIRONMENTS }));
+    for (const day of ['17', '19', '21']) {
+      await store({ id: `2026-11-${day}T0300Z-cu${day}`, startedAt: `2026-11-${day}T03:00:00Z`, environment: 'current', shape: slow });
+    }
+    for (const day of ['18', '20', '22'].slice(0, candidateRuns)) {
+      await store({ id: `2026-11-${day}T0300Z-ca${day}`, startedAt: `2026-11-${day}T03:00:00Z`, environment: 'candidate' });
+    }
+  }
+
+  it('reports on one environment and compares each over its own runs, with the side-by-side chart', async () => {
+    await seedEnvironments(3);
+    expect(await runReport({ environment: 'current' }, io())).toBe(0);
+    const markdown = await readFile(join(dir(), 'results', 'reports', 'current-2026-W47.md'), 'utf8');
+    expect(markdown).toContain('## Migration rehearsal: current vs candidate');
+    expect(markdown).toContain('| decision | No-Go | Go |');
+    expect(markdown).toContain('**Verdict**: current: No-Go (p95 at the target stage red); candidate: Go — the candidate holds the target');
+    // The reported environment's own sections read its runs only.
+    expect(markdown).not.toMatch(/\| `2026-11-\d\dT0300Z-ca/);
+    expect(await readdir(join(dir(), 'results', 'reports', 'current-2026-W47'))).toContain('environments-vs-users.svg');
+    const svg = await readFile(join(dir(), 'results', 'reports', 'current-2026-W47', 'environments-vs-users.svg'), 'utf8');
+    expect(XMLValidator.validate(svg)).toBe(true);
+  });
+
+  it('says so in one line when the candidate has no run yet, and writes no side-by-side chart', async () => {
+    await seedEnvironments(0);
+    expect(await runReport({ environment: 'current' }, io())).toBe(0);
+    const markdown = await readFile(join(dir(), 'results', 'reports', 'current-2026-W47.md'), 'utf8');
+    expect(markdown).toContain('\ncandidate has no usable run up to the end of week 2026-W47, so it is not compared');
+    expect(await readdir(join(dir(), 'results', 'reports', 'current-2026-W47'))).not.toContain('environments-vs-users.svg');
+  });
+});
+
 describe('the real CLI', () => {
   const root = fileURLToPath(new URL('../../', import.meta.url));
   // Run from the project (where tsx resolves), on the temporary results folder.

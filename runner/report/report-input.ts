@@ -28,6 +28,14 @@ export interface WeekDecision {
   readonly decision: Decision;
 }
 
+/** One environment of the config's list: its decision at the end of the week over its own runs only. */
+export interface EnvironmentSide {
+  readonly environment: string;
+  readonly decision: Decision;
+  /** Its runs (those its decision names are looked up here). */
+  readonly runs: readonly ReportRun[];
+}
+
 export interface ReportInput {
   readonly week: IsoWeek;
   readonly settings: ReportSettings;
@@ -40,4 +48,9 @@ export interface ReportInput {
   /** Folder of the charts, relative to the Markdown file (e.g. `staging-2026-W47`). */
   readonly chartsDir: string;
   readonly generatedAtMs: number;
+  /**
+   * The config's environments, the current host first, each decided over its own runs: with two
+   * or more, the report compares the current host with each candidate (migration rehearsal).
+   */
+  readonly environments?: readonly EnvironmentSide[];
 }

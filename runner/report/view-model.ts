@@ -8,7 +8,9 @@ import type { RunSummary } from '../../formats/run-summary.ts';
 import type { StageStats } from '../../formats/stage-stats.ts';
 import { estimateWords, saturationWords } from '../stats/run-summary.ts';
 import { buildChartSpecs, type ChartSpec } from './chart-data.ts';
+import { criterionName } from './criterion-name.ts';
 import { headline } from './headline.ts';
+import { buildMigrationView, type MigrationView } from './migration-view.ts';
 import type { ReportInput, ReportRun, ReportSettings, WeekDecision } from './report-input.ts';
 import { codeText, count, fractionPct, mdText, ms, pct, perSecond, safeHost, utcDay, utcMinute } from './format.ts';
 import { compareIsoWeeks, formatIsoWeek, isoWeekEnd, isoWeekStart, type IsoWeek } from './iso-week.ts';
@@ -36,6 +38,8 @@ export interface ReportView {
   readonly details: readonly RunDetailsView[];
   readonly charts: readonly ChartRefView[];
   readonly hasCharts: boolean;
+  /** The migration rehearsal: only when the config lists several environments (absent otherwise, so the report is unchanged). */
+  readonly migration?: MigrationView;
 }
 
 export interface ContextView {
@@ -192,17 +196,6 @@ const STAGE_STATUS: Record<string, string> = {
 
 function levelWord(level: Level): string {
   return level;
-}
-
-function criterionName(id: CriterionId, s: ReportSettings, targetStage: number): string {
-  switch (id) {
-    case 'p95':
-      return `p95 of ${codeText(keyLabel(s.keyTransaction.name, s.keyTransaction.metric))} at ${targetStage} users`;
-    case 'errorRate':
-      return `error rate, stages up to ${targetStage} users`;
-    case 'held':
-      return `target stage (${targetStage} users) held`;
-  }
 }
 
 function figureOf(id: CriterionId, r: RunLevel): string {
@@ -565,6 +558,7 @@ export function buildReportView(input: ReportInput): ReportView {
   ];
   const specs: ChartSpec[] = buildChartSpecs(input);
   const newestSummary = d.runs[0] ? (byId.get(d.runs[0])?.summary ?? null) : null;
+  const migration = buildMigrationView(input);
   return {
     title: `Capacity report — ${mdText(input.settings.environment)} — week ${weekId}`,
     environment: mdText(input.settings.environment),
@@ -582,5 +576,6 @@ export function buildReportView(input: ReportInput): ReportView {
       .map(detailsView),
     charts: specs.map((c) => ({ id: c.id, title: c.title, path: `${input.chartsDir}/${c.file}`, alt: c.alt })),
     hasCharts: specs.length > 0,
+    ...(migration ? { migration } : {}),
   };
 }

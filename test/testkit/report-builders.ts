@@ -6,7 +6,7 @@ import type { RequestStats, StageStats } from '../../formats/stage-stats.ts';
 import { BUNDLE_SHA, STAGES, trendTestable, windows as kitWindows } from './runs.ts';
 import { capacityInUsers } from '../../runner/stats/run-summary.ts';
 import { littlesLawWords } from '../../runner/stats/stage-stats.ts';
-import type { ReportRun, ReportSettings } from '../../runner/report/report-input.ts';
+import type { EnvironmentSide, ReportRun, ReportSettings } from '../../runner/report/report-input.ts';
 
 /**
  * Builders of the report's inputs with sensible defaults (a healthy 6-stage run of the demo
@@ -310,4 +310,45 @@ export function decision(options: {
     targetStage: options.runIds.length ? 100 : null,
     keyTransaction: 'search',
   };
+}
+
+const LEVEL_OF_DECISION: Record<Exclude<Decision['decision'], 'insufficient-data'>, Level> = {
+  go: 'green',
+  watch: 'orange',
+  'no-go': 'red',
+};
+
+/**
+ * One environment of a migration rehearsal: runs of `environment` (week 2026-W47, newest first)
+ * whose p95 at the target stage is `p95s[i]`, and a decision over them with that value (its p95
+ * level follows the value); `p95s` empty: no usable run, insufficient data.
+ */
+export function environmentSide(environment: string, value: Decision['decision'], p95s: readonly number[]): EnvironmentSide {
+  const days = ['22', '20', '18', '16', '14'];
+  const ids = p95s.map((_, i) => `2026-11-${days[i]}T0300Z-${environment.slice(0, 2)}0${i}`);
+  const runs = p95s.map((p95, i) =>
+    run({
+      id: ids[i]!,
+      startedAt: `2026-11-${days[i]}T03:00:00Z`,
+      environment,
+      host: `https://${environment}.example.com`,
+      shape: (users) => ({ ...healthyShape(users), p95Ms: Math.round((healthyShape(users).p95Ms * p95) / healthyShape(100).p95Ms) }),
+    }),
+  );
+  const level = value === 'insufficient-data' ? 'green' : LEVEL_OF_DECISION[value];
+  const d =
+    value === 'insufficient-data'
+      ? decision({ decision: value, runIds: [], levels: {}, score: null, reading: null, reasons: ['no comparable run'] })
+      : decision({
+          decision: value,
+          runIds: ids,
+          levels: {
+            p95: { consolidated: level, runs: p95s.map((figure) => ({ level, figure })) },
+            errorRate: { consolidated: 'green', runs: p95s.map(() => ({ level: 'green' as const, figure: 0.1 })) },
+            held: { consolidated: 'green', runs: p95s.map(() => ({ level: 'green' as const })) },
+          },
+          score: 0,
+          reading: 'ok',
+        });
+  return { environment, decision: { ...d, environment }, runs };
 }
