@@ -261,20 +261,26 @@ describe("the workflow's own scripts, run with bash", () => {
     git(seed, 'add', 'README.md');
     git(seed, '-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-q', '-m', 'seed');
     git(seed, 'push', '-q', 'origin', 'HEAD:main');
-    // A stand-in for npm: records its arguments, writes a run folder like `npm run stages`, exits FAKE_EXIT.
+    // A stand-in for npm: records its arguments (every call's in FAKE_NPM_LOG, with the variable
+    // FAKE_SEES when set), writes a run folder per id of FAKE_RUN_ID like `npm run stages`, prints
+    // FAKE_STDOUT, exits FAKE_EXIT.
     await mkdir(fakeBin);
     await writeFile(
       join(fakeBin, 'npm'),
       [
         '#!/usr/bin/env bash',
         'printf "%s\\n" "$@" > "$FAKE_NPM_ARGS"',
-        'd="$RESULTS_DIR/runs/$FAKE_RUN_ID"',
-        'mkdir -p "$d"',
-        'echo "{\\"id\\": \\"$FAKE_RUN_ID\\"}" > "$d/run.json"',
-        'echo "{}" > "$d/summary.json"',
-        'echo "{}" > "$d/stage-5.stats.json"',
-        'echo "raw csv" > "$d/stage-5.csv.gz"',
-        'echo "engine log" > "$d/stage-5.log"',
+        'if [ -n "${FAKE_NPM_LOG:-}" ]; then echo "$* ${FAKE_SEES:+[$FAKE_SEES=${!FAKE_SEES:-}]}" >> "$FAKE_NPM_LOG"; fi',
+        'for id in $FAKE_RUN_ID; do',
+        '  d="$RESULTS_DIR/runs/$id"',
+        '  mkdir -p "$d"',
+        '  echo "{\\"id\\": \\"$id\\"}" > "$d/run.json"',
+        '  echo "{}" > "$d/summary.json"',
+        '  echo "{}" > "$d/stage-5.stats.json"',
+        '  echo "raw csv" > "$d/stage-5.csv.gz"',
+        '  echo "engine log" > "$d/stage-5.log"',
+        'done',
+        'printf "%s" "${FAKE_STDOUT:-}"',
         'exit "${FAKE_EXIT:-0}"',
         '',
       ].join('\n'),
@@ -338,7 +344,7 @@ describe("the workflow's own scripts, run with bash", () => {
     const outputs = Object.fromEntries(
       (await readFile(outputFile, 'utf8'))
         .split('\n')
-        .filter((l) => l.includes('='))
+        .filter((l) => l.includes('=') && !l.startsWith('/'))
         .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
     );
     return { code: r.status, stdout: r.stdout, stderr: r.stderr, outputs, githubEnv: await readFile(envFile, 'utf8') };
@@ -497,5 +503,74 @@ describe("the workflow's own scripts, run with bash", () => {
     const none = await runStep(tmp, 'capacity', 'Resolve the target host (masked)', { GITHUB_EVENT_PATH: event });
     expect(none.code).toBe(2);
     expect(none.stdout).toContain('::error::no target host');
+  });
+
+  it('several environments: tonight’s order as --environment flags, the secret’s variables masked and given to stages only, every new run uploaded', async () => {
+    night += 1;
+    const work = join(tmp, `night-${night}`);
+    await mkdir(join(work, 'results', 'runs'), { recursive: true });
+    const log = join(tmp, `npm-log-${night}`);
+    const stages = await runStep(work, 'capacity', 'Run the stages (k6)', {
+      NIGHT_ENVIRONMENTS: 'candidate current',
+      ENVIRONMENT_VARIABLES: 'CANDIDATE_HOST=https://203.0.113.7\n\nCANDIDATE_TOKEN=t0k=en\n',
+      FAKE_RUN_ID: '2026-11-24T0217Z-cccc 2026-11-24T0301Z-dddd',
+      FAKE_NPM_ARGS: join(tmp, `npm-args-${night}`),
+      FAKE_NPM_LOG: log,
+      FAKE_SEES: 'CANDIDATE_TOKEN',
+    });
+    expect(stages.code, stages.stderr).toBe(0);
+    expect(await readFile(log, 'utf8')).toBe(
+      'run --silent stages -- --environment candidate --environment current --engine k6 --results results [CANDIDATE_TOKEN=t0k=en]\n',
+    );
+    expect(stages.stdout).toContain('::add-mask::https://203.0.113.7\n');
+    expect(stages.stdout).toContain('::add-mask::t0k=en\n');
+    expect(stages.outputs).toMatchObject({ 'exit-code': '0', 'run-id': '2026-11-24T0301Z-dddd' });
+    const written = await readFile(join(tmp, `runner-temp-${night}`, 'output-Run-the-stages-k6-'), 'utf8');
+    expect(written).toContain(
+      'run-paths<<RUN_PATHS\nresults/runs/2026-11-24T0217Z-cccc/\nresults/runs/2026-11-24T0301Z-dddd/\nRUN_PATHS\n',
+    );
+    // Not exported to the job: the next steps never see the variables.
+    expect(stages.githubEnv).not.toContain('CANDIDATE');
+
+    const bad = await runStep(work, 'capacity', 'Run the stages (k6)', {
+      NIGHT_ENVIRONMENTS: 'candidate current',
+      ENVIRONMENT_VARIABLES: 'just-a-value',
+      FAKE_NPM_ARGS: join(tmp, `npm-args-${night}-bad`),
+    });
+    expect(bad.code).toBe(2);
+    expect(bad.stdout).toContain('::error::CAPACITY_ENVIRONMENT_VARIABLES: expected NAME=value lines');
+    expect(bad.stdout).not.toContain('just-a-value');
+
+    const host = await runStep(work, 'capacity', 'Resolve the target host (masked)', { NIGHT_ENVIRONMENTS: 'candidate current' });
+    expect(host.code, host.stderr).toBe(0);
+    expect(host.githubEnv).not.toContain('CAPACITY_HOST=');
+  });
+
+  it('several environments: Decide logs the others and the migration verdict, and decides the followed one for the notification', async () => {
+    night += 1;
+    const work = join(tmp, `night-${night}`);
+    await mkdir(work, { recursive: true });
+    const log = join(tmp, `npm-log-${night}`);
+    const decide = await runStep(work, 'capacity', 'Decide', {
+      NIGHT_ENVIRONMENTS: 'candidate current',
+      DECIDE_ENVIRONMENT: 'current',
+      FAKE_NPM_ARGS: join(tmp, `npm-args-${night}`),
+      FAKE_NPM_LOG: log,
+      FAKE_RUN_ID: '',
+      FAKE_STDOUT: '{"decision":"go"}',
+    });
+    expect(decide.code, decide.stderr).toBe(0);
+    expect(
+      (await readFile(log, 'utf8'))
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => l.trim()),
+    ).toEqual([
+      'run decide -- --results results --environment candidate',
+      'run compare -- --results results --environment current --environment candidate',
+      'run decide -- --results results --environment current',
+      'run --silent decide -- --results results --environment current --json',
+    ]);
+    expect(decide.outputs.decision).toBe('go');
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG } from '../../formats/config.ts';
-import { ciBudget, MAX_JOB_MINUTES, planOutputs, utcWeekday } from './ci-budget.ts';
+import { applyOverrides, DEFAULT_CONFIG } from '../../formats/config.ts';
+import { ciBudget, followedEnvironment, MAX_JOB_MINUTES, nightOrder, planOutputs, utcWeekday } from './ci-budget.ts';
 
 describe('ciBudget: timeouts sized from the stages', () => {
   it.each([
@@ -49,6 +49,8 @@ describe('report day and CI overrides', () => {
       'job-minutes=103',
       'weekly-report=false',
       'report-weekday=monday',
+      'environments=',
+      'decide-environment=',
     ]);
   });
 
@@ -60,5 +62,61 @@ describe('report day and CI overrides', () => {
       planOutputs(DEFAULT_CONFIG, {}, tuesday, false),
     );
     expect(() => planOutputs(DEFAULT_CONFIG, { users: '5,x' }, tuesday, false)).toThrow(/^--users: expected a comma-separated list/);
+  });
+});
+
+describe('several environments in one night', () => {
+  const day = (n: number) => Date.parse('2026-11-23T02:17:00Z') + n * 86_400_000;
+
+  it.each([
+    [
+      ['current', 'candidate'],
+      [0, 1, 2, 3],
+    ],
+    [
+      ['a', 'b', 'c'],
+      [0, 1, 2, 3, 4, 5],
+    ],
+  ])('%j: the order turns by one each night, each environment first equally often', (names, nights) => {
+    const orders = nights.map((n) => nightOrder(names, day(n)));
+    for (const [i, order] of orders.entries()) {
+      expect([...order].sort()).toEqual([...names].sort());
+      // Consecutive nights never start with the same environment.
+      if (i > 0) expect(order[0]).not.toBe(orders[i - 1]![0]);
+    }
+    const firsts = names.map((n) => orders.filter((o) => o[0] === n).length);
+    expect(new Set(firsts).size).toBe(1);
+  });
+
+  it('the same night is the same order, whatever its hour (UTC days)', () => {
+    expect(nightOrder(['a', 'b'], Date.parse('2026-11-23T00:00:00Z'))).toEqual(nightOrder(['a', 'b'], Date.parse('2026-11-23T23:59:59Z')));
+  });
+
+  const config = applyOverrides(DEFAULT_CONFIG, {
+    environments: [
+      { name: 'current', host: 'https://app.example.com' },
+      { name: 'candidate', host: '${CANDIDATE_HOST}' },
+    ],
+  });
+
+  it.each([
+    ['the config’s environment when it is one of the list', applyOverrides(config, { environment: 'candidate' }), 'candidate'],
+    ['else the list’s first (the current host)', config, 'current'],
+    ['without a list, the single environment', DEFAULT_CONFIG, 'staging'],
+  ])('the decision follows %s', (_, c, name) => {
+    expect(followedEnvironment(c)).toBe(name);
+  });
+
+  it('plan outputs: the night’s order, the followed environment, timeouts for every environment, no secret needed', () => {
+    const flags = { users: '2,4', duration: '30s', 'target-stage': '4', environment: ['all'] };
+    const one = planOutputs(config, { ...flags, environment: ['current'] }, day(0), false).split('\n');
+    const night0 = planOutputs(config, flags, day(0), false).split('\n');
+    const night1 = planOutputs(config, flags, day(1), false).split('\n');
+    expect(one.slice(0, 3)).toEqual(['planned-minutes=2', 'stage-minutes=4', 'job-minutes=24']);
+    // Two environments one after another: twice the stages' time (2.1 min × 1.25 + 4 min of overhead).
+    expect(night0.slice(0, 3)).toEqual(['planned-minutes=3', 'stage-minutes=7', 'job-minutes=27']);
+    expect(night0.slice(-2)).toEqual(['environments=current candidate', 'decide-environment=current']);
+    expect(night1.slice(-2)).toEqual(['environments=candidate current', 'decide-environment=current']);
+    expect(() => planOutputs(config, { environment: ['prod'] }, day(0), false)).toThrow('--environment: unknown environment "prod"');
   });
 });

@@ -2,6 +2,7 @@ import { pathToFileURL } from 'node:url';
 import { errorLine, isUserError, UserError } from '../../formats/errors.ts';
 import { WEEKDAYS, type CapacityConfig, type Weekday } from '../../formats/config.ts';
 import { type StageFlags, stageSettings } from '../settings.ts';
+import { environmentNames } from '../../formats/environments.ts';
 import { loadConfig } from '../config-file.ts';
 
 /**
@@ -38,17 +39,18 @@ export interface CiBudget {
 
 /**
  * Timeouts sized from the stages: each stage ramps to its users at `spawnRate` then holds;
- * the step gets that × PLAN_MARGIN plus a per-stage overhead; the job that plus its own steps.
+ * the step gets that × PLAN_MARGIN plus a per-stage overhead, once per environment the night
+ * runs (one after another); the job that plus its own steps.
  * Throws a UserError when the plan cannot fit in a GitHub-hosted job.
  */
-export function ciBudget(shape: StagesShape): CiBudget {
-  const plannedMs = shape.users.reduce((sum, u) => sum + (u / shape.spawnRate) * 1000 + shape.holdMs, 0);
-  const stageMs = plannedMs * PLAN_MARGIN + shape.users.length * STAGE_OVERHEAD_MS;
+export function ciBudget(shape: StagesShape, environments = 1): CiBudget {
+  const plannedMs = environments * shape.users.reduce((sum, u) => sum + (u / shape.spawnRate) * 1000 + shape.holdMs, 0);
+  const stageMs = plannedMs * PLAN_MARGIN + environments * shape.users.length * STAGE_OVERHEAD_MS;
   const stageMinutes = Math.ceil(stageMs / 60_000);
   const jobMinutes = stageMinutes + JOB_OVERHEAD_MINUTES;
   if (jobMinutes > MAX_JOB_MINUTES) {
     throw new UserError(
-      `the stages need about ${stageMinutes} min, more than a GitHub-hosted job may run (${MAX_JOB_MINUTES} min with its other steps)`,
+      `the stages${environments > 1 ? ` of ${environments} environments` : ''} need about ${stageMinutes} min, more than a GitHub-hosted job may run (${MAX_JOB_MINUTES} min with its other steps)`,
       { hint: 'use fewer stages or a shorter duration for the nightly job, or a self-hosted runner with a longer limit' },
     );
   }
@@ -61,10 +63,34 @@ export function utcWeekday(epochMs: number): Weekday {
   return WEEKDAYS[(new Date(epochMs).getUTCDay() + 6) % 7]!;
 }
 
+const DAY_MS = 86_400_000;
+
+/**
+ * The order the environments run in the night of `epochMs`: the list turned by one place per UTC
+ * day, so that each runs first, second… equally often (with two, they alternate night to night)
+ * and the time of night weighs on every environment alike.
+ */
+export function nightOrder(names: readonly string[], epochMs: number): string[] {
+  const shift = Math.floor(epochMs / DAY_MS) % Math.max(1, names.length);
+  return [...names.slice(shift), ...names.slice(0, shift)];
+}
+
+/**
+ * The environment the night's decision, notification and report follow: the config's
+ * `environment` when it names one of the list (the current host), else the list's first. Fixed,
+ * so that the alternating order never makes the notification flip between environments.
+ */
+export function followedEnvironment(config: CapacityConfig): string {
+  const names = environmentNames(config);
+  return names.includes(config.environment) ? config.environment : names[0]!;
+}
+
 /** `key=value` lines for `$GITHUB_OUTPUT`. */
 export function planOutputs(config: CapacityConfig, flags: StageFlags, nowMs: number, forceReport: boolean): string {
   // The workflow passes the same inputs to `npm run stages` as flags: sized from the same settings.
-  const budget = ciBudget(stageSettings(config, flags));
+  const settings = stageSettings(config, flags);
+  const several = flags.environment !== undefined && flags.environment.length > 0;
+  const budget = ciBudget(settings, settings.environments.length);
   const reportDay = utcWeekday(nowMs) === config.report.weekday;
   return [
     `planned-minutes=${budget.plannedMinutes}`,
@@ -72,15 +98,22 @@ export function planOutputs(config: CapacityConfig, flags: StageFlags, nowMs: nu
     `job-minutes=${budget.jobMinutes}`,
     `weekly-report=${reportDay || forceReport}`,
     `report-weekday=${config.report.weekday}`,
+    // Empty without CAPACITY_ENVIRONMENTS: the night runs the one host of CAPACITY_HOST, as before.
+    `environments=${several ? nightOrder(settings.environments, nowMs).join(' ') : ''}`,
+    `decide-environment=${several ? followedEnvironment(config) : ''}`,
   ].join('\n');
 }
 
-/** `tsx runner/notify/ci-budget.ts`: reads CAPACITY_CONFIG, CAPACITY_USERS, CAPACITY_DURATION, CAPACITY_TARGET_STAGE, CAPACITY_FORCE_REPORT. */
+/**
+ * `tsx runner/notify/ci-budget.ts`: reads CAPACITY_CONFIG, CAPACITY_USERS, CAPACITY_DURATION, CAPACITY_TARGET_STAGE,
+ * CAPACITY_ENVIRONMENTS (`all`, or names separated by spaces or commas), CAPACITY_FORCE_REPORT.
+ */
 async function main(): Promise<number> {
   const env = process.env;
   try {
     const config = await loadConfig(env.CAPACITY_CONFIG || undefined, process.cwd());
-    const flags = { users: env.CAPACITY_USERS, duration: env.CAPACITY_DURATION, 'target-stage': env.CAPACITY_TARGET_STAGE };
+    const environment = (env.CAPACITY_ENVIRONMENTS ?? '').split(/[\s,]+/).filter(Boolean);
+    const flags = { users: env.CAPACITY_USERS, duration: env.CAPACITY_DURATION, 'target-stage': env.CAPACITY_TARGET_STAGE, environment };
     process.stdout.write(`${planOutputs(config, flags, Date.now(), env.CAPACITY_FORCE_REPORT === 'true')}\n`);
     return 0;
   } catch (e) {
