@@ -11,43 +11,17 @@ import { processIo } from './io.ts';
  * The only place that prints errors and sets the process exit code.
  */
 export async function main(argv: string[]): Promise<number> {
-  const interrupt = new AbortController();
-  const kill = new AbortController();
-  const interrupts = new InterruptCounter(() => Date.now());
-  const onSigint = () => {
-    const action = interrupts.receive();
-    if (action === 'stop') {
-      process.stderr.write('\ninterrupt: stopping the current stage cleanly (Ctrl-C again to kill at once)\n');
-      interrupt.abort();
-    } else if (action === 'kill') {
-      process.stderr.write('\ninterrupt: killing at once\n');
-      kill.abort();
-      // Give the kill a moment to reach child processes, then leave whatever is still running.
-      setTimeout(() => process.exit(ExitCode.interrupted), 200).unref();
-    }
-  };
-  process.on('SIGINT', onSigint);
-  process.on('SIGTERM', onSigint);
-  const io = processIo(interrupt.signal, kill.signal);
+  const signals = listenForInterrupts();
   const name = argv[0];
   try {
-    if (!name || name.startsWith('-') || !(name in COMMANDS)) {
-      const top = yargs([]).scriptName('capacity').usage('$0 <command> [flags]');
-      for (const [n, c] of Object.entries(COMMANDS)) top.command(n, c.describe);
-      if (name && !name.startsWith('-')) {
-        process.stderr.write(`error: unknown command "${name}"; expected one of ${Object.keys(COMMANDS).join(', ')}\n`);
-        return ExitCode.usage;
-      }
-      process.stdout.write(`${wrapHelp(await top.wrap(null).getHelp(), helpWidth())}\n`);
-      return name ? ExitCode.ok : ExitCode.usage;
-    }
+    if (!name || name.startsWith('-') || !(name in COMMANDS)) return await topLevel(name);
     const { command } = await COMMANDS[name]!.load();
     let code: number = ExitCode.ok;
     let help = '';
     await yargs(argv)
       .scriptName('npm run')
       .command(command.name, command.describe, command.builder, async (args) => {
-        code = await command.run(args as never, io);
+        code = await command.run(args as never, signals.io);
       })
       .middleware((args) => {
         const nan = nanFlag(args, argv);
@@ -73,25 +47,72 @@ export async function main(argv: string[]): Promise<number> {
     if (help) process.stdout.write(`${wrapHelp(help, helpWidth())}\n`);
     return code;
   } catch (e) {
-    if (e instanceof UsageError) {
-      process.stderr.write(errorLine(e.message, `see npm run ${name} -- --help`));
-      return ExitCode.usage;
-    }
-    if (isUserError(e)) {
-      process.stderr.write(errorLine(e.message, e.hint));
-      return e.exitCode;
-    }
-    if (isFsError(e)) {
-      process.stderr.write(errorLine(`${e.path}: ${fsReason(e)}`));
-      return ExitCode.usage;
-    }
-    process.stderr.write(`error: unexpected failure, this is a bug (node ${process.version}, ${process.platform}/${process.arch})\n`);
-    process.stderr.write(`${(e as Error)?.stack ?? String(e)}\n`);
-    return ExitCode.internal;
+    return reportFailure(e, name);
   } finally {
-    process.off('SIGINT', onSigint);
-    process.off('SIGTERM', onSigint);
+    signals.dispose();
   }
+}
+
+/** No command, a flag or an unknown one: the list of commands (exit 0 for --help, else usage). */
+async function topLevel(name: string | undefined): Promise<number> {
+  const top = yargs([]).scriptName('capacity').usage('$0 <command> [flags]');
+  for (const [n, c] of Object.entries(COMMANDS)) top.command(n, c.describe);
+  if (name && !name.startsWith('-')) {
+    process.stderr.write(`error: unknown command "${name}"; expected one of ${Object.keys(COMMANDS).join(', ')}\n`);
+    return ExitCode.usage;
+  }
+  process.stdout.write(`${wrapHelp(await top.wrap(null).getHelp(), helpWidth())}\n`);
+  return name ? ExitCode.ok : ExitCode.usage;
+}
+
+/**
+ * Ctrl-C (or SIGTERM) once stops the current stage cleanly, twice kills at once: the commands see
+ * both as abort signals in their Io.
+ */
+function listenForInterrupts(): { io: ReturnType<typeof processIo>; dispose: () => void } {
+  const interrupt = new AbortController();
+  const kill = new AbortController();
+  const interrupts = new InterruptCounter(() => Date.now());
+  const onSigint = () => {
+    const action = interrupts.receive();
+    if (action === 'stop') {
+      process.stderr.write('\ninterrupt: stopping the current stage cleanly (Ctrl-C again to kill at once)\n');
+      interrupt.abort();
+    } else if (action === 'kill') {
+      process.stderr.write('\ninterrupt: killing at once\n');
+      kill.abort();
+      // Give the kill a moment to reach child processes, then leave whatever is still running.
+      setTimeout(() => process.exit(ExitCode.interrupted), 200).unref();
+    }
+  };
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigint);
+  return {
+    io: processIo(interrupt.signal, kill.signal),
+    dispose: () => {
+      process.off('SIGINT', onSigint);
+      process.off('SIGTERM', onSigint);
+    },
+  };
+}
+
+/** Prints what went wrong in one line (a stack only for a bug) and returns the exit code. */
+function reportFailure(e: unknown, name: string | undefined): number {
+  if (e instanceof UsageError) {
+    process.stderr.write(errorLine(e.message, `see npm run ${name} -- --help`));
+    return ExitCode.usage;
+  }
+  if (isUserError(e)) {
+    process.stderr.write(errorLine(e.message, e.hint));
+    return e.exitCode;
+  }
+  if (isFsError(e)) {
+    process.stderr.write(errorLine(`${e.path}: ${fsReason(e)}`));
+    return ExitCode.usage;
+  }
+  process.stderr.write(`error: unexpected failure, this is a bug (node ${process.version}, ${process.platform}/${process.arch})\n`);
+  process.stderr.write(`${(e as Error)?.stack ?? String(e)}\n`);
+  return ExitCode.internal;
 }
 
 class UsageError extends Error {}
