@@ -96,45 +96,9 @@ function decisionWarnings(plan: UsableRun['manifest']['plan'], used: readonly Us
  */
 export function decide(runs: readonly RunInput[], config: CapacityConfig, options: DecideOptions = {}): Decision {
   const considered = consideredRuns(runs, options.until);
-  const excluded: { id: string; reason: string }[] = [];
-  const usable: UsableRun[] = [];
-  for (const run of considered) {
-    const reason = unusableReason(run);
-    if (reason || !run.manifest || !run.summary) excluded.push({ id: run.id, reason: reason ?? 'run.json or summary.json missing' });
-    else usable.push({ ...run, manifest: run.manifest, summary: run.summary });
-  }
-
+  const { usable, excluded } = sortUsable(considered);
   const reference = referenceRun(runs, usable, excluded, options);
-
-  const base = { kind: 'decision' as const, schemaVersion: 1 as const };
-  const settings = { runsToCompare: config.runsToCompare, environment: config.environment };
-
-  if (!reference) {
-    const reasons = [
-      considered.length > 0
-        ? `no comparable run: ${plural(considered.length, 'run')} found, every one excluded (see excluded)`
-        : runs.length > 0
-          ? `no run up to ${options.until ?? ''} (the results folder has ${plural(runs.length, 'run')}, all later)`
-          : 'no run in the results folder',
-    ];
-    return {
-      ...base,
-      decision: 'insufficient-data',
-      provisional: false,
-      score: null,
-      reading: null,
-      reasons,
-      criteria: {},
-      runs: [],
-      baseline: null,
-      excluded,
-      ...settings,
-      targetStage: config.targetStage,
-      keyTransaction: keyLabel(config.keyTransaction.name, config.keyTransaction.metric),
-      action: actionFor(config, 'insufficient-data', false),
-      warnings: [],
-    };
-  }
+  if (!reference) return noDecision(runs, considered, excluded, config, options);
 
   const comparable: UsableRun[] = [];
   for (const run of usable) {
@@ -144,12 +108,6 @@ export function decide(runs: readonly RunInput[], config: CapacityConfig, option
   }
   const used = comparable.slice(0, config.runsToCompare);
   const provisional = used.length < config.runsToCompare;
-  const oldestUsed = used[used.length - 1]!;
-  const byId = new Map(considered.map((r) => [r.id, r]));
-  const order = (a: { id: string }, b: { id: string }) => newestFirst(byId.get(a.id)!, byId.get(b.id)!);
-  // With enough runs, exclusions older than the oldest run used changed nothing: leave them out.
-  // With too few, every exclusion helps explain why the decision is provisional.
-  const listed = (provisional ? excluded : excluded.filter((e) => order(e, oldestUsed) < 0)).sort(order);
 
   const levels: RunLevels[] = used.map((r) => levelRun(r.manifest, r.summary, config));
   const perRun = {} as Record<CriterionId, Level[]>;
@@ -162,10 +120,8 @@ export function decide(runs: readonly RunInput[], config: CapacityConfig, option
     : v.reasons;
 
   const plan = reference.manifest.plan;
-  const warnings = decisionWarnings(plan, used, config);
-
   return {
-    ...base,
+    ...DECISION_HEADER,
     decision: v.decision,
     provisional,
     score: v.score,
@@ -174,11 +130,76 @@ export function decide(runs: readonly RunInput[], config: CapacityConfig, option
     criteria,
     runs: used.map((r) => r.id),
     baseline: reference.id,
-    excluded: listed,
-    ...settings,
-    targetStage: reference.manifest.plan.targetStage,
+    excluded: listedExclusions(considered, excluded, used, provisional),
+    runsToCompare: config.runsToCompare,
+    environment: config.environment,
+    targetStage: plan.targetStage,
     keyTransaction: keyLabel(plan.keyTransaction, plan.keyMetric),
     action: actionFor(config, v.decision, provisional),
-    warnings,
+    warnings: decisionWarnings(plan, used, config),
+  };
+}
+
+const DECISION_HEADER = { kind: 'decision' as const, schemaVersion: 1 as const };
+
+/** The runs a decision may rest on, and the others with why not. */
+function sortUsable(considered: readonly RunInput[]): { usable: UsableRun[]; excluded: { id: string; reason: string }[] } {
+  const excluded: { id: string; reason: string }[] = [];
+  const usable: UsableRun[] = [];
+  for (const run of considered) {
+    const reason = unusableReason(run);
+    if (reason || !run.manifest || !run.summary) excluded.push({ id: run.id, reason: reason ?? 'run.json or summary.json missing' });
+    else usable.push({ ...run, manifest: run.manifest, summary: run.summary });
+  }
+  return { usable, excluded };
+}
+
+/**
+ * With enough runs, exclusions older than the oldest run used changed nothing: they are left out.
+ * With too few, every exclusion helps explain why the decision is provisional. Newest first.
+ */
+function listedExclusions(
+  considered: readonly RunInput[],
+  excluded: { id: string; reason: string }[],
+  used: readonly UsableRun[],
+  provisional: boolean,
+): { id: string; reason: string }[] {
+  const oldestUsed = used[used.length - 1]!;
+  const byId = new Map(considered.map((r) => [r.id, r]));
+  const order = (a: { id: string }, b: { id: string }) => newestFirst(byId.get(a.id)!, byId.get(b.id)!);
+  return (provisional ? excluded : excluded.filter((e) => order(e, oldestUsed) < 0)).sort(order);
+}
+
+/** No run to decide on: insufficient data, saying whether the folder was empty, all later, or all excluded. */
+function noDecision(
+  runs: readonly RunInput[],
+  considered: readonly RunInput[],
+  excluded: { id: string; reason: string }[],
+  config: CapacityConfig,
+  options: DecideOptions,
+): Decision {
+  const reason =
+    considered.length > 0
+      ? `no comparable run: ${plural(considered.length, 'run')} found, every one excluded (see excluded)`
+      : runs.length > 0
+        ? `no run up to ${options.until ?? ''} (the results folder has ${plural(runs.length, 'run')}, all later)`
+        : 'no run in the results folder';
+  return {
+    ...DECISION_HEADER,
+    decision: 'insufficient-data',
+    provisional: false,
+    score: null,
+    reading: null,
+    reasons: [reason],
+    criteria: {},
+    runs: [],
+    baseline: null,
+    excluded,
+    runsToCompare: config.runsToCompare,
+    environment: config.environment,
+    targetStage: config.targetStage,
+    keyTransaction: keyLabel(config.keyTransaction.name, config.keyTransaction.metric),
+    action: actionFor(config, 'insufficient-data', false),
+    warnings: [],
   };
 }
