@@ -5,9 +5,10 @@ import { ExitCode, UserError } from '../../formats/errors.ts';
 import { decideRuns } from '../decide-runs.ts';
 import { sideInputOf } from '../report/environment-sides.ts';
 import { selectResults } from '../results-store.ts';
+import type { Io } from '../io.ts';
 import { defineCommand } from './command.ts';
 
-interface CompareArgs {
+export interface CompareArgs {
   results?: string;
   config?: string;
   environment?: string[];
@@ -39,19 +40,22 @@ export const command = defineCommand({
         describe: 'print the comparison JSON (formats/comparison.ts) instead of the table',
       })
       .example('npm run compare -- --environment current --environment candidate', 'the migration verdict'),
-  run: async (args: CompareArgs, io) => {
-    const envs = args.environment ?? [];
-    if (envs.length !== 2 || envs[0] === envs[1])
-      throw new UserError(
-        `--environment: expected two different environments (current, then candidate), got ${envs.length ? envs.join(', ') : 'none'}`,
-        {
-          exitCode: ExitCode.usage,
-        },
-      );
-    const current = await sideOf(args, envs[0] as string, io.cwd);
-    const candidate = await sideOf(args, envs[1] as string, io.cwd);
-    const comparison = compareEnvironments(current, candidate);
-    io.stdout.write(args.json ? comparisonFormat.stringify(comparison) : renderComparisonText(comparison));
-    return ExitCode.ok;
-  },
+  run: (args: CompareArgs, io) => runCompare(args, io),
 });
+
+/** The verdict over two environments' own runs, printed (the demo's `--compare` ends with it too). */
+export async function runCompare(args: CompareArgs, io: Io): Promise<number> {
+  const envs = args.environment ?? [];
+  if (envs.length !== 2 || envs[0] === envs[1])
+    throw new UserError(
+      `--environment: expected two different environments (current, then candidate), got ${envs.length ? envs.join(', ') : 'none'}`,
+      {
+        exitCode: ExitCode.usage,
+      },
+    );
+  const current = await sideOf(args, envs[0] as string, io.cwd);
+  const candidate = await sideOf(args, envs[1] as string, io.cwd);
+  const comparison = compareEnvironments(current, candidate);
+  io.stdout.write(args.json ? comparisonFormat.stringify(comparison) : renderComparisonText(comparison));
+  return ExitCode.ok;
+}
