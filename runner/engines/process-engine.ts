@@ -22,7 +22,7 @@ export function k6RunArgs(spec: StageRunSpec, version: K6Version): string[] {
 }
 
 /** The k6 process's environment for a stage: the user's, the script's secrets, and the runner's k6 settings. */
-function k6RunEnv(spec: StageRunSpec, version: K6Version): NodeJS.ProcessEnv {
+export function k6RunEnv(spec: StageRunSpec, version: K6Version): NodeJS.ProcessEnv {
   return {
     ...process.env,
     ...spec.secretEnv,

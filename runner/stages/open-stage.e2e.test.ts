@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { gunzipSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runStagesCommand } from '../commands/stages.ts';
 import { startDemoTarget, type DemoTarget } from '../demo-target/server.ts';
 import { runManifestFormat } from '../../formats/run-manifest.ts';
@@ -18,6 +18,10 @@ import { readFormat } from '../../formats/files.ts';
  * which the worker cannot serve: requests queue, iterations last longer, VUs run out up to
  * maxVUs and the executor drops arrivals (k6's `dropped_iterations`).
  */
+vi.mock(import('../engines/index.ts'), async (original) =>
+  (await import('../../test/testkit/in-process-engine.ts')).withInProcessEngine(await original()),
+);
+
 describe('the open-model stage on the embedded engine', () => {
   let demo: DemoTarget;
   let dir: string;

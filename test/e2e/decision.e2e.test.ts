@@ -1,20 +1,21 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decisionFormat, type Decision } from '../../formats/decision.ts';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { Decision } from '../../formats/decision.ts';
 import { runStagesCommand } from '../../runner/commands/stages.ts';
 import type { DemoPresetName } from '../../runner/demo-target/server.ts';
 import { ExitCode } from '../../formats/errors.ts';
 import { readConfigFile } from '../../runner/config-file.ts';
-import { SHORT_THINK, capturedIo, spawnCli, startTargetProcess } from '../testkit/e2e.ts';
+import { SHORT_THINK, capturedIo, decideJson, startTargetProcess } from '../testkit/e2e.ts';
 
 /**
  * The decision end to end (issue #5): per demo-target preset, three real runs on the embedded
  * engine against ONE instance of the target (same host, so the runs are comparable), into their
- * own results folder, then `npm run decide -- --json` over it. The three sets run at the same
+ * own results folder, then the decide command's `--json` over it. The three sets run at the same
  * time; each target runs in its own process (`npm run demo-target`), so that its latency does not
- * depend on the test process's own work.
+ * depend on the test process's own work. The engine runs in this process (the runs' outputs are
+ * what is tested here, not the engine's process: test/e2e/stages.e2e.test.ts runs that).
  *
  * Plan: one stage of 10 users, held 4 s, think time 0.1–0.3 s (≈ 45 requests/s on the healthy
  * target, ≈ 180 requests per run). The config keeps SPEC's error-rate bounds and sets two things
@@ -29,6 +30,10 @@ import { SHORT_THINK, capturedIo, spawnCli, startTargetProcess } from '../testki
  *   so the trend tests on them are mostly noise; at α = 0.05 a steady target would show a
  *   "trend" in about one run in twenty, and "healthy → Go" would fail now and then.
  */
+
+vi.mock(import('../../runner/engines/index.ts'), async (original) =>
+  (await import('../testkit/in-process-engine.ts')).withInProcessEngine(await original()),
+);
 
 const USERS = 10;
 const CONFIG = {
@@ -54,7 +59,7 @@ afterAll(async () => {
   await rm(tmp, { recursive: true, force: true });
 });
 
-/** Three runs, one after another, against one instance of the preset; then the decide CLI's JSON. */
+/** Three runs, one after another, against one instance of the preset; then the decide command's JSON. */
 async function threeRunsAndDecide(preset: DemoPresetName): Promise<{ decision: Decision; ids: string[] }> {
   const results = join(tmp, preset);
   const target = await startTargetProcess(preset);
@@ -85,10 +90,7 @@ async function threeRunsAndDecide(preset: DemoPresetName): Promise<{ decision: D
   } finally {
     await target.stop();
   }
-  const cli = spawnCli('decide', ['--results', results, '--config', configPath, '--json']);
-  const code = await cli.exited;
-  expect(code, cli.stderr()).toBe(ExitCode.ok);
-  return { decision: decisionFormat.parse(cli.stdout(), `decide --json over ${results}`), ids };
+  return { decision: await decideJson(results, configPath), ids };
 }
 
 /** Each run's figure on a criterion. */

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, readdir } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
 import * as esbuild from 'esbuild';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { runStagesCommand } from '../../runner/commands/stages.ts';
 import { ExitCode, UserError } from '../../formats/errors.ts';
 import { runManifestFormat, type RunManifest } from '../../formats/run-manifest.ts';
@@ -19,7 +19,11 @@ import { readFormat } from '../../formats/files.ts';
  * k6's SyntaxError line on a bundle that is not ES2017; else the run on the embedded engine), to
  * show that `--engine auto` choosing a real k6 and the ES2017 bundle work together, and how a k6
  * outside the supported range is refused or passed over. Tiny plans: one stage of 2 users, 2 s.
+ * The stand-ins are processes, as k6 is; the embedded engine, when chosen, runs in this process.
  */
+vi.mock(import('../../runner/engines/index.ts'), async (original) =>
+  (await import('../testkit/in-process-engine.ts')).withInProcessEngine(await original()),
+);
 
 const tmp = useTempDir('real-k6-e2e-', 'all');
 

@@ -1,17 +1,21 @@
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { decisionFormat } from '../../formats/decision.ts';
-import { ExitCode } from '../../formats/errors.ts';
+import { describe, expect, it, vi } from 'vitest';
+import { command as demoCommand } from '../../runner/commands/demo.ts';
 import { runStagesCommand } from '../../runner/commands/stages.ts';
 import { startDemoTarget } from '../../runner/demo-target/server.ts';
 import { useTempDir } from '../testkit/temp-dir.ts';
-import { SHORT_THINK, capturedIo, spawnCli } from '../testkit/e2e.ts';
+import { SHORT_THINK, capturedIo, decideJson } from '../testkit/e2e.ts';
 
 /**
  * WebSocket sessions end to end (issue 16): the session scenario on the embedded engine against
  * the demo target's /session, scored on the action's Trend (ws_action_duration{name:rerun}).
+ * The commands and the engine run in this process: the real CLI's demo → decide → report path is
+ * test/e2e/demo-path.e2e.test.ts.
  */
+vi.mock(import('../../runner/engines/index.ts'), async (original) =>
+  (await import('../testkit/in-process-engine.ts')).withInProcessEngine(await original()),
+);
 const KEY = { name: 'rerun', metric: 'ws_action_duration' };
 const LABEL = 'ws_action_duration{name:rerun}';
 
@@ -28,13 +32,11 @@ describe.concurrent('the session scenario, scored like any key transaction', () 
       config,
       JSON.stringify({ environment: 'demo', stages: [3], duration: '2s', spawnRate: 20, targetStage: 3, keyTransaction: KEY }),
     );
-    const demo = spawnCli('demo', ['--scenario', 'session', '--runs', '3', '--results', results]);
-    expect(await demo.exited, demo.stdout() + demo.stderr()).toBe(0);
+    const demo = capturedIo();
+    expect(await demoCommand.run({ scenario: 'session', runs: 3, results }, demo.io), demo.stdout() + demo.stderr()).toBe(0);
     expect(demo.stdout()).toContain('users of the session scenario');
 
-    const decide = spawnCli('decide', ['--results', results, '--config', config, '--json']);
-    expect(await decide.exited, decide.stderr()).toBe(ExitCode.ok);
-    const decision = decisionFormat.parse(decide.stdout(), 'decide --json');
+    const decision = await decideJson(results, config);
     expect(decision.keyTransaction).toBe(LABEL);
     expect(decision.runs).toHaveLength(3);
     expect(decision.excluded).toEqual([]);
@@ -80,9 +82,7 @@ describe.concurrent('the session scenario, scored like any key transaction', () 
     } finally {
       await target.close();
     }
-    const decide = spawnCli('decide', ['--results', results, '--config', config, '--json']);
-    expect(await decide.exited, decide.stderr()).toBe(ExitCode.ok);
-    const decision = decisionFormat.parse(decide.stdout(), 'decide --json');
+    const decision = await decideJson(results, config);
     const evidence = Object.entries(decision.criteria)
       .flatMap(([c, r]) => r.runs.map((x) => `${c}: ${x.level}: ${x.rule}`))
       .join('\n');

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { useTempDir } from '../testkit/temp-dir.ts';
 import { z } from 'zod';
 import { decide } from '../../decision/decide.ts';
@@ -26,7 +26,12 @@ import { readFormat } from '../../formats/files.ts';
  * and interrupts after ~6 s, at its first progress line with live figures, printed every 5 s).
  * What a fake engine cannot show: the files on disk, the progress and the end table as printed,
  * Ctrl-C on the real CLI, a target that refuses connections, and bad input refused before any load.
+ * The real CLI with the engine as a child process runs in the Ctrl-C test (and bad input, in its
+ * own process); the other tests run the command and the engine in this process.
  */
+vi.mock(import('../../runner/engines/index.ts'), async (original) =>
+  (await import('../testkit/in-process-engine.ts')).withInProcessEngine(await original()),
+);
 
 const RUN_ID = /^\d{4}-\d{2}-\d{2}T\d{4}Z-[0-9a-z]{4}$/;
 /** A plain (non-terminal) progress line, as formatProgress writes it. */

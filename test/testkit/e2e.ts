@@ -4,6 +4,10 @@ import { join } from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
+import { expect } from 'vitest';
+import { decisionFormat, type Decision } from '../../formats/decision.ts';
+import { ExitCode } from '../../formats/errors.ts';
+import { command as decideCommand } from '../../runner/commands/decide.ts';
 import type { Io } from '../../runner/io.ts';
 import { launchArgs } from './launch.ts';
 
@@ -41,6 +45,17 @@ export function capturedIo(signal: AbortSignal = new AbortController().signal, t
     stdout: () => stdout,
     stderr: () => stderr,
   };
+}
+
+/** `npm run decide -- --results <results> --config <config> --json`, in this process: the decision it printed. */
+export async function decideJson(results: string, config: string): Promise<Decision> {
+  const cap = capturedIo();
+  const code = await decideCommand.run(
+    { results, config, json: true, environment: undefined, baseline: undefined, until: undefined },
+    cap.io,
+  );
+  expect(code, cap.stderr()).toBe(ExitCode.ok);
+  return decisionFormat.parse(cap.stdout(), `decide --json over ${results}`);
 }
 
 export interface CliRun {

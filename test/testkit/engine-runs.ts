@@ -10,7 +10,7 @@ import { WebSocketServer } from 'ws';
 import { launchArgs } from './launch.ts';
 import { Writable } from 'node:stream';
 import { readCommandLine } from '../../engine/cli.ts';
-import { runK6 } from '../../engine/engine.ts';
+import { runK6, type EngineIo } from '../../engine/engine.ts';
 
 export interface EngineRun {
   code: number | null;
@@ -46,8 +46,6 @@ export function runEngine(args: string[], cwd: string, timeoutMs = 40_000): Prom
  * no process start, for tests of what a script does, not of the process (exit, signals).
  */
 export async function runEngineInProcess(args: string[], cwd: string): Promise<EngineRun> {
-  const line = readCommandLine(args);
-  if (!('run' in line)) return { code: line.code, stdout: line.stdout ?? '', stderr: line.stderr ?? '' };
   let stdout = '';
   let stderr = '';
   const sink = (add: (s: string) => void) =>
@@ -57,7 +55,7 @@ export async function runEngineInProcess(args: string[], cwd: string): Promise<E
         done();
       },
     });
-  const code = await runK6(line.run, {
+  const code = await runK6CommandLine(args, {
     cwd,
     env: { ...process.env, K6_CSV_TIME_FORMAT: 'unix_milli' },
     stdout: sink((s) => (stdout += s)),
@@ -65,6 +63,15 @@ export async function runEngineInProcess(args: string[], cwd: string): Promise<E
     signal: new AbortController().signal,
   });
   return { code, stdout, stderr };
+}
+
+/** `k6 <args>` on the embedded engine in this process, writing to `io`'s streams: k6's exit code. */
+export async function runK6CommandLine(args: readonly string[], io: EngineIo): Promise<number> {
+  const line = readCommandLine(args);
+  if ('run' in line) return runK6(line.run, io);
+  if (line.stdout) io.stdout.write(line.stdout);
+  if (line.stderr) io.stderr.write(line.stderr);
+  return line.code;
 }
 
 export type CsvRow = Record<string, string>;
