@@ -317,9 +317,64 @@ export class StageAccumulator {
     // A row stamped T (whole seconds by default) stands for [T, T + resolution).
     const endMs = Math.max(this.holdStartMs, Math.min(this.plannedEndMs, this.lastMs + res));
     const heldMs = endMs - this.holdStartMs;
+    const { windows, windowMs } = this.windowStats(res, endMs);
+    const warnings = [...source.warnings];
+    if (windowMs !== this.windowMs) {
+      warnings.push(
+        `${source.file}: timestamps have a ${res} ms resolution, coarser than the ${this.windowMs} ms windows: windows widened to ${windowMs} ms (run k6 with K6_CSV_TIME_FORMAT=unix_milli)`,
+      );
+    }
 
-    // Windows shorter than the timestamps' resolution (a short hold with k6's whole-second
-    // timestamps) would alternate between full and empty: merge k planned windows into one.
+    const key = requestStats(this.key.durations, this.key.failures, heldMs);
+    const byName: Record<string, RequestStats> = {};
+    this.names.forEach((n, id) => {
+      if (n) byName[this.nameText[id]!] = requestStats(n.durations, n.failures, heldMs);
+    });
+    const keyP95s = windows.map((w) => w.keyP95Ms).filter((v): v is number => v !== null);
+    const mapRecord = (m: Map<number, number>): Record<string, number> =>
+      Object.fromEntries([...m.entries()].sort((a, b) => a[0] - b[0]).map(([k, v]) => [String(k), v]));
+
+    return {
+      kind: 'stage-stats',
+      schemaVersion: 2,
+      users: p.users,
+      keyName: p.keyName,
+      ...(this.customKey ? { keyMetric: p.keyMetric } : {}),
+      source: { file: source.file, rows: source.rows, truncated: source.truncated, warnings, timeResolutionMs: res },
+      hold: {
+        testStartMs: this.testStartMs,
+        rampMs: p.rampMs,
+        startMs: this.holdStartMs,
+        endMs,
+        plannedHoldMs: p.holdMs,
+        heldMs,
+        windowMs,
+        warmupMs: this.warmupMs,
+      },
+      key,
+      all: withSessions(requestStats(this.all.durations, this.all.failures, heldMs), this.sessions, this.failedSessions),
+      byName,
+      p95Ci: key.p95Ms === null ? null : batchMeansCi(key.p95Ms, keyP95s),
+      windows,
+      ...this.trends(windows),
+      outlierWindows: logMadOutliers(
+        windows.map((w) => w.keyP95Ms),
+        p.outlierMads,
+      ).map((i) => windows[i]!.index),
+      ...this.iterationFigures(heldMs),
+      checks: { passes: this.checkPasses, fails: this.checkFails },
+      data: { sentBytes: this.sentBytes, receivedBytes: this.receivedBytes },
+      errors: { byCode: mapRecord(this.byCode), byStatus: mapRecord(this.byStatus), timeouts: this.timeouts },
+      metrics: this.metricFigures(),
+    };
+  }
+
+  /**
+   * The hold's windows after the warm-up, up to `endMs`. Windows shorter than the timestamps'
+   * resolution (a short hold with k6's whole-second timestamps) would alternate between full and
+   * empty: k planned windows are then merged into one, and `windowMs` says how wide they are.
+   */
+  private windowStats(res: number, endMs: number): { windows: WindowStats[]; windowMs: number } {
     const k = this.windowMs < res ? Math.ceil(res / this.windowMs - 1e-9) : 1;
     const windowMs = this.windowMs * k;
     const windows: WindowStats[] = [];
@@ -354,24 +409,12 @@ export class StageAccumulator {
         keyP95Ms: sorted ? percentileSorted(sorted, 0.95) : null,
       });
     }
-    const warnings = [...source.warnings];
-    if (k > 1) {
-      warnings.push(
-        `${source.file}: timestamps have a ${res} ms resolution, coarser than the ${this.windowMs} ms windows: windows widened to ${windowMs} ms (run k6 with K6_CSV_TIME_FORMAT=unix_milli)`,
-      );
-    }
+    return { windows, windowMs };
+  }
 
-    const key = requestStats(this.key.durations, this.key.failures, heldMs);
-    const byName: Record<string, RequestStats> = {};
-    this.names.forEach((n, id) => {
-      if (n) byName[this.nameText[id]!] = requestStats(n.durations, n.failures, heldMs);
-    });
-    const keyP95s = windows.map((w) => w.keyP95Ms).filter((v): v is number => v !== null);
-
-    const iterRate = heldMs > 0 ? (this.iterations * 1000) / heldMs : 0;
-    const meanIter = this.iterDurationCount ? this.iterDurationSum / this.iterDurationCount : null;
-    const estimatedUsers = meanIter !== null && heldMs > 0 ? (iterRate * meanIter) / 1000 : null;
-    const deviationPct = estimatedUsers !== null ? ((estimatedUsers - p.users) / p.users) * 100 : null;
+  /** The trend tests over the windows, when enough of them carry enough key requests. */
+  private trends(windows: readonly WindowStats[]): Pick<StageStats, 'trendTestable' | 'latencyTrend' | 'throughputTrend'> {
+    const p = this.params;
     const tested = windows.filter((w) => w.keyCount >= p.trendMinKeyRequests);
     const trendTestable: TrendTestable = {
       testable: tested.length >= p.trendMinWindows,
@@ -380,7 +423,46 @@ export class StageAccumulator {
       minWindows: p.trendMinWindows,
       minKeyRequests: p.trendMinKeyRequests,
     };
+    return {
+      trendTestable,
+      latencyTrend: trendTestable.testable
+        ? trendTest(
+            tested.map((w) => ({ x: w.index, y: w.keyMeanMs! })),
+            'increasing',
+          )
+        : null,
+      throughputTrend: trendTestable.testable
+        ? trendTest(
+            windows.map((w) => ({ x: w.index, y: w.throughputPerS })),
+            'decreasing',
+          )
+        : null,
+    };
+  }
 
+  /** Iterations over the hold, and Little's law checked on them. */
+  private iterationFigures(heldMs: number): Pick<StageStats, 'iterations' | 'littlesLaw'> {
+    const users = this.params.users;
+    const iterRate = heldMs > 0 ? (this.iterations * 1000) / heldMs : 0;
+    const meanIter = this.iterDurationCount ? this.iterDurationSum / this.iterDurationCount : null;
+    const estimatedUsers = meanIter !== null && heldMs > 0 ? (iterRate * meanIter) / 1000 : null;
+    const deviationPct = estimatedUsers !== null ? ((estimatedUsers - users) / users) * 100 : null;
+    return {
+      iterations: { count: this.iterations, ratePerS: iterRate, meanDurationMs: meanIter },
+      littlesLaw: {
+        users,
+        estimatedUsers,
+        deviationPct,
+        // Not checkable (no iteration finished in the hold: iterations longer than a short hold)
+        // is not a failure of the check; estimatedUsers null says it was not made.
+        ok: deviationPct === null || Math.abs(deviationPct) <= LITTLES_LAW_TOLERANCE_PCT,
+        why: littlesLawWords(users, iterRate, meanIter, estimatedUsers, deviationPct),
+      },
+    };
+  }
+
+  /** Every metric of the file, as k6 aggregates it: counters, rates, and trends' figures. */
+  private metricFigures(): Record<string, Record<string, number>> {
     const metrics: Record<string, Record<string, number>> = {};
     this.metricStates.forEach((m, id) => {
       const name = this.metricNames[id]!;
@@ -395,64 +477,7 @@ export class StageAccumulator {
       const f = trendFigures(m.samples);
       if (f) metrics[name] = { ...f };
     });
-
-    const mapRecord = (m: Map<number, number>): Record<string, number> =>
-      Object.fromEntries([...m.entries()].sort((a, b) => a[0] - b[0]).map(([k, v]) => [String(k), v]));
-
-    return {
-      kind: 'stage-stats',
-      schemaVersion: 2,
-      users: p.users,
-      keyName: p.keyName,
-      ...(this.customKey ? { keyMetric: p.keyMetric } : {}),
-      source: { file: source.file, rows: source.rows, truncated: source.truncated, warnings, timeResolutionMs: res },
-      hold: {
-        testStartMs: this.testStartMs,
-        rampMs: p.rampMs,
-        startMs: this.holdStartMs,
-        endMs,
-        plannedHoldMs: p.holdMs,
-        heldMs,
-        windowMs,
-        warmupMs: this.warmupMs,
-      },
-      key,
-      all: withSessions(requestStats(this.all.durations, this.all.failures, heldMs), this.sessions, this.failedSessions),
-      byName,
-      p95Ci: key.p95Ms === null ? null : batchMeansCi(key.p95Ms, keyP95s),
-      windows,
-      trendTestable,
-      latencyTrend: trendTestable.testable
-        ? trendTest(
-            tested.map((w) => ({ x: w.index, y: w.keyMeanMs! })),
-            'increasing',
-          )
-        : null,
-      throughputTrend: trendTestable.testable
-        ? trendTest(
-            windows.map((w) => ({ x: w.index, y: w.throughputPerS })),
-            'decreasing',
-          )
-        : null,
-      outlierWindows: logMadOutliers(
-        windows.map((w) => w.keyP95Ms),
-        p.outlierMads,
-      ).map((i) => windows[i]!.index),
-      iterations: { count: this.iterations, ratePerS: iterRate, meanDurationMs: meanIter },
-      littlesLaw: {
-        users: p.users,
-        estimatedUsers,
-        deviationPct,
-        // Not checkable (no iteration finished in the hold: iterations longer than a short hold)
-        // is not a failure of the check; estimatedUsers null says it was not made.
-        ok: deviationPct === null || Math.abs(deviationPct) <= LITTLES_LAW_TOLERANCE_PCT,
-        why: littlesLawWords(p.users, iterRate, meanIter, estimatedUsers, deviationPct),
-      },
-      checks: { passes: this.checkPasses, fails: this.checkFails },
-      data: { sentBytes: this.sentBytes, receivedBytes: this.receivedBytes },
-      errors: { byCode: mapRecord(this.byCode), byStatus: mapRecord(this.byStatus), timeouts: this.timeouts },
-      metrics,
-    };
+    return metrics;
   }
 }
 
