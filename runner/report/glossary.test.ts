@@ -12,6 +12,11 @@ describe('the glossary', () => {
     ],
     ['a word that only contains a term is not the term', 'USLESS MADNESS rewindows holdings', []],
     ['nothing technical', 'Week 2026-W47.', []],
+    [
+      'the p95 difference of a migration rehearsal',
+      'p95 at 100 users, new-host − current: −3050 ms (95 % interval −3190 ms to −2910 ms)',
+      ['p95', 'p95 difference'],
+    ],
   ])('%s', (_name, text, terms) => {
     expect(glossaryOf(text).map((e) => e.term)).toEqual(terms);
   });

@@ -53,6 +53,12 @@ const TERMS: readonly Term[] = [
     definition: 'the range in brackets after a p95, from the spread of the per-window p95s: where the p95 would fall in 95 of 100 repeats.',
   },
   {
+    term: 'p95 difference',
+    used: /\S − \S+: [−+]\d+ ms \(95 % interval/,
+    definition:
+      'candidate − current of the runs’ mean p95 at the target stage; its 95 % interval (Welch) spans the night-to-night spread of each side’s runs.',
+  },
+  {
     term: 'borderline',
     used: /\bborderline\b/i,
     definition: 'the confidence interval crosses a bound: the level is the measured figure’s, but a repeat could land on the other side.',

@@ -237,6 +237,7 @@ describe('the migration rehearsal section, rendered', () => {
     );
     expect(markdown).toContain('- candidate: 3 runs (`2026-11-22T0300Z-ca00`, `2026-11-20T0300Z-ca01`, `2026-11-18T0300Z-ca02`)');
     expect(images(tokens).map((i) => i.href)).toContain('staging-2026-W47/environments-vs-users.svg');
+    expect(markdown).toMatch(/\n- \*\*p95 difference\*\*: candidate − current of the runs’ mean p95/);
   });
 
   it('says in one line that a side has no usable run, and the report still renders', () => {
