@@ -2,16 +2,8 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { UserError } from './errors.ts';
+import { userErrorOf } from '../test/testkit/user-error.ts';
 import { CapacityConfigSchema, DEFAULT_CONFIG, applyOverrides, configDurationsMs, parseConfig, windowsForHold } from './config.ts';
-
-function errorOf(fn: () => unknown): UserError {
-  try {
-    fn();
-  } catch (e) {
-    return e as UserError;
-  }
-  throw new Error('expected an error');
-}
 
 /** The example file of issue #5, which is SPEC.md's grid. */
 const SPEC_EXAMPLE = {
@@ -112,7 +104,7 @@ describe('a bad config is one line naming the key', () => {
     ],
     [[], '(root): expected object (got [])'],
   ])('%j → %s', (raw, message) => {
-    const error = errorOf(() => parseConfig(raw, 'capacity.config.json'));
+    const error = userErrorOf(() => parseConfig(raw, 'capacity.config.json'));
     expect(error).toBeInstanceOf(UserError);
     expect(error.message).toBe(`capacity.config.json: ${message}`);
   });
@@ -134,13 +126,13 @@ describe('a bad config is one line naming the key', () => {
       ['a: unknown key', 'b: unknown key', 'c: unknown key', 'd: unknown key', '… and 3 more problems'],
     ],
   ])('%j → every problem on a line of its own', (raw, starts) => {
-    const lines = errorOf(() => parseConfig(raw, 'c.json')).message.split('\n');
+    const lines = userErrorOf(() => parseConfig(raw, 'c.json')).message.split('\n');
     expect(lines).toHaveLength(starts.length);
     lines.forEach((line, i) => expect(line.startsWith(`c.json: ${starts[i]}`), line).toBe(true));
   });
 
   it('points to documents that exist', () => {
-    const { hint } = errorOf(() => parseConfig({ a: 1 }));
+    const { hint } = userErrorOf(() => parseConfig({ a: 1 }));
     const docs = hint!.match(/\S+\.md\b/g)!;
     expect(docs.length).toBeGreaterThan(0);
     for (const doc of docs) expect(existsSync(fileURLToPath(new URL(`../${doc}`, import.meta.url))), doc).toBe(true);

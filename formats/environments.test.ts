@@ -1,16 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG, parseConfig } from './config.ts';
 import { UserError } from './errors.ts';
+import { userErrorOf } from '../test/testkit/user-error.ts';
 import { environmentNames, resolveEnvironment, selectEnvironments } from './environments.ts';
-
-function errorOf(fn: () => unknown): UserError {
-  try {
-    fn();
-  } catch (e) {
-    return e as UserError;
-  }
-  throw new Error('expected an error');
-}
 
 const CURRENT = { name: 'current', host: 'https://app.example.com' };
 const CANDIDATE = {
@@ -107,14 +99,14 @@ describe('environments in the config', () => {
       'environments.0.overrides.headers.X-Tenant: expected ${NAME}',
     ],
   ])('%j → %s', (raw, message) => {
-    const error = errorOf(() => parseConfig(raw, 'capacity.config.json'));
+    const error = userErrorOf(() => parseConfig(raw, 'capacity.config.json'));
     expect(error).toBeInstanceOf(UserError);
     expect(error.message.startsWith(`capacity.config.json: ${message}`), error.message).toBe(true);
     expect(error.message.split('\n')).toHaveLength(1);
   });
 
   it('never echoes a password written in the file', () => {
-    const error = errorOf(() => parseConfig({ environments: [{ name: 'a', host: 'https://bob:hunter2@a.example' }] }));
+    const error = userErrorOf(() => parseConfig({ environments: [{ name: 'a', host: 'https://bob:hunter2@a.example' }] }));
     expect(error.message).not.toContain('hunter2');
   });
 });
@@ -152,7 +144,7 @@ describe('an environment ready for a run', () => {
       'environments.candidate.host: the environment variable CANDIDATE_USER is not set; export it before the run (docs/config.md)',
     ],
   ])('%s', (_, name, processEnv, message) => {
-    const error = errorOf(() => resolveEnvironment(environments, name, processEnv));
+    const error = userErrorOf(() => resolveEnvironment(environments, name, processEnv));
     expect(error).toBeInstanceOf(UserError);
     expect(error.exitCode).toBe(2);
     expect(error.message).toBe(message);
@@ -183,7 +175,7 @@ describe('an environment ready for a run', () => {
       '--environment: unknown environment "prod"; the config names current, candidate (or all)',
     ],
   ])('refused: %s', (_, list, requested, message) => {
-    const error = errorOf(() => selectEnvironments(list, requested));
+    const error = userErrorOf(() => selectEnvironments(list, requested));
     expect(error.exitCode).toBe(2);
     expect(error.message).toBe(message);
   });
