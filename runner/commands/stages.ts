@@ -171,7 +171,7 @@ export async function runStagesCommand(args: StagesArgs, io: Io): Promise<Pick<S
         if (host === undefined)
           throw new UserError('--host: required, e.g. --host https://app.example.com (or --demo for the embedded demo target)');
         const source = args.host === undefined || args.host === '' ? `environments.${environment}.host` : '--host';
-        return { environment, host: parseHost(host, source), headers };
+        return { environment, host: parseHost(host, source), headers, source };
       });
   const extraEnv = parseEnvPairs(args.env ?? []);
   const openFactor = args['open-stage'] !== undefined ? parseOpenStageFactor(args['open-stage']) : undefined;
@@ -187,7 +187,7 @@ export async function runStagesCommand(args: StagesArgs, io: Io): Promise<Pick<S
     const demo = await startDemoTarget(preset ? DEMO_PRESETS[preset] : {});
     try {
       io.stdout.write(`demo target: ${demo.url}${preset ? ` (${preset})` : ''}\n`);
-      return await runOneTarget(base, { environment: DEMO_ENVIRONMENT, host: parseHost(demo.url), headers: {} });
+      return await runOneTarget(base, { environment: DEMO_ENVIRONMENT, host: parseHost(demo.url), headers: {}, source: '--demo' });
     } finally {
       await demo.close();
     }
@@ -279,6 +279,8 @@ interface ResolvedTarget {
   readonly environment: string;
   readonly host: Host;
   readonly headers: Readonly<Record<string, string>>;
+  /** Where the host came from, for messages: --host, --demo or environments.<name>.host. */
+  readonly source: string;
 }
 
 /**
@@ -304,7 +306,7 @@ async function runOneTarget(base: RunBase, target: ResolvedTarget): Promise<Pick
     if (unreachable) {
       throw new UserError(`cannot reach ${target.host.display}: ${unreachable}`, {
         exitCode: ExitCode.unreachable,
-        hint: 'no load sent, no run recorded; check --host (--no-preflight to run anyway)',
+        hint: `no load sent, no run recorded; check ${target.source} (--no-preflight to run anyway)`,
       });
     }
     if (io.signal.aborted) return { exitCode: ExitCode.interrupted };
