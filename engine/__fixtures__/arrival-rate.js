@@ -1,4 +1,5 @@
-// Two arrival-rate scenarios, one started late with its own exec, env and tags.
+// Two arrival-rate scenarios, one started late with its own exec, env and tags. Both keep the
+// default gracefulStop: an arrival started as a scenario ends (a lagging machine) finishes.
 import http from 'k6/http';
 import { sleep } from 'k6';
 
@@ -11,10 +12,15 @@ export const options = {
     ramp: {
       executor: 'ramping-arrival-rate', startRate: 0, timeUnit: '500ms',
       stages: [{ target: 5, duration: '1s' }], preAllocatedVUs: 1,
-      startTime: '500ms', exec: 'other', env: { WHO: 'ramp' }, gracefulStop: '0s',
+      startTime: '1s', exec: 'other', env: { WHO: 'ramp' },
     },
   },
 };
+
+// Runs before the scenarios start: its request's time is a bound on when the test started.
+export function setup() {
+  http.get(`${__ENV.BASE}/setup`);
+}
 
 export default function () {
   http.get(`${__ENV.BASE}/steady`);
