@@ -26,13 +26,16 @@ export class Interner {
   private readonly bytes: Uint8Array[] = [];
   private readonly byString = new Map<string, number>();
 
-  /** Direct-mapped cache on (length, first, middle, last byte): most lookups end here, no hashing. */
+  /** Direct-mapped cache on (length, first, middle, three-quarter, last byte): most lookups end here, no hashing. */
   private readonly cache = new Int32Array(1024).fill(-1);
 
   /** Id of the raw (unquoted, unescaped) bytes buf[start, end). */
   idOfBytes(buf: Uint8Array, start: number, end: number): number {
     const len = end - start;
-    const slot = len === 0 ? 0 : ((len * 31 + buf[start]!) * 31 + buf[end - 1]! * 7 + buf[start + (len >> 1)]!) & 1023;
+    const slot =
+      len === 0
+        ? 0
+        : (((len * 31 + buf[start]!) * 31 + buf[end - 1]! * 7 + buf[start + (len >> 1)]!) * 31 + buf[end - 1 - (len >> 2)]!) & 1023;
     const cached = this.cache[slot]!;
     if (cached >= 0) {
       const known = this.bytes[cached]!;

@@ -77,6 +77,7 @@ const QUOTE = 34;
 const MAX_COLUMNS = 4096;
 /** A row cut by a chunk's end is first joined with this much of the next chunk only; the rest is parsed in place. */
 const JOIN_BYTES = 1 << 12;
+const LINE_END = Buffer.from('\n');
 
 /** The header's columns, and where the ones the statistics read are. */
 class Header {
@@ -189,7 +190,8 @@ class RowParser implements K6CsvParser {
   end(endOptions: { truncated?: boolean; why?: string } = {}): ReadResult {
     let truncated = endOptions.truncated ?? false;
     if (endOptions.why) this.warnings.push(endOptions.why);
-    const tail = this.leftover;
+    // The end of the input ends the last line: the scanner then always meets a line end.
+    const tail = this.leftover && Buffer.concat([this.leftover, LINE_END]);
     this.leftover = null;
     if (tail !== null && this.header === null) this.parse(tail, 0, true);
     else if (tail !== null) {
@@ -221,7 +223,7 @@ class RowParser implements K6CsvParser {
 
   private wholeLastRow(tail: Buffer): boolean {
     try {
-      return this.scanRow(tail, 0, tail.length, true) >= 0 && this.fields === this.header!.count;
+      return this.scanRow(tail, 0, tail.length, tail.length - 1, true) >= 0 && this.fields === this.header!.count;
     } catch (e) {
       if (e instanceof UserError) return false;
       throw e;
@@ -231,6 +233,7 @@ class RowParser implements K6CsvParser {
   /** Parses the complete rows of buf from p; returns where the unparsed rest starts. */
   private parse(buf: Uint8Array, p: number, final: boolean): number {
     const n = buf.length;
+    const lastLf = buf.lastIndexOf(LF);
     while (p < n) {
       // Empty lines are skipped, as Go's csv reader does.
       const c0 = buf[p]!;
@@ -244,7 +247,7 @@ class RowParser implements K6CsvParser {
         this.line++;
         continue;
       }
-      const next = this.scanRow(buf, p, n, final);
+      const next = this.scanRow(buf, p, n, lastLf, final);
       if (next < 0) return p;
       if (this.header === null) this.readHeader(buf);
       else this.finishRow(buf);
@@ -255,11 +258,12 @@ class RowParser implements K6CsvParser {
 
   /**
    * Scans the row at p: fills starts/ends (and quotedIn), `fields`, `rowLines`. Returns the
-   * position after its line end, or -1 when the row is not complete in buf[.., n) and `final` is
-   * false (with `final`, the end of buf ends the row). Unquoted fields are split in one tight loop
-   * over the bytes; a field starting with a quote is read by `quotedField`.
+   * position after its line end, or -1 when the row is not complete in buf[.., n). Unquoted
+   * fields are split in one tight loop over the bytes, with no bound check: from at most
+   * `lastLf` (buf's last LF) on, it meets a line end within buf. A field starting with a quote
+   * is read by `quotedField`; `final` says no byte will follow buf (a quote left open is an error).
    */
-  private scanRow(buf: Uint8Array, p: number, n: number, final: boolean): number {
+  private scanRow(buf: Uint8Array, p: number, n: number, lastLf: number, final: boolean): number {
     const starts = this.starts;
     const ends = this.ends;
     this.rowSerial++;
@@ -273,11 +277,9 @@ class RowParser implements K6CsvParser {
         s = p;
         continue;
       }
+      // No line end after p: the row is cut.
+      if (p > lastLf) return -1;
       for (;;) {
-        if (p >= n) {
-          if (!final) return -1;
-          return this.endRow(buf, s, n, col, n);
-        }
         const c = buf[p]!;
         // Most bytes are above the comma: one comparison per byte.
         if (c <= COMMA) {
@@ -285,7 +287,7 @@ class RowParser implements K6CsvParser {
             starts[col] = s;
             ends[col++] = p;
             s = ++p;
-            if (p < n && buf[p] === QUOTE) break;
+            if (buf[p] === QUOTE) break;
             continue;
           }
           if (c === LF) return this.endRow(buf, s, p, col, p + 1);
