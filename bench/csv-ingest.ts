@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { parse } from 'csv-parse';
 import { computeStageStats } from '../runner/stats/stage-stats.ts';
 import { collectorSettings, DEFAULT_CONFIG, windowsForHold } from '../formats/config.ts';
-import { readK6Csv } from '../runner/stats/k6-csv-reader.ts';
+import { readK6Csv } from '../runner/stats/k6-csv-file.ts';
 
 /**
  * One measured ingestion, run in its own process by csv.bench.ts so that its peak RSS is its own:

@@ -11,7 +11,7 @@ import { runSummaryFormat, type RunSummary } from '../../formats/run-summary.ts'
 import { stageStatsFormat, untestableWords, type RequestStats, type StageStats } from '../../formats/stage-stats.ts';
 import { Metric } from '../../formats/k6/csv.ts';
 import { customKeyMetric, keyLabel } from '../../formats/key-transaction.ts';
-import { readK6Csv } from '../stats/k6-csv-reader.ts';
+import { readK6Csv } from '../stats/k6-csv-file.ts';
 import { capacityLines, estimateWords, summarizeRun, summaryBounds } from '../stats/run-summary.ts';
 import { computeStageStats } from '../stats/stage-stats.ts';
 import { alignColumns } from '../stages/format.ts';

@@ -1,12 +1,11 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse as csvParse } from 'csv-parse/sync';
 import { UserError } from '../../formats/errors.ts';
 import { CSV_COLUMNS, csvField, parseTimestamp } from '../../formats/k6/csv.ts';
-import { createK6CsvParser, readK6Csv, type K6Record } from './k6-csv-reader.ts';
+import { createK6CsvParser, type K6Record } from './k6-csv-reader.ts';
 
 const fixtures = join(import.meta.dirname, '../../formats/k6/__fixtures__');
 const tmp = mkdtempSync(join(tmpdir(), 'k6csv-'));
@@ -257,53 +256,6 @@ describe('createK6CsvParser', () => {
     expect(rows).toHaveLength(1);
     expect(result.truncated).toBe(true);
     expect(result.warnings[0]).toMatch(/line 3: incomplete last row ignored/);
-  });
-});
-
-describe('readK6Csv', () => {
-  it('detects gzip by its magic bytes, not its name', async () => {
-    const plain = readFileSync(join(fixtures, 'out.csv'));
-    const disguised = join(tmp, 'gzip-named.csv');
-    writeFileSync(disguised, gzipSync(plain));
-    const a: number[] = [];
-    const b: number[] = [];
-    const ra = await readK6Csv(join(fixtures, 'out.csv'), (r) => a.push(r.value));
-    const rb = await readK6Csv(disguised, (r) => b.push(r.value));
-    expect(rb).toEqual(ra);
-    expect(b).toEqual(a);
-  });
-
-  it('reads a cut gzip up to where it ends, with a warning', async () => {
-    const gz = readFileSync(join(fixtures, 'out.csv.gz'));
-    const cut = join(tmp, 'cut.csv.gz');
-    writeFileSync(cut, gz.subarray(0, Math.floor(gz.length * 0.6)));
-    const full = await readK6Csv(join(fixtures, 'out.csv.gz'), () => {});
-    let n = 0;
-    const r = await readK6Csv(cut, () => n++);
-    expect(r.truncated).toBe(true);
-    expect(r.rows).toBe(n);
-    expect(n).toBeGreaterThan(100);
-    expect(n).toBeLessThan(full.rows);
-    expect(r.warnings.join('\n')).toMatch(/cut\.csv\.gz: gzip ends early/);
-  });
-
-  it('rejects a gzip cut before its first row', async () => {
-    const gz = readFileSync(join(fixtures, 'out.csv.gz'));
-    const cut = join(tmp, 'cut-early.csv.gz');
-    writeFileSync(cut, gz.subarray(0, 20));
-    await expect(readK6Csv(cut, () => {})).rejects.toThrow(UserError);
-  });
-
-  it('rejects a corrupt gzip as corrupt, not as an empty file', async () => {
-    const bad = join(tmp, 'corrupt.csv.gz');
-    writeFileSync(bad, Buffer.from('\x1f\x8b\x08garbage', 'latin1'));
-    await expect(readK6Csv(bad, () => {})).rejects.toThrow(
-      /^.*corrupt\.csv\.gz: gzip data is corrupt \(unknown header flags set\): not a readable k6 CSV$/,
-    );
-  });
-
-  it('rejects a missing file with a UserError naming it', async () => {
-    await expect(readK6Csv(join(tmp, 'nope.csv'), () => {})).rejects.toThrow(/nope\.csv: cannot read: it does not exist/);
   });
 });
 

@@ -1,7 +1,4 @@
-import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
-import { createGunzip } from 'node:zlib';
-import { UserError, fsReason } from '../../formats/errors.ts';
+import { UserError } from '../../formats/errors.ts';
 import { Interner, TimestampReader, csvError, decodeField, parseNumber, parseSmallInt } from './k6-csv-fields.ts';
 
 /**
@@ -17,7 +14,7 @@ import { Interner, TimestampReader, csvError, decodeField, parseNumber, parseSma
  * One row, handed to the callback and REUSED for the next row (no allocation per row): read
  * what you need inside the callback, never keep the object.
  */
-export interface K6Record {
+export interface K6Sample {
   /** 1-based line of the file where the row starts. */
   readonly line: number;
   /** `metric_name`, interned (the same string object for every row of a metric). */
@@ -35,6 +32,10 @@ export interface K6Record {
   readonly status: number;
   /** The `error_code` column as a number; 0 when empty or absent. */
   readonly errorCode: number;
+}
+
+/** A row as the incremental parser hands it: the sample, and any column's text. */
+export interface K6Record extends K6Sample {
   /** The text of any column by header name ('' when empty or absent), decoded on demand. */
   field(column: string): string;
 }
@@ -425,110 +426,4 @@ class RowParser implements K6CsvParser {
  */
 export function createK6CsvParser(onRecord: (r: K6Record) => void, options: ParserOptions = {}): K6CsvParser {
   return new RowParser(onRecord, options.source ?? '<csv>');
-}
-
-/** True when the file starts with gzip's magic bytes (1f 8b), whatever its name. */
-export async function isGzipFile(path: string): Promise<boolean> {
-  let handle;
-  try {
-    handle = await open(path, 'r');
-  } catch (e) {
-    throw new UserError(`cannot read: ${fsReason(e)}`, { file: path });
-  }
-  try {
-    const head = Buffer.alloc(2);
-    const { bytesRead } = await handle.read(head, 0, 2, 0);
-    return bytesRead === 2 && head[0] === 0x1f && head[1] === 0x8b;
-  } catch (e) {
-    // A folder opens but does not read (EISDIR).
-    throw new UserError(`cannot read: ${fsReason(e)}`, { file: path });
-  } finally {
-    await handle.close();
-  }
-}
-
-/** Bytes read from the file at a time: large reads into two reused buffers, no allocation per read. */
-const READ_BYTES = 1 << 20;
-
-/** A plain file into the parser; the next read runs (on libuv's pool) while the last one is parsed. */
-async function pushPlain(path: string, parser: K6CsvParser, signal: AbortSignal | undefined): Promise<void> {
-  const handle = await open(path, 'r');
-  const buffers = [Buffer.allocUnsafe(READ_BYTES), Buffer.allocUnsafe(READ_BYTES)];
-  let position = 0;
-  let which = 0;
-  let pending = handle.read(buffers[0]!, 0, READ_BYTES, 0);
-  try {
-    for (;;) {
-      const { bytesRead, buffer } = await pending;
-      signal?.throwIfAborted();
-      if (bytesRead === 0) break;
-      position += bytesRead;
-      which ^= 1;
-      pending = handle.read(buffers[which]!, 0, READ_BYTES, position);
-      parser.push(buffer.subarray(0, bytesRead));
-    }
-  } finally {
-    await pending.catch(() => undefined);
-    await handle.close();
-  }
-}
-
-/**
- * A gzip file into the parser: zlib inflates on libuv's pool while the main thread parses. A cut
- * or corrupt stream after the first row returns why; corrupt before it rejects.
- */
-async function pushGzip(path: string, parser: K6CsvParser, signal: AbortSignal | undefined): Promise<string | undefined> {
-  const input = createReadStream(path, { highWaterMark: READ_BYTES, ...(signal ? { signal } : {}) });
-  const gunzip = createGunzip({ chunkSize: READ_BYTES });
-  input.on('error', (e) => gunzip.destroy(e));
-  input.pipe(gunzip);
-  try {
-    for await (const chunk of gunzip) parser.push(chunk as Buffer);
-    return undefined;
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code !== 'Z_BUF_ERROR' && code !== 'Z_DATA_ERROR') throw e;
-    // Corrupt before the first row is a damaged file, not a cut one: nothing to report on.
-    if (code === 'Z_DATA_ERROR' && parser.rows === 0) {
-      throw new UserError(`gzip data is corrupt (${(e as Error).message}): not a readable k6 CSV`, {
-        file: path,
-        hint: 'the file was damaged after it was written; run the stage again',
-      });
-    }
-    return `${path}: gzip ${code === 'Z_BUF_ERROR' ? 'ends early' : 'is corrupt'} after ${parser.rows} rows (${(e as Error).message}): figures cover the rows read`;
-  } finally {
-    input.destroy();
-  }
-}
-
-/**
- * Streams a k6 CSV file (plain or gzip, told by its magic bytes) into `onRecord`, one reused
- * record per row. A cut gzip (a killed engine) or a cut last line resolves with `truncated` and
- * a warning: the rows read are all there is; a gzip corrupt before its first row rejects. An
- * unreadable file, header or row rejects with a UserError naming the file and line. With no
- * sample at all (even cut) it rejects too.
- */
-export async function readK6Csv(
-  path: string,
-  onRecord: (r: K6Record) => void,
-  options: { signal?: AbortSignal } = {},
-): Promise<ReadResult> {
-  const gzip = await isGzipFile(path);
-  const parser = createK6CsvParser(onRecord, { source: path });
-  let truncatedWhy: string | undefined;
-  try {
-    if (gzip) truncatedWhy = await pushGzip(path, parser, options.signal);
-    else await pushPlain(path, parser, options.signal);
-  } catch (e) {
-    if (e instanceof UserError) throw e;
-    if ((e as Error).name === 'AbortError') throw e;
-    throw new UserError(`cannot read: ${fsReason(e)}`, { file: path });
-  }
-  const result = parser.end(truncatedWhy ? { truncated: true, why: truncatedWhy } : {});
-  if (result.rows === 0)
-    throw new UserError('line 2: no samples (the input was cut before the first row)', {
-      file: path,
-      hint: 'the engine wrote no sample; check its log',
-    });
-  return result;
 }

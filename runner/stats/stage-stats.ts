@@ -1,7 +1,8 @@
 import { BUILTIN_METRICS, K6_ERROR_CODES, Metric, type BuiltinMetric } from '../../formats/k6/csv.ts';
 import type { CollectorSettings } from '../../formats/config.ts';
 import type { RequestStats, StageStats, TrendTestable, WindowStats } from '../../formats/stage-stats.ts';
-import { readK6Csv, type K6Record, type ReadResult } from './k6-csv-reader.ts';
+import type { K6Sample, ReadResult } from './k6-csv-reader.ts';
+import { readK6Csv } from './k6-csv-file.ts';
 import { percentileSorted } from '../../formats/k6/percentile.ts';
 import { SampleBuffer, trendFigures } from './samples.ts';
 import { trendTest } from './trend.ts';
@@ -200,7 +201,7 @@ export class StageAccumulator {
     this.winKey = Array.from({ length: this.plannedWindows }, () => new SampleBuffer(256));
   }
 
-  private metricState(r: K6Record): MetricState {
+  private metricState(r: K6Sample): MetricState {
     let m = this.metricStates[r.metricId];
     if (m === undefined) {
       // First row of this metric: classify it once.
@@ -223,7 +224,7 @@ export class StageAccumulator {
     return m;
   }
 
-  private nameState(r: K6Record): NameState {
+  private nameState(r: K6Sample): NameState {
     let n = this.names[r.nameId];
     if (n === undefined) {
       n = { durations: new SampleBuffer(1024), failures: 0 };
@@ -236,7 +237,7 @@ export class StageAccumulator {
   }
 
   /** Adds one row (the record may be reused by the caller afterwards). */
-  add(r: K6Record): void {
+  add(r: K6Sample): void {
     const t = r.timeMs;
     if (!this.started) this.begin(t);
     if (t > this.lastMs) this.lastMs = t;

@@ -16,7 +16,7 @@ import { stageStatsFormat } from '../../formats/stage-stats.ts';
 import { CSV_COLUMNS, Metric } from '../../formats/k6/csv.ts';
 import { K6ExitCode } from '../../formats/k6/exit-codes.ts';
 import { listRuns } from '../../runner/results-store.ts';
-import { readK6Csv } from '../../runner/stats/k6-csv-reader.ts';
+import { readK6Csv } from '../../runner/stats/k6-csv-file.ts';
 import { ROOT, SHORT_THINK, allText, capturedIo, listFiles, spawnStages } from '../testkit/e2e.ts';
 import { readFormat } from '../../formats/files.ts';
 

@@ -1,0 +1,112 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { afterAll, describe, expect, it } from 'vitest';
+import { UserError } from '../../formats/errors.ts';
+import { collectorSettings, DEFAULT_CONFIG, windowsForHold } from '../../formats/config.ts';
+import { stageStatsFormat } from '../../formats/stage-stats.ts';
+import { launchArgs, PROJECT_ROOT } from '../../test/testkit/launch.ts';
+import { readK6Csv } from './k6-csv-file.ts';
+import { computeStageStats } from './stage-stats.ts';
+
+const fixtures = join(import.meta.dirname, '../../formats/k6/__fixtures__');
+const tmp = mkdtempSync(join(tmpdir(), 'k6csv-file-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+describe('readK6Csv', () => {
+  it('detects gzip by its magic bytes, not its name', async () => {
+    const plain = readFileSync(join(fixtures, 'out.csv'));
+    const disguised = join(tmp, 'gzip-named.csv');
+    writeFileSync(disguised, gzipSync(plain));
+    const a: number[] = [];
+    const b: number[] = [];
+    const ra = await readK6Csv(join(fixtures, 'out.csv'), (r) => a.push(r.value));
+    const rb = await readK6Csv(disguised, (r) => b.push(r.value));
+    expect(rb).toEqual(ra);
+    expect(b).toEqual(a);
+  });
+
+  it('reads a cut gzip up to where it ends, with a warning', async () => {
+    const gz = readFileSync(join(fixtures, 'out.csv.gz'));
+    const cut = join(tmp, 'cut.csv.gz');
+    writeFileSync(cut, gz.subarray(0, Math.floor(gz.length * 0.6)));
+    const full = await readK6Csv(join(fixtures, 'out.csv.gz'), () => {});
+    let n = 0;
+    const r = await readK6Csv(cut, () => n++);
+    expect(r.truncated).toBe(true);
+    expect(r.rows).toBe(n);
+    expect(n).toBeGreaterThan(100);
+    expect(n).toBeLessThan(full.rows);
+    expect(r.warnings.join('\n')).toMatch(/cut\.csv\.gz: gzip ends early/);
+  });
+
+  it('rejects a gzip cut before its first row', async () => {
+    const gz = readFileSync(join(fixtures, 'out.csv.gz'));
+    const cut = join(tmp, 'cut-early.csv.gz');
+    writeFileSync(cut, gz.subarray(0, 20));
+    await expect(readK6Csv(cut, () => {})).rejects.toThrow(UserError);
+  });
+
+  it('rejects a corrupt gzip as corrupt, not as an empty file', async () => {
+    const bad = join(tmp, 'corrupt.csv.gz');
+    writeFileSync(bad, Buffer.from('\x1f\x8b\x08garbage', 'latin1'));
+    await expect(readK6Csv(bad, () => {})).rejects.toThrow(
+      /^.*corrupt\.csv\.gz: gzip data is corrupt \(unknown header flags set\): not a readable k6 CSV$/,
+    );
+  });
+
+  it('rejects a missing file with a UserError naming it', async () => {
+    await expect(readK6Csv(join(tmp, 'nope.csv'), () => {})).rejects.toThrow(/nope\.csv: cannot read: it does not exist/);
+  });
+});
+
+/** `npm run collect -- <file> --json …` as users run it: from the built JavaScript, where a large file is parsed on a thread of its own. */
+function collect(file: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      launchArgs('runner/cli.ts', 'collect', file, '--json', ...args),
+      { cwd: PROJECT_ROOT, timeout: 60_000 },
+      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+describe('a large file, parsed on a thread of its own (the built command)', () => {
+  // The real k6 fixture 12 times over: past the size from which the command parses on a thread.
+  const text = readFileSync(join(fixtures, 'out.csv'), 'utf8');
+  const [header, ...rest] = text.trimEnd().split('\n');
+  const big = `${header}\n${`${rest.join('\n')}\n`.repeat(12)}`;
+  const plan = { users: 10, rampMs: 2000, holdMs: 20_000, keyName: 'search' };
+  const flags = ['--users', '10', '--ramp', '2s', '--hold', '20s', '--key-name', 'search'];
+
+  it.each([
+    ['plain', (f: string) => writeFileSync(f, big)],
+    ['gzip', (f: string) => writeFileSync(f, gzipSync(big))],
+  ])('gives the same statistics as the reading in this thread (%s)', async (kind, write) => {
+    const file = join(tmp, `big-${kind}.csv`);
+    write(file);
+    const run = await collect(file, ...flags);
+    expect(run.stderr).not.toMatch(/error/);
+    expect(run.code).toBe(0);
+    const here = await computeStageStats({
+      file,
+      ...plan,
+      ...collectorSettings(DEFAULT_CONFIG),
+      ...windowsForHold(plan.holdMs, DEFAULT_CONFIG),
+    });
+    expect(here.source.rows).toBe(12 * rest.length);
+    expect(run.stdout).toBe(stageStatsFormat.stringify(here));
+  });
+
+  it('names the file and line of a bad row, as the reading in this thread does', async () => {
+    const file = join(tmp, 'big-bad.csv');
+    writeFileSync(file, `${big}vus,1795355090,abc${','.repeat(header!.split(',').length - 3)}\n`);
+    const run = await collect(file, ...flags);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`error: ${file}: line ${12 * rest.length + 2}: metric_value "abc" is not a number`);
+    await expect(readK6Csv(file, () => {})).rejects.toThrow(`${file}: line ${12 * rest.length + 2}: metric_value "abc" is not a number`);
+  });
+});
