@@ -1,15 +1,12 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parse as csvParse } from 'csv-parse/sync';
 import { UserError } from '../../formats/errors.ts';
 import { CSV_COLUMNS, csvField, parseTimestamp } from '../../formats/k6/csv.ts';
 import { createK6CsvParser, type K6Record } from './k6-csv-reader.ts';
 
 const fixtures = join(import.meta.dirname, '../../formats/k6/__fixtures__');
-const tmp = mkdtempSync(join(tmpdir(), 'k6csv-'));
-afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 interface Row {
   line: number;
