@@ -119,79 +119,34 @@ export async function runStages(request: StagesRequest, deps: StagesDeps, io: Io
   const windows = deps.windowParams(holdMs, { windowMs: request.stats.windowMs, warmupMs: request.stats.warmupMs });
   const manifest = newManifest(request, deps, { id, startedAtMs, holdMs, windows });
   await writeFormat(runManifestFormat, manifestPath, manifest);
+  io.stdout.write(startOfRunText(request, deps.engineVersion, { id, dir, holdMs }));
 
-  const out = io.stdout;
-  out.write(startOfRunText(request, deps.engineVersion, { id, dir, holdMs }));
-
-  const openPlannedMs = request.openStage ? holdMs : 0;
-  const stageCount = request.plan.length + (request.openStage ? 1 : 0);
-  const stageResults: Array<{ users: number; status: StageRecord['status']; stats: StageStats | null }> = [];
-  let summary = summarize(request, deps, id, []);
-  const progress = new ProgressWriter(out, io.now);
-  // What each ended stage took beyond its plan (start-up, graceful stop): the time-left estimate uses their mean.
-  const extras: number[] = [];
-  const extraPerStageMs = () => (extras.length ? extras.reduce((a, b) => a + b, 0) / extras.length : 0);
-  let stopped: 'interrupted' | 'failed' | 'target' | undefined;
-  let interruptedBefore: number | undefined;
-
-  for (const [index, stage] of request.plan.entries()) {
-    if (stopped) break;
-    // Ctrl-C before this stage started (e.g. while the last one's statistics were computed): start no engine.
-    if (io.signal.aborted) {
-      stopped = 'interrupted';
-      interruptedBefore = stage.users;
-      break;
-    }
-    const files = stageFiles(stage.users);
-    const ran = await executeStage({
-      request,
-      deps,
-      io,
-      dir,
-      progress,
-      startedAtMs,
-      windows,
-      laterStagesPlannedMs: plannedRunMs(request.plan.slice(index + 1)) + openPlannedMs,
-      laterStages: stageCount - index - 1,
-      extraPerStageMs: extraPerStageMs(),
-      stageIndex: index,
-      stageCount,
-      users: stage.users,
-      liveName: `.stage-${stage.users}.live`,
-      files,
-      rampMs: stage.rampMs,
-      holdMs: stage.holdMs,
-      env: stageEnv(request, stage),
-      k6Stages: k6StagesOf(stage),
-    });
-    const { outcome, stats, verdict, written } = ran;
-    extras.push(Math.max(0, outcome.endedAtMs - outcome.startedAtMs - stage.rampMs - stage.holdMs));
-    const record = stageRecord(stage.users, outcome, verdict, written);
-    stageResults.push({ users: stage.users, status: verdict.status, stats });
-    out.write(`stage ${index + 1}/${stageCount} (${stage.users} users): ${verdict.status}${verdict.why ? ` — ${verdict.why}` : ''}\n`);
-    stopped = stopAfter(verdict.status, request.stopOnFailure);
-    manifest.stages[index] = record;
-    summary = summarize(request, deps, id, stageResults);
-    await writeFormat(runSummaryFormat, join(dir, 'summary.json'), summary);
-    await writeFormat(runManifestFormat, manifestPath, manifest);
-  }
-
+  const run: RunInProgress = {
+    request,
+    deps,
+    io,
+    id,
+    dir,
+    manifest,
+    manifestPath,
+    holdMs,
+    windows,
+    startedAtMs,
+    stageCount: request.plan.length + (request.openStage ? 1 : 0),
+    progress: new ProgressWriter(io.stdout, io.now),
+    stageResults: [],
+    extras: [],
+  };
+  const planned = await runPlannedStages(run);
+  const { interruptedBefore, summary } = planned;
+  let stopped = planned.stopped;
   if (request.openStage) {
     const open = await runOpenStage({
-      request,
-      deps,
-      io,
-      dir,
-      progress,
-      startedAtMs,
+      ...stageContext(run),
       laterStagesPlannedMs: 0,
       laterStages: 0,
-      extraPerStageMs: extraPerStageMs(),
-      windows,
-      stageCount,
-      holdMs,
       stopped,
-      stageResults,
+      stageResults: run.stageResults,
       manifest,
     });
     manifest.openStage = open.record;
@@ -203,9 +158,76 @@ export async function runStages(request: StagesRequest, deps: StagesDeps, io: Io
   await writeFormat(runSummaryFormat, join(dir, 'summary.json'), summary);
   await writeFormat(runManifestFormat, manifestPath, manifest);
 
-  out.write(endOfRunText(manifest, summary, dir));
+  io.stdout.write(endOfRunText(manifest, summary, dir));
   const exitCode = status === 'interrupted' ? ExitCode.interrupted : status === 'failed' ? ExitCode.incomplete : ExitCode.ok;
   return { manifest, summary, runDir: dir, exitCode };
+}
+
+/** A run between its first and last write: what every stage of it shares, and what the ended ones left. */
+interface RunInProgress {
+  readonly request: StagesRequest;
+  readonly deps: StagesDeps;
+  readonly io: Io;
+  readonly id: string;
+  readonly dir: string;
+  readonly manifest: RunManifest;
+  readonly manifestPath: string;
+  readonly holdMs: number;
+  readonly windows: { windowMs: number; warmupMs: number };
+  readonly startedAtMs: number;
+  readonly stageCount: number;
+  readonly progress: ProgressWriter;
+  readonly stageResults: Array<{ users: number; status: StageRecord['status']; stats: StageStats | null }>;
+  /** What each ended stage took beyond its plan (start-up, graceful stop): the time-left estimate uses their mean. */
+  readonly extras: number[];
+}
+
+function stageContext(run: RunInProgress) {
+  const { request, deps, io, dir, progress, startedAtMs, windows, stageCount, holdMs } = run;
+  const extraPerStageMs = run.extras.length ? run.extras.reduce((a, b) => a + b, 0) / run.extras.length : 0;
+  return { request, deps, io, dir, progress, startedAtMs, windows, stageCount, holdMs, extraPerStageMs };
+}
+
+/** The plan's stages one after another, each written as it ends, until one stops the run. */
+async function runPlannedStages(run: RunInProgress): Promise<{
+  stopped: 'interrupted' | 'failed' | 'target' | undefined;
+  interruptedBefore: number | undefined;
+  summary: RunSummary;
+}> {
+  const { request, deps, io, dir, manifest } = run;
+  const openPlannedMs = request.openStage ? run.holdMs : 0;
+  let summary = summarize(request, deps, run.id, []);
+  let stopped: 'interrupted' | 'failed' | 'target' | undefined;
+  for (const [index, stage] of request.plan.entries()) {
+    // Ctrl-C before this stage started (e.g. while the last one's statistics were computed): start no engine.
+    if (io.signal.aborted) return { stopped: 'interrupted', interruptedBefore: stage.users, summary };
+    const files = stageFiles(stage.users);
+    const { outcome, stats, verdict, written } = await executeStage({
+      ...stageContext(run),
+      laterStagesPlannedMs: plannedRunMs(request.plan.slice(index + 1)) + openPlannedMs,
+      laterStages: run.stageCount - index - 1,
+      stageIndex: index,
+      users: stage.users,
+      liveName: `.stage-${stage.users}.live`,
+      files,
+      rampMs: stage.rampMs,
+      holdMs: stage.holdMs,
+      env: stageEnv(request, stage),
+      k6Stages: k6StagesOf(stage),
+    });
+    run.extras.push(Math.max(0, outcome.endedAtMs - outcome.startedAtMs - stage.rampMs - stage.holdMs));
+    run.stageResults.push({ users: stage.users, status: verdict.status, stats });
+    io.stdout.write(
+      `stage ${index + 1}/${run.stageCount} (${stage.users} users): ${verdict.status}${verdict.why ? ` — ${verdict.why}` : ''}\n`,
+    );
+    stopped = stopAfter(verdict.status, request.stopOnFailure);
+    manifest.stages[index] = stageRecord(stage.users, outcome, verdict, written);
+    summary = summarize(request, deps, run.id, run.stageResults);
+    await writeFormat(runSummaryFormat, join(dir, 'summary.json'), summary);
+    await writeFormat(runManifestFormat, run.manifestPath, manifest);
+    if (stopped) break;
+  }
+  return { stopped, interruptedBefore: undefined, summary };
 }
 
 /** The run's manifest before its first stage: the plan as data, every stage still to run. */
