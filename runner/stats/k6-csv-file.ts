@@ -3,7 +3,7 @@ import { open, stat } from 'node:fs/promises';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { createGunzip } from 'node:zlib';
 import { UserError, fsReason } from '../../formats/errors.ts';
-import { createK6CsvParser, type K6CsvParser, type K6Record, type K6Sample, type ReadResult } from './k6-csv-reader.ts';
+import { ReusedSample, createK6CsvParser, type K6CsvParser, type K6Record, type K6Sample, type ReadResult } from './k6-csv-reader.ts';
 
 /**
  * Reading a k6 CSV file (plain or gzip) into the statistics. A large file is parsed on a thread of
@@ -194,25 +194,12 @@ function withoutFile(message: string, file: string | undefined): string {
     .join('\n');
 }
 
-/** The sample handed on from a batch, refilled for every row. */
-class BatchSample implements K6Sample {
-  line = 0;
-  metric = '';
-  metricId = 0;
-  timeMs = 0;
-  value = 0;
-  name = '';
-  nameId = 0;
-  status = 0;
-  errorCode = 0;
-}
-
 /** Reads the file on a parsing thread; the samples come back here, in file order. */
 function readOnThread(path: string, gzip: boolean, onSample: (s: K6Sample) => void, signal?: AbortSignal): Promise<ReadResult> {
   const worker = new Worker(new URL(import.meta.url), { workerData: { k6CsvFile: { path, gzip } } satisfies ThreadJob });
   const metrics: string[] = [];
   const names: string[] = [];
-  const sample = new BatchSample();
+  const sample = new ReusedSample();
   const take = (m: Extract<FromThread, { kind: 'rows' }>): void => {
     for (const t of m.metrics) metrics.push(t);
     for (const t of m.names) names.push(t);

@@ -112,8 +112,8 @@ class Header {
   }
 }
 
-/** The one record handed to the callback, refilled for every row. */
-class ReusedRecord implements K6Record {
+/** A sample refilled for every row (the parser's record, and the samples a parsing thread hands back). */
+export class ReusedSample implements K6Sample {
   line = 0;
   metric = '';
   metricId = 0;
@@ -123,7 +123,13 @@ class ReusedRecord implements K6Record {
   nameId = 0;
   status = 0;
   errorCode = 0;
-  constructor(private readonly parser: RowParser) {}
+}
+
+/** The one record handed to the callback, refilled for every row. */
+class ReusedRecord extends ReusedSample implements K6Record {
+  constructor(private readonly parser: RowParser) {
+    super();
+  }
   field(column: string): string {
     return this.parser.fieldText(column);
   }
