@@ -107,7 +107,7 @@ async function readHere(path: string, gzip: boolean, onRecord: (r: K6Record) => 
 
 /** Numbers per sample in a batch: line, metric id, name id, status, error code, time, value. */
 const STRIDE = 7;
-const BATCH_ROWS = 1 << 14;
+const BATCH_ROWS = 1 << 16;
 /** Batches handed over and not yet taken back: bounds the memory when the statistics are slower. */
 const IN_FLIGHT = 4;
 /** Below this many bytes of CSV a thread's start costs more than it saves; gzip counted at k6's ~1:16. */
