@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { loadavg, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateK6Csv, gzipFile } from './csv-generate.ts';
 
@@ -11,12 +11,18 @@ import { generateK6Csv, gzipFile } from './csv-generate.ts';
  * whole `npm run collect -- <file> --json` (process start included). Reference in the same
  * benchmark: `wc -l` (plain) and `zcat | wc -l` (gzip). Targets (issue 15) on a 2-core machine:
  * ≥ 2.5 M rows/s plain, ≥ 2 M rows/s gzip, peak RSS < 200 MiB. Best of `RUNS` (the machine may be shared), all runs printed.
- * `CSV_BENCH_ROWS` changes the row count.
+ * `CSV_BENCH_ROWS` changes the row count; `BENCH_ROOT` runs another checkout's command (an A/B
+ * against older code, on the same generated file). The load average is printed before and after:
+ * the machine is shared, and the figures mean little under load.
  */
 const ROWS = Number(process.env.CSV_BENCH_ROWS ?? 6_000_000);
 const RUNS = 3;
 const TARGETS = { plain: 2_500_000, gzip: 2_000_000, rssMiB: 200 };
-const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(process.env.BENCH_ROOT ?? join(dirname(fileURLToPath(import.meta.url)), '..'));
+const load = (): string =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
 
 function wall(fn: () => void): number {
   const t = performance.now();
@@ -53,7 +59,7 @@ function ingest(file: string, stage: { users: number; rampMs: number; holdMs: nu
   args.push('--ramp', `${stage.rampMs}ms`, '--hold', `${stage.holdMs}ms`);
   let r: ReturnType<typeof spawnSync> = spawnSync('true');
   const ms = wall(() => {
-    r = spawnSync('/usr/bin/time', ['-f', 'rss %M cpu %U %S', 'npm', ...args], { encoding: 'utf8', cwd: join(here, '..') });
+    r = spawnSync('/usr/bin/time', ['-f', 'rss %M cpu %U %S', 'npm', ...args], { encoding: 'utf8', cwd: root });
   });
   const stderr = String(r.stderr);
   if (r.status !== 0) throw new Error(`npm run collect failed: ${stderr}`);
@@ -76,6 +82,7 @@ try {
   const stage = generateK6Csv(plain, { rows: ROWS });
   await gzipFile(plain, gz);
   const mb = (f: string) => (statSync(f).size / 2 ** 20).toFixed(0);
+  process.stdout.write(`${root}: npm run collect; load average ${load()}\n`);
   process.stdout.write(
     `generated ${stage.rows} rows: ${mb(plain)} MiB plain, ${mb(gz)} MiB gzip (${stage.users} users, hold ${(stage.holdMs / 1000).toFixed(0)} s)\n\n`,
   );
@@ -125,6 +132,7 @@ try {
     process.stdout.write(
       `${r.length === 1 ? r[0] : r.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ')}\n`,
     );
+  process.stdout.write(`load average ${load()}\n`);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
