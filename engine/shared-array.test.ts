@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { runEngine } from '../test/testkit/engine-runs.ts';
+import { runEngineInProcess } from '../test/testkit/engine-runs.ts';
 
 const fixtures = fileURLToPath(new URL('./__fixtures__/', import.meta.url));
 let dir = '';
@@ -18,7 +18,7 @@ const Checks = z.object({ root_group: z.object({ checks: z.record(z.string(), z.
 
 describe('SharedArray (k6/data)', () => {
   it('builds the array once for the test and every VU reads the same read-only data', async () => {
-    const r = await runEngine(['run', '--no-color', '--summary-export', 'sa.json', join(fixtures, 'shared-array.js')], dir);
+    const r = await runEngineInProcess(['run', '--no-color', '--summary-export', 'sa.json', join(fixtures, 'shared-array.js')], dir);
     expect(r.code, r.stderr).toBe(0);
     // The function ran once for the whole test (VU 0 and the three VUs), not once per VU.
     expect(r.stderr.match(/msg="building rows"/g)).toHaveLength(1);
@@ -61,7 +61,7 @@ export const options = { scenarios: { s: { executor: 'per-vu-iterations', vus: 4
 export default function () { console.log('built by VU ' + late[0]); }
 `,
     );
-    const r = await runEngine(['run', '-q', '--no-summary', path], dir);
+    const r = await runEngineInProcess(['run', '-q', '--no-summary', path], dir);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr.match(/msg="building late"/g)).toHaveLength(1);
     const builders = [...r.stderr.matchAll(/msg="built by VU (\d+)"/g)].map((m) => m[1]);
@@ -78,13 +78,13 @@ export default function () { console.log('built by VU ' + late[0]); }
       );
       return path;
     };
-    const thrown = await runEngine(
+    const thrown = await runEngineInProcess(
       ['run', '-q', '--vus', '2', '--iterations', '2', script(`{ throw new Error('no such data file'); }`)],
       dir,
     );
     expect(thrown.code).toBe(107);
     expect(thrown.stderr).toContain('no such data file');
-    const notArray = await runEngine(['run', '-q', script('({ rows: [1, 2] })')], dir);
+    const notArray = await runEngineInProcess(['run', '-q', script('({ rows: [1, 2] })')], dir);
     expect(notArray.code).toBe(107);
     expect(notArray.stderr).toContain('SharedArray \\"a\\": the function must return an array');
   });

@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { csvRows, runEngine, wsLoopback, type CsvRow } from '../test/testkit/engine-runs.ts';
+import { csvRows, runEngineInProcess, wsLoopback, type CsvRow } from '../test/testkit/engine-runs.ts';
 
 const fixtures = fileURLToPath(new URL('./__fixtures__/k6-websockets/', import.meta.url));
 /** Where the server listened when k6 recorded the fixtures. */
@@ -46,7 +46,7 @@ describe('k6/ws and k6/experimental/websockets, as k6 v0.48 ran them', () => {
   const run = async (name: string) => {
     const csv = join(dir, `${name}.csv`);
     const exp = join(dir, `${name}.json`);
-    const r = await runEngine(
+    const r = await runEngineInProcess(
       [
         'run',
         '--quiet',
@@ -104,7 +104,7 @@ export function held() {
     );
     const closed = server.ws.replace(/:\d+$/, ':1');
     const csv = join(dir, 'refused.csv');
-    const r = await runEngine(
+    const r = await runEngineInProcess(
       ['run', '--quiet', '--no-summary', '-e', `WS=${server.ws}`, '-e', `CLOSED=${closed}`, '--out', `csv=${csv}`, script],
       dir,
     );

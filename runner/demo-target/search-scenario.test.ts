@@ -5,7 +5,7 @@ import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startLoopbackServer } from '../../test/testkit/loopback.ts';
 import { bundleScenario, resolveScenario } from '../bundle.ts';
-import { resolveEngine } from '../engines/index.ts';
+import { inProcessEngine } from '../../test/testkit/in-process-engine.ts';
 import { Metric } from '../../formats/k6/csv.ts';
 import { startDemoTarget, type DemoTarget } from './server.ts';
 
@@ -23,7 +23,7 @@ afterAll(async () => {
 it('the bundled search scenario runs on the embedded engine against the demo target: the whole journey, tagged, checked', async () => {
   const { entry } = await resolveScenario('search', tmp);
   const bundle = await bundleScenario(entry, join(tmp, 'dist'));
-  const engine = await resolveEngine('embedded', {});
+  const engine = inProcessEngine();
   const csvPath = join(tmp, 'out.csv');
   const outcome = await engine.runStage({
     scriptPath: bundle.path,
@@ -68,7 +68,7 @@ it('the bundled search scenario runs on the embedded engine against the demo tar
 it('without HOST the scenario fails in its init code with a message naming HOST (k6 exit 107)', async () => {
   const { entry } = await resolveScenario('search', tmp);
   const bundle = await bundleScenario(entry, join(tmp, 'dist-nohost'));
-  const engine = await resolveEngine('embedded', {});
+  const engine = inProcessEngine();
   const before = target.stats().received;
   const outcome = await engine.runStage({
     scriptPath: bundle.path,
@@ -101,7 +101,7 @@ it('credentials from --host and an environment’s headers reach the service thr
   try {
     const { entry } = await resolveScenario('search', tmp);
     const bundle = await bundleScenario(entry, join(tmp, 'dist-auth'));
-    const engine = await resolveEngine('embedded', {});
+    const engine = inProcessEngine();
     const spec = {
       scriptPath: bundle.path,
       env: { HOST: server.url, THINK_MIN: '0.05', THINK_MAX: '0.1' },

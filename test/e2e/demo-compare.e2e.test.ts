@@ -1,6 +1,6 @@
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { runManifestFormat } from '../../formats/run-manifest.ts';
 import { COMPARE_HOST_VARIABLES, COMPARE_TARGETS } from '../../runner/commands/demo.ts';
 import { runCli } from '../testkit/cli-in-process.ts';
@@ -17,7 +17,12 @@ import { useTempDir } from '../testkit/temp-dir.ts';
  * its error rate is far above SPEC's 3 % whatever the machine's load (a slower engine only sends
  * fewer requests, each still meeting a full queue). The candidate (18 workers, a queue of 20)
  * is a third busy and answers every request. trendAlpha 0.001: a 3 s hold's windows are noise.
+ * The engine runs in this process too (test/testkit/in-process-engine.ts).
  */
+vi.mock(import('../../runner/engines/index.ts'), async (original) =>
+  (await import('../testkit/in-process-engine.ts')).withInProcessEngine(await original()),
+);
+
 describe('npm run demo -- --compare', () => {
   const tmp = useTempDir('demo-compare-');
 
