@@ -227,6 +227,8 @@ function readOnThread(path: string, gzip: boolean, onSample: (s: K6Sample) => vo
     const abort = (): void => stop(signal!.reason);
     signal?.addEventListener('abort', abort, { once: true });
     worker.on('error', stop);
+    // Settled already, unless the thread died without a word: that is a bug, not a bad file.
+    worker.on('exit', (code) => stop(new Error(`the CSV parsing thread of ${path} exited (code ${code}) before the end of the file`)));
     worker.on('message', (m: FromThread) => {
       try {
         if (m.kind === 'rows') return take(m);
