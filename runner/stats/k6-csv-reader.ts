@@ -287,19 +287,14 @@ class RowParser implements K6CsvParser {
       // No line end after p: the row is cut.
       if (p > lastLf) return -1;
       for (;;) {
-        const c = buf[p]!;
-        // Most bytes are above the comma: one comparison per byte.
-        if (c <= COMMA) {
-          if (c === COMMA) {
-            starts[col] = s;
-            ends[col++] = p;
-            s = ++p;
-            if (buf[p] === QUOTE) break;
-            continue;
-          }
-          if (c === LF) return this.endRow(buf, s, p, col, p + 1);
-        }
-        p++;
+        // To the field's end: most bytes are above the comma, one comparison each.
+        let c = buf[p]!;
+        while (c > COMMA || (c !== COMMA && c !== LF)) c = buf[++p]!;
+        if (c === LF) return this.endRow(buf, s, p, col, p + 1);
+        starts[col] = s;
+        ends[col++] = p;
+        s = ++p;
+        if (buf[p] === QUOTE) break;
       }
     }
   }
