@@ -1,11 +1,10 @@
-import { execFile } from 'node:child_process';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { PassThrough } from 'node:stream';
 import { XMLValidator } from 'fast-xml-parser';
 import { Lexer, type Token, type Tokens } from 'marked';
 import { describe, expect, it } from 'vitest';
+import { runCli as runCliInProcess } from '../../test/testkit/cli-in-process.ts';
 import { useTempDir } from '../../test/testkit/temp-dir.ts';
 import { runReport } from '../commands/report.ts';
 import { UserError } from '../../formats/errors.ts';
@@ -14,7 +13,6 @@ import { runSummaryFormat } from '../../formats/run-summary.ts';
 import type { Io } from '../io.ts';
 import { healthyShape, run, type RunSpec } from '../../test/testkit/report-builders.ts';
 import { writeFormat } from '../../formats/files.ts';
-import { launchArgs } from '../../test/testkit/launch.ts';
 
 const dir = useTempDir('report-cmd-');
 
@@ -217,16 +215,8 @@ describe("npm run report with the config's environments (migration rehearsal)", 
   });
 });
 
-describe('the real CLI', () => {
-  const root = fileURLToPath(new URL('../../', import.meta.url));
-  // Run from the project (where tsx resolves), on the temporary results folder.
-  const runCli = (args: string[]) =>
-    new Promise<{ code: number; stdout: string; stderr: string }>((done) => {
-      const all = ['--results', join(dir(), 'results'), ...args];
-      execFile(process.execPath, launchArgs('runner/cli.ts', 'report', ...all), { cwd: root, timeout: 30_000 }, (error, stdout, stderr) => {
-        done({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-      });
-    });
+describe('the CLI (main, in this process: demo-path.e2e runs report as a process)', () => {
+  const runCli = (args: string[]) => runCliInProcess(['report', '--results', join(dir(), 'results'), ...args]);
 
   it('writes the report and prints its path; a bad --week is exit 2 with one error line', async () => {
     await seed();

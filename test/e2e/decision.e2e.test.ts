@@ -12,10 +12,12 @@ import { SHORT_THINK, capturedIo, decideJson, startTargetProcess } from '../test
 /**
  * The decision end to end (issue #5): per demo-target preset, three real runs on the embedded
  * engine against ONE instance of the target (same host, so the runs are comparable), into their
- * own results folder, then the decide command's `--json` over it. The three sets run at the same
- * time; each target runs in its own process (`npm run demo-target`), so that its latency does not
- * depend on the test process's own work. The engine runs in this process (the runs' outputs are
- * what is tested here, not the engine's process: test/e2e/stages.e2e.test.ts runs that).
+ * own results folder, then the decide command's `--json` over it. Each target runs in its own
+ * process (`npm run demo-target`), so that its latency does not depend on the test process's own
+ * work. The engine runs in this process (the runs' outputs are what is tested here, not the
+ * engine's process: test/e2e/stages.e2e.test.ts runs that), so the sets run one after another:
+ * a run's statistics, computed on this thread, would otherwise stall another run's engine (its
+ * throughput "collapsed" in the last windows, its p95 red, seen at load 12 to 100).
  *
  * Plan: one stage of 10 users, held 4 s, think time 0.1–0.3 s (≈ 45 requests/s on the healthy
  * target, ≈ 180 requests per run). The config keeps SPEC's error-rate bounds and sets two things
@@ -111,7 +113,7 @@ function levels(decision: Decision): { levels: Record<string, string | undefined
   return { levels, evidence };
 }
 
-describe.concurrent('three real runs per demo target, then the decision', () => {
+describe('three real runs per demo target, then the decision', () => {
   it('healthy target → Go: every criterion green', async () => {
     const { decision, ids } = await threeRunsAndDecide('healthy');
     const { levels: got, evidence } = levels(decision);

@@ -19,7 +19,7 @@ describe('demo → decide → report, no flags (the real CLI)', () => {
     await mkdir(demoDir, { recursive: true });
     await writeFile(
       join(demoDir, 'capacity.config.json'),
-      JSON.stringify({ environment: 'demo', stages: [2, 4], duration: '2s', spawnRate: 20, targetStage: 4 }),
+      JSON.stringify({ environment: 'demo', stages: [4], duration: '2s', spawnRate: 20, targetStage: 4 }),
     );
     const env = { ...process.env, INIT_CWD: cwd };
     const cli = (command: string, args: string[] = []) => spawnCli(command, args, env);

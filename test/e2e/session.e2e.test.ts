@@ -19,8 +19,9 @@ vi.mock(import('../../runner/engines/index.ts'), async (original) =>
 const KEY = { name: 'rerun', metric: 'ws_action_duration' };
 const LABEL = 'ws_action_duration{name:rerun}';
 
-describe.concurrent('the session scenario, scored like any key transaction', () => {
-  // One folder for both (they run at the same time, each in its own subfolder).
+// One test after the other: the engine runs in this process, where one run's statistics would stall the other's engine.
+describe('the session scenario, scored like any key transaction', () => {
+  // One folder for both, each in its own subfolder.
   const tmp = useTempDir('session-e2e-', 'all');
 
   it('three demo runs of `session` → a decision and a report on ws_action_duration{name:rerun}', async () => {
