@@ -25,7 +25,8 @@ export const CapacityConfigSchema = z.strictObject({
   $schema: z.string().optional(),
   /**
    * The environment the runs measure (a name for the report: "staging", "production"): the one runs
-   * given `--host` record, and the one `decide` and `report` read unless told another.
+   * given `--host` record, and the one `decide` and `report` read unless told another. Not given
+   * beside an `environments` list: the list's first (see parseConfig).
    */
   environment: z.string().min(1).default('staging'),
   /**
@@ -346,7 +347,11 @@ export function parseConfig(raw: unknown, source?: string): CapacityConfig {
   if (problems.length === 0) problems.push(...broken(RULES));
   problems.push(...environmentProblems(result.data.environments).map((p) => `${p.path}: ${p.message}`));
   if (problems.length > 0) throw configError(problems, source);
-  return result.data;
+  // A file with a list and no `environment` of its own names the list's first: the current host,
+  // the one decide, report and the nightly job then follow (rather than whichever ran last).
+  const named = raw !== null && typeof raw === 'object' && 'environment' in raw;
+  const first = result.data.environments[0];
+  return named || !first ? result.data : { ...result.data, environment: first.name };
 }
 
 /** Parses the text of a config file (JSON) and validates it. */

@@ -29,7 +29,6 @@ describe('environments in the config', () => {
   ])('valid: %s', (_, raw, environments) => {
     const config = parseConfig(raw);
     expect(config.environments).toEqual(environments);
-    expect(config.environment).toBe('staging');
   });
 
   it.each([
@@ -103,6 +102,14 @@ describe('environments in the config', () => {
     expect(error).toBeInstanceOf(UserError);
     expect(error.message.startsWith(`capacity.config.json: ${message}`), error.message).toBe(true);
     expect(error.message.split('\n')).toHaveLength(1);
+  });
+
+  it.each([
+    ['a list and no environment: the list’s first (the current host)', { environments: [CURRENT, CANDIDATE] }, 'current'],
+    ['a list and an environment: that one', { environment: 'candidate', environments: [CURRENT, CANDIDATE] }, 'candidate'],
+    ['no list: staging, as ever', {}, 'staging'],
+  ])('the environment decide and report follow: %s', (_, raw, environment) => {
+    expect(parseConfig(raw).environment).toBe(environment);
   });
 
   it('never echoes a password written in the file', () => {
