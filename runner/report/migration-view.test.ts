@@ -98,5 +98,6 @@ describe('the migration section of the report (view model)', () => {
     expect(v.missing[0]).toMatch(/^spare has no usable run/);
     expect(v.columns).toEqual(['current', 'candidate']);
     expect(v.comparisons.map((c) => c.candidate)).toEqual(['candidate']);
+    expect(v.chart?.path).toBe('staging-2026-W47/environments-vs-users.svg');
   });
 });

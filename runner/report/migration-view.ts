@@ -89,12 +89,8 @@ export function buildMigrationView(input: ReportInput): MigrationView | undefine
   const columns = compared.length ? [compared[0]!.current, ...compared.map((c) => c.candidate)] : [];
   const target = current.decision.targetStage ?? input.settings.targetStage;
   const byName = new Map(sides.map((s) => [s.environment, s]));
-  const chart = compared.length
-    ? environmentChart(
-        sides.filter((s) => hasUsableRun(s.decision)),
-        input.settings,
-      )
-    : null;
+  // The same chart assemble.ts writes: every environment keeps its colour (its place in the list).
+  const chart = environmentChart(sides, input.settings);
   return {
     environments: sides.map((s) => mdText(s.environment)).join(' vs '),
     missing,
