@@ -26,7 +26,8 @@ export const command = defineCommand<ReportArgs>({
         'npm run report -- [--results results] [--config <file>] [--environment <name>] [--week 2026-W47] [--out <file.md>] [--json] [--force]\n\n' +
           'Decides over the last comparable runs up to the end of the ISO week (UTC) and writes the report ' +
           'to <results>/reports/<environment>-<YYYY-Www>.md, its SVG charts in the folder of the same name beside it. ' +
-          'A report that already exists is never replaced unless --force is given.',
+          'A report that already exists is never replaced unless --force is given. When the config lists several ' +
+          'environments, the report also compares the first (the current host) with each other one, each over its own runs.',
       )
       .option('results', {
         type: 'string',
