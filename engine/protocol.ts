@@ -259,6 +259,8 @@ export const SLOT = {
 /** Slots of the test-wide counters (Int32): iterations in the test, then per scenario. */
 export const COUNTER = { iterInTest: 0, scenarioBase: 1 } as const;
 export const STATE = { idle: 0, call: 1, reply: 2, serving: 3 } as const;
+/** The bell every VU shares (vu-bell.ts): `asleep` is 1 while the main thread waits for a VU to ring. */
+export const BELL = { asleep: 0 } as const;
 export const HEADER_BYTES = 16;
 /** Messages larger than this go through the VU's MessagePort instead of shared memory. */
 export const DATA_BYTES = 256 * 1024;
@@ -275,6 +277,8 @@ export interface VuWorkerData {
   controller: boolean;
   /** Test-wide iteration counters (COUNTER), shared by every VU and the main thread. */
   counters: SharedArrayBuffer;
+  /** The bell (BELL) a VU rings after its call when the main thread sleeps. */
+  bell: SharedArrayBuffer;
 }
 
 /** Message on a VU's port from the main thread (async HTTP results, oversize replies). */

@@ -7,6 +7,7 @@ import { setFlagsFromString } from 'node:v8';
 import type { Bundles } from './bundle.ts';
 import type { HttpOptions } from './options.ts';
 import { Vu, type ControlCall, type VuHooks } from './vu.ts';
+import { VuBell } from './vu-bell.ts';
 
 export interface VuPoolInit {
   bundles: Bundles;
@@ -23,6 +24,7 @@ export class VuPool {
   private http: HttpOptions | null = null;
   private readonly lazyCode: SharedArrayBuffer;
   private readonly countersBuffer = new SharedArrayBuffer(4 * 64);
+  private readonly bell = new VuBell();
   /** The iteration counters every VU shares (protocol.ts COUNTER). */
   readonly counters = new Int32Array(this.countersBuffer);
   /** VUs initialised so far (vus_max; arrival-rate executors add some during the test). */
@@ -55,6 +57,7 @@ export class VuPool {
         counters: this.countersBuffer,
       },
       hooks,
+      this.bell,
     );
     if (!controller && this.http) vu.http.configure(this.http);
     this.all.push(vu);
@@ -115,5 +118,6 @@ export class VuPool {
         await v.close();
       }),
     );
+    this.bell.close();
   }
 }

@@ -12,6 +12,7 @@ import {
   type WorkerPortMessage,
 } from './protocol.ts';
 import { VuHttp } from './http-client.ts';
+import type { Caller, VuBell } from './vu-bell.ts';
 
 /** Bytes a VU's sockets (HTTP and WebSocket) moved since it started. */
 export interface SocketBytes {
@@ -31,24 +32,14 @@ export interface VuHooks {
   onExit(vu: Vu, code: number): void;
 }
 
-/** Atomics.waitAsync (Node ≥ 16; missing from the project's es2023 lib typings). */
-interface AtomicsWaitAsync {
-  waitAsync(
-    a: Int32Array,
-    index: number,
-    value: number,
-    timeout?: number,
-  ): { async: false; value: 'not-equal' | 'timed-out' } | { async: true; value: Promise<'ok' | 'timed-out'> };
-}
-
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 /**
  * The main thread's side of one VU: its worker, its shared memory channel and its HTTP client.
- * The main thread waits for the VU's calls with Atomics.waitAsync (no message event per call).
+ * The bell (vu-bell.ts) tells the main thread that VUs called; it takes each VU's call from here.
  */
-export class Vu {
+export class Vu implements Caller {
   readonly http = new VuHttp();
   private readonly sab = new SharedArrayBuffer(HEADER_BYTES + DATA_BYTES);
   private readonly i32 = new Int32Array(this.sab, 0, HEADER_BYTES / 4);
@@ -79,6 +70,7 @@ export class Vu {
       counters: SharedArrayBuffer;
     },
     private readonly hooks: VuHooks,
+    private readonly bell: VuBell,
   ) {
     const sync = new MessageChannel();
     const events = new MessageChannel();
@@ -86,7 +78,7 @@ export class Vu {
     this.events = events.port1;
     this.worker = new Worker(workerCode, {
       eval: true,
-      workerData: { ...data, vuId: id, sab: this.sab, port: sync.port2, events: events.port2 },
+      workerData: { ...data, vuId: id, sab: this.sab, bell: bell.buffer, port: sync.port2, events: events.port2 },
       transferList: [sync.port2, events.port2],
       // Small heaps: 150 VUs must fit in a few hundred MiB.
       resourceLimits: { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 256, stackSizeMb: 2 },
@@ -103,12 +95,12 @@ export class Vu {
     this.worker.on('exit', (code) => {
       this.exited = true;
       this.closed = true;
-      Atomics.notify(this.i32, SLOT.state);
+      bell.remove(this);
       hooks.onExit(this, code);
       // A VU gone while a control call was awaited: answer for it so nothing waits forever.
       this.resolveControl({ op: 'done', error: `VU ${id} exited (code ${code})` });
     });
-    void this.serveLoop();
+    bell.add(this);
   }
 
   private resolveControl(c: ControlCall): void {
@@ -208,38 +200,33 @@ export class Vu {
     return JSON.parse(json) as VuCall;
   }
 
-  private async serveLoop(): Promise<void> {
-    while (!this.closed) {
-      const st = Atomics.load(this.i32, SLOT.state);
-      if (st !== STATE.call) {
-        const w = (Atomics as unknown as AtomicsWaitAsync).waitAsync(this.i32, SLOT.state, st);
-        if (w.async) await w.value;
-        continue;
-      }
-      Atomics.store(this.i32, SLOT.state, STATE.serving);
-      const call = this.readCall();
-      this.hooks.onCall(this, call);
-      if (call.op === 'init' || call.op === 'done') {
-        this.resolveControl(call);
-        continue;
-      }
-      let reply: VuReply;
-      try {
-        reply = await this.hooks.serve(this, call, this.inflight.signal);
-      } catch (e) {
-        this.hooks.onLog(this, { kind: 'log', level: 'error', text: `embedded engine: ${(e as Error).stack ?? String(e)}` });
-        reply = { op: 'interrupted' };
-      }
-      if (this.interrupted && reply.op === 'http') reply = { op: 'interrupted' };
-      this.writeReply(JSON.stringify(reply));
+  /** Takes the VU's call if it made one (the bell asks); served, its reply wakes the VU. */
+  takeCall(): boolean {
+    if (this.closed || Atomics.load(this.i32, SLOT.state) !== STATE.call) return false;
+    Atomics.store(this.i32, SLOT.state, STATE.serving);
+    const call = this.readCall();
+    this.hooks.onCall(this, call);
+    if (call.op === 'init' || call.op === 'done') this.resolveControl(call);
+    else void this.serve(call);
+    return true;
+  }
+
+  private async serve(call: ServedCall): Promise<void> {
+    let reply: VuReply;
+    try {
+      reply = await this.hooks.serve(this, call, this.inflight.signal);
+    } catch (e) {
+      this.hooks.onLog(this, { kind: 'log', level: 'error', text: `embedded engine: ${(e as Error).stack ?? String(e)}` });
+      reply = { op: 'interrupted' };
     }
+    if (this.interrupted && reply.op === 'http') reply = { op: 'interrupted' };
+    this.writeReply(JSON.stringify(reply));
   }
 
   /** Ends the worker (after it was told to exit, or forcibly). */
   async close(): Promise<void> {
     this.closed = true;
-    // Wake the serve loop so that it sees `closed` and ends.
-    Atomics.notify(this.i32, SLOT.state);
+    this.bell.remove(this);
     if (!this.exited) await this.worker.terminate();
     this.port.close();
     this.events.close();

@@ -10,6 +10,7 @@ import { dirname, resolve } from 'node:path';
 import vm from 'node:vm';
 import { receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
 import {
+  BELL,
   DATA_BYTES,
   HEADER_BYTES,
   SLOT,
@@ -51,6 +52,7 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 const scriptDir = dirname(wd.scriptPath);
 const counters = new Int32Array(wd.counters);
+const bell = new Int32Array(wd.bell);
 /** When the VU last called the main thread: ended iterations ride on calls, so they must be frequent. */
 let lastCallMs = 0;
 
@@ -61,7 +63,8 @@ function callJson(json: string): string {
   else wd.port.postMessage({ kind: 'call', json });
   Atomics.store(i32, SLOT.length, len);
   Atomics.store(i32, SLOT.state, STATE.call);
-  Atomics.notify(i32, SLOT.state);
+  // The main thread takes every waiting call once awake: only the first caller while it sleeps rings.
+  if (Atomics.load(bell, BELL.asleep) === 1 && Atomics.compareExchange(bell, BELL.asleep, 1, 0) === 1) Atomics.notify(bell, BELL.asleep);
   for (;;) {
     const st = Atomics.load(i32, SLOT.state);
     if (st === STATE.reply) break;
