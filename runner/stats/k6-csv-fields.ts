@@ -24,26 +24,27 @@ export class Interner {
   readonly strings: string[] = [];
   private readonly byHash = new Map<number, number[]>();
   private readonly bytes: Uint8Array[] = [];
+  /** The same bytes, read four at a time when compared. */
+  private readonly views: DataView[] = [];
   private readonly byString = new Map<string, number>();
 
   /** Direct-mapped cache on (length, first, middle, three-quarter, last byte): most lookups end here, no hashing. */
   private readonly cache = new Int32Array(1024).fill(-1);
 
-  /** Id of the raw (unquoted, unescaped) bytes buf[start, end). */
-  idOfBytes(buf: Uint8Array, start: number, end: number): number {
+  /** Id of the raw (unquoted, unescaped) bytes buf[start, end); `view` is a DataView of all of buf. */
+  idOfBytes(buf: Uint8Array, view: DataView, start: number, end: number): number {
     const len = end - start;
     const slot =
       len === 0
         ? 0
         : (((len * 31 + buf[start]!) * 31 + buf[end - 1]! * 7 + buf[start + (len >> 1)]!) * 31 + buf[end - 1 - (len >> 2)]!) & 1023;
     const cached = this.cache[slot]!;
-    if (cached >= 0) {
-      const known = this.bytes[cached]!;
-      if (known.length === len) {
-        let i = 0;
-        while (i < len && known[i] === buf[start + i]) i++;
-        if (i === len) return cached;
-      }
+    if (cached >= 0 && this.bytes[cached]!.length === len) {
+      const known = this.views[cached]!;
+      let i = 0;
+      while (i + 4 <= len && known.getUint32(i) === view.getUint32(start + i)) i += 4;
+      while (i < len && known.getUint8(i) === buf[start + i]) i++;
+      if (i === len) return cached;
     }
     const id = this.lookup(buf, start, end);
     this.cache[slot] = id;
@@ -58,10 +59,15 @@ export class Interner {
       for (const id of bucket) if (sameBytes(this.bytes[id]!, buf, start, end)) return id;
     }
     const id = this.idOfString(decodeField(buf, start, end, false));
-    this.bytes[id] = buf.slice(start, end);
+    this.keep(id, buf.slice(start, end));
     if (bucket) bucket.push(id);
     else this.byHash.set(h, [id]);
     return id;
+  }
+
+  private keep(id: number, bytes: Uint8Array): void {
+    this.bytes[id] = bytes;
+    this.views[id] = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
 
   idOfString(text: string): number {
@@ -70,7 +76,7 @@ export class Interner {
       id = this.strings.length;
       this.strings.push(text);
       // Bytes of a string first met quoted: keep its UTF-8 so an unquoted twin matches too.
-      this.bytes[id] = Buffer.from(text, 'utf8');
+      this.keep(id, Buffer.from(text, 'utf8'));
       this.byString.set(text, id);
     }
     return id;

@@ -153,6 +153,8 @@ class RowParser implements K6CsvParser {
   private rowLines = 0;
   private quoteLines = 0;
   private cur: Uint8Array = new Uint8Array(0);
+  /** A DataView of `cur`, for the interners' four-byte compares; made once per buffer. */
+  private view: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
   private leftover: Buffer | null = null;
   private line = 1;
   private readonly warnings: string[] = [];
@@ -375,7 +377,10 @@ class RowParser implements K6CsvParser {
     const at = this.line;
     if (this.fields !== h.count)
       this.fail(at, `${this.fields} fields where the header has ${h.count}`, `the header is ${h.columns.join(',')}`);
-    this.cur = buf;
+    if (buf !== this.cur) {
+      this.cur = buf;
+      this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    }
     const rec = this.rec;
     const starts = this.starts;
     const ends = this.ends;
@@ -406,7 +411,7 @@ class RowParser implements K6CsvParser {
   private intern(interner: Interner, buf: Uint8Array, col: number): number {
     return this.quoted(col)
       ? interner.idOfString(decodeField(buf, this.starts[col]!, this.ends[col]!, true))
-      : interner.idOfBytes(buf, this.starts[col]!, this.ends[col]!);
+      : interner.idOfBytes(buf, this.view, this.starts[col]!, this.ends[col]!);
   }
 
   private smallInt(buf: Uint8Array, col: number, column: string, at: number): number {
