@@ -60,13 +60,16 @@ async function pushPlain(path: string, parser: K6CsvParser, paced: Pacing): Prom
   }
 }
 
+/** zlib's output chunks: large enough to keep messages few, small enough that the queued ones stay a few MiB. */
+const GZIP_CHUNK_BYTES = 1 << 18;
+
 /**
  * A gzip file into the parser: zlib inflates on libuv's pool while the main thread parses. A cut
  * or corrupt stream after the first row returns why; corrupt before it rejects.
  */
 async function pushGzip(path: string, parser: K6CsvParser, paced: Pacing): Promise<string | undefined> {
-  const input = createReadStream(path, { highWaterMark: READ_BYTES });
-  const gunzip = createGunzip({ chunkSize: READ_BYTES });
+  const input = createReadStream(path, { highWaterMark: GZIP_CHUNK_BYTES });
+  const gunzip = createGunzip({ chunkSize: GZIP_CHUNK_BYTES });
   input.on('error', (e) => gunzip.destroy(e));
   input.pipe(gunzip);
   try {
@@ -107,9 +110,9 @@ async function readHere(path: string, gzip: boolean, onRecord: (r: K6Record) => 
 
 /** Numbers per sample in a batch: line, metric id, name id, status, error code, time, value. */
 const STRIDE = 7;
-const BATCH_ROWS = 1 << 16;
+const BATCH_ROWS = 1 << 15;
 /** Batches handed over and not yet taken back: bounds the memory when the statistics are slower. */
-const IN_FLIGHT = 4;
+const IN_FLIGHT = 2;
 /** Below this many bytes of CSV a thread's start costs more than it saves; gzip counted at k6's ~1:16. */
 const THREAD_MIN_BYTES = 4 << 20;
 const GZIP_RATIO = 16;
