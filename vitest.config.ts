@@ -1,8 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * Tests of pure code (parsing, statistics, decisions, report rendering): no mock, no stubbed
- * environment, no process listener. They share their workers' module cache (isolate: false):
+ * Tests of pure code (parsing, statistics, decisions, report rendering): no module mock (vi.mock),
+ * nothing left behind (a spy or stubbed env is restored by its test, as test/testkit/cli-in-process.ts
+ * does), no process listener. They share their workers' module cache (isolate: false):
  * measured, 30 files took ~41 s of CPU instead of ~70 s, each file otherwise paying its own
  * worker and imports. Every other file keeps its own (vi.mock of the engines, stubbed env).
  */
