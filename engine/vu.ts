@@ -32,9 +32,6 @@ export interface VuHooks {
   onExit(vu: Vu, code: number): void;
 }
 
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
-
 /**
  * The main thread's side of one VU: its worker, its shared memory channel and its HTTP client.
  * The bell (vu-bell.ts) tells the main thread that VUs called; it takes each VU's call from here.
@@ -43,7 +40,8 @@ export class Vu implements Caller {
   readonly http = new VuHttp();
   private readonly sab = new SharedArrayBuffer(HEADER_BYTES + DATA_BYTES);
   private readonly i32 = new Int32Array(this.sab, 0, HEADER_BYTES / 4);
-  private readonly bytes = new Uint8Array(this.sab, HEADER_BYTES, DATA_BYTES);
+  /** The message bytes, read and written in place as UTF-8 (TextDecoder would need a copy of them). */
+  private readonly bytes = Buffer.from(this.sab, HEADER_BYTES, DATA_BYTES);
   private readonly port: MessagePort;
   readonly events: MessagePort;
   private readonly worker: Worker;
@@ -181,7 +179,7 @@ export class Vu implements Caller {
 
   private writeReply(json: string): void {
     let len = -1;
-    if (json.length * 3 <= DATA_BYTES) len = encoder.encodeInto(json, this.bytes).written;
+    if (json.length * 3 <= DATA_BYTES) len = this.bytes.write(json, 0, 'utf8');
     else this.port.postMessage({ kind: 'reply', json });
     Atomics.store(this.i32, SLOT.length, len);
     Atomics.store(this.i32, SLOT.state, STATE.reply);
@@ -191,7 +189,7 @@ export class Vu implements Caller {
   private readCall(): VuCall {
     const len = Atomics.load(this.i32, SLOT.length);
     let json: string;
-    if (len >= 0) json = decoder.decode(this.bytes.slice(0, len));
+    if (len >= 0) json = this.bytes.toString('utf8', 0, len);
     else {
       const m = receiveMessageOnPort(this.port);
       if (!m) throw new Error(`VU ${this.id}: call missing from its port`);

@@ -47,19 +47,20 @@ if (nice > 0) {
   }
 }
 const i32 = new Int32Array(wd.sab, 0, HEADER_BYTES / 4);
-const bytes = new Uint8Array(wd.sab, HEADER_BYTES, DATA_BYTES);
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
+// A Buffer on the shared bytes: it reads and writes UTF-8 in place, where TextDecoder needs a copy first.
+const bytes = Buffer.from(wd.sab, HEADER_BYTES, DATA_BYTES);
 const scriptDir = dirname(wd.scriptPath);
 const counters = new Int32Array(wd.counters);
+/** Read once: performance.timeOrigin is a getter that calls into Node at every read (samples read the clock often). */
+const timeOrigin = performance.timeOrigin;
 const bell = new Int32Array(wd.bell);
 /** When the VU last called the main thread: ended iterations ride on calls, so they must be frequent. */
 let lastCallMs = 0;
 
 function callJson(json: string): string {
-  // Worst case UTF-8 is 3 bytes per UTF-16 unit: only then can encodeInto fall short.
+  // Worst case UTF-8 is 3 bytes per UTF-16 unit: only then can the data area fall short.
   let len = -1;
-  if (json.length * 3 <= DATA_BYTES) len = encoder.encodeInto(json, bytes).written;
+  if (json.length * 3 <= DATA_BYTES) len = bytes.write(json, 0, 'utf8');
   else wd.port.postMessage({ kind: 'call', json });
   Atomics.store(i32, SLOT.length, len);
   Atomics.store(i32, SLOT.state, STATE.call);
@@ -72,7 +73,7 @@ function callJson(json: string): string {
   }
   const rlen = Atomics.load(i32, SLOT.length);
   let out: string;
-  if (rlen >= 0) out = decoder.decode(bytes.slice(0, rlen));
+  if (rlen >= 0) out = bytes.toString('utf8', 0, rlen);
   else {
     const m = receiveMessageOnPort(wd.port);
     if (!m) throw new Error('embedded engine: reply missing from the VU port');
@@ -143,7 +144,7 @@ const host: Host = {
   log(level, text, fields) {
     wd.events.postMessage({ kind: 'log', level, text, fields });
   },
-  now: () => performance.timeOrigin + performance.now(),
+  now: () => timeOrigin + performance.now(),
   onAsync(receiver) {
     asyncReceivers.push(receiver);
   },
