@@ -165,6 +165,8 @@ export interface ResultsSelection extends EnvironmentChoice {
   readonly config: CapacityConfig;
   /** Lines for stderr: which folder, config and environment were taken when not given. */
   readonly notes: string[];
+  /** Every run of the folder, whatever its environment (a migration rehearsal decides each environment over its own). */
+  readonly allRuns: readonly StoredRun[];
 }
 
 /**
@@ -202,5 +204,5 @@ export async function selectResults(
     resultsDir: shown,
   });
   if (choice.note) notes.push(choice.note);
-  return { ...choice, resultsDir, config: { ...config, environment: choice.environment }, notes };
+  return { ...choice, resultsDir, config: { ...config, environment: choice.environment }, notes, allRuns: runs };
 }

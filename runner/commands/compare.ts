@@ -1,10 +1,12 @@
+import { relative } from 'node:path';
 import { compareEnvironments, type SideInput } from '../../decision/compare.ts';
 import { renderComparisonText } from '../../decision/render-text.ts';
 import { comparisonFormat } from '../../formats/comparison.ts';
+import type { CapacityConfig } from '../../formats/config.ts';
 import { ExitCode, UserError } from '../../formats/errors.ts';
 import { decideRuns } from '../decide-runs.ts';
 import { sideInputOf } from '../report/environment-sides.ts';
-import { selectResults } from '../results-store.ts';
+import { chooseEnvironment, selectResults, type StoredRun } from '../results-store.ts';
 import type { Io } from '../io.ts';
 import { defineCommand } from './command.ts';
 
@@ -16,8 +18,7 @@ export interface CompareArgs {
 }
 
 /** One side: that environment's own runs only (a run's environment decides which decision it enters). */
-async function sideOf(args: CompareArgs, environment: string, cwd: string): Promise<SideInput> {
-  const { config, runs } = await selectResults({ ...args, environment }, cwd);
+function sideOf(config: CapacityConfig, runs: readonly StoredRun[]): SideInput {
   return sideInputOf({ decision: decideRuns(runs, config, {}, 'list the runs with `ls <results>/runs`'), runs });
 }
 
@@ -53,8 +54,15 @@ export async function runCompare(args: CompareArgs, io: Io): Promise<number> {
         exitCode: ExitCode.usage,
       },
     );
-  const current = await sideOf(args, envs[0] as string, io.cwd);
-  const candidate = await sideOf(args, envs[1] as string, io.cwd);
+  // The folder is read once; the candidate's runs are chosen from it by the same rule as the current's.
+  const selection = await selectResults({ ...args, environment: envs[0] as string }, io.cwd);
+  const other = chooseEnvironment(selection.allRuns, {
+    requested: envs[1] as string,
+    configured: selection.config.environment,
+    resultsDir: relative(io.cwd, selection.resultsDir) || '.',
+  });
+  const current = sideOf(selection.config, selection.runs);
+  const candidate = sideOf({ ...selection.config, environment: other.environment }, other.runs);
   const comparison = compareEnvironments(current, candidate);
   io.stdout.write(args.json ? comparisonFormat.stringify(comparison) : renderComparisonText(comparison));
   return ExitCode.ok;

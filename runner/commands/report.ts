@@ -59,13 +59,14 @@ export const command = defineCommand<ReportArgs>({
 
 /** Reads the results, decides, renders; writes the report and prints its path (or prints the view with --json). */
 export async function runReport(args: ReportArgs, io: Io): Promise<number> {
-  const { resultsDir, config, runs, notes } = await selectResults(args, io.cwd);
+  const { resultsDir, config, runs, allRuns, notes } = await selectResults(args, io.cwd);
   for (const note of notes) io.stderr.write(`${note}\n`);
   const week = args.week !== undefined ? parseIsoWeek(args.week) : undefined;
   const out = args.out !== undefined ? await checkReportOut(args.out, io.cwd) : undefined;
   const report = await generateReport({
     resultsDir,
     runs,
+    allRuns,
     config,
     environments: config.environments.map((e) => e.name),
     ...(week ? { week } : {}),

@@ -28,6 +28,8 @@ export interface GenerateReportOptions {
    * two or more, the report gains a section comparing them, each over its own runs of resultsDir.
    */
   readonly environments?: readonly string[];
+  /** Every run of resultsDir when `runs` holds one environment's (selectResults' allRuns); default: read the folder. */
+  readonly allRuns?: readonly StoredRun[];
   /** Default: the week of the newest run. */
   readonly week?: IsoWeek;
   /** Absolute Markdown path; default `<resultsDir>/reports/<environment>-<YYYY-Www>.md`. */
@@ -64,7 +66,8 @@ export async function generateReport(options: GenerateReportOptions): Promise<Ge
   const paths = reportPaths(options.out ?? join(options.resultsDir, 'reports', `${stem}.md`));
   const names = options.environments ?? [];
   // Every environment's runs, not only the reported one's: each side is decided over its own.
-  const environments = names.length > 1 ? { names, runs: options.runs ? await listRuns(options.resultsDir) : runs } : undefined;
+  const allRuns = names.length > 1 ? (options.allRuns ?? (options.runs ? await listRuns(options.resultsDir) : runs)) : [];
+  const environments = names.length > 1 ? { names, runs: allRuns } : undefined;
   const assembled = assembleReport({
     runs,
     ...(environments ? { environments } : {}),
