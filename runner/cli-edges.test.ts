@@ -175,6 +175,13 @@ describe('--help is wrapped at spaces only', () => {
       for (const line of stdout.split('\n')) if (line.length > 100) expect(line.trim()).not.toContain(' ');
     },
   );
+
+  it.each(Object.keys(COMMANDS))('%s: the flags the CLI parses with (loaded without the command) are the command’s own', async (name) => {
+    const [{ flags }, { command }] = await Promise.all([COMMANDS[name]!.flags(), COMMANDS[name]!.load()]);
+    expect(command.name).toBe(flags.name);
+    expect(command.describe).toBe(flags.describe);
+    expect(command.builder).toBe(flags.builder);
+  });
 });
 
 describe('fsReason', () => {

@@ -15,12 +15,14 @@ export async function main(argv: string[]): Promise<number> {
   const name = argv[0];
   try {
     if (!name || name.startsWith('-') || !(name in COMMANDS)) return await topLevel(name);
-    const { command } = await COMMANDS[name]!.load();
+    const entry = COMMANDS[name]!;
+    const { flags } = await entry.flags();
     let code: number = ExitCode.ok;
     let help = '';
     await yargs(argv)
       .scriptName('npm run')
-      .command(command.name, command.describe, command.builder, async (args) => {
+      .command(flags.name, flags.describe, flags.builder, async (args) => {
+        const { command } = await entry.load();
         code = await command.run(args as never, signals.io);
       })
       .middleware((args) => {

@@ -9,6 +9,7 @@ import { sideInputOf } from '../report/environment-sides.ts';
 import { chooseEnvironment, selectResults, type StoredRun } from '../results-store.ts';
 import type { Io } from '../io.ts';
 import { defineCommand } from './command.ts';
+import { flags } from './flags/compare.ts';
 
 export interface CompareArgs {
   results?: string;
@@ -27,20 +28,7 @@ function sideOf(config: CapacityConfig, runs: readonly StoredRun[]): SideInput {
  * the migration verdict (issue 17), each environment decided over its own runs. Exit 0 whatever the verdict.
  */
 export const command = defineCommand({
-  name: 'compare',
-  describe: 'two environments side by side: should we migrate to the candidate?',
-  builder: (y) =>
-    y
-      .usage('npm run compare -- --environment <current> --environment <candidate> [--results <folder>] [--config <file>] [--json]')
-      .option('results', { type: 'string', describe: 'the results folder `npm run stages` wrote to (default results)' })
-      .option('config', { type: 'string', describe: 'capacity.config.json to use (as for decide)' })
-      .option('environment', { type: 'string', array: true, describe: 'twice: the current environment, then the candidate' })
-      .option('json', {
-        type: 'boolean',
-        default: false,
-        describe: 'print the comparison JSON (formats/comparison.ts) instead of the table',
-      })
-      .example('npm run compare -- --environment current --environment candidate', 'the migration verdict'),
+  ...flags,
   run: (args: CompareArgs, io) => runCompare(args, io),
 });
 
