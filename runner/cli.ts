@@ -5,6 +5,7 @@ import { COMMANDS } from './commands/index.ts';
 import { ExitCode, UserError, errorLine, fsReason, isFsError, isUserError } from '../formats/errors.ts';
 import { InterruptCounter } from './interrupts.ts';
 import { processIo } from './io.ts';
+import { sourceMappedStack } from './stack-trace.ts';
 
 /**
  * The toolkit's command line: `tsx runner/cli.ts <command> [flags]` (the npm scripts call it).
@@ -113,7 +114,7 @@ function reportFailure(e: unknown, name: string | undefined): number {
     return ExitCode.usage;
   }
   process.stderr.write(`error: unexpected failure, this is a bug (node ${process.version}, ${process.platform}/${process.arch})\n`);
-  process.stderr.write(`${(e as Error)?.stack ?? String(e)}\n`);
+  process.stderr.write(`${sourceMappedStack((e as Error)?.stack ?? String(e))}\n`);
   return ExitCode.internal;
 }
 

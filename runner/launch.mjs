@@ -98,7 +98,10 @@ if (entry === '--build') {
   process.exitCode = 70;
 } else {
   const dir = await build(sourcesKey());
-  process.setSourceMapsEnabled(true); // stack traces name the .ts files and lines
+  // Stack traces name the .ts files and lines. Node maps them by reading every chunk's map at load:
+  // the engine lets it; the toolkit's CLI maps the stack of a bug itself, when it prints one
+  // (runner/stack-trace.ts), so that its starts read no map.
+  if (entry === 'engine/cli.ts') process.setSourceMapsEnabled(true);
   const { runAsMain } = await import(pathToFileURL(join(dir, `${ENTRIES[entry]}.mjs`)).href);
   await runAsMain(args);
 }
