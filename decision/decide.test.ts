@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG, applyOverrides } from '../formats/config.ts';
 import { type LevelTriple, LEVEL_OF_LETTER, runId, runWithLevels, storedRun } from '../test/testkit/runs.ts';
-import { DecisionInputError, decide } from './decide.ts';
+import { DecisionInputError, type RunInput, decide } from './decide.ts';
 import { DecisionSchema } from '../formats/decision.ts';
 
 /** SPEC §5, literally: run 1, run 2, run 3 (p95, err, held) → consolidated, score, decision. */
@@ -317,6 +317,50 @@ describe('the excluded list', () => {
     ];
     const d = decide(runs, DEFAULT_CONFIG);
     expect(d.excluded.map((e) => e.id)).toEqual([runId(3)]);
+  });
+});
+
+describe('runs older than the oldest run used', () => {
+  /** The runs as the results folder gives them (summary.json read on first use), counting the reads of each. */
+  function counted(runs: readonly RunInput[]): { runs: RunInput[]; reads: Map<string, number> } {
+    const reads = new Map<string, number>();
+    const read = <T>(id: string, value: T): T => (reads.set(id, (reads.get(id) ?? 0) + 1), value);
+    const lazy = runs.map(
+      (r) =>
+        Object.defineProperties(
+          { id: r.id, manifest: r.manifest },
+          {
+            summary: { enumerable: true, get: () => read(r.id, r.summary) },
+            problem: { enumerable: true, get: () => read(r.id, r.problem) },
+          },
+        ) as RunInput,
+    );
+    return { runs: lazy, reads };
+  }
+  const interrupted = storedRun({ id: runId(9), status: 'interrupted', stageStatus: { 150: 'interrupted' } });
+  const history = [...Array.from({ length: 9 }, (_, i) => runWithLevels(i, 'G G G')), interrupted];
+
+  it.each([
+    ['the newest usable run as reference', {}, runId(8), [0, 1, 2, 3, 4, 5]],
+    ['an older --baseline', { baseline: runId(4) }, runId(4), [0, 1, 2, 3]],
+  ])('with %s, are never read, and change nothing', (_, options, baseline, unread) => {
+    const { runs, reads } = counted(history);
+    const d = decide(runs, DEFAULT_CONFIG, options);
+    expect(d).toEqual(decide(history, DEFAULT_CONFIG, options));
+    expect(d.baseline).toBe(baseline);
+    expect(d.runs).toEqual([runId(8), runId(7), runId(6)]);
+    expect(d.excluded).toEqual([{ id: runId(9), reason: expect.stringContaining('interrupted') }]);
+    expect(unread.filter((i) => reads.has(runId(i)))).toEqual([]);
+    expect(reads.has(runId(5))).toBe(unread.length < 6);
+  });
+
+  it('with too few comparable runs, every run is read: the provisional decision lists every exclusion', () => {
+    const other = { host: 'https://other.example.com' };
+    const { runs, reads } = counted([storedRun({ id: runId(0), ...other }), runWithLevels(1, 'G G G'), runWithLevels(2, 'G G G')]);
+    const d = decide(runs, DEFAULT_CONFIG);
+    expect(d.provisional).toBe(true);
+    expect(d.excluded.map((e) => e.id)).toEqual([runId(0)]);
+    expect([...reads.keys()].sort()).toEqual([runId(0), runId(1), runId(2)]);
   });
 });
 

@@ -96,7 +96,7 @@ function decisionWarnings(plan: UsableRun['manifest']['plan'], used: readonly Us
  */
 export function decide(runs: readonly RunInput[], config: CapacityConfig, options: DecideOptions = {}): Decision {
   const considered = consideredRuns(runs, options.until);
-  const { usable, excluded } = sortUsable(considered);
+  const { usable, excluded } = sortUsable(considered, config.runsToCompare, options.baseline);
   const reference = referenceRun(runs, usable, excluded, options);
   if (!reference) return noDecision(runs, considered, excluded, config, options);
 
@@ -142,14 +142,35 @@ export function decide(runs: readonly RunInput[], config: CapacityConfig, option
 
 const DECISION_HEADER = { kind: 'decision' as const, schemaVersion: 1 as const };
 
-/** The runs a decision may rest on, and the others with why not. */
-function sortUsable(considered: readonly RunInput[]): { usable: UsableRun[]; excluded: { id: string; reason: string }[] } {
+/**
+ * The runs a decision may rest on, and the others with why not, newest first. It stops at the
+ * oldest run the decision uses once there are `runsToCompare` runs comparable with the reference:
+ * an older run changes nothing (its exclusion is left out: listedExclusions), so it is not looked
+ * at, and its summary is never read (runner/results-store.ts reads it on first use).
+ */
+function sortUsable(
+  considered: readonly RunInput[],
+  runsToCompare: number,
+  baseline: string | undefined,
+): { usable: UsableRun[]; excluded: { id: string; reason: string }[] } {
   const excluded: { id: string; reason: string }[] = [];
   const usable: UsableRun[] = [];
+  let reference: UsableRun | undefined;
+  let comparable = 0;
   for (const run of considered) {
     const reason = unusableReason(run);
-    if (reason || !run.manifest || !run.summary) excluded.push({ id: run.id, reason: reason ?? 'run.json or summary.json missing' });
-    else usable.push({ ...run, manifest: run.manifest, summary: run.summary });
+    if (reason || !run.manifest || !run.summary) {
+      excluded.push({ id: run.id, reason: reason ?? 'run.json or summary.json missing' });
+      continue;
+    }
+    const kept: UsableRun = { ...run, manifest: run.manifest, summary: run.summary };
+    usable.push(kept);
+    if (reference) comparable += differences(kept.manifest, reference.manifest).length === 0 ? 1 : 0;
+    else if (baseline === undefined || kept.id === baseline) {
+      reference = kept; // as referenceRun picks it
+      comparable = usable.filter((r) => differences(r.manifest, kept.manifest).length === 0).length;
+    }
+    if (reference && comparable >= runsToCompare) break;
   }
   return { usable, excluded };
 }

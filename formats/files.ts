@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { z } from 'zod';
@@ -43,9 +43,24 @@ export async function readFormat<S extends z.ZodType>(format: JsonFormat<S>, pat
   try {
     text = await readFile(path, 'utf8');
   } catch (e) {
-    throw new UserError(`cannot read: ${fsReason(e)}`, { file: path, cause: e });
+    throw unreadable(path, e);
   }
   return format.parse(text, path);
+}
+
+/** readFormat for a file read on first use, inside synchronous code (a run's summary: runner/results-store.ts). */
+export function readFormatSync<S extends z.ZodType>(format: JsonFormat<S>, path: string): z.infer<S> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw unreadable(path, e);
+  }
+  return format.parse(text, path);
+}
+
+function unreadable(path: string, e: unknown): UserError {
+  return new UserError(`cannot read: ${fsReason(e)}`, { file: path, cause: e });
 }
 
 /** Writes `value` as a file of `format`, atomically (see writeFileAtomic). */

@@ -6,7 +6,7 @@ import { CONFIG_FILE_NAME, type CapacityConfig } from '../formats/config.ts';
 import { loadConfig } from './config-file.ts';
 import { type RunManifest, runManifestFormat } from '../formats/run-manifest.ts';
 import { type RunSummary, runSummaryFormat } from '../formats/run-summary.ts';
-import { readFormat } from '../formats/files.ts';
+import { readFormat, readFormatSync } from '../formats/files.ts';
 
 /**
  * Reading a results folder: `<results>/runs/<run-id>/run.json` + `summary.json` per run.
@@ -37,30 +37,36 @@ export function runDir(resultsDir: string, runId: string): string {
   return join(resultsDir, RUNS_FOLDER, runId);
 }
 
-/** Reads one file of a run; a UserError becomes a problem naming the file relative to the run folder. */
-async function readOrProblem<T>(
-  dir: string,
-  file: string,
-  read: (path: string) => Promise<T>,
-): Promise<{ value: T | null; problem: string | null; missing?: boolean }> {
+type FileRead<T> = { value: T | null; problem: string | null; missing?: boolean };
+
+/** A UserError reading a file of a run, as a problem naming the file relative to the run folder; anything else is thrown. */
+function problemRead(dir: string, file: string, e: unknown): FileRead<never> {
+  if (!isUserError(e)) throw e;
   const path = join(dir, file);
+  const message = e.message.startsWith(`${path}: `) ? `${file}: ${e.message.slice(path.length + 2)}` : e.message;
+  return {
+    value: null,
+    problem: e.hint ? `${message} (${e.hint})` : message,
+    missing: (e.cause as NodeJS.ErrnoException | undefined)?.code === 'ENOENT',
+  };
+}
+
+async function readManifest(dir: string): Promise<FileRead<RunManifest>> {
   try {
-    return { value: await read(path), problem: null };
+    return { value: await readFormat(runManifestFormat, join(dir, MANIFEST_FILE)), problem: null };
   } catch (e) {
-    if (!isUserError(e)) throw e;
-    const message = e.message.startsWith(`${path}: `) ? `${file}: ${e.message.slice(path.length + 2)}` : e.message;
-    return {
-      value: null,
-      problem: e.hint ? `${message} (${e.hint})` : message,
-      missing: (e.cause as NodeJS.ErrnoException | undefined)?.code === 'ENOENT',
-    };
+    return problemRead(dir, MANIFEST_FILE, e);
   }
 }
 
-/** Reads one run folder; a missing or invalid file becomes `problem`, never an exception. */
-export async function readRun(dir: string, id: string): Promise<StoredRun> {
-  const m = await readOrProblem(dir, MANIFEST_FILE, (p) => readFormat(runManifestFormat, p));
-  const s = await readOrProblem(dir, SUMMARY_FILE, (p) => readFormat(runSummaryFormat, p));
+/** The summary and the run's problems, which depend on it. */
+function readSummary(dir: string, id: string, m: FileRead<RunManifest>): Pick<StoredRun, 'summary' | 'problem'> {
+  let s: FileRead<RunSummary>;
+  try {
+    s = { value: readFormatSync(runSummaryFormat, join(dir, SUMMARY_FILE)), problem: null };
+  } catch (e) {
+    s = problemRead(dir, SUMMARY_FILE, e);
+  }
   const problems: string[] = [];
   if (m.problem) problems.push(m.problem);
   if (m.value && m.value.id !== id) problems.push(`${MANIFEST_FILE}: id "${m.value.id}" does not match its folder "${id}"`);
@@ -70,7 +76,25 @@ export async function readRun(dir: string, id: string): Promise<StoredRun> {
     problems.push(s.missing ? `${SUMMARY_FILE}: missing (run \`npm run collect -- --run ${dir}\`)` : s.problem);
   }
   if (s.value && s.value.runId !== id) problems.push(`${SUMMARY_FILE}: runId "${s.value.runId}" does not match its folder "${id}"`);
-  return { id, dir, manifest: m.value, summary: s.value, problem: problems.length ? problems.join('; ') : null };
+  return { summary: s.value, problem: problems.length ? problems.join('; ') : null };
+}
+
+/**
+ * Reads one run folder; a missing or invalid file becomes `problem`, never an exception. run.json
+ * is read now; summary.json (most of a run's bytes, and of the time to validate them) on first use
+ * of `summary` or `problem`: a decision over a hundred runs reads the few it rests on (decision/decide.ts).
+ */
+export async function readRun(dir: string, id: string): Promise<StoredRun> {
+  const m = await readManifest(dir);
+  let read: Pick<StoredRun, 'summary' | 'problem'> | undefined;
+  const summaryPart = () => (read ??= readSummary(dir, id, m));
+  return Object.defineProperties(
+    { id, dir, manifest: m.value },
+    {
+      summary: { enumerable: true, get: () => summaryPart().summary },
+      problem: { enumerable: true, get: () => summaryPart().problem },
+    },
+  ) as StoredRun;
 }
 
 /**
