@@ -6,6 +6,7 @@
 // builds through `prepare`. Plain JavaScript: it must run before anything is built.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -48,6 +49,32 @@ const zodEnglishOnly = {
   },
 };
 
+/**
+ * string-width (yargs' help layout: cliui, wrap-ansi, yargs) builds an Intl.Segmenter when it is
+ * imported, ~15 ms of every start (ICU's break iterator), though the toolkit's help is nearly all
+ * printable ASCII, whose width is its length (string-width 8 says so with a fast path; the 7 that
+ * cliui and wrap-ansi use has none). The segmenter is built on first use, and 7 gets 8's fast path.
+ * A version whose text differs is left as it is (only slower).
+ */
+const stringWidthLazySegmenter = {
+  name: 'string-width-lazy-segmenter',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]node_modules[\\/](?:.+[\\/])?string-width[\\/]index\.js$/ }, async (a) => {
+      const text = await readFile(a.path, 'utf8');
+      const eager = 'const segmenter = new Intl.Segmenter();';
+      const asciiFastPath = 'if (/^[\\u0020-\\u007E]*$/.test(string)) {';
+      if (text.split(eager).length !== 2 || text.split('segmenter.segment(string)').length !== 2) return undefined;
+      let contents = text.replace(eager, 'let segmenter;').replace('segmenter.segment(string)', '(segmenter ??= new Intl.Segmenter()).segment(string)');
+      if (!contents.includes(asciiFastPath)) {
+        const at = '\tlet width = 0;\n';
+        if (contents.split(at).length !== 2) return undefined;
+        contents = contents.replace(at, `\t${asciiFastPath}\n\t\treturn string.length;\n\t}\n\n${at}`);
+      }
+      return { contents, loader: 'js' };
+    });
+  },
+};
+
 /** Builds into a folder of its own, then renames it into place: concurrent starts never see half a build. */
 async function build(key) {
   const final = join(PREBUILT, key);
@@ -71,7 +98,7 @@ async function build(key) {
     // One chunk per command (they are imported on demand): a command loads only its own packages.
     splitting: true,
     chunkNames: 'chunks/[name]-[hash]',
-    plugins: [zodEnglishOnly],
+    plugins: [zodEnglishOnly, stringWidthLazySegmenter],
     sourcemap: 'linked',
     sourcesContent: false, // stack traces need the mappings only; the maps stay small to load
     logLevel: 'error',
