@@ -88,6 +88,27 @@ const stringWidthLazySegmenter = {
   },
 };
 
+/**
+ * yargs imports node:assert (~5 ms to load at every start) for two checks of its own invariants,
+ * which pass in every run: they are checked here, and node:assert is loaded only to throw its own
+ * error when one fails (Object.is, as its strict comparisons).
+ */
+const yargsLazyAssert = {
+  name: 'yargs-lazy-assert',
+  setup(b) {
+    b.onResolve({ filter: /^assert$/ }, (a) => (/[\\/]node_modules[\\/]yargs[\\/]/.test(a.importer) ? { path: 'assert', namespace: 'lazy-assert' } : undefined));
+    b.onLoad({ filter: /.*/, namespace: 'lazy-assert' }, () => ({
+      contents: [
+        "import { createRequire } from 'node:module';",
+        'const assert = () => createRequire(import.meta.url)(\'node:assert\');',
+        'export function strictEqual(a, b, m) { if (!Object.is(a, b)) assert().strictEqual(a, b, m); }',
+        'export function notStrictEqual(a, b, m) { if (Object.is(a, b)) assert().notStrictEqual(a, b, m); }',
+      ].join('\n'),
+      loader: 'js',
+    }));
+  },
+};
+
 /** Builds into a folder of its own, then renames it into place: concurrent starts never see half a build. */
 async function build(key) {
   const final = join(PREBUILT, key);
@@ -111,7 +132,7 @@ async function build(key) {
     // One chunk per command (they are imported on demand): a command loads only its own packages.
     splitting: true,
     chunkNames: 'chunks/[name]-[hash]',
-    plugins: [zodEnglishOnly, stringWidthLazySegmenter],
+    plugins: [zodEnglishOnly, stringWidthLazySegmenter, yargsLazyAssert],
     sourcemap: 'linked',
     sourcesContent: false, // stack traces need the mappings only; the maps stay small to load
     logLevel: 'error',
