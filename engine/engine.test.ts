@@ -424,7 +424,7 @@ describe('k6 semantics', () => {
       const c = rows(readFileSync(join(dir, 'http.csv'), 'utf8'));
       const checks = c.filter((x) => x.metric_name === 'checks');
       expect(checks.filter((x) => x.metric_value !== '1.000000').map((x) => x.check)).toEqual([]);
-      expect(checks).toHaveLength(11);
+      expect(checks).toHaveLength(12);
       // stdout is a pipe here: the summary has no colour codes, as k6's.
       expect(r.stdout).toMatch(/✓ batch GET/);
       expect(r.stdout).not.toContain('\x1b[');

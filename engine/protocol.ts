@@ -122,7 +122,11 @@ export interface WireHttpResponse {
   error_code: number;
   remote_ip: string;
   remote_port: number;
-  request: { method: string; url: string; headers: Record<string, string>; body: string };
+  /**
+   * The last hop's method when a redirect changed it (a 303 after a POST): the VU builds
+   * res.request from what it sent and this, so the request does not travel back with every reply.
+   */
+  method?: string;
   /** Cookies set by this response (not by the redirects before it), as k6's res.cookies. */
   cookies?: Record<string, WireCookie[]>;
   /** The script's own jar after the request (when it sent one). */

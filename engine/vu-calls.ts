@@ -52,7 +52,7 @@ function hopResponse(req: WireHttpRequest, hop: Hop): WireHttpResponse {
     error_code: hop.errorCode || (httpStatusErrorCode(hop.status) ?? 0),
     remote_ip: hop.remoteIp,
     remote_port: hop.remotePort,
-    request: { method: hop.method, url: hop.url, headers: req.headers, body: req.body ?? '' },
+    ...(hop.method !== req.method ? { method: hop.method } : {}),
     ...(hop.cookies ? { cookies: hop.cookies } : {}),
   };
 }

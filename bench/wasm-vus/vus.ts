@@ -89,7 +89,7 @@ function response(req: WireHttpRequest, hop: Awaited<ReturnType<VuHttp['request'
     error_code: hop.errorCode,
     remote_ip: hop.remoteIp,
     remote_port: hop.remotePort,
-    request: { method: hop.method, url: hop.url, headers: req.headers, body: req.body ?? '' },
+    ...(hop.method !== req.method ? { method: hop.method } : {}),
   };
 }
 

@@ -13,6 +13,12 @@ export default async function () {
   check(form, { 'object body sent as a form': (r) => r.json('body') === 'k=v+w' && r.json('type') === 'application/x-www-form-urlencoded' });
   const red = http.get(`${B}/redirect`, { tags: { name: 'redirect' } });
   check(red, { 'redirect followed': (r) => r.status === 200 && r.url.endsWith('/echo?from=redirect') });
+  // res.request: what was sent (the last hop's URL and method; the script's headers and body).
+  check([b, red], {
+    'res.request': ([p, g]) =>
+      p.request.method === 'POST' && p.request.body === '{"y":2}' && p.request.headers['Content-Type'] === 'application/json' &&
+      g.request.method === 'GET' && g.request.url === g.url && g.request.body === '',
+  });
   const noFollow = http.get(`${B}/redirect`, { redirects: 0 });
   check(noFollow, { 'redirects: 0 stops': (r) => r.status === 302 && r.headers.Location === '/echo?from=redirect' });
   const bin = http.get(`${B}/echo`, { responseType: 'binary' });

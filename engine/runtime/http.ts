@@ -280,10 +280,11 @@ export class Response {
   error_code: number;
   remote_ip: string;
   remote_port: number;
-  request: WireHttpResponse['request'];
+  request: { method: string; url: string; headers: Record<string, string>; body: string };
   /** The cookies this response set (not its redirects'), as k6: name → cookies. */
   cookies: Record<string, WireCookie[]>;
-  constructor(w: WireHttpResponse) {
+  /** `sent`: the request as the VU sent it (res.request is built from it, not sent back). */
+  constructor(w: WireHttpResponse, sent: WireHttpRequest) {
     this.status = w.status;
     this.status_text = w.status_text;
     this.proto = w.proto;
@@ -295,7 +296,7 @@ export class Response {
     this.error_code = w.error_code;
     this.remote_ip = w.remote_ip;
     this.remote_port = w.remote_port;
-    this.request = w.request;
+    this.request = { method: w.method ?? sent.method, url: w.url, headers: sent.headers, body: sent.body ?? '' };
     this.cookies = w.cookies ?? {};
   }
   /** Parses the body as JSON; `selector` is a dotted path (a subset of k6's gjson). */
@@ -362,7 +363,7 @@ export class Response {
 function received(b: Built, w: WireHttpResponse): Response {
   if (b.jar && w.jar) jarCookies.get(b.jar)!.cookies = w.jar;
   if (w.errorDetail) throw new GoError(w.errorDetail);
-  return new Response(w);
+  return new Response(w, b.wire);
 }
 
 /** What a Response has (k6's Response less ocsp, tls_* and the like): reading anything else names it. */
