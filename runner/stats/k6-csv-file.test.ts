@@ -101,12 +101,39 @@ describe('a large file, parsed on a thread of its own (the built command)', () =
     expect(run.stdout).toBe(stageStatsFormat.stringify(here));
   });
 
-  it('names the file and line of a bad row, as the reading in this thread does', async () => {
-    const file = join(tmp, 'big-bad.csv');
-    writeFileSync(file, `${big}vus,1795355090,abc${','.repeat(header!.split(',').length - 3)}\n`);
+  it('reads line ends in quoted fields as the reading in this thread does, where a piece is cut in them or not', async () => {
+    // A row in 4 with an error message of 30 lines: half the bytes are in quotes, so the pieces the
+    // file is cut into (at their last line end) end in a quoted field or not: on this file, the
+    // second and the fourth do, and the third then fails on its thread (it starts in a quote).
+    const rows = `${rest.join('\n')}\n`.repeat(6).trimEnd().split('\n');
+    const message = `"dial: ""refused""${'\nretrying, then'.repeat(30)}"`;
+    const quoted = rows.map((row, i) => (i % 4 === 3 ? row.split(',').with(4, message).join(',') : row));
+    const file = join(tmp, 'big-multiline.csv');
+    writeFileSync(file, `${header}\n${quoted.join('\n')}\n`);
+    const run = await collect(file, ...flags);
+    expect(run.code).toBe(0);
+    const here = await computeStageStats({
+      file,
+      ...plan,
+      ...collectorSettings(DEFAULT_CONFIG),
+      ...windowsForHold(plan.holdMs, DEFAULT_CONFIG),
+    });
+    expect(here.source.rows).toBe(6 * rest.length);
+    expect(run.stdout).toBe(stageStatsFormat.stringify(here));
+  });
+
+  it.each([
+    ['in the middle', 6],
+    ['on the last line', 12],
+  ])('names the file and line of a bad row %s, as the reading in this thread does', async (_, before) => {
+    const file = join(tmp, `big-bad-${before}.csv`);
+    const bad = `vus,1795355090,abc${','.repeat(header!.split(',').length - 3)}\n`;
+    const after = `${rest.join('\n')}\n`.repeat(12 - before);
+    writeFileSync(file, `${header}\n${`${rest.join('\n')}\n`.repeat(before)}${bad}${after}`);
     const run = await collect(file, ...flags);
     expect(run.code).toBe(2);
-    expect(run.stderr).toContain(`error: ${file}: line ${12 * rest.length + 2}: metric_value "abc" is not a number`);
-    await expect(readK6Csv(file, () => {})).rejects.toThrow(`${file}: line ${12 * rest.length + 2}: metric_value "abc" is not a number`);
+    const line = before * rest.length + 2;
+    expect(run.stderr).toContain(`error: ${file}: line ${line}: metric_value "abc" is not a number`);
+    await expect(readK6Csv(file, () => {})).rejects.toThrow(`${file}: line ${line}: metric_value "abc" is not a number`);
   });
 });

@@ -139,7 +139,7 @@ class ReusedRecord extends ReusedSample implements K6Record {
  * The scanner: one pass over each row's bytes finds its field bounds (quoted fields included, no
  * second pass), then only the columns the statistics read are parsed, from the bytes.
  */
-class RowParser implements K6CsvParser {
+export class RowParser implements K6CsvParser {
   rows = 0;
   private header: Header | null = null;
   // Field bounds of the row scanned last (into `cur`); typed arrays drop writes past their end,
@@ -196,7 +196,27 @@ class RowParser implements K6CsvParser {
     if (rest < buf.length) this.leftover = Buffer.from(buf.subarray(rest));
   }
 
-  end(endOptions: { truncated?: boolean; why?: string } = {}): ReadResult {
+  /** `elsewhere`: rows of the same file parsed by other parsers (on other threads), counted in. */
+  end(endOptions: { truncated?: boolean; why?: string } = {}, elsewhere = { rows: 0, resolutionMs: Infinity }): ReadResult {
+    const truncated = this.finish(endOptions);
+    const rows = this.rows + elsewhere.rows;
+    if (this.header === null) this.fail(1, 'empty file: no k6 CSV header', 'the engine wrote nothing; check its log');
+    if (rows === 0 && !truncated) this.fail(2, 'no samples after the header', 'the engine wrote no sample; check its log');
+    const resolution = Math.min(this.time.resolutionMs, elsewhere.resolutionMs);
+    return {
+      rows,
+      truncated,
+      warnings: this.warnings,
+      timeResolutionMs: Number.isFinite(resolution) ? resolution : 1000,
+      columns: [...this.header!.columns],
+    };
+  }
+
+  /**
+   * Ends the input, the last line (when it has no line end) read or dropped with a warning;
+   * returns whether the input was cut. The checks on the whole input are `end`'s.
+   */
+  private finish(endOptions: { truncated?: boolean; why?: string }): boolean {
     let truncated = endOptions.truncated ?? false;
     if (endOptions.why) this.warnings.push(endOptions.why);
     // The end of the input ends the last line: the scanner then always meets a line end.
@@ -211,16 +231,42 @@ class RowParser implements K6CsvParser {
         this.warnings.push(`${this.source}: line ${this.line}: incomplete last row ignored (the input was cut)`);
       }
     }
-    if (this.header === null) this.fail(1, 'empty file: no k6 CSV header', 'the engine wrote nothing; check its log');
-    if (this.rows === 0 && !truncated) this.fail(2, 'no samples after the header', 'the engine wrote no sample; check its log');
-    const resolution = this.time.resolutionMs;
-    return {
-      rows: this.rows,
-      truncated,
-      warnings: this.warnings,
-      timeResolutionMs: Number.isFinite(resolution) ? resolution : 1000,
-      columns: [...this.header!.columns],
-    };
+    return truncated;
+  }
+
+  /**
+   * For a file read in pieces on several threads: reads the header at the start of buf (empty
+   * lines before it skipped) and returns where the rows start, or -1 when it is not whole in buf.
+   */
+  readHeader(buf: Buffer): number {
+    const rest = this.parse(buf, 0, false, true);
+    return this.header === null ? -1 : rest;
+  }
+
+  /**
+   * Goes on at another place of the file (its header read): the next row pushed starts at line
+   * `line`, after the bytes `cut` (the start of a row cut there), or at a row's start.
+   */
+  resumeAt(line: number, cut: Uint8Array | null): void {
+    this.line = line;
+    this.leftover = cut && cut.length > 0 ? Buffer.from(cut) : null;
+  }
+
+  /** Bytes pushed and not parsed yet: the start of a row cut by the end of the last chunk. */
+  get pending(): Uint8Array | null {
+    return this.leftover;
+  }
+
+  /** The line the next row starts at. */
+  get nextLine(): number {
+    return this.line;
+  }
+
+  /** The finest timestamp resolution seen since the last call (Infinity when none): a thread's, piece by piece. */
+  takeResolution(): number {
+    const r = this.time.resolutionMs;
+    this.time.resolutionMs = Infinity;
+    return r;
   }
 
   /** The text of any column of the current row by header name ('' when empty or absent). */
@@ -239,8 +285,8 @@ class RowParser implements K6CsvParser {
     }
   }
 
-  /** Parses the complete rows of buf from p; returns where the unparsed rest starts. */
-  private parse(buf: Uint8Array, p: number, final: boolean): number {
+  /** Parses the complete rows of buf from p (only the header: `headerOnly`); returns where the unparsed rest starts. */
+  private parse(buf: Uint8Array, p: number, final: boolean, headerOnly = false): number {
     const n = buf.length;
     const lastLf = buf.lastIndexOf(LF);
     while (p < n) {
@@ -258,9 +304,12 @@ class RowParser implements K6CsvParser {
       }
       const next = this.scanRow(buf, p, n, lastLf, final);
       if (next < 0) return p;
-      if (this.header === null) this.readHeader(buf);
-      else this.finishRow(buf);
       p = next;
+      if (this.header !== null) this.finishRow(buf);
+      else {
+        this.takeHeader(buf);
+        if (headerOnly) return p;
+      }
     }
     return p;
   }
@@ -360,7 +409,7 @@ class RowParser implements K6CsvParser {
     return this.quotedIn[col] === this.rowSerial;
   }
 
-  private readHeader(buf: Uint8Array): void {
+  private takeHeader(buf: Uint8Array): void {
     if (this.fields > MAX_COLUMNS) this.fail(this.line, `header has more than ${MAX_COLUMNS} columns`);
     const columns: string[] = [];
     for (let i = 0; i < this.fields; i++) columns.push(decodeField(buf, this.starts[i]!, this.ends[i]!, this.quoted(i)));

@@ -1,0 +1,518 @@
+import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { UserError } from '../../formats/errors.ts';
+import { gunzipFile, gzipCutWhy } from './k6-csv-gzip.ts';
+import { type K6Record, type K6Sample, type ReadResult, ReusedSample, RowParser } from './k6-csv-reader.ts';
+
+/**
+ * A large k6 CSV parsed on two threads at once. The calling thread reads (or inflates) the file
+ * and cuts it into pieces at their last line end; the two threads parse the pieces in turn and
+ * send the samples back in batches of numbers; the calling thread adds them in file order, so
+ * every sum is taken in the same order as by one parser.
+ *
+ * A line end inside a quoted field makes a wrong cut: the piece before it then ends in an
+ * unfinished row. That is seen when that piece is taken, before any sample of the next one is:
+ * the calling thread then parses the next pieces itself from the cut row on, until a piece ends
+ * clean. A piece a thread could not parse is parsed here again, for the error in words with its
+ * line (a thread knows lines only from the start of its piece).
+ */
+
+/** Bytes of the file per piece: small enough that the pieces in flight stay a few MiB, large enough that messages are few. */
+const PIECE_BYTES = 1 << 20;
+/** Pieces handed out and not yet taken: bounds the memory when the statistics are slower. */
+const PIECES_IN_FLIGHT = 4;
+const THREADS = 2;
+/** Numbers per sample in a batch: line in the piece, metric id, name id, status, error code, time, value. */
+const STRIDE = 7;
+const BATCH_ROWS = 1 << 14;
+/** Batches of one thread handed over and not yet taken back. */
+const BATCHES_IN_FLIGHT = 2;
+const LF = 10;
+
+/** Fills buf from `from` with the next bytes of the input; 0 at its end. */
+export type Fill = (buf: Buffer, from: number) => Promise<number>;
+
+interface ThreadJob {
+  k6CsvPieces: { header: Uint8Array };
+}
+interface InflateJob {
+  k6CsvInflate: { path: string };
+}
+/** From the inflating thread: inflated bytes (the buffer handed back once copied), then the end, and why a stream ended early. */
+type Inflated = { buffer: ArrayBuffer; length: number } | { end: true; error?: { code?: string; message: string } };
+/** Inflated bytes per message, and messages not yet taken: zlib keeps ahead of the pieces, by a few MiB at most. */
+const INFLATED_BYTES = 1 << 20;
+const INFLATED_IN_FLIGHT = 3;
+/**
+ * zlib's chunks on that thread: each is a buffer of its own, freed only when the thread's heap is
+ * collected, which few objects make rare; small chunks make more objects per byte, so collections
+ * come sooner: 32 KiB kept peak RSS ~20 MiB under 256 KiB's.
+ */
+const INFLATE_CHUNK_BYTES = 1 << 15;
+type ToThread = { piece: number; buffer: ArrayBuffer; length: number } | { batch: ArrayBuffer };
+type FromThread =
+  | { kind: 'rows'; piece: number; rows: number; buffer: ArrayBuffer; metrics: string[]; names: string[] }
+  | { kind: 'done'; piece: number; buffer: ArrayBuffer; length: number; lines: number; cut: number; resolutionMs: number }
+  | { kind: 'failed'; piece: number; buffer: ArrayBuffer; length: number; what: string; stack?: string };
+
+/** A thread's pieces: parsed in turn, each from its line 0, the rows sent in batches. */
+function serveThread({ header }: ThreadJob['k6CsvPieces'], port: NonNullable<typeof parentPort>): void {
+  const parser = new RowParser((r) => add(r), '<piece>');
+  parser.readHeader(Buffer.from(header));
+  const spare: ArrayBuffer[] = [];
+  const queue: Array<Extract<ToThread, { piece: number }>> = [];
+  let inFlight = 0;
+  let batch = new Float64Array(BATCH_ROWS * STRIDE);
+  let rows = 0;
+  let piece = 0;
+  const metrics: string[] = [];
+  const names: string[] = [''];
+  let metricsSent = 0;
+  // '' is every parser's name 0: the other side knows it.
+  let namesSent = 1;
+  const flush = (): void => {
+    const message: FromThread = {
+      kind: 'rows',
+      piece,
+      rows,
+      buffer: batch.buffer,
+      metrics: metrics.slice(metricsSent),
+      names: names.slice(namesSent),
+    };
+    port.postMessage(message, [batch.buffer]);
+    metricsSent = metrics.length;
+    namesSent = names.length;
+    inFlight++;
+    const reuse = spare.pop();
+    batch = reuse ? new Float64Array(reuse) : new Float64Array(BATCH_ROWS * STRIDE);
+    rows = 0;
+  };
+  const add = (r: K6Record): void => {
+    if (r.metricId === metrics.length) metrics.push(r.metric);
+    if (r.nameId === names.length) names.push(r.name);
+    const at = rows * STRIDE;
+    batch[at] = r.line;
+    batch[at + 1] = r.metricId;
+    batch[at + 2] = r.nameId;
+    batch[at + 3] = r.status;
+    batch[at + 4] = r.errorCode;
+    batch[at + 5] = r.timeMs;
+    batch[at + 6] = r.value;
+    if (++rows === BATCH_ROWS) flush();
+  };
+  const parse = (job: Extract<ToThread, { piece: number }>): void => {
+    piece = job.piece;
+    const bytes = Buffer.from(job.buffer, 0, job.length);
+    try {
+      parser.resumeAt(0, null);
+      parser.push(bytes);
+      if (rows > 0) flush();
+      const done: FromThread = {
+        kind: 'done',
+        piece,
+        buffer: job.buffer,
+        length: job.length,
+        lines: parser.nextLine,
+        cut: parser.pending?.length ?? 0,
+        resolutionMs: parser.takeResolution(),
+      };
+      port.postMessage(done, [job.buffer]);
+    } catch (e) {
+      rows = 0;
+      const failed: FromThread = { kind: 'failed', piece, buffer: job.buffer, length: job.length, what: String(e) };
+      if (!(e instanceof UserError) && (e as Error).stack) failed.stack = (e as Error).stack!;
+      port.postMessage(failed, [job.buffer]);
+    }
+  };
+  // A piece waits while its batches would go past the bound; a returned batch lets the next one go.
+  const next = (): void => {
+    while (inFlight < BATCHES_IN_FLIGHT && queue.length > 0) parse(queue.shift()!);
+  };
+  port.on('message', (m: ToThread) => {
+    if ('batch' in m) {
+      spare.push(m.batch);
+      inFlight--;
+    } else queue.push(m);
+    next();
+  });
+}
+
+/** Ids of one parser's metric and name texts → ids of the whole file, given in file order of first use. */
+class IdMap {
+  readonly texts: string[] = [];
+  private readonly global: number[] = [];
+  constructor(private readonly all: GlobalIds) {}
+  id(local: number): number {
+    const g = this.global[local];
+    return g !== undefined ? g : (this.global[local] = this.all.id(this.texts[local]!));
+  }
+}
+
+class GlobalIds {
+  readonly strings: string[] = [];
+  private readonly ids = new Map<string, number>();
+  id(text: string): number {
+    let id = this.ids.get(text);
+    if (id === undefined) {
+      id = this.strings.length;
+      this.ids.set(text, id);
+      this.strings.push(text);
+    }
+    return id;
+  }
+}
+
+/** The calling thread's side: pieces out, samples in, in file order. */
+class PiecesRead {
+  private readonly workers: Worker[] = [];
+  private readonly metrics = new GlobalIds();
+  private readonly names = new GlobalIds();
+  /** Per thread, then this thread's parser: its ids → the file's. */
+  private readonly ids: Array<{ metrics: IdMap; names: IdMap }> = [];
+  private readonly queues = new Map<number, FromThread[]>();
+  private readonly sample = new ReusedSample();
+  /** Pieces given out, pieces taken. */
+  private given = 0;
+  private taken = 0;
+  /** The line the next piece to take starts at. */
+  private line = 1;
+  /** The start of a row the last piece taken cut (its last line end was in quotes): the parser here goes on from it. */
+  private cut: Uint8Array | null = null;
+  /** Rows and finest timestamp resolution of the pieces taken from the threads. */
+  private threadRows = 0;
+  private resolutionMs = Infinity;
+  private readonly free: Buffer[] = [];
+  private wake: (() => void) | null = null;
+  private failure: { error: unknown } | null = null;
+  /** Parses here: the header, what follows a wrong cut, the end of the file, a piece in error (for its line). */
+  private readonly here: RowParser;
+  private readonly hereIds: { metrics: IdMap; names: IdMap };
+
+  constructor(
+    source: string,
+    private readonly onSample: (s: K6Sample) => void,
+  ) {
+    this.names.id('');
+    this.hereIds = this.idMaps();
+    this.here = new RowParser((r) => this.addHere(r), source);
+  }
+
+  /** Reads all of the input through `fill`; `why` says why the input was cut, if it was, once it ends. */
+  async read(fill: Fill, why: (rows: number) => string | undefined, signal?: AbortSignal): Promise<ReadResult> {
+    const abort = (): void => this.fail(signal!.reason);
+    signal?.addEventListener('abort', abort, { once: true });
+    try {
+      const tail = await this.pump(fill);
+      while (this.taken < this.given) await this.progress();
+      this.here.resumeAt(this.line, this.cut);
+      this.here.push(tail);
+      const cutWhy = why(this.threadRows + this.here.rows);
+      return this.here.end(cutWhy === undefined ? {} : { truncated: true, why: cutWhy }, {
+        rows: this.threadRows,
+        resolutionMs: this.resolutionMs,
+      });
+    } finally {
+      signal?.removeEventListener('abort', abort);
+      for (const w of this.workers) {
+        w.removeAllListeners('exit');
+        void w.terminate();
+      }
+    }
+  }
+
+  /** Cuts the input into pieces at their last line end and gives them out; returns the bytes after the last piece. */
+  private async pump(fill: Fill): Promise<Buffer> {
+    let buf: Buffer = Buffer.allocUnsafe(PIECE_BYTES);
+    let length = 0;
+    let started = false;
+    for (;;) {
+      const n = await fill(buf, length);
+      this.throwFailure();
+      length += n;
+      if (n > 0 && length < buf.length) continue;
+      if (!started) {
+        const rowsAt = this.here.readHeader(buf.subarray(0, length));
+        if (rowsAt >= 0) {
+          this.start(buf.subarray(0, rowsAt));
+          started = true;
+          this.line = this.here.nextLine;
+          buf.copy(buf, 0, rowsAt, length);
+          length -= rowsAt;
+          if (n > 0) continue;
+        }
+      }
+      if (n === 0) return buf.subarray(0, length);
+      const end = started ? buf.lastIndexOf(LF, length - 1) + 1 : 0;
+      if (end === 0) {
+        // No line end (or no whole header) in a full buffer: a longer one.
+        const longer = Buffer.allocUnsafe(buf.length * 2);
+        buf.copy(longer, 0, 0, length);
+        buf = longer;
+        continue;
+      }
+      while (this.given - this.taken >= PIECES_IN_FLIGHT) await this.progress();
+      const next = this.free.pop() ?? Buffer.allocUnsafe(PIECE_BYTES);
+      const rest = length - end;
+      const into = next.length >= rest * 2 ? next : Buffer.allocUnsafe(Math.max(PIECE_BYTES, rest * 2));
+      buf.copy(into, 0, end, length);
+      this.give(buf, end);
+      buf = into;
+      length = rest;
+    }
+  }
+
+  /** Starts the threads, the header's bytes theirs. */
+  private start(header: Uint8Array): void {
+    for (let i = 0; i < THREADS; i++) {
+      const worker = new Worker(new URL(import.meta.url), {
+        workerData: { k6CsvPieces: { header: header.slice() } } satisfies ThreadJob,
+        resourceLimits: { maxYoungGenerationSizeMb: 2 },
+      });
+      this.ids.push(this.idMaps());
+      worker.on('message', (m: FromThread) => this.onMessage(m));
+      worker.on('error', (e) => this.fail(e));
+      // Ended only by this side: an exit before is a bug, not a bad file.
+      worker.on('exit', (code) => this.fail(new Error(`a CSV parsing thread exited (code ${code}) before the end of the file`)));
+      this.workers.push(worker);
+    }
+  }
+
+  private give(buf: Buffer, length: number): void {
+    const piece = this.given++;
+    const job: ToThread = { piece, buffer: buf.buffer as ArrayBuffer, length };
+    this.workers[piece % THREADS]!.postMessage(job, [job.buffer]);
+  }
+
+  /** Resolves when a piece was taken or something failed (thrown here). */
+  private async progress(): Promise<void> {
+    await new Promise<void>((resolve) => (this.wake = resolve));
+    this.wake = null;
+    this.throwFailure();
+  }
+
+  private throwFailure(): void {
+    if (this.failure) throw this.failure.error;
+  }
+
+  private fail(error: unknown): void {
+    this.failure ??= { error };
+    this.wake?.();
+  }
+
+  private onMessage(m: FromThread): void {
+    if (this.failure) return;
+    try {
+      let queue = this.queues.get(m.piece);
+      if (!queue) this.queues.set(m.piece, (queue = []));
+      queue.push(m);
+      this.takeQueued();
+    } catch (e) {
+      this.fail(e);
+    }
+  }
+
+  /** Takes what arrived of the next pieces, in file order. */
+  private takeQueued(): void {
+    for (;;) {
+      const queue = this.queues.get(this.taken);
+      const m = queue?.shift();
+      if (m === undefined) return;
+      if (m.kind === 'rows') {
+        this.takeRows(this.taken % THREADS, m);
+        continue;
+      }
+      this.queues.delete(this.taken);
+      this.endPiece(m);
+      this.free.push(Buffer.from(m.buffer));
+      this.taken++;
+      this.wake?.();
+    }
+  }
+
+  private takeRows(thread: number, m: Extract<FromThread, { kind: 'rows' }>): void {
+    const ids = this.ids[thread]!;
+    for (const t of m.metrics) ids.metrics.texts.push(t);
+    for (const t of m.names) ids.names.texts.push(t);
+    // After a wrong cut the thread's rows are not rows: the piece is parsed here at its end.
+    if (this.cut === null) {
+      const a = new Float64Array(m.buffer);
+      const s = this.sample;
+      const base = this.line;
+      for (let i = 0, at = 0; i < m.rows; i++, at += STRIDE) {
+        s.line = base + a[at]!;
+        s.metricId = ids.metrics.id(a[at + 1]!);
+        s.metric = this.metrics.strings[s.metricId]!;
+        s.nameId = ids.names.id(a[at + 2]!);
+        s.name = this.names.strings[s.nameId]!;
+        s.status = a[at + 3]!;
+        s.errorCode = a[at + 4]!;
+        s.timeMs = a[at + 5]!;
+        s.value = a[at + 6]!;
+        this.onSample(s);
+      }
+      this.threadRows += m.rows;
+    }
+    const back: ToThread = { batch: m.buffer };
+    this.workers[thread]!.postMessage(back, [m.buffer]);
+  }
+
+  private endPiece(m: Exclude<FromThread, { kind: 'rows' }>): void {
+    if (m.kind === 'done' && this.cut === null) {
+      this.line += m.lines;
+      if (this.resolutionMs > m.resolutionMs) this.resolutionMs = m.resolutionMs;
+      this.cut = m.cut > 0 ? new Uint8Array(m.buffer, m.length - m.cut, m.cut).slice() : null;
+      return;
+    }
+    // After a wrong cut, or for the error in words of a piece a thread could not parse.
+    this.here.resumeAt(this.line, this.cut);
+    this.here.push(Buffer.from(m.buffer, 0, m.length));
+    if (m.kind === 'failed' && this.cut === null) throw Object.assign(new Error(m.what), m.stack ? { stack: m.stack } : {});
+    this.line = this.here.nextLine;
+    this.cut = this.here.pending?.slice() ?? null;
+  }
+
+  private addHere(r: K6Record): void {
+    const ids = this.hereIds;
+    if (r.metricId === ids.metrics.texts.length) ids.metrics.texts.push(r.metric);
+    if (r.nameId === ids.names.texts.length) ids.names.texts.push(r.name);
+    const s = this.sample;
+    s.line = r.line;
+    s.metricId = ids.metrics.id(r.metricId);
+    s.metric = this.metrics.strings[s.metricId]!;
+    s.nameId = ids.names.id(r.nameId);
+    s.name = this.names.strings[s.nameId]!;
+    s.status = r.status;
+    s.errorCode = r.errorCode;
+    s.timeMs = r.timeMs;
+    s.value = r.value;
+    this.onSample(s);
+  }
+
+  private idMaps(): { metrics: IdMap; names: IdMap } {
+    const maps = { metrics: new IdMap(this.metrics), names: new IdMap(this.names) };
+    // Every parser's name id 0 is '' (no name tag), met or not.
+    maps.names.texts.push('');
+    return maps;
+  }
+}
+
+/**
+ * Reads a k6 CSV given by `fill` on two parsing threads (the built command only: a thread runs
+ * this module's built JavaScript); the samples come to `onSample` here, in file order.
+ */
+export function readInPieces(
+  source: string,
+  fill: Fill,
+  why: (rows: number) => string | undefined,
+  onSample: (s: K6Sample) => void,
+  signal?: AbortSignal,
+): Promise<ReadResult> {
+  return new PiecesRead(source, onSample).read(fill, why, signal);
+}
+
+/**
+ * The inflating thread: zlib's output in large reused buffers. Here, not on the calling thread:
+ * zlib allocates a buffer per chunk, and their garbage cost the calling thread's large heap
+ * ~0.8 s of collection per 6 M rows; a thread of its own with a small heap collects it cheaply.
+ */
+async function serveInflate({ path }: InflateJob['k6CsvInflate'], port: NonNullable<typeof parentPort>): Promise<void> {
+  const spare: ArrayBuffer[] = [];
+  let inFlight = 0;
+  let wake: (() => void) | null = null;
+  port.on('message', (buffer: ArrayBuffer) => {
+    spare.push(buffer);
+    inFlight--;
+    wake?.();
+  });
+  let out = new Uint8Array(INFLATED_BYTES);
+  let length = 0;
+  const send = async (): Promise<void> => {
+    const m: Inflated = { buffer: out.buffer, length };
+    port.postMessage(m, [out.buffer]);
+    inFlight++;
+    while (inFlight >= INFLATED_IN_FLIGHT) await new Promise<void>((resolve) => (wake = resolve));
+    out = new Uint8Array(spare.pop() ?? new ArrayBuffer(INFLATED_BYTES));
+    length = 0;
+  };
+  const { input, gunzip } = gunzipFile(path, INFLATE_CHUNK_BYTES);
+  let end: Inflated = { end: true };
+  try {
+    for await (const chunk of gunzip) {
+      for (let at = 0; at < (chunk as Buffer).length; ) {
+        const n = (chunk as Buffer).copy(out, length, at);
+        at += n;
+        length += n;
+        if (length === out.length) await send();
+      }
+    }
+  } catch (e) {
+    const { code, message } = e as NodeJS.ErrnoException;
+    end = { end: true, error: { message, ...(code ? { code } : {}) } };
+  } finally {
+    input.destroy();
+  }
+  if (length > 0) await send();
+  port.postMessage(end);
+}
+
+/**
+ * A gzip file inflated on a thread of its own, as a `Fill`; `cutWhy` says why the stream ended
+ * early (as `gzipCutWhy`: a stream corrupt before the first row rejects).
+ */
+export function inflateOnThread(path: string): { fill: Fill; cutWhy: (rows: number) => string | undefined; stop: () => void } {
+  const worker = new Worker(new URL(import.meta.url), {
+    workerData: { k6CsvInflate: { path } } satisfies InflateJob,
+    resourceLimits: { maxYoungGenerationSizeMb: 2 },
+  });
+  const arrived: Inflated[] = [];
+  let failure: { error: unknown } | null = null;
+  let wake: (() => void) | null = null;
+  worker.on('message', (m: Inflated) => {
+    arrived.push(m);
+    wake?.();
+  });
+  const fail = (error: unknown): void => {
+    failure ??= { error };
+    wake?.();
+  };
+  worker.on('error', fail);
+  worker.on('exit', (code) => fail(new Error(`the gzip inflating thread exited (code ${code}) before the end of the file`)));
+  let bytes: Buffer<ArrayBuffer> | null = null;
+  let at = 0;
+  let ended: Extract<Inflated, { end: true }> | null = null;
+  const fill: Fill = async (buf, from) => {
+    while (bytes === null || at === bytes.length) {
+      if (bytes !== null) worker.postMessage(bytes.buffer, [bytes.buffer]);
+      bytes = null;
+      if (ended) return 0;
+      while (arrived.length === 0) {
+        if (failure) throw failure.error;
+        await new Promise<void>((resolve) => (wake = resolve));
+      }
+      const m = arrived.shift()!;
+      if ('end' in m) ended = m;
+      else {
+        bytes = Buffer.from(m.buffer, 0, m.length);
+        at = 0;
+      }
+    }
+    const n = bytes.copy(buf, from, at);
+    at += n;
+    return n;
+  };
+  const cutWhy = (rows: number): string | undefined => {
+    const error = ended?.error;
+    return error && gzipCutWhy(path, Object.assign(new Error(error.message), { code: error.code }), rows);
+  };
+  const stop = (): void => {
+    worker.removeAllListeners('exit');
+    void worker.terminate();
+  };
+  return { fill, cutWhy, stop };
+}
+
+if (!isMainThread && parentPort && (workerData as Partial<ThreadJob> | null)?.k6CsvPieces) {
+  serveThread((workerData as ThreadJob).k6CsvPieces, parentPort);
+}
+if (!isMainThread && parentPort && (workerData as Partial<InflateJob> | null)?.k6CsvInflate) {
+  void serveInflate((workerData as InflateJob).k6CsvInflate, parentPort);
+}
