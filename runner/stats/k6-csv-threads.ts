@@ -19,13 +19,11 @@ import { type K6Record, type K6Sample, type ReadResult, ReusedSample, RowParser 
 /** Bytes of the file per piece: small enough that the pieces in flight stay a few MiB, large enough that messages are few. */
 const PIECE_BYTES = 1 << 20;
 /** Pieces handed out and not yet taken: bounds the memory when the statistics are slower. */
-const PIECES_IN_FLIGHT = 4;
+const PIECES_IN_FLIGHT = 3;
 const THREADS = 2;
 /** Numbers per sample in a batch: line in the piece, metric id, name id, status, error code, time, value. */
 const STRIDE = 7;
 const BATCH_ROWS = 1 << 14;
-/** Batches of one thread handed over and not yet taken back. */
-const BATCHES_IN_FLIGHT = 2;
 const LF = 10;
 
 /** Fills buf from `from` with the next bytes of the input; 0 at its end. */
@@ -41,17 +39,21 @@ interface InflateJob {
 type Inflated = { buffer: ArrayBuffer; length: number } | { end: true; error?: { code?: string; message: string } };
 /** Inflated bytes per message, and messages not yet taken: zlib keeps ahead of the pieces, by a few MiB at most. */
 const INFLATED_BYTES = 1 << 20;
-const INFLATED_IN_FLIGHT = 3;
+const INFLATED_IN_FLIGHT = 2;
 /**
  * zlib's chunks on that thread: each is a buffer of its own, freed only when the thread's heap is
  * collected, which few objects make rare; small chunks make more objects per byte, so collections
  * come sooner: 32 KiB kept peak RSS ~20 MiB under 256 KiB's.
  */
 const INFLATE_CHUNK_BYTES = 1 << 15;
-type ToThread = { piece: number; buffer: ArrayBuffer; length: number } | { batch: ArrayBuffer };
+/** A piece to parse, with the batches taken since the last one, for reuse. */
+type ToThread = { piece: number; buffer: ArrayBuffer; length: number; batches: ArrayBuffer[] };
+/** Samples in numbers, and the metric and name texts first met in them. */
+type Batch = { rows: number; batch: ArrayBuffer; metrics: string[]; names: string[] };
+/** A full batch within a piece; a piece's end, with its last batch (one message a piece, mostly). */
 type FromThread =
-  | { kind: 'rows'; piece: number; rows: number; buffer: ArrayBuffer; metrics: string[]; names: string[] }
-  | { kind: 'done'; piece: number; buffer: ArrayBuffer; length: number; lines: number; cut: number; resolutionMs: number }
+  | ({ kind: 'rows'; piece: number } & Batch)
+  | ({ kind: 'done'; piece: number; buffer: ArrayBuffer; length: number; lines: number; cut: number; resolutionMs: number } & Batch)
   | { kind: 'failed'; piece: number; buffer: ArrayBuffer; length: number; what: string; stack?: string };
 
 /** A thread's pieces: parsed in turn, each from its line 0, the rows sent in batches. */
@@ -59,8 +61,6 @@ function serveThread({ header }: ThreadJob['k6CsvPieces'], port: NonNullable<typ
   const parser = new RowParser((r) => add(r), '<piece>');
   parser.readHeader(Buffer.from(header));
   const spare: ArrayBuffer[] = [];
-  const queue: Array<Extract<ToThread, { piece: number }>> = [];
-  let inFlight = 0;
   let batch = new Float64Array(BATCH_ROWS * STRIDE);
   let rows = 0;
   let piece = 0;
@@ -69,22 +69,15 @@ function serveThread({ header }: ThreadJob['k6CsvPieces'], port: NonNullable<typ
   let metricsSent = 0;
   // '' is every parser's name 0: the other side knows it.
   let namesSent = 1;
-  const flush = (): void => {
-    const message: FromThread = {
-      kind: 'rows',
-      piece,
-      rows,
-      buffer: batch.buffer,
-      metrics: metrics.slice(metricsSent),
-      names: names.slice(namesSent),
-    };
-    port.postMessage(message, [batch.buffer]);
+  /** The batch so far, handed over: the next rows go to a spare one. */
+  const take = (): Batch => {
+    const taken: Batch = { rows, batch: batch.buffer, metrics: metrics.slice(metricsSent), names: names.slice(namesSent) };
     metricsSent = metrics.length;
     namesSent = names.length;
-    inFlight++;
     const reuse = spare.pop();
     batch = reuse ? new Float64Array(reuse) : new Float64Array(BATCH_ROWS * STRIDE);
     rows = 0;
+    return taken;
   };
   const add = (r: K6Record): void => {
     if (r.metricId === metrics.length) metrics.push(r.metric);
@@ -97,15 +90,17 @@ function serveThread({ header }: ThreadJob['k6CsvPieces'], port: NonNullable<typ
     batch[at + 4] = r.errorCode;
     batch[at + 5] = r.timeMs;
     batch[at + 6] = r.value;
-    if (++rows === BATCH_ROWS) flush();
+    if (++rows === BATCH_ROWS) {
+      const full: FromThread = { kind: 'rows', piece, ...take() };
+      port.postMessage(full, [full.batch]);
+    }
   };
-  const parse = (job: Extract<ToThread, { piece: number }>): void => {
+  port.on('message', (job: ToThread) => {
+    for (const b of job.batches) spare.push(b);
     piece = job.piece;
-    const bytes = Buffer.from(job.buffer, 0, job.length);
     try {
       parser.resumeAt(0, null);
-      parser.push(bytes);
-      if (rows > 0) flush();
+      parser.push(Buffer.from(job.buffer, 0, job.length));
       const done: FromThread = {
         kind: 'done',
         piece,
@@ -114,25 +109,15 @@ function serveThread({ header }: ThreadJob['k6CsvPieces'], port: NonNullable<typ
         lines: parser.nextLine,
         cut: parser.pending?.length ?? 0,
         resolutionMs: parser.takeResolution(),
+        ...take(),
       };
-      port.postMessage(done, [job.buffer]);
+      port.postMessage(done, [job.buffer, done.batch]);
     } catch (e) {
       rows = 0;
       const failed: FromThread = { kind: 'failed', piece, buffer: job.buffer, length: job.length, what: String(e) };
       if (!(e instanceof UserError) && (e as Error).stack) failed.stack = (e as Error).stack!;
       port.postMessage(failed, [job.buffer]);
     }
-  };
-  // A piece waits while its batches would go past the bound; a returned batch lets the next one go.
-  const next = (): void => {
-    while (inFlight < BATCHES_IN_FLIGHT && queue.length > 0) parse(queue.shift()!);
-  };
-  port.on('message', (m: ToThread) => {
-    if ('batch' in m) {
-      spare.push(m.batch);
-      inFlight--;
-    } else queue.push(m);
-    next();
   });
 }
 
@@ -181,6 +166,8 @@ class PiecesRead {
   private threadRows = 0;
   private resolutionMs = Infinity;
   private readonly free: Buffer[] = [];
+  /** Per thread, the batches taken since its last piece: they go back with its next one. */
+  private readonly spare: ArrayBuffer[][] = [];
   private wake: (() => void) | null = null;
   private failure: { error: unknown } | null = null;
   /** Parses here: the header, what follows a wrong cut, the end of the file, a piece in error (for its line). */
@@ -268,6 +255,7 @@ class PiecesRead {
         resourceLimits: { maxYoungGenerationSizeMb: 2 },
       });
       this.ids.push(this.idMaps());
+      this.spare.push([]);
       worker.on('message', (m: FromThread) => this.onMessage(m));
       worker.on('error', (e) => this.fail(e));
       // Ended only by this side: an exit before is a bug, not a bad file.
@@ -278,8 +266,10 @@ class PiecesRead {
 
   private give(buf: Buffer, length: number): void {
     const piece = this.given++;
-    const job: ToThread = { piece, buffer: buf.buffer as ArrayBuffer, length };
-    this.workers[piece % THREADS]!.postMessage(job, [job.buffer]);
+    const thread = piece % THREADS;
+    const batches = this.spare[thread]!.splice(0);
+    const job: ToThread = { piece, buffer: buf.buffer as ArrayBuffer, length, batches };
+    this.workers[thread]!.postMessage(job, [job.buffer, ...batches]);
   }
 
   /** Resolves when a piece was taken or something failed (thrown here). */
@@ -316,10 +306,8 @@ class PiecesRead {
       const queue = this.queues.get(this.taken);
       const m = queue?.shift();
       if (m === undefined) return;
-      if (m.kind === 'rows') {
-        this.takeRows(this.taken % THREADS, m);
-        continue;
-      }
+      if (m.kind !== 'failed') this.takeRows(this.taken % THREADS, m);
+      if (m.kind === 'rows') continue;
       this.queues.delete(this.taken);
       this.endPiece(m);
       this.free.push(Buffer.from(m.buffer));
@@ -328,13 +316,13 @@ class PiecesRead {
     }
   }
 
-  private takeRows(thread: number, m: Extract<FromThread, { kind: 'rows' }>): void {
+  private takeRows(thread: number, m: Batch): void {
     const ids = this.ids[thread]!;
     for (const t of m.metrics) ids.metrics.texts.push(t);
     for (const t of m.names) ids.names.texts.push(t);
     // After a wrong cut the thread's rows are not rows: the piece is parsed here at its end.
     if (this.cut === null) {
-      const a = new Float64Array(m.buffer);
+      const a = new Float64Array(m.batch);
       const s = this.sample;
       const base = this.line;
       for (let i = 0, at = 0; i < m.rows; i++, at += STRIDE) {
@@ -351,8 +339,7 @@ class PiecesRead {
       }
       this.threadRows += m.rows;
     }
-    const back: ToThread = { batch: m.buffer };
-    this.workers[thread]!.postMessage(back, [m.buffer]);
+    this.spare[thread]!.push(m.batch);
   }
 
   private endPiece(m: Exclude<FromThread, { kind: 'rows' }>): void {
