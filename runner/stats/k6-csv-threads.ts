@@ -1,10 +1,10 @@
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { UserError } from '../../formats/errors.ts';
-import { gunzipFile, gzipCutWhy } from './k6-csv-gzip.ts';
+import { type Batch, BatchWriter, STRIDE } from './k6-csv-batch.ts';
 import { type K6Record, type K6Sample, type ReadResult, ReusedSample, RowParser } from './k6-csv-reader.ts';
 
 /**
- * A large k6 CSV parsed on two threads at once. The calling thread reads (or inflates) the file
+ * A large plain k6 CSV parsed on two threads at once. The calling thread reads the file
  * and cuts it into pieces at their last line end; the two threads parse the pieces in turn and
  * send the samples back in batches of numbers; the calling thread adds them in file order, so
  * every sum is taken in the same order as by one parser.
@@ -21,9 +21,6 @@ const PIECE_BYTES = 1 << 20;
 /** Pieces handed out and not yet taken: bounds the memory when the statistics are slower. */
 const PIECES_IN_FLIGHT = 3;
 const THREADS = 2;
-/** Numbers per sample in a batch: line in the piece, metric id, name id, status, error code, time, value. */
-const STRIDE = 7;
-const BATCH_ROWS = 1 << 14;
 const LF = 10;
 
 /** Fills buf from `from` with the next bytes of the input; 0 at its end. */
@@ -32,24 +29,8 @@ export type Fill = (buf: Buffer, from: number) => Promise<number>;
 interface ThreadJob {
   k6CsvPieces: { header: Uint8Array };
 }
-interface InflateJob {
-  k6CsvInflate: { path: string };
-}
-/** From the inflating thread: inflated bytes (the buffer handed back once copied), then the end, and why a stream ended early. */
-type Inflated = { buffer: ArrayBuffer; length: number } | { end: true; error?: { code?: string; message: string } };
-/** Inflated bytes per message, and messages not yet taken: zlib keeps ahead of the pieces, by a few MiB at most. */
-const INFLATED_BYTES = 1 << 20;
-const INFLATED_IN_FLIGHT = 2;
-/**
- * zlib's chunks on that thread: each is a buffer of its own, freed only when the thread's heap is
- * collected, which few objects make rare; small chunks make more objects per byte, so collections
- * come sooner: 32 KiB kept peak RSS ~20 MiB under 256 KiB's.
- */
-const INFLATE_CHUNK_BYTES = 1 << 15;
 /** A piece to parse, with the batches taken since the last one, for reuse. */
 type ToThread = { piece: number; buffer: ArrayBuffer; length: number; batches: ArrayBuffer[] };
-/** Samples in numbers, and the metric and name texts first met in them. */
-type Batch = { rows: number; batch: ArrayBuffer; metrics: string[]; names: string[] };
 /** A full batch within a piece; a piece's end, with its last batch (one message a piece, mostly). */
 type FromThread =
   | ({ kind: 'rows'; piece: number } & Batch)
@@ -58,45 +39,16 @@ type FromThread =
 
 /** A thread's pieces: parsed in turn, each from its line 0, the rows sent in batches. */
 function serveThread({ header }: ThreadJob['k6CsvPieces'], port: NonNullable<typeof parentPort>): void {
-  const parser = new RowParser((r) => add(r), '<piece>');
-  parser.readHeader(Buffer.from(header));
-  const spare: ArrayBuffer[] = [];
-  let batch = new Float64Array(BATCH_ROWS * STRIDE);
-  let rows = 0;
+  const writer = new BatchWriter();
   let piece = 0;
-  const metrics: string[] = [];
-  const names: string[] = [''];
-  let metricsSent = 0;
-  // '' is every parser's name 0: the other side knows it.
-  let namesSent = 1;
-  /** The batch so far, handed over: the next rows go to a spare one. */
-  const take = (): Batch => {
-    const taken: Batch = { rows, batch: batch.buffer, metrics: metrics.slice(metricsSent), names: names.slice(namesSent) };
-    metricsSent = metrics.length;
-    namesSent = names.length;
-    const reuse = spare.pop();
-    batch = reuse ? new Float64Array(reuse) : new Float64Array(BATCH_ROWS * STRIDE);
-    rows = 0;
-    return taken;
-  };
-  const add = (r: K6Record): void => {
-    if (r.metricId === metrics.length) metrics.push(r.metric);
-    if (r.nameId === names.length) names.push(r.name);
-    const at = rows * STRIDE;
-    batch[at] = r.line;
-    batch[at + 1] = r.metricId;
-    batch[at + 2] = r.nameId;
-    batch[at + 3] = r.status;
-    batch[at + 4] = r.errorCode;
-    batch[at + 5] = r.timeMs;
-    batch[at + 6] = r.value;
-    if (++rows === BATCH_ROWS) {
-      const full: FromThread = { kind: 'rows', piece, ...take() };
-      port.postMessage(full, [full.batch]);
-    }
-  };
+  const parser = new RowParser((r) => {
+    if (!writer.add(r)) return;
+    const full: FromThread = { kind: 'rows', piece, ...writer.take() };
+    port.postMessage(full, [full.batch]);
+  }, '<piece>');
+  parser.readHeader(Buffer.from(header));
   port.on('message', (job: ToThread) => {
-    for (const b of job.batches) spare.push(b);
+    for (const b of job.batches) writer.spare.push(b);
     piece = job.piece;
     try {
       parser.resumeAt(0, null);
@@ -109,11 +61,12 @@ function serveThread({ header }: ThreadJob['k6CsvPieces'], port: NonNullable<typ
         lines: parser.nextLine,
         cut: parser.pending?.length ?? 0,
         resolutionMs: parser.takeResolution(),
-        ...take(),
+        ...writer.take(),
       };
       port.postMessage(done, [job.buffer, done.batch]);
     } catch (e) {
-      rows = 0;
+      // The piece is parsed again on the other side, for the error in words.
+      writer.discard();
       const failed: FromThread = { kind: 'failed', piece, buffer: job.buffer, length: job.length, what: String(e) };
       if (!(e instanceof UserError) && (e as Error).stack) failed.stack = (e as Error).stack!;
       port.postMessage(failed, [job.buffer]);
@@ -183,8 +136,8 @@ class PiecesRead {
     this.here = new RowParser((r) => this.addHere(r), source);
   }
 
-  /** Reads all of the input through `fill`; `why` says why the input was cut, if it was, once it ends. */
-  async read(fill: Fill, why: (rows: number) => string | undefined, signal?: AbortSignal): Promise<ReadResult> {
+  /** Reads all of the input through `fill`. */
+  async read(fill: Fill, signal?: AbortSignal): Promise<ReadResult> {
     const abort = (): void => this.fail(signal!.reason);
     signal?.addEventListener('abort', abort, { once: true });
     try {
@@ -192,11 +145,7 @@ class PiecesRead {
       while (this.taken < this.given) await this.progress();
       this.here.resumeAt(this.line, this.cut);
       this.here.push(tail);
-      const cutWhy = why(this.threadRows + this.here.rows);
-      return this.here.end(cutWhy === undefined ? {} : { truncated: true, why: cutWhy }, {
-        rows: this.threadRows,
-        resolutionMs: this.resolutionMs,
-      });
+      return this.here.end({}, { rows: this.threadRows, resolutionMs: this.resolutionMs });
     } finally {
       signal?.removeEventListener('abort', abort);
       for (const w of this.workers) {
@@ -386,120 +335,10 @@ class PiecesRead {
  * Reads a k6 CSV given by `fill` on two parsing threads (the built command only: a thread runs
  * this module's built JavaScript); the samples come to `onSample` here, in file order.
  */
-export function readInPieces(
-  source: string,
-  fill: Fill,
-  why: (rows: number) => string | undefined,
-  onSample: (s: K6Sample) => void,
-  signal?: AbortSignal,
-): Promise<ReadResult> {
-  return new PiecesRead(source, onSample).read(fill, why, signal);
-}
-
-/**
- * The inflating thread: zlib's output in large reused buffers. Here, not on the calling thread:
- * zlib allocates a buffer per chunk, and their garbage cost the calling thread's large heap
- * ~0.8 s of collection per 6 M rows; a thread of its own with a small heap collects it cheaply.
- */
-async function serveInflate({ path }: InflateJob['k6CsvInflate'], port: NonNullable<typeof parentPort>): Promise<void> {
-  const spare: ArrayBuffer[] = [];
-  let inFlight = 0;
-  let wake: (() => void) | null = null;
-  port.on('message', (buffer: ArrayBuffer) => {
-    spare.push(buffer);
-    inFlight--;
-    wake?.();
-  });
-  let out = new Uint8Array(INFLATED_BYTES);
-  let length = 0;
-  const send = async (): Promise<void> => {
-    const m: Inflated = { buffer: out.buffer, length };
-    port.postMessage(m, [out.buffer]);
-    inFlight++;
-    while (inFlight >= INFLATED_IN_FLIGHT) await new Promise<void>((resolve) => (wake = resolve));
-    out = new Uint8Array(spare.pop() ?? new ArrayBuffer(INFLATED_BYTES));
-    length = 0;
-  };
-  const { input, gunzip } = gunzipFile(path, INFLATE_CHUNK_BYTES);
-  let end: Inflated = { end: true };
-  try {
-    for await (const chunk of gunzip) {
-      for (let at = 0; at < (chunk as Buffer).length; ) {
-        const n = (chunk as Buffer).copy(out, length, at);
-        at += n;
-        length += n;
-        if (length === out.length) await send();
-      }
-    }
-  } catch (e) {
-    const { code, message } = e as NodeJS.ErrnoException;
-    end = { end: true, error: { message, ...(code ? { code } : {}) } };
-  } finally {
-    input.destroy();
-  }
-  if (length > 0) await send();
-  port.postMessage(end);
-}
-
-/**
- * A gzip file inflated on a thread of its own, as a `Fill`; `cutWhy` says why the stream ended
- * early (as `gzipCutWhy`: a stream corrupt before the first row rejects).
- */
-export function inflateOnThread(path: string): { fill: Fill; cutWhy: (rows: number) => string | undefined; stop: () => void } {
-  const worker = new Worker(new URL(import.meta.url), {
-    workerData: { k6CsvInflate: { path } } satisfies InflateJob,
-    resourceLimits: { maxYoungGenerationSizeMb: 2 },
-  });
-  const arrived: Inflated[] = [];
-  let failure: { error: unknown } | null = null;
-  let wake: (() => void) | null = null;
-  worker.on('message', (m: Inflated) => {
-    arrived.push(m);
-    wake?.();
-  });
-  const fail = (error: unknown): void => {
-    failure ??= { error };
-    wake?.();
-  };
-  worker.on('error', fail);
-  worker.on('exit', (code) => fail(new Error(`the gzip inflating thread exited (code ${code}) before the end of the file`)));
-  let bytes: Buffer<ArrayBuffer> | null = null;
-  let at = 0;
-  let ended: Extract<Inflated, { end: true }> | null = null;
-  const fill: Fill = async (buf, from) => {
-    while (bytes === null || at === bytes.length) {
-      if (bytes !== null) worker.postMessage(bytes.buffer, [bytes.buffer]);
-      bytes = null;
-      if (ended) return 0;
-      while (arrived.length === 0) {
-        if (failure) throw failure.error;
-        await new Promise<void>((resolve) => (wake = resolve));
-      }
-      const m = arrived.shift()!;
-      if ('end' in m) ended = m;
-      else {
-        bytes = Buffer.from(m.buffer, 0, m.length);
-        at = 0;
-      }
-    }
-    const n = bytes.copy(buf, from, at);
-    at += n;
-    return n;
-  };
-  const cutWhy = (rows: number): string | undefined => {
-    const error = ended?.error;
-    return error && gzipCutWhy(path, Object.assign(new Error(error.message), { code: error.code }), rows);
-  };
-  const stop = (): void => {
-    worker.removeAllListeners('exit');
-    void worker.terminate();
-  };
-  return { fill, cutWhy, stop };
+export function readInPieces(source: string, fill: Fill, onSample: (s: K6Sample) => void, signal?: AbortSignal): Promise<ReadResult> {
+  return new PiecesRead(source, onSample).read(fill, signal);
 }
 
 if (!isMainThread && parentPort && (workerData as Partial<ThreadJob> | null)?.k6CsvPieces) {
   serveThread((workerData as ThreadJob).k6CsvPieces, parentPort);
-}
-if (!isMainThread && parentPort && (workerData as Partial<InflateJob> | null)?.k6CsvInflate) {
-  void serveInflate((workerData as InflateJob).k6CsvInflate, parentPort);
 }
