@@ -1,30 +1,51 @@
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
 import { defineConfig } from 'vitest/config';
 
 /**
- * Tests of pure code (parsing, statistics, decisions, report rendering): no module mock (vi.mock),
- * nothing left behind (a spy or stubbed env is restored by its test, as test/testkit/cli-in-process.ts
- * does), no process listener. They share their workers' module cache (isolate: false):
- * measured, 30 files took ~41 s of CPU instead of ~70 s, each file otherwise paying its own
- * worker and imports. Every other file keeps its own (vi.mock of the engines, stubbed env).
+ * Every file but the end-to-end ones shares its worker's module cache (isolate: false): no module
+ * mock (vi.mock), nothing left behind (a spy or stubbed env is restored by its test, as
+ * test/testkit/cli-in-process.ts does), no process listener left on. Each file otherwise pays its
+ * own worker and imports (measured: 30 files took ~41 s of CPU instead of ~70 s). The end-to-end
+ * files (`*.e2e.test.ts`) keep their own: they mock the engines (test/testkit/in-process-engine.ts)
+ * and measure latency.
  */
-const SHARED_MODULES = ['formats/**/*.test.ts', 'decision/**/*.test.ts', 'runner/stats/**/*.test.ts', 'runner/report/**/*.test.ts'];
+const END_TO_END = ['**/*.e2e.test.ts'];
+const ALL_TESTS = [
+  'engine/**/*.test.ts',
+  'runner/**/*.test.ts',
+  'scenarios/**/*.test.ts',
+  'test/**/*.test.ts',
+  'formats/**/*.test.ts',
+  'decision/**/*.test.ts',
+];
+
+/**
+ * The long files first: the end-to-end ones and two that run real processes for 10–20 s. Started
+ * last, they ran alone at the end of the suite once the short files were done (measured: the last
+ * decision file alone for its 20 s, the nightly workflow's 20 s). Started first, the short files
+ * fill the cores beside them. Within each group, vitest's own order.
+ */
+const LONG = [/\.e2e\.test\.ts$/, /\/engine\/engine\.test\.ts$/, /\/test\/ci-workflow\.test\.ts$/];
+class LongFilesFirst extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const sorted = await super.sort(files);
+    const long = (f: TestSpecification) => LONG.some((re) => re.test(f.moduleId));
+    return [...sorted.filter(long), ...sorted.filter((f) => !long(f))];
+  }
+}
 
 export default defineConfig({
   test: {
     testTimeout: 60_000,
     hookTimeout: 60_000,
-    // Tests start loopback servers and engine processes: keep parallelism modest on 2 cores.
-    maxWorkers: 2,
+    // 4 on 2 cores: the end-to-end files wait on real stages (seconds of wall time, little CPU),
+    // so two workers left the cores idle (vitest at load 4-7: 2 workers 155-167 s before these
+    // projects; with them 3 workers 106 s, 4: 89 s, 6: 96 s and a WebSocket timing failure).
+    maxWorkers: 4,
+    sequence: { sequencer: LongFilesFirst },
     projects: [
-      { extends: true, test: { name: 'pure', include: SHARED_MODULES, isolate: false } },
-      {
-        extends: true,
-        test: {
-          name: 'isolated',
-          include: ['engine/**/*.test.ts', 'runner/**/*.test.ts', 'scenarios/**/*.test.ts', 'test/**/*.test.ts'],
-          exclude: [...SHARED_MODULES, '**/node_modules/**'],
-        },
-      },
+      { extends: true, test: { name: 'shared', include: ALL_TESTS, exclude: [...END_TO_END, '**/node_modules/**'], isolate: false } },
+      { extends: true, test: { name: 'end-to-end', include: END_TO_END } },
     ],
   },
 });
