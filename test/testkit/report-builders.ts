@@ -135,17 +135,38 @@ export interface RunSpec {
   suspectStages?: number[];
 }
 
+const STAGE_MS = 620_000;
+
 /** A run folder's manifest and summary, as the results store returns them. */
 export function run(spec: RunSpec): ReportRun {
   const shape = spec.shape ?? healthyShape;
   const t0 = Date.parse(spec.startedAt);
-  const stageMs = 620_000;
-  const manifest: RunManifest = {
+  const stages = summaryStages(shape, t0, new Set(spec.suspectStages ?? []));
+  const summary: RunSummary = {
+    kind: 'run-summary',
+    schemaVersion: 2,
+    runId: spec.id,
+    keyName: 'search',
+    stages,
+    saturation: saturation(spec.saturatedFrom === undefined ? 150 : spec.saturatedFrom),
+    capacity: {
+      ...capacityInUsers(stages, 'search', { p95GreenMs: SETTINGS.criteria.p95Ms.green, errorRatePct: SETTINGS.criteria.errorRatePct }),
+      ...(spec.capacity === false
+        ? { estimate: null, note: 'fewer than 4 stages with samples: no fit' }
+        : { estimate: uslEstimate(shape), note: '' }),
+    },
+    suspectStages: spec.suspectStages ?? [],
+  };
+  return { id: spec.id, manifest: manifest(spec, t0), summary };
+}
+
+function manifest(spec: RunSpec, t0: number): RunManifest {
+  return {
     kind: 'run-manifest',
     schemaVersion: 2,
     id: spec.id,
     startedAt: spec.startedAt,
-    endedAt: new Date(t0 + STAGES.length * stageMs).toISOString(),
+    endedAt: new Date(t0 + STAGES.length * STAGE_MS).toISOString(),
     host: spec.host ?? 'https://app.example.com',
     environment: spec.environment ?? 'staging',
     scenario: { name: 'search', bundleSha256: BUNDLE_SHA },
@@ -162,17 +183,20 @@ export function run(spec: RunSpec): ReportRun {
     stages: STAGES.map((users, i) => ({
       users,
       status: 'completed' as const,
-      startedAt: new Date(t0 + i * stageMs).toISOString(),
-      endedAt: new Date(t0 + (i + 1) * stageMs).toISOString(),
+      startedAt: new Date(t0 + i * STAGE_MS).toISOString(),
+      endedAt: new Date(t0 + (i + 1) * STAGE_MS).toISOString(),
       exitCode: 0,
       files: stageFiles(users),
     })),
   };
-  const suspect = new Set(spec.suspectStages ?? []);
-  const stages = STAGES.map((users, i) => {
-    const stats = stageStats(shape(users), t0 + i * stageMs);
+}
+
+/** Each stage's statistics; a suspect stage had 22 % fewer busy users than it ran (Little's law). */
+function summaryStages(shape: (users: number) => StageShape, t0: number, suspect: ReadonlySet<number>): RunSummary['stages'] {
+  return STAGES.map((users, i) => {
+    const stats = stageStats(shape(users), t0 + i * STAGE_MS);
     if (!suspect.has(users)) return { users, status: 'completed' as const, stats };
-    // 22 % fewer busy users than run: the words come from the collector's own function.
+    // The words come from the collector's own function.
     const { ratePerS } = stats.iterations;
     const estimated = users * 0.78;
     const meanDurationMs = (estimated * 1000) / ratePerS;
@@ -185,42 +209,30 @@ export function run(spec: RunSpec): ReportRun {
     };
     return { users, status: 'completed' as const, stats: { ...stats, iterations: { ...stats.iterations, meanDurationMs }, littlesLaw } };
   });
-  const saturatedFrom = spec.saturatedFrom === undefined ? 150 : spec.saturatedFrom;
-  const summary: RunSummary = {
-    kind: 'run-summary',
-    schemaVersion: 2,
-    runId: spec.id,
-    keyName: 'search',
-    stages,
-    saturation: {
-      firstStage: saturatedFrom,
-      signals: saturatedFrom === null ? [] : ['goodput-flat-p95-up'],
-      steps: STAGES.slice(1).map((toUsers, i) => ({
-        fromUsers: STAGES[i]!,
-        toUsers,
-        goodputGainRatio: toUsers === saturatedFrom ? 0.1 : 0.95,
-        p95RisePct: toUsers === saturatedFrom ? 60 : 12,
-        fromErrorRate: 0,
-        toErrorRate: 0,
-        errorRiseP: null,
-        signals: toUsers === saturatedFrom ? ['goodput-flat-p95-up' as const] : [],
-        saturated: toUsers === saturatedFrom,
-        why: toUsers === saturatedFrom ? 'goodput +2 % for +50 % users while p95 rose 60 %' : 'goodput followed users',
-      })),
-      why:
-        saturatedFrom === null
-          ? 'no step up showed a signal beyond noise'
-          : `${saturatedFrom} users: goodput +2 % for +50 % users while p95 rose 60 %`,
-    },
-    capacity: {
-      ...capacityInUsers(stages, 'search', { p95GreenMs: SETTINGS.criteria.p95Ms.green, errorRatePct: SETTINGS.criteria.errorRatePct }),
-      ...(spec.capacity === false
-        ? { estimate: null, note: 'fewer than 4 stages with samples: no fit' }
-        : { estimate: uslEstimate(shape), note: '' }),
-    },
-    suspectStages: spec.suspectStages ?? [],
+}
+
+/** Saturation from `saturatedFrom` users on (null: none), with its step-by-step evidence. */
+function saturation(saturatedFrom: number | null): RunSummary['saturation'] {
+  return {
+    firstStage: saturatedFrom,
+    signals: saturatedFrom === null ? [] : ['goodput-flat-p95-up'],
+    steps: STAGES.slice(1).map((toUsers, i) => ({
+      fromUsers: STAGES[i]!,
+      toUsers,
+      goodputGainRatio: toUsers === saturatedFrom ? 0.1 : 0.95,
+      p95RisePct: toUsers === saturatedFrom ? 60 : 12,
+      fromErrorRate: 0,
+      toErrorRate: 0,
+      errorRiseP: null,
+      signals: toUsers === saturatedFrom ? ['goodput-flat-p95-up' as const] : [],
+      saturated: toUsers === saturatedFrom,
+      why: toUsers === saturatedFrom ? 'goodput +2 % for +50 % users while p95 rose 60 %' : 'goodput followed users',
+    })),
+    why:
+      saturatedFrom === null
+        ? 'no step up showed a signal beyond noise'
+        : `${saturatedFrom} users: goodput +2 % for +50 % users while p95 rose 60 %`,
   };
-  return { id: spec.id, manifest, summary };
 }
 
 /** A USL estimate whose peak follows from its parameters (λ 0.95, σ 0, κ 3e-5: peak at 183 users). */
