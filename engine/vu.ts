@@ -12,6 +12,7 @@ import {
   type WorkerPortMessage,
 } from './protocol.ts';
 import { VuHttp } from './http-client.ts';
+import { MessageBytes } from './message-bytes.ts';
 import type { Caller, VuBell } from './vu-bell.ts';
 
 /** Bytes a VU's sockets (HTTP and WebSocket) moved since it started. */
@@ -41,7 +42,7 @@ export class Vu implements Caller {
   private readonly sab = new SharedArrayBuffer(HEADER_BYTES + DATA_BYTES);
   private readonly i32 = new Int32Array(this.sab, 0, HEADER_BYTES / 4);
   /** The message bytes, read and written in place as UTF-8 (TextDecoder would need a copy of them). */
-  private readonly bytes = Buffer.from(this.sab, HEADER_BYTES, DATA_BYTES);
+  private readonly bytes = new MessageBytes(this.sab);
   private readonly port: MessagePort;
   readonly events: MessagePort;
   private readonly worker: Worker;
@@ -178,9 +179,8 @@ export class Vu implements Caller {
   }
 
   private writeReply(json: string): void {
-    let len = -1;
-    if (json.length * 3 <= DATA_BYTES) len = this.bytes.write(json, 0, 'utf8');
-    else this.port.postMessage({ kind: 'reply', json });
+    const len = this.bytes.write(json);
+    if (len < 0) this.port.postMessage({ kind: 'reply', json });
     Atomics.store(this.i32, SLOT.length, len);
     Atomics.store(this.i32, SLOT.state, STATE.reply);
     Atomics.notify(this.i32, SLOT.state);
@@ -189,7 +189,7 @@ export class Vu implements Caller {
   private readCall(): VuCall {
     const len = Atomics.load(this.i32, SLOT.length);
     let json: string;
-    if (len >= 0) json = this.bytes.toString('utf8', 0, len);
+    if (len >= 0) json = this.bytes.read(len);
     else {
       const m = receiveMessageOnPort(this.port);
       if (!m) throw new Error(`VU ${this.id}: call missing from its port`);

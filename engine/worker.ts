@@ -11,7 +11,6 @@ import vm from 'node:vm';
 import { receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
 import {
   BELL,
-  DATA_BYTES,
   HEADER_BYTES,
   SLOT,
   STATE,
@@ -22,6 +21,7 @@ import {
   type VuWorkerData,
   type WorkerPortMessage,
 } from './protocol.ts';
+import { MessageBytes } from './message-bytes.ts';
 import type { Host } from './runtime/host.ts';
 
 interface Data extends VuWorkerData {
@@ -47,8 +47,8 @@ if (nice > 0) {
   }
 }
 const i32 = new Int32Array(wd.sab, 0, HEADER_BYTES / 4);
-// A Buffer on the shared bytes: it reads and writes UTF-8 in place, where TextDecoder needs a copy first.
-const bytes = Buffer.from(wd.sab, HEADER_BYTES, DATA_BYTES);
+// The shared bytes read and written in place, where TextDecoder needs a copy first.
+const bytes = new MessageBytes(wd.sab);
 const scriptDir = dirname(wd.scriptPath);
 const counters = new Int32Array(wd.counters);
 /** Read once: performance.timeOrigin is a getter that calls into Node at every read (samples read the clock often). */
@@ -58,10 +58,8 @@ const bell = new Int32Array(wd.bell);
 let lastCallMs = 0;
 
 function callJson(json: string): string {
-  // Worst case UTF-8 is 3 bytes per UTF-16 unit: only then can the data area fall short.
-  let len = -1;
-  if (json.length * 3 <= DATA_BYTES) len = bytes.write(json, 0, 'utf8');
-  else wd.port.postMessage({ kind: 'call', json });
+  const len = bytes.write(json);
+  if (len < 0) wd.port.postMessage({ kind: 'call', json });
   Atomics.store(i32, SLOT.length, len);
   Atomics.store(i32, SLOT.state, STATE.call);
   // The main thread takes every waiting call once awake: only the first caller while it sleeps rings.
@@ -73,7 +71,7 @@ function callJson(json: string): string {
   }
   const rlen = Atomics.load(i32, SLOT.length);
   let out: string;
-  if (rlen >= 0) out = bytes.toString('utf8', 0, rlen);
+  if (rlen >= 0) out = bytes.read(rlen);
   else {
     const m = receiveMessageOnPort(wd.port);
     if (!m) throw new Error('embedded engine: reply missing from the VU port');
