@@ -3,7 +3,7 @@
  * thread's commands (iterate, setup, teardown, handleSummary) until told to exit. Bundled with
  * the k6 modules into one script run in every VU's context.
  */
-import type { VuCommand } from '../protocol.ts';
+import type { IterationEnd, VuCommand } from '../protocol.ts';
 import { host, lazyModule, ownBuffer } from './host.ts';
 import { COUNTER } from '../protocol.ts';
 import { Interrupt, TestAbort, callForCommand, iterationEnded, metadata, vu } from './state.ts';
@@ -198,23 +198,18 @@ function next(cmd: VuCommand, startMs: number, out: Outcome): VuCommand {
   vu.group = '';
   const tags: Record<string, string> = { ...vu.scenarioTags, ...vu.tags };
   if (vu.scenario) tags.scenario = vu.scenario;
+  // Fields set one by one, the command reused: no object spread on this per-iteration path.
+  const ended: IterationEnd = { startMs, endMs, tags };
   const md = metadata();
-  const ended = {
-    startMs,
-    endMs,
-    tags,
-    ...(md ? { metadata: md } : {}),
-    ...(out.error !== undefined ? { error: out.error } : {}),
-    ...(out.interrupted ? { interrupted: true } : {}),
-  };
+  if (md) ended.metadata = md;
+  if (out.error !== undefined) ended.error = out.error;
+  if (out.interrupted) ended.interrupted = true;
   if (cmd.op === 'iterate' && cmd.lease && out.abort === undefined && host.mayContinue()) {
     iterationEnded(ended);
     vu.freshIteration = true;
-    return {
-      ...cmd,
-      iterInScenario: host.nextCount(COUNTER.scenarioBase + cmd.scenarioIndex),
-      iterInTest: host.nextCount(COUNTER.iterInTest),
-    };
+    cmd.iterInScenario = host.nextCount(COUNTER.scenarioBase + cmd.scenarioIndex);
+    cmd.iterInTest = host.nextCount(COUNTER.iterInTest);
+    return cmd;
   }
   return callForCommand<VuCommand>({
     op: 'done',
