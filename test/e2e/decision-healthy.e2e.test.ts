@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { USERS, figures, levels, threeRunsAndDecide } from '../testkit/decision-runs.ts';
+import { LOAD, figures, levels, threeRunsAndDecide } from '../testkit/decision-runs.ts';
 import { useTempDir } from '../testkit/temp-dir.ts';
 
 /** The decision end to end on the healthy demo target: see test/testkit/decision-runs.ts. */
@@ -21,7 +21,7 @@ describe('three real runs per demo target, then the decision', () => {
       reading: 'ok',
       excluded: [],
       environment: 'e2e',
-      targetStage: USERS,
+      targetStage: LOAD.healthy.users,
     });
     expect([...decision.runs].sort()).toEqual([...ids].sort());
     // No error is possible by design (32 workers, a queue of 500, no injected errors).

@@ -20,9 +20,13 @@ import { SHORT_THINK, capturedIo, decideJson, startTargetProcess } from './e2e.t
  * stalled the other run's engine (its throughput "collapsed" in the last windows, its p95 red,
  * seen at load 12 to 100); files run in separate workers, and one file's runs one after another.
  *
- * Plan: one stage of 10 users, held 4 s, think time 0.1–0.3 s (≈ 45 requests/s on the healthy
- * target, ≈ 180 requests per run). The config keeps SPEC's error-rate bounds and sets two things
- * for runs this short:
+ * Plan: one stage held 4 s, ≈ 45 requests/s on the healthy target (≈ 180 requests per run), from
+ * each preset's LOAD. A VU is a thread of the engine (~85 ms of CPU to start, three runs a file),
+ * so the healthy and flaky targets get 5 users with half the think time (0.05–0.15 s): the same
+ * request rate as 10 users at 0.1–0.3 s, so the same samples per window and per run. The
+ * saturating target keeps 10 users: its 2 workers and queue of 4 hold 6 requests, and only more
+ * users than that in flight overflow the queue into 503s. The config keeps SPEC's error-rate
+ * bounds and sets two things for runs this short:
  * - p95 bounds of 400 / 450 ms. The healthy and flaky targets serve a search in ~15 ms (p95 of
  *   the service ≈ 25 ms); the engine measures 25–40 ms here, and up to ~300 ms when the machine
  *   is overloaded (load average 25 on 2 cores seen while writing this test), so 400 ms leaves room.
@@ -34,24 +38,35 @@ import { SHORT_THINK, capturedIo, decideJson, startTargetProcess } from './e2e.t
  *   "trend" in about one run in twenty, and "healthy → Go" would fail now and then.
  */
 
-export const USERS = 10;
-const CONFIG = {
-  environment: 'e2e',
-  stages: [USERS],
-  duration: '4s',
-  spawnRate: 10,
-  targetStage: USERS,
-  criteria: { p95Ms: { green: 400, orange: 450 }, held: { trendAlpha: 0.001 } },
-  runsToCompare: 3,
-};
+/** Each preset's users and think time (the scenario's THINK_MIN/THINK_MAX): see the plan above. */
+export const LOAD = {
+  healthy: { users: 5, env: ['THINK_MIN=0.05', 'THINK_MAX=0.15'] },
+  flaky: { users: 5, env: ['THINK_MIN=0.05', 'THINK_MAX=0.15'] },
+  saturating: { users: 10, env: SHORT_THINK },
+} as const satisfies Partial<Record<DemoPresetName, { users: number; env: readonly string[] }>>;
+type DecisionPreset = keyof typeof LOAD;
+
+/** The runs' config: one stage of `users`, held 4 s. */
+function config(users: number) {
+  return {
+    environment: 'e2e',
+    stages: [users],
+    duration: '4s',
+    spawnRate: 10,
+    targetStage: users,
+    criteria: { p95Ms: { green: 400, orange: 450 }, held: { trendAlpha: 0.001 } },
+    runsToCompare: 3,
+  };
+}
 
 /**
  * Three runs, one after another, against one instance of the preset, into a results folder under
  * `tmp`; then the decide command's JSON.
  */
-export async function threeRunsAndDecide(preset: DemoPresetName, tmp: string): Promise<{ decision: Decision; ids: string[] }> {
+export async function threeRunsAndDecide(preset: DecisionPreset, tmp: string): Promise<{ decision: Decision; ids: string[] }> {
   const configPath = join(tmp, 'capacity.config.json');
-  await writeFile(configPath, JSON.stringify(CONFIG, null, 2));
+  const { users, env } = LOAD[preset];
+  await writeFile(configPath, JSON.stringify(config(users), null, 2));
   // The file is what the runs and the decision read: it must be a valid config.
   await readConfigFile(configPath);
   const results = join(tmp, preset);
@@ -63,14 +78,14 @@ export async function threeRunsAndDecide(preset: DemoPresetName, tmp: string): P
       const run = await runStagesCommand(
         {
           host: target.url,
-          users: String(USERS),
+          users: String(users),
           duration: '4s',
           'spawn-rate': 10,
-          'target-stage': USERS,
+          'target-stage': users,
           engine: 'embedded',
           results,
           config: configPath,
-          env: SHORT_THINK,
+          env: [...env],
         },
         cap.io,
       );
