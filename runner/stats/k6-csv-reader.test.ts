@@ -160,6 +160,31 @@ describe('createK6CsvParser', () => {
     }
   });
 
+  it('reads rows whose tags repeat the row before (not scanned again) as csv-parse does, lines and errors too', () => {
+    // k6 writes a request's rows with the same tags: here tags with a quoted line end, tags that
+    // differ in one byte, a tag row ended by CRLF; then a row whose status is not a number.
+    const tags = [
+      { error: 'line one\nline "two"', error_code: '1050', status: '0', name: 'a,b', url: 'http://h/a' },
+      { error: 'line one\nline "two"', error_code: '1050', status: '0', name: 'a,b', url: 'http://h/b' },
+      { status: '200', name: 'home', check: 'x' },
+    ];
+    const lines = [HEADER];
+    for (const t of tags)
+      for (const [i, metric] of ['http_reqs', 'http_req_duration', 'http_req_failed'].entries())
+        lines.push(row({ metric_name: metric, timestamp: `179535509012${i}`, metric_value: `${i}.5`, ...t }));
+    const text = `${lines.join('\n')}\r\n${lines[lines.length - 1]}\n`;
+    for (const size of [Infinity, 7, 64]) {
+      const { rows } = parseAll(text, size);
+      expect(withoutLine(rows), `chunks of ${size}`).toEqual(reference(text));
+      expect(
+        rows.map((r) => r.line),
+        `chunks of ${size}`,
+      ).toEqual([2, 4, 6, 8, 10, 12, 14, 15, 16, 17]);
+    }
+    const bad = `${text}${lines[lines.length - 1]!.replace(',200,', ',2x0,')}\n`;
+    expect(() => parseAll(bad)).toThrow('test.csv: line 18: status "2x0" is not a number');
+  });
+
   it('gives the same rows whatever the chunk boundaries', () => {
     const whole = parseAll(quoted).rows;
     for (const size of [1, 2, 3, 7, 16, 33]) expect(parseAll(quoted, size).rows, `chunks of ${size}`).toEqual(whole);

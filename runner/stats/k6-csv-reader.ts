@@ -1,5 +1,6 @@
 import { UserError } from '../../formats/errors.ts';
 import { Interner, TimestampReader, csvError, decodeField, parseNumber, parseSmallInt } from './k6-csv-fields.ts';
+import { RowTail } from './k6-csv-tail.ts';
 
 /**
  * A streaming reader of k6's CSV output (`--out csv`), plain or gzip, built for speed: a byte
@@ -149,6 +150,21 @@ export class RowParser implements K6CsvParser {
   /** The serial of the row each field was last quoted in: no reset per row. */
   private readonly quotedIn = new Float64Array(MAX_COLUMNS + 1).fill(-1);
   private rowSerial = 0;
+  /**
+   * The columns up to metric_name, timestamp and metric_value (-1 before the header): the row's
+   * tags follow, often the same bytes as the row before (`tail`).
+   */
+  private headCols = -1;
+  private readonly tail = new RowTail();
+  /**
+   * Where the row scanned last starts, where it reached its first tag column (-1: it did not),
+   * its lines before it, and whether its tags matched `tail` (its tag fields then not scanned).
+   */
+  private rowStart = 0;
+  private rowEnd = 0;
+  private tailFrom = -1;
+  private headLines = 0;
+  private tailHit = false;
   private fields = 0;
   private rowLines = 0;
   private quoteLines = 0;
@@ -225,7 +241,7 @@ export class RowParser implements K6CsvParser {
     if (tail !== null && this.header === null) this.parse(tail, 0, true);
     else if (tail !== null) {
       // A last line without its line end: a row cut by a killed writer, unless it is whole.
-      if (!truncated && this.wholeLastRow(tail)) this.finishRow(tail);
+      if (!truncated && this.wholeLastRow(tail)) this.finishRow(tail, tail.length);
       else {
         truncated = true;
         this.warnings.push(`${this.source}: line ${this.line}: incomplete last row ignored (the input was cut)`);
@@ -273,10 +289,23 @@ export class RowParser implements K6CsvParser {
   fieldText(column: string): string {
     const c = this.header?.index.get(column);
     if (c === undefined) return '';
+    if (this.tailHit && c >= this.headCols) this.scanTags();
     return decodeField(this.cur, this.starts[c]!, this.ends[c]!, this.quoted(c));
   }
 
+  /** Scans the tags of the current row, which matched the row before's and were not scanned: the same bytes, the same fields. */
+  private scanTags(): void {
+    const head = this.headCols;
+    this.headCols = -1;
+    try {
+      this.scanRow(this.cur, this.rowStart, this.rowEnd, this.rowEnd - 1, false);
+    } finally {
+      this.headCols = head;
+    }
+  }
+
   private wholeLastRow(tail: Buffer): boolean {
+    this.bind(tail);
     try {
       return this.scanRow(tail, 0, tail.length, tail.length - 1, true) >= 0 && this.fields === this.header!.count;
     } catch (e) {
@@ -289,6 +318,16 @@ export class RowParser implements K6CsvParser {
   private parse(buf: Uint8Array, p: number, final: boolean, headerOnly = false): number {
     const n = buf.length;
     const lastLf = buf.lastIndexOf(LF);
+    this.bind(buf);
+    try {
+      return this.parseRows(buf, p, n, lastLf, final, headerOnly);
+    } finally {
+      // The caller may refill buf once this returns.
+      this.tail.detach();
+    }
+  }
+
+  private parseRows(buf: Uint8Array, p: number, n: number, lastLf: number, final: boolean, headerOnly: boolean): number {
     while (p < n) {
       // Empty lines are skipped, as Go's csv reader does.
       const c0 = buf[p]!;
@@ -304,14 +343,22 @@ export class RowParser implements K6CsvParser {
       }
       const next = this.scanRow(buf, p, n, lastLf, final);
       if (next < 0) return p;
-      p = next;
-      if (this.header !== null) this.finishRow(buf);
+      if (this.header !== null) this.finishRow(buf, next);
       else {
         this.takeHeader(buf);
-        if (headerOnly) return p;
+        if (headerOnly) return next;
       }
+      p = next;
     }
     return p;
+  }
+
+  /** The buffer rows are read from: fieldText decodes from it, the compares read it through a DataView. */
+  private bind(buf: Uint8Array): void {
+    if (buf !== this.cur) {
+      this.cur = buf;
+      this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    }
   }
 
   /**
@@ -320,15 +367,31 @@ export class RowParser implements K6CsvParser {
    * fields are split in one tight loop over the bytes, with no bound check: from at most
    * `lastLf` (buf's last LF) on, it meets a line end within buf. A field starting with a quote
    * is read by `quotedField`; `final` says no byte will follow buf (a quote left open is an error).
+   * At the first tag column, the rest of the row is compared with the tags of the row before.
    */
   private scanRow(buf: Uint8Array, p: number, n: number, lastLf: number, final: boolean): number {
     const starts = this.starts;
     const ends = this.ends;
+    const head = this.headCols;
     this.rowSerial++;
     this.rowLines = 1;
+    this.rowStart = p;
+    this.tailFrom = -1;
+    this.tailHit = false;
     let col = 0;
     let s = p;
     for (;;) {
+      if (col === head) {
+        this.tailFrom = p;
+        this.headLines = this.rowLines;
+        const end = this.tail.match(buf, this.view, p, n);
+        if (end >= 0) {
+          this.tailHit = true;
+          this.fields = head + this.tail.fields;
+          this.rowLines += this.tail.lines;
+          return (this.rowEnd = end);
+        }
+      }
       if (p < n && buf[p] === QUOTE) {
         p = this.quotedField(buf, p, n, final, col++);
         if (p < 0 || this.fields > 0) return p;
@@ -345,7 +408,7 @@ export class RowParser implements K6CsvParser {
         starts[col] = s;
         ends[col++] = p;
         s = ++p;
-        if (buf[p] === QUOTE) break;
+        if (buf[p] === QUOTE || col === head) break;
       }
     }
   }
@@ -417,19 +480,17 @@ export class RowParser implements K6CsvParser {
     const problem = header.problem();
     if (problem !== null) this.fail(1, problem);
     this.header = header;
+    const head = Math.max(header.metric, header.time, header.value) + 1;
+    this.headCols = head < header.count ? head : -1;
     this.line += this.rowLines;
   }
 
-  /** Parses the columns the statistics read from the row just scanned and hands it on. */
-  private finishRow(buf: Uint8Array): void {
+  /** Parses the columns the statistics read from the row just scanned (ending at `end`) and hands it on. */
+  private finishRow(buf: Uint8Array, end: number): void {
     const h = this.header!;
     const at = this.line;
     if (this.fields !== h.count)
       this.fail(at, `${this.fields} fields where the header has ${h.count}`, `the header is ${h.columns.join(',')}`);
-    if (buf !== this.cur) {
-      this.cur = buf;
-      this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-    }
     const rec = this.rec;
     const starts = this.starts;
     const ends = this.ends;
@@ -445,16 +506,29 @@ export class RowParser implements K6CsvParser {
       );
     rec.value = parseNumber(buf, starts[h.value]!, ends[h.value]!, this.quoted(h.value));
     if (Number.isNaN(rec.value)) this.fail(at, `metric_value "${this.fieldText('metric_value')}" is not a number`);
+    // The tag columns of a row whose tags matched the row before's are known.
+    const known = this.tailHit ? this.headCols : MAX_COLUMNS + 1;
+    const tail = this.tail;
     if (h.name >= 0) {
-      rec.nameId = this.intern(this.names, buf, h.name);
+      rec.nameId = h.name >= known ? tail.nameId : this.intern(this.names, buf, h.name);
       rec.name = this.names.strings[rec.nameId]!;
     }
-    if (h.status >= 0) rec.status = this.smallInt(buf, h.status, 'status', at);
-    if (h.errorCode >= 0) rec.errorCode = this.smallInt(buf, h.errorCode, 'error_code', at);
+    if (h.status >= 0) rec.status = h.status >= known ? tail.status : this.smallInt(buf, h.status, 'status', at);
+    if (h.errorCode >= 0) rec.errorCode = h.errorCode >= known ? tail.errorCode : this.smallInt(buf, h.errorCode, 'error_code', at);
+    // A row read whole gives the next rows its tags (a row cut at the input's end has no line end to match on).
+    if (!this.tailHit && this.tailFrom >= 0 && buf[end - 1] === LF) this.keepTail(buf, end);
     rec.line = at;
     this.line += this.rowLines;
     this.rows++;
     this.onRecord(rec);
+  }
+
+  private keepTail(buf: Uint8Array, end: number): void {
+    const tail = this.tail;
+    tail.keep(buf, this.view, this.tailFrom, end, this.fields - this.headCols, this.rowLines - this.headLines);
+    tail.nameId = this.rec.nameId;
+    tail.status = this.rec.status;
+    tail.errorCode = this.rec.errorCode;
   }
 
   private intern(interner: Interner, buf: Uint8Array, col: number): number {
