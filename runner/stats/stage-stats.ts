@@ -4,7 +4,7 @@ import type { RequestStats, StageStats, TrendTestable, WindowStats } from '../..
 import type { K6Sample, ReadResult } from './k6-csv-reader.ts';
 import { readK6Csv } from './k6-csv-file.ts';
 import { percentileSorted } from '../../formats/k6/percentile.ts';
-import { SampleBuffer, trendFigures } from './samples.ts';
+import { SampleBuffer, percentilesUnsorted, trendFigures } from './samples.ts';
 import { trendTest } from './trend.ts';
 import { batchMeansCi, logMadOutliers } from './windows.ts';
 import { SESSION_FAILED_METRIC } from '../../formats/session-metrics.ts';
@@ -87,23 +87,30 @@ interface MetricState {
   nonZero: number;
 }
 
+const REQUEST_PERCENTILES = [0, 0.5, 0.9, 0.95, 0.99, 1];
+
 function requestStats(durations: SampleBuffer, failures: number, periodMs: number): RequestStats {
   const count = durations.count;
-  const s = count ? durations.sortedView() : null;
-  const nz = (v: number): number | null => (s ? v : null);
+  // By selection, not by sorting (−0.1 s on 6 M rows): the same order statistics, so the same
+  // figures as percentileSorted gives, which returns a lone sample as it is.
+  const q =
+    count === 1
+      ? REQUEST_PERCENTILES.map(() => durations.unorderedView()[0]!)
+      : percentilesUnsorted(durations.unorderedView(), REQUEST_PERCENTILES);
+  const nz = (v: number | undefined): number | null => (count ? v! : null);
   return {
     count,
     failures,
     errorRate: count ? Math.min(1, failures / count) : 0,
     throughputPerS: periodMs > 0 ? (count * 1000) / periodMs : 0,
     goodputPerS: periodMs > 0 ? (Math.max(0, count - failures) * 1000) / periodMs : 0,
-    minMs: nz(s ? s[0]! : NaN),
-    meanMs: nz(count ? durations.total / count : NaN),
-    p50Ms: nz(s ? percentileSorted(s, 0.5) : NaN),
-    p90Ms: nz(s ? percentileSorted(s, 0.9) : NaN),
-    p95Ms: nz(s ? percentileSorted(s, 0.95) : NaN),
-    p99Ms: nz(s ? percentileSorted(s, 0.99) : NaN),
-    maxMs: nz(s ? s[s.length - 1]! : NaN),
+    minMs: nz(q[0]),
+    meanMs: nz(durations.total / count),
+    p50Ms: nz(q[1]),
+    p90Ms: nz(q[2]),
+    p95Ms: nz(q[3]),
+    p99Ms: nz(q[4]),
+    maxMs: nz(q[5]),
   };
 }
 
