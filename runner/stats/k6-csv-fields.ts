@@ -6,6 +6,9 @@ import { UserError } from '../../formats/errors.ts';
  * (a new name) or for an error message.
  */
 
+const COMMA = 44;
+const LF = 10;
+const QUOTE = 34;
 const DOT = 46;
 const MINUS = 45;
 const ZERO = 48;
@@ -26,6 +29,8 @@ export class Interner {
   private readonly bytes: Uint8Array[] = [];
   /** The same bytes, read four at a time when compared. */
   private readonly views: DataView[] = [];
+  /** Per id: its bytes, unquoted, read as one field (not empty, no comma or line end, no opening quote). */
+  private readonly plain: boolean[] = [];
   private readonly byString = new Map<string, number>();
 
   /** Direct-mapped cache on (length, first, middle, three-quarter, last byte): most lookups end here, no hashing. */
@@ -68,6 +73,23 @@ export class Interner {
   private keep(id: number, bytes: Uint8Array): void {
     this.bytes[id] = bytes;
     this.views[id] = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    this.plain[id] = bytes.length > 0 && bytes[0] !== QUOTE && !bytes.includes(COMMA) && !bytes.includes(LF);
+  }
+
+  /**
+   * The length of id's bytes when buf holds them from p, then a comma: an unquoted field scanned
+   * from p would be exactly them, and intern to id. -1 otherwise (`view` a DataView of all of buf).
+   */
+  fieldAt(id: number, buf: Uint8Array, view: DataView, p: number, n: number): number {
+    if (!this.plain[id]) return -1;
+    const known = this.bytes[id]!;
+    const len = known.length;
+    if (p + len >= n || buf[p + len] !== COMMA) return -1;
+    const knownView = this.views[id]!;
+    let i = 0;
+    while (i + 4 <= len && knownView.getUint32(i) === view.getUint32(p + i)) i += 4;
+    while (i < len && known[i] === buf[p + i]) i++;
+    return i === len ? len : -1;
   }
 
   idOfString(text: string): number {

@@ -160,17 +160,19 @@ describe('createK6CsvParser', () => {
     }
   });
 
-  it('reads rows whose tags repeat the row before (not scanned again) as csv-parse does, lines and errors too', () => {
+  it('reads rows whose tags repeat the row before and metrics come in the same order (not scanned again) as csv-parse does, lines and errors too', () => {
     // k6 writes a request's rows with the same tags: here tags with a quoted line end, tags that
-    // differ in one byte, a tag row ended by CRLF; then a row whose status is not a number.
+    // differ in one byte, a tag row ended by CRLF; then a row whose status is not a number. And its
+    // metrics in the same order (the next one expected): here once a metric whose name starts with
+    // the expected one's.
     const tags = [
       { error: 'line one\nline "two"', error_code: '1050', status: '0', name: 'a,b', url: 'http://h/a' },
       { error: 'line one\nline "two"', error_code: '1050', status: '0', name: 'a,b', url: 'http://h/b' },
       { status: '200', name: 'home', check: 'x' },
     ];
     const lines = [HEADER];
-    for (const t of tags)
-      for (const [i, metric] of ['http_reqs', 'http_req_duration', 'http_req_failed'].entries())
+    for (const [j, t] of tags.entries())
+      for (const [i, metric] of ['http_reqs', j === 2 ? 'http_req_duration_x' : 'http_req_duration', 'http_req_failed'].entries())
         lines.push(row({ metric_name: metric, timestamp: `179535509012${i}`, metric_value: `${i}.5`, ...t }));
     const text = `${lines.join('\n')}\r\n${lines[lines.length - 1]}\n`;
     for (const size of [Infinity, 7, 64]) {

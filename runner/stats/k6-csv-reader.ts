@@ -165,6 +165,14 @@ export class RowParser implements K6CsvParser {
   private tailFrom = -1;
   private headLines = 0;
   private tailHit = false;
+  /**
+   * k6 writes a request's metrics in the same order every time: the metric that followed each one
+   * last (by id), the one expected next (-1: none, or metric_name is not the first column), and
+   * whether the row scanned last starts with it (its metric_name then neither scanned nor hashed).
+   */
+  private readonly metricAfter: number[] = [];
+  private metricGuess = -1;
+  private metricHit = false;
   private fields = 0;
   private rowLines = 0;
   private quoteLines = 0;
@@ -378,7 +386,18 @@ export class RowParser implements K6CsvParser {
     this.rowStart = p;
     this.tailFrom = -1;
     this.tailHit = false;
+    this.metricHit = false;
     let col = 0;
+    if (this.metricGuess >= 0) {
+      const len = this.metrics.fieldAt(this.metricGuess, buf, this.view, p, n);
+      if (len >= 0) {
+        this.metricHit = true;
+        starts[0] = p;
+        ends[0] = p + len;
+        p += len + 1;
+        col = 1;
+      }
+    }
     let s = p;
     for (;;) {
       if (col === head) {
@@ -494,8 +513,13 @@ export class RowParser implements K6CsvParser {
     const rec = this.rec;
     const starts = this.starts;
     const ends = this.ends;
-    rec.metricId = this.intern(this.metrics, buf, h.metric);
-    rec.metric = this.metrics.strings[rec.metricId]!;
+    const metricId = this.metricHit ? this.metricGuess : this.intern(this.metrics, buf, h.metric);
+    if (h.metric === 0) {
+      this.metricAfter[rec.metricId] = metricId;
+      this.metricGuess = this.metricAfter[metricId] ?? -1;
+    }
+    rec.metricId = metricId;
+    rec.metric = this.metrics.strings[metricId]!;
     if (rec.metric === '') this.fail(at, 'empty metric_name');
     rec.timeMs = this.time.read(buf, starts[h.time]!, ends[h.time]!, this.quoted(h.time));
     if (Number.isNaN(rec.timeMs))
