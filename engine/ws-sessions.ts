@@ -53,6 +53,17 @@ export function sessionTags(tags: Record<string, string>, url: string): Record<s
   return { ...tags, status: '101', url: cleanUrl(url) };
 }
 
+/**
+ * Ends sessions at once (their iteration was interrupted); gives `reply` once each one's 'close'
+ * has run, so that its duration is recorded before the iteration ends, as k6 records it before
+ * ws.connect returns. Replying sooner let the test end, and its outputs close, first.
+ */
+function terminated(sessions: readonly Session[], reply: VuReply): Promise<VuReply> {
+  const closed = sessions.map((s) => new Promise<void>((resolve) => s.ws.once('close', () => resolve())));
+  for (const s of sessions) s.ws.terminate();
+  return Promise.all(closed).then(() => reply);
+}
+
 export class WsSessions {
   private readonly vus = new Map<WsOwner, VuSessions>();
   private declared = false;
@@ -73,8 +84,8 @@ export class WsSessions {
     if (!s) return { op: 'ok' };
     if (call.op === 'ws-close') {
       // A close during an interrupted iteration does not wait for the server's answer.
-      if (signal.aborted) s.ws.terminate();
-      else if (s.ws.readyState === WebSocket.CONNECTING) s.ws.terminate();
+      if (signal.aborted) return terminated([s], { op: 'ok' });
+      if (s.ws.readyState === WebSocket.CONNECTING) s.ws.terminate();
       else {
         s.ws.close(call.code, call.reason);
         // The browser-like WebSocket counts its close frame as a message sent (k6's ws-experimental.csv); k6/ws does not.
@@ -186,18 +197,22 @@ export class WsSessions {
       st.queue = [];
       return { op: 'ws-events', events };
     };
+    const interrupted = (): Promise<VuReply> =>
+      terminated(
+        [...st.sessions.values()].filter((s) => !s.open.push),
+        { op: 'interrupted' },
+      );
+    // Interrupted between two waits: an abort listener added now would never be called.
+    if (signal.aborted) return interrupted();
     if (st.queue.length) return take();
     return new Promise<VuReply>((resolve) => {
-      const finish = (r: VuReply): void => {
+      const finish = (r: VuReply | Promise<VuReply>): void => {
         clearTimeout(timer);
         signal.removeEventListener('abort', onAbort);
         st.wake = null;
         resolve(r);
       };
-      const onAbort = (): void => {
-        for (const s of st.sessions.values()) if (!s.open.push) s.ws.terminate();
-        finish({ op: 'interrupted' });
-      };
+      const onAbort = (): void => finish(interrupted());
       const timer = setTimeout(() => finish(take()), Math.max(0, timeoutMs));
       st.wake = () => finish(take());
       signal.addEventListener('abort', onAbort, { once: true });
