@@ -89,6 +89,24 @@ const stringWidthLazySegmenter = {
 };
 
 /**
+ * After starting a command's handler, yargs lays out that command's whole help text (~20 ms: every
+ * option's width measured) and keeps it for a showHelp()/getHelp() called later in the run. The
+ * CLI calls neither once a handler runs (its fail handler throws; the top-level help runs no
+ * handler), so the call is left out. A version whose text differs is left as it is (only slower).
+ */
+const yargsNoHelpCache = {
+  name: 'yargs-no-help-cache',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]node_modules[\\/]yargs[\\/]build[\\/]lib[\\/]command\.js$/ }, async (a) => {
+      const text = await readFile(a.path, 'utf8');
+      const call = 'yargs.getInternalMethods().getUsageInstance().cacheHelpMessage();';
+      if (text.split(call).length !== 2) return undefined;
+      return { contents: text.replace(call, '/* help text not cached: see runner/launch.mjs */'), loader: 'js' };
+    });
+  },
+};
+
+/**
  * yargs imports node:assert (~5 ms to load at every start) for two checks of its own invariants,
  * which pass in every run: they are checked here, and node:assert is loaded only to throw its own
  * error when one fails (Object.is, as its strict comparisons).
@@ -132,7 +150,7 @@ async function build(key) {
     // One chunk per command (they are imported on demand): a command loads only its own packages.
     splitting: true,
     chunkNames: 'chunks/[name]-[hash]',
-    plugins: [zodEnglishOnly, stringWidthLazySegmenter, yargsLazyAssert],
+    plugins: [zodEnglishOnly, stringWidthLazySegmenter, yargsLazyAssert, yargsNoHelpCache],
     sourcemap: 'linked',
     sourcesContent: false, // stack traces need the mappings only; the maps stay small to load
     logLevel: 'error',

@@ -322,7 +322,14 @@ function axesOption(spec: ChartSpec, layout: ChartLayout): echarts.EChartsCoreOp
   const { plots, scales, xMax } = layout;
   const last = spec.panels.length - 1;
   return {
-    grid: plots.map((plot) => ({ left: plot.left, right: CHART_WIDTH - plot.right, top: plot.top, bottom: layout.height - plot.bottom })),
+    // The plots' bounds are laid out above: ECharts need not measure the axis labels again to fit them.
+    grid: plots.map((plot) => ({
+      left: plot.left,
+      right: CHART_WIDTH - plot.right,
+      top: plot.top,
+      bottom: layout.height - plot.bottom,
+      outerBoundsMode: 'none',
+    })),
     xAxis: plots.map((_, p) => ({
       type: 'value',
       gridIndex: p,
