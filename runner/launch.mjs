@@ -13,7 +13,8 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const PREBUILT = join(ROOT, 'dist', 'prebuilt');
 /** Entry point (as given on the command line) → name of its bundle. */
 const ENTRIES = { 'runner/cli.ts': 'capacity', 'engine/cli.ts': 'k6-embedded' };
-const SOURCE_DIRS = ['runner', 'engine', 'formats', 'decision'];
+// templates/: the report's templates are precompiled into the build.
+const SOURCE_DIRS = ['runner', 'engine', 'formats', 'decision', 'templates'];
 
 /**
  * The key of the sources as they are now: what a build is valid for. Computed at every start, so
@@ -27,7 +28,7 @@ function sourcesKey() {
     for (const e of readdirSync(dir, { withFileTypes: true })) {
       const path = `${dir}/${e.name}`;
       if (e.isDirectory()) walk(path);
-      else if (e.isFile() && e.name.endsWith('.ts') && !e.name.endsWith('.test.ts')) files.push(path);
+      else if (e.isFile() && /\.(?:ts|mjs|hbs)$/.test(e.name) && !e.name.endsWith('.test.ts')) files.push(path);
     }
   };
   for (const dir of SOURCE_DIRS) walk(join(ROOT, dir));
@@ -106,6 +107,18 @@ const yargsNoHelpCache = {
   },
 };
 
+/** The report's templates precompiled into the build (runner/report/templates-precompiled.ts). */
+const reportTemplatesPrecompiled = {
+  name: 'report-templates-precompiled',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]runner[\\/]report[\\/]templates-precompiled\.ts$/ }, async () => {
+      const { precompiledModule } = await import('./report/templates-build.mjs');
+      const { default: Handlebars } = await import('handlebars');
+      return { contents: await precompiledModule(join(ROOT, 'templates'), Handlebars), loader: 'js' };
+    });
+  },
+};
+
 /**
  * yargs imports node:assert (~5 ms to load at every start) for two checks of its own invariants,
  * which pass in every run: they are checked here, and node:assert is loaded only to throw its own
@@ -150,7 +163,7 @@ async function build(key) {
     // One chunk per command (they are imported on demand): a command loads only its own packages.
     splitting: true,
     chunkNames: 'chunks/[name]-[hash]',
-    plugins: [zodEnglishOnly, stringWidthLazySegmenter, yargsLazyAssert, yargsNoHelpCache],
+    plugins: [zodEnglishOnly, stringWidthLazySegmenter, yargsLazyAssert, yargsNoHelpCache, reportTemplatesPrecompiled],
     sourcemap: 'linked',
     sourcesContent: false, // stack traces need the mappings only; the maps stay small to load
     logLevel: 'error',

@@ -5,7 +5,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { environmentSide } from '../../test/testkit/report-builders.ts';
 import { CASES, caseInput, type CaseName } from '../../test/testkit/report-cases.ts';
 import { glossaryOf } from './glossary.ts';
-import { loadReportTemplate, TEMPLATES_DIR, type ReportTemplate } from './render.ts';
+import { loadReportTemplate, precompiled, reportTemplate, TEMPLATES_DIR, type ReportTemplate } from './render.ts';
+import { precompiledModule } from './templates-build.mjs';
+import type { PrecompiledTemplates } from './templates-precompiled.ts';
 import { buildReportView, type ReportView } from './view-model.ts';
 
 let template: ReportTemplate;
@@ -250,5 +252,19 @@ describe('the migration rehearsal section, rendered', () => {
       'candidate has no usable run up to the end of week 2026-W47, so it is not compared: run `npm run stages -- --environment candidate`.',
     ]);
     expect(markdown).toContain('## Charts');
+  });
+});
+
+describe('the prebuilt command’s templates (precompiled by the build)', () => {
+  it('render every case byte for byte as the templates compiled from the sources', async () => {
+    const Handlebars = (await import('handlebars')).default;
+    const source = await precompiledModule(TEMPLATES_DIR, Handlebars);
+    const { PRECOMPILED } = (await import(`data:text/javascript,${encodeURIComponent(source)}`)) as { PRECOMPILED: PrecompiledTemplates };
+    const built = reportTemplate(await precompiled(PRECOMPILED));
+    expect(Object.keys(PRECOMPILED.partials)).toContain('glossary');
+    for (const name of CASES) {
+      const view = buildReportView(caseInput(name));
+      expect(built(view), name).toBe(template(view));
+    }
   });
 });

@@ -1,7 +1,8 @@
-import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import Handlebars from 'handlebars';
+import type HandlebarsType from 'handlebars';
 import { glossaryOf, type GlossaryEntry } from './glossary.ts';
+import { GLOSSARY_SOURCE, readTemplates, templateOptions } from './templates-build.mjs';
+import { PRECOMPILED, type PrecompiledTemplates } from './templates-precompiled.ts';
 import type { ReportView } from './view-model.ts';
 import { packageRoot } from '../../formats/files.ts';
 
@@ -13,28 +14,44 @@ import { packageRoot } from '../../formats/files.ts';
  */
 
 export const TEMPLATES_DIR = join(packageRoot(import.meta.url), 'templates');
-const PARTIAL_SUFFIX = '.md.hbs';
 
 export type ReportTemplate = (view: ReportView) => string;
 
-/** Loads and compiles the templates of `dir` into a fresh Handlebars environment (no global state). */
+export interface Templates {
+  main: HandlebarsTemplateDelegate<ReportView>;
+  glossary: HandlebarsTemplateDelegate<{ entries: GlossaryEntry[] }>;
+}
+
+/**
+ * The templates of `dir` in a fresh Handlebars environment (no global state): precompiled by the
+ * build for the project's own, else compiled here.
+ */
 export async function loadReportTemplate(dir: string = TEMPLATES_DIR): Promise<ReportTemplate> {
-  const hb = Handlebars.create();
-  const partialsDir = join(dir, 'partials');
-  const names = (await readdir(partialsDir)).filter((n) => n.endsWith(PARTIAL_SUFFIX)).sort();
-  for (const name of names) {
-    hb.registerPartial(name.slice(0, -PARTIAL_SUFFIX.length), await readFile(join(partialsDir, name), 'utf8'));
-  }
-  // noEscape: the output is Markdown, not HTML; the view model escapes Markdown itself.
-  // strict: a name the view does not have is an error, not an empty string in the report.
-  const template = hb.compile<ReportView>(await readFile(join(dir, 'report.md.hbs'), 'utf8'), { noEscape: true, strict: true });
-  const glossary = hb.compile<{ entries: GlossaryEntry[] }>('{{> glossary}}', { noEscape: true, strict: true });
-  // The glossary explains the terms the rest of the report printed: it is rendered second.
+  return reportTemplate(PRECOMPILED && dir === TEMPLATES_DIR ? await precompiled(PRECOMPILED) : await compiled(dir));
+}
+
+/** The report from its templates: the glossary explains the terms the rest printed, so it is rendered second. */
+export function reportTemplate({ main, glossary }: Templates): ReportTemplate {
   return (view) => {
-    const body = template(view);
+    const body = main(view);
     const entries = glossaryOf(body);
     return tidy(entries.length ? `${body}\n\n${glossary({ entries })}` : body);
   };
+}
+
+async function compiled(dir: string): Promise<Templates> {
+  const hb = (await import('handlebars')).default.create();
+  const { main, partials } = await readTemplates(dir);
+  for (const [name, text] of partials) hb.registerPartial(name, text);
+  return { main: hb.compile<ReportView>(main, templateOptions()), glossary: hb.compile(GLOSSARY_SOURCE, templateOptions()) };
+}
+
+/** Exported for the test that holds the build's templates to the compiled ones. */
+export async function precompiled(p: PrecompiledTemplates): Promise<Templates> {
+  // Handlebars' runtime only: its compiler (and the source-map package it loads) is not needed.
+  const hb = ((await import('handlebars/runtime')) as unknown as { default: typeof HandlebarsType }).default.create();
+  for (const [name, spec] of Object.entries(p.partials)) hb.registerPartial(name, hb.template(spec));
+  return { main: hb.template<ReportView>(p.main), glossary: hb.template(p.glossary) };
 }
 
 /** Collapses the blank lines left where optional sections were skipped; one final newline. */
