@@ -176,8 +176,14 @@ async function build(key) {
   // Older builds go once no process can still be loading their chunks (a command loads its own at start).
   const hourAgo = Date.now() - 3_600_000;
   for (const old of readdirSync(PREBUILT)) {
+    if (old === key) continue;
     const path = join(PREBUILT, old);
-    if (old !== key && statSync(path).mtimeMs < hourAgo) rmSync(path, { recursive: true, force: true });
+    // Another start may be removing the same old build: what it removed first is no failure of this command.
+    try {
+      if ((statSync(path, { throwIfNoEntry: false })?.mtimeMs ?? Infinity) < hourAgo) rmSync(path, { recursive: true, force: true });
+    } catch (e) {
+      if (e.code !== 'ENOENT') throw e;
+    }
   }
   return final;
 }
