@@ -48,7 +48,9 @@ describe('the session scenario, scored like any key transaction', () => {
     expect(reports).toHaveLength(1);
     const report = await readFile(join(results, 'reports', reports[0]!), 'utf8');
     expect(report).toContain(`key transaction \`${LABEL}\``);
-    expect(report).toContain(`p95 of \`${LABEL}\``);
+    // The grid's criterion, whatever the verdict: with 2 s holds of ~2.5 s sessions, whether a stage
+    // held (and so the headline's words) follows where the sessions' actions fell in the windows.
+    expect(report).toContain(`p95 of ${LABEL} at 3 users`);
   }, 180_000);
 
   it('a WebSocket target that stops answering mid-hold → the target stage is not held (red), failed sessions in the error rate', async () => {
