@@ -18,7 +18,7 @@ import { stageStatsFormat, type StageStats } from '../../formats/stage-stats.ts'
 import { UserError, ExitCode, fsReason } from '../../formats/errors.ts';
 import type { Host } from '../redact.ts';
 import { newRunId } from '../run-id.ts';
-import { k6StagesOf, openStageEnv, planOpenStage, plannedRunMs } from './plan.ts';
+import { k6StagesOf, openStageEnv, planOpenStage, plannedRunMs, type OpenStagePlan } from './plan.ts';
 import { openStageFigures } from '../stats/open-stage.ts';
 import type { CollectorSettings } from '../../formats/config.ts';
 import type { StageParams } from '../stats/stage-stats.ts';
@@ -394,54 +394,99 @@ interface StageContext {
   readonly stageCount: number;
 }
 
+/** What executeStage runs: one stage's users, files, timing and engine input. */
+type StageRun = StageContext & {
+  stageIndex: number;
+  users: number;
+  /** Shown in the progress line instead of `<users> users` (the open stage). */
+  progressLabel?: string;
+  liveName: string;
+  files: Required<StageFiles>;
+  rampMs: number;
+  holdMs: number;
+  env: Record<string, string>;
+  k6Stages: K6Stage[];
+};
+
 /**
  * Runs one engine process for a stage, with live progress, then computes and writes its
  * statistics. Shared by the closed stages and the open-model stage.
  */
 async function executeStage(
-  c: StageContext & {
-    stageIndex: number;
-    users: number;
-    /** Shown in the progress line instead of `<users> users` (the open stage). */
-    progressLabel?: string;
-    liveName: string;
-    files: Required<StageFiles>;
-    rampMs: number;
-    holdMs: number;
-    env: Record<string, string>;
-    k6Stages: K6Stage[];
-  },
+  c: StageRun,
 ): Promise<{ outcome: StageRunOutcome; stats: StageStats | null; verdict: ReturnType<typeof classifyStage>; written: StageFiles }> {
   const { request, deps, io, dir, progress, files } = c;
   const live = new LiveStats(request.keyName, undefined, request.keyMetric);
-  const parser = deps.liveParser?.((s) => live.add(s));
-  let feed: LiveFeed | undefined;
-  let liveBroken = false;
-  if (parser) {
-    try {
-      feed = openLiveFeed(join(dir, c.liveName), (chunk) => {
-        if (liveBroken) return;
-        try {
-          parser.push(chunk);
-        } catch {
-          // Live figures are a convenience: a row they cannot read must not stop the stage.
-          liveBroken = true;
-        }
-      });
-    } catch (e) {
-      // No named pipe here (e.g. no mkfifo): the stage runs, its progress shows no live figures.
-      io.stderr.write(`warning: no live figures for this stage (${(e as Error).message})\n`);
-    }
+  const liveFeed = openStageLiveFeed(c, live);
+  const tick = startProgress(c, live, liveFeed.feed !== undefined);
+  let outcome: StageRunOutcome;
+  try {
+    outcome = await deps.engine.runStage({
+      scriptPath: request.scenario.bundlePath,
+      env: c.env,
+      secretEnv: secretEnvOf(request),
+      stages: c.k6Stages,
+      csvOutputs: liveFeed.feed ? [join(dir, files.csv), liveFeed.feed.path] : [join(dir, files.csv)],
+      summaryExportPath: join(dir, files.summary),
+      logPath: join(dir, files.log),
+      csvTimeFormat: 'unix_milli',
+      signal: io.signal,
+      ...(io.kill ? { kill: io.kill } : {}),
+    });
+  } finally {
+    clearInterval(tick);
+    await liveFeed.close();
   }
+  progress.done();
+  const { stats, verdict } = await stageStatsAndVerdict(c, outcome);
+  return { outcome, stats, verdict, written: await writtenFiles(dir, files) };
+}
+
+/**
+ * The live figures' feed: the engine's second CSV output, a named pipe read as it is written.
+ * Live figures are a convenience: a pipe that cannot be made or a row they cannot read never
+ * stops the stage.
+ */
+function openStageLiveFeed(c: StageRun, live: LiveStats): { feed?: LiveFeed; close(): Promise<void> } {
+  const parser = c.deps.liveParser?.((s) => live.add(s));
+  if (!parser) return { close: async () => {} };
+  let broken = false;
+  const guarded = (step: () => void) => {
+    if (broken) return;
+    try {
+      step();
+    } catch {
+      broken = true;
+    }
+  };
+  let feed: LiveFeed | undefined;
+  try {
+    feed = openLiveFeed(join(c.dir, c.liveName), (chunk) => guarded(() => parser.push(chunk)));
+  } catch (e) {
+    // No named pipe here (e.g. no mkfifo): the stage runs, its progress shows no live figures.
+    c.io.stderr.write(`warning: no live figures for this stage (${(e as Error).message})\n`);
+  }
+  return {
+    ...(feed ? { feed } : {}),
+    close: async () => {
+      await feed?.close();
+      guarded(() => parser.end());
+    },
+  };
+}
+
+/** The progress line, redrawn every second until the returned timer is cleared. */
+function startProgress(c: StageRun, live: LiveStats, hasLiveFeed: boolean): NodeJS.Timeout {
+  const { io } = c;
   const stageStartMs = io.now();
   const stagePlannedMs = c.rampMs + c.holdMs;
-  const tick = setInterval(() => {
+  return setInterval(() => {
     // The stage clock starts with the engine's first sample (its start-up is not the plan's time);
     // without live figures, with the engine process.
-    const startMs = feed ? live.firstSampleMs : stageStartMs;
+    const startMs = hasLiveFeed ? live.firstSampleMs : stageStartMs;
     const elapsed = startMs === null ? null : Math.max(0, io.now() - startMs);
     const phase = stagePhase(elapsed, c.rampMs, c.holdMs);
-    progress.update(
+    c.progress.update(
       formatProgress(
         {
           stageIndex: c.stageIndex,
@@ -456,44 +501,26 @@ async function executeStage(
           laterStages: c.laterStages,
           extraPerStageMs: c.extraPerStageMs,
           phase,
-          keyName: request.keyName,
+          keyName: c.request.keyName,
           live: live.figures(),
         },
-        progress.width,
+        c.progress.width,
       ),
       phase,
     );
   }, 1000);
-  let outcome: StageRunOutcome;
-  try {
-    outcome = await deps.engine.runStage({
-      scriptPath: request.scenario.bundlePath,
-      env: c.env,
-      secretEnv: secretEnvOf(request),
-      stages: c.k6Stages,
-      csvOutputs: feed ? [join(dir, files.csv), feed.path] : [join(dir, files.csv)],
-      summaryExportPath: join(dir, files.summary),
-      logPath: join(dir, files.log),
-      csvTimeFormat: 'unix_milli',
-      signal: io.signal,
-      ...(io.kill ? { kill: io.kill } : {}),
-    });
-  } finally {
-    clearInterval(tick);
-    await feed?.close();
-  }
-  if (!liveBroken) {
-    try {
-      parser?.end();
-    } catch {
-      // see above
-    }
-  }
-  progress.done();
+}
+
+/** The stage's statistics, written beside its CSV, and what the stage's end says of it. */
+async function stageStatsAndVerdict(
+  c: StageRun,
+  outcome: StageRunOutcome,
+): Promise<{ stats: StageStats | null; verdict: ReturnType<typeof classifyStage> }> {
+  const { request, dir, files } = c;
   let stats: StageStats | null = null;
   let statsError: string | undefined;
   try {
-    stats = await deps.computeStageStats({
+    stats = await c.deps.computeStageStats({
       file: join(dir, files.csv),
       users: c.users,
       rampMs: c.rampMs,
@@ -503,7 +530,7 @@ async function executeStage(
       ...request.stats,
       ...c.windows,
     });
-    await writeFormat(stageStatsFormat, join(dir, files.stats!), stats);
+    await writeFormat(stageStatsFormat, join(dir, files.stats), stats);
   } catch (e) {
     statsError = (e as Error).message;
   }
@@ -513,7 +540,7 @@ async function executeStage(
     const said = lastEngineError(await readTail(join(dir, files.log), LOG_TAIL_BYTES));
     if (said) verdict = { ...verdict, why: `${verdict.why} (${said})` };
   }
-  return { outcome, stats, verdict, written: await writtenFiles(dir, files) };
+  return { stats, verdict };
 }
 
 /** How much of a stage log's end is searched for the engine's last error. */
@@ -560,30 +587,16 @@ function openStageSkipped(request: StagesRequest, holdMs: number, why: string): 
   };
 }
 
-/**
- * The open-model stage: sized from the target stage's statistics, run without `--stage` so that
- * the script's env-built constant-arrival-rate scenario applies; or skipped, saying why. It is
- * reported, not scored: its figures land in run.json `openStage` and stage-open.stats.json,
- * never in summary.json, so the decision and comparability read the closed stages only.
- */
-async function runOpenStage(
-  c: StageContext & {
-    holdMs: number;
-    stopped: 'interrupted' | 'failed' | 'target' | undefined;
-    stageResults: ReadonlyArray<{ users: number; status: StageRecord['status']; stats: StageStats | null }>;
-    manifest: RunManifest;
-  },
-): Promise<{ record: OpenStageRecord; interruptedBeforeStart: boolean }> {
-  const { request, io, holdMs } = c;
-  const open = request.openStage!;
-  const skip = (why: string, interruptedBeforeStart = false) => {
-    c.io.stdout.write(`open-model stage: skipped — ${why}\n`);
-    return { record: openStageSkipped(request, holdMs, why), interruptedBeforeStart };
-  };
+/** The open stage's plan from the target stage's figures, or why it does not run. */
+function openStagePlan(
+  c: OpenStageContext,
+): { ok: true; plan: OpenStagePlan } | { ok: false; why: string; interruptedBeforeStart: boolean } {
+  const { request } = c;
+  const skip = (why: string, interruptedBeforeStart = false) => ({ ok: false as const, why, interruptedBeforeStart });
   if (c.stopped === 'interrupted') return skip('the run was interrupted');
   if (c.stopped === 'failed') return skip('the engine failed on an earlier stage');
-  if (io.signal.aborted) return skip('the run was interrupted', true);
-  if (!open.scriptReady) {
+  if (c.io.signal.aborted) return skip('the run was interrupted', true);
+  if (!request.openStage!.scriptReady) {
     return skip(
       `the script does not build its options from ${OPEN_ENV_NAMES} (see scenarios/lib/config.ts buildOptions); without --stage it would run its own options, not an open model`,
     );
@@ -595,13 +608,36 @@ async function runOpenStage(
       `the target stage (${request.targetStage} users) ${target.status === 'target-failed' ? 'failed' : `ended ${target.status}`}`,
     );
   const planned = planOpenStage({
-    factor: open.factor,
+    factor: request.openStage!.factor,
     baseRatePerS: target.stats?.iterations.ratePerS ?? null,
     meanIterationMs: target.stats?.iterations.meanDurationMs ?? null,
-    holdMs,
+    holdMs: c.holdMs,
     targetUsers: request.targetStage,
   });
-  if (!planned.ok) return skip(planned.why);
+  return planned.ok ? planned : skip(planned.why);
+}
+
+/**
+ * The open-model stage: sized from the target stage's statistics, run without `--stage` so that
+ * the script's env-built constant-arrival-rate scenario applies; or skipped, saying why. It is
+ * reported, not scored: its figures land in run.json `openStage` and stage-open.stats.json,
+ * never in summary.json, so the decision and comparability read the closed stages only.
+ */
+type OpenStageContext = StageContext & {
+  holdMs: number;
+  stopped: 'interrupted' | 'failed' | 'target' | undefined;
+  stageResults: ReadonlyArray<{ users: number; status: StageRecord['status']; stats: StageStats | null }>;
+  manifest: RunManifest;
+};
+
+async function runOpenStage(c: OpenStageContext): Promise<{ record: OpenStageRecord; interruptedBeforeStart: boolean }> {
+  const { request, holdMs } = c;
+  const open = request.openStage!;
+  const planned = openStagePlan(c);
+  if (!planned.ok) {
+    c.io.stdout.write(`open-model stage: skipped — ${planned.why}\n`);
+    return { record: openStageSkipped(request, holdMs, planned.why), interruptedBeforeStart: planned.interruptedBeforeStart };
+  }
   const plan = planned.plan;
   const files = openStageFiles();
   const sizing = {
