@@ -4,7 +4,8 @@
  * steady window of a running test, divided by the requests the server answered in it. Runs the
  * embedded engine (150 VUs, no think time), then the reference client, against the same server.
  * Usage: npx tsx bench/engine-cpu.ts [warmup s = 5] [window s = 8]; BENCH_VUS, BENCH_ONLY=engine|reference,
- * BENCH_ENGINE_ROOT=<another checkout> (its engine instead of this one: before/after pairs).
+ * BENCH_ENGINE_ROOT=<another checkout> (its engine instead of this one: before/after pairs),
+ * BENCH_NODE_FLAGS="--flag …" (Node/V8 flags for the engine's process: flag experiments).
  * Linux only (/proc).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -96,7 +97,12 @@ try {
     args.push('--out', `csv=${join(dir, 'out.csv.gz')}`, script);
     const engine = spawn(
       process.execPath,
-      [join(process.env.BENCH_ENGINE_ROOT ?? join(here, '..'), 'runner', 'launch.mjs'), 'engine/cli.ts', ...args],
+      [
+        ...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []),
+        join(process.env.BENCH_ENGINE_ROOT ?? join(here, '..'), 'runner', 'launch.mjs'),
+        'engine/cli.ts',
+        ...args,
+      ],
       { stdio: 'inherit' },
     );
     await measure('engine', engine, server.url);
