@@ -3,7 +3,8 @@
  * default scenario and think time, the embedded engine), its wall time from the command's start
  * to its exit, minus what the engine itself spent running the test (k6's test run duration:
  * the planned ramp + hold and k6's own graceful stop, which waits for in-flight iterations),
- * divided by the number of stages. Target (issue 13): ≤ 2 s per stage.
+ * divided by the number of stages; and the wall time as a ratio to those test runs (the reference
+ * measured in the same run, issue 15). Target (issue 13): ≤ 2 s per stage.
  * Where it goes: the command's start-up before the run, each engine's start-up and exit around
  * its test run, and the gaps between stages (statistics, files).
  * BENCH_ROOT runs another checkout of the toolkit (an A/B against older code); BENCH_RUNS repeats.
@@ -84,7 +85,7 @@ async function main(): Promise<void> {
     perStage.push(overhead);
     process.stdout.write(
       `run ${r}: wall ${s1(m.wallMs)} s, planned ${s1(m.stages.reduce((t, s) => t + s.plannedMs, 0))} s, ` +
-        `engine test runs ${s1(testRun)} s → overhead ${s1(overhead)} s per stage\n`,
+        `engine test runs ${s1(testRun)} s (the reference) → ratio ${(m.wallMs / testRun).toFixed(2)}, overhead ${s1(overhead)} s per stage\n`,
     );
     process.stdout.write(`  before the first stage (start-up, bundle, demo target, preflight): ${s1(m.startupMs)} s\n`);
     for (const s of m.stages) {
