@@ -18,6 +18,32 @@ static napi_value throw_errno(napi_env env, const char* what) {
   return NULL;
 }
 
+/** The (fd, buffer, n) arguments send and recv share. */
+typedef struct {
+  int32_t fd, n;
+  char* data;
+  size_t cap;
+} FdBuffer;
+
+static FdBuffer fd_buffer_args(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  FdBuffer a;
+  void* data;
+  napi_get_value_int32(env, argv[0], &a.fd);
+  napi_get_buffer_info(env, argv[1], &data, &a.cap);
+  napi_get_value_int32(env, argv[2], &a.n);
+  a.data = (char*)data;
+  return a;
+}
+
+static napi_value int_value(napi_env env, int32_t v) {
+  napi_value out;
+  napi_create_int32(env, v, &out);
+  return out;
+}
+
 // connect(ipv4: string, port: number): fd
 static napi_value Connect(napi_env env, napi_callback_info info) {
   size_t argc = 2;
@@ -45,54 +71,32 @@ static napi_value Connect(napi_env env, napi_callback_info info) {
     close(fd);
     return throw_errno(env, "connect");
   }
-  napi_value out;
-  napi_create_int32(env, fd, &out);
-  return out;
+  return int_value(env, fd);
 }
 
 // send(fd, buffer, length): bytes written (all of them)
 static napi_value Send(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
-  napi_value argv[3];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  int32_t fd, n;
-  void* data;
-  size_t cap;
-  napi_get_value_int32(env, argv[0], &fd);
-  napi_get_buffer_info(env, argv[1], &data, &cap);
-  napi_get_value_int32(env, argv[2], &n);
+  FdBuffer a = fd_buffer_args(env, info);
   size_t done = 0;
-  while (done < (size_t)n) {
-    ssize_t w = send(fd, (char*)data + done, (size_t)n - done, MSG_NOSIGNAL);
+  while (done < (size_t)a.n) {
+    ssize_t w = send(a.fd, a.data + done, (size_t)a.n - done, MSG_NOSIGNAL);
     if (w < 0) {
       if (errno == EINTR) continue;
       return throw_errno(env, "send");
     }
     done += (size_t)w;
   }
-  napi_value out;
-  napi_create_int32(env, (int32_t)done, &out);
-  return out;
+  return int_value(env, (int32_t)done);
 }
 
 // recv(fd, buffer, offset): bytes read into buffer[offset..] (0: the peer closed); blocks
 static napi_value Recv(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
-  napi_value argv[3];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  int32_t fd, off;
-  void* data;
-  size_t cap;
-  napi_get_value_int32(env, argv[0], &fd);
-  napi_get_buffer_info(env, argv[1], &data, &cap);
-  napi_get_value_int32(env, argv[2], &off);
+  FdBuffer a = fd_buffer_args(env, info);
   ssize_t r;
-  do r = recv(fd, (char*)data + off, cap - (size_t)off, 0);
+  do r = recv(a.fd, a.data + a.n, a.cap - (size_t)a.n, 0);
   while (r < 0 && errno == EINTR);
   if (r < 0) return throw_errno(env, "recv");
-  napi_value out;
-  napi_create_int32(env, (int32_t)r, &out);
-  return out;
+  return int_value(env, (int32_t)r);
 }
 
 static napi_value Close(napi_env env, napi_callback_info info) {
