@@ -5,6 +5,7 @@
  * ws-sessions.ts),
  * every sample to the sink (sample-sink.ts), the ticker (ticker.ts). After: end-of-test.ts.
  */
+import { vuSockets } from './native/vu-sockets.ts';
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { UserError } from '../formats/errors.ts';
@@ -93,7 +94,10 @@ export async function runK6(flags: RunFlags, io: EngineIo): Promise<number> {
   const sink = new SampleSink(new MetricStore(), (m) => log('warning', m));
   const control = new RunControl();
   const calls = new VuCalls({ sink, log, scriptStack: prepared.scriptStack, execState: () => execState(run) });
-  const pool = new VuPool({ bundles: prepared.bundles, scriptPath: prepared.scriptPath, env: prepared.env, hooks: calls });
+  const sockets = vuSockets(io.env);
+  if ('off' in sockets && sockets.off)
+    log('warning', `embedded engine: VUs send their requests through the main thread (slower): ${sockets.off}`);
+  const pool = new VuPool({ bundles: prepared.bundles, scriptPath: prepared.scriptPath, env: prepared.env, hooks: calls, sockets });
   const run: Run = { flags, io, log, prepared, sink, control, pool, calls, runner: null };
   control.onStop(() => pool.stopAll());
   const onSigint = (): void => control.stop('sigint');

@@ -6,19 +6,14 @@ import { Agent, buildConnector } from 'undici';
 import type { Socket } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import type { CookieJar } from 'tough-cookie';
-import { splitUrlCredentials, urlCredentials } from '../formats/k6/url.ts';
 import { DEFAULT_HTTP_OPTIONS, type HttpOptions } from './options.ts';
 import { cookieHeader, jarCall, jarFromWire, jarToWire, newJar, responseCookies, storeCookies } from './cookies.ts';
 import { digestAuthorization, parseDigestChallenge } from './digest.ts';
 import { HopCall, type ConnectTimes, type Hop } from './http-hop.ts';
+import { firstHeaders, followRedirect, type Chain } from './request-chain.ts';
 import type { WireHttpRequest, WireJar, WireJarCall } from './protocol.ts';
 
 const now = (): number => performance.now();
-
-const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
-
-/** The same host or one of its subdomains: where Go's client forwards Authorization on a redirect. */
-const sameDomain = (from: string, to: string): boolean => to === from || to.endsWith(`.${from}`);
 
 /** What one request (with its redirects and digest answer) gave. */
 export interface Exchange {
@@ -27,6 +22,8 @@ export interface Exchange {
   jar?: WireJar;
   /** Redirects followed when the default limit stopped the chain (k6 warns then). */
   stoppedAfter?: number;
+  /** Cookies went into the VU's jar. */
+  jarChanged?: boolean;
 }
 
 /**
@@ -156,37 +153,6 @@ export class VuHttp {
     return { read, written };
   }
 
-  /** The first hop's headers: the User-Agent, credentials from the URL, the script's own Cookie set apart. */
-  private firstHeaders(req: WireHttpRequest): {
-    headers: Record<string, string>;
-    ownCookie: string | undefined;
-    digest: { username: string; password: string } | null;
-    urlText: string;
-  } {
-    const headers: Record<string, string> = { ...req.headers };
-    let ownCookie: string | undefined;
-    let hasUa = false;
-    let hasAuth = false;
-    for (const h in headers) {
-      const l = h.toLowerCase();
-      if (l === 'user-agent') hasUa = true;
-      else if (l === 'authorization') hasAuth = true;
-      else if (l === 'cookie') {
-        // Sent with the cookies of params and the jar (k6 adds them to the script's header).
-        ownCookie = headers[h];
-        delete headers[h];
-      }
-    }
-    if (!hasUa && this.options.userAgent) headers['User-Agent'] = this.options.userAgent;
-    // As k6 (Go's client): credentials in the URL become Basic auth, unless the script set its own
-    // Authorization or asked for digest (then they answer the server's challenge).
-    const { url: urlText, authorization } = splitUrlCredentials(req.url);
-    let digest: { username: string; password: string } | null = null;
-    if (req.auth === 'digest' && authorization) digest = urlCredentials(new URL(req.url));
-    else if (authorization && !hasAuth) headers.Authorization = authorization;
-    return { headers, ownCookie, digest, urlText };
-  }
-
   /** The Authorization answering a 401's digest challenge, or null when the 401 has none this engine answers. */
   private static digestAnswer(
     hop: Hop,
@@ -209,70 +175,70 @@ export class VuHttp {
     );
   }
 
-  /** Runs a request, its digest answer and its redirects; resolves with every hop (never rejects). */
-  async request(req: WireHttpRequest, signal: AbortSignal): Promise<Exchange> {
+  /**
+   * Runs a request, its digest answer and its redirects; resolves with every hop (never rejects).
+   * `prior`: the hops the VU already made on its own sockets (socket-http.ts): their cookies are
+   * kept and the chain goes on after them.
+   */
+  async request(req: WireHttpRequest, signal: AbortSignal, prior: readonly Hop[] = []): Promise<Exchange> {
     const hops: Hop[] = [];
-    let method = req.method;
-    let body: Buffer | string | null = req.body === null ? null : req.bodyBase64 ? Buffer.from(req.body, 'base64') : req.body;
-    let { headers, ownCookie, digest, urlText } = this.firstHeaders(req);
+    const first = firstHeaders(req, this.options.userAgent);
+    let { ownCookie } = first;
+    const { digest } = first;
+    const chain: Chain = {
+      method: req.method,
+      urlText: first.urlText,
+      headers: first.headers,
+      body: req.body === null ? null : req.bodyBase64 ? Buffer.from(req.body, 'base64') : req.body,
+      firstHost: '',
+    };
     const localJar = req.jar ? jarFromWire(req.jar) : null;
     const cookies = req.cookies;
-    let firstHost = '';
+    let jarChanged = false;
     const done = (stoppedAfter?: number): Exchange => ({
       hops,
       ...(localJar ? { jar: jarToWire(localJar) } : {}),
       ...(stoppedAfter ? { stoppedAfter } : {}),
+      ...(jarChanged ? { jarChanged } : {}),
     });
     for (let redirects = 0; ; redirects++) {
       let url: URL | null = null;
       try {
-        url = new URL(urlText);
+        url = new URL(chain.urlText);
       } catch {
         // once() reports it as k6's invalid URL error.
       }
-      const jar = localJar ?? this.jar;
-      if (url && (ownCookie || cookies || jar)) {
-        const c = cookieHeader(ownCookie, cookies, jar, url);
-        if (c) headers.Cookie = c;
-        else delete headers.Cookie;
-      }
-      let hop = await this.once(method, url, urlText, headers, body, req.timeoutMs, signal);
-      const answer = digest && url && hop.status === 401 && !signal.aborted ? VuHttp.digestAnswer(hop, method, url, digest, body) : null;
-      if (answer) {
-        hops.push(hop);
-        headers.Authorization = answer;
+      let hop = prior[redirects];
+      if (!hop) {
+        const { method, urlText, headers, body } = chain;
+        const jar = localJar ?? this.jar;
+        if (url && (ownCookie || cookies || jar)) {
+          const c = cookieHeader(ownCookie, cookies, jar, url);
+          if (c) headers.Cookie = c;
+          else delete headers.Cookie;
+        }
         hop = await this.once(method, url, urlText, headers, body, req.timeoutMs, signal);
-        // The answer fits this URL only: a redirect's target gets its own challenge.
-        delete headers.Authorization;
+        const answer = digest && url && hop.status === 401 && !signal.aborted ? VuHttp.digestAnswer(hop, method, url, digest, body) : null;
+        if (answer) {
+          hops.push(hop);
+          headers.Authorization = answer;
+          hop = await this.once(method, url, urlText, headers, body, req.timeoutMs, signal);
+          // The answer fits this URL only: a redirect's target gets its own challenge.
+          delete headers.Authorization;
+        }
       }
       if (hop.setCookie.length && url) {
         hop.cookies = responseCookies(hop.setCookie);
         storeCookies(localJar ?? (this.jar ??= newJar()), url, hop.setCookie);
+        jarChanged ||= !localJar;
       }
       hops.push(hop);
       if (signal.aborted || !url) return done();
-      const location = hop.headers.Location;
-      if (!REDIRECT_STATUSES.has(hop.status) || !location) return done();
-      if (redirects >= req.redirects) return done(req.defaultRedirects ? redirects : undefined);
-      let next: URL;
-      try {
-        next = new URL(location, url);
-      } catch {
-        return done(); // A Location that is no URL: the 3xx is the response, as an unfollowed redirect.
-      }
-      firstHost ||= url.hostname;
-      // Go's client: Authorization goes on only to the same domain or its subdomains; k6 rebuilds
-      // the Cookie header of each redirect from the jar and params.cookies, without the script's own.
-      if (!sameDomain(firstHost, next.hostname))
-        for (const h of Object.keys(headers)) if (h.toLowerCase() === 'authorization') delete headers[h];
+      const next = followRedirect(chain, hop, url, redirects, req.redirects);
+      if (next === 'done') return done();
+      if (next === 'stopped') return done(req.defaultRedirects ? redirects : undefined);
+      // k6 rebuilds the Cookie header of each redirect from the jar and params.cookies, without the script's own.
       ownCookie = undefined;
-      urlText = next.href;
-      // Go's rules: 301, 302 and 303 go on as GET without the body; 307 and 308 repeat the request.
-      if ((hop.status === 301 || hop.status === 302 || hop.status === 303) && method !== 'GET' && method !== 'HEAD') {
-        method = 'GET';
-        body = null;
-        for (const h of Object.keys(headers)) if (/^content-(type|length)$/i.test(h)) delete headers[h];
-      }
     }
   }
 

@@ -33,6 +33,8 @@ export interface IterationEnd {
   metadata?: Record<string, string>;
   error?: string;
   interrupted?: boolean;
+  /** The VU's own sockets' bytes when the iteration ended (CallBase.localBytes). */
+  localBytes?: [number, number];
 }
 
 /** What a VU sends with every call. */
@@ -41,6 +43,46 @@ export interface CallBase {
   metrics?: WireMetricDecl[];
   /** Iterations ended since the last call, in order (the main thread emits their metrics). */
   iterations?: IterationEnd[];
+  /** Hops the VU made on its own sockets since the last call: their samples (socket-http.ts). */
+  hops?: WireHopSample[];
+  /** Bytes the VU's own sockets moved so far [read, written] (its part of data_received / data_sent). */
+  localBytes?: [number, number];
+}
+
+/**
+ * A hop a VU made on its own sockets, for its samples: what SampleSink.addHop reads of the request
+ * and of the hop. `at`: the number of the call's samples taken before it (they keep their order).
+ */
+export interface WireHopSample {
+  at: number;
+  req: Pick<WireHttpRequest, 'url' | 'tags' | 'expected' | 'metadata'>;
+  hop: Pick<WireHop, 'method' | 'url' | 'status' | 'proto' | 'timings' | 'error' | 'errorCode' | 'endMs'>;
+  redirected: boolean;
+}
+
+/** What the worker answers the VU's runtime for a request it may send on its own sockets (Host.http). */
+export type LocalHttpReply =
+  /** `hops` of a redirect chain; a single hop's samples are the response's (its time: `endMs`). */
+  | { response: WireHttpResponse; endMs: number; hops?: Array<Pick<WireHopSample, 'hop' | 'redirected'>> }
+  | { prior: WireHop[] }
+  | 'interrupted';
+
+/** One hop a VU made on its own sockets, handed to the main thread to go on with (a cookie to keep, an https redirect). */
+export interface WireHop {
+  method: string;
+  url: string;
+  status: number;
+  statusText: string;
+  proto: string;
+  headers: Record<string, string>;
+  /** Base64; the last hop's only. */
+  body?: string;
+  timings: WireTimings;
+  error: string;
+  errorCode: number;
+  endMs: number;
+  setCookie: string[];
+  errorDetail?: string;
 }
 
 export interface WireHttpRequest {
@@ -68,6 +110,8 @@ export interface WireHttpRequest {
   throw?: true;
   /** Neither params.redirects nor options.maxRedirects: k6 warns when the default 10 stop a chain. */
   defaultRedirects?: true;
+  /** The hops the VU already made on its own sockets: the main thread takes the chain up after them. */
+  prior?: WireHop[];
 }
 
 /** A jar the script made, as data (tough-cookie's serialized cookies): it lives in the VU, not on the main thread. */
@@ -133,6 +177,8 @@ export interface WireHttpResponse {
   jar?: WireJar;
   /** A transport error as Go words it (`Get "url": dial tcp …`), when the request asked to throw. */
   errorDetail?: string;
+  /** The request stored cookies in the VU's jar (its later requests then go through the main thread). */
+  jarChanged?: true;
 }
 
 /** A call from a VU to the main thread. */
@@ -283,6 +329,8 @@ export interface VuWorkerData {
   counters: SharedArrayBuffer;
   /** The bell (BELL) a VU rings after its call when the main thread sleeps. */
   bell: SharedArrayBuffer;
+  /** Plain HTTP on the VU's own sockets (docs/engine-vu-sockets.md): the addon, the wake pipe's read end, the User-Agent. */
+  sockets?: { addon: string; wakeFd: number; userAgent: string };
 }
 
 /** Message on a VU's port from the main thread (async HTTP results, oversize replies). */

@@ -13,6 +13,10 @@ import { systemTagPlan, withoutTags, type SystemTagPlan } from './system-tags.ts
 
 type Tags = Record<string, string>;
 
+/** What a hop's samples take from its request and from the hop. */
+export type HopSampleRequest = Pick<WireHttpRequest, 'url' | 'tags' | 'expected' | 'metadata'>;
+export type HopSample = Pick<Hop, 'method' | 'url' | 'status' | 'proto' | 'timings' | 'error' | 'errorCode' | 'endMs' | 'tlsVersion'>;
+
 export class SampleSink {
   private outputs: CsvOutput[] = [];
   // With k6's default set nothing is dropped until the script or --system-tags says otherwise.
@@ -59,7 +63,7 @@ export class SampleSink {
   }
 
   /** One hop of a request. `digestChallenge`: the first answer of a digest exchange, expected when it is the 401 (as k6). */
-  addHop(req: WireHttpRequest, hop: Hop, redirected: boolean, digestChallenge: boolean): void {
+  addHop(req: HopSampleRequest, hop: HopSample, redirected: boolean, digestChallenge: boolean): void {
     const tags: Tags = { ...req.tags, method: hop.method, status: String(hop.status), proto: hop.proto };
     // A redirect's hop has its own URL in the tags, unless the script named the request.
     if (redirected && req.tags.url === cleanUrl(req.url)) {

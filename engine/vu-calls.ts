@@ -5,57 +5,13 @@
  * k6/execution's state; and what every call carries (samples, metric declarations, ended
  * iterations, logs).
  */
-import { httpStatusErrorCode } from '../formats/k6/csv.ts';
-import { cleanUrl } from '../formats/k6/url.ts';
-import { goErrorOp } from './go-http.ts';
-import type { Hop } from './http-hop.ts';
+import { exchangeResponse, hopFromWire } from './hop-response.ts';
 import type { Log } from './engine-io.ts';
 import type { ExecState, VuCall, VuReply, WireHttpRequest, WireHttpResponse } from './protocol.ts';
 import type { SampleSink } from './sample-sink.ts';
 import { SharedArrays } from './shared-arrays.ts';
 import type { ServedCall, SocketBytes, Vu, VuHooks } from './vu.ts';
 import { WsSessions } from './ws-sessions.ts';
-
-/** Response.timings to the nanosecond, as k6 shows them (no float noise in 21.403139000000001). */
-function roundTimings(t: Hop['timings']): Hop['timings'] {
-  const r = (x: number): number => Math.round(x * 1e6) / 1e6;
-  return {
-    blocked: r(t.blocked),
-    connecting: r(t.connecting),
-    tls_handshaking: r(t.tls_handshaking),
-    sending: r(t.sending),
-    waiting: r(t.waiting),
-    receiving: r(t.receiving),
-    duration: r(t.duration),
-  };
-}
-
-function hopResponse(req: WireHttpRequest, hop: Hop): WireHttpResponse {
-  let body: string | null = null;
-  let bodyBase64 = false;
-  if (hop.body && req.responseType !== 'none') {
-    if (req.responseType === 'binary') {
-      body = hop.body.toString('base64');
-      bodyBase64 = true;
-    } else body = hop.body.toString('utf8');
-  }
-  return {
-    status: hop.status,
-    status_text: hop.status ? `${hop.status} ${hop.statusText}`.trim() : '',
-    proto: hop.proto,
-    url: hop.url,
-    headers: hop.headers,
-    body,
-    ...(bodyBase64 ? { bodyBase64 } : {}),
-    timings: roundTimings(hop.timings),
-    error: hop.error,
-    error_code: hop.errorCode || (httpStatusErrorCode(hop.status) ?? 0),
-    remote_ip: hop.remoteIp,
-    remote_port: hop.remotePort,
-    ...(hop.method !== req.method ? { method: hop.method } : {}),
-    ...(hop.cookies ? { cookies: hop.cookies } : {}),
-  };
-}
 
 export interface VuCallDeps {
   sink: SampleSink;
@@ -77,11 +33,12 @@ export class VuCalls implements VuHooks {
     );
   }
 
-  /** Bytes on the VU's sockets, HTTP and WebSocket (k6's data_sent / data_received count both). */
+  /** Bytes on the VU's sockets, HTTP and WebSocket (k6's data_sent / data_received count both), its own sockets' too. */
   socketBytes(vu: Vu): SocketBytes {
     const h = vu.http.bytes();
     const w = this.ws.bytes(vu);
-    return { read: h.read + w.read, written: h.written + w.written };
+    const [read, written] = vu.localBytes;
+    return { read: h.read + w.read + read, written: h.written + w.written + written };
   }
 
   /** Closes every WebSocket still open (the test is over). */
@@ -89,10 +46,16 @@ export class VuCalls implements VuHooks {
     this.ws.closeAll();
   }
 
-  /** Every call's ended iterations (on a lease), metric declarations and samples, in order. */
+  /** Every call's ended iterations (on a lease), metric declarations and samples (its own sockets' hops among them), in order. */
   onCall(vu: Vu, call: VuCall): void {
     const { sink, log } = this.deps;
-    if (call.iterations) for (const e of call.iterations) sink.addIteration(e, vu.scenario, vu.takeBytes(this.socketBytes(vu)));
+    if (call.iterations) {
+      for (const e of call.iterations) {
+        if (e.localBytes) vu.localBytes = e.localBytes;
+        sink.addIteration(e, vu.scenario, vu.takeBytes(this.socketBytes(vu)));
+      }
+    }
+    if (call.localBytes) vu.localBytes = call.localBytes;
     if (call.metrics) {
       for (const m of call.metrics) {
         try {
@@ -102,7 +65,18 @@ export class VuCalls implements VuHooks {
         }
       }
     }
-    if (call.samples) for (const s of call.samples) sink.add(s[0], s[1], s[2], s[3], s[4]);
+    const hops = call.hops ?? [];
+    let h = 0;
+    const hopsUpTo = (at: number): void => {
+      for (; h < hops.length && hops[h]!.at <= at; h++) sink.addHop(hops[h]!.req, hops[h]!.hop, hops[h]!.redirected, false);
+    };
+    if (call.samples) {
+      call.samples.forEach((s, i) => {
+        hopsUpTo(i);
+        sink.add(s[0], s[1], s[2], s[3], s[4]);
+      });
+    }
+    hopsUpTo(Number.POSITIVE_INFINITY);
   }
 
   async serve(vu: Vu, call: ServedCall, signal: AbortSignal): Promise<VuReply> {
@@ -168,26 +142,9 @@ export class VuCalls implements VuHooks {
   /** One request (its hops' samples to the sink); null when interrupted. */
   private async request(vu: Vu, req: WireHttpRequest, signal: AbortSignal): Promise<WireHttpResponse | null> {
     const { sink, log } = this.deps;
-    const ex = await vu.http.request(req, signal);
+    const ex = await vu.http.request(req, signal, req.prior?.map(hopFromWire));
     if (signal.aborted) return null;
-    const { hops } = ex;
-    hops.forEach((h, i) => sink.addHop(req, h, i > 0, i === 0 && req.auth === 'digest'));
-    const last = hops[hops.length - 1]!;
-    const res = hopResponse(req, last);
-    if (ex.jar) res.jar = ex.jar;
-    if (last.errorDetail) {
-      // As k6: Go's words for a transport error, the URL without its credentials.
-      const detail = `${goErrorOp(last.method)} "${cleanUrl(last.url)}": ${last.errorDetail}`;
-      if (req.throw) res.errorDetail = detail;
-      else log('warning', 'Request Failed', `error=${JSON.stringify(detail)}`);
-    }
-    if (ex.stoppedAfter !== undefined) {
-      log(
-        'warning',
-        `Stopped after ${hops.length} redirects and returned the redirection; pass { redirects: n } in request params or set global maxRedirects to silence this`,
-        `url=${JSON.stringify(cleanUrl(req.url))}`,
-      );
-    }
-    return res;
+    ex.hops.forEach((h, i) => sink.addHop(req, h, i > 0, i === 0 && req.auth === 'digest'));
+    return exchangeResponse(req, ex, (text, fields) => log('warning', text, fields));
   }
 }

@@ -5,8 +5,9 @@
  */
 import { setFlagsFromString } from 'node:v8';
 import type { Bundles } from './bundle.ts';
+import type { VuSockets } from './native/vu-sockets.ts';
 import type { HttpOptions } from './options.ts';
-import { Vu, type ControlCall, type VuHooks } from './vu.ts';
+import { Vu, type ControlCall, type VuHooks, type WakePipe } from './vu.ts';
 import { VuBell } from './vu-bell.ts';
 
 export interface VuPoolInit {
@@ -15,7 +16,12 @@ export interface VuPoolInit {
   /** __ENV of every VU. */
   env: Record<string, string>;
   hooks: VuHooks;
+  /** Plain HTTP on the VUs' own sockets, or why not. */
+  sockets: VuSockets;
 }
+
+/** HTTP options the VUs' own sockets do not do (other hosts, connections closed on purpose): the main thread then sends every request. */
+const socketsServe = (h: HttpOptions): boolean => h.hosts.size === 0 && !h.noConnectionReuse && !h.noVUConnectionReuse;
 
 export class VuPool {
   private readonly all: Vu[] = [];
@@ -43,7 +49,13 @@ export class VuPool {
   }
 
   private spawn(id: number, controller: boolean): Vu {
-    const { bundles, scriptPath, env, hooks } = this.init;
+    const { bundles, scriptPath, env, hooks, sockets } = this.init;
+    // VU 0 (setup, teardown) keeps the main thread's path: its requests are few.
+    let wake: WakePipe | null = null;
+    if (!controller && this.http && 'addon' in sockets && socketsServe(this.http)) {
+      const fds = sockets.addon.pipe();
+      if (typeof fds !== 'number') wake = { addon: sockets.addon, read: fds[0], write: fds[1] };
+    }
     const vu = new Vu(
       id,
       bundles.worker,
@@ -55,9 +67,11 @@ export class VuPool {
         env,
         controller,
         counters: this.countersBuffer,
+        ...(wake && 'path' in sockets ? { sockets: { addon: sockets.path, wakeFd: wake.read, userAgent: this.http!.userAgent } } : {}),
       },
       hooks,
       this.bell,
+      wake,
     );
     if (!controller && this.http) vu.http.configure(this.http);
     this.all.push(vu);

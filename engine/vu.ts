@@ -13,7 +13,15 @@ import {
 } from './protocol.ts';
 import { VuHttp } from './http-client.ts';
 import { MessageBytes } from './message-bytes.ts';
+import type { VuSocketAddon } from './native/vu-socket.ts';
 import type { Caller, VuBell } from './vu-bell.ts';
+
+/** A VU's wake pipe (its own sockets' requests wait on it too): written to interrupt, closed with the VU. */
+export interface WakePipe {
+  addon: VuSocketAddon;
+  read: number;
+  write: number;
+}
 
 /** Bytes a VU's sockets (HTTP and WebSocket) moved since it started. */
 export interface SocketBytes {
@@ -53,6 +61,8 @@ export class Vu implements Caller {
   exited = false;
   /** The scenario the VU iterates in (its iterations' `scenario` tag). */
   scenario: string | null = null;
+  /** What the VU's own sockets (socket-http.ts) moved, as it last said: [read, written]. */
+  localBytes: [number, number] = [0, 0];
   /** Bytes on the VU's sockets when its current iteration started. */
   private bytesMark = { read: 0, written: 0 };
 
@@ -67,9 +77,11 @@ export class Vu implements Caller {
       env: Record<string, string>;
       controller: boolean;
       counters: SharedArrayBuffer;
+      sockets?: { addon: string; wakeFd: number; userAgent: string };
     },
     private readonly hooks: VuHooks,
     private readonly bell: VuBell,
+    private readonly wake: WakePipe | null = null,
   ) {
     const sync = new MessageChannel();
     const events = new MessageChannel();
@@ -132,6 +144,7 @@ export class Vu implements Caller {
   interrupt(): void {
     Atomics.store(this.i32, SLOT.interrupt, 1);
     Atomics.notify(this.i32, SLOT.interrupt);
+    if (this.wake) this.wake.addon.wake(this.wake.write);
     this.inflight.abort();
   }
 
@@ -228,6 +241,11 @@ export class Vu implements Caller {
     if (!this.exited) await this.worker.terminate();
     this.port.close();
     this.events.close();
+    // The pipe outlives the thread that read it: its numbers are never another file's while the VU may use them.
+    if (this.wake) {
+      this.wake.addon.close(this.wake.read);
+      this.wake.addon.close(this.wake.write);
+    }
     await this.http.close();
   }
 }

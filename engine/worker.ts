@@ -18,11 +18,16 @@ import {
   USER_MODULE_SUFFIX,
   type PortMessage,
   type SharedData,
+  type LocalHttpReply,
   type VuWorkerData,
+  type WireHttpRequest,
   type WorkerPortMessage,
 } from './protocol.ts';
 import { MessageBytes } from './message-bytes.ts';
+import { exchangeResponse, hopToWire } from './hop-response.ts';
+import { loadVuSocketAddon } from './native/vu-socket.ts';
 import type { Host } from './runtime/host.ts';
+import { SocketHttp } from './socket-http.ts';
 
 interface Data extends VuWorkerData {
   runtimeCode: string;
@@ -82,6 +87,44 @@ function callJson(json: string): string {
   return out;
 }
 
+/** Plain HTTP on the VU's own sockets, when the main thread gave it the addon (docs/engine-vu-sockets.md). */
+const sockets = wd.sockets
+  ? new SocketHttp(
+      loadVuSocketAddon(wd.sockets.addon),
+      wd.sockets.wakeFd,
+      () => Atomics.load(i32, SLOT.interrupt) !== 0,
+      wd.sockets.userAgent,
+    )
+  : null;
+
+function localHttp(req: WireHttpRequest): LocalHttpReply | null {
+  if (!sockets?.takes(req)) return null;
+  const ex = sockets.request(req);
+  let reply: LocalHttpReply;
+  if (ex === 'interrupted') reply = ex;
+  else if ('handOver' in ex) reply = { prior: ex.handOver.map((h, i) => hopToWire(h, i === ex.handOver.length - 1)) };
+  else {
+    const warn = (text: string, fields: string): void => wd.events.postMessage({ kind: 'log', level: 'warn', text, fields });
+    const response = exchangeResponse(req, ex, warn);
+    reply = { response, endMs: ex.hops[ex.hops.length - 1]!.endMs };
+    if (ex.hops.length > 1)
+      reply.hops = ex.hops.map((h, i) => ({
+        hop: {
+          method: h.method,
+          url: h.url,
+          status: h.status,
+          proto: h.proto,
+          timings: h.timings,
+          error: h.error,
+          errorCode: h.errorCode,
+          endMs: h.endMs,
+        },
+        redirected: i > 0,
+      }));
+  }
+  return reply;
+}
+
 /** The runtime's receivers of port events (async HTTP results, WebSocket events): each takes its own kind. */
 const asyncReceivers: ((json: string) => void)[] = [];
 wd.events.on('message', (m: PortMessage) => {
@@ -129,6 +172,8 @@ const host: Host = {
   vuId: wd.vuId,
   envJson: JSON.stringify(wd.env),
   callJson,
+  http: localHttp,
+  localBytes: () => (sockets ? [sockets.bytesRead, sockets.bytesWritten] : null),
   sleep(ms) {
     return Atomics.wait(i32, SLOT.interrupt, 0, ms) !== 'timed-out';
   },
@@ -206,6 +251,7 @@ vm.runInContext(wd.runtimeCode, context, { filename: 'k6-embedded-runtime.js' })
 const start = context.__k6start as () => Promise<void>;
 start().then(
   () => {
+    sockets?.close();
     wd.events.close();
     wd.port.close();
   },

@@ -191,6 +191,10 @@ async function build(key) {
 const [entry, ...args] = process.argv.slice(2);
 if (entry === '--build') {
   process.stdout.write(`prebuilt: ${await build(sourcesKey())}\n`);
+  // The engine's VU socket addon (engine/native): without it the engine still runs, slower, and says so.
+  const { buildVuSocket } = await import('../engine/native/build.mjs');
+  const addon = buildVuSocket(ROOT);
+  process.stdout.write('path' in addon ? `VU socket addon: ${addon.path}\n` : `VU socket addon not built (the engine sends every request through its main thread): ${addon.reason}\n`);
 } else if (!(entry in ENTRIES)) {
   process.stderr.write(`error: launch.mjs: expected one of ${Object.keys(ENTRIES).join(', ')} or --build, got "${entry ?? ''}"\n`);
   process.exitCode = 70;

@@ -1,11 +1,21 @@
+import type { LocalHttpReply, WireHttpRequest } from '../protocol.ts';
+
 /**
  * What the worker thread gives the VU's script context (a vm context of its own): the only
- * way out of it. Everything crossing is a primitive or a string, so that objects the script
- * sees are always of its own realm.
+ * way out of it. Everything coming back is a primitive or a string (or, for HTTP, data the runtime
+ * copies), so that objects the script sees are always of its own realm.
  */
 export interface Host {
   readonly vuId: number;
   readonly envJson: string;
+  /**
+   * A request on the VU's own sockets (socket-http.ts); null when it is not for them (or the VU has
+   * none): it then goes to the main thread. The request is read, not kept. The reply is of the
+   * worker's realm: the runtime copies what the script sees (runtime/http.ts ownRealm).
+   */
+  http(req: WireHttpRequest): LocalHttpReply | null;
+  /** What the VU's own sockets moved so far, [read, written]; null when it has none. */
+  localBytes(): [number, number] | null;
   /** Sends a JSON call to the main thread and blocks until its JSON reply. */
   callJson(json: string): string;
   /** Blocks this VU only; true when it was woken because the iteration must stop. */

@@ -1,11 +1,11 @@
-import type { PortMessage, WireCookie, WireHttpRequest, WireHttpResponse, WireJar, WireJarCall } from '../protocol.ts';
+import type { LocalHttpReply, PortMessage, WireCookie, WireHttpRequest, WireHttpResponse, WireJar, WireJarCall } from '../protocol.ts';
 import { cleanUrl } from '../../formats/k6/url.ts';
 import { FileData, formBody, multipartBody } from './forms.ts';
 import { guard } from './esm.ts';
 import { GoError } from './go-error.ts';
 import { host, lazyModule, ownBuffer } from './host.ts';
 import type { Selection, parseHTML } from './html.ts';
-import { Interrupt, baseTags, call, metadata, vu } from './state.ts';
+import { Interrupt, baseTags, call, hopsMade, metadata, vu } from './state.ts';
 import { k6DurationMs } from '../../formats/k6/duration.ts';
 
 /** The options each VU applies to its own requests (the main thread applies the others: options.ts httpOptions). */
@@ -73,6 +73,7 @@ const jarCookies = new WeakMap<CookieJar, { cookies: WireJar | null }>();
 function jarCall(jar: CookieJar, c: WireJarCall): Record<string, string[]> | undefined {
   const st = jarCookies.get(jar);
   if (!st) throw new TypeError("not a CookieJar: make one with new http.CookieJar() or take the VU's with http.cookieJar()");
+  if (jar === vuJar && c.action === 'set') vu.jarChanged = true;
   const r = call({ op: 'cookies', jar: st.cookies, call: c, ...takeReset() });
   if (r.op === 'interrupted') throw new Interrupt();
   if (r.op !== 'cookies') throw new Error('embedded engine: unexpected reply to a cookie jar call');
@@ -388,11 +389,41 @@ const RESPONSE_MEMBERS = [
 ];
 guard('Response', Response.prototype, () => RESPONSE_MEMBERS);
 
+/** A response made in the worker's realm, as objects of this one (the script sees only its own realm's objects). */
+function ownRealm(w: WireHttpResponse): WireHttpResponse {
+  const headers: Record<string, string> = {};
+  for (const k in w.headers) headers[k] = w.headers[k]!;
+  const t = w.timings;
+  const timings = {
+    blocked: t.blocked,
+    connecting: t.connecting,
+    tls_handshaking: t.tls_handshaking,
+    sending: t.sending,
+    waiting: t.waiting,
+    receiving: t.receiving,
+    duration: t.duration,
+  };
+  return { ...w, headers, timings };
+}
+
 function send(built: Built[]): Response[] {
-  const r = call({ op: 'http', requests: built.map((b) => b.wire), ...takeReset() });
-  if (r.op === 'interrupted') throw new Interrupt();
-  if (r.op !== 'http') throw new Error('embedded engine: unexpected reply to http');
-  return r.responses.map((w, i) => received(built[i]!, w));
+  // One request of the VU's own while its jar holds nothing of this iteration: on the VU's sockets when it can.
+  const r = built.length === 1 && !vu.jarChanged ? host.http(built[0]!.wire) : null;
+  if (r !== null) {
+    if (r === 'interrupted') throw new Interrupt();
+    if ('response' in r) {
+      hopsMade(built[0]!.wire, r);
+      return [received(built[0]!, ownRealm(r.response))];
+    }
+    built[0]!.wire.prior = r.prior; // a cookie for the jar, or a redirect to https: the main thread goes on
+  }
+  const c = call({ op: 'http', requests: built.map((b) => b.wire), ...takeReset() });
+  if (c.op === 'interrupted') throw new Interrupt();
+  if (c.op !== 'http') throw new Error('embedded engine: unexpected reply to http');
+  return c.responses.map((w, i) => {
+    if (w.jarChanged) vu.jarChanged = true;
+    return received(built[i]!, w);
+  });
 }
 
 export function request(method: string, url: unknown, body?: unknown, params?: Params): Response {

@@ -6,7 +6,7 @@
 import type { IterationEnd, VuCommand } from '../protocol.ts';
 import { host, lazyModule, ownBuffer } from './host.ts';
 import { COUNTER } from '../protocol.ts';
-import { Interrupt, TestAbort, callForCommand, iterationEnded, metadata, vu } from './state.ts';
+import { Interrupt, TestAbort, callForCommand, iterationEnded, iterationStarts, metadata, vu } from './state.ts';
 import k6, * as k6Named from './k6.ts';
 import http, * as httpNamed from './http.ts';
 import metrics, * as metricsNamed from './metrics.ts';
@@ -160,7 +160,7 @@ function enterIteration(cmd: Extract<VuCommand, { op: 'iterate' }>): string {
   vu.iterInTest = cmd.iterInTest;
   vu.scenarioStartMs = cmd.scenarioStartMs;
   iterGlobal = vu.iterInVu;
-  vu.freshIteration = true;
+  iterationStarts();
   return `executor=${cmd.executor} scenario=${cmd.scenario}`;
 }
 
@@ -206,7 +206,7 @@ function next(cmd: VuCommand, startMs: number, out: Outcome): VuCommand {
   if (out.interrupted) ended.interrupted = true;
   if (cmd.op === 'iterate' && cmd.lease && out.abort === undefined && host.mayContinue()) {
     iterationEnded(ended);
-    vu.freshIteration = true;
+    iterationStarts();
     cmd.iterInScenario = host.nextCount(COUNTER.scenarioBase + cmd.scenarioIndex);
     cmd.iterInTest = host.nextCount(COUNTER.iterInTest);
     return cmd;

@@ -1,4 +1,14 @@
-import type { ExecState, IterationEnd, VuCall, VuReply, WireMetricDecl, WireSample } from '../protocol.ts';
+import type {
+  ExecState,
+  IterationEnd,
+  LocalHttpReply,
+  VuCall,
+  VuReply,
+  WireHopSample,
+  WireHttpRequest,
+  WireMetricDecl,
+  WireSample,
+} from '../protocol.ts';
 import { host } from './host.ts';
 
 /** Thrown through the script when the main thread stops the iteration (end of stage, Ctrl-C). */
@@ -38,24 +48,62 @@ export const vu = {
   sysMeta: undefined as { vu: boolean; iter: boolean } | undefined,
   /** True until the iteration's first HTTP request (which empties the VU's cookie jar). */
   freshIteration: false,
+  /** The VU's jar may hold cookies of this iteration: its requests then go through the main thread, which holds the jar. */
+  jarChanged: false,
 };
+
+/** An iteration starts: k6 empties the VU's jar (the main thread's, at the iteration's first call to it). */
+export function iterationStarts(): void {
+  vu.freshIteration = true;
+  vu.jarChanged = false;
+}
 
 let samples: WireSample[] = [];
 let decls: WireMetricDecl[] = [];
 let ended: IterationEnd[] = [];
+let hops: WireHopSample[] = [];
 
 /** Records an iteration ended under a lease; it goes with the next call. */
 export function iterationEnded(e: IterationEnd): void {
+  const b = host.localBytes();
+  if (b) e.localBytes = b;
   ended.push(e);
+}
+
+/** The hops of a request the VU sent on its own sockets: their samples go with the next call, in order with the others. */
+export function hopsMade(req: WireHttpRequest, reply: Extract<LocalHttpReply, { response: unknown }>): void {
+  const r: WireHopSample['req'] = { url: req.url, tags: req.tags, expected: req.expected };
+  if (req.metadata) r.metadata = req.metadata;
+  if (reply.hops) {
+    for (const h of reply.hops) hops.push({ at: samples.length, req: r, hop: h.hop, redirected: h.redirected });
+    return;
+  }
+  // One hop: its samples are the response's (error_code: the hop's, or its status's, as the main thread's are).
+  const w = reply.response;
+  const hop = {
+    method: req.method,
+    url: w.url,
+    status: w.status,
+    proto: w.proto,
+    timings: w.timings,
+    error: w.error,
+    errorCode: w.error_code,
+    endMs: reply.endMs,
+  };
+  hops.push({ at: samples.length, req: r, hop, redirected: false });
 }
 
 function attach(msg: VuCall): void {
   if (samples.length) msg.samples = samples;
   if (decls.length) msg.metrics = decls;
   if (ended.length) msg.iterations = ended;
+  if (hops.length) msg.hops = hops;
+  const b = host.localBytes();
+  if (b) msg.localBytes = b;
   samples = [];
   decls = [];
   ended = [];
+  hops = [];
 }
 
 /** The tags every sample of this VU carries now (group, scenario, the VU's own tags). */
