@@ -27,6 +27,9 @@ const ALL_TESTS = [
   'decision/**/*.test.ts',
 ];
 
+/** The engine's files that run HTTP requests in VUs. */
+const MAIN_THREAD_HTTP = ['api-probes', 'arrival', 'doc-examples', 'engine', 'system-tags'].map((f) => `engine/${f}.test.ts`);
+
 /**
  * The long files first: the end-to-end ones and two that run real processes for 10–20 s. Started
  * last, they ran alone at the end of the suite once the short files were done (measured: the last
@@ -64,6 +67,17 @@ export default defineConfig({
       {
         extends: true,
         test: { name: 'end-to-end', include: END_TO_END, exclude: [...SHARED_END_TO_END, '**/node_modules/**'], isolate: false },
+      },
+      {
+        // The engine's HTTP tests again with every request through the main thread: the path of a
+        // machine without the VU socket addon, and of what VU sockets leave to it (docs/engine-vu-sockets.md).
+        extends: true,
+        test: {
+          name: 'main-thread-http',
+          include: MAIN_THREAD_HTTP,
+          isolate: false,
+          env: { K6_EMBEDDED_VU_SOCKETS: '0' },
+        },
       },
     ],
   },

@@ -269,12 +269,12 @@ export class SocketHttp {
     t.connectStart = now();
     let last = 0;
     for (const ip of ips) {
-      const fd = this.settle(this.net.connect(ip, target.port, this.left(deadline), this.wakeFd), deadline);
+      let fd = TIMED_OUT;
+      while (fd === TIMED_OUT) fd = this.settle(this.net.connect(ip, target.port, this.left(deadline), this.wakeFd), deadline);
       if (fd >= 0) {
         t.connectEnd = now();
         return fd;
       }
-      if (fd === TIMED_OUT) continue; // only before the deadline: settle() throws at it
       last = fd;
     }
     throw errnoError(last, target.url);

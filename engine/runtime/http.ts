@@ -1,4 +1,4 @@
-import type { LocalHttpReply, PortMessage, WireCookie, WireHttpRequest, WireHttpResponse, WireJar, WireJarCall } from '../protocol.ts';
+import type { PortMessage, WireCookie, WireHttpRequest, WireHttpResponse, WireJar, WireJarCall } from '../protocol.ts';
 import { cleanUrl } from '../../formats/k6/url.ts';
 import { FileData, formBody, multipartBody } from './forms.ts';
 import { guard } from './esm.ts';
