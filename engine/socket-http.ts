@@ -12,7 +12,23 @@
 import { K6_ERROR_CODES } from '../formats/k6/csv.ts';
 import { canonicalHeader, classifyError } from './go-http.ts';
 import type { Hop } from './http-hop.ts';
-import { TIMED_OUT, WOKEN, type VuSocketAddon } from './native/vu-socket.ts';
+import {
+  DONE,
+  FIRST_MS,
+  GOT,
+  HEAD_END,
+  LAST_MS,
+  NO_BUFS,
+  PEER_CLOSED,
+  SCAN_FROM,
+  SEND_MS,
+  SENT,
+  SENT_MS,
+  STATE_SLOTS,
+  TIMED_OUT,
+  WOKEN,
+  type VuSocketAddon,
+} from './native/vu-socket.ts';
 import type { WireHttpRequest } from './protocol.ts';
 import { firstHeaders, followRedirect, type Chain } from './request-chain.ts';
 
@@ -44,7 +60,6 @@ const ERRNO_NAMES: Record<number, string> = {
   101: 'ENETUNREACH',
 };
 
-const HEAD_END = Buffer.from('\r\n\r\n', 'latin1');
 const LINE_END = Buffer.from('\r\n', 'latin1');
 
 /** What a request on the VU's sockets gave. */
@@ -114,10 +129,13 @@ export class SocketHttp {
   /** Idle kept-alive connections by origin: one per origin, as a VU uses them one at a time. */
   private readonly idle = new Map<string, number>();
   private readonly targets = new Map<string, Target | null>();
-  private out = Buffer.alloc(16 * 1024);
-  private in = Buffer.alloc(64 * 1024);
-  /** Bytes of the answer in `in`. */
-  private got = 0;
+  // Not zeroed (only what was written or read is ever looked at): a page counts in the RSS once used.
+  private out = Buffer.allocUnsafeSlow(16 * 1024);
+  private in = Buffer.allocUnsafeSlow(64 * 1024);
+  /** The addon's state of the exchange in progress (vu-socket.ts SENT…LAST_MS). */
+  private readonly state = new Float64Array(STATE_SLOTS);
+  /** performance.now() less the addon's clock. */
+  private readonly clockOffset: number;
   bytesRead = 0;
   bytesWritten = 0;
 
@@ -126,7 +144,9 @@ export class SocketHttp {
     private readonly wakeFd: number,
     private readonly interrupted: () => boolean,
     private readonly userAgent: string,
-  ) {}
+  ) {
+    this.clockOffset = now() - net.monoMs();
+  }
 
   /** Whether this path sends `req`: plain http, one request of the VU's own, nothing this path does not do. */
   takes(req: WireHttpRequest): boolean {
@@ -205,30 +225,41 @@ export class SocketHttp {
     for (let attempt = 0; ; attempt++) {
       let fd = -1;
       let reused = false;
+      const st = this.state;
+      st.fill(0);
       try {
         fd = this.idleConnection(target.origin);
         reused = fd >= 0;
         if (!reused) fd = this.connect(target, deadline, t);
-        t.send = now();
-        this.sendAll(fd, length, deadline, target.url);
-        t.sent = now();
-        this.bytesWritten += length;
-        const head = this.receive(fd, chain.method === 'HEAD', deadline, target.url, t);
+        const head = this.receive(fd, length, chain.method === 'HEAD', deadline, target.url);
         // A view: read (decoded, or encoded for the main thread) before this VU's next request.
         const body = this.in.subarray(this.bodyStart, this.bodyEnd);
         if (head.close || chain.method === 'HEAD') this.net.close(fd);
         else this.idle.set(target.origin, fd);
-        return this.made(chain, head, body, null, t);
+        return this.made(chain, head, body, null, this.timed(t));
       } catch (e) {
         if (fd >= 0) this.net.close(fd);
         if (e instanceof Interrupted) return null;
         if (!(e instanceof HopError)) throw e;
         // Go's transport: a kept-alive connection the server closed before any answer is retried once on a new one.
         const lost = e.code === K6_ERROR_CODES.tcpResetByPeer || e.code === K6_ERROR_CODES.tcpBrokenPipe || e.error === 'other side closed';
-        if (reused && t.first === 0 && attempt === 0 && lost) continue;
-        return this.made(chain, null, null, e, t);
+        if (reused && st[FIRST_MS] === 0 && attempt === 0 && lost) continue;
+        return this.made(chain, null, null, e, this.timed(t));
+      } finally {
+        this.bytesWritten += st[SENT]!;
+        this.bytesRead += st[GOT]!;
       }
     }
+  }
+
+  /** The times the addon took (its clock) on performance.now()'s. */
+  private timed(t: Times): Times {
+    const st = this.state;
+    const off = this.clockOffset;
+    if (st[SEND_MS]) t.send = st[SEND_MS]! + off;
+    if (st[SENT_MS]) t.sent = st[SENT_MS]! + off;
+    if (st[FIRST_MS]) t.first = st[FIRST_MS]! + off;
+    return t;
   }
 
   /** The request's bytes into `out`, as undici writes them; their length. */
@@ -243,7 +274,7 @@ export class SocketHttp {
     if (length > 0 || method === 'POST' || method === 'PUT' || method === 'PATCH') head += `content-length: ${length}\r\n`;
     head += '\r\n';
     const need = head.length + length; // latin1: one byte a character
-    if (need > this.out.length) this.out = Buffer.alloc(Math.max(need, this.out.length * 2));
+    if (need > this.out.length) this.out = Buffer.allocUnsafeSlow(Math.max(need, this.out.length * 2));
     const n = this.out.write(head, 0, 'latin1');
     if (typeof body === 'string') this.out.write(body, n, 'utf8');
     else if (body) body.copy(this.out, n);
@@ -300,84 +331,89 @@ export class SocketHttp {
     return r;
   }
 
-  private sendAll(fd: number, n: number, deadline: number, url: URL): void {
-    for (;;) {
-      const r = this.settle(this.net.send(fd, this.out, n, this.left(deadline), this.wakeFd), deadline);
-      if (r >= 0) return;
-      if (r !== TIMED_OUT) throw errnoError(r, url);
+  /**
+   * A result of exchange() or recvUntil(): DONE or PEER_CLOSED; null when the call is to be made
+   * again (a full buffer grown, a stale wake drained); an interrupt, the deadline or an error thrown.
+   */
+  private settled(r: number, deadline: number, url: URL): number | null {
+    if (r === DONE || r === PEER_CLOSED) return r;
+    if (r === NO_BUFS) {
+      this.grow(this.in.length * 2);
+      return null;
     }
+    const s = this.settle(r, deadline);
+    if (s !== TIMED_OUT) throw errnoError(s, url);
+    return null;
   }
 
-  /** Reads more of the answer into `in` (grown when full); throws when the server closed first, unless `eofOk`. */
-  private more(fd: number, deadline: number, url: URL, t: Times, eofOk: boolean): number {
-    if (this.got === this.in.length) {
-      const bigger = Buffer.alloc(this.in.length * 2);
-      this.in.copy(bigger, 0, 0, this.got);
-      this.in = bigger;
-    }
-    for (;;) {
-      const r = this.settle(this.net.recv(fd, this.in, this.got, this.left(deadline), this.wakeFd), deadline);
-      if (r === TIMED_OUT) continue;
-      if (r < 0) throw errnoError(r, url);
-      if (r === 0) {
-        if (eofOk) return 0;
-        throw closedEarly();
-      }
-      if (this.got === 0) t.first = now();
-      this.got += r;
-      this.bytesRead += r;
-      return r;
-    }
+  /** Reads until `need` bytes of the answer are in `in`; false when the server closed first. */
+  private readUntil(fd: number, need: number, deadline: number, url: URL): boolean {
+    this.grow(need);
+    let r: number | null = null;
+    while (r === null)
+      r = this.settled(this.net.recvUntil(fd, this.in, need, deadline - this.clockOffset, this.wakeFd, this.state), deadline, url);
+    return r === DONE;
+  }
+
+  /** `in` with room for `n` bytes, what it holds kept. */
+  private grow(n: number): void {
+    if (n <= this.in.length) return;
+    const bigger = Buffer.allocUnsafeSlow(Math.max(n, this.in.length * 2));
+    this.in.copy(bigger, 0, 0, this.state[GOT]);
+    this.in = bigger;
   }
 
   /** Where the body is in `in`, once `receive` returned. */
   private bodyStart = 0;
   private bodyEnd = 0;
 
-  /** `needle`'s place in the answer from `from`, or -1 (bytes after `got` are an earlier answer's). */
-  private find(needle: Buffer, from: number): number {
-    const at = this.in.indexOf(needle, from);
-    return at >= 0 && at + needle.length <= this.got ? at : -1;
-  }
-
-  /** The answer on `fd`: its head (after any 1xx, skipped as undici does) and its body as HTTP/1.1 frames it. */
-  private receive(fd: number, isHead: boolean, deadline: number, url: URL, t: Times): Head {
-    this.got = 0;
-    let start = 0;
+  /**
+   * Sends the request in `out` and reads the answer on `fd`: its head (after any 1xx, skipped as Go
+   * skips them) and its body as HTTP/1.1 frames it, into `in`.
+   */
+  private receive(fd: number, length: number, isHead: boolean, deadline: number, url: URL): Head {
+    const st = this.state;
+    const mono = deadline - this.clockOffset;
     for (;;) {
-      let end = this.find(HEAD_END, start);
-      while (end < 0) {
-        this.more(fd, deadline, url, t, false);
-        end = this.find(HEAD_END, start);
-      }
+      const start = st[SCAN_FROM]!;
+      let r: number | null = null;
+      while (r === null) r = this.settled(this.net.exchange(fd, this.out, length, this.in, mono, this.wakeFd, st), deadline, url);
+      if (r === PEER_CLOSED) throw closedEarly();
+      const end = st[HEAD_END]!;
       const head = parseHead(this.in.toString('latin1', start, end));
       if (!head) throw notHttp();
-      start = end + 4;
+      st[SCAN_FROM] = end + 4;
       if (head.status < 200) continue;
-      this.bodyStart = start;
-      if (isHead || head.status === 204 || head.status === 304) this.bodyEnd = start;
-      else if (head.chunked) this.bodyEnd = this.chunked(fd, start, deadline, url, t);
+      const bodyStart = end + 4;
+      this.bodyStart = bodyStart;
+      if (isHead || head.status === 204 || head.status === 304) this.bodyEnd = bodyStart;
+      else if (head.chunked) this.bodyEnd = this.chunked(fd, bodyStart, deadline, url);
       else if (head.contentLength >= 0) {
-        while (this.got - start < head.contentLength) this.more(fd, deadline, url, t, false);
-        this.bodyEnd = start + head.contentLength;
+        if (!this.readUntil(fd, bodyStart + head.contentLength, deadline, url)) throw closedEarly();
+        this.bodyEnd = bodyStart + head.contentLength;
       } else {
-        while (this.more(fd, deadline, url, t, true) > 0) {}
-        this.bodyEnd = this.got;
-        head.close = true; // the end of the connection was the end of the body
+        // The end of the connection is the end of the body.
+        while (this.readUntil(fd, st[GOT]! + 1, deadline, url)) {}
+        this.bodyEnd = st[GOT]!;
+        head.close = true;
       }
       return head;
     }
   }
 
   /** A chunked body from `start`, its chunks moved together in place (trailers read and dropped); the body's end. */
-  private chunked(fd: number, start: number, deadline: number, url: URL, t: Times): number {
+  private chunked(fd: number, start: number, deadline: number, url: URL): number {
+    const st = this.state;
+    const read = (need: number): void => {
+      if (!this.readUntil(fd, need, deadline, url)) throw closedEarly();
+    };
     let at = start;
     let out = start;
     const line = (): string => {
-      let e = this.find(LINE_END, at);
-      while (e < 0) {
-        this.more(fd, deadline, url, t, false);
-        e = this.find(LINE_END, at);
+      let e = this.in.indexOf(LINE_END, at);
+      while (e < 0 || e + 2 > st[GOT]!) {
+        read(st[GOT]! + 1);
+        e = this.in.indexOf(LINE_END, at);
       }
       const text = this.in.toString('latin1', at, e);
       at = e + 2;
@@ -392,7 +428,7 @@ export class SocketHttp {
         while (line() !== '') {} // trailers
         return out;
       }
-      while (this.got - at < size + 2) this.more(fd, deadline, url, t, false);
+      if (st[GOT]! < at + size + 2) read(at + size + 2);
       this.in.copy(this.in, out, at, at + size);
       out += size;
       at += size + 2;
@@ -401,7 +437,8 @@ export class SocketHttp {
 
   /** A hop as the main thread's client makes one (http-hop.ts): its answer and timings, or its error. */
   private made(chain: Chain, head: Head | null, body: Buffer | null, e: HopError | null, t: Times): Hop {
-    const tEnd = now();
+    const last = this.state[LAST_MS]!;
+    const tEnd = head && last ? last + this.clockOffset : now();
     const send = t.send || tEnd;
     const sent = t.sent || send;
     const first = t.first || sent;

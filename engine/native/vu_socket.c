@@ -14,6 +14,7 @@
 #include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #define MAX_ARGS 5
@@ -129,55 +130,131 @@ static napi_value Connect(napi_env env, napi_callback_info info) {
   return int_value(env, fd);
 }
 
-/** The (fd, buffer, offset or length, timeoutMs, wakeFd) arguments of send and recv. */
-typedef struct {
-  int fd, n, timeout_ms, wake_fd;
-  char* data;
-  size_t cap;
-} Io;
-
-static Io io_args(napi_env env, napi_callback_info info) {
-  Args a = args(env, info);
-  Io io;
-  void* data;
-  io.fd = int_arg(&a, 0);
-  napi_get_buffer_info(env, a.argv[1], &data, &io.cap);
-  io.data = (char*)data;
-  io.n = int_arg(&a, 2);
-  io.timeout_ms = int_arg(&a, 3);
-  io.wake_fd = int_arg(&a, 4);
-  return io;
+/** CLOCK_MONOTONIC in ms: performance.now()'s clock (libuv's hrtime), with another origin. */
+static double mono_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
-// send(fd, buffer, length, timeoutMs, wakeFd): all `length` bytes written, or a negative result
-static napi_value Send(napi_env env, napi_callback_info info) {
-  Io io = io_args(env, info);
-  size_t done = 0;
-  while (done < (size_t)io.n) {
-    ssize_t w = send(io.fd, io.data + done, (size_t)io.n - done, MSG_NOSIGNAL);
+// monoMs(): the clock exchange() times with, for the caller to put on performance.now()'s origin
+static napi_value MonoMs(napi_env env, napi_callback_info info) {
+  (void)info;
+  napi_value out;
+  napi_create_double(env, mono_ms(), &out);
+  return out;
+}
+
+/** The state exchange() and recvUntil() take up and update: a Float64Array of these slots. */
+enum { SENT, GOT, SCAN_FROM, HEAD_END, SEND_MS, SENT_MS, FIRST_MS, LAST_MS, STATE_SLOTS };
+/** Results besides -errno, WOKEN and TIMED_OUT. */
+enum { DONE = 0, PEER_CLOSED = 1 };
+
+static double* state_arg(napi_env env, napi_value v) {
+  napi_typedarray_type type;
+  size_t length;
+  void* data = NULL;
+  if (napi_get_typedarray_info(env, v, &type, &length, &data, NULL, NULL) != napi_ok) return NULL;
+  return type == napi_float64_array && length >= STATE_SLOTS ? (double*)data : NULL;
+}
+
+/** The milliseconds left until `deadline` (monoMs()), at least 1: poll()'s timeout. */
+static int left_ms(double deadline) {
+  double left = deadline - mono_ms();
+  return left < 1 ? 1 : left > 2e9 ? 2000000000 : (int)left + 1;
+}
+
+/** Reads what comes into in[got..cap) once the socket has it: DONE, PEER_CLOSED or a negative result. */
+static int recv_some(int fd, char* in, size_t cap, double* st, double deadline, int wake_fd) {
+  for (;;) {
+    int w = wait_for(fd, POLLIN, left_ms(deadline), wake_fd);
+    if (w < 0) return w;
+    size_t got = (size_t)st[GOT];
+    ssize_t r = recv(fd, in + got, cap - got, 0);
+    if (r == 0) return PEER_CLOSED;
+    if (r < 0) {
+      if (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK) continue;
+      return -errno;
+    }
+    st[LAST_MS] = mono_ms();
+    if (st[FIRST_MS] == 0) st[FIRST_MS] = st[LAST_MS];
+    st[GOT] = (double)(got + (size_t)r);
+    return DONE;
+  }
+}
+
+// exchange(fd, out, outLength, in, deadline, wakeFd, state): (deadline: monoMs() at which TIMED_OUT) sends out[state.sent..outLength), then reads
+// into in[state.got..] until a head's end ("\r\n\r\n") lies at or after state.scanFrom: DONE with
+// state.headEnd; or -ENOBUFS (in is full), PEER_CLOSED, WOKEN, TIMED_OUT, -errno. The state keeps
+// what was done, so that the next call takes up a call a wake or a full buffer cut.
+static napi_value Exchange(napi_env env, napi_callback_info info) {
+  size_t argc = 7;
+  napi_value argv[7];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  int32_t fd, out_len, wake_fd;
+  double deadline;
+  void *out, *in;
+  size_t out_cap, in_cap;
+  napi_get_value_int32(env, argv[0], &fd);
+  napi_get_buffer_info(env, argv[1], &out, &out_cap);
+  napi_get_value_int32(env, argv[2], &out_len);
+  napi_get_buffer_info(env, argv[3], &in, &in_cap);
+  napi_get_value_double(env, argv[4], &deadline);
+  napi_get_value_int32(env, argv[5], &wake_fd);
+  double* st = state_arg(env, argv[6]);
+  if (!st || (size_t)out_len > out_cap) return int_value(env, -EINVAL);
+  if (st[SEND_MS] == 0) st[SEND_MS] = mono_ms();
+  while ((long)st[SENT] < out_len) {
+    long sent = (long)st[SENT];
+    ssize_t w = send(fd, (char*)out + sent, (size_t)(out_len - sent), MSG_NOSIGNAL);
     if (w >= 0) {
-      done += (size_t)w;
+      st[SENT] = (double)(sent + w);
+      if (sent + w == out_len) st[SENT_MS] = mono_ms();
       continue;
     }
     if (errno == EINTR) continue;
     if (errno != EAGAIN && errno != EWOULDBLOCK) return int_value(env, -errno);
-    int r = wait_for(io.fd, POLLOUT, io.timeout_ms, io.wake_fd);
+    int r = wait_for(fd, POLLOUT, left_ms(deadline), wake_fd);
     if (r < 0) return int_value(env, r);
   }
-  return int_value(env, (int32_t)done);
+  for (;;) {
+    long got = (long)st[GOT], from = (long)st[SCAN_FROM];
+    for (long i = from; i + 3 < got; i++) {
+      const char* d = (const char*)in + i;
+      if (d[0] == '\r' && d[1] == '\n' && d[2] == '\r' && d[3] == '\n') {
+        st[HEAD_END] = (double)i;
+        return int_value(env, DONE);
+      }
+    }
+    if (got - 3 > from) st[SCAN_FROM] = (double)(got - 3);
+    if ((size_t)got == in_cap) return int_value(env, -ENOBUFS);
+    int r = recv_some(fd, (char*)in, in_cap, st, deadline, wake_fd);
+    if (r != DONE) return int_value(env, r);
+  }
 }
 
-// recv(fd, buffer, offset, timeoutMs, wakeFd): bytes read into buffer[offset..] (0: the peer closed), or a negative result.
-// It waits first: it is called when the answer is awaited, so a recv() before would mostly find nothing.
-static napi_value Recv(napi_env env, napi_callback_info info) {
-  Io io = io_args(env, info);
-  for (;;) {
-    int w = wait_for(io.fd, POLLIN, io.timeout_ms, io.wake_fd);
-    if (w < 0) return int_value(env, w);
-    ssize_t r = recv(io.fd, io.data + io.n, io.cap - (size_t)io.n, 0);
-    if (r >= 0) return int_value(env, (int32_t)r);
-    if (errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK) return int_value(env, -errno);
+// recvUntil(fd, in, need, deadline, wakeFd, state): reads into in[state.got..] until state.got >= need
+// (in must hold need bytes): DONE, PEER_CLOSED, WOKEN, TIMED_OUT or -errno.
+static napi_value RecvUntil(napi_env env, napi_callback_info info) {
+  size_t argc = 6;
+  napi_value argv[6];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  int32_t fd, need, wake_fd;
+  double deadline;
+  void* in;
+  size_t in_cap;
+  napi_get_value_int32(env, argv[0], &fd);
+  napi_get_buffer_info(env, argv[1], &in, &in_cap);
+  napi_get_value_int32(env, argv[2], &need);
+  napi_get_value_double(env, argv[3], &deadline);
+  napi_get_value_int32(env, argv[4], &wake_fd);
+  double* st = state_arg(env, argv[5]);
+  if (!st || (size_t)need > in_cap) return int_value(env, -EINVAL);
+  while ((long)st[GOT] < need) {
+    int r = recv_some(fd, (char*)in, in_cap, st, deadline, wake_fd);
+    if (r != DONE) return int_value(env, r);
   }
+  return int_value(env, DONE);
 }
 
 // stale(fd): 1 when an idle kept-alive connection has something to read (the server closed it, or sent what no request asked)
@@ -227,7 +304,8 @@ NAPI_MODULE_INIT() {
   static const struct {
     const char* name;
     napi_callback fn;
-  } fns[] = {{"resolve", Resolve}, {"connect", Connect}, {"send", Send}, {"recv", Recv}, {"stale", Stale},
+  } fns[] = {{"resolve", Resolve}, {"connect", Connect}, {"exchange", Exchange}, {"recvUntil", RecvUntil},
+             {"monoMs", MonoMs}, {"stale", Stale},
              {"pipe", Pipe},       {"wake", Wake},       {"drain", Drain}, {"close", Close}};
   for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
     napi_value f;

@@ -4,6 +4,7 @@
  * it never reaches a metric's tags (CSV, summaries).
  */
 export function cleanUrl(url: string): string {
+  if (!url.includes('@')) return url; // per request in every VU: most URLs have no userinfo
   return url.replace(
     /^([a-z][a-z0-9+.-]*:\/\/)([^/?#@]*)@/i,
     (_all, scheme: string, userinfo: string) => `${scheme}${userinfo.includes(':') ? '****:****' : '****'}@`,
