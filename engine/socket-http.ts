@@ -363,6 +363,10 @@ export class SocketHttp {
     this.in = bigger;
   }
 
+  /** The last head parsed, and its text (read only: its headers are copied before a script sees them). */
+  private lastHeadText = '';
+  private lastHead: Head | null = null;
+
   /** Where the body is in `in`, once `receive` returned. */
   private bodyStart = 0;
   private bodyEnd = 0;
@@ -380,8 +384,14 @@ export class SocketHttp {
       while (r === null) r = this.settled(this.net.exchange(fd, this.out, length, this.in, mono, this.wakeFd, st), deadline, url);
       if (r === PEER_CLOSED) throw closedEarly();
       const end = st[HEAD_END]!;
-      const head = parseHead(this.in.toString('latin1', start, end));
+      const text = this.in.toString('latin1', start, end);
+      // A server answers alike but for its Date, which changes once a second: the last head parsed is kept.
+      let head = text === this.lastHeadText ? this.lastHead : parseHead(text);
       if (!head) throw notHttp();
+      if (head !== this.lastHead) {
+        this.lastHeadText = text;
+        this.lastHead = head;
+      }
       st[SCAN_FROM] = end + 4;
       if (head.status < 200) continue;
       const bodyStart = end + 4;
@@ -392,10 +402,10 @@ export class SocketHttp {
         if (!this.readUntil(fd, bodyStart + head.contentLength, deadline, url)) throw closedEarly();
         this.bodyEnd = bodyStart + head.contentLength;
       } else {
-        // The end of the connection is the end of the body.
+        // The end of the connection is the end of the body (it is not kept).
         while (this.readUntil(fd, st[GOT]! + 1, deadline, url)) {}
         this.bodyEnd = st[GOT]!;
-        head.close = true;
+        if (!head.close) head = { ...head, close: true };
       }
       return head;
     }

@@ -403,7 +403,24 @@ function ownRealm(w: WireHttpResponse): WireHttpResponse {
     receiving: t.receiving,
     duration: t.duration,
   };
-  return { ...w, headers, timings };
+  // Fields set one by one, not spread: this runs for every request.
+  const own: WireHttpResponse = {
+    status: w.status,
+    status_text: w.status_text,
+    proto: w.proto,
+    url: w.url,
+    headers,
+    body: w.body,
+    timings,
+    error: w.error,
+    error_code: w.error_code,
+    remote_ip: w.remote_ip,
+    remote_port: w.remote_port,
+  };
+  if (w.bodyBase64) own.bodyBase64 = true;
+  if (w.method !== undefined) own.method = w.method;
+  if (w.errorDetail !== undefined) own.errorDetail = w.errorDetail;
+  return own;
 }
 
 function send(built: Built[]): Response[] {
