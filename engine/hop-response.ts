@@ -5,6 +5,7 @@
  */
 import { httpStatusErrorCode } from '../formats/k6/csv.ts';
 import { cleanUrl } from '../formats/k6/url.ts';
+import { fast } from './fast-buffer.ts';
 import { goErrorOp } from './go-http.ts';
 import type { Hop } from './http-hop.ts';
 import type { WireHop, WireHttpRequest, WireHttpResponse, WireJar } from './protocol.ts';
@@ -31,7 +32,7 @@ export function hopResponse(req: WireHttpRequest, hop: Hop): WireHttpResponse {
     if (req.responseType === 'binary') {
       body = hop.body.toString('base64');
       bodyBase64 = true;
-    } else body = hop.body.toString('utf8');
+    } else body = fast(hop.body).utf8Slice(0, hop.body.length);
   }
   // Fields set one by one, not spread: this runs for every request, in every VU too.
   const res: WireHttpResponse = {

@@ -10,6 +10,7 @@
  * regular expression or closure on the way of a request).
  */
 import { K6_ERROR_CODES } from '../formats/k6/csv.ts';
+import { fast } from './fast-buffer.ts';
 import { canonicalHeader, classifyError } from './go-http.ts';
 import type { Hop } from './http-hop.ts';
 import {
@@ -275,8 +276,8 @@ export class SocketHttp {
     head += '\r\n';
     const need = head.length + length; // latin1: one byte a character
     if (need > this.out.length) this.out = Buffer.allocUnsafeSlow(Math.max(need, this.out.length * 2));
-    const n = this.out.write(head, 0, 'latin1');
-    if (typeof body === 'string') this.out.write(body, n, 'utf8');
+    const n = fast(this.out).latin1Write(head, 0);
+    if (typeof body === 'string') fast(this.out).utf8Write(body, n);
     else if (body) body.copy(this.out, n);
     return n + length;
   }
@@ -384,7 +385,7 @@ export class SocketHttp {
       while (r === null) r = this.settled(this.net.exchange(fd, this.out, length, this.in, mono, this.wakeFd, st), deadline, url);
       if (r === PEER_CLOSED) throw closedEarly();
       const end = st[HEAD_END]!;
-      const text = this.in.toString('latin1', start, end);
+      const text = fast(this.in).latin1Slice(start, end);
       // A server answers alike but for its Date, which changes once a second: the last head parsed is kept.
       let head = text === this.lastHeadText ? this.lastHead : parseHead(text);
       if (!head) throw notHttp();

@@ -205,9 +205,10 @@ function buildRequest(method: string, url: unknown, body: unknown, params: Param
   const named = url instanceof TaggedURL ? url : null;
   const u = named ? named.url : String(url);
   const headers: Record<string, string> = {};
-  for (const [k, v] of Object.entries(p.headers ?? {})) headers[k] = String(v);
+  // Per request: no entries array made for the params a request mostly leaves out.
+  if (p.headers) for (const [k, v] of Object.entries(p.headers)) headers[k] = String(v);
   const tags = baseTags();
-  for (const [k, v] of Object.entries(p.tags ?? {})) tags[k] = String(v);
+  if (p.tags) for (const [k, v] of Object.entries(p.tags)) tags[k] = String(v);
   if (tags.name === undefined) tags.name = named && named.name !== named.url ? named.name : cleanUrl(u);
   // A name tag replaces the url tag too, as k6 does.
   tags.url = tags.name;
@@ -220,17 +221,19 @@ function buildRequest(method: string, url: unknown, body: unknown, params: Param
       'params.compression is not supported by the embedded engine (send a body you compressed yourself, with its Content-Encoding header)',
     );
   const redirects = p.redirects ?? httpOpts.maxRedirects;
+  const encoded = encodeBody(body, headers);
   const req: WireHttpRequest = {
     method,
     url: u,
     headers,
-    ...encodeBody(body, headers),
+    body: encoded.body,
     timeoutMs: timeoutMs(p.timeout),
     redirects: redirects ?? 10,
     responseType: p.responseType ?? (httpOpts.discardResponseBodies ? 'none' : 'text'),
     tags,
     expected: cb ? cb.__expected : null,
   };
+  if (encoded.bodyBase64) req.bodyBase64 = true;
   if (redirects === null) req.defaultRedirects = true;
   if (p.throw ?? httpOpts.throw) req.throw = true;
   const auth = p.auth === undefined || p.auth === null ? '' : String(p.auth);
