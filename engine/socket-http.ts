@@ -62,6 +62,9 @@ const ERRNO_NAMES: Record<number, string> = {
 };
 
 const LINE_END = Buffer.from('\r\n', 'latin1');
+/** The answer's buffer: its first size, and the most it keeps between requests. */
+const IN_BYTES = 64 * 1024;
+const MAX_KEPT_BUFFER = 1024 * 1024;
 
 /** What a request on the VU's sockets gave. */
 export type SocketExchange =
@@ -132,7 +135,7 @@ export class SocketHttp {
   private readonly targets = new Map<string, Target | null>();
   // Not zeroed (only what was written or read is ever looked at): a page counts in the RSS once used.
   private out = Buffer.allocUnsafeSlow(16 * 1024);
-  private in = Buffer.allocUnsafeSlow(64 * 1024);
+  private in = Buffer.allocUnsafeSlow(IN_BYTES);
   /** The addon's state of the exchange in progress (vu-socket.ts SENT…LAST_MS). */
   private readonly state = new Float64Array(STATE_SLOTS);
   /** performance.now() less the addon's clock. */
@@ -223,6 +226,8 @@ export class SocketHttp {
     const deadline = t0 + timeoutMs;
     const t: Times = { t0, connectStart: 0, connectEnd: 0, send: 0, sent: 0, first: 0 };
     const length = this.requestBytes(chain, target);
+    // A big answer grew `in`: 150 VUs must not each keep megabytes after it (its body was read by now).
+    if (this.in.length > MAX_KEPT_BUFFER) this.in = Buffer.allocUnsafeSlow(IN_BYTES);
     for (let attempt = 0; ; attempt++) {
       let fd = -1;
       let reused = false;

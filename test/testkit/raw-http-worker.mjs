@@ -23,6 +23,12 @@ const ANSWERS = {
   '/plain': (s) => s.write(head('200 OK', ['Content-Type: text/plain', 'X-Dup: a', 'X-Dup:  b', 'X-Trail: t '], 'hello')),
   '/utf8': (s) => s.write(head('200 OK', ['Content-Type: text/plain; charset=utf-8'], 'héllo €')),
   '/no-reason': (s) => s.write('HTTP/1.1 200\r\nContent-Length: 2\r\n\r\nok'),
+  '/big': (s) => s.write(head('200 OK', ['Content-Type: text/plain'], 'abcdefghij'.repeat(300_000))),
+  '/big-chunked': (s) => {
+    s.write('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n');
+    for (let i = 0; i < 20; i++) s.write(`${(100_000).toString(16)}\r\n${String(i % 10).repeat(100_000)}\r\n`);
+    s.write('0\r\n\r\n');
+  },
   '/chunked': (s) => {
     s.write('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhel');
     setTimeout(() => s.write('lo\r\n6;ext=1\r\n world\r\n'), 15);
