@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loopback, runK6CommandLine, type Loopback } from '../test/testkit/engine-runs.ts';
+import { csvRows, loopback, runK6CommandLine, type Loopback } from '../test/testkit/engine-runs.ts';
 import { useTempDir } from '../test/testkit/temp-dir.ts';
 import { K6_ERROR_CODES } from '../formats/k6/csv.ts';
 import { packageRoot } from '../formats/files.ts';
@@ -227,6 +227,7 @@ describe('a VU request on its own sockets', () => {
     for (const t of [first!.timings, second!.timings]) {
       expect(t.duration).toBeCloseTo(t.sending + t.waiting + t.receiving, 6);
       expect(t.tls_handshaking).toBe(0);
+      expect(t.receiving).toBeGreaterThan(0); // the answer read and parsed, as k6's is never 0
     }
   });
 
@@ -349,6 +350,37 @@ export default function () {
     );
     expect(byPort(5)).toBe(byPort(0));
     expect(byPort(2)).not.toBe(byPort(0));
+  });
+
+  it('sends its samples to the main thread within a lease, however long the iteration: the CSV starts with the first request', async () => {
+    writeFileSync(
+      join(dir(), 'long.js'),
+      `import http from 'k6/http';
+import { sleep } from 'k6';
+export const options = { scenarios: { s: { executor: 'per-vu-iterations', vus: 1, iterations: 1 } } };
+export default function () {
+  for (let i = 0; i < 5; i++) {
+    http.get(__ENV.B + '/echo-cookie');
+    sleep(0.3);
+  }
+}
+`,
+    );
+    const io = {
+      cwd: dir(),
+      env: { ...process.env, K6_EMBEDDED_VU_SOCKETS: '1', K6_CSV_TIME_FORMAT: 'unix_milli' },
+      stdout: new Writable({ write: (_c, _e, done) => done() }),
+      stderr: new Writable({ write: (_c, _e, done) => done() }),
+      signal: new AbortController().signal,
+    };
+    expect(await runK6CommandLine(['run', '-q', '-e', `B=${server.base}`, '--out', 'csv=long.csv', 'long.js'], io)).toBe(0);
+    const rows = csvRows(readFileSync(join(dir(), 'long.csv'), 'utf8'));
+    // The engine's per-second rows (vus) come after the first request's, as in k6's CSV: the stage
+    // statistics take the first row's time as the test's start.
+    expect(rows[0]!.metric_name).toBe('http_reqs');
+    const firstVus = rows.findIndex((r) => r.metric_name === 'vus');
+    const requestsBefore = rows.slice(0, firstVus).filter((r) => r.metric_name === 'http_reqs').length;
+    expect(requestsBefore).toBeGreaterThan(0);
   });
 
   it('counts the same requests and bytes either way', async () => {

@@ -18,7 +18,6 @@ import {
   FIRST_MS,
   GOT,
   HEAD_END,
-  LAST_MS,
   NO_BUFS,
   PEER_CLOSED,
   SCAN_FROM,
@@ -136,7 +135,7 @@ export class SocketHttp {
   // Not zeroed (only what was written or read is ever looked at): a page counts in the RSS once used.
   private out = Buffer.allocUnsafeSlow(16 * 1024);
   private in = Buffer.allocUnsafeSlow(IN_BYTES);
-  /** The addon's state of the exchange in progress (vu-socket.ts SENT…LAST_MS). */
+  /** The addon's state of the exchange in progress (vu-socket.ts SENT…FIRST_MS). */
   private readonly state = new Float64Array(STATE_SLOTS);
   /** performance.now() less the addon's clock. */
   private readonly clockOffset: number;
@@ -453,8 +452,8 @@ export class SocketHttp {
 
   /** A hop as the main thread's client makes one (http-hop.ts): its answer and timings, or its error. */
   private made(chain: Chain, head: Head | null, body: Buffer | null, e: HopError | null, t: Times): Hop {
-    const last = this.state[LAST_MS]!;
-    const tEnd = head && last ? last + this.clockOffset : now();
+    // Once the answer is read and parsed, as the main thread's client ends a hop (k6's receiving is never 0).
+    const tEnd = now();
     const send = t.send || tEnd;
     const sent = t.sent || send;
     const first = t.first || sent;

@@ -59,8 +59,10 @@ const counters = new Int32Array(wd.counters);
 /** Read once: performance.timeOrigin is a getter that calls into Node at every read (samples read the clock often). */
 const timeOrigin = performance.timeOrigin;
 const bell = new Int32Array(wd.bell);
-/** When the VU last called the main thread: ended iterations ride on calls, so they must be frequent. */
+/** When the VU last called the main thread: ended iterations and samples ride on calls, so they must be frequent. */
 let lastCallMs = 0;
+/** At most this long between a VU's calls while it runs (a lease: iterations, requests on its own sockets). */
+const LEASE_MS = 250;
 
 function callJson(json: string): string {
   const len = bytes.write(json);
@@ -178,7 +180,9 @@ const host: Host = {
     return Atomics.wait(i32, SLOT.interrupt, 0, ms) !== 'timed-out';
   },
   interrupted: () => Atomics.load(i32, SLOT.interrupt) !== 0,
-  mayContinue: () => Atomics.load(i32, SLOT.hold) === 0 && Atomics.load(i32, SLOT.interrupt) === 0 && performance.now() - lastCallMs < 250,
+  mayContinue: () =>
+    Atomics.load(i32, SLOT.hold) === 0 && Atomics.load(i32, SLOT.interrupt) === 0 && performance.now() - lastCallMs < LEASE_MS,
+  callDue: () => performance.now() - lastCallMs >= LEASE_MS,
   nextCount: (slot) => Atomics.add(counters, slot, 1),
   open(path, binary) {
     const buf = readFileSync(resolve(scriptDir, path));

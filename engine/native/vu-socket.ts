@@ -13,9 +13,9 @@ export const PEER_CLOSED = 1;
 /**
  * The slots of their state (a Float64Array of STATE_SLOTS): bytes sent, bytes in, where the head's
  * end is sought from, where it is; when the request started and ended going out, when the first
- * and the last bytes of the answer came (monoMs()).
+ * byte of the answer came (monoMs()).
  */
-export const [SENT, GOT, SCAN_FROM, HEAD_END, SEND_MS, SENT_MS, FIRST_MS, LAST_MS, STATE_SLOTS] = [0, 1, 2, 3, 4, 5, 6, 7, 8] as const;
+export const [SENT, GOT, SCAN_FROM, HEAD_END, SEND_MS, SENT_MS, FIRST_MS, STATE_SLOTS] = [0, 1, 2, 3, 4, 5, 6, 7] as const;
 
 /** The addon's functions (see vu_socket.c). Results ≥ 0 are done; negative ones are -errno, WOKEN or TIMED_OUT. */
 export interface VuSocketAddon {

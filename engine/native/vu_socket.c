@@ -146,7 +146,7 @@ static napi_value MonoMs(napi_env env, napi_callback_info info) {
 }
 
 /** The state exchange() and recvUntil() take up and update: a Float64Array of these slots. */
-enum { SENT, GOT, SCAN_FROM, HEAD_END, SEND_MS, SENT_MS, FIRST_MS, LAST_MS, STATE_SLOTS };
+enum { SENT, GOT, SCAN_FROM, HEAD_END, SEND_MS, SENT_MS, FIRST_MS, STATE_SLOTS };
 /** Results besides -errno, WOKEN and TIMED_OUT. */
 enum { DONE = 0, PEER_CLOSED = 1 };
 
@@ -176,8 +176,7 @@ static int recv_some(int fd, char* in, size_t cap, double* st, double deadline, 
       if (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK) continue;
       return -errno;
     }
-    st[LAST_MS] = mono_ms();
-    if (st[FIRST_MS] == 0) st[FIRST_MS] = st[LAST_MS];
+    if (st[FIRST_MS] == 0) st[FIRST_MS] = mono_ms();
     st[GOT] = (double)(got + (size_t)r);
     return DONE;
   }

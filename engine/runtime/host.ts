@@ -23,6 +23,8 @@ export interface Host {
   interrupted(): boolean;
   /** True when the VU may start its next iteration without asking (not held, recent call). */
   mayContinue(): boolean;
+  /** True when the VU's last call is a lease old: what it measured since must go to the main thread now. */
+  callDue(): boolean;
   /** Atomically takes the next number of a shared counter (COUNTER slot). */
   nextCount(slot: number): number;
   /** k6's open(): path relative to the script's folder. */

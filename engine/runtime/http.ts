@@ -433,6 +433,9 @@ function send(built: Built[]): Response[] {
     if (r === 'interrupted') throw new Interrupt();
     if ('response' in r) {
       hopsMade(built[0]!.wire, r);
+      // The samples go to the main thread at least once a lease, however long the iteration: the
+      // live figures, the thresholds and the CSV's order see them as they would a main-thread request's.
+      if (host.callDue()) call({ op: 'flush' });
       return [received(built[0]!, ownRealm(r.response))];
     }
     built[0]!.wire.prior = r.prior; // a cookie for the jar, or a redirect to https: the main thread goes on
