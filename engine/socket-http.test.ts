@@ -4,7 +4,7 @@
  * server runs in a worker thread (test/testkit/raw-http-worker.mjs), since these sockets block
  * the test's thread as they block a VU's.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
@@ -381,6 +381,19 @@ export default function () {
     const firstVus = rows.findIndex((r) => r.metric_name === 'vus');
     const requestsBefore = rows.slice(0, firstVus).filter((r) => r.metric_name === 'http_reqs').length;
     expect(requestsBefore).toBeGreaterThan(0);
+  });
+
+  it("closes the VUs' sockets with the run, its worker threads terminated or not", async () => {
+    const fds = (): number => readdirSync('/proc/self/fd').length;
+    await run('1'); // the addon loaded, the pool's first buffers made
+    const before = fds();
+    await run('1');
+    let after = fds();
+    for (let i = 0; i < 100 && after > before; i++) {
+      await new Promise((r) => setTimeout(r, 10));
+      after = fds();
+    }
+    expect(after).toBeLessThanOrEqual(before);
   });
 
   it('counts the same requests and bytes either way', async () => {

@@ -12,6 +12,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -42,6 +43,53 @@ static napi_value int_value(napi_env env, int32_t v) {
   napi_value out;
   napi_create_int32(env, v, &out);
   return out;
+}
+
+/**
+ * The sockets a thread (a Node environment) has open, closed with it: a VU's worker terminated by
+ * the engine runs no JavaScript to close them, and the process may go on (an engine run in a test).
+ */
+typedef struct {
+  int* fds;
+  size_t n, cap;
+} Open;
+
+static Open* open_of(napi_env env) {
+  void* d = NULL;
+  napi_get_instance_data(env, &d);
+  return (Open*)d;
+}
+
+static void track(napi_env env, int fd) {
+  Open* o = open_of(env);
+  if (!o) return;
+  if (o->n == o->cap) {
+    size_t cap = o->cap ? o->cap * 2 : 8;
+    int* more = realloc(o->fds, cap * sizeof *more);
+    if (!more) return;
+    o->fds = more;
+    o->cap = cap;
+  }
+  o->fds[o->n++] = fd;
+}
+
+static void untrack(napi_env env, int fd) {
+  Open* o = open_of(env);
+  if (!o) return;
+  for (size_t i = 0; i < o->n; i++)
+    if (o->fds[i] == fd) {
+      o->fds[i] = o->fds[--o->n];
+      return;
+    }
+}
+
+static void close_all(napi_env env, void* data, void* hint) {
+  (void)env;
+  (void)hint;
+  Open* o = (Open*)data;
+  for (size_t i = 0; i < o->n; i++) close(o->fds[i]);
+  free(o->fds);
+  free(o);
 }
 
 /** Waits until fd is ready for `events`, the deadline passes (-ETIMEDOUT) or the wake pipe is written (-EINTR). */
@@ -127,6 +175,7 @@ static napi_value Connect(napi_env env, napi_callback_info info) {
       return int_value(env, w < 0 ? w : -err);
     }
   }
+  track(env, fd);
   return int_value(env, fd);
 }
 
@@ -295,11 +344,17 @@ static napi_value Drain(napi_env env, napi_callback_info info) {
 
 static napi_value Close(napi_env env, napi_callback_info info) {
   Args a = args(env, info);
-  close(int_arg(&a, 0));
+  int fd = int_arg(&a, 0);
+  untrack(env, fd);
+  close(fd);
   return NULL;
 }
 
 NAPI_MODULE_INIT() {
+  if (!open_of(env)) {
+    Open* o = calloc(1, sizeof *o);
+    if (o) napi_set_instance_data(env, o, close_all, NULL);
+  }
   static const struct {
     const char* name;
     napi_callback fn;
