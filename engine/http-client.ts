@@ -10,7 +10,7 @@ import { DEFAULT_HTTP_OPTIONS, type HttpOptions } from './options.ts';
 import { cookieHeader, jarCall, jarFromWire, jarToWire, newJar, responseCookies, storeCookies } from './cookies.ts';
 import { digestAuthorization, parseDigestChallenge } from './digest.ts';
 import { HopCall, type ConnectTimes, type Hop } from './http-hop.ts';
-import { firstHeaders, followRedirect, type Chain } from './request-chain.ts';
+import { followRedirect, startChain } from './request-chain.ts';
 import type { WireHttpRequest, WireJar, WireJarCall } from './protocol.ts';
 
 const now = (): number => performance.now();
@@ -182,16 +182,9 @@ export class VuHttp {
    */
   async request(req: WireHttpRequest, signal: AbortSignal, prior: readonly Hop[] = []): Promise<Exchange> {
     const hops: Hop[] = [];
-    const first = firstHeaders(req, this.options.userAgent);
-    let { ownCookie } = first;
-    const { digest } = first;
-    const chain: Chain = {
-      method: req.method,
-      urlText: first.urlText,
-      headers: first.headers,
-      body: req.body === null ? null : req.bodyBase64 ? Buffer.from(req.body, 'base64') : req.body,
-      firstHost: '',
-    };
+    const start = startChain(req, this.options.userAgent);
+    const { chain, digest } = start;
+    let { ownCookie } = start;
     const localJar = req.jar ? jarFromWire(req.jar) : null;
     const cookies = req.cookies;
     let jarChanged = false;

@@ -6,33 +6,19 @@
 import type { Dispatcher } from 'undici';
 import { K6_ERROR_CODES } from '../formats/k6/csv.ts';
 import { canonicalHeader, classifyError } from './go-http.ts';
-import type { WireCookie, WireTimings } from './protocol.ts';
+import type { WireCookie, WireHop, WireTimings } from './protocol.ts';
 
 const now = (): number => performance.now();
 
-/** One HTTP exchange (one hop of a redirect chain), as measured on the wire. */
-export interface Hop {
-  method: string;
-  url: string;
-  status: number;
-  statusText: string;
-  proto: string;
-  headers: Record<string, string>;
+/** One HTTP exchange (one hop of a redirect chain), as measured on the wire (its fields: WireHop's, and these). */
+export interface Hop extends Omit<WireHop, 'body'> {
   body: Buffer | null;
-  timings: WireTimings;
-  error: string;
-  errorCode: number;
-  /** Epoch ms at the end of the exchange: the time of its samples. */
-  endMs: number;
   remoteIp: string;
   remotePort: number;
   /** k6's tls_version tag (https only). */
   tlsVersion?: string;
-  /** Raw Set-Cookie lines, and the cookies they set as k6's res.cookies shows them. */
-  setCookie: string[];
+  /** The cookies its Set-Cookie lines set, as k6's res.cookies shows them. */
   cookies?: Record<string, WireCookie[]>;
-  /** A transport error as Go words it (k6's "Request Failed" warning). */
-  errorDetail?: string;
 }
 
 /** When a VU's connection was opened, its TCP connect done, its TLS handshake done (ms, performance.now()). */

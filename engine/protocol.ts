@@ -67,7 +67,11 @@ export type LocalHttpReply =
   | { prior: WireHop[] }
   | 'interrupted';
 
-/** One hop a VU made on its own sockets, handed to the main thread to go on with (a cookie to keep, an https redirect). */
+/**
+ * One HTTP exchange (a hop of a redirect chain) as data: one a VU made on its own sockets, handed to
+ * the main thread to go on with (a cookie to keep, an https redirect). The main thread's hops
+ * (http-hop.ts Hop) have these fields, their body as bytes.
+ */
 export interface WireHop {
   method: string;
   url: string;
@@ -80,8 +84,11 @@ export interface WireHop {
   timings: WireTimings;
   error: string;
   errorCode: number;
+  /** Epoch ms at the end of the exchange: the time of its samples. */
   endMs: number;
+  /** Raw Set-Cookie lines. */
   setCookie: string[];
+  /** A transport error as Go words it (k6's "Request Failed" warning). */
   errorDetail?: string;
 }
 

@@ -22,7 +22,7 @@ export interface Chain {
 }
 
 /** The first hop's headers: the User-Agent, credentials from the URL, the script's own Cookie set apart. */
-export function firstHeaders(
+function firstHeaders(
   req: WireHttpRequest,
   userAgent: string,
 ): {
@@ -53,6 +53,25 @@ export function firstHeaders(
   if (req.auth === 'digest' && authorization) digest = urlCredentials(new URL(req.url));
   else if (authorization && !hasAuth) headers.Authorization = authorization;
   return { headers, ownCookie, digest, urlText };
+}
+
+/** A request's chain as its first hop sends it; the script's own Cookie and digest credentials set apart. */
+export function startChain(
+  req: WireHttpRequest,
+  userAgent: string,
+): { chain: Chain; ownCookie: string | undefined; digest: { username: string; password: string } | null } {
+  const first = firstHeaders(req, userAgent);
+  return {
+    chain: {
+      method: req.method,
+      urlText: first.urlText,
+      headers: first.headers,
+      body: req.body === null ? null : req.bodyBase64 ? Buffer.from(req.body, 'base64') : req.body,
+      firstHost: '',
+    },
+    ownCookie: first.ownCookie,
+    digest: first.digest,
+  };
 }
 
 /**

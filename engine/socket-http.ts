@@ -30,7 +30,7 @@ import {
   type VuSocketAddon,
 } from './native/vu-socket.ts';
 import type { WireHttpRequest } from './protocol.ts';
-import { firstHeaders, followRedirect, type Chain } from './request-chain.ts';
+import { followRedirect, startChain, type Chain } from './request-chain.ts';
 
 const now = (): number => performance.now();
 /** Read once: a getter that calls into Node at every read. */
@@ -190,14 +190,7 @@ export class SocketHttp {
 
   /** Runs `req` and its redirects (Go's rules) on the VU's sockets. */
   request(req: WireHttpRequest): SocketExchange {
-    const first = firstHeaders(req, this.userAgent);
-    const chain: Chain = {
-      method: req.method,
-      urlText: first.urlText,
-      headers: first.headers,
-      body: req.body === null ? null : req.bodyBase64 ? Buffer.from(req.body, 'base64') : req.body,
-      firstHost: '',
-    };
+    const { chain } = startChain(req, this.userAgent);
     const hops: Hop[] = [];
     for (let redirects = 0; ; redirects++) {
       const target = this.target(chain.urlText);

@@ -18,7 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MAX_ARGS 5
+#define MAX_ARGS 7
 
 typedef struct {
   napi_env env;
@@ -37,6 +37,20 @@ static int32_t int_arg(Args* a, int i) {
   int32_t v = 0;
   napi_get_value_int32(a->env, a->argv[i], &v);
   return v;
+}
+
+static double double_arg(Args* a, int i) {
+  double v = 0;
+  napi_get_value_double(a->env, a->argv[i], &v);
+  return v;
+}
+
+/** A Buffer argument's bytes and their count. */
+static char* buffer_arg(Args* a, int i, size_t* cap) {
+  void* data = NULL;
+  *cap = 0;
+  napi_get_buffer_info(a->env, a->argv[i], &data, cap);
+  return (char*)data;
 }
 
 static napi_value int_value(napi_env env, int32_t v) {
@@ -231,30 +245,23 @@ static int recv_some(int fd, char* in, size_t cap, double* st, double deadline, 
   }
 }
 
-// exchange(fd, out, outLength, in, deadline, wakeFd, state): (deadline: monoMs() at which TIMED_OUT) sends out[state.sent..outLength), then reads
+// exchange(fd, out, outLength, in, deadline, wakeFd, state): sends out[state.sent..outLength), then reads
 // into in[state.got..] until a head's end ("\r\n\r\n") lies at or after state.scanFrom: DONE with
-// state.headEnd; or -ENOBUFS (in is full), PEER_CLOSED, WOKEN, TIMED_OUT, -errno. The state keeps
-// what was done, so that the next call takes up a call a wake or a full buffer cut.
+// state.headEnd; or -ENOBUFS (in is full), PEER_CLOSED, WOKEN, TIMED_OUT (at `deadline`, a monoMs()
+// time), -errno. The state keeps what was done: the next call takes up one a wake or a full buffer cut.
 static napi_value Exchange(napi_env env, napi_callback_info info) {
-  size_t argc = 7;
-  napi_value argv[7];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  int32_t fd, out_len, wake_fd;
-  double deadline;
-  void *out, *in;
+  Args a = args(env, info);
   size_t out_cap, in_cap;
-  napi_get_value_int32(env, argv[0], &fd);
-  napi_get_buffer_info(env, argv[1], &out, &out_cap);
-  napi_get_value_int32(env, argv[2], &out_len);
-  napi_get_buffer_info(env, argv[3], &in, &in_cap);
-  napi_get_value_double(env, argv[4], &deadline);
-  napi_get_value_int32(env, argv[5], &wake_fd);
-  double* st = state_arg(env, argv[6]);
+  int fd = int_arg(&a, 0), out_len = int_arg(&a, 2), wake_fd = int_arg(&a, 5);
+  char* out = buffer_arg(&a, 1, &out_cap);
+  char* in = buffer_arg(&a, 3, &in_cap);
+  double deadline = double_arg(&a, 4);
+  double* st = state_arg(env, a.argv[6]);
   if (!st || (size_t)out_len > out_cap) return int_value(env, -EINVAL);
   if (st[SEND_MS] == 0) st[SEND_MS] = mono_ms();
   while ((long)st[SENT] < out_len) {
     long sent = (long)st[SENT];
-    ssize_t w = send(fd, (char*)out + sent, (size_t)(out_len - sent), MSG_NOSIGNAL);
+    ssize_t w = send(fd, out + sent, (size_t)(out_len - sent), MSG_NOSIGNAL);
     if (w >= 0) {
       st[SENT] = (double)(sent + w);
       if (sent + w == out_len) st[SENT_MS] = mono_ms();
@@ -268,7 +275,7 @@ static napi_value Exchange(napi_env env, napi_callback_info info) {
   for (;;) {
     long got = (long)st[GOT], from = (long)st[SCAN_FROM];
     for (long i = from; i + 3 < got; i++) {
-      const char* d = (const char*)in + i;
+      const char* d = in + i;
       if (d[0] == '\r' && d[1] == '\n' && d[2] == '\r' && d[3] == '\n') {
         st[HEAD_END] = (double)i;
         return int_value(env, DONE);
@@ -276,7 +283,7 @@ static napi_value Exchange(napi_env env, napi_callback_info info) {
     }
     if (got - 3 > from) st[SCAN_FROM] = (double)(got - 3);
     if ((size_t)got == in_cap) return int_value(env, -ENOBUFS);
-    int r = recv_some(fd, (char*)in, in_cap, st, deadline, wake_fd);
+    int r = recv_some(fd, in, in_cap, st, deadline, wake_fd);
     if (r != DONE) return int_value(env, r);
   }
 }
@@ -284,22 +291,15 @@ static napi_value Exchange(napi_env env, napi_callback_info info) {
 // recvUntil(fd, in, need, deadline, wakeFd, state): reads into in[state.got..] until state.got >= need
 // (in must hold need bytes): DONE, PEER_CLOSED, WOKEN, TIMED_OUT or -errno.
 static napi_value RecvUntil(napi_env env, napi_callback_info info) {
-  size_t argc = 6;
-  napi_value argv[6];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  int32_t fd, need, wake_fd;
-  double deadline;
-  void* in;
+  Args a = args(env, info);
   size_t in_cap;
-  napi_get_value_int32(env, argv[0], &fd);
-  napi_get_buffer_info(env, argv[1], &in, &in_cap);
-  napi_get_value_int32(env, argv[2], &need);
-  napi_get_value_double(env, argv[3], &deadline);
-  napi_get_value_int32(env, argv[4], &wake_fd);
-  double* st = state_arg(env, argv[5]);
+  int fd = int_arg(&a, 0), need = int_arg(&a, 2), wake_fd = int_arg(&a, 4);
+  char* in = buffer_arg(&a, 1, &in_cap);
+  double deadline = double_arg(&a, 3);
+  double* st = state_arg(env, a.argv[5]);
   if (!st || (size_t)need > in_cap) return int_value(env, -EINVAL);
   while ((long)st[GOT] < need) {
-    int r = recv_some(fd, (char*)in, in_cap, st, deadline, wake_fd);
+    int r = recv_some(fd, in, in_cap, st, deadline, wake_fd);
     if (r != DONE) return int_value(env, r);
   }
   return int_value(env, DONE);
