@@ -134,6 +134,10 @@ describe('a VU request on its own sockets', () => {
     ['POST with a text body', { method: 'POST', body: 'a=1&b=é', headers: { 'Content-Type': 'application/x-www-form-urlencoded' } }],
     ['POST with a binary body', { method: 'POST', body: Buffer.from([0, 1, 2, 255]).toString('base64'), bodyBase64: true }],
     ['POST without a body', { method: 'POST' }],
+    [
+      'POST with a body bigger than the request buffer',
+      { method: 'POST', body: 'é'.repeat(60_000), headers: { 'Content-Type': 'text/plain' } },
+    ],
     ['PUT with an empty body', { method: 'PUT', body: '' }],
     ['DELETE', { method: 'DELETE' }],
     ['OPTIONS', { method: 'OPTIONS' }],
