@@ -57,8 +57,16 @@ export function csvRow(
  * the name ends in `.gz`. A failed write is kept and reported by flush()/close(): the run must
  * fail, since a silently short CSV would make the figures look better than they are.
  */
+/**
+ * Rows held before they go to the file (or gzip) even within a second: held a whole second at
+ * ~80,000 rows a second (150 VUs flat out), they outlived the main thread's young generation and
+ * raised the engine's peak RSS by ~70-110 MiB. The file's bytes are the same; only their chunks differ.
+ */
+const MAX_BUFFERED_CHARS = 1 << 20;
+
 export class CsvOutput {
   private buffer: string[] = [];
+  private bufferedChars = 0;
   private error: Error | null = null;
   private readonly file: WriteStream;
   private readonly gzip: Gzip | null;
@@ -99,7 +107,7 @@ export class CsvOutput {
     tags: Readonly<Record<string, string>>,
     metadata?: Readonly<Record<string, string>>,
   ): void {
-    this.buffer.push(csvRow(metric, epochMs, value, tags, metadata, this.format, this.cols));
+    this.hold(csvRow(metric, epochMs, value, tags, metadata, this.format, this.cols));
   }
 
   /** Rows of samples sharing a time and tags (one HTTP request's 9): the tags are formatted once. */
@@ -114,16 +122,30 @@ export class CsvOutput {
     const tail = csvTail(tags, metadata, this.cols);
     let rows = '';
     for (let i = 0; i < metrics.length; i++) rows += `${csvField(metrics[i]!)},${ts},${formatValue(values[i]!)}${tail}`;
+    this.hold(rows);
+  }
+
+  /** Buffers rows until the next flush, or writes them now once MAX_BUFFERED_CHARS are held. */
+  private hold(rows: string): void {
     this.buffer.push(rows);
+    this.bufferedChars += rows.length;
+    if (this.bufferedChars < MAX_BUFFERED_CHARS || this.error) return;
+    // No wait for 'drain' here (add is synchronous): the next flush() waits for it.
+    this.sink.write(this.takeBuffered());
+  }
+
+  private takeBuffered(): string {
+    const chunk = this.buffer.join('');
+    this.buffer = [];
+    this.bufferedChars = 0;
+    return chunk;
   }
 
   /** Writes what is buffered; resolves when the data left the process (or was queued by gzip). */
   async flush(): Promise<void> {
     if (this.error) throw this.error;
     if (!this.buffer.length) return;
-    const chunk = this.buffer.join('');
-    this.buffer = [];
-    const ok = this.sink.write(chunk);
+    const ok = this.sink.write(this.takeBuffered());
     if (!ok) {
       // Wait for drain, or for a failure (then no drain comes); listeners removed either way.
       await new Promise<void>((resolve) => {
