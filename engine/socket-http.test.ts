@@ -131,6 +131,7 @@ async function bothWays(
 describe('a VU request on its own sockets', () => {
   it.each<[string, Partial<WireHttpRequest>]>([
     ['GET with headers in order', { headers: { 'X-One': '1', Accept: 'application/json', 'user-agent': 'mine/1' } }],
+    ['GET with a Latin-1 header value', { headers: { 'X-Name': 'café' } }],
     ['POST with a text body', { method: 'POST', body: 'a=1&b=é', headers: { 'Content-Type': 'application/x-www-form-urlencoded' } }],
     ['POST with a binary body', { method: 'POST', body: Buffer.from([0, 1, 2, 255]).toString('base64'), bodyBase64: true }],
     ['POST without a body', { method: 'POST' }],
@@ -267,6 +268,8 @@ describe('a VU request on its own sockets', () => {
     ['a Cookie header', { headers: { Cookie: 'a=1' } }],
     ['a Host header', { headers: { host: 'other' } }],
     ['a header with a line break', { headers: { 'X-A': 'a\r\nb' } }],
+    ['a header value beyond Latin-1', { headers: { 'X-A': 'snow ☃' } }],
+    ['a header name that is not a token', { headers: { 'X A': '1' } }],
     ['params.cookies', { cookies: [['a', '1', false]] }],
     ['a jar of the script', { jar: [] }],
     ['digest', { auth: 'digest' }],
@@ -277,7 +280,9 @@ describe('a VU request on its own sockets', () => {
   });
 
   it('takes a plain request of the VU', () => {
-    expect(sockets().takes(request('/plain', { method: 'POST', body: 'x', headers: { 'Content-Type': 'text/plain' } }))).toBe(true);
+    expect(
+      sockets().takes(request('/plain', { method: 'POST', body: 'x', headers: { 'Content-Type': 'text/plain', 'X-Name': 'café' } })),
+    ).toBe(true);
   });
 });
 

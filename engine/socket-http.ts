@@ -51,6 +51,9 @@ const OWN_HEADERS = new Set([
   'proxy-connection',
 ]);
 
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+
 /** The errno values a socket call returns, by the names the main thread's errors have (go-http.ts). */
 const ERRNO_NAMES: Record<number, string> = {
   111: 'ECONNREFUSED',
@@ -154,10 +157,10 @@ export class SocketHttp {
   /** Whether this path sends `req`: plain http, one request of the VU's own, nothing this path does not do. */
   takes(req: WireHttpRequest): boolean {
     if (req.auth || req.cookies || req.jar || req.prior || !this.target(req.url)) return false;
-    for (const h in req.headers) {
-      const v = req.headers[h]!;
-      if (OWN_HEADERS.has(h.toLowerCase()) || v.includes('\r') || v.includes('\n') || v.includes('\0')) return false;
-    }
+    // A header undici refuses (a name that is not a token, a value with a control character or
+    // beyond Latin-1) is refused by the main thread, in its words.
+    for (const h in req.headers)
+      if (OWN_HEADERS.has(h.toLowerCase()) || !TOKEN.test(h) || !HEADER_VALUE.test(req.headers[h]!)) return false;
     const m = req.method;
     return m === 'GET' || m === 'POST' || m === 'PUT' || m === 'DELETE' || m === 'PATCH' || m === 'HEAD' || m === 'OPTIONS';
   }
