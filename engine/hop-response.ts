@@ -25,7 +25,7 @@ function roundTimings(t: Hop['timings']): Hop['timings'] {
   };
 }
 
-export function hopResponse(req: WireHttpRequest, hop: Hop): WireHttpResponse {
+function hopResponse(req: WireHttpRequest, hop: Hop): WireHttpResponse {
   let body: string | null = null;
   let bodyBase64 = false;
   if (hop.body && req.responseType !== 'none') {

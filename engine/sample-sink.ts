@@ -8,14 +8,14 @@ import { cleanUrl } from '../formats/k6/url.ts';
 import { CsvOutput, tagColumns } from './csv-output.ts';
 import type { Hop } from './http-hop.ts';
 import type { MetricStore } from './metrics.ts';
-import type { IterationEnd, WireHttpRequest } from './protocol.ts';
+import type { IterationEnd, WireHopSample } from './protocol.ts';
 import { systemTagPlan, withoutTags, type SystemTagPlan } from './system-tags.ts';
 
 type Tags = Record<string, string>;
 
 /** What a hop's samples take from its request and from the hop. */
-export type HopSampleRequest = Pick<WireHttpRequest, 'url' | 'tags' | 'expected' | 'metadata'>;
-export type HopSample = Pick<Hop, 'method' | 'url' | 'status' | 'proto' | 'timings' | 'error' | 'errorCode' | 'endMs' | 'tlsVersion'>;
+type HopSampleRequest = WireHopSample['req'];
+type HopSample = WireHopSample['hop'] & Pick<Hop, 'tlsVersion'>;
 
 export class SampleSink {
   private outputs: CsvOutput[] = [];

@@ -90,11 +90,13 @@ const closedEarly = (): HopError => new HopError('other side closed', K6_ERROR_C
 const notHttp = (): HopError =>
   new HopError('Parse Error: the answer is not HTTP/1.1', K6_ERROR_CODES.generic, 'Parse Error: the answer is not HTTP/1.1');
 
-function errnoError(result: number, url: URL): HopError {
-  const name = ERRNO_NAMES[-result] ?? `errno ${-result}`;
+/** A failure named as Node names it (ECONNREFUSED…), worded as the main thread's client words it (go-http.ts). */
+function namedError(name: string, url: URL): HopError {
   const c = classifyError({ code: name, message: name }, url);
   return new HopError(c.error, c.code, c.detail);
 }
+
+const errnoError = (result: number, url: URL): HopError => namedError(ERRNO_NAMES[-result] ?? `errno ${-result}`, url);
 
 /** The interrupt that woke a wait: the hop is abandoned. */
 class Interrupted {}
@@ -294,10 +296,7 @@ export class SocketHttp {
 
   private connect(target: Target, deadline: number, t: Times): number {
     const ips = this.net.resolve(target.hostname);
-    if (typeof ips === 'number' || ips.length === 0) {
-      const c = classifyError({ code: 'ENOTFOUND' }, target.url);
-      throw new HopError(c.error, c.code, c.detail);
-    }
+    if (typeof ips === 'number' || ips.length === 0) throw namedError('ENOTFOUND', target.url);
     t.connectStart = now();
     let last = 0;
     for (const ip of ips) {

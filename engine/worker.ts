@@ -89,15 +89,16 @@ function callJson(json: string): string {
   return out;
 }
 
+/** The main thread stopped this VU's iteration (the end of a stage, Ctrl-C). */
+const interrupted = (): boolean => Atomics.load(i32, SLOT.interrupt) !== 0;
+
 /** Plain HTTP on the VU's own sockets, when the main thread gave it the addon (docs/engine-vu-sockets.md). */
 const sockets = wd.sockets
-  ? new SocketHttp(
-      loadVuSocketAddon(wd.sockets.addon),
-      wd.sockets.wakeFd,
-      () => Atomics.load(i32, SLOT.interrupt) !== 0,
-      wd.sockets.userAgent,
-    )
+  ? new SocketHttp(loadVuSocketAddon(wd.sockets.addon), wd.sockets.wakeFd, interrupted, wd.sockets.userAgent)
   : null;
+
+/** k6's warnings about a request (Request Failed…), logged as the script's own log lines are. */
+const warn = (text: string, fields: string): void => wd.events.postMessage({ kind: 'log', level: 'warn', text, fields });
 
 function localHttp(req: WireHttpRequest): LocalHttpReply | null {
   if (!sockets?.takes(req)) return null;
@@ -106,7 +107,6 @@ function localHttp(req: WireHttpRequest): LocalHttpReply | null {
   if (ex === 'interrupted') reply = ex;
   else if ('handOver' in ex) reply = { prior: ex.handOver.map((h, i) => hopToWire(h, i === ex.handOver.length - 1)) };
   else {
-    const warn = (text: string, fields: string): void => wd.events.postMessage({ kind: 'log', level: 'warn', text, fields });
     const response = exchangeResponse(req, ex, warn);
     reply = { response, endMs: ex.hops[ex.hops.length - 1]!.endMs };
     if (ex.hops.length > 1)
@@ -179,9 +179,8 @@ const host: Host = {
   sleep(ms) {
     return Atomics.wait(i32, SLOT.interrupt, 0, ms) !== 'timed-out';
   },
-  interrupted: () => Atomics.load(i32, SLOT.interrupt) !== 0,
-  mayContinue: () =>
-    Atomics.load(i32, SLOT.hold) === 0 && Atomics.load(i32, SLOT.interrupt) === 0 && performance.now() - lastCallMs < LEASE_MS,
+  interrupted,
+  mayContinue: () => Atomics.load(i32, SLOT.hold) === 0 && !interrupted() && performance.now() - lastCallMs < LEASE_MS,
   callDue: () => performance.now() - lastCallMs >= LEASE_MS,
   nextCount: (slot) => Atomics.add(counters, slot, 1),
   open(path, binary) {
